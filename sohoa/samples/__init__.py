@@ -1,0 +1,1 @@
+"""Deterministic generated samples (documents, scans, catalogue, dossiers) for the demo and the tests."""

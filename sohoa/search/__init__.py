@@ -1,0 +1,1 @@
+"""Search: one query model, several backends (embedded default, Elasticsearch)."""

@@ -1,0 +1,79 @@
+"""Vietnamese text normalisation shared by extraction, indexing and queries.
+
+One module so that a document and a query typed by a person end up in the same form:
+NFC, one tone-placement convention, the Icelandic eth fixed, whitespace tidied, and a
+folded (diacritic-free, đ→d) twin for accent-insensitive search.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Tone marks in NFD; the other combining marks (circumflex, breve, horn) belong to the letter.
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# Open syllables whose tone sits on the first vowel in the traditional convention (hòa, hòe, thủy),
+# which Decree 30/2020 documents use ("CỘNG HÒA", "ỦY BAN"). With a final consonant both conventions agree.
+_OLD_STYLE_PAIRS = {"oa", "oe", "uy"}
+
+_ETH_MAP = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
+_FOLD_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+
+
+def _split_tone(ch: str) -> tuple[str, str | None]:
+    decomposed = unicodedata.normalize("NFD", ch)
+    tone = next((c for c in decomposed if c in _TONES), None)
+    base = "".join(c for c in decomposed if c not in _TONES)
+    return unicodedata.normalize("NFC", base), tone
+
+
+def _with_tone(ch: str, tone: str | None) -> str:
+    if tone is None:
+        return ch
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", ch) + tone)
+
+
+def _retone_word(word: str) -> str:
+    """hoà→hòa, thuỷ→thủy, khoẻ→khỏe; leaves hoàng, quý, thuyết alone."""
+    if len(word) < 2:
+        return word
+    letters = [_split_tone(c) for c in word]
+    bases = "".join(b for b, _ in letters).lower()
+    if bases[-2:] not in _OLD_STYLE_PAIRS:
+        return word
+    start = len(word) - 2
+    if start > 0 and bases[start - 1] in "aăâeêioôơuưy":
+        return word  # three-vowel cluster (e.g. "ngoay" is not Vietnamese): leave it
+    if bases[-2:] == "uy" and start > 0 and bases[start - 1] == "q":
+        return word  # "qu" is a consonant: quý keeps its tone on y
+    (b1, t1), (b2, t2) = letters[start], letters[start + 1]
+    if t2 is None or t1 is not None:
+        return word
+    return word[:start] + _with_tone(b1, t2) + b2
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def normalize_text(text: str) -> str:
+    """Canonical form of Vietnamese text: NFC, Đ not Ð, traditional tone placement, tidy spaces."""
+    text = nfc(text).translate(_ETH_MAP)
+    text = _WORD.sub(lambda m: _retone_word(m.group(0)), text)
+    lines = [
+        _SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
+    return "\n".join(lines)
+
+
+def fold(text: str) -> str:
+    """Lower-case, diacritics removed and đ→d: what a person types without a Vietnamese keyboard."""
+    decomposed = unicodedata.normalize("NFD", nfc(text).translate(_ETH_MAP))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.translate(_FOLD_MAP).lower()
+
+
+def has_diacritics(text: str) -> bool:
+    return fold(text) != text.lower()
