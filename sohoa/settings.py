@@ -12,16 +12,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOHOA_", extra="ignore")
 
-    data_dir: Path = Field(
-        default=Path("./sohoa-data"), description="Archive, record store, index, Prefect home"
-    )
+    data_dir: Path = Field(default=Path("./sohoa-data"), description="Archive, record store, index, Prefect home")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir")
     search_backend: Literal["embedded", "elasticsearch"] = "embedded"
     elasticsearch_url: str | None = None
     ocr_lang: str = "vie"
-    ocr_workers: int = Field(
-        default=2, ge=1, description="Pages OCR'd in parallel (one Tesseract thread each)"
-    )
+    ocr_workers: int = Field(default=2, ge=1, description="Pages OCR'd in parallel (one Tesseract thread each)")
     ocr_timeout_s: int = Field(default=300, ge=1, description="Per-page Tesseract timeout")
     min_text_chars: int = Field(default=40, ge=0, description="Below this a text layer counts as empty")
     max_file_mb: int = Field(default=512, ge=1)

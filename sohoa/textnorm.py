@@ -62,9 +62,7 @@ def normalize_text(text: str) -> str:
     """Canonical form of Vietnamese text: NFC, Đ not Ð, traditional tone placement, tidy spaces."""
     text = nfc(text).translate(_ETH_MAP)
     text = _WORD.sub(lambda m: _retone_word(m.group(0)), text)
-    lines = [
-        _SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    ]
+    lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return "\n".join(lines)
 
 

@@ -16,9 +16,7 @@ class SampleProcedure:
 
 
 PROCEDURES: tuple[SampleProcedure, ...] = (
-    SampleProcedure(
-        "1.001193", "Thủ tục đăng ký khai sinh", "Hộ tịch", "Bộ Tư pháp", "Ủy ban nhân dân cấp xã"
-    ),
+    SampleProcedure("1.001193", "Thủ tục đăng ký khai sinh", "Hộ tịch", "Bộ Tư pháp", "Ủy ban nhân dân cấp xã"),
     SampleProcedure("1.000894", "Thủ tục đăng ký kết hôn", "Hộ tịch", "Bộ Tư pháp", "Ủy ban nhân dân cấp xã"),
     SampleProcedure(
         "2.000908",
