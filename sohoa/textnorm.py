@@ -17,7 +17,8 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # which Decree 30/2020 documents use ("CỘNG HÒA", "ỦY BAN"). With a final consonant both conventions agree.
 _OLD_STYLE_PAIRS = {"oa", "oe", "uy"}
 
-_ETH_MAP = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
+# Eth for Đ, and slash look-alikes that OCR puts inside document numbers ("51/⁄2025/TT-BCA").
+_ETH_MAP = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u2044": "/", "\u2215": "/"})
 _FOLD_MAP = str.maketrans({"đ": "d", "Đ": "D"})
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 

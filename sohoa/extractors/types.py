@@ -81,9 +81,20 @@ class TextExtraction:
     pages: list[PageResult]
     tool_runs: list[ToolRun] = field(default_factory=list)
 
+    PAGE_BREAK = "\n\f\n"
+
     @property
     def text(self) -> str:
-        return "\n\f\n".join(p.text for p in self.pages)
+        return self.PAGE_BREAK.join(p.text for p in self.pages)
+
+    @property
+    def page_starts(self) -> list[int]:
+        """Character offset at which each page starts in `text`."""
+        starts, pos = [], 0
+        for p in self.pages:
+            starts.append(pos)
+            pos += len(p.text) + len(self.PAGE_BREAK)
+        return starts
 
     @property
     def text_source(self) -> TextSource:

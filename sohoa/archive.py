@@ -1,0 +1,57 @@
+"""Content-addressed archive of originals and outputs. Writes go to a temporary name and are renamed into place,
+so a crash never leaves a half-written file under a final name."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    relpath: str
+    sha256: str
+    size_bytes: int
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class Archive:
+    def __init__(self, root: Path):
+        self.root = root
+
+    def document_dir(self, doc_id: str, version: int = 1) -> Path:
+        # Two-level fan-out keeps directories small in archives of millions of files.
+        base = self.root / doc_id[:2] / doc_id
+        return base if version == 1 else base / f"v{version}"
+
+    def write(self, doc_id: str, name: str, data: bytes, version: int = 1) -> StoredFile:
+        target = self.document_dir(doc_id, version) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return StoredFile(str(target.relative_to(self.root)), sha256_bytes(data), len(data))
+
+    def path(self, relpath: str) -> Path:
+        return self.root / relpath

@@ -1,0 +1,455 @@
+"""The `sohoa` command line. Commands parse arguments, call the wings, and print; no logic of their own."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy import func, select
+
+from sohoa.settings import Settings
+
+app = typer.Typer(
+    help="sohoa: digitise, catalogue and search Vietnamese administrative records.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+catalogue_app = typer.Typer(help="Import and reconcile the procedure catalogue.", no_args_is_help=True)
+export_app = typer.Typer(help="Export records.", no_args_is_help=True)
+app.add_typer(catalogue_app, name="catalogue")
+app.add_typer(export_app, name="export")
+
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+class UserError(Exception):
+    """A mistake of input or setup: one line to the user, exit 1, no traceback."""
+
+
+def fail(message: str) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(1)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as exc:
+        fail(f"invalid SOHOA_* setting: {exc}")
+
+
+@contextmanager
+def _store(settings: Settings) -> Iterator[Any]:
+    from sohoa.store.db import Store
+
+    settings.ensure_dirs()
+    store = Store(settings.db_url)
+    try:
+        yield store
+    finally:
+        store.dispose()
+
+
+def _guard(fn: Callable[[], T]) -> T:
+    """Turn the typed errors of the wings into one-line messages."""
+    from sohoa.extractors.types import ExtractionError
+    from sohoa.search.factory import BackendUnavailable
+
+    try:
+        return fn()
+    except (UserError, ExtractionError, BackendUnavailable, FileNotFoundError, PermissionError) as exc:
+        fail(str(exc))
+
+
+# ----------------------------------------------------------------------------------------------------- digitise
+@app.command()
+def digitise(
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively)")],
+    batch: Annotated[str | None, typer.Option(help="Batch name; rerunning a batch resumes it")] = None,
+    workers: Annotated[int | None, typer.Option(help="Pages OCR'd in parallel (default SOHOA_OCR_WORKERS)")] = None,
+) -> None:
+    """Digitise scans and PDFs: OCR or text layer, metadata, searchable PDF, record store, index."""
+    settings = _settings()
+    if workers:
+        settings = settings.model_copy(update={"ocr_workers": workers})
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        fail(f"no such file or folder: {', '.join(missing)}")
+    batch_id = batch or datetime.now().strftime("batch-%Y%m%d-%H%M%S")
+    from sohoa.pipelines.discover import discover
+    from sohoa.pipelines.prefect_env import configure_prefect
+
+    files = _guard(lambda: discover(paths))
+    if not files:
+        fail("no files found in the given paths")
+    configure_prefect(settings)
+    with _store(settings) as store:  # migrate once before the flow and the progress poller share the database
+        result = _run_with_progress(store, files, batch_id, settings)
+    _print_batch(result)
+    counts = _count_statuses(result["items"])
+    if counts.get("failed", 0) + counts.get("timeout", 0) == len(result["items"]):
+        raise typer.Exit(1)
+
+
+def _run_with_progress(store: Any, files: list[Path], batch_id: str, settings: Settings) -> dict[str, Any]:
+    from sohoa.pipelines.flows import run_digitise
+    from sohoa.store.models import BatchItem
+
+    done = threading.Event()
+    paths = {str(f) for f in files}
+
+    def poll(progress: Progress, task_id: Any) -> None:
+        # Progress comes from the record store, so it counts the same whether one process or several work.
+        while not done.wait(0.5):
+            with store.session() as s:
+                rows = s.execute(
+                    select(BatchItem.path).where(BatchItem.batch_id == batch_id, BatchItem.status != "pending")
+                ).scalars()
+                progress.update(task_id, completed=sum(1 for p in rows if p in paths))
+
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+        task_id = progress.add_task(f"digitise {batch_id}", total=len(files))
+        poller = threading.Thread(target=poll, args=(progress, task_id), daemon=True)
+        poller.start()
+        try:
+            return _guard(lambda: run_digitise(files, batch_id, settings))
+        finally:
+            done.set()
+            poller.join()
+
+
+def _count_statuses(items: list[dict[str, Any]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item["status"]] = counts.get(item["status"], 0) + 1
+    return counts
+
+
+def _print_batch(result: dict[str, Any]) -> None:
+    table = Table(title=f"Batch {result['batch']}", show_lines=False)
+    for col in ("file", "status", "pages", "seconds", "document", "reason"):
+        table.add_column(col)
+    for item in result["items"]:
+        table.add_row(
+            item["path"],
+            item["status"],
+            str(item["pages"]),
+            f"{item['seconds']:.1f}",
+            (item["document_id"] or "")[:12],
+            item["reason"] or "",
+        )
+    out.print(table)
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(_count_statuses(result["items"]).items()))
+    index = result.get("index") or {}
+    out.print(
+        f"{len(result['items'])} files: {counts}. Indexed {index.get('indexed', 0)}"
+        + (f"; index errors: {'; '.join(index['errors'])}" if index.get("errors") else "")
+    )
+
+
+# ------------------------------------------------------------------------------------------------------ samples
+@app.command()
+def samples(
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the samples")] = Path("samples-out"),
+    count: Annotated[int, typer.Option(help="Number of generated documents")] = 8,
+) -> None:
+    """Generate the demo samples: documents (born-digital and scanned), a catalogue export and a dossier list."""
+    from sohoa.samples.catalogue import write_sample_catalogue
+    from sohoa.samples.generate import generate_samples
+
+    files = generate_samples(out_dir / "documents", count=count)
+    cat_paths = write_sample_catalogue(out_dir / "catalogue")
+    out.print(
+        f"{len(files)} document files in {out_dir / 'documents'}; catalogue: " + ", ".join(str(p) for p in cat_paths)
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- catalogue
+@catalogue_app.command("import")
+def catalogue_import(files: Annotated[list[Path], typer.Argument(help="Portal xlsx exports or dossier lists")]) -> None:
+    """Import procedure catalogues (portal xlsx) and dossier lists (CSV/XLSX)."""
+    from sohoa.catalogue.importer import import_catalogue
+    from sohoa.search import indexer
+
+    settings = _settings()
+    with _store(settings) as store:
+        for f in files:
+            if not f.exists():
+                fail(f"no such file: {f}")
+            report = _guard(lambda f=f: import_catalogue(store, f))  # type: ignore[misc]
+            out.print(
+                f"{f}: {report.kind}, {report.rows_read} rows, {report.inserted} new, {report.updated} updated, "
+                f"{report.unchanged} unchanged, {len(report.warnings)} warnings"
+            )
+            for w in report.warnings[:10]:
+                out.print(f"  [yellow]warning:[/] {w}", highlight=False)
+        indexer.enqueue_all(store)
+        _sync_quietly(settings, store)
+
+
+def _sync_quietly(settings: Settings, store: Any) -> None:
+    from sohoa.search import indexer
+    from sohoa.search.factory import open_backend
+
+    try:
+        backend = open_backend(settings)
+    except Exception as exc:
+        err.print(f"[yellow]warning:[/] index not updated ({exc}); records stay queued for `sohoa reindex`")
+        return
+    try:
+        report = indexer.sync(store, backend)
+        if report.failed:
+            err.print(f"[yellow]warning:[/] {report.failed} records not indexed: {'; '.join(report.errors[:3])}")
+    finally:
+        backend.close()
+
+
+@catalogue_app.command("reconcile")
+def catalogue_reconcile(
+    fmt: Annotated[Literal["table", "json"], typer.Option("--format")] = "table",
+) -> None:
+    """Compare procedure codes seen in dossiers and documents with the catalogue."""
+    from sohoa.catalogue.reconcile import reconcile
+
+    settings = _settings()
+    with _store(settings) as store, store.session() as s:
+        report = reconcile(s)
+    if fmt == "json":
+        out.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
+        return
+    out.print(f"catalogue procedures: {report.catalogue_count}; codes seen in dossiers/documents: {report.seen_count}")
+    out.print(f"missing from the catalogue: {len(report.missing_from_catalogue)}")
+    for code, where in sorted(report.missing_from_catalogue.items()):
+        out.print(f"  {code}: {', '.join(where[:5])}")
+    out.print(f"catalogue procedures with no dossier: {len(report.catalogue_without_dossiers)}")
+
+
+# -------------------------------------------------------------------------------------------------------- audit
+@app.command()
+def audit(
+    fmt: Annotated[Literal["table", "json", "html", "xlsx"], typer.Option("--format")] = "table",
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the report to this file")] = None,
+) -> None:
+    """Audit summary for control officers: procedures, documents, dossiers, Decision 766 rates."""
+    from sohoa.catalogue import audit as audit_mod
+
+    settings = _settings()
+    with _store(settings) as store, store.session() as s:
+        summary = audit_mod.audit_summary(s)
+    if fmt == "xlsx":
+        if out_file is None:
+            fail("--format xlsx needs --out FILE")
+        audit_mod.to_xlsx(summary, out_file)
+        out.print(f"wrote {out_file}")
+        return
+    if fmt == "table":
+        out.print(audit_mod.to_rich_table(summary))
+        return
+    text = audit_mod.to_json(summary) if fmt == "json" else audit_mod.to_html(summary)
+    if out_file:
+        out_file.write_text(text, encoding="utf-8")
+        out.print(f"wrote {out_file}")
+    else:
+        sys.stdout.write(text + "\n")
+
+
+# ------------------------------------------------------------------------------------------------------- search
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Words, "a phrase", or a number such as 45/2020/NĐ-CP')],
+    kind: Annotated[Literal["document", "dossier", "procedure"] | None, typer.Option()] = None,
+    doc_type: Annotated[str | None, typer.Option("--type", help="Document type, e.g. 'Quyết định'")] = None,
+    issuer: Annotated[str | None, typer.Option()] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD")] = None,
+    procedure: Annotated[str | None, typer.Option(help="Procedure code, e.g. 1.001193")] = None,
+    dossier: Annotated[str | None, typer.Option(help="Dossier code")] = None,
+    batch: Annotated[str | None, typer.Option()] = None,
+    status: Annotated[str | None, typer.Option()] = None,
+    sort: Annotated[Literal["relevance", "date"], typer.Option()] = "relevance",
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 10,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    fmt: Annotated[Literal["table", "json"], typer.Option("--format")] = "table",
+) -> None:
+    """Search documents, dossiers and procedures, with or without diacritics."""
+    from sohoa.search.factory import open_backend
+    from sohoa.search.model import Query
+
+    for label, value in (("--from", date_from), ("--to", date_to)):
+        if value and not _is_iso_date(value):
+            fail(f"{label} takes a date as YYYY-MM-DD, not {value!r}")
+    settings = _settings()
+    q = Query(
+        text=query,
+        kind=kind,
+        doc_type=doc_type,
+        issuer=issuer,
+        date_from=date_from,
+        date_to=date_to,
+        procedure_code=procedure,
+        dossier_code=dossier,
+        batch=batch,
+        status=status,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+    backend = _guard(lambda: open_backend(settings))
+    try:
+        result = backend.search(q)
+    finally:
+        backend.close()
+    if fmt == "json":
+        payload = {"total": result.total, "hits": [vars(h) for h in result.hits], "facets": result.facets}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+        return
+    table = Table(title=f"{result.total} results for {query!r}")
+    for col in ("score", "kind", "number", "title", "page", "snippet", "id"):
+        table.add_column(col, overflow="fold")
+    for h in result.hits:
+        table.add_row(
+            f"{h.score:.2f}",
+            h.kind,
+            h.number or "",
+            h.title[:60],
+            str(h.page or ""),
+            h.snippet.replace("<b>", "[bold yellow]").replace("</b>", "[/]")[:160],
+            h.id[:16],
+        )
+    out.print(table)
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------- show and export
+@app.command()
+def show(doc_id: Annotated[str, typer.Argument(help="Document id (SHA-256, or its first 8+ characters)")]) -> None:
+    """One document: metadata, pages, outputs and its processing events."""
+    from sohoa.store import repo
+    from sohoa.store.export import document_export
+    from sohoa.store.models import Event
+
+    settings = _settings()
+    with _store(settings) as store, store.session() as s:
+        doc = repo.find_document(s, doc_id)
+        if doc is None:
+            fail(f"no document with id {doc_id!r}")
+        data = document_export(s, doc, str(settings.archive_dir))
+        events = s.scalars(select(Event).where(Event.document_id == doc.id).order_by(Event.id)).all()
+        pages = [(p.number, p.source, p.confidence, p.route_reason, p.flags) for p in doc.pages]
+    out.print_json(json.dumps(data, ensure_ascii=False))
+    table = Table(title="pages")
+    for col in ("page", "source", "confidence", "route", "flags"):
+        table.add_column(col)
+    for n, src, conf, route, flags in pages:
+        table.add_row(str(n), src, "" if conf is None else f"{conf:.1f}", route, ", ".join(flags))
+    out.print(table)
+    ev = Table(title="events")
+    for col in ("when", "step", "tool", "version", "seconds", "outcome", "params"):
+        ev.add_column(col, overflow="fold")
+    for e in events:
+        ev.add_row(
+            e.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            e.step,
+            e.tool,
+            e.tool_version,
+            f"{e.duration_s:.2f}",
+            e.outcome,
+            json.dumps(e.params, ensure_ascii=False)[:200],
+        )
+    out.print(ev)
+
+
+@export_app.command("documents")
+def export_documents(fmt: Annotated[Literal["jsonl"], typer.Option("--format")] = "jsonl") -> None:
+    """Print one JSON object per document (stable keys; see README)."""
+    from sohoa.store.export import document_export
+    from sohoa.store.models import Document
+
+    settings = _settings()
+    with _store(settings) as store, store.session() as s:
+        for doc in s.scalars(select(Document).order_by(Document.created_at, Document.id)):
+            sys.stdout.write(json.dumps(document_export(s, doc, str(settings.archive_dir)), ensure_ascii=False) + "\n")
+
+
+# ------------------------------------------------------------------------------------------- reindex and verify
+@app.command()
+def reindex() -> None:
+    """Rebuild the search index from the record store."""
+    from sohoa.search import indexer
+    from sohoa.search.factory import open_backend
+
+    settings = _settings()
+    with _store(settings) as store:
+        backend = _guard(lambda: open_backend(settings))
+        try:
+            report = indexer.reindex(store, backend)
+        finally:
+            backend.close()
+    out.print(f"indexed {report.indexed} records" + (f", {report.failed} failed" if report.failed else ""))
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def verify() -> None:
+    """Re-hash every archived file against the SHA-256 recorded in the store."""
+    from sohoa.archive import Archive
+    from sohoa.fixity import verify_archive
+
+    settings = _settings()
+    with _store(settings) as store:
+        report = verify_archive(store, Archive(settings.archive_dir))
+    for path in report.missing:
+        out.print(f"[red]missing[/] {path}")
+    for path in report.altered:
+        out.print(f"[red]altered[/] {path}")
+    out.print(
+        f"checked {report.checked} files: {report.ok} ok, {len(report.missing)} missing, {len(report.altered)} altered"
+    )
+    if not report.clean:
+        raise typer.Exit(1)
+
+
+@app.command()
+def status() -> None:
+    """Counts of what the record store holds."""
+    from sohoa.store.models import Batch, Document, Dossier, IndexOutbox, Procedure
+
+    settings = _settings()
+    with _store(settings) as store, store.session() as s:
+        for label, model in (
+            ("batches", Batch),
+            ("documents", Document),
+            ("procedures", Procedure),
+            ("dossiers", Dossier),
+            ("waiting for the index", IndexOutbox),
+        ):
+            out.print(f"{label}: {s.scalar(select(func.count()).select_from(model))}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

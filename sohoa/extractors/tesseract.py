@@ -1,0 +1,137 @@
+"""Tesseract, through pytesseract: one run per page yields the word boxes (TSV) and the invisible-text PDF page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pytesseract
+from PIL import Image
+
+from sohoa.extractors.types import ExtractionError, ExtractionStatus, Word
+from sohoa.textnorm import normalize_text
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    lang: str = "vie"
+    psm: int = 3
+    timeout_s: int = 300
+    # textonly: the PDF page carries only the invisible text, to be laid over the original page (never re-encode
+    # the original image); False gives image + text, used when the input itself is an image.
+    textonly_pdf: bool = True
+
+
+@dataclass
+class OcrPage:
+    text: str
+    words: list[Word] = field(default_factory=list)
+    confidence: float | None = None
+    pdf: bytes = b""
+    duration_s: float = 0.0
+
+
+@cache
+def tesseract_version() -> str:
+    try:
+        return str(pytesseract.get_tesseract_version())
+    except pytesseract.TesseractNotFoundError:
+        return "missing"
+
+
+@cache
+def language_pack(lang: str) -> str:
+    """Name, size and mtime of the traineddata used, so an audit trail can tell model upgrades apart."""
+    for line in _tessdata_dirs():
+        path = Path(line) / f"{lang}.traineddata"
+        if path.exists():
+            st = path.stat()
+            return f"{path} ({st.st_size} bytes)"
+    return f"{lang} (not found)"
+
+
+def _tessdata_dirs() -> list[str]:
+    dirs = [os.environ.get("TESSDATA_PREFIX", "")]
+    dirs += ["/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata"]
+    return [d for d in dirs if d]
+
+
+def ocr_image(image: Image.Image, dpi: float, options: OcrOptions) -> OcrPage:
+    """OCR one page image once; returns text, words with confidences and the PDF page from that same run."""
+    # One Tesseract thread per process: OpenMP threads fight the page-level parallelism (tech-notes: 2-4x slower).
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
+        src = Path(tmp) / "page.png"
+        image.save(src, dpi=(round(dpi), round(dpi)))
+        base = Path(tmp) / "out"
+        config = f"--psm {options.psm} --dpi {round(dpi)} -c tessedit_create_tsv=1"
+        if options.textonly_pdf:
+            config += " -c textonly_pdf=1"
+        try:
+            pytesseract.pytesseract.run_tesseract(
+                str(src), str(base), extension="pdf", lang=options.lang, config=config, timeout=options.timeout_s
+            )
+        except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
+            raise ExtractionError(ExtractionStatus.TIMEOUT, f"Tesseract took longer than {options.timeout_s}s") from exc
+        except pytesseract.TesseractNotFoundError as exc:
+            raise ExtractionError(ExtractionStatus.FAILED, "tesseract is not installed (run `make install`)") from exc
+        except pytesseract.TesseractError as exc:
+            raise ExtractionError(ExtractionStatus.FAILED, f"Tesseract failed: {exc.message}") from exc
+        tsv = (base.with_suffix(".tsv")).read_text(encoding="utf-8")
+        pdf = base.with_suffix(".pdf").read_bytes()
+    words = parse_tsv(tsv)
+    confs = [w.conf for w in words if w.conf >= 0]
+    return OcrPage(
+        text=words_to_text(words),
+        words=words,
+        confidence=round(sum(confs) / len(confs), 2) if confs else None,
+        pdf=pdf,
+        duration_s=time.monotonic() - started,
+    )
+
+
+def parse_tsv(tsv: str) -> list[Word]:
+    words: list[Word] = []
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        text = (row.get("text") or "").strip()
+        if row.get("level") != "5" or not text:
+            continue
+        words.append(
+            Word(
+                text=normalize_text(text),
+                conf=float(row["conf"]),
+                left=int(row["left"]),
+                top=int(row["top"]),
+                width=int(row["width"]),
+                height=int(row["height"]),
+                block=int(row["block_num"]),
+                line=int(row["par_num"]) * 1000 + int(row["line_num"]),
+            )
+        )
+    return words
+
+
+def words_to_text(words: list[Word]) -> str:
+    """Lines from the TSV's block/paragraph/line numbers, blank line between blocks (Tesseract's own layout)."""
+    lines: list[str] = []
+    current: tuple[int, int] | None = None
+    buf: list[str] = []
+    for w in words:
+        key = (w.block, w.line)
+        if key != current:
+            if buf:
+                lines.append(" ".join(buf))
+            if current is not None and key[0] != current[0]:
+                lines.append("")
+            buf, current = [], key
+        buf.append(w.text)
+    if buf:
+        lines.append(" ".join(buf))
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Prefect flows and the per-document work they orchestrate."""

@@ -1,0 +1,26 @@
+"""Turn the paths an archivist gives (files and folders, recursive) into an ordered list of input files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sohoa.extractors.types import ExtractionError, ExtractionStatus
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """Files in a stable order, hidden files and our own temporary files skipped, each file once."""
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for given in paths:
+        if not given.exists():
+            raise ExtractionError(ExtractionStatus.FAILED, f"no such file or folder: {given}")
+        candidates = sorted(p for p in given.rglob("*") if p.is_file()) if given.is_dir() else [given]
+        for path in candidates:
+            rel_parts = path.relative_to(given).parts if given.is_dir() else ()
+            if any(part.startswith(".") for part in rel_parts):
+                continue
+            key = path.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(path)
+    return found

@@ -1,0 +1,140 @@
+"""Derive index records from the record store and keep the index caught up through the outbox.
+
+The store is the truth: a failed index write leaves the record in the outbox with its error, and the next sync
+(or `sohoa reindex`) retries it. Nothing is lost when the index is down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from sohoa.search.model import IndexDoc, SearchBackend
+from sohoa.store import repo
+from sohoa.store.db import Store
+from sohoa.store.models import Document, Dossier, IndexOutbox, Procedure
+
+
+@dataclass
+class SyncReport:
+    indexed: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def document_doc(session: Session, doc: Document) -> IndexDoc:
+    record = repo.current_metadata(session, doc.id)
+    meta = record.data if record else {}
+    title = meta.get("subject") or meta.get("number") or doc.filename
+    return IndexDoc(
+        id=doc.id,
+        kind="document",
+        title=title,
+        pages=[p.text for p in doc.pages],
+        number=meta.get("number"),
+        doc_type=meta.get("doc_type"),
+        issuer=meta.get("issuer"),
+        issued_date=meta.get("issued_date"),
+        procedure_codes=list(meta.get("procedure_codes") or []),
+        dossier_codes=list(meta.get("dossier_codes") or []),
+        batch=doc.batch_id,
+        status=doc.status,
+    )
+
+
+def procedure_doc(p: Procedure) -> IndexDoc:
+    body = " · ".join(x for x in (p.name, p.field, p.implementing_agency, p.issuing_agency) if x)
+    return IndexDoc(
+        id=f"procedure:{p.code}",
+        kind="procedure",
+        title=p.name,
+        pages=[body],
+        number=p.code,
+        issuer=p.issuing_agency,
+        procedure_codes=[p.code],
+        status=p.status,
+    )
+
+
+def dossier_doc(d: Dossier) -> IndexDoc:
+    body = " ".join(x for x in (d.code, d.procedure_code, d.channel, d.status) if x)
+    return IndexDoc(
+        id=f"dossier:{d.code}",
+        kind="dossier",
+        title=f"Hồ sơ {d.code}",
+        pages=[body],
+        number=d.code,
+        issued_date=d.received_on.isoformat() if d.received_on else None,
+        procedure_codes=[d.procedure_code] if d.procedure_code else [],
+        dossier_codes=[d.code],
+        status=d.status,
+    )
+
+
+def _load(session: Session, kind: str, entity_id: str) -> IndexDoc | None:
+    if kind == "document":
+        doc = session.get(Document, entity_id)
+        return document_doc(session, doc) if doc else None
+    if kind == "procedure":
+        proc = session.get(Procedure, entity_id)
+        return procedure_doc(proc) if proc else None
+    if kind == "dossier":
+        dossier = session.get(Dossier, entity_id)
+        return dossier_doc(dossier) if dossier else None
+    return None
+
+
+def _index_id(kind: str, entity_id: str) -> str:
+    return entity_id if kind == "document" else f"{kind}:{entity_id}"
+
+
+def sync(store: Store, backend: SearchBackend, batch_size: int = 200) -> SyncReport:
+    """Drain the outbox into the index; failures stay queued with their error for the next run."""
+    report = SyncReport()
+    with store.session() as s:
+        pending = s.scalars(select(IndexOutbox).order_by(IndexOutbox.id)).all()
+        for start in range(0, len(pending), batch_size):
+            chunk = pending[start : start + batch_size]
+            docs, gone = [], []
+            for row in chunk:
+                doc = _load(s, row.entity_kind, row.entity_id)
+                if doc is None:
+                    gone.append(_index_id(row.entity_kind, row.entity_id))
+                else:
+                    docs.append(doc)
+            try:
+                if gone:
+                    backend.delete(gone)
+                backend.upsert(docs)
+            except Exception as exc:  # any engine error: keep the rows, record why
+                for row in chunk:
+                    row.attempts += 1
+                    row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                report.failed += len(chunk)
+                report.errors.append(str(exc))
+                continue
+            s.execute(delete(IndexOutbox).where(IndexOutbox.id.in_([r.id for r in chunk])))
+            report.indexed += len(docs)
+    return report
+
+
+def enqueue_all(store: Store) -> int:
+    with store.session() as s:
+        n = 0
+        for kind, ids in (
+            ("document", s.scalars(select(Document.id)).all()),
+            ("procedure", s.scalars(select(Procedure.code)).all()),
+            ("dossier", s.scalars(select(Dossier.code)).all()),
+        ):
+            repo.enqueue_index(s, kind, ids)
+            n += len(ids)
+        return n
+
+
+def reindex(store: Store, backend: SearchBackend) -> SyncReport:
+    """Rebuild the index from the record store."""
+    backend.clear()
+    enqueue_all(store)
+    return sync(store, backend)

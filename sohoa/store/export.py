@@ -1,0 +1,48 @@
+"""The stable export shape of a document (`sohoa export documents --format jsonl`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from sohoa.store import repo
+from sohoa.store.models import Document
+
+# Keys of `metadata` that the export promises, in order; others the extractor adds follow them.
+METADATA_KEYS = (
+    "doc_type",
+    "number",
+    "issuer",
+    "place",
+    "issued_date",
+    "subject",
+    "signer",
+    "signer_title",
+    "signing_form",
+    "recipients",
+    "cited_documents",
+    "procedure_codes",
+    "dossier_codes",
+)
+
+
+def document_export(session: Session, doc: Document, archive_root: str) -> dict[str, Any]:
+    record = repo.current_metadata(session, doc.id)
+    data = dict(record.data) if record else {}
+    metadata: dict[str, Any] = {k: data.pop(k, None) for k in METADATA_KEYS}
+    metadata.update({k: v for k, v in data.items() if k not in ("spans",)})
+    outputs = {o.kind: f"{archive_root}/{o.path}" for o in doc.outputs if o.kind != "original"}
+    return {
+        "id": doc.id,
+        "source": doc.source,
+        "pages": doc.page_count,
+        "text_source": doc.text_source,
+        "ocr_confidence": doc.ocr_confidence,
+        "status": doc.status,
+        "reason": doc.reason,
+        "batch": doc.batch_id,
+        "metadata": metadata,
+        "metadata_version": record.version if record else None,
+        "outputs": outputs,
+    }

@@ -1,0 +1,111 @@
+"""Queries and writes on the record store that more than one caller needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sohoa.store.models import Batch, BatchItem, Document, Event, IndexOutbox, MetadataRecord
+
+
+def ensure_batch(session: Session, batch_id: str) -> Batch:
+    batch = session.get(Batch, batch_id)
+    if batch is None:
+        batch = Batch(id=batch_id)
+        session.add(batch)
+        session.flush()
+    return batch
+
+
+def batch_item(session: Session, batch_id: str, path: str) -> BatchItem | None:
+    return session.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id, BatchItem.path == path)).first()
+
+
+def set_item(
+    session: Session,
+    batch_id: str,
+    path: str,
+    *,
+    status: str,
+    reason: str | None = None,
+    sha256: str | None = None,
+    document_id: str | None = None,
+    started_at: datetime | None = None,
+) -> BatchItem:
+    """Upsert the item for (batch, path): reruns of a batch update it instead of adding a second row."""
+    item = batch_item(session, batch_id, path)
+    if item is None:
+        item = BatchItem(batch_id=batch_id, path=path)
+        session.add(item)
+    item.status, item.reason, item.sha256, item.document_id = status, reason, sha256, document_id
+    item.started_at = started_at or item.started_at
+    item.finished_at = datetime.now(UTC) if status != "pending" else None
+    session.flush()
+    return item
+
+
+def add_event(
+    session: Session,
+    step: str,
+    *,
+    document_id: str | None = None,
+    batch_id: str | None = None,
+    tool: str = "sohoa",
+    tool_version: str = "",
+    params: dict[str, Any] | None = None,
+    duration_s: float = 0.0,
+    outcome: str = "ok",
+    message: str | None = None,
+) -> None:
+    session.add(
+        Event(
+            step=step,
+            document_id=document_id,
+            batch_id=batch_id,
+            tool=tool,
+            tool_version=tool_version,
+            params=params or {},
+            duration_s=round(duration_s, 4),
+            outcome=outcome,
+            message=message,
+        )
+    )
+
+
+def current_metadata(session: Session, document_id: str) -> MetadataRecord | None:
+    return session.scalars(
+        select(MetadataRecord)
+        .where(MetadataRecord.document_id == document_id)
+        .order_by(MetadataRecord.version.desc())
+        .limit(1)
+    ).first()
+
+
+def enqueue_index(session: Session, kind: str, ids: Iterable[str]) -> None:
+    for entity_id in ids:
+        exists = session.scalars(
+            select(IndexOutbox).where(IndexOutbox.entity_kind == kind, IndexOutbox.entity_id == entity_id)
+        ).first()
+        if exists is None:
+            session.add(IndexOutbox(entity_kind=kind, entity_id=entity_id))
+    session.flush()
+
+
+def find_document(session: Session, doc_id: str) -> Document | None:
+    """A document by full SHA-256 or by a unique prefix of at least 8 characters (what `sohoa show` accepts)."""
+    doc = session.get(Document, doc_id)
+    if doc is not None or len(doc_id) < 8:
+        return doc
+    matches = session.scalars(select(Document).where(Document.id.like(f"{doc_id}%")).limit(2)).all()
+    return matches[0] if len(matches) == 1 else None
+
+
+def status_counts(session: Session, batch_id: str) -> dict[str, int]:
+    rows = session.execute(
+        select(BatchItem.status, func.count()).where(BatchItem.batch_id == batch_id).group_by(BatchItem.status)
+    ).all()
+    return {status: n for status, n in rows}
