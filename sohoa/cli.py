@@ -91,7 +91,7 @@ def digitise(
     from sohoa.pipelines.discover import discover
     from sohoa.pipelines.prefect_env import configure_prefect
 
-    files = _guard(lambda: discover(paths))
+    files = _guard(lambda: discover(paths, exclude=[settings.resolved_data_dir]))
     if not files:
         fail("no files found in the given paths")
     configure_prefect(settings)

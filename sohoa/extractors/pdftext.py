@@ -8,9 +8,10 @@ from importlib.metadata import version
 
 import pdfplumber
 import pypdfium2
-from PIL import Image
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.utils.exceptions import PdfminerException
+from PIL import Image
 
 from sohoa.extractors.types import ExtractionError, ExtractionStatus
 from sohoa.textnorm import normalize_text
@@ -36,14 +37,19 @@ def pdfium_version() -> str:
 
 def open_pdf(data: bytes) -> pdfplumber.PDF:
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-        _ = len(pdf.pages)
+        try:
+            pdf = pdfplumber.open(io.BytesIO(data))
+            _ = len(pdf.pages)
+        except PdfminerException as wrapped:
+            # pdfplumber wraps pdfminer's errors; the original says whether it is a password or damage.
+            inner = wrapped.args[0] if wrapped.args and isinstance(wrapped.args[0], BaseException) else None
+            raise (inner or wrapped) from wrapped
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise ExtractionError(ExtractionStatus.ENCRYPTED, "the PDF is encrypted with a password") from exc
     except (PDFSyntaxError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ExtractionError(ExtractionStatus.UNREADABLE, f"the PDF is damaged or truncated ({exc})") from exc
     except Exception as exc:  # pdfminer raises many unrelated types on broken files
-        raise ExtractionError(ExtractionStatus.UNREADABLE, f"the PDF cannot be parsed ({type(exc).__name__})") from exc
+        raise ExtractionError(ExtractionStatus.UNREADABLE, f"the PDF is damaged or truncated ({type(exc).__name__})") from exc
     if len(pdf.pages) == 0:
         pdf.close()
         raise ExtractionError(ExtractionStatus.UNREADABLE, "the PDF has no pages")

@@ -198,7 +198,7 @@ def _from_image(data: bytes, media_type: str, options: TextOptions, executor: Th
                 except OSError as exc:
                     raise ExtractionError(ExtractionStatus.UNREADABLE, f"page {number} is damaged ({exc})") from exc
                 raw_dpi = page.info.get("dpi") or image.info.get("dpi")
-                dpi = float(raw_dpi[0]) if raw_dpi and float(raw_dpi[0]) > 1 else None
+                dpi = round(float(raw_dpi[0]), 1) if raw_dpi and float(raw_dpi[0]) > 1 else None
                 job = _Job(number, dpi=dpi or DEFAULT_DPI, size=page.size, reason=f"{media_type} page")
                 job.flags = _dpi_flags(dpi)
                 job.future = executor.submit(tesseract.ocr_image, page, dpi or DEFAULT_DPI, ocr_opts)

@@ -7,10 +7,11 @@ from pathlib import Path
 from sohoa.extractors.types import ExtractionError, ExtractionStatus
 
 
-def discover(paths: list[Path]) -> list[Path]:
-    """Files in a stable order, hidden files and our own temporary files skipped, each file once."""
+def discover(paths: list[Path], exclude: list[Path] | None = None) -> list[Path]:
+    """Files in a stable order, each once; hidden files and anything under `exclude` (our data dir) skipped."""
     found: list[Path] = []
     seen: set[Path] = set()
+    excluded = [e.resolve() for e in exclude or []]
     for given in paths:
         if not given.exists():
             raise ExtractionError(ExtractionStatus.FAILED, f"no such file or folder: {given}")
@@ -20,6 +21,8 @@ def discover(paths: list[Path]) -> list[Path]:
             if any(part.startswith(".") for part in rel_parts):
                 continue
             key = path.resolve()
+            if any(key.is_relative_to(e) for e in excluded):
+                continue
             if key not in seen:
                 seen.add(key)
                 found.append(path)

@@ -14,7 +14,7 @@ from prefect.utilities.annotations import quote
 
 from sohoa.archive import Archive
 from sohoa.pipelines.discover import discover
-from sohoa.pipelines.ingest import DigitiseContext, ItemOutcome, digitise_file
+from sohoa.pipelines.ingest import DigitiseContext, ItemOutcome, digitise_file, finish_batch, start_batch
 from sohoa.search import indexer
 from sohoa.search.factory import open_backend
 from sohoa.settings import Settings
@@ -61,11 +61,13 @@ def digitise_flow(paths: list[str], batch_id: str, settings: dict[str, Any]) -> 
     cfg = Settings(**settings)
     cfg.ensure_dirs()
     store = Store(cfg.db_url)
-    files = discover([Path(p) for p in paths])
+    files = discover([Path(p) for p in paths], exclude=[cfg.resolved_data_dir])
+    start_batch(store, batch_id)
     with ThreadPoolExecutor(max_workers=cfg.ocr_workers, thread_name_prefix="sohoa-ocr") as pool:
         ctx = DigitiseContext(cfg, store, Archive(cfg.archive_dir), pool)
         futures = [digitise_document.submit(quote(ctx), str(f), batch_id) for f in files]
         outcomes = [f.result() for f in futures]
+    finish_batch(store, batch_id)
     index = sync_index(cfg, quote(store))
     store.dispose()
     return {"batch": batch_id, "items": [asdict(o) for o in outcomes], "index": index}

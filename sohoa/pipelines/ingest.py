@@ -86,10 +86,10 @@ def _fail(
 
 
 def digitise_file(ctx: DigitiseContext, path: Path, batch_id: str) -> ItemOutcome:
+    """Process one file of a batch that exists already (see start_batch)."""
     given = str(path)
     started, started_at = time.monotonic(), datetime.now(UTC)
     with ctx.store.session() as s:
-        repo.ensure_batch(s, batch_id)
         item = repo.batch_item(s, batch_id, given)
         if item is not None and item.status in ("done", "needs_review", "duplicate"):
             # Resume: a finished item is not redone when the batch is started again.
@@ -140,6 +140,18 @@ def digitise_file(ctx: DigitiseContext, path: Path, batch_id: str) -> ItemOutcom
     metadata = extract_metadata(output.extraction.text, output.extraction.page_starts)
     meta_seconds = time.monotonic() - meta_started
     return _store(ctx, batch_id, path, data, sha, output, metadata, meta_seconds, started, started_at)
+
+
+def start_batch(store: Store, batch_id: str) -> None:
+    with store.session() as s:
+        batch = repo.ensure_batch(s, batch_id)
+        batch.status, batch.finished_at = "running", None
+
+
+def finish_batch(store: Store, batch_id: str) -> None:
+    with store.session() as s:
+        batch = repo.ensure_batch(s, batch_id)
+        batch.status, batch.finished_at = "finished", datetime.now(UTC)
 
 
 def _review_reasons(extraction: TextExtraction) -> list[str]:

@@ -1,0 +1,45 @@
+# Two commands: `make demo` (install everything, run the main job on generated samples) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DIR ?= samples-out
+export SOHOA_DATA_DIR ?= $(CURDIR)/sohoa-data
+
+.PHONY: install system-deps demo test lint typecheck eval bench clean
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+# Reinstall the Python side only when the project or its pins change.
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+install: system-deps $(STAMP)
+
+demo: install
+	$(BIN)/sohoa samples --out $(DEMO_DIR)
+	$(BIN)/sohoa digitise $(DEMO_DIR)/documents --batch demo
+	$(BIN)/sohoa catalogue import $(DEMO_DIR)/catalogue/*.xlsx $(DEMO_DIR)/catalogue/*.csv
+	@echo; echo "== search: thủ tục hành chính (with diacritics)"
+	$(BIN)/sohoa search "thủ tục hành chính" --limit 5
+	@echo; echo "== search: thu tuc hanh chinh (typed without diacritics)"
+	$(BIN)/sohoa search "thu tuc hanh chinh" --limit 5
+	@echo; echo "== audit"
+	$(BIN)/sohoa audit
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check sohoa tests scripts
+	$(BIN)/ruff format --check sohoa tests scripts
+
+typecheck: install
+	$(BIN)/mypy sohoa
+
+clean:
+	rm -rf $(VENV) sohoa-data $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
