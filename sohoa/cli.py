@@ -7,6 +7,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn, TypeVar
@@ -228,13 +229,20 @@ def catalogue_reconcile(
     with _store(settings) as store, store.session() as s:
         report = reconcile(s)
     if fmt == "json":
-        out.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
+        sys.stdout.write(json.dumps(asdict(report), ensure_ascii=False, indent=1) + "\n")
         return
-    out.print(f"catalogue procedures: {report.catalogue_count}; codes seen in dossiers/documents: {report.seen_count}")
-    out.print(f"missing from the catalogue: {len(report.missing_from_catalogue)}")
+    c = report.counts
+    out.print(
+        f"catalogue procedures: {c.catalogue_codes}; codes seen in dossiers: {c.codes_in_dossiers}, "
+        f"in documents: {c.codes_in_documents}"
+    )
+    out.print(f"missing from the catalogue: {c.missing_from_catalogue}")
     for code, where in sorted(report.missing_from_catalogue.items()):
-        out.print(f"  {code}: {', '.join(where[:5])}")
-    out.print(f"catalogue procedures with no dossier: {len(report.catalogue_without_dossiers)}")
+        seen = [f"dossier {d}" for d in where.dossiers[:3]] + [f"document {d[:12]}" for d in where.documents[:3]]
+        out.print(f"  {code}: {', '.join(seen)}")
+    if report.matched_by_base_code:
+        out.print(f"provincial variants matched to a national code: {c.matched_by_base_code}")
+    out.print(f"catalogue procedures with no dossier: {c.catalogue_without_dossiers}")
 
 
 # -------------------------------------------------------------------------------------------------------- audit

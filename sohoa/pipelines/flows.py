@@ -65,18 +65,19 @@ def digitise_flow(paths: list[str], batch_id: str, settings: dict[str, Any]) -> 
     start_batch(store, batch_id)
     with ThreadPoolExecutor(max_workers=cfg.ocr_workers, thread_name_prefix="sohoa-ocr") as pool:
         ctx = DigitiseContext(cfg, store, Archive(cfg.archive_dir), pool)
-        futures = [digitise_document.submit(quote(ctx), str(f), batch_id) for f in files]
+        # quote(): the context holds live objects (store, OCR pool) that Prefect must not walk for futures.
+        futures = [digitise_document.submit(quote(ctx), str(f), batch_id) for f in files]  # type: ignore[call-overload]
         outcomes = [f.result() for f in futures]
     finish_batch(store, batch_id)
-    index = sync_index(cfg, quote(store))
+    index = sync_index(cfg, quote(store))  # type: ignore[call-overload]
     store.dispose()
     return {"batch": batch_id, "items": [asdict(o) for o in outcomes], "index": index}
 
 
 def run_digitise(paths: list[Path], batch_id: str, settings: Settings) -> dict[str, Any]:
     # Two documents in flight keep both cores busy while one of them is between pages.
-    runner = ThreadPoolTaskRunner(max_workers=max(2, settings.ocr_workers))
-    configured = digitise_flow.with_options(task_runner=runner)
+    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=max(2, settings.ocr_workers))
+    configured = digitise_flow.with_options(task_runner=runner)  # type: ignore[arg-type]
     result: dict[str, Any] = configured(
         [str(p) for p in paths], batch_id, settings.model_dump(mode="json", exclude_unset=False)
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from sohoa.store.models import Base
 
@@ -23,7 +23,7 @@ def run() -> None:
         _run_on(conn)
 
 
-def _run_on(conn: object) -> None:
+def _run_on(conn: Connection) -> None:
     context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,162 @@
+"""Parser for the national portal's "DANH SÁCH THỦ TỤC HÀNH CHÍNH" xlsx export (Cổng DVCQG).
+
+Observed layout (exports for Bộ Tư pháp, Bộ Xây dựng, NHNN): sheet "Danh sách TTHC"; row 1 is a title merged over
+A1:E1 ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM … DANH SÁCH THỦ TỤC HÀNH CHÍNH"); row 2 the header
+``Mã số | Tên | Cơ quan ban hành | Cơ quan thực hiện | Lĩnh vực``; one procedure per row after it, several
+implementing agencies in one cell separated by line breaks. The header row is found by its folded names, not by
+position, so extra title rows, reordered columns and a "Cấp thực hiện" (level) column are also read.
+
+Pure: bytes or a path in, typed rows and warnings out. Nothing here touches the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sohoa.catalogue.tabular import (
+    PROCEDURE_CODE_RE,
+    HeaderMatch,
+    ParseWarning,
+    Provenance,
+    Table,
+    alias_table,
+    cell_text,
+    find_header,
+    is_xlsx,
+    parse_code,
+    read_source,
+    read_xlsx,
+)
+
+PORTAL_ALIASES = alias_table(
+    {
+        "code": ["Mã số", "Mã thủ tục", "Mã TTHC", "Mã số TTHC", "Mã số thủ tục", "Mã số/Số hồ sơ TTHC", "code"],
+        "name": ["Tên", "Tên thủ tục", "Tên TTHC", "Tên thủ tục hành chính", "name"],
+        "issuing_agency": ["Cơ quan ban hành", "issuing_agency"],
+        "implementing_agency": ["Cơ quan thực hiện", "implementing_agency"],
+        "field": ["Lĩnh vực", "field"],
+        "level": ["Cấp thực hiện", "Cấp", "level"],
+    }
+)
+REQUIRED = ("code", "name")
+# Columns a portal row can carry; the importer overwrites only those the file actually had.
+FIELDS = ("name", "issuing_agency", "implementing_agency", "field", "level")
+
+
+@dataclass(frozen=True)
+class PortalRow:
+    code: str
+    name: str
+    issuing_agency: str | None
+    implementing_agency: str | None  # several agencies joined with "; " (the export puts one per line)
+    field: str | None
+    level: str | None
+    provenance: Provenance
+
+
+@dataclass
+class PortalParse:
+    file: str
+    rows: list[PortalRow] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
+    columns: set[str] = field(default_factory=set)  # keys found in the header(s)
+    rows_read: int = 0  # non-empty data rows seen, valid or not
+
+
+class NotAPortalExport(ValueError):
+    """The input has no sheet with a procedure-list header (code and name columns)."""
+
+
+def find_portal_header(table: Table) -> HeaderMatch | None:
+    return find_header(table.rows, PORTAL_ALIASES, REQUIRED)
+
+
+def looks_like_portal_export(data: bytes) -> bool:
+    """True when some sheet of the workbook has a code + name header; used by the importer to choose a parser."""
+    if not is_xlsx(data):
+        return False
+    return any(find_portal_header(t) for t in read_xlsx(data, fill_merged=False))
+
+
+def _one_line(text: str | None, sep: str) -> str | None:
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split("\n") if p.strip()]
+    return sep.join(parts) or None
+
+
+def parse_portal_xlsx(source: Path | str | bytes, *, file_name: str | None = None) -> PortalParse:
+    """Parse every sheet that has a procedure-list header. Raises NotAPortalExport when none has one.
+
+    Invalid codes, missing names and repeated codes become warnings with their row; the first occurrence of a
+    repeated code is kept.
+    """
+    data, name = read_source(source, file_name)
+    if not is_xlsx(data):
+        raise NotAPortalExport(f"{name}: not an xlsx workbook")
+    result = PortalParse(file=name)
+    seen: dict[str, Provenance] = {}
+    found = False
+    for table in read_xlsx(data, fill_merged=True):
+        header = find_portal_header(table)
+        if header is None:
+            continue
+        found = True
+        result.columns |= header.columns.keys()
+        for key in header.repeated:
+            result.warnings.append(ParseWarning(name, table.sheet, header.row_number, f"column {key!r} repeated"))
+        for offset, raw in enumerate(table.rows[header.row_number :]):
+            row_number = header.row_number + 1 + offset
+            _parse_row(raw, header, Provenance(name, table.sheet, row_number), result, seen)
+    if not found:
+        raise NotAPortalExport(
+            f"{name}: no sheet has a procedure-list header (looked for 'Mã số' and 'Tên' in the first rows)"
+        )
+    return result
+
+
+def _parse_row(
+    raw: list[object], header: HeaderMatch, prov: Provenance, out: PortalParse, seen: dict[str, Provenance]
+) -> None:
+    def get(key: str) -> object:
+        col = header.columns.get(key)
+        return raw[col] if col is not None and col < len(raw) else None
+
+    if all(cell_text(v) is None for v in raw):
+        return  # blank spacer rows are layout, not data
+    out.rows_read += 1
+
+    def warn(message: str) -> None:
+        out.warnings.append(ParseWarning(prov.file, prov.sheet, prov.row, message))
+
+    raw_code = get("code")
+    code = parse_code(raw_code)
+    if code is None:
+        warn("no procedure code; row skipped")
+        return
+    if not PROCEDURE_CODE_RE.match(code):
+        warn(f"invalid procedure code {code!r} (expected d.dddddd); row skipped")
+        return
+    if isinstance(raw_code, float):
+        warn(f"code stored as a number, read as {code}")
+    name = _one_line(cell_text(get("name")), " ")
+    if name is None:
+        warn(f"{code}: no procedure name; row skipped")
+        return
+    if code in seen:
+        first = seen[code]
+        warn(f"{code}: repeated (first at {first.sheet} row {first.row}); row skipped")
+        return
+    seen[code] = prov
+    out.rows.append(
+        PortalRow(
+            code=code,
+            name=name,
+            issuing_agency=_one_line(cell_text(get("issuing_agency")), "; "),
+            implementing_agency=_one_line(cell_text(get("implementing_agency")), "; "),
+            field=_one_line(cell_text(get("field")), "; "),
+            level=_one_line(cell_text(get("level")), "; "),
+            provenance=prov,
+        )
+    )

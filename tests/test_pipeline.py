@@ -1,0 +1,159 @@
+"""The digitise flow end to end: a real Prefect flow, real Tesseract, a real SQLite store and index."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from conftest import LINES, image_bytes, image_pdf, render_image, text_pdf
+from sohoa.settings import Settings
+from sohoa.store.db import Store
+from sohoa.store.models import BatchItem, Document, Event, IndexOutbox, Output, Page
+
+pytestmark = pytest.mark.slow
+
+
+def run_cli(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SOHOA_DATA_DIR": str(data_dir), "SOHOA_OCR_WORKERS": "2"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "sohoa.cli", *args], env=env, capture_output=True, text=True, timeout=600
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"sohoa {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("batch")
+    inbox = root / "Hồ sơ 2024"  # Vietnamese letters and a space, as real archive folders have
+    inbox.mkdir()
+    (inbox / "quyết định 12.pdf").write_bytes(text_pdf())
+    (inbox / "copy of decision.pdf").write_bytes(text_pdf())  # same bytes: a duplicate
+    (inbox / "scan.pdf").write_bytes(image_pdf(render_image(dpi=300)))
+    (inbox / "receipt.png").write_bytes(image_bytes(render_image(LINES[:3], dpi=200), dpi=200))
+    (inbox / "empty.pdf").write_bytes(b"")
+    (inbox / "truncated.pdf").write_bytes(text_pdf()[:300])
+    (inbox / "notes.pdf").write_bytes(b"PK\x03\x04 not a pdf at all")  # wrong extension
+    (inbox / ".hidden.pdf").write_bytes(text_pdf(["hidden"]))
+    data_dir = root / "data"
+    first = run_cli(data_dir, "digitise", str(inbox), "--batch", "b1")
+    second = run_cli(data_dir, "digitise", str(inbox), "--batch", "b1")  # resume: nothing to redo
+    return {"root": root, "inbox": inbox, "data": data_dir, "first": first, "second": second}
+
+
+def _store(batch: dict[str, Any]) -> Store:
+    return Store(Settings(data_dir=batch["data"]).db_url)
+
+
+def test_every_file_gets_a_typed_status(batch: dict[str, Any]) -> None:
+    store = _store(batch)
+    with store.session() as s:
+        items = {Path(i.path).name: (i.status, i.reason) for i in s.scalars(select(BatchItem))}
+    assert ".hidden.pdf" not in items
+    assert items["quyết định 12.pdf"][0] == "done" or items["copy of decision.pdf"][0] == "done"
+    assert sorted([items["quyết định 12.pdf"][0], items["copy of decision.pdf"][0]]) == ["done", "duplicate"]
+    assert items["scan.pdf"][0] in ("done", "needs_review")
+    assert items["receipt.png"][0] in ("done", "needs_review")
+    assert items["empty.pdf"] == ("unreadable", "the file is empty (0 bytes)")
+    assert items["truncated.pdf"][0] == "unreadable"
+    assert items["notes.pdf"][0] == "unsupported"
+    assert all(reason for status, reason in items.values() if status not in ("done",))
+
+
+def test_rerun_adds_nothing(batch: dict[str, Any]) -> None:
+    store = _store(batch)
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 3
+        assert s.scalar(select(func.count()).select_from(BatchItem)) == 7
+        assert s.scalar(select(func.count()).select_from(Page)) == 3
+        assert s.scalar(select(func.count()).select_from(IndexOutbox)) == 0  # all indexed
+    assert "7 files" in batch["second"].stdout
+
+
+def test_outputs_are_written_and_hashed(batch: dict[str, Any]) -> None:
+    store = _store(batch)
+    archive = Settings(data_dir=batch["data"]).archive_dir
+    with store.session() as s:
+        outputs = s.scalars(select(Output)).all()
+        assert {o.kind for o in outputs} == {"original", "pdf", "text", "json", "words"}
+        for o in outputs:
+            assert (archive / o.path).stat().st_size == o.size_bytes
+    leftovers = [p for p in archive.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_events_record_tools_and_versions(batch: dict[str, Any]) -> None:
+    store = _store(batch)
+    with store.session() as s:
+        ocr = s.scalars(select(Event).where(Event.step == "ocr")).all()
+        assert ocr and all(e.tool == "tesseract" and e.tool_version and e.params["lang"] == "vie" for e in ocr)
+        assert "vie.traineddata" in ocr[0].params["language_pack"]
+        failed = s.scalars(select(Event).where(Event.outcome == "unreadable")).all()
+        assert len(failed) == 2
+
+
+def test_export_jsonl_has_the_stable_keys(batch: dict[str, Any]) -> None:
+    rows = [json.loads(line) for line in run_cli(batch["data"], "export", "documents").stdout.splitlines()]
+    assert len(rows) == 3
+    keys = {"id", "source", "pages", "text_source", "ocr_confidence", "status", "metadata", "outputs"}
+    meta_keys = {"doc_type", "number", "issuer", "place", "issued_date", "subject", "signer", "signer_title",
+                 "signing_form", "recipients", "cited_documents", "procedure_codes", "dossier_codes"}
+    for row in rows:
+        assert keys <= row.keys()
+        assert meta_keys <= row["metadata"].keys()
+        assert {"pdf", "text", "json"} <= row["outputs"].keys()
+        assert all(Path(p).exists() for p in row["outputs"].values())
+    by_source = {Path(r["source"]).name: r for r in rows}
+    scan = by_source["scan.pdf"]
+    assert scan["text_source"] == "ocr" and scan["ocr_confidence"] > 50
+    born = by_source.get("quyết định 12.pdf") or by_source["copy of decision.pdf"]
+    assert born["text_source"] == "text_layer" and born["ocr_confidence"] is None
+    assert born["metadata"]["number"] == "12/2024/QĐ-UBND"
+    assert born["metadata"]["doc_type"] == "Quyết định"
+    assert born["metadata"]["issued_date"] == "2024-03-05"
+
+
+def test_search_with_and_without_diacritics(batch: dict[str, Any]) -> None:
+    for query in ("thủ tục hành chính", "thu tuc hanh chinh"):
+        result = json.loads(run_cli(batch["data"], "search", query, "--format", "json").stdout)
+        assert result["total"] >= 2, query
+        assert {"id", "kind", "number", "title", "score", "snippet", "page"} <= result["hits"][0].keys()
+
+
+def test_show_lists_pages_and_events(batch: dict[str, Any]) -> None:
+    rows = [json.loads(line) for line in run_cli(batch["data"], "export", "documents").stdout.splitlines()]
+    shown = run_cli(batch["data"], "show", rows[0]["id"][:10]).stdout
+    assert rows[0]["id"] in shown
+    assert "events" in shown and "store" in shown
+
+
+def test_verify_detects_an_altered_file(batch: dict[str, Any]) -> None:
+    assert "0 missing, 0 altered" in run_cli(batch["data"], "verify").stdout
+    text = next((batch["data"] / "archive").rglob("text.txt"))
+    original = text.read_bytes()
+    try:
+        text.write_bytes(original + b"tampered")
+        proc = run_cli(batch["data"], "verify", check=False)
+        assert proc.returncode == 1
+        assert "altered" in proc.stdout
+    finally:
+        text.write_bytes(original)
+
+
+def test_user_mistakes_give_one_line_and_exit_1(batch: dict[str, Any]) -> None:
+    proc = run_cli(batch["data"], "digitise", str(batch["root"] / "no-such-folder"), check=False)
+    assert proc.returncode == 1
+    assert "no such file or folder" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    proc = run_cli(batch["data"], "show", "deadbeefdeadbeef", check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    proc = run_cli(batch["data"], "search", "x", "--from", "05/03/2024", check=False)
+    assert proc.returncode == 1 and "YYYY-MM-DD" in proc.stderr
