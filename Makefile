@@ -22,7 +22,7 @@ install: system-deps $(STAMP)
 
 demo: install
 	$(BIN)/sohoa samples --out $(DEMO_DIR)
-	$(BIN)/sohoa digitise $(DEMO_DIR)/documents --batch demo
+	$(BIN)/sohoa digitise $(DEMO_DIR)/documents/files --batch demo
 	$(BIN)/sohoa catalogue import $(DEMO_DIR)/catalogue/*.xlsx $(DEMO_DIR)/catalogue/*.csv
 	@echo; echo "== search: thủ tục hành chính (with diacritics)"
 	$(BIN)/sohoa search "thủ tục hành chính" --limit 5

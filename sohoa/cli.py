@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import sys
 import threading
@@ -14,6 +15,7 @@ from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape as rich_escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy import func, select
@@ -169,12 +171,14 @@ def samples(
 ) -> None:
     """Generate the demo samples: documents (born-digital and scanned), a catalogue export and a dossier list."""
     from sohoa.samples.catalogue import write_sample_catalogue
-    from sohoa.samples.generate import generate_samples
+    from sohoa.samples.generate import FILES_DIR, generate_samples
 
     files = generate_samples(out_dir / "documents", count=count)
     cat_paths = write_sample_catalogue(out_dir / "catalogue")
     out.print(
-        f"{len(files)} document files in {out_dir / 'documents'}; catalogue: " + ", ".join(str(p) for p in cat_paths)
+        f"{len(files)} document files in {out_dir / 'documents' / FILES_DIR} (ground truth beside them); "
+        f"catalogue: {', '.join(str(p) for p in cat_paths)}",
+        soft_wrap=True,
     )
 
 
@@ -338,6 +342,16 @@ def search(
             h.id[:16],
         )
     out.print(table)
+
+
+def _snippet_markup(snippet: str) -> str:
+    """Backends return HTML-escaped snippets with <b> marks; show them as Rich markup, safely."""
+    parts = snippet[:300].split("<b>")
+    shown = [rich_escape(html.unescape(parts[0]))]
+    for part in parts[1:]:
+        hit, _, rest = part.partition("</b>")
+        shown.append(f"[bold yellow]{rich_escape(html.unescape(hit))}[/]{rich_escape(html.unescape(rest))}")
+    return "".join(shown)
 
 
 def _is_iso_date(value: str) -> bool:

@@ -18,6 +18,7 @@ from PIL import Image
 from sohoa.extractors.types import DocumentMetadata
 from sohoa.samples import render
 from sohoa.samples.generate import (
+    FILES_DIR,
     GROUND_TRUTH,
     MANIFEST,
     MAX_SCANNED_PAGES,
@@ -201,7 +202,7 @@ def test_set_composition(samples: list[SampleFile], samples_dir: Path) -> None:
         "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
     }
     assert any(s.path.name == "Quyết định " + s.truth["number"].split("/")[0] + ".pdf" for s in born[:1])
-    assert all(s.path.is_file() and s.path.parent == samples_dir for s in samples)
+    assert all(s.path.is_file() and s.path.parent == samples_dir / FILES_DIR for s in samples)
     assert any(not s.path.name.isascii() and " " in s.path.name for s in samples)
     assert all(s.path.name.isascii() for s in samples[1:])
     assert (samples_dir / GROUND_TRUTH).is_file() and (samples_dir / MANIFEST).is_file()
@@ -281,8 +282,8 @@ def test_other_parameters_regenerate_and_drop_old_files(tmp_path: Path) -> None:
     first = generate_samples(tmp_path, count=3, seed=9, scans=False)
     assert len(first) == 3 and all(s.kind == "born_digital" for s in first)
     second = generate_samples(tmp_path, count=2, seed=10, scans=False)
-    names = {p.name for p in tmp_path.iterdir()}
-    assert names == {s.path.name for s in second} | {GROUND_TRUTH, MANIFEST}
+    assert {p.name for p in tmp_path.iterdir()} == {FILES_DIR, GROUND_TRUTH, MANIFEST}
+    assert {p.name for p in (tmp_path / FILES_DIR).iterdir()} == {s.path.name for s in second}
     assert second[0].truth != first[0].truth
 
 

@@ -49,7 +49,8 @@ def open_pdf(data: bytes) -> pdfplumber.PDF:
     except (PDFSyntaxError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ExtractionError(ExtractionStatus.UNREADABLE, f"the PDF is damaged or truncated ({exc})") from exc
     except Exception as exc:  # pdfminer raises many unrelated types on broken files
-        raise ExtractionError(ExtractionStatus.UNREADABLE, f"the PDF is damaged or truncated ({type(exc).__name__})") from exc
+        reason = f"the PDF is damaged or truncated ({type(exc).__name__})"
+        raise ExtractionError(ExtractionStatus.UNREADABLE, reason) from exc
     if len(pdf.pages) == 0:
         pdf.close()
         raise ExtractionError(ExtractionStatus.UNREADABLE, "the PDF has no pages")

@@ -39,6 +39,8 @@ SCAN_PLAN: tuple[tuple[int, int, ScanFormat], ...] = (
     (3, 300, "tiff"),
 )
 MAX_SCANNED_PAGES = 8
+# The documents live in their own folder so `sohoa digitise ROOT/files` meets no ground-truth files.
+FILES_DIR = "files"
 
 FileKind = Literal["born_digital", "scan"]
 
@@ -206,7 +208,7 @@ def generate_samples(out_dir: Path, *, count: int = 8, seed: int = 20240305, sca
     if (existing := _existing(root, params)) is not None:
         return existing
 
-    root.mkdir(parents=True, exist_ok=True)
+    (root / FILES_DIR).mkdir(parents=True, exist_ok=True)
     _remove_previous(root)
     (root / MANIFEST).unlink(missing_ok=True)  # an interrupted run must not look complete
 
@@ -216,7 +218,7 @@ def generate_samples(out_dir: Path, *, count: int = 8, seed: int = 20240305, sca
     for i, doc in enumerate(docs):
         r = render_pdf(doc, fonts=fonts)
         rendered.append(r)
-        path = root / _born_digital_name(i, doc)
+        path = root / FILES_DIR / _born_digital_name(i, doc)
         path.write_bytes(r.data)
         files.append(
             SampleFile(
@@ -239,7 +241,7 @@ def generate_samples(out_dir: Path, *, count: int = 8, seed: int = 20240305, sca
             if index >= len(docs) or rendered[index].page_count > budget:
                 continue
             budget -= rendered[index].page_count
-            files += _scan_files(root, docs[index], rendered[index], dpi, fmt, seed)
+            files += _scan_files(root / FILES_DIR, docs[index], rendered[index], dpi, fmt, seed)
 
     _write_atomic(root / GROUND_TRUTH, "".join(json.dumps(f.record(root), ensure_ascii=False) + "\n" for f in files))
     manifest = {"params": params, "files": len(files), "ground_truth": GROUND_TRUTH}

@@ -1,0 +1,269 @@
+"""Benchmark the embedded search backend (and, with --fts5, SQLite FTS5 on the same data).
+
+    .venv/bin/python scripts/bench_search.py --n 20000 --queries 300 --fts5
+
+Generates N short Vietnamese administrative documents (deterministic for a seed), indexes them in batches,
+then runs a mixed query set (accented and unaccented words, quoted phrases, document numbers, filters) and
+reports indexing docs/s, index size and query latency p50/p95. Each query goes through the full public API
+(parse, search, facets, best page, snippets), as the CLI would call it.
+
+The FTS5 run stores an accented and a folded copy of title and body (FTS5's remove_diacritics does not fold
+đ), ranks with bm25 weights, counts the total, computes the same four facets with GROUP BY over the match and
+builds snippets: roughly the work the tantivy backend does, so the latencies compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from sohoa.search.embedded import EmbeddedBackend
+from sohoa.search.model import IndexDoc, Kind, Query
+from sohoa.search.querytext import parse_query_text
+from sohoa.textnorm import fold, normalize_text
+
+SYLLABLES = (
+    "thủ tục hành chính đăng ký khai sinh kết hôn cấp giấy phép xây dựng đất đai quyền sử dụng nhà ở bàn giao "
+    "tài sản công bán đấu giá quyết định nghị định thông tư hướng dẫn thực hiện quy định chi tiết điều khoản "
+    "ủy ban nhân dân tỉnh huyện xã phường sở tư pháp tài chính nội vụ giáo dục y tế lao động thương binh "
+    "xã hội hồ sơ tiếp nhận trả kết quả giải quyết thời hạn ngày làm việc phí lệ phí cơ quan tổ chức cá nhân "
+    "công dân doanh nghiệp chứng thực bản sao hộ tịch hộ khẩu cư trú môi trường điện tử trực tuyến dịch vụ "
+    "bưu chính công ích số hóa lưu trữ văn thư hòa giải khiếu nại tố cáo thanh tra kiểm tra báo cáo"
+).split()
+DOC_TYPES = ["Quyết định", "Nghị định", "Thông tư", "Công văn", "Thông báo", "Kế hoạch", "Báo cáo"]
+TYPE_CODES = {"Quyết định": "QĐ", "Nghị định": "NĐ", "Thông tư": "TT", "Công văn": "CV", "Thông báo": "TB",
+              "Kế hoạch": "KH", "Báo cáo": "BC"}  # fmt: skip
+ISSUERS = ["UBND tỉnh Lâm Đồng", "UBND huyện Đức Trọng", "Sở Tư pháp", "Sở Tài chính", "Chính phủ", "Bộ Nội vụ",
+           "UBND xã Tân Hòa", "Văn phòng UBND tỉnh"]  # fmt: skip
+STATUSES = ["ok", "ok", "ok", "low_confidence", "needs_review"]
+KINDS: tuple[Kind, ...] = ("document",) * 8 + ("dossier", "procedure")
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(SYLLABLES) for _ in range(n)).capitalize() + "."
+
+
+def generate(n: int, seed: int) -> list[IndexDoc]:
+    rng = random.Random(seed)
+    docs = []
+    for i in range(n):
+        kind = rng.choice(KINDS)
+        doc_type = rng.choice(DOC_TYPES)
+        year = rng.randint(2015, 2025)
+        number = f"{rng.randint(1, 999)}/{year}/{TYPE_CODES[doc_type]}-UBND" if kind == "document" else None
+        pages = [
+            " ".join(_sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(2, 5)))
+            for _ in range(rng.randint(1, 3))
+        ]
+        docs.append(
+            IndexDoc(
+                id=f"r{i}",
+                kind=kind,
+                title=f"{doc_type} về {_sentence(rng, rng.randint(4, 10)).rstrip('.').lower()}",
+                pages=pages,
+                number=number,
+                doc_type=doc_type if kind == "document" else None,
+                issuer=rng.choice(ISSUERS),
+                issued_date=f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                procedure_codes=[f"1.00{rng.randint(1000, 9999)}"] if kind != "document" else [],
+                batch=f"lo-{i // 1000}",
+                status=rng.choice(STATUSES),
+            )
+        )
+    return docs
+
+
+def queries(docs: list[IndexDoc], count: int, seed: int) -> list[Query]:
+    rng = random.Random(seed + 1)
+    numbers = [d.number for d in docs if d.number]
+    out: list[Query] = []
+    for i in range(count):
+        words = rng.sample(SYLLABLES, rng.randint(1, 3))
+        text = " ".join(words)
+        match i % 6:
+            case 0:
+                q = Query(text=text)
+            case 1:
+                q = Query(text=fold(text))
+            case 2:
+                q = Query(text=f'"{" ".join(rng.choice(SYLLABLES) for _ in range(2))}"')
+            case 3:
+                q = Query(text=rng.choice(numbers))
+            case 4:
+                q = Query(text=text, doc_type=rng.choice(DOC_TYPES), date_from="2018-01-01")
+            case _:
+                q = Query(text=fold(text), sort="date", issuer=rng.choice(ISSUERS))
+        out.append(q)
+    return out
+
+
+def _batches(docs: list[IndexDoc], size: int) -> Iterator[list[IndexDoc]]:
+    for i in range(0, len(docs), size):
+        yield docs[i : i + size]
+
+
+def _dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _latency(run: Callable[[Query], object], qs: list[Query]) -> tuple[float, float]:
+    for q in qs[:20]:  # warm caches
+        run(q)
+    times = []
+    for q in qs:
+        t0 = time.perf_counter()
+        run(q)
+        times.append((time.perf_counter() - t0) * 1000)
+    cuts = statistics.quantiles(times, n=100)
+    return cuts[49], cuts[94]
+
+
+def bench_tantivy(docs: list[IndexDoc], qs: list[Query], workdir: Path, batch: int) -> dict[str, float]:
+    path = workdir / "tantivy"
+    backend = EmbeddedBackend(path)
+    t0 = time.perf_counter()
+    for chunk in _batches(docs, batch):
+        backend.upsert(chunk)
+    elapsed = time.perf_counter() - t0
+    backend.close()
+    backend = EmbeddedBackend(path)  # query a freshly opened index, as the CLI would
+    p50, p95 = _latency(backend.search, qs)
+    hits = sum(backend.search(q).total > 0 for q in qs)
+    backend.close()
+    return {"docs_s": len(docs) / elapsed, "mb": _dir_size(path) / 1e6, "p50": p50, "p95": p95, "answered": hits}
+
+
+# --- SQLite FTS5 -----------------------------------------------------------------------------------------------
+
+
+def _fts_match(text: str) -> str:
+    """The same parsed query as an FTS5 MATCH string (every token double-quoted, so no FTS syntax leaks)."""
+    qt = parse_query_text(text)
+    parts = []
+    for term in (*qt.terms, *qt.phrases, *qt.codes):
+        toks = re.findall(r"\w+", fold(term))
+        if toks:
+            parts.append("{title_f body_f} : " + '"' + " ".join(toks) + '"')
+    return " AND ".join(parts)
+
+
+def bench_fts5(docs: list[IndexDoc], qs: list[Query], workdir: Path, batch: int) -> dict[str, float]:
+    path = workdir / "fts5.db"
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+        CREATE TABLE rec(rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, kind TEXT, title TEXT, number TEXT,
+                         doc_type TEXT, issuer TEXT, status TEXT, issued INTEGER);
+        CREATE VIRTUAL TABLE fts USING fts5(title, body, title_f, body_f, content='',
+                                            tokenize='unicode61 remove_diacritics 0');
+        CREATE INDEX rec_issued ON rec(issued);
+        """
+    )
+    t0 = time.perf_counter()
+    rowid = 0
+    for chunk in _batches(docs, batch):
+        with db:
+            for d in chunk:
+                rowid += 1
+                title = normalize_text(d.title)
+                body = "\n".join(normalize_text(p) for p in d.pages)
+                issued = int(d.issued_date.replace("-", "")) if d.issued_date else 0
+                db.execute(
+                    "INSERT INTO rec VALUES (?,?,?,?,?,?,?,?,?)",
+                    (rowid, d.id, d.kind, title, d.number, d.doc_type, d.issuer, d.status, issued),
+                )
+                db.execute(
+                    "INSERT INTO fts(rowid, title, body, title_f, body_f) VALUES (?,?,?,?,?)",
+                    (rowid, title.lower(), body.lower(), fold(f"{title} {d.number or ''}"), fold(body)),
+                )
+    elapsed = time.perf_counter() - t0
+    # A contentless table cannot make snippets; keep bodies in a side table and cut snippets in Python.
+    db.execute("CREATE TABLE body(rowid INTEGER PRIMARY KEY, text TEXT)")
+    with db:
+        db.executemany(
+            "INSERT INTO body VALUES (?,?)",
+            ((i + 1, "\n".join(normalize_text(p) for p in d.pages)) for i, d in enumerate(docs)),
+        )
+
+    def run(q: Query) -> int:
+        match = _fts_match(q.text)
+        where: list[str] = ["fts MATCH ?"]
+        args: list[str | int] = [match]
+        for col, val in (("doc_type", q.doc_type), ("issuer", q.issuer)):
+            if val:
+                where.append(f"rec.{col} = ?")
+                args.append(val)
+        if q.date_from:
+            where.append("rec.issued >= ?")
+            args.append(int(q.date_from.replace("-", "")))
+        cond = " AND ".join(where)
+        base = f"FROM fts JOIN rec ON rec.rowid = fts.rowid WHERE {cond}"
+        order = "rec.issued DESC" if q.sort == "date" else "bm25(fts, 3.0, 1.0, 2.5, 1.0)"
+        rows = db.execute(f"SELECT rec.rowid, rec.id {base} ORDER BY {order} LIMIT 10", args).fetchall()
+        total = db.execute(f"SELECT count(*) {base}", args).fetchone()[0]
+        for col in ("kind", "doc_type", "issuer", "status"):
+            db.execute(f"SELECT rec.{col}, count(*) {base} GROUP BY rec.{col}", args).fetchall()
+        toks = re.findall(r"\w+", fold(q.text))
+        for rid, _ in rows:
+            text = db.execute("SELECT text FROM body WHERE rowid = ?", (rid,)).fetchone()[0]
+            folded = fold(text)
+            pos = min((folded.find(t) for t in toks if t in folded), default=0)
+            _ = text[max(0, pos - 80) : pos + 120]
+        return int(total)
+
+    p50, p95 = _latency(run, qs)
+    answered = sum(run(q) > 0 for q in qs)
+    db.close()
+    return {"docs_s": len(docs) / elapsed, "mb": _dir_size(workdir) / 1e6, "p50": p50, "p95": p95, "answered": answered}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=20_000, help="documents to index")
+    ap.add_argument("--queries", type=int, default=300)
+    ap.add_argument("--batch", type=int, default=1000, help="documents per upsert/commit")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--fts5", action="store_true", help="also measure SQLite FTS5 on the same data")
+    ap.add_argument("--keep", type=Path, default=None, help="work in this directory and keep it")
+    args = ap.parse_args()
+
+    docs = generate(args.n, args.seed)
+    qs = queries(docs, args.queries, args.seed)
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="sohoa-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    chars = sum(len(d.title) + sum(len(p) for p in d.pages) for d in docs) / len(docs)
+    print(f"{args.n} docs (avg {chars:.0f} chars), {len(qs)} queries, batch {args.batch}, in {workdir}")
+    # Both engines pay for textnorm.normalize_text on every text; show its share of the indexing time.
+    t0 = time.perf_counter()
+    for d in docs[:2000]:
+        normalize_text(d.title)
+        for p in d.pages:
+            normalize_text(p)
+    print(f"normalize_text alone: {(time.perf_counter() - t0) / min(len(docs), 2000) * 1000:.2f} ms/doc")
+    try:
+        results = {"tantivy": bench_tantivy(docs, qs, workdir, args.batch)}
+        if args.fts5:
+            (workdir / "fts").mkdir(exist_ok=True)
+            results["sqlite-fts5"] = bench_fts5(docs, qs, workdir / "fts", args.batch)
+        print(f"{'engine':<12} {'docs/s':>9} {'index MB':>9} {'p50 ms':>8} {'p95 ms':>8} {'answered':>9}")
+        for name, r in results.items():
+            print(
+                f"{name:<12} {r['docs_s']:>9.0f} {r['mb']:>9.1f} {r['p50']:>8.2f} {r['p95']:>8.2f} "
+                f"{int(r['answered']):>6}/{len(qs)}"
+            )
+    finally:
+        if args.keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

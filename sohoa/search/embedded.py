@@ -1,0 +1,467 @@
+"""The default search backend: a tantivy index in a local directory, no server.
+
+Layout: one tantivy document per record. Page texts go into one multi-valued field, one value per page, so
+BM25, totals, paging and facets all count records (what a user pages through), not pages. The best page of a
+hit is found afterwards, only for the hits being returned, by highlighting each stored page with the same
+query. tantivy leaves a position gap between values, so a phrase never matches across a page break.
+
+Vietnamese tones are lexical ("bán/bạn/bàn/ban"), so every text is indexed twice: an accented field
+(NFC, `normalize_text`, lower-cased) and a folded field (lower-case + ascii folding, đ→d, which equals
+`textnorm.fold` on the Vietnamese alphabet; a test holds that). An accented query hits both, with the accented
+field boosted; an unaccented query hits only the folded field. The folded field is not stored: its snippets
+are cut from the stored accented text, which the folded analyzer tokenises with correct offsets.
+
+User text never reaches tantivy's query parser: `querytext.parse_query_text` splits it and every query here
+is built from TermQuery/PhraseQuery/BooleanQuery/RangeQuery objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import logging
+import math
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+
+import tantivy
+
+from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
+from sohoa.search.querytext import QueryText, parse_query_text
+from sohoa.textnorm import fold, normalize_text
+
+_log = logging.getLogger(__name__)
+
+# Bump when fields or analyzers change; an index built with another version must be rebuilt from the store.
+SCHEMA_VERSION = 1
+_MARKER = "sohoa-index.json"
+_TEXT = "sohoa_text"  # simple tokenizer + lower-case: the accented field
+_FOLD = "sohoa_fold"  # the same + ascii folding: the folded field
+_MAX_TOKEN_CHARS = 40  # longer "words" are OCR garbage or base64; tantivy's default analyzer drops them too
+
+FACET_FIELDS = ("kind", "doc_type", "issuer", "status")
+# Terms aggregation returns the top FACET_SIZE values per field; counts are exact while a field has fewer
+# distinct values than tantivy's per-segment size (10 x FACET_SIZE), approximate beyond.
+FACET_SIZE = 100
+MAX_LIMIT = 1000
+SNIPPET_CHARS = 200
+
+# Boosts. An exact-tone match must outrank a folded-only one; a title hit outranks a body hit; an exact
+# number/code lookup outranks anything textual.
+_B_ACCENT = 3.0
+_B_TITLE = 2.5
+_B_PHRASE = 2.0
+_B_NUMBER_EXACT = 30.0
+_B_CODE_EXACT = 20.0
+_B_NUMBER_PART = 8.0
+
+
+class SearchIndexError(RuntimeError):
+    """Base class for errors opening or writing the embedded index."""
+
+
+class IndexLockedError(SearchIndexError):
+    """Another IndexWriter (this process or another one) holds the index directory."""
+
+
+class IndexSchemaError(SearchIndexError):
+    """The directory holds an index built with another schema: delete it and reindex from the record store."""
+
+
+def _analyzer(folded: bool) -> tantivy.TextAnalyzer:
+    builder = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(_MAX_TOKEN_CHARS))
+        .filter(tantivy.Filter.lowercase())
+    )
+    if folded:
+        builder = builder.filter(tantivy.Filter.ascii_fold())
+    return builder.build()
+
+
+def _schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    # Keyword fields; fast ones feed the facet aggregation.
+    for name in FACET_FIELDS:
+        sb.add_text_field(name, stored=name == "kind", fast=True, tokenizer_name="raw")
+    sb.add_text_field("batch", tokenizer_name="raw")
+    sb.add_text_field("procedure_codes", tokenizer_name="raw")  # key form, see _key()
+    sb.add_text_field("dossier_codes", tokenizer_name="raw")
+    sb.add_text_field("number", stored=True, tokenizer_name="raw")  # normalize_text, whitespace removed
+    sb.add_text_field("number_f", tokenizer_name="raw")  # _key(): folded, lower-case
+    sb.add_text_field("number_t", tokenizer_name=_FOLD)  # tokenised, for "45/2020" inside "45/2020/NĐ-CP"
+    sb.add_text_field("title", stored=True, tokenizer_name=_TEXT)
+    sb.add_text_field("title_f", tokenizer_name=_FOLD)
+    sb.add_text_field("body", stored=True, tokenizer_name=_TEXT)  # one value per page, in order
+    sb.add_text_field("body_f", tokenizer_name=_FOLD)
+    # yyyymmdd, 0 when unknown: one integer serves the range filter and the date sort (unknown sorts last).
+    sb.add_integer_field("issued", indexed=True, fast=True)
+    return sb.build()
+
+
+def _key(code: str) -> str:
+    """Exact-lookup form of a number or code: folded, lower-case, no whitespace ("45 /2020/NĐ-CP" → "45/2020/nd-cp")."""
+    return re.sub(r"\s+", "", fold(normalize_text(code)))
+
+
+def _number(number: str) -> str:
+    return re.sub(r"\s+", "", normalize_text(number))
+
+
+def _date_int(value: str, *, upper: bool = False) -> int:
+    """'YYYY-MM-DD' → yyyymmdd. Filters also accept 'YYYY' and 'YYYY-MM' (start or end of the period)."""
+    value = value.strip()
+    if re.fullmatch(r"\d{4}", value):
+        return int(value) * 10000 + (1231 if upper else 101)
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        y, m = int(value[:4]), int(value[5:])
+        if not 1 <= m <= 12:
+            raise ValueError(f"bad month in date {value!r}")
+        return y * 10000 + m * 100 + (31 if upper else 1)  # day 31 is only compared, never a calendar date
+    d = dt.date.fromisoformat(value)
+    return d.year * 10000 + d.month * 100 + d.day
+
+
+class EmbeddedBackend:
+    """SearchBackend on a tantivy index persisted in `index_dir`.
+
+    Each upsert/delete/clear commits and makes the change visible at once. One writer at a time per
+    directory (tantivy's lock file): it is opened on the first write and released by close(). Readers in other
+    processes see commits automatically. Not safe for concurrent writes from several threads.
+    """
+
+    def __init__(self, index_dir: Path, *, writer_heap_bytes: int = 64_000_000, writer_threads: int = 0) -> None:
+        self.index_dir = Path(index_dir)
+        self._heap = writer_heap_bytes
+        self._threads = writer_threads
+        self._schema = _schema()
+        self._text = _analyzer(folded=False)
+        self._fold = _analyzer(folded=True)
+        self._index = self._open()
+        self._writer: tantivy.IndexWriter | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------------------------
+
+    def _open(self) -> tantivy.Index:
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        marker = self.index_dir / _MARKER
+        exists = tantivy.Index.exists(str(self.index_dir))
+        if exists:
+            version = None
+            if marker.exists():
+                try:
+                    version = json.loads(marker.read_text(encoding="utf-8")).get("schema_version")
+                except (OSError, ValueError, AttributeError):
+                    version = None
+            if version != SCHEMA_VERSION:
+                raise IndexSchemaError(
+                    f"{self.index_dir} holds a search index of schema version {version}, this code needs "
+                    f"{SCHEMA_VERSION}: delete the directory and reindex from the record store"
+                )
+        else:
+            # Marker first: a crash right after creating the index must not leave an index without one.
+            marker.write_text(json.dumps({"schema_version": SCHEMA_VERSION}), encoding="utf-8")
+        try:
+            index = tantivy.Index(self._schema, path=str(self.index_dir), reuse=True)
+        except ValueError as exc:
+            raise IndexSchemaError(f"cannot open search index at {self.index_dir}: {exc}") from exc
+        # Custom analyzers are not persisted by tantivy: register them on every open, before any read or write.
+        index.register_tokenizer(_TEXT, self._text)
+        index.register_tokenizer(_FOLD, self._fold)
+        return index
+
+    def _get_writer(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            try:
+                self._writer = self._index.writer(heap_size=self._heap, num_threads=self._threads)
+            except ValueError as exc:
+                if "lock" in str(exc).lower():
+                    raise IndexLockedError(
+                        f"search index {self.index_dir} is already open for writing by another process or "
+                        "backend; close it (or wait for that indexer to finish) and retry"
+                    ) from exc
+                raise
+        return self._writer
+
+    def _commit(self, writer: tantivy.IndexWriter) -> None:
+        writer.commit()
+        self._index.reload()  # make the commit visible to this process's next searcher now, not after a delay
+
+    def close(self) -> None:
+        """Release the writer and its lock. Idempotent; the backend can still search, and writes reopen it."""
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.wait_merging_threads()  # consumes the writer: drops the lock file
+
+    def __enter__(self) -> EmbeddedBackend:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # --- writes ------------------------------------------------------------------------------------------
+
+    def _to_tantivy(self, d: IndexDoc) -> tantivy.Document:
+        if not d.id:
+            raise ValueError("IndexDoc.id must not be empty")
+        doc = tantivy.Document()
+        doc.add_text("id", d.id)
+        doc.add_text("kind", d.kind)
+        for name, value in (("doc_type", d.doc_type), ("issuer", d.issuer), ("status", d.status), ("batch", d.batch)):
+            if value:
+                doc.add_text(name, normalize_text(value))
+        for code in d.procedure_codes:
+            doc.add_text("procedure_codes", _key(code))
+        for code in d.dossier_codes:
+            doc.add_text("dossier_codes", _key(code))
+        if d.number:
+            doc.add_text("number", _number(d.number))
+            doc.add_text("number_f", _key(d.number))
+            doc.add_text("number_t", normalize_text(d.number))
+        title = normalize_text(d.title)
+        doc.add_text("title", title)
+        doc.add_text("title_f", title)
+        for page in d.pages:
+            text = normalize_text(page)
+            doc.add_text("body", text)  # empty pages are kept, so value i is page i+1
+            doc.add_text("body_f", text)
+        issued = 0
+        if d.issued_date:
+            try:
+                issued = _date_int(d.issued_date)
+            except ValueError:
+                # The index is derived data: a bad date must not sink the batch; the record store keeps the truth.
+                _log.warning("record %s: unparseable issued_date %r indexed as unknown", d.id, d.issued_date)
+        doc.add_integer("issued", issued)
+        return doc
+
+    def upsert(self, docs: Iterable[IndexDoc]) -> int:
+        """Add or replace records by id, then commit. All or nothing: an error rolls the batch back."""
+        writer = self._get_writer()
+        n = 0
+        try:
+            for d in docs:
+                tdoc = self._to_tantivy(d)
+                writer.delete_documents_by_term("id", d.id)  # applies to earlier opstamps, incl. this batch
+                writer.add_document(tdoc)
+                n += 1
+        except BaseException:
+            writer.rollback()
+            raise
+        if n:
+            self._commit(writer)
+        return n
+
+    def delete(self, ids: Iterable[str]) -> None:
+        writer = self._get_writer()
+        any_id = False
+        try:
+            for i in ids:
+                writer.delete_documents_by_term("id", i)
+                any_id = True
+        except BaseException:
+            writer.rollback()
+            raise
+        if any_id:
+            self._commit(writer)
+
+    def clear(self) -> None:
+        writer = self._get_writer()
+        writer.delete_all_documents()
+        self._commit(writer)
+
+    def count(self) -> int:
+        return self._index.searcher().num_docs
+
+    # --- query building ----------------------------------------------------------------------------------
+
+    def _match(self, field: str, tokens: Sequence[str], boost: float = 1.0) -> tantivy.Query:
+        if len(tokens) == 1:
+            q = tantivy.Query.term_query(self._schema, field, tokens[0])
+        else:  # tantivy panics on a one-word phrase, hence the split
+            q = tantivy.Query.phrase_query(self._schema, field, list(tokens))
+        return q if boost == 1.0 else tantivy.Query.boost_query(q, boost)
+
+    def _text_unit(self, text: str, accented: bool) -> tantivy.Query | None:
+        """One word or phrase: folded title/body, plus the accented fields (boosted) when tones were typed."""
+        folded = self._fold.analyze(text)
+        if not folded:
+            return None
+        clauses = [self._match("body_f", folded), self._match("title_f", folded, _B_TITLE)]
+        exact = self._text.analyze(text)
+        if accented and exact:
+            clauses.append(self._match("body", exact, _B_ACCENT))
+            clauses.append(self._match("title", exact, _B_ACCENT * _B_TITLE))
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses])
+
+    def _code_unit(self, code: str) -> tantivy.Query:
+        """A number or code: exact keyword lookups first, then the same tokens as a phrase anywhere."""
+        key = _key(code)
+        clauses = [
+            tantivy.Query.boost_query(tantivy.Query.term_query(self._schema, "number", _number(code)), _B_NUMBER_EXACT),
+            tantivy.Query.boost_query(tantivy.Query.term_query(self._schema, "number_f", key), _B_NUMBER_EXACT),
+            tantivy.Query.boost_query(tantivy.Query.term_query(self._schema, "procedure_codes", key), _B_CODE_EXACT),
+            tantivy.Query.boost_query(tantivy.Query.term_query(self._schema, "dossier_codes", key), _B_CODE_EXACT),
+        ]
+        # Token phrases respect token boundaries: "45 2020" never matches the tokens "145 2020".
+        tokens = self._fold.analyze(code)
+        if tokens:
+            clauses.append(self._match("number_t", tokens, _B_NUMBER_PART))
+            clauses.append(self._match("body_f", tokens))
+            clauses.append(self._match("title_f", tokens, _B_TITLE))
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses])
+
+    def _text_query(self, qt: QueryText) -> tantivy.Query | None:
+        """None when nothing searchable was typed (blank, "*", punctuation): the caller browses by filters.
+
+        Words: at least ceil(75 %) must match (all of them up to 3 words); phrases and codes: all required;
+        the words in typed order as an exact phrase boost the score. (A sloppy "near" boost was measured at
+        +35 % query time on 100k docs for little gain, so it is left out.)"""
+        words = [u for t in qt.terms if (u := self._text_unit(t, qt.accented)) is not None]
+        required = [u for p in qt.phrases if (u := self._text_unit(p, qt.accented)) is not None]
+        required += [self._code_unit(c) for c in qt.codes]
+        if not words and not required:
+            # Words were typed but none is indexable (e.g. a 60-letter run, dropped by remove_long): no match.
+            return None if qt.is_empty else tantivy.Query.empty_query()
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [(tantivy.Occur.Must, q) for q in required]
+        if words:
+            need = len(words) if len(words) <= 3 else math.ceil(0.75 * len(words))
+            core = tantivy.Query.boolean_query([(tantivy.Occur.Should, w) for w in words], need)
+            clauses.append((tantivy.Occur.Must, core))
+        seq = " ".join(qt.terms)
+        folded = self._fold.analyze(seq)
+        if len(folded) > 1 and len(words) > 1:
+            boosts = [
+                self._match("body_f", folded, _B_PHRASE),
+                self._match("title_f", folded, _B_PHRASE * _B_TITLE),
+            ]
+            exact = self._text.analyze(seq)
+            if qt.accented and len(exact) > 1:
+                boosts.append(self._match("body", exact, _B_PHRASE * _B_ACCENT))
+                boosts.append(self._match("title", exact, _B_PHRASE * _B_ACCENT * _B_TITLE))
+            clauses += [(tantivy.Occur.Should, b) for b in boosts]
+        return tantivy.Query.boolean_query(clauses)
+
+    def _filters(self, query: Query) -> list[tantivy.Query]:
+        def term(field: str, value: str) -> tantivy.Query:
+            return tantivy.Query.term_query(self._schema, field, value)
+
+        out: list[tantivy.Query] = []
+        if query.kind:
+            out.append(term("kind", query.kind))
+        for field, value in (
+            ("doc_type", query.doc_type),
+            ("issuer", query.issuer),
+            ("status", query.status),
+            ("batch", query.batch),
+        ):
+            if value:
+                out.append(term(field, normalize_text(value)))
+        if query.procedure_code:
+            out.append(term("procedure_codes", _key(query.procedure_code)))
+        if query.dossier_code:
+            out.append(term("dossier_codes", _key(query.dossier_code)))
+        if query.date_from or query.date_to:
+            # Lower bound 1 keeps records with an unknown date (stored as 0) out of any date-filtered result.
+            lo = _date_int(query.date_from) if query.date_from else 1
+            hi = _date_int(query.date_to, upper=True) if query.date_to else 99991231
+            out.append(tantivy.Query.range_query(self._schema, "issued", tantivy.FieldType.Integer, lo, hi))
+        return out
+
+    # --- search ------------------------------------------------------------------------------------------
+
+    def search(self, query: Query) -> SearchResult:
+        qt = parse_query_text(query.text)
+        text_q = self._text_query(qt)
+        filters = self._filters(query)
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [
+            (tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters
+        ]
+        clauses.append((tantivy.Occur.Must, text_q if text_q is not None else tantivy.Query.all_query()))
+        q = tantivy.Query.boolean_query(clauses)
+
+        limit = max(0, min(query.limit, MAX_LIMIT))
+        offset = max(0, query.offset)
+        by_date = query.sort == "date" or text_q is None  # browsing without text: newest first
+        searcher = self._index.searcher()
+        res = searcher.search(
+            q,
+            limit=max(limit, 1),  # tantivy asserts limit > 0; a limit-0 query still wants total and facets
+            offset=offset,
+            count=True,
+            order_by_field="issued" if by_date else None,
+            order=tantivy.Order.Desc,
+        )
+        total = int(getattr(res, "count", None) or 0)  # set because count=True; the bundled stubs omit it
+        hits_raw = res.hits[:limit]
+
+        gens: list[tuple[bool, tantivy.SnippetGenerator]] = []
+        if text_q is not None and hits_raw:
+            # Folded generator finds every match; the accented one tells exact-tone matches apart.
+            gens.append((False, self._snippet_gen(searcher, text_q, "body_f")))
+            if qt.accented:
+                gens.append((True, self._snippet_gen(searcher, text_q, "body")))
+        hits = [self._hit(searcher, addr, 0.0 if by_date else float(score), gens) for score, addr in hits_raw]
+        return SearchResult(total=total, hits=hits, facets=self._facets(searcher, q))
+
+    def _snippet_gen(self, searcher: tantivy.Searcher, q: tantivy.Query, field: str) -> tantivy.SnippetGenerator:
+        gen = tantivy.SnippetGenerator.create(searcher, q, self._schema, field)
+        gen.set_max_num_chars(SNIPPET_CHARS)
+        return gen
+
+    def _hit(
+        self,
+        searcher: tantivy.Searcher,
+        addr: tantivy.DocAddress,
+        score: float,
+        gens: list[tuple[bool, tantivy.SnippetGenerator]],
+    ) -> Hit:
+        stored = searcher.doc(addr).to_dict()
+        kind: Kind = stored["kind"][0]
+        pages: list[str] = stored.get("body", [])
+        number = stored.get("number")
+        best_page: int | None = None
+        snippet = ""
+        best = 0.0
+        for i, page in enumerate(pages):
+            if not page:
+                continue
+            # Page score: highlights in the page's best fragment, exact-tone highlights counting double.
+            page_score = 0.0
+            page_snip = ""
+            for accented, gen in gens:
+                # The generator reads the field named at creation; feed it this page's stored accented text.
+                sn = gen.snippet_from_doc(tantivy.Document(**{"body" if accented else "body_f": page}))
+                n = len(sn.highlighted())
+                page_score += n * (_B_ACCENT if accented else 1.0)
+                if n and (accented or not page_snip):
+                    page_snip = sn.to_html()
+            if page_score > best:
+                best, best_page, snippet = page_score, i + 1, page_snip
+        if not snippet:
+            source = pages[0] if pages and pages[0] else stored["title"][0]
+            snippet = html.escape(source[:SNIPPET_CHARS])
+        return Hit(
+            id=stored["id"][0],
+            kind=kind,
+            title=stored["title"][0],
+            score=score,
+            number=number[0] if number else None,
+            snippet=snippet,
+            page=best_page if kind == "document" else None,
+        )
+
+    def _facets(self, searcher: tantivy.Searcher, q: tantivy.Query) -> dict[str, dict[str, int]]:
+        """Counts over the whole matching set (tantivy terms aggregation on fast fields), top FACET_SIZE each."""
+        aggs = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACET_FIELDS}
+        raw = searcher.aggregate(q, aggs)
+        return {
+            name: {str(b["key"]): int(b["doc_count"]) for b in raw.get(name, {}).get("buckets", [])}
+            for name in FACET_FIELDS
+        }
