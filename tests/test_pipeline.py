@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import LINES, image_bytes, image_pdf, render_image, text_pdf
 from sqlalchemy import func, select
 
-from conftest import LINES, image_bytes, image_pdf, render_image, text_pdf
 from sohoa.settings import Settings
 from sohoa.store.db import Store
 from sohoa.store.models import BatchItem, Document, Event, IndexOutbox, Output, Page
@@ -104,8 +104,21 @@ def test_export_jsonl_has_the_stable_keys(batch: dict[str, Any]) -> None:
     rows = [json.loads(line) for line in run_cli(batch["data"], "export", "documents").stdout.splitlines()]
     assert len(rows) == 3
     keys = {"id", "source", "pages", "text_source", "ocr_confidence", "status", "metadata", "outputs"}
-    meta_keys = {"doc_type", "number", "issuer", "place", "issued_date", "subject", "signer", "signer_title",
-                 "signing_form", "recipients", "cited_documents", "procedure_codes", "dossier_codes"}
+    meta_keys = {
+        "doc_type",
+        "number",
+        "issuer",
+        "place",
+        "issued_date",
+        "subject",
+        "signer",
+        "signer_title",
+        "signing_form",
+        "recipients",
+        "cited_documents",
+        "procedure_codes",
+        "dossier_codes",
+    }
     for row in rows:
         assert keys <= row.keys()
         assert meta_keys <= row["metadata"].keys()

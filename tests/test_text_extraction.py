@@ -7,8 +7,8 @@ import io
 import pdfplumber
 import pikepdf
 import pytest
-
 from conftest import LINES, image_bytes, image_pdf, render_image, text_pdf
+
 from sohoa.extractors.text import TextOptions, extract_text
 from sohoa.extractors.types import ExtractionError, ExtractionStatus, TextSource
 from sohoa.textnorm import fold
