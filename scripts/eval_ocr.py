@@ -53,9 +53,17 @@ def scores(ref: str, hyp: str) -> dict[str, float]:
 
 def degraded_profile(page: int) -> ScanProfile:
     # Fixed, harsher than the demo scans: the conditions the issue names (noise, blur, 1-2 degree skew).
-    return ScanProfile(dpi=200, angle_deg=(1.0 + 0.5 * (page % 3)) * (-1) ** page, blur_radius_px=0.6,
-                       black_level=40, white_level=230, shading=0.05, noise_sigma=6.0, speckle_density=1e-5,
-                       jpeg_quality=70)
+    return ScanProfile(
+        dpi=200,
+        angle_deg=(1.0 + 0.5 * (page % 3)) * (-1) ** page,
+        blur_radius_px=0.6,
+        black_level=40,
+        white_level=230,
+        shading=0.05,
+        noise_sigma=6.0,
+        speckle_density=1e-5,
+        jpeg_quality=70,
+    )
 
 
 def bare_tesseract(img: Image.Image, dpi: int) -> tuple[str, float]:
@@ -63,8 +71,13 @@ def bare_tesseract(img: Image.Image, dpi: int) -> tuple[str, float]:
         path = Path(tmp) / "page.png"
         img.save(path, dpi=(dpi, dpi))
         t = time.monotonic()
-        proc = subprocess.run(["tesseract", str(path), "-", "-l", "vie"], capture_output=True, text=True,
-                              env={**os.environ, "OMP_THREAD_LIMIT": "1"}, check=True)
+        proc = subprocess.run(
+            ["tesseract", str(path), "-", "-l", "vie"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+            check=True,
+        )
         return proc.stdout, time.monotonic() - t
 
 
@@ -101,10 +114,21 @@ def main() -> int:
                     continue
                 for system, fn in (("sohoa", sohoa_ocr), ("tesseract", bare_tesseract)):
                     hyp, seconds = fn(img, dpi)
-                    rows.append({"file": pdf.name, "page": n, "condition": cond, "system": system,
-                                 "seconds": round(seconds, 2), **scores(ref, hyp)})
-                    print(f"{pdf.name} p{n} {cond:16} {system:9} CER {rows[-1]['char_edits'] / rows[-1]['chars']:.2%}"
-                          f"  {seconds:.1f}s", file=sys.stderr)
+                    rows.append(
+                        {
+                            "file": pdf.name,
+                            "page": n,
+                            "condition": cond,
+                            "system": system,
+                            "seconds": round(seconds, 2),
+                            **scores(ref, hyp),
+                        }
+                    )
+                    print(
+                        f"{pdf.name} p{n} {cond:16} {system:9} CER {rows[-1]['char_edits'] / rows[-1]['chars']:.2%}"
+                        f"  {seconds:.1f}s",
+                        file=sys.stderr,
+                    )
     print(f"\n{'condition':16} {'system':10} {'pages':>5} {'CER':>7} {'WER':>7} {'BoW':>7} {'s/page':>7}")
     summary = {}
     for cond in ("300dpi-clean", "200dpi-degraded"):

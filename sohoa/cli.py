@@ -79,34 +79,60 @@ def _guard(fn: Callable[[], T]) -> T:
 # ----------------------------------------------------------------------------------------------------- digitise
 @app.command()
 def digitise(
-    paths: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively)")],
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files and folders (searched recursively)")] = None,
     batch: Annotated[str | None, typer.Option(help="Batch name; rerunning a batch resumes it")] = None,
+    retry: Annotated[str | None, typer.Option(help="Rerun the inputs of this batch that did not succeed")] = None,
     workers: Annotated[int | None, typer.Option(help="Pages OCR'd in parallel (default SOHOA_OCR_WORKERS)")] = None,
 ) -> None:
     """Digitise scans and PDFs: OCR or text layer, metadata, searchable PDF, record store, index."""
-    settings = _settings()
-    if workers:
-        settings = settings.model_copy(update={"ocr_workers": workers})
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        fail(f"no such file or folder: {', '.join(missing)}")
-    batch_id = batch or datetime.now().strftime("batch-%Y%m%d-%H%M%S")
     from sohoa.pipelines.discover import discover
     from sohoa.pipelines.prefect_env import configure_prefect
 
-    files = _guard(lambda: discover(paths, exclude=[settings.resolved_data_dir]))
-    if not files:
-        fail("no files found in the given paths")
-    configure_prefect(settings)
+    settings = _settings()
+    if workers:
+        settings = settings.model_copy(update={"ocr_workers": workers})
+    if retry and batch and retry != batch:
+        fail("--retry names the batch itself; leave out --batch")
+    batch_id = retry or batch or datetime.now().strftime("batch-%Y%m%d-%H%M%S")
     with _store(settings) as store:  # migrate once before the flow and the progress poller share the database
-        result = _run_with_progress(store, files, batch_id, settings)
+        if retry and not paths:
+            files = _failed_inputs(store, retry)
+            if not files:
+                out.print(f"batch {retry}: nothing to retry")
+                return
+        else:
+            if not paths:
+                fail("give files or folders to digitise, or --retry BATCH")
+            missing = [str(p) for p in paths if not p.exists()]
+            if missing:
+                fail(f"no such file or folder: {', '.join(missing)}")
+            files = _guard(lambda: discover(paths, exclude=[settings.resolved_data_dir]))
+            if not files:
+                fail("no files found in the given paths")
+        configure_prefect(settings)
+        result = _run_with_progress(store, files, batch_id, settings, retry_failed=bool(retry))
     _print_batch(result)
     counts = _count_statuses(result["items"])
     if counts.get("failed", 0) + counts.get("timeout", 0) == len(result["items"]):
         raise typer.Exit(1)
 
 
-def _run_with_progress(store: Any, files: list[Path], batch_id: str, settings: Settings) -> dict[str, Any]:
+def _failed_inputs(store: Any, batch_id: str) -> list[Path]:
+    from sohoa.pipelines.ingest import SUCCEEDED
+    from sohoa.store.models import Batch, BatchItem
+
+    with store.session() as s:
+        if s.get(Batch, batch_id) is None:
+            fail(f"no batch named {batch_id!r}")
+        rows = s.scalars(
+            select(BatchItem.path).where(BatchItem.batch_id == batch_id, BatchItem.status.not_in(SUCCEEDED))
+        )
+        return [Path(p) for p in rows]
+
+
+def _run_with_progress(
+    store: Any, files: list[Path], batch_id: str, settings: Settings, retry_failed: bool
+) -> dict[str, Any]:
     from sohoa.pipelines.flows import run_digitise
     from sohoa.store.models import BatchItem
 
@@ -128,7 +154,7 @@ def _run_with_progress(store: Any, files: list[Path], batch_id: str, settings: S
         poller = threading.Thread(target=poll, args=(progress, task_id), daemon=True)
         poller.start()
         try:
-            return _guard(lambda: run_digitise(files, batch_id, settings))
+            return _guard(lambda: run_digitise(files, batch_id, settings, retry_failed))
         finally:
             done.set()
             poller.join()
@@ -409,7 +435,8 @@ def export_documents(fmt: Annotated[Literal["jsonl"], typer.Option("--format")] 
 
     settings = _settings()
     with _store(settings) as store, store.session() as s:
-        for doc in s.scalars(select(Document).order_by(Document.created_at, Document.id)):
+        docs = select(Document).where(Document.status != "processing").order_by(Document.created_at, Document.id)
+        for doc in s.scalars(docs):
             sys.stdout.write(json.dumps(document_export(s, doc, str(settings.archive_dir)), ensure_ascii=False) + "\n")
 
 

@@ -35,8 +35,9 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("batch")
     inbox = root / "Hồ sơ 2024"  # Vietnamese letters and a space, as real archive folders have
     inbox.mkdir()
-    (inbox / "quyết định 12.pdf").write_bytes(text_pdf())
-    (inbox / "copy of decision.pdf").write_bytes(text_pdf())  # same bytes: a duplicate
+    decision = text_pdf()
+    (inbox / "quyết định 12.pdf").write_bytes(decision)
+    (inbox / "copy of decision.pdf").write_bytes(decision)  # same bytes: a duplicate
     (inbox / "scan.pdf").write_bytes(image_pdf(render_image(dpi=300)))
     (inbox / "receipt.png").write_bytes(image_bytes(render_image(LINES[:3], dpi=200), dpi=200))
     (inbox / "empty.pdf").write_bytes(b"")
@@ -97,7 +98,7 @@ def test_events_record_tools_and_versions(batch: dict[str, Any]) -> None:
         assert ocr and all(e.tool == "tesseract" and e.tool_version and e.params["lang"] == "vie" for e in ocr)
         assert "vie.traineddata" in ocr[0].params["language_pack"]
         failed = s.scalars(select(Event).where(Event.outcome == "unreadable")).all()
-        assert len(failed) == 2
+        assert len(failed) == 2  # the rerun did not redo them: their status is final until --retry
 
 
 def test_export_jsonl_has_the_stable_keys(batch: dict[str, Any]) -> None:
@@ -159,6 +160,17 @@ def test_verify_detects_an_altered_file(batch: dict[str, Any]) -> None:
         assert "altered" in proc.stdout
     finally:
         text.write_bytes(original)
+
+
+def test_retry_reruns_only_what_failed(batch: dict[str, Any]) -> None:
+    proc = run_cli(batch["data"], "digitise", "--retry", "b1")
+    assert "3 files: unreadable 2, unsupported 1" in proc.stdout
+    store = _store(batch)
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(BatchItem)) == 7
+        assert s.scalar(select(func.count()).select_from(Event).where(Event.outcome == "unreadable")) == 4
+    proc = run_cli(batch["data"], "digitise", "--retry", "nope", check=False)
+    assert proc.returncode == 1 and "no batch named" in proc.stderr
 
 
 def test_user_mistakes_give_one_line_and_exit_1(batch: dict[str, Any]) -> None:

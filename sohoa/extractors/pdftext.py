@@ -86,14 +86,17 @@ def page_info(page: pdfplumber.page.Page) -> PdfPageInfo:
 
 
 def open_pdfium(data: bytes) -> pypdfium2.PdfDocument:
-    return pypdfium2.PdfDocument(data)
+    doc = pypdfium2.PdfDocument(data)
+    # The Government portal stamps number and date as form fields: without forms they would not be drawn.
+    doc.init_forms()
+    return doc
 
 
 def render_page(doc: pypdfium2.PdfDocument, index: int, dpi: float) -> Image.Image:
     """Rasterise one page (0-based). PDFium is not thread-safe: call from one thread only."""
     page = doc[index]
     try:
-        image: Image.Image = page.render(scale=dpi / 72.0).to_pil()
+        image: Image.Image = page.render(scale=dpi / 72.0, may_draw_forms=True).to_pil()
         image.load()
         return image
     finally:

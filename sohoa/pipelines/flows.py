@@ -56,7 +56,9 @@ def sync_index(settings: Settings, store: Store) -> dict[str, Any]:
 
 
 @flow(name="digitise", validate_parameters=False)
-def digitise_flow(paths: list[str], batch_id: str, settings: dict[str, Any]) -> dict[str, Any]:
+def digitise_flow(
+    paths: list[str], batch_id: str, settings: dict[str, Any], retry_failed: bool = False
+) -> dict[str, Any]:
     """Digitise files and folders as one batch: one task per document, pages OCR'd over a shared pool."""
     cfg = Settings(**settings)
     cfg.ensure_dirs()
@@ -64,7 +66,7 @@ def digitise_flow(paths: list[str], batch_id: str, settings: dict[str, Any]) -> 
     files = discover([Path(p) for p in paths], exclude=[cfg.resolved_data_dir])
     start_batch(store, batch_id)
     with ThreadPoolExecutor(max_workers=cfg.ocr_workers, thread_name_prefix="sohoa-ocr") as pool:
-        ctx = DigitiseContext(cfg, store, Archive(cfg.archive_dir), pool)
+        ctx = DigitiseContext(cfg, store, Archive(cfg.archive_dir), pool, retry_failed=retry_failed)
         # quote(): the context holds live objects (store, OCR pool) that Prefect must not walk for futures.
         futures = [digitise_document.submit(quote(ctx), str(f), batch_id) for f in files]  # type: ignore[call-overload]
         outcomes = [f.result() for f in futures]
@@ -74,11 +76,11 @@ def digitise_flow(paths: list[str], batch_id: str, settings: dict[str, Any]) -> 
     return {"batch": batch_id, "items": [asdict(o) for o in outcomes], "index": index}
 
 
-def run_digitise(paths: list[Path], batch_id: str, settings: Settings) -> dict[str, Any]:
+def run_digitise(paths: list[Path], batch_id: str, settings: Settings, retry_failed: bool = False) -> dict[str, Any]:
     # Two documents in flight keep both cores busy while one of them is between pages.
     runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=max(2, settings.ocr_workers))
     configured = digitise_flow.with_options(task_runner=runner)  # type: ignore[arg-type]
     result: dict[str, Any] = configured(
-        [str(p) for p in paths], batch_id, settings.model_dump(mode="json", exclude_unset=False)
+        [str(p) for p in paths], batch_id, settings.model_dump(mode="json", exclude_unset=False), retry_failed
     )
     return result

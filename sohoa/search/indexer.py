@@ -76,7 +76,7 @@ def dossier_doc(d: Dossier) -> IndexDoc:
 def _load(session: Session, kind: str, entity_id: str) -> IndexDoc | None:
     if kind == "document":
         doc = session.get(Document, entity_id)
-        return document_doc(session, doc) if doc else None
+        return document_doc(session, doc) if doc and doc.status != "processing" else None
     if kind == "procedure":
         proc = session.get(Procedure, entity_id)
         return procedure_doc(proc) if proc else None
@@ -124,7 +124,7 @@ def enqueue_all(store: Store) -> int:
     with store.session() as s:
         n = 0
         for kind, ids in (
-            ("document", s.scalars(select(Document.id)).all()),
+            ("document", s.scalars(select(Document.id).where(Document.status != "processing")).all()),
             ("procedure", s.scalars(select(Procedure.code)).all()),
             ("dossier", s.scalars(select(Dossier.code)).all()),
         ):
