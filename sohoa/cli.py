@@ -354,20 +354,18 @@ def search(
         payload = {"total": result.total, "hits": [vars(h) for h in result.hits], "facets": result.facets}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
         return
-    table = Table(title=f"{result.total} results for {query!r}")
-    for col in ("score", "kind", "number", "title", "page", "snippet", "id"):
-        table.add_column(col, overflow="fold")
-    for h in result.hits:
-        table.add_row(
-            f"{h.score:.2f}",
-            h.kind,
-            h.number or "",
-            h.title[:60],
-            str(h.page or ""),
-            h.snippet.replace("<b>", "[bold yellow]").replace("</b>", "[/]")[:160],
-            h.id[:16],
-        )
-    out.print(table)
+    # Plain lines, not a table: snippets stay readable at any terminal width and in logs.
+    out.print(f"[bold]{result.total}[/] results for {rich_escape(query)!r}", highlight=False)
+    for rank, h in enumerate(result.hits, start=offset + 1):
+        where = f", page {h.page}" if h.page else ""
+        head = f"{rank}. [{h.kind}] {h.number or ''} {h.title}".replace("  ", " ")
+        out.print(f"{rich_escape(head)}  [dim](score {h.score:.2f}{where}; id {h.id[:16]})[/]", highlight=False)
+        if h.snippet:
+            out.print(f"   {_snippet_markup(' '.join(h.snippet.split()))}", highlight=False)
+    for name, counts in result.facets.items():
+        if counts:
+            shown = ", ".join(f"{rich_escape(k)} {v}" for k, v in list(counts.items())[:6])
+            out.print(f"[dim]{name}: {shown}[/]", highlight=False)
 
 
 def _snippet_markup(snippet: str) -> str:
