@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= samples-out
 export SOHOA_DATA_DIR ?= $(CURDIR)/sohoa-data
 
+SOHOA_SAMPLES ?= $(CURDIR)/../shared/data
+export SOHOA_SAMPLES
+
 .PHONY: install system-deps demo test lint typecheck eval bench clean
 
 system-deps:
@@ -41,6 +44,17 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy sohoa
+
+# Measurements on the real data in ../shared/data (SOHOA_SAMPLES) and on the demo samples; numbers, not pass/fail.
+eval: install
+	$(BIN)/python scripts/eval_ocr.py
+	$(BIN)/python scripts/eval_metadata.py
+	$(BIN)/python scripts/eval_catalogue.py
+	@test -f $(DEMO_DIR)/documents/ground_truth.jsonl && $(BIN)/python scripts/eval_samples.py $(DEMO_DIR)/documents \
+		|| echo "run make demo first for the sample accuracy"
+
+bench: install
+	$(BIN)/python scripts/bench_search.py --n 20000 --queries 300
 
 clean:
 	rm -rf $(VENV) sohoa-data $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
