@@ -62,6 +62,9 @@ class PageResult:
     # Invisible-text PDF page produced by the same Tesseract pass (never OCR twice); None for text-layer pages.
     ocr_pdf: bytes | None = None
     flags: list[str] = field(default_factory=list)
+    # Tables found on the page (rows of cells, None for an empty cell), for readers that need structure
+    # (announcement decisions' code tables); text-layer and native formats fill it, OCR may not.
+    tables: list[list[list[str | None]]] = field(default_factory=list)
 
 
 @dataclass
