@@ -27,7 +27,7 @@ install: system-deps $(STAMP)
 demo: install
 	$(BIN)/sohoa samples --out $(DEMO_DIR)
 	$(BIN)/sohoa digitise $(DEMO_DIR)/documents/files --batch demo
-	$(BIN)/sohoa catalogue import $(DEMO_DIR)/catalogue/*.xlsx $(DEMO_DIR)/catalogue/*.csv
+	$(BIN)/sohoa catalogue import $(DEMO_DIR)/catalogue/*
 	@echo; echo "== search: thủ tục hành chính (with diacritics)"
 	$(BIN)/sohoa search "thủ tục hành chính" --limit 5
 	@echo; echo "== search: thu tuc hanh chinh (typed without diacritics)"

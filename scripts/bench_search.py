@@ -1,11 +1,22 @@
-"""Benchmark the embedded search backend (and, with --fts5, SQLite FTS5 on the same data).
+"""Benchmark the search backends on generated records: embedded (tantivy), Elasticsearch, SQLite FTS5.
 
-    .venv/bin/python scripts/bench_search.py --n 20000 --queries 300 --fts5
+    .venv/bin/python scripts/bench_search.py --n 100000 --queries 300 --breakdown --es
+    .venv/bin/python scripts/bench_search.py --es-url https://user:pw@es.example:9200   # a real cluster
 
 Generates N short Vietnamese administrative documents (deterministic for a seed), indexes them in batches,
 then runs a mixed query set (accented and unaccented words, quoted phrases, document numbers, filters) and
 reports indexing docs/s, index size and query latency p50/p95. Each query goes through the full public API
 (parse, search, facets, best page, snippets), as the CLI would call it.
+
+--breakdown splits the embedded indexing time into record conversion (textnorm.normalize_text and building the
+tantivy document), tantivy's add_document and commits, on the first 20,000 records.
+
+--es starts osmem-server (in-memory, OpenSearch-compatible; the compat option sends plain JSON) unless
+--es-url names a cluster. It first sends the same records, converted before the clock starts, with the client's
+raw `helpers.bulk` into an index with the same mapping (one refresh at the end), then through
+ElasticBackend.upsert in --batch batches (conversion, streaming_bulk with retries, a refresh per batch), and
+prints both rates and the conversion share as soon as they are known; query latency is timed on the first
+--es-queries queries only (osmem-server answers in seconds at 100k records; a real cluster in milliseconds).
 
 The FTS5 run stores an accented and a folded copy of title and body (FTS5's remove_diacritics does not fold
 đ), ranks with bm25 weights, counts the total, computes the same four facets with GROUP BY over the match and
@@ -114,8 +125,8 @@ def _dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def _latency(run: Callable[[Query], object], qs: list[Query]) -> tuple[float, float]:
-    for q in qs[:20]:  # warm caches
+def _latency(run: Callable[[Query], object], qs: list[Query], warm: int = 20) -> tuple[float, float]:
+    for q in qs[:warm]:  # warm caches
         run(q)
     times = []
     for q in qs:
@@ -139,6 +150,99 @@ def bench_tantivy(docs: list[IndexDoc], qs: list[Query], workdir: Path, batch: i
     hits = sum(backend.search(q).total > 0 for q in qs)
     backend.close()
     return {"docs_s": len(docs) / elapsed, "mb": _dir_size(path) / 1e6, "p50": p50, "p95": p95, "answered": hits}
+
+
+def embedded_breakdown(docs: list[IndexDoc], workdir: Path, batch: int) -> dict[str, float]:
+    """Where embedded indexing time goes: seconds in conversion, add_document and commit (private API on purpose)."""
+    backend = EmbeddedBackend(workdir / "tantivy-breakdown")
+    writer = backend._get_writer()
+    convert = add = commit = 0.0
+    for chunk in _batches(docs, batch):
+        for d in chunk:
+            t0 = time.perf_counter()
+            tdoc = backend._to_tantivy(d)
+            t1 = time.perf_counter()
+            writer.delete_documents_by_term("id", d.id)
+            writer.add_document(tdoc)
+            t2 = time.perf_counter()
+            convert += t1 - t0
+            add += t2 - t1
+        t0 = time.perf_counter()
+        backend._commit(writer)
+        commit += time.perf_counter() - t0
+    backend.close()
+    t0 = time.perf_counter()
+    for d in docs:
+        normalize_text(d.title)
+        for p in d.pages:
+            normalize_text(p)
+    normalize = time.perf_counter() - t0
+    return {"convert": convert, "normalize": normalize, "add": add, "commit": commit}
+
+
+# --- Elasticsearch -----------------------------------------------------------------------------------------------
+
+
+def bench_elastic(docs: list[IndexDoc], qs: list[Query], batch: int, url: str | None) -> dict[str, float]:
+    """Bulk rates (printed as soon as known) and query latency over `qs`; osmem answers in seconds at 100k
+    records, so callers pass a short query list."""
+    from elasticsearch import helpers
+
+    from sohoa.search.elastic import ElasticBackend, load_mapping, make_client, to_source
+    from sohoa.settings import Settings
+
+    server = None
+    if url is None:
+        from osmem_server import OsmemServer
+
+        server = OsmemServer.start(japanese=False)
+        settings = Settings(elasticsearch_url=server.url, elasticsearch_compat_plain_json=True)
+    else:
+        settings = Settings(elasticsearch_url=url)  # auth, TLS and compat from the SOHOA_ELASTICSEARCH_* env
+    settings = settings.model_copy(update={"elasticsearch_timeout_s": 300.0})
+    client = make_client(settings)
+    tag = f"sohoa-bench-{int(time.time())}"
+    try:
+        t0 = time.perf_counter()
+        sources = [to_source(d) for d in docs]
+        convert_s = time.perf_counter() - t0
+        raw_index = f"{tag}-raw"
+        client.indices.create(index=raw_index, **load_mapping())
+        t0 = time.perf_counter()
+        helpers.bulk(client, ({"_index": raw_index, "_id": src["id"], "_source": src} for src in sources))
+        client.indices.refresh(index=raw_index)
+        raw_s = time.perf_counter() - t0
+        client.indices.delete(index=raw_index)  # one copy in memory at a time (osmem keeps everything in RAM)
+        del sources
+
+        backend = ElasticBackend(client, tag, owns_client=False)
+        t0 = time.perf_counter()
+        for chunk in _batches(docs, batch):
+            backend.upsert(chunk)
+        backend_s = time.perf_counter() - t0
+        n = len(docs)
+        print(
+            f"elasticsearch bulk: raw helpers.bulk {n / raw_s:.0f} docs/s, ElasticBackend.upsert {n / backend_s:.0f} "
+            f"docs/s ({raw_s / backend_s - 1:+.0%}); conversion alone takes {convert_s / backend_s:.0%} of upsert time",
+            flush=True,
+        )
+        p50, p95 = _latency(backend.search, qs, warm=3)
+        answered = sum(backend.search(q).total > 0 for q in qs)
+        for name in client.indices.get(index=f"{tag}-*").body:
+            client.indices.delete(index=name)
+    finally:
+        client.close()
+        if server is not None:
+            server.close()
+    return {
+        "docs_s": n / backend_s,
+        "raw_docs_s": n / raw_s,
+        "convert_share": convert_s / backend_s,
+        "mb": 0.0,
+        "p50": p50,
+        "p95": p95,
+        "answered": answered,
+    }
 
 
 # --- SQLite FTS5 -----------------------------------------------------------------------------------------------
@@ -228,12 +332,17 @@ def bench_fts5(docs: list[IndexDoc], qs: list[Query], workdir: Path, batch: int)
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=int, default=20_000, help="documents to index")
+    ap.add_argument("--n", type=int, default=100_000, help="documents to index")
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--batch", type=int, default=1000, help="documents per upsert/commit")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--fts5", action="store_true", help="also measure SQLite FTS5 on the same data")
     ap.add_argument("--keep", type=Path, default=None, help="work in this directory and keep it")
+    ap.add_argument("--breakdown", action="store_true", help="split embedded indexing time (first 20k records)")
+    ap.add_argument("--es", action="store_true", help="also measure Elasticsearch (osmem-server unless --es-url)")
+    ap.add_argument("--es-url", default=None, help="a real cluster instead of osmem (implies --es)")
+    ap.add_argument("--skip-embedded", action="store_true", help="only the other engines")
+    ap.add_argument("--es-queries", type=int, default=40, help="queries timed on Elasticsearch (osmem is slow)")
     args = ap.parse_args()
 
     docs = generate(args.n, args.seed)
@@ -250,15 +359,32 @@ def main() -> None:
             normalize_text(p)
     print(f"normalize_text alone: {(time.perf_counter() - t0) / min(len(docs), 2000) * 1000:.2f} ms/doc")
     try:
-        results = {"tantivy": bench_tantivy(docs, qs, workdir, args.batch)}
+        results: dict[str, dict[str, float]] = {}
+        if not args.skip_embedded:
+            results["tantivy"] = r = bench_tantivy(docs, qs, workdir, args.batch)
+            print(f"tantivy: {r['docs_s']:.0f} docs/s, p50 {r['p50']:.2f} ms, p95 {r['p95']:.2f} ms", flush=True)
+        if args.breakdown:
+            part = docs[:20_000]
+            b = embedded_breakdown(part, workdir, args.batch)
+            total = b["convert"] + b["add"] + b["commit"]
+            print(
+                f"embedded indexing of {len(part)} records: {len(part) / total:.0f} docs/s; conversion "
+                f"{b['convert']:.2f} s ({b['convert'] / total:.0%}, of which normalize_text ~{b['normalize']:.2f} s), "
+                f"add_document {b['add']:.2f} s ({b['add'] / total:.0%}), commits {b['commit']:.2f} s "
+                f"({b['commit'] / total:.0%})"
+            )
         if args.fts5:
             (workdir / "fts").mkdir(exist_ok=True)
             results["sqlite-fts5"] = bench_fts5(docs, qs, workdir / "fts", args.batch)
-        print(f"{'engine':<12} {'docs/s':>9} {'index MB':>9} {'p50 ms':>8} {'p95 ms':>8} {'answered':>9}")
+        if args.es or args.es_url:
+            es_qs = qs[: args.es_queries]
+            results["elasticsearch"] = bench_elastic(docs, es_qs, args.batch, args.es_url)
+        print(f"{'engine':<14} {'docs/s':>9} {'index MB':>9} {'p50 ms':>8} {'p95 ms':>8} {'answered':>9}")
         for name, r in results.items():
+            asked = args.es_queries if name == "elasticsearch" else len(qs)
             print(
-                f"{name:<12} {r['docs_s']:>9.0f} {r['mb']:>9.1f} {r['p50']:>8.2f} {r['p95']:>8.2f} "
-                f"{int(r['answered']):>6}/{len(qs)}"
+                f"{name:<14} {r['docs_s']:>9.0f} {r['mb']:>9.1f} {r['p50']:>8.2f} {r['p95']:>8.2f} "
+                f"{int(r['answered']):>6}/{min(asked, len(qs))}"
             )
     finally:
         if args.keep is None:

@@ -5,8 +5,9 @@ beside each PDF, pages split by form feeds) is the ground truth. Each page is re
 degraded at 200 dpi (blur, noise, 1-2 degrees of skew, JPEG), OCR'd by sohoa and by `tesseract -l vie`, and scored:
 
 - CER / WER: Levenshtein distance over characters / words after whitespace is collapsed, reading order included;
-- BoW: bag-of-words error (words missing or extra, order ignored), which does not punish a correct reading of
-  the two-column header in another order than pdftotext's line-by-line layout.
+- BoC / BoW: bag-of-characters / bag-of-words error (characters or words missing or extra, order ignored), which
+  does not punish a correct reading of the two-column header or of a table cell by cell in another order than
+  pdftotext's line-by-line layout; BoC counts every wrong diacritic and every stray mark.
 
 Usage: python scripts/eval_ocr.py [--json FILE]      (SOHOA_SAMPLES points at the data dir, default ../shared/data)
 """
@@ -42,12 +43,15 @@ def scores(ref: str, hyp: str) -> dict[str, float]:
     bag_r, bag_h = Counter(rw), Counter(hw)
     missing = sum((bag_r - bag_h).values())
     extra = sum((bag_h - bag_r).values())
+    chars_r, chars_h = Counter(r.replace(" ", "")), Counter(h.replace(" ", ""))
     return {
         "chars": len(r),
+        "nonspace": len(r.replace(" ", "")),
         "words": len(rw),
         "char_edits": Levenshtein.distance(r, h),
         "word_edits": Levenshtein.distance(rw, hw),
         "bow_errors": max(missing, extra),
+        "boc_errors": max(sum((chars_r - chars_h).values()), sum((chars_h - chars_r).values())),
     }
 
 
@@ -129,7 +133,7 @@ def main() -> int:
                         f"  {seconds:.1f}s",
                         file=sys.stderr,
                     )
-    print(f"\n{'condition':16} {'system':10} {'pages':>5} {'CER':>7} {'WER':>7} {'BoW':>7} {'s/page':>7}")
+    print(f"\n{'condition':16} {'system':10} {'pages':>5} {'CER':>7} {'BoC':>7} {'WER':>7} {'BoW':>7} {'s/page':>7}")
     summary = {}
     for cond in ("300dpi-clean", "200dpi-degraded"):
         for system in ("sohoa", "tesseract"):
@@ -140,9 +144,17 @@ def main() -> int:
             cer = sum(r["char_edits"] for r in sel) / chars
             wer = sum(r["word_edits"] for r in sel) / words
             bow = sum(r["bow_errors"] for r in sel) / words
+            boc = sum(r["boc_errors"] for r in sel) / sum(r["nonspace"] for r in sel)
             spp = sum(r["seconds"] for r in sel) / len(sel)
-            summary[f"{cond}/{system}"] = {"cer": cer, "wer": wer, "bow": bow, "pages": len(sel), "s_per_page": spp}
-            print(f"{cond:16} {system:10} {len(sel):5} {cer:7.2%} {wer:7.2%} {bow:7.2%} {spp:7.2f}")
+            summary[f"{cond}/{system}"] = {
+                "cer": cer,
+                "boc": boc,
+                "wer": wer,
+                "bow": bow,
+                "pages": len(sel),
+                "s_per_page": spp,
+            }
+            print(f"{cond:16} {system:10} {len(sel):5} {cer:7.2%} {boc:7.2%} {wer:7.2%} {bow:7.2%} {spp:7.2f}")
     if args.json:
         args.json.write_text(json.dumps({"summary": summary, "pages": rows}, indent=1, ensure_ascii=False))
     return 0

@@ -5,6 +5,8 @@ PKGS=(
   tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd   # OCR engine, Vietnamese model, orientation
   ghostscript qpdf poppler-utils                      # PDF tools (PDF/A step, repair, pdftoppm/pdftotext)
   fonts-liberation2 fonts-dejavu-core                 # Times-metric font with all Vietnamese letters
+  postgresql                                          # record store for several workers; the tests start a throwaway cluster
+  antiword catdoc                                     # Word 97-2003 .doc text (catdoc when antiword refuses)
 )
 missing=()
 for p in "${PKGS[@]}"; do

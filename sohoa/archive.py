@@ -55,3 +55,15 @@ class Archive:
 
     def path(self, relpath: str) -> Path:
         return self.root / relpath
+
+    def temp_files(self, doc_id: str | None = None) -> list[Path]:
+        """Temporary files a killed writer left behind (never under a final name: see write())."""
+        base = self.root / doc_id[:2] / doc_id if doc_id else self.root
+        return sorted(p for p in base.rglob(".*.tmp") if p.is_file()) if base.exists() else []
+
+    def sweep_temp(self, doc_id: str) -> int:
+        """Remove a document's leftover temporary files; only call it while holding the document's claim."""
+        found = self.temp_files(doc_id)
+        for p in found:
+            p.unlink(missing_ok=True)
+        return len(found)

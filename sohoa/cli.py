@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn, TypeVar
@@ -83,14 +83,18 @@ def digitise(
     batch: Annotated[str | None, typer.Option(help="Batch name; rerunning a batch resumes it")] = None,
     retry: Annotated[str | None, typer.Option(help="Rerun the inputs of this batch that did not succeed")] = None,
     workers: Annotated[int | None, typer.Option(help="Pages OCR'd in parallel (default SOHOA_OCR_WORKERS)")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Reprocess documents already stored into a new version (old kept)")
+    ] = False,
+    enqueue_only: Annotated[
+        bool, typer.Option("--enqueue-only", help="Only queue the files; `sohoa worker --batch` processes them")
+    ] = False,
 ) -> None:
     """Digitise scans and PDFs: OCR or text layer, metadata, searchable PDF, record store, index."""
     from sohoa.pipelines.discover import discover
     from sohoa.pipelines.prefect_env import configure_prefect
 
-    settings = _settings()
-    if workers:
-        settings = settings.model_copy(update={"ocr_workers": workers})
+    settings = _pipeline_settings(workers)
     if retry and batch and retry != batch:
         fail("--retry names the batch itself; leave out --batch")
     batch_id = retry or batch or datetime.now().strftime("batch-%Y%m%d-%H%M%S")
@@ -109,52 +113,102 @@ def digitise(
             files = _guard(lambda: discover(paths, exclude=[settings.resolved_data_dir]))
             if not files:
                 fail("no files found in the given paths")
+        if enqueue_only:  # no flow run needed: the queue is rows in the record store
+            from sohoa.pipelines.batchqueue import enqueue
+
+            pending = enqueue(store, batch_id, [str(f) for f in files], retry_failed=bool(retry), force=force)
+            out.print(
+                f"batch {batch_id}: {len(files)} files queued ({pending} waiting); "
+                f"run `sohoa worker --batch {batch_id}` on each machine",
+                highlight=False,
+            )
+            return
         configure_prefect(settings)
-        result = _run_with_progress(store, files, batch_id, settings, retry_failed=bool(retry))
+        result = _run_with_progress(store, files, batch_id, settings, retry_failed=bool(retry), force=force)
+        report_paths = _write_batch_report(store, settings, batch_id)
     _print_batch(result)
+    out.print(f"report: {report_paths[1]} (and {report_paths[0].name})", soft_wrap=True, highlight=False)
     counts = _count_statuses(result["items"])
-    if counts.get("failed", 0) + counts.get("timeout", 0) == len(result["items"]):
+    if result["items"] and counts.get("failed", 0) + counts.get("timeout", 0) == len(result["items"]):
         raise typer.Exit(1)
 
 
+def _pipeline_settings(workers: int | None = None) -> Any:
+    from sohoa.pipelines.config import PipelineSettings
+
+    try:
+        settings = PipelineSettings()
+    except Exception as exc:
+        fail(f"invalid SOHOA_* setting: {exc}")
+    if workers:
+        settings = settings.model_copy(update={"ocr_workers": workers})
+    return settings
+
+
+def _write_batch_report(store: Any, settings: Settings, batch_id: str) -> tuple[Path, Path]:
+    from sohoa.reports.batch import build_report, write_report
+
+    with store.session() as s:
+        report = build_report(s, batch_id)
+    return write_report(report, settings.resolved_data_dir / "reports")
+
+
 def _failed_inputs(store: Any, batch_id: str) -> list[Path]:
-    from sohoa.pipelines.ingest import SUCCEEDED
+    from sohoa.pipelines.batchqueue import SUCCEEDED
     from sohoa.store.models import Batch, BatchItem
 
     with store.session() as s:
         if s.get(Batch, batch_id) is None:
             fail(f"no batch named {batch_id!r}")
         rows = s.scalars(
-            select(BatchItem.path).where(BatchItem.batch_id == batch_id, BatchItem.status.not_in(SUCCEEDED))
+            select(BatchItem.path).where(
+                BatchItem.batch_id == batch_id, BatchItem.status.not_in((*SUCCEEDED, "pending", "processing"))
+            )
         )
         return [Path(p) for p in rows]
 
 
 def _run_with_progress(
-    store: Any, files: list[Path], batch_id: str, settings: Settings, retry_failed: bool
+    store: Any,
+    files: list[Path],
+    batch_id: str,
+    settings: Any,
+    retry_failed: bool = False,
+    force: bool = False,
 ) -> dict[str, Any]:
     from sohoa.pipelines.flows import run_digitise
     from sohoa.store.models import BatchItem
 
     done = threading.Event()
-    paths = {str(f) for f in files}
 
     def poll(progress: Progress, task_id: Any) -> None:
         # Progress comes from the record store, so it counts the same whether one process or several work.
         while not done.wait(0.5):
             with store.session() as s:
                 rows = s.execute(
-                    select(BatchItem.path).where(BatchItem.batch_id == batch_id, BatchItem.status != "pending")
-                ).scalars()
-                progress.update(task_id, completed=sum(1 for p in rows if p in paths))
+                    select(BatchItem.status, func.count())
+                    .where(BatchItem.batch_id == batch_id)
+                    .group_by(BatchItem.status)
+                ).all()
+            counts = dict(rows)
+            total = sum(counts.values())
+            left = counts.pop("pending", 0) + counts.pop("processing", 0)
+            shown = " ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            progress.update(task_id, total=total or len(files), completed=total - left, status=shown)
 
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[status]}"),
+    )
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
-        task_id = progress.add_task(f"digitise {batch_id}", total=len(files))
+        task_id = progress.add_task(f"digitise {batch_id}", total=len(files), status="")
         poller = threading.Thread(target=poll, args=(progress, task_id), daemon=True)
         poller.start()
         try:
-            return _guard(lambda: run_digitise(files, batch_id, settings, retry_failed))
+            return _guard(lambda: run_digitise(files, batch_id, settings, retry_failed, force))
         finally:
             done.set()
             poller.join()
@@ -173,19 +227,20 @@ def _print_batch(result: dict[str, Any]) -> None:
         table.add_column(col)
     for item in result["items"]:
         table.add_row(
-            item["path"],
+            rich_escape(item["path"]),
             item["status"],
             str(item["pages"]),
             f"{item['seconds']:.1f}",
             (item["document_id"] or "")[:12],
-            item["reason"] or "",
+            rich_escape(item["reason"] or ""),
         )
     out.print(table)
     counts = ", ".join(f"{k} {v}" for k, v in sorted(_count_statuses(result["items"]).items()))
     index = result.get("index") or {}
     out.print(
         f"{len(result['items'])} files: {counts}. Indexed {index.get('indexed', 0)}"
-        + (f"; index errors: {'; '.join(index['errors'])}" if index.get("errors") else "")
+        + (f"; index errors: {'; '.join(index['errors'])}" if index.get("errors") else ""),
+        highlight=False,
     )
 
 
@@ -210,23 +265,51 @@ def samples(
 
 # ---------------------------------------------------------------------------------------------------- catalogue
 @catalogue_app.command("import")
-def catalogue_import(files: Annotated[list[Path], typer.Argument(help="Portal xlsx exports or dossier lists")]) -> None:
-    """Import procedure catalogues (portal xlsx) and dossier lists (CSV/XLSX)."""
-    from sohoa.catalogue.importer import import_catalogue
+def catalogue_import(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Portal xlsx exports, full procedure records (JSONL), local lists, announcement decisions (PDF), "
+            "dossier lists, statistics reports, legal status lists"
+        ),
+    ],
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="Reader to use: auto (by content), portal_export, portal_records, ministry_records, local_list, "
+            "announcement, dossier_list, report_statistics, legal_status"
+        ),
+    ] = "auto",
+) -> None:
+    """Import catalogue sources, dossier lists, statistics reports and legal status lists (idempotent)."""
+    from sohoa.catalogue.importer import ImportKind, UnrecognisedCatalogueFile, import_catalogue
     from sohoa.search import indexer
 
+    kinds = {k.value: k for k in ImportKind}
+    if kind != "auto" and kind not in kinds:
+        fail(f"unknown --kind {kind!r}; one of: auto, {', '.join(kinds)}")
     settings = _settings()
     with _store(settings) as store:
         for f in files:
             if not f.exists():
                 fail(f"no such file: {f}")
-            report = _guard(lambda f=f: import_catalogue(store, f))  # type: ignore[misc]
+            try:
+                report = import_catalogue(store, f, kinds.get(kind))
+            except UnrecognisedCatalogueFile as exc:
+                fail(str(exc))
+            role = f" ({report.role})" if report.role else ""
+            extra = f", {report.entries} rows kept as evidence" if report.entries else ""
+            extra += f", {report.events} history events" if report.events else ""
+            extra += f", decision {report.decision}" if report.decision else ""
             out.print(
-                f"{f}: {report.kind}, {report.rows_read} rows, {report.inserted} new, {report.updated} updated, "
-                f"{report.unchanged} unchanged, {len(report.warnings)} warnings"
+                f"{f}: {report.kind}{role}, {report.rows_read} rows, {report.inserted} new, {report.updated} updated, "
+                f"{report.unchanged} unchanged{extra}, {len(report.warnings)} warnings",
+                highlight=False,
             )
             for w in report.warnings[:10]:
-                out.print(f"  [yellow]warning:[/] {w}", highlight=False)
+                out.print(f"  [yellow]warning:[/] {rich_escape(str(w))}", highlight=False)
+            if len(report.warnings) > 10:
+                out.print(f"  … {len(report.warnings) - 10} more warnings", highlight=False)
         indexer.enqueue_all(store)
         _sync_quietly(settings, store)
 
@@ -251,28 +334,81 @@ def _sync_quietly(settings: Settings, store: Any) -> None:
 @catalogue_app.command("reconcile")
 def catalogue_reconcile(
     fmt: Annotated[Literal["table", "json"], typer.Option("--format")] = "table",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Day of the check, YYYY-MM-DD (default today)")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Findings shown per kind in the table")] = 20,
 ) -> None:
-    """Compare procedure codes seen in dossiers and documents with the catalogue."""
-    from sohoa.catalogue.reconcile import reconcile
+    """Local list vs national catalogue vs dossiers and documents: findings with severity and evidence."""
+    from sohoa.catalogue.audit import KIND_LABELS, SEVERITY_LABELS
+    from sohoa.catalogue.reconcile import KINDS, reconcile
 
+    if as_of and not _is_iso_date(as_of):
+        fail(f"--as-of takes a date as YYYY-MM-DD, not {as_of!r}")
+    day = datetime.strptime(as_of, "%Y-%m-%d").date() if as_of else None
     settings = _settings()
     with _store(settings) as store, store.session() as s:
-        report = reconcile(s)
+        report = reconcile(s, as_of=day)
     if fmt == "json":
-        sys.stdout.write(json.dumps(asdict(report), ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=1) + "\n")
         return
     c = report.counts
     out.print(
-        f"catalogue procedures: {c.catalogue_codes}; codes seen in dossiers: {c.codes_in_dossiers}, "
-        f"in documents: {c.codes_in_documents}"
+        f"as of {c.as_of}: national catalogue {c.catalogue_codes} procedures; local lists {c.local_sources} "
+        f"({c.local_rows} rows); codes used by dossiers {c.codes_in_dossiers}, by documents {c.codes_in_documents}; "
+        f"dossiers without a procedure code {c.dossiers_without_procedure_code}",
+        highlight=False,
     )
-    out.print(f"missing from the catalogue: {c.missing_from_catalogue}")
-    for code, where in sorted(report.missing_from_catalogue.items()):
-        seen = [f"dossier {d}" for d in where.dossiers[:3]] + [f"document {d[:12]}" for d in where.documents[:3]]
-        out.print(f"  {code}: {', '.join(seen)}")
-    if report.matched_by_base_code:
-        out.print(f"provincial variants matched to a national code: {c.matched_by_base_code}")
-    out.print(f"catalogue procedures with no dossier: {c.catalogue_without_dossiers}")
+    out.print(
+        f"{c.findings} findings: " + ", ".join(f"{k} {n}" for k, n in c.by_kind.items()) or "none", highlight=False
+    )
+    for kind in KINDS:
+        items = [f for f in report.findings if f.kind == kind]
+        if not items:
+            continue
+        table = Table(title=f"{KIND_LABELS[kind]} ({kind}): {len(items)}", show_lines=False)
+        for col in ("mức độ", "mã", "nội dung", "căn cứ"):
+            table.add_column(col, overflow="fold")
+        for f in items[:limit]:
+            where = "; ".join(e.where() for e in f.evidence[:2])
+            label = f.message + (f" — {f.name}" if f.name else "")
+            table.add_row(SEVERITY_LABELS[f.severity], f.code or "—", rich_escape(label), rich_escape(where))
+        out.print(table)
+        if len(items) > limit:
+            out.print(f"… {len(items) - limit} more (--limit, or --format json)", highlight=False)
+
+
+@catalogue_app.command("list")
+def catalogue_list(
+    fmt: Annotated[Literal["jsonl", "table"], typer.Option("--format")] = "jsonl",
+    source: Annotated[Literal["national", "local", "all"], typer.Option(help="Which catalogue")] = "national",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Status on this day, YYYY-MM-DD (default today)")] = None,
+) -> None:
+    """One procedure per line: code, name, field, levels, agencies, status, source (see README)."""
+    from sohoa.catalogue.listing import iter_procedures
+
+    if as_of and not _is_iso_date(as_of):
+        fail(f"--as-of takes a date as YYYY-MM-DD, not {as_of!r}")
+    day = datetime.strptime(as_of, "%Y-%m-%d").date() if as_of else None
+    settings = _settings()
+    with _store(settings) as store, store.session() as s:
+        if fmt == "jsonl":
+            for item in iter_procedures(s, source=source, as_of=day):
+                sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
+            return
+        table = Table(title=f"catalogue ({source})")
+        for col in ("code", "name", "field", "levels", "status", "source"):
+            table.add_column(col, overflow="fold")
+        for item in iter_procedures(s, source=source, as_of=day):
+            src = item["source"]
+            where = f"{src['file']}" + (f" p.{src['page']}" if src.get("page") else "") + f" r.{src['row']}"
+            table.add_row(
+                item["code"] or "—",
+                rich_escape(item["name"] or ""),
+                rich_escape(item["field"] or ""),
+                ", ".join(item["levels"]),
+                item["status"],
+                rich_escape(where),
+            )
+        out.print(table)
 
 
 # -------------------------------------------------------------------------------------------------------- audit
@@ -280,23 +416,31 @@ def catalogue_reconcile(
 def audit(
     fmt: Annotated[Literal["table", "json", "html", "xlsx"], typer.Option("--format")] = "table",
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the report to this file")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Day of the audit, YYYY-MM-DD (default today)")] = None,
+    period: Annotated[Literal["month", "quarter", "year"], typer.Option(help="Statistics period")] = "month",
+    periods: Annotated[int, typer.Option(min=1, max=120, help="How many periods back")] = 12,
 ) -> None:
-    """Audit summary for control officers: procedures, documents, dossiers, Decision 766 rates."""
+    """Audit for control officers: Decision 766 indicators, dossier statistics per period and unit, report checks,
+    catalogue completeness and reconciliation findings."""
     from sohoa.catalogue import audit as audit_mod
+    from sohoa.catalogue import render
 
+    if as_of and not _is_iso_date(as_of):
+        fail(f"--as-of takes a date as YYYY-MM-DD, not {as_of!r}")
+    day = datetime.strptime(as_of, "%Y-%m-%d").date() if as_of else None
     settings = _settings()
     with _store(settings) as store, store.session() as s:
-        summary = audit_mod.audit_summary(s)
+        summary = audit_mod.audit_summary(s, as_of=day, granularity=period, max_periods=periods)
     if fmt == "xlsx":
         if out_file is None:
             fail("--format xlsx needs --out FILE")
-        audit_mod.to_xlsx(summary, out_file)
+        render.to_xlsx(summary, out_file)
         out.print(f"wrote {out_file}")
         return
     if fmt == "table":
-        out.print(audit_mod.to_rich_table(summary))
+        out.print(render.to_rich_table(summary))
         return
-    text = audit_mod.to_json(summary) if fmt == "json" else audit_mod.to_html(summary)
+    text = audit_mod.to_json(summary) if fmt == "json" else render.to_html(summary)
     if out_file:
         out_file.write_text(text, encoding="utf-8")
         out.print(f"wrote {out_file}")
@@ -389,10 +533,10 @@ def _is_iso_date(value: str) -> bool:
 # --------------------------------------------------------------------------------------------- show and export
 @app.command()
 def show(doc_id: Annotated[str, typer.Argument(help="Document id (SHA-256, or its first 8+ characters)")]) -> None:
-    """One document: metadata, pages, outputs and its processing events."""
+    """One document: metadata, pages, outputs, versions and its processing events (the audit trail)."""
     from sohoa.store import repo
     from sohoa.store.export import document_export
-    from sohoa.store.models import Event
+    from sohoa.store.models import Event, MetadataRecord
 
     settings = _settings()
     with _store(settings) as store, store.session() as s:
@@ -402,25 +546,40 @@ def show(doc_id: Annotated[str, typer.Argument(help="Document id (SHA-256, or it
         data = document_export(s, doc, str(settings.archive_dir))
         events = s.scalars(select(Event).where(Event.document_id == doc.id).order_by(Event.id)).all()
         pages = [(p.number, p.source, p.confidence, p.route_reason, p.flags) for p in doc.pages]
+        versions = s.execute(
+            select(MetadataRecord.version, MetadataRecord.extractor, MetadataRecord.created_at)
+            .where(MetadataRecord.document_id == doc.id)
+            .order_by(MetadataRecord.version)
+        ).all()
     out.print_json(json.dumps(data, ensure_ascii=False))
     table = Table(title="pages")
     for col in ("page", "source", "confidence", "route", "flags"):
         table.add_column(col)
     for n, src, conf, route, flags in pages:
-        table.add_row(str(n), src, "" if conf is None else f"{conf:.1f}", route, ", ".join(flags))
+        table.add_row(str(n), src, "" if conf is None else f"{conf:.1f}", rich_escape(route), ", ".join(flags))
     out.print(table)
-    ev = Table(title="events")
-    for col in ("when", "step", "tool", "version", "seconds", "outcome", "params"):
+    if len(versions) > 1:
+        vt = Table(title="metadata versions (the newest is current; earlier outputs stay in the archive)")
+        for col in ("version", "extractor", "created"):
+            vt.add_column(col)
+        for version, extractor, created in versions:
+            vt.add_row(str(version), extractor, created.strftime("%Y-%m-%d %H:%M:%S"))
+        out.print(vt)
+    ev = Table(title="events (audit trail: what ran, tool and version, parameters, duration, outcome)")
+    for col in ("when", "batch", "step", "tool", "version", "seconds", "outcome", "params"):
         ev.add_column(col, overflow="fold")
     for e in events:
+        # Hashes and archive paths shortened: the full values are in the JSON above and in the batch report.
+        params = re.sub(r"\b([0-9a-f]{12})[0-9a-f]{52}\b", r"\1…", json.dumps(e.params, ensure_ascii=False))[:240]
         ev.add_row(
             e.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            rich_escape(e.batch_id or ""),
             e.step,
             e.tool,
             e.tool_version,
             f"{e.duration_s:.2f}",
             e.outcome,
-            json.dumps(e.params, ensure_ascii=False)[:200],
+            rich_escape(params + (f" — {e.message}" if e.message else "")),
         )
     out.print(ev)
 
@@ -459,7 +618,7 @@ def reindex() -> None:
 
 @app.command()
 def verify() -> None:
-    """Re-hash every archived file against the SHA-256 recorded in the store."""
+    """Re-hash every archived file (current and superseded versions) against the SHA-256 recorded in the store."""
     from sohoa.archive import Archive
     from sohoa.fixity import verify_archive
 
@@ -467,11 +626,15 @@ def verify() -> None:
     with _store(settings) as store:
         report = verify_archive(store, Archive(settings.archive_dir))
     for path in report.missing:
-        out.print(f"[red]missing[/] {path}")
+        out.print(f"[red]missing[/] {rich_escape(path)}", highlight=False)
     for path in report.altered:
-        out.print(f"[red]altered[/] {path}")
+        out.print(f"[red]altered[/] {rich_escape(path)}", highlight=False)
+    for path in report.temp_files:
+        out.print(f"[yellow]leftover temporary file[/] {rich_escape(path)}", highlight=False)
     out.print(
-        f"checked {report.checked} files: {report.ok} ok, {len(report.missing)} missing, {len(report.altered)} altered"
+        f"checked {report.checked} files ({report.superseded_checked} of earlier versions): {report.ok} ok, "
+        f"{len(report.missing)} missing, {len(report.altered)} altered"
+        + (f"; {len(report.temp_files)} leftover temporary files" if report.temp_files else "")
     )
     if not report.clean:
         raise typer.Exit(1)
@@ -492,6 +655,70 @@ def status() -> None:
             ("waiting for the index", IndexOutbox),
         ):
             out.print(f"{label}: {s.scalar(select(func.count()).select_from(model))}")
+
+
+# ------------------------------------------------------------------------------ batches: report, worker, deploy
+@app.command()
+def report(
+    batch: Annotated[str, typer.Argument(help="Batch name")],
+    fmt: Annotated[Literal["html", "json"], typer.Option("--format", help="What to print with --stdout")] = "html",
+    stdout: Annotated[bool, typer.Option("--stdout", help="Print the report instead of only its path")] = False,
+) -> None:
+    """Write the batch report (JSON and HTML) into SOHOA_DATA_DIR/reports and print its path."""
+    from sohoa.reports.batch import NoSuchBatch
+
+    settings = _settings()
+    with _store(settings) as store:
+        try:
+            json_path, html_path = _write_batch_report(store, settings, batch)
+        except NoSuchBatch as exc:
+            fail(str(exc))
+    if stdout:
+        sys.stdout.write((html_path if fmt == "html" else json_path).read_text(encoding="utf-8") + "\n")
+        return
+    out.print(f"wrote {json_path} and {html_path}", soft_wrap=True, highlight=False)
+
+
+@app.command()
+def worker(
+    batch: Annotated[str, typer.Option(help="The batch to work on (queued by `sohoa digitise --enqueue-only`)")],
+) -> None:
+    """Process a queued batch alongside other workers (this machine or others sharing the store and archive)."""
+    from sohoa.pipelines.prefect_env import configure_prefect
+    from sohoa.store.models import Batch
+
+    settings = _pipeline_settings()
+    with _store(settings) as store:
+        with store.session() as s:
+            if s.get(Batch, batch) is None:
+                fail(f"no batch named {batch!r}")
+        configure_prefect(settings)
+        result = _run_with_progress(store, [], batch, settings)
+        report_paths = _write_batch_report(store, settings, batch)
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(_count_statuses(result["items"]).items()))
+    out.print(f"batch {batch}: {len(result['items'])} files: {counts}", highlight=False)
+    out.print(f"report: {report_paths[1]}", soft_wrap=True, highlight=False)
+
+
+@app.command()
+def deploy(
+    pool: Annotated[str, typer.Option(help="Prefect work pool: prefect work-pool create NAME --type process")],
+    name: Annotated[str, typer.Option(help="Deployment name")] = "sohoa",
+) -> None:
+    """Register the digitise, catalogue, audit and reindex flows as deployments on a Prefect work pool."""
+    from sohoa.pipelines.prefect_env import configure_prefect
+
+    settings = _settings()
+    configure_prefect(settings)
+    from sohoa.pipelines.flows import FLOWS
+    from sohoa.pipelines.flows import deploy as deploy_flows
+
+    try:
+        ids = deploy_flows(pool, name)
+    except Exception as exc:
+        fail(f"could not deploy to work pool {pool!r} ({type(exc).__name__}: {exc}); is PREFECT_API_URL set?")
+    for flow_name, deployment_id in zip(FLOWS, ids, strict=True):
+        out.print(f"{flow_name}/{name}: {deployment_id}")
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -15,7 +15,23 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("./sohoa-data"), description="Archive, record store, index, Prefect home")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir")
     search_backend: Literal["embedded", "elasticsearch"] = "embedded"
-    elasticsearch_url: str | None = None
+    elasticsearch_url: str | None = Field(
+        default=None, description="Elasticsearch endpoint, e.g. https://es.example:9200 (user:password@ allowed)"
+    )
+    elasticsearch_index: str = Field(
+        default="sohoa-records", description="Alias searched; the versioned indices behind it are named <alias>-v<N>-…"
+    )
+    elasticsearch_api_key: SecretStr | None = Field(default=None, description="API key (the base64 'encoded' form)")
+    elasticsearch_username: str | None = None
+    elasticsearch_password: SecretStr | None = None
+    elasticsearch_ca_file: Path | None = Field(default=None, description="PEM CA bundle for a private TLS CA")
+    elasticsearch_verify: bool = Field(default=True, description="Verify TLS certificates (never off in production)")
+    elasticsearch_timeout_s: float = Field(default=30.0, gt=0, description="Per-request timeout")
+    elasticsearch_compat_plain_json: bool = Field(
+        default=False,
+        description="Send plain application/json instead of Elasticsearch's vendor media types: for "
+        "OpenSearch-compatible test servers such as osmem-server, not for real Elasticsearch",
+    )
     ocr_lang: str = "vie"
     ocr_workers: int = Field(default=2, ge=1, description="Pages OCR'd in parallel (one Tesseract thread each)")
     ocr_timeout_s: int = Field(default=300, ge=1, description="Per-page Tesseract timeout")

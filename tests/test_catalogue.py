@@ -1,4 +1,5 @@
-"""Catalogue wing: portal export and dossier-list parsers, import, reconciliation and audit. Generated fixtures only."""
+"""Catalogue wing: portal export and dossier-list parsers, import, audit numbers and renderers. Generated fixtures
+only. Other readers: test_catalogue_readers.py; findings, statistics and the schema: test_catalogue_reconcile.py."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 from rich.console import Console
 from sqlalchemy.orm import Session
 
-from sohoa.catalogue.audit import audit_summary, to_html, to_json, to_rich_table, to_xlsx
+from sohoa.catalogue.audit import audit_summary, to_json
 from sohoa.catalogue.dossiers import (
     BadValue,
     Channel,
@@ -25,12 +26,14 @@ from sohoa.catalogue.dossiers import (
 )
 from sohoa.catalogue.importer import ImportKind, UnrecognisedCatalogueFile, detect_kind, import_catalogue
 from sohoa.catalogue.portal_xlsx import NotAPortalExport, parse_portal_xlsx
-from sohoa.catalogue.reconcile import reconcile
+from sohoa.catalogue.render import to_html, to_rich_table, to_xlsx
+from sohoa.catalogue.statistics import Rate
 from sohoa.catalogue.tabular import header_key
 from sohoa.samples.catalogue import (
+    CATALOGUE_FILE,
     DOSSIER_COUNT,
+    DOSSIER_FILE,
     OMITTED_FROM_CATALOGUE,
-    WITHOUT_DOSSIERS,
     write_sample_catalogue,
 )
 from sohoa.samples.procedures import PROCEDURES
@@ -61,7 +64,10 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def samples(tmp_path: Path) -> tuple[Path, Path]:
-    return write_sample_catalogue(tmp_path / "samples")
+    """(portal export, dossier list) of the generated samples."""
+    folder = tmp_path / "samples"
+    write_sample_catalogue(folder)
+    return folder / CATALOGUE_FILE, folder / DOSSIER_FILE
 
 
 # --- portal export -----------------------------------------------------------------------------------------------
@@ -91,13 +97,14 @@ def test_portal_header_found_below_extra_title_rows_and_bad_rows_warned() -> Non
         merge="A1:G1",
     )
     parsed = parse_portal_xlsx(data, file_name="dm.xlsx")
-    assert [r.code for r in parsed.rows] == ["1.001193", "1.001010", "1.000948.H38"]
-    first = parsed.rows[0]
+    # a repeated code is kept (the duplicate finding needs both rows), with a warning
+    assert [r.code for r in parsed.records] == ["1.001193", "1.001193", "1.001010", "1.000948.H38"]
+    first = parsed.records[0]
     assert first.name == "Thủ tục đăng ký khai sinh"
-    assert first.implementing_agency == "UBND cấp xã; Công an xã"
-    assert (first.field, first.level, first.issuing_agency) == ("Hộ tịch", "Cấp xã", "Bộ Tư pháp")
+    assert first.agencies == ["UBND cấp xã", "Công an xã"]
+    assert (first.field, first.levels, first.issuing_agency) == ("Hộ tịch", ["Cấp xã"], "Bộ Tư pháp")
     assert (first.provenance.file, first.provenance.sheet, first.provenance.row) == ("dm.xlsx", "Sheet1", 5)
-    assert parsed.rows[2].name == "Thủ tục địa phương ở Điện Biên, hòa giải"  # eth fixed, tone placement unified
+    assert parsed.records[3].name == "Thủ tục địa phương ở Điện Biên, hòa giải"  # eth fixed, tone placement unified
     assert parsed.rows_read == 7
     by_row = {w.row: w.message for w in parsed.warnings}
     assert "invalid procedure code" in by_row[6]
@@ -105,19 +112,19 @@ def test_portal_header_found_below_extra_title_rows_and_bad_rows_warned() -> Non
     assert "no procedure name" in by_row[9]
     assert "stored as a number" in by_row[10]
     assert "no procedure code" in by_row[12]
-    assert {"code", "name", "field", "level"} <= parsed.columns
+    assert {"name", "field", "levels", "agencies", "issuing_agency"} <= parsed.columns
 
 
 def test_portal_sample_has_real_layout_and_parses_from_path(samples: tuple[Path, Path]) -> None:
     xlsx_path, _ = samples
     ws = load_workbook(xlsx_path).worksheets[0]
     assert ws.title == "Danh sách TTHC"
-    assert "A1:E1" in {str(r) for r in ws.merged_cells.ranges}
+    assert "A1:F1" in {str(r) for r in ws.merged_cells.ranges}
     assert ws["A2"].value == "Mã số"
     parsed = parse_portal_xlsx(xlsx_path)
     assert parsed.file == xlsx_path.name and not parsed.warnings
-    assert {r.code for r in parsed.rows} == {p.code for p in PROCEDURES} - set(OMITTED_FROM_CATALOGUE)
-    assert all(r.provenance.row >= 3 for r in parsed.rows)
+    assert {r.code for r in parsed.records} == {p.code for p in PROCEDURES} - set(OMITTED_FROM_CATALOGUE)
+    assert all(r.provenance.row >= 3 for r in parsed.records)
 
 
 def test_not_a_portal_export() -> None:
@@ -139,7 +146,8 @@ def test_dossier_csv_vietnamese_headers_with_bom(samples: tuple[Path, Path]) -> 
     assert not parsed.warnings
     assert {r.channel for r in parsed.rows} <= set(Channel)
     assert all(r.received_on and r.due_on for r in parsed.rows)
-    assert parsed.rows[0].code.startswith(("000.00.18.H40-2403", "000.20.31.H40-2403", "000.00.12.H26-2403"))
+    assert parsed.rows[0].code.startswith(("000.00.18.H40-2506", "000.20.31.H40-2506", "000.00.12.H26-2506"))
+    assert parsed.rows[0].unit == parsed.rows[0].code.split("-")[0]  # no unit column: the code's agency part
     assert parsed.rows[0].provenance.row == 2
 
 
@@ -294,8 +302,9 @@ def test_import_detects_kind_and_is_idempotent(store: Store, samples: tuple[Path
     with store.session() as s:
         proc = s.get(Procedure, PROCEDURES[0].code)
         assert proc is not None and proc.source_file == xlsx_path.name and proc.source_row == 3
-        assert proc.status == "published"
+        assert proc.status == "published" and proc.levels == ["Cấp xã"]
         assert s.query(Dossier).count() == DOSSIER_COUNT
+        assert {d.regime for d in s.query(Dossier)} == {"nd61_2018", "nd118_2025"}  # June and July 2025
 
     # one changed name -> exactly one update, and a level given elsewhere survives a file without that column
     with store.session() as s:
@@ -323,13 +332,15 @@ def test_import_rejects_unknown_file(store: Store, tmp_path: Path) -> None:
     other.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(UnrecognisedCatalogueFile, match="Mã hồ sơ"):
         import_catalogue(store, other)
+    with pytest.raises(UnrecognisedCatalogueFile, match="unknown shape"):
+        detect_kind(b'{"a": 1}\n')
     assert detect_kind(xlsx_bytes([["Mã số", "Tên"], ["1.001193", "x"]])) is ImportKind.PORTAL_EXPORT
     for data, reason in [(b"PK\x03\x04broken", "unreadable xlsx"), (b"\xd0\xcf\x11\xe0old", "legacy .xls")]:
         with pytest.raises(UnrecognisedCatalogueFile, match=reason):
             detect_kind(data)
 
 
-# --- reconciliation ------------------------------------------------------------------------------------------------
+# --- audit ---------------------------------------------------------------------------------------------------------
 
 
 def _document(session: Session, doc_id: str, versions: list[list[str]], **kw: object) -> None:
@@ -338,29 +349,6 @@ def _document(session: Session, doc_id: str, versions: list[list[str]], **kw: ob
     session.add(Document(id=doc_id, **fields))
     for n, codes in enumerate(versions, start=1):
         session.add(MetadataRecord(document_id=doc_id, version=n, extractor="test", data={"procedure_codes": codes}))
-
-
-def test_reconcile_finds_missing_codes(store: Store, samples: tuple[Path, Path]) -> None:
-    for path in samples:
-        import_catalogue(store, path)
-    with store.session() as s:
-        # version 1 cited 9.999999; the correction (version 2) replaced it, so only version 2 counts
-        _document(s, "d1", [["9.999999"], [OMITTED_FROM_CATALOGUE[0], f"{PROCEDURES[0].code}.H40"]])
-        s.add(Dossier(code="X-240301-0001", procedure_code=None))
-    with store.session() as s:
-        report = reconcile(s)
-    assert set(report.missing_from_catalogue) == set(OMITTED_FROM_CATALOGUE)
-    seen = report.missing_from_catalogue[OMITTED_FROM_CATALOGUE[0]]
-    assert seen.documents == ["d1"] and seen.dossiers
-    assert all(code.endswith(tuple(f"-{n:04d}" for n in range(1, 100))) for code in seen.dossiers)
-    assert report.matched_by_base_code == {f"{PROCEDURES[0].code}.H40": PROCEDURES[0].code}
-    assert report.catalogue_without_dossiers == list(WITHOUT_DOSSIERS)
-    assert report.counts.dossiers_without_procedure_code == 1
-    assert report.counts.codes_in_documents == 2
-    assert "9.999999" not in report.missing_from_catalogue
-
-
-# --- audit ---------------------------------------------------------------------------------------------------------
 
 
 def _hand_made(store: Store) -> None:
@@ -403,19 +391,25 @@ def test_audit_numbers(store: Store) -> None:
     _hand_made(store)
     with store.session() as s:
         summary = audit_summary(s, as_of=date(2024, 4, 1))
-    ds = summary.dossiers
-    assert ds.total == 6
-    assert ds.by_channel == {"online": 2, "direct": 2, "postal": 1, "unknown": 1}
-    assert (ds.finished, ds.finished_on_time, ds.finished_late) == (4, 2, 1)
-    assert (ds.unfinished, ds.unfinished_overdue, ds.no_due_date) == (2, 1, 1)
-    # 2.1: (A, B on time + D within time) / (A, B, C, D, E have a due date) = 3/5
-    assert (ds.on_time_rate.numerator, ds.on_time_rate.denominator) == (3, 5)
-    assert ds.on_time_rate.value == pytest.approx(0.6)
-    # 4.2: finished with both flags (A, C, F) / finished (A, B, C, F) = 3/4
-    assert (ds.digitisation_rate.numerator, ds.digitisation_rate.denominator) == (3, 4)
-    # 4.3: reused (A, D) / all = 2/6; online (A, D) / all = 2/6
-    assert (ds.reuse_rate.numerator, ds.reuse_rate.denominator) == (2, 6)
-    assert ds.online_rate.value == pytest.approx(1 / 3)
+    ind = summary.indicators
+    # 2.1: (A, B finished by the due date + D unfinished, due 5/4, not yet due on 1/4) / (A-E have a due date)
+    assert ind.total.on_time == Rate(3, 5) and ind.total.on_time.value == pytest.approx(0.6)
+    # 4.1: finished with an e-result (A, C, F) / finished (A, B, C, F); 4.2: both flags, the same three
+    assert ind.total.e_result == Rate(3, 4) and ind.total.digitised == Rate(3, 4)
+    # 4.3: reused (A, D) / received (6)
+    assert ind.total.reused == Rate(2, 6)
+    assert summary.dossiers.online_rate == Rate(2, 6) and ind.no_due_date == 1
+    assert summary.dossiers.by_channel == {"direct": 2, "online": 2, "postal": 1, "unknown": 1}
+
+    # March 2024, as provinces report it: nothing carried over; A early, B on time, C late, F without a due date;
+    # at 31/3 D is not yet due and E (due 20/3) is late; late rate = (C + E) / to handle.
+    (march,) = [p for p in summary.statistics if p.unit is None]
+    f = march.figures
+    assert (march.period, march.end) == ("2024-03", date(2024, 3, 31))
+    assert (f["received"], f["carried_over"], f["to_handle"]) == (6, 0, 6)
+    assert (f["finished_early"], f["finished_on_time"], f["finished_late"], f["finished_no_due_date"]) == (1, 1, 1, 1)
+    assert (f["in_progress_not_due"], f["in_progress_late"], f["finished"], f["in_progress"]) == (1, 1, 4, 2)
+    assert march.late_rate == Rate(2, 6) and march.on_time_rate == Rate(4, 6)
 
     pr = summary.procedures
     assert pr.total == 3 and pr.by_status == {"published": 2, "abolished": 1}
@@ -426,13 +420,14 @@ def test_audit_numbers(store: Store) -> None:
     assert doc.by_status == {"done": 1, "needs_review": 1}
     assert doc.by_text_source == {"ocr": 1, "text_layer": 1}
     assert summary.missing_codes == ["1.009999"]
-    assert summary.reconcile.catalogue_without_dossiers == 2
+    hộ_tịch = next(r for r in summary.completeness["field"] if r.name == "Hộ tịch")
+    assert (hộ_tịch.procedures, hộ_tịch.with_dossiers, hộ_tịch.parts_known) == (2, 1, 0)
 
 
 def test_audit_with_no_data_has_no_rates(store: Store) -> None:
     with store.session() as s:
         summary = audit_summary(s, as_of=date(2024, 4, 1))
-    assert summary.dossiers.on_time_rate.value is None
+    assert summary.indicators.total.on_time.value is None and summary.statistics == []
     assert "—" in to_html(summary)
 
 
@@ -445,23 +440,35 @@ def test_renderers(store: Store, tmp_path: Path) -> None:
 
     page = to_html(summary)
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert '<html lang="vi">' in page and "Tỉ lệ đúng hạn" in page and "60,00% (3/5)" in page
+    assert '<html lang="vi">' in page and "Tỉ lệ hồ sơ giải quyết đúng hạn" in page and "60,00% (3/5)" in page
+    assert page.count("<svg") >= 2 and "<script" not in page  # charts inline, no JS
+    assert "(hồ sơ đã xử lý có ngày kết thúc ≤ ngày hẹn trả" in page  # formulas are shown
 
     data = json.loads(to_json(summary))
-    assert data["dossiers"]["on_time_rate"] == {"numerator": 3, "denominator": 5, "value": 0.6}
-    assert data["as_of"] == "2024-04-01" and data["labels"]["dossiers.reuse_rate"].startswith("Tỉ lệ tái sử dụng")
+    assert data["indicators"]["2.1"] | {"by_unit": None, "by_regime": None} == data["indicators"]["2.1"] | {
+        "numerator": 3,
+        "denominator": 5,
+        "value": 0.6,
+        "by_unit": None,
+        "by_regime": None,
+    }
+    assert data["indicators"]["4.2"]["formula"].startswith("hồ sơ đã xử lý có thành phần")
+    assert data["statistics"]["periods"][0]["late_rate"] == {"numerator": 2, "denominator": 6, "value": 2 / 6}
+    assert data["as_of"] == "2024-04-01" and data["findings"][0]["kind"] == "unknown"
 
     path = to_xlsx(summary, tmp_path / "out" / "audit.xlsx")
     wb = load_workbook(path)
-    ws = wb["Tổng hợp"]
-    rows = {r[2]: r for r in ws.iter_rows(min_row=5, values_only=True)}
-    assert rows["dossiers.on_time_rate"][3:6] == (0.6, 3, 5)
-    assert rows["dossiers.total"][3] == 6
-    injected = next(c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value)
+    rows = [r for r in wb["Chỉ số 766"].iter_rows(min_row=2, values_only=True) if r[3] == "Toàn bộ"]
+    assert [r[0] for r in rows] == ["2.1", "4.1", "4.2", "4.3"] and rows[0][4:7] == (3, 5, 0.6)
+    injected = next(
+        c for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value
+    )
     assert injected.data_type == "s"  # stays text, never a formula
-    assert [c.value for c in wb["Mã thiếu trong danh mục"]["A"]] == ["Mã thủ tục", "1.009999"]
+    unknown = wb["Mã không có trong danh mục"]
+    assert [c.value for c in unknown[1]][:4] == ["Mã thủ tục", "Tên thủ tục", "Mức độ", "Nội dung"]
+    assert unknown["A2"].value == "1.009999"
 
-    console = Console(record=True, width=140)
+    console = Console(record=True, width=160)
     console.print(to_rich_table(summary))
     text = console.export_text()
     assert "Tỉ lệ số hóa hồ sơ, kết quả (766: 4.2)" in text and "75,00% (3/4)" in text
@@ -478,4 +485,4 @@ def test_samples_are_deterministic_and_not_rewritten(tmp_path: Path) -> None:
     write_sample_catalogue(tmp_path / "a")
     assert [p.stat().st_mtime_ns for p in a] == before
     c = write_sample_catalogue(tmp_path / "c", seed=1)
-    assert c[1].read_bytes() != a[1].read_bytes()
+    assert [p.name for p in c][2] == DOSSIER_FILE and c[2].read_bytes() != a[2].read_bytes()

@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import unicodedata
 from importlib import resources
+from typing import Any
 
 import pytest
 
+from sohoa.extractors.archival import ARCHIVAL_FIELDS, archival_fields, archival_type_code
 from sohoa.extractors.codes import (
+    find_agency_codes,
     find_document_numbers,
     find_dossier_codes,
     find_procedure_codes,
+    find_result_codes,
+    find_result_type_codes,
     normalize_number,
     parse_document_number,
 )
-from sohoa.extractors.metadata import EXTRACTOR_VERSION, MetadataExtractor, Resources, extract_metadata
-from sohoa.extractors.types import DocumentMetadata
+from sohoa.extractors.metadata import (
+    EXTRACTOR_VERSION,
+    MetadataExtractor,
+    Resources,
+    canonical_org,
+    extract_metadata,
+    needs_review,
+)
+from sohoa.extractors.types import DocumentMetadata, TextSource
+from sohoa.samples.texts import generate_document
+from sohoa.textnorm import fold
 
 
 @pytest.fixture(scope="module")
@@ -363,12 +378,14 @@ def test_dossier_codes_both_orders() -> None:
         "Mã hồ sơ 000.00.18.H40-240305-0007, kết quả 000.00.18.G12-250704-0012-KQ1; "
         "H15.50.05.13-261008-0975 và G09.20-20260609-0092637; sai ngày 000.00.18.H40-241305-0007."
     )
+    # An e-result code names its dossier: the dossier code here, the whole code in find_result_codes.
     assert [m.value for m in find_dossier_codes(text)] == [
         "000.00.18.H40-240305-0007",
-        "000.00.18.G12-250704-0012-KQ1",
+        "000.00.18.G12-250704-0012",
         "H15.50.05.13-261008-0975",
         "G09.20-20260609-0092637",
     ]
+    assert [m.value for m in find_result_codes(text)] == ["000.00.18.G12-250704-0012-KQ1"]
 
 
 def test_number_normalisation_and_parsing() -> None:
@@ -405,7 +422,417 @@ def test_convenience_function_version_and_round_trip() -> None:
 def test_package_data_and_no_spacy_at_import() -> None:
     data = resources.files("sohoa.extractors").joinpath("data")
     names = {p.name for p in data.iterdir()}
-    assert {"doc_types.json", "issuers.json", "places.json", "people.json"} <= names
-    code = "import sys, sohoa.extractors.metadata, sohoa.extractors.codes; print('spacy' in sys.modules)"
+    expected = {"doc_types.json", "issuers.json", "places.json", "people.json", "marks.json", "pii.json"}
+    assert expected | {"archival.json"} <= names
+    modules = "sohoa.extractors.metadata, sohoa.extractors.codes, sohoa.extractors.pii, sohoa.extractors.archival"
+    code = f"import sys, {modules}; print('spacy' in sys.modules, 'numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "False False"  # spaCy on the first extractor, numpy on the first long fold
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# rules-2: generated documents of every kind, spans and confidences, codes, marks, copies, levels, OCR noise
+
+KINDS = ("quyet_dinh_qppl", "quyet_dinh_cong_bo", "cong_van", "cong_van_so", "ke_hoach", "thong_bao", "giay_tiep_nhan")
+SCALARS = (
+    "doc_type",
+    "number",
+    "issuer",
+    "issuer_superior",
+    "place",
+    "issued_date",
+    "subject",
+    "signer",
+    "signer_title",
+    "signing_form",
+)
+
+
+def assert_matches_truth(md: DocumentMetadata, truth: dict[str, Any]) -> None:
+    for name in SCALARS:
+        assert getattr(md, name) == truth[name], name
+    assert md.recipients == truth["recipients"]
+    assert md.procedure_codes == truth["procedure_codes"]
+    assert md.dossier_codes == truth["dossier_codes"]
+    got = [(c.number, c.doc_type, c.issued_date, c.issuer) for c in md.cited_documents]
+    want = [(c["number"], c["doc_type"], c["issued_date"], c["issuer"]) for c in truth["cited_documents"]]
+    assert got == want
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_generated_documents_every_kind_and_signing_form(ex: MetadataExtractor, kind: str, seed: int) -> None:
+    doc = generate_document(kind, seed=seed)  # type: ignore[arg-type]
+    md = ex.extract(doc.text)
+    assert_matches_truth(md, doc.truth)
+    assert not needs_review(md)
+
+
+# The layouts that differ on a text layer: two signature columns with recipients, a letter, a receipt.
+@pytest.mark.parametrize("kind", ["quyet_dinh_qppl", "cong_van", "ke_hoach", "giay_tiep_nhan"])
+def test_generated_documents_through_the_text_layer(ex: MetadataExtractor, kind: str) -> None:
+    """Rendered to PDF and read back by the digitise path: pdfplumber joins the two columns of a line."""
+    from sohoa.extractors.text import extract_text
+    from sohoa.samples.render import render_pdf
+
+    doc = generate_document(kind, seed=5)  # type: ignore[arg-type]
+    extraction = extract_text(render_pdf(doc).data).extraction
+    md = ex.extract(extraction.text, extraction.page_starts)
+    assert_matches_truth(md, doc.truth)
+
+
+def test_receipt_officer_signs_when_columns_are_joined(ex: MetadataExtractor) -> None:
+    text = (
+        "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "TRUNG TÂM PHỤC VỤ Độc lập - Tự do - Hạnh phúc\nHÀNH CHÍNH CÔNG\n"
+        "Nghệ An, ngày 06 tháng 10 năm 2021\nGIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ\n"
+        "Mã hồ sơ: 000.00.18.H40-211006-0049\n"
+        "Trung tâm Phục vụ hành chính công tiếp nhận hồ sơ của: Bà Ngô Minh Nga\n"
+        "Địa chỉ: Số 60, đường Trần Phú, tổ dân phố 8, tỉnh Nghệ An\nSố điện thoại: 0956 286 225\n"
+        "Vào Sổ theo dõi hồ sơ, Quyển số: 01, Số thứ tự: 0049.\n"
+        "NGƯỜI NỘP HỒ SƠ NGƯỜI TIẾP NHẬN HỒ SƠ\n(Ký và ghi rõ họ tên) (Ký và ghi rõ họ tên)\n"
+        "Ngô Minh Nga Dương Văn Long\n"
+    )
+    md = ex.extract(text)
+    assert (md.signer_title, md.signer) == ("Người tiếp nhận hồ sơ", "Dương Văn Long")
+    assert span_text(text, md, "signer") == "Dương Văn Long"
+    assert (md.issuer, md.issuer_superior, md.issuer_level) == (
+        "Trung tâm Phục vụ hành chính công",
+        "Ủy ban nhân dân tỉnh Nghệ An",
+        "province",  # from its superior
+    )
+    kinds = {(p.kind, p.text) for p in md.pii}
+    assert ("person_name", "Ngô Minh Nga") in kinds  # the applicant, twice (after "của: Bà" and her signature)
+    assert sum(p.text == "Ngô Minh Nga" for p in md.pii) == 2
+    assert ("phone", "0956 286 225") in kinds
+    assert ("address", "Số 60, đường Trần Phú, tổ dân phố 8, tỉnh Nghệ An") in kinds
+    assert not any("Dương Văn Long" in p.text for p in md.pii)  # the officer signs in his function
+    assert md.agency_codes == ["000.00.18.H40"]
+
+
+def test_every_field_has_a_confidence_and_a_span_inside_the_text(ex: MetadataExtractor) -> None:
+    texts = [DECISION, OCR_CIRCULAR] + [generate_document(k, seed=3).text for k in KINDS]  # type: ignore[arg-type]
+    for text in texts:
+        md = ex.extract(text, [0])
+        data = md.to_dict()
+        for name, value in data.items():
+            if name in ("confidence", "spans", "flags") or value in (None, [], ""):
+                continue
+            assert name in md.confidence, name
+            assert 0 < md.confidence[name] <= 1
+            if name == "pii":  # each item carries its own span and confidence
+                assert all(text[p.start : p.end] == p.text and 0 < p.confidence <= 1 for p in md.pii)
+                continue
+            assert name in md.spans or f"{name}[0]" in md.spans, name
+        for name, sp in md.spans.items():
+            assert 0 <= sp.start <= sp.end <= len(text), name
+            assert sp.page == 1
+        for i, code in enumerate(md.dossier_codes):
+            assert span_text(text, md, f"dossier_codes[{i}]") == code
+        for c in md.cited_documents:
+            assert c.confidence is not None and "number" in c.spans
+            sp = c.spans["number"]
+            assert normalize_number(text[sp.start : sp.end]) == c.number
+
+
+def test_citation_spans_point_at_type_date_and_issuer(ex: MetadataExtractor) -> None:
+    md = ex.extract(DECISION)
+    cited = {c.number: c for c in md.cited_documents}
+    nd45 = cited["45/2020/NĐ-CP"]
+
+    def part(name: str) -> str:
+        sp = nd45.spans[name]
+        return DECISION[sp.start : sp.end]
+
+    assert part("doc_type") == "Nghị định"
+    assert part("number") == "45/2020/NĐ-CP"
+    assert part("issued_date") == "ngày 08 tháng 4 năm 2020"
+    assert part("issuer") == "Chính phủ"
+    tt = cited["01/2023/TT-VPCP"]
+    assert DECISION[tt.spans["issuer"].start : tt.spans["issuer"].end] == "Văn phòng Chính phủ"
+
+
+def test_result_result_type_and_agency_codes_with_false_friends() -> None:
+    text = (
+        "Kết quả điện tử: 000.00.18.G12-250704-0012-KQ1, 000.00.18.G12-250704-0012-KQ01 và "
+        "H15.50.05.13-261008-0975 - KQ(2); loại kết quả KQ.G15.000031, KQ.G01.00262, 000.00.00.G04-KQ0608.\n"
+        "Mã định danh cơ quan: H15.50.05.13\n"
+        "Phiên bản G09.20 ngày 12.05.2025; hồ sơ lưu trữ H49.64.33.2001.160; KQ.G15.0000312; XKQ.G15.000031; "
+        "000.00.18.G123; 1000.00.18.G12\n"
+    )
+    assert [m.value for m in find_result_codes(text)] == [
+        "000.00.18.G12-250704-0012-KQ1",
+        "000.00.18.G12-250704-0012-KQ1",
+        "H15.50.05.13-261008-0975-KQ2",
+    ]
+    assert [m.value for m in find_result_type_codes(text)] == ["KQ.G15.000031", "KQ.G01.00262", "000.00.00.G04-KQ0608"]
+    agencies = [m.value for m in find_agency_codes(text)]
+    assert agencies == ["000.00.18.G12", "000.00.18.G12", "H15.50.05.13", "000.00.00.G04", "H15.50.05.13"]
+    assert "G09.20" not in agencies  # a version number without a label is not an agency code
+    assert find_dossier_codes("G09.20-20261309-0092637") == []  # month 13
+
+
+def test_extractor_collects_the_new_code_lists(ex: MetadataExtractor) -> None:
+    text = (
+        "BỘ TƯ PHÁP\nSố: 12/BTP-HCTP\nHà Nội, ngày 02 tháng 01 năm 2025\nV/v trả kết quả\n\n"
+        "Kết quả 000.00.00.G15-250102-0001-KQ1 (loại KQ.G15.000031) của thủ tục 1.001193.\n"
+    )
+    md = ex.extract(text)
+    assert md.result_codes == ["000.00.00.G15-250102-0001-KQ1"]
+    assert md.dossier_codes == ["000.00.00.G15-250102-0001"]
+    assert md.result_type_codes == ["KQ.G15.000031"]
+    assert md.agency_codes == ["000.00.00.G15"]
+    assert md.procedure_codes == ["1.001193"]
+    assert md.pii == []  # codes are not phone numbers or IDs
+    for label in ("result_codes", "result_type_codes", "agency_codes"):
+        assert md.confidence[label] > 0 and f"{label}[0]" in md.spans
+
+
+HEADER = "BỘ CÔNG AN                    CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+
+
+@pytest.mark.parametrize(
+    ("marks", "secrecy", "urgency"),
+    [
+        ("MẬT\n", "Mật", None),
+        ("TỐI MẬT\nHỎA TỐC\n", "Tối mật", "Hỏa tốc"),
+        ("                                  TUYỆT MẬT\n", "Tuyệt mật", None),
+        ("| KHẨN |\n", None, "Khẩn"),
+        ("THƯỢNG KHẨN\n", None, "Thượng khẩn"),
+        ("Độ mật: Mật\nĐộ khẩn: Thượng khẩn\n", "Mật", "Thượng khẩn"),
+        ("", None, None),
+    ],
+)
+def test_secrecy_and_urgency_marks(ex: MetadataExtractor, marks: str, secrecy: str | None, urgency: str | None) -> None:
+    text = (
+        HEADER + "Số: 12/BCA-C07                  Hà Nội, ngày 02 tháng 01 năm 2025\n" + marks + "V/v phòng cháy\n\n"
+        "Kính gửi: Công an các tỉnh.\nThông tin về bí mật nhà nước được bảo vệ theo Luật; xử lý KHẨN các vụ việc.\n"
+        "MẬT\n"  # in the body: not a mark of this document
+    )
+    md = ex.extract(text)
+    assert (md.secrecy, md.urgency) == (secrecy, urgency)
+    if secrecy:
+        assert md.confidence["secrecy"] >= 0.9 and fold(span_text(text, md, "secrecy")).endswith(fold(secrecy))
+    assert md.number == "12/BCA-C07" and md.doc_type == "Công văn"
+
+
+def test_draft_mark_and_blank_number(ex: MetadataExtractor) -> None:
+    text = HEADER + "DỰ THẢO\nSố:    /2025/TT-BCA        Hà Nội, ngày    tháng    năm 2025\nTHÔNG TƯ\nQuy định ...\n"
+    md = ex.extract(text)
+    assert {"draft", "blank_number", "blank_date"} <= set(md.flags)
+    assert span_text(text, md, "draft") == "DỰ THẢO"
+    md = ex.extract(text.replace("DỰ THẢO\n", ""))
+    assert "draft" not in md.flags  # blank fields alone: maybe stamped as form widgets (cv 286/C07-P6)
+
+
+def test_e_copy_signature_stamp(ex: MetadataExtractor) -> None:
+    text = (
+        "SAO Y; ỦY BAN NHÂN DÂN THÀNH PHÓ CÂN THƠ;\nThời gian ký: 2025-09-15T09:07:04+07:00\n\n"
+        "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTHÀNH PHÓ CẢN THƠ Độc lập - Tự do - Hạnh phúc\n"
+        "Số: 70 /KH-UBND Cân Thơ, ngày 15 tháng 9 năm 2025\nKẺ HOẠCH\nThực hiện công tác dân vận năm 2025\n"
+    )
+    md = ex.extract(text)
+    assert (md.copy_form, md.copy_issuer, md.copy_date) == ("SAO Y", "Ủy ban nhân dân thành phố Cần Thơ", "2025-09-15")
+    assert (md.number, md.doc_type, md.issuer) == ("70/KH-UBND", "Kế hoạch", "Ủy ban nhân dân thành phố Cần Thơ")
+    assert span_text(text, md, "copy_form") == "SAO Y"
+
+
+@pytest.mark.parametrize(("printed", "form", "symbol"), [("SAO Y", "SAO Y", "SY"), ("TRÍCH SAO", "TRÍCH SAO", "TrS"),
+                                                        ("SAO LỤC", "SAO LỤC", "SL")])  # fmt: skip
+def test_paper_copy_block(ex: MetadataExtractor, printed: str, form: str, symbol: str) -> None:
+    copy_block = (
+        "\n-------------------------------------------\n"
+        f"ỦY BAN NHÂN DÂN TỈNH NGHỆ AN                 {printed}\n"
+        "VĂN PHÒNG\n"
+        f"Số: 15/{symbol}-VP                        Nghệ An, ngày 20 tháng 3 năm 2024\n"
+        "Nơi nhận:                                  TL. CHỦ TỊCH\n- Sở Tư pháp;\n- Lưu: VT.\n"
+    )
+    md = ex.extract(DECISION + copy_block)
+    assert (md.copy_form, md.copy_number, md.copy_date) == (form, f"15/{symbol}-VP", "2024-03-20")
+    assert md.copy_issuer == "Ủy ban nhân dân tỉnh Nghệ An"
+    assert (md.number, md.doc_type, md.signer) == ("12/2024/QĐ-UBND", "Quyết định", "Nguyễn Văn An")  # the original's
+
+
+def test_copy_form_on_a_line_joined_by_the_text_layer(ex: MetadataExtractor) -> None:
+    md = ex.extract(
+        DECISION + "\nVĂN PHÒNG UBND TỈNH NGHỆ AN SAO Y BẢN CHÍNH\nSố: 03/SY-VP Nghệ An, ngày 21 tháng 3 năm 2024\n"
+    )
+    assert (md.copy_form, md.copy_issuer, md.copy_number) == (
+        "SAO Y",
+        "Văn phòng Ủy ban nhân dân tỉnh Nghệ An",
+        "03/SY-VP",
+    )
+
+
+@pytest.mark.parametrize(
+    ("issuer", "level"),
+    [
+        ("Chính phủ", "central"),
+        ("Quốc hội", "central"),
+        ("Thủ tướng Chính phủ", "central"),
+        ("Bộ Công an", "ministry"),
+        ("Bộ Lao động - Thương binh và Xã hội", "ministry"),  # "Xã hội" is not a commune
+        ("Cục Cảnh sát PCCC và CNCH", "ministry"),
+        ("Ngân hàng Nhà nước Việt Nam", "ministry"),
+        ("Ủy ban nhân dân tỉnh Nghệ An", "province"),
+        ("Ủy ban nhân dân thành phố Cần Thơ", "province"),  # a centrally-run city
+        ("Ủy ban nhân dân thành phố Vinh", "district"),  # a provincial city
+        ("Sở Tư pháp", "province"),
+        ("Ủy ban nhân dân huyện Nghi Lộc", "district"),
+        ("Ủy ban nhân dân xã Hưng Lộc", "commune"),
+        ("Công an phường Bến Thành", "commune"),
+        ("Trung tâm Phục vụ hành chính công", None),
+    ],
+)
+def test_issuer_levels_from_data(issuer: str, level: str | None) -> None:
+    assert Resources.load().level_of(issuer)[0] == level
+
+
+def test_issuer_normalisation_and_level_in_extraction(ex: MetadataExtractor) -> None:
+    for header, name, level in [
+        ("UBND TỈNH NGHỆ AN", "Ủy ban nhân dân tỉnh Nghệ An", "province"),
+        ("ỦY BAN NHÂN DÂN\nTỈNH NGHỆ AN", "Ủy ban nhân dân tỉnh Nghệ An", "province"),
+        ("UỶ BAN NHÂN DÂN\nTỈNH HOÀ BÌNH", "Ủy ban nhân dân tỉnh Hòa Bình", "province"),  # tone placement trap
+        ("ỦY BAN NHÂN DÂN\nXÃ HƯNG LỘC", "Ủy ban nhân dân xã Hưng Lộc", "commune"),
+    ]:
+        text = f"{header}\nSố: 12/QĐ-UBND\nNghệ An, ngày 05 tháng 3 năm 2024\nQUYẾT ĐỊNH\nVề việc khen thưởng\n"
+        md = ex.extract(text)
+        assert (md.issuer, md.issuer_level) == (name, level)
+        assert md.confidence["issuer_level"] > 0 and "issuer_level" in md.spans
+    md = ex.extract("Số: 45/2020/NĐ-CP\nHà Nội, ngày 08 tháng 4 năm 2020\nNGHỊ ĐỊNH\nVề thủ tục\n")
+    assert (md.issuer, md.issuer_level) == ("Chính phủ", "central")  # from the symbol alone
+
+
+def test_unreadable_date_is_told_from_an_invalid_one(ex: MetadataExtractor) -> None:
+    md = ex.extract(HEADER + "Số: 4/# /2020/TT-BCA Hà Nội, ngày ở! tháng 42 năm 2020\nTHÔNG TƯ\nSửa đổi\n")
+    assert {"unreadable_number", "invalid_date", "unreadable_date"} <= set(md.flags)
+    assert needs_review(md)
+    md = ex.extract("BỘ TÀI CHÍNH\nSố: 02/2021/TT-BTC\nHà Nội, ngày 08 tháng 01 năm 20210\nTHÔNG TƯ\nQuy định\n")
+    assert "invalid_date" in md.flags and "unreadable_date" not in md.flags  # a typo, printed
+
+
+def _strip_type_diacritics(text: str, truth: dict[str, Any]) -> str:
+    title = str(truth["doc_type"]).upper()
+    return text.replace(title, fold(title).upper())  # "QUYET DINH"
+
+
+def _spaces_in_number(text: str, truth: dict[str, Any]) -> str:
+    n = truth["number"]
+    return text.replace(n, n.replace("/", " /", 1).replace("-", " - "), 1) if n else text
+
+
+def _number_broken_after_slash(text: str, truth: dict[str, Any]) -> str:
+    n = truth["number"]
+    return text.replace(n, n[: n.rfind("/") + 1] + "\n" + n[n.rfind("/") + 1 :], 1) if n else text
+
+
+def _symbol_broken_after_hyphen(text: str, truth: dict[str, Any]) -> str:
+    n = truth["number"]
+    return text.replace(n, n[: n.find("-") + 1] + "\n" + n[n.find("-") + 1 :], 1) if n and "-" in n else text
+
+
+def _old_tone_placement_and_debris(text: str, truth: dict[str, Any]) -> str:
+    text = text.replace("HÒA", "HOÀ").replace("Ủy", "Uỷ").replace("ỦY", "UỶ")
+    return "\n".join(("| " + ln if i % 7 == 3 else ln) for i, ln in enumerate(text.split("\n")))
+
+
+def _eth_for_d(text: str, truth: dict[str, Any]) -> str:
+    return text.replace("Đ", "\u00d0")
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [
+        _strip_type_diacritics,
+        _spaces_in_number,
+        _number_broken_after_slash,
+        _symbol_broken_after_hyphen,
+        _old_tone_placement_and_debris,
+        _eth_for_d,
+    ],
+)
+def test_ocr_noise_on_generated_documents(ex: MetadataExtractor, noise: Any) -> None:
+    for kind in KINDS:
+        doc = generate_document(kind, seed=1)  # type: ignore[arg-type]
+        md = ex.extract(noise(doc.text, doc.truth))
+        for name in ("number", "doc_type", "issuer", "issued_date", "signer"):
+            assert getattr(md, name) == doc.truth[name], (kind, name)
+
+
+def test_round_trip_with_rules_2_fields(ex: MetadataExtractor) -> None:
+    doc = generate_document("giay_tiep_nhan", seed=2)
+    md = ex.extract(doc.text + "\nKết quả: " + doc.details["dossier_code"] + "-KQ1\nMẬT\n")
+    assert md.pii and md.cited_documents == [] and md.result_codes
+    again = DocumentMetadata.from_dict(json.loads(json.dumps(md.to_dict())))
+    assert again == md
+    old = md.to_dict()
+    for name in ("pii", "issuer_level", "secrecy", "urgency", "copy_form", "result_codes", "agency_codes"):
+        old.pop(name)
+    assert DocumentMetadata.from_dict(old).number == md.number  # a rules-1 sidecar still loads
+
+
+def test_archival_fields_tt05() -> None:
+    md = extract_metadata(DECISION)
+    fields = archival_fields(md, pages=2, text_source=TextSource.OCR, media_type="application/pdf", text=DECISION)
+    assert list(fields) == list(ARCHIVAL_FIELDS)
+    assert fields["typeName"] == "02"  # Quyết định
+    assert (fields["codeNumber"], fields["codeNotation"]) == ("12", "2024/QĐ-UBND")
+    assert fields["issuedDate"] == "05/03/2024"
+    assert fields["organName"] == "Ủy ban nhân dân tỉnh Nghệ An"
+    assert fields["subject"].startswith("Về việc công bố")
+    assert (fields["language"], fields["numberOfPage"], fields["confidenceLevel"]) == ("01", 2, "02")
+    assert fields["autograph"] == "Nguyễn Văn An"
+    assert fields["mode"] is None and fields["format"] is None
+    born = archival_fields(md, pages=1, text_source="text_layer", media_type="application/pdf")
+    assert born["confidenceLevel"] == "01"
+    assert archival_fields(md, pages=1, text_source="mixed", media_type="application/pdf")["confidenceLevel"] == "03"
+    assert archival_fields(md, pages=1, text_source="text_layer", media_type="image/png")["confidenceLevel"] == "02"
+    assert archival_type_code("Công văn") == "22" and archival_type_code("Nghị định") == "32"
+    blank = archival_fields(DocumentMetadata(number=None, secrecy="Mật"), pages=[], text_source=None, media_type=None)
+    assert blank["codeNumber"] is None and blank["mode"] == "03" and blank["typeName"] == "32"
+    english = "This circular shall apply to the agencies and the people of the province in this matter."
+    assert archival_fields(md, pages=1, text_source="ocr", media_type=None, text=english)["language"] == "02"
+
+
+def test_fuzzy_canonical_names_repair_ocr_damage() -> None:
+    res = Resources.load()
+    assert canonical_org(res, "CỤC CẢÁNH SÁT PCCC VÀ CNCH")[:2] == ("Cục Cảnh sát PCCC và CNCH", 0.8)
+    assert canonical_org(res, "BỘ CÔNG AM")[0] == "Bộ Công an"
+    assert canonical_org(res, "BAN QUẢN LÝ DỰ ÁN")[2] is False  # unknown bodies stay as printed
+    assert (res.province("Cân Thơ"), res.province("CẢN THƠ"), res.province("Ha Noi x")) == ("Cần Thơ", "Cần Thơ", None)
+    text = (
+        "BỘ CÔNG AN . CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nCỤC CẢÁNH SÁT PCCC VÀ CNCH Độc lập - Tự do - Hạnh phúc\n"
+        "Số: 2243 /PCCC&CNCH-P6 Hà Nội, ngày 23 tháng 7 năm 2025\nV/v thu thập ý kiến\n"
+    )
+    md = extract_metadata(text)
+    assert (md.issuer, md.issuer_superior, md.flags) == ("Cục Cảnh sát PCCC và CNCH", "Bộ Công an", [])
+
+
+def test_spaced_digits_of_a_flattened_text_layer(ex: MetadataExtractor) -> None:
+    # cv 286/C07-P6 after its form widgets are flattened (pikepdf): wide character spacing inside the digits.
+    text = (
+        "BỘ CÔNG AN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nCỤC CẢNH SÁT PCCC VÀ CNCH Độc lập - Tự do - Hạnh phúc\n"
+        "Số: 2 8 6 /C07-P6 Hà Nội, ngày 2 7 tháng0 1 năm 2 0 2 6\nV/v đề nghị góp ý dự thảo TCVN\nKính gửi:\n"
+    )
+    md = ex.extract(text)
+    assert (md.number, md.issued_date, md.flags) == ("286/C07-P6", "2026-01-27", [])
+
+
+def test_threads_share_one_extractor(ex: MetadataExtractor) -> None:
+    """The flow runs documents in threads on the default extractor (spaCy memory zones must not interleave)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    docs = [generate_document(k, seed=s) for k in KINDS for s in (6, 7)]  # type: ignore[arg-type]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda d: ex.extract(d.text), docs))
+    assert [md.number for md in results] == [d.truth["number"] for d in docs]
+    assert [md.signer for md in results] == [d.truth["signer"] for d in docs]
+
+
+@pytest.mark.parametrize(
+    ("source", "level"),
+    [(s.value, "02" if s == TextSource.OCR else "03" if s == TextSource.MIXED else "01") for s in TextSource],
+)
+def test_every_text_source_has_a_confidence_level(source: str, level: str) -> None:
+    fields = archival_fields(DocumentMetadata(), pages=1, text_source=source, media_type=None)
+    assert fields["confidenceLevel"] == level

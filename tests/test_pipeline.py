@@ -42,7 +42,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (inbox / "receipt.png").write_bytes(image_bytes(render_image(LINES[:3], dpi=200), dpi=200))
     (inbox / "empty.pdf").write_bytes(b"")
     (inbox / "truncated.pdf").write_bytes(text_pdf()[:300])
-    (inbox / "notes.pdf").write_bytes(b"PK\x03\x04 not a pdf at all")  # wrong extension
+    (inbox / "notes.pdf").write_bytes(b"\x7fELF\x02\x01\x01" + bytes(200))  # a program named .pdf
     (inbox / ".hidden.pdf").write_bytes(text_pdf(["hidden"]))
     data_dir = root / "data"
     first = run_cli(data_dir, "digitise", str(inbox), "--batch", "b1")
@@ -182,3 +182,22 @@ def test_user_mistakes_give_one_line_and_exit_1(batch: dict[str, Any]) -> None:
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     proc = run_cli(batch["data"], "search", "x", "--from", "05/03/2024", check=False)
     assert proc.returncode == 1 and "YYYY-MM-DD" in proc.stderr
+
+
+def test_batch_report_is_kept_with_counts_throughput_failures_and_trail(batch: dict[str, Any]) -> None:
+    assert "report:" in batch["first"].stdout and "b1.html" in batch["first"].stdout
+    reports = batch["data"] / "reports"
+    report = json.loads((reports / "b1.json").read_text(encoding="utf-8"))
+    assert sum(report["counts"].values()) == 7 and report["unfinished"] == 0
+    assert report["counts"]["duplicate"] == 1
+    assert report["throughput"]["files_per_min"] > 0 and report["throughput"]["pages_processed"] >= 3
+    assert {Path(f["path"]).name for f in report["failures"]} == {"empty.pdf", "truncated.pdf", "notes.pdf"}
+    assert all(f["reason"] for f in report["failures"])
+    assert report["slowest"][0]["seconds"] >= report["slowest"][-1]["seconds"]
+    steps = {e["step"] for events in report["events"].values() for e in events}
+    assert {"extract", "text_layer", "ocr", "metadata", "store", "digitise"} <= steps
+    page = (reports / "b1.html").read_text(encoding="utf-8")
+    assert "Audit trail" in page and "tesseract" in page and "quyết định 12.pdf" in page
+    proc = run_cli(batch["data"], "report", "b1")
+    assert "b1.json" in proc.stdout
+    assert run_cli(batch["data"], "report", "nope", check=False).returncode == 1

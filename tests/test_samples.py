@@ -79,7 +79,8 @@ def test_date_format_follows_decree_30() -> None:
 def test_truth_keys_and_consistency_with_text(seed: int) -> None:
     for doc in generate_documents(8, seed=seed):
         t = doc.truth
-        assert set(t) == TRUTH_KEYS
+        # Every ground-truth key is a metadata field (the extractor may know more fields than the generator)
+        assert set(t) <= TRUTH_KEYS and {"doc_type", "number", "issuer", "issued_date", "signer"} <= set(t)
         DocumentMetadata.from_dict(t)  # loads into the extractor's type
         text = doc.text
         assert unicodedata.is_normalized("NFC", text)

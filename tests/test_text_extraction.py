@@ -21,7 +21,10 @@ def test_born_digital_pdf_uses_text_layer_and_keeps_the_original() -> None:
     assert out.extraction.text_source == TextSource.TEXT_LAYER
     assert "Số: 12/2024/QĐ-UBND" in out.extraction.pages[0].text
     assert out.extraction.ocr_confidence is None
-    assert out.searchable_pdf == data
+    # The archival copy is the original content made PDF/A-2b (fpdf2 embeds its fonts), text intact.
+    assert out.pdfa
+    with pdfplumber.open(io.BytesIO(out.searchable_pdf)) as pdf:
+        assert "Số: 12/2024/QĐ-UBND" in (pdf.pages[0].extract_text() or "")
     assert all(p.route_reason.startswith("text layer") for p in out.extraction.pages)
 
 
@@ -132,3 +135,36 @@ def test_decompression_bomb_is_too_large() -> None:
     with pytest.raises(ExtractionError) as info:
         extract_text(image_bytes(big))
     assert info.value.status == ExtractionStatus.TOO_LARGE
+
+
+def _pdfa_id(data: bytes) -> tuple[str | None, str | None, int]:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        meta = pdf.open_metadata()
+        return meta.get("pdfaid:part"), meta.get("pdfaid:conformance"), len(pdf.Root.get("/OutputIntents", []))
+
+
+@pytest.mark.slow
+def test_scan_becomes_pdfa_2b_with_the_diacritics_in_its_text_layer() -> None:
+    out = extract_text(image_pdf(render_image(dpi=200), dpi=200))
+    assert out.pdfa
+    assert _pdfa_id(out.searchable_pdf) == ("2", "B", 1)
+    with pdfplumber.open(io.BytesIO(out.searchable_pdf)) as pdf:
+        layer = pdf.pages[0].extract_text() or ""
+    assert "Nghệ An" in layer and "QUYẾT ĐỊNH" in layer
+    runs = {r.step: r for r in out.extraction.tool_runs}
+    assert runs["pdfa"].params["conformance"] == "PDF/A-2b"
+
+
+def test_pdf_with_fonts_not_embedded_is_not_labelled_pdfa() -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Times", size=12)  # a standard-14 font: referenced, never embedded
+    for i in range(6):
+        pdf.cell(0, 8, f"Thong bao so {i} ve viec cong bo thu tuc hanh chinh", new_x="LMARGIN", new_y="NEXT")
+    out = extract_text(bytes(pdf.output()))
+    assert not out.pdfa
+    problems = {r.step: r for r in out.extraction.tool_runs}["pdfa"].params["problems"]
+    assert any("not embedded" in p for p in problems)
+    assert _pdfa_id(out.searchable_pdf)[0] is None

@@ -7,6 +7,8 @@ from sohoa.extractors.vietnamese import is_syllable, syllable_stats
     "word",
     [
         "quyết",
+        "quốc",
+        "QUỐC",
         "định",
         "Thủ",
         "tục",

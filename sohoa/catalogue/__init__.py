@@ -1,6 +1,15 @@
-"""Catalogue wing: procedure catalogue and dossier lists in, reconciliation and completeness audit out.
+"""Catalogue wing: procedure catalogues, dossier lists and reports in; reconciliation and completeness audit out.
 
-Modules: ``tabular`` (shared header detection and spreadsheet reading), ``portal_xlsx`` (the national portal's
-procedure-list export), ``dossiers`` (a one-stop dossier list), ``importer`` (detect the kind of file and upsert
-into the store), ``reconcile`` (codes seen vs the catalogue), ``audit`` (counts and Decision 766 rates).
+Readers (pure: bytes or pages in, records and warnings out):
+``portal_xlsx`` (the portal's procedure-list export), ``portal_records`` (full portal records, JSONL, with
+``portal_text`` splitting their flattened tables), ``ministry_records`` (records with clean tables, JSONL),
+``local_list`` (a locality's CSV/XLSX list), ``announcement`` (announcement decisions from "text + tables per page",
+fed by ``pdf_pages`` for born-digital PDFs), ``dossiers`` (one-stop dossier exports, streamed), ``report_stats``
+(published statistics and their consistency checks), ``legal_status`` (validity of legal documents).
+Shared: ``tabular`` (header finding, cells, dates), ``limits`` (time limits and fees as values), ``records`` (the
+record every reader produces), ``regime`` (Decree 61/2018+107/2021 vs 118/2025 by receipt date), ``names``
+(Vietnamese-aware name comparison).
+Store and reports: ``importer`` (detect, write, idempotent), ``reconcile`` (findings with evidence), ``statistics``
+(SQL aggregates: periods, units, Decision 766), ``audit`` (the summary), ``render`` (HTML, XLSX, terminal),
+``listing`` (``catalogue list``).
 """

@@ -22,6 +22,8 @@ components_digitised          Số hóa thành phần, Số hóa thành phần h
 result_digitised              Số hóa kết quả, Có kết quả điện tử,             boolean
                               result_digitised
 reused_data                   Tái sử dụng dữ liệu, reused_data                boolean
+unit                          Đơn vị tiếp nhận, Cơ quan tiếp nhận, Đơn vị,    text; default: the agency part
+                              MaDonViTiepNhan, unit                           of the dossier code
 ============================  ==============================================  =================================
 
 Dates: DD/MM/YYYY (also D/M/YYYY, DD-MM-YYYY, DD.MM.YYYY, with an optional time after it), YYYY-MM-DD (optionally
@@ -33,46 +35,61 @@ reported. Delimiter , ; or tab, sniffed. Other columns are ignored and listed on
 applicant personal data, which the store does not need). A row without a dossier code, or repeating one, is
 skipped with a warning; a bad date or flag empties that field with a warning and keeps the row.
 
+Rows are produced one at a time (:func:`iter_dossier_rows`), so a export of a million dossiers is read in bounded
+memory; :func:`parse_dossier_list` collects them for small files.
+
 Pure: bytes or a path in, typed rows and warnings out. Nothing here touches the store.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from enum import StrEnum
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
+from sohoa.catalogue.records import Channel, channel_of
 from sohoa.catalogue.tabular import (
+    HEADER_SCAN_ROWS,
     PROCEDURE_CODE_RE,
+    BadValue,
     HeaderMatch,
     ParseWarning,
     Provenance,
-    Table,
     UnreadableTable,
     alias_table,
     cell_text,
     find_header,
     is_xlsx,
     parse_code,
+    parse_date,
     read_source,
-    read_xlsx,
+    sniff_delimiter,
 )
 from sohoa.textnorm import fold
 
+__all__ = [
+    "BadValue",
+    "Channel",
+    "DossierParse",
+    "DossierRow",
+    "NotADossierList",
+    "iter_dossier_rows",
+    "looks_like_dossier_list",
+    "parse_bool",
+    "parse_channel",
+    "parse_date",
+    "parse_dossier_list",
+]
+
 _T = TypeVar("_T")
-
-
-class Channel(StrEnum):
-    """KenhThucHien of domain.md §1.5 (3.3): 1 in person, 2 online, 3 public postal service."""
-
-    DIRECT = "direct"
-    ONLINE = "online"
-    POSTAL = "postal"
 
 
 DOSSIER_ALIASES = alias_table(
@@ -95,48 +112,26 @@ DOSSIER_ALIASES = alias_table(
         "components_digitised": ["Số hóa thành phần", "Số hóa thành phần hồ sơ", "components_digitised"],
         "result_digitised": ["Số hóa kết quả", "Có kết quả điện tử", "Kết quả điện tử", "result_digitised"],
         "reused_data": ["Tái sử dụng dữ liệu", "Tái sử dụng dữ liệu số hóa", "reused_data", "reused"],
+        "unit": ["Đơn vị tiếp nhận", "Cơ quan tiếp nhận", "Đơn vị", "MaDonViTiepNhan", "unit"],
     }
 )
 REQUIRED = ("code",)
 DATE_KEYS = ("received_on", "due_on", "finished_on", "returned_on")
 BOOL_KEYS = ("components_digitised", "result_digitised", "reused_data")
 # Columns a dossier row can carry; the importer overwrites only those the file actually had.
-FIELDS = ("procedure_code", "channel", "status", *DATE_KEYS, *BOOL_KEYS)
+FIELDS = ("procedure_code", "channel", "status", "unit", *DATE_KEYS, *BOOL_KEYS)
 
 # Store column widths (models.Dossier): longer values are cut with a warning rather than failing on Postgres.
-CODE_MAX, STATUS_MAX = 60, 40
+CODE_MAX, STATUS_MAX, UNIT_MAX = 60, 40, 60
 
 # Loose shape check only (domain.md §2.1 lists several variants); an odd code is kept and warned about.
 DOSSIER_CODE_RE = re.compile(r"^[0-9A-Z]+(?:\.[0-9A-Z]+)*-\d{6}(?:\d{2})?-\d{4,7}$")
 
-_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T].*)?$")
-_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
-_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
-_EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 in the 1900 system (it counts the phantom 29/02/1900)
-# Serials a dossier date can plausibly have (1990-01-01 .. 2099-12-31); outside it a number is a year, a count or
-# a sequence number typed into the wrong column, not a date.
-_SERIAL_MIN, _SERIAL_MAX = 32874, 73050
-
 _TRUE = {"co", "x", "1", "true", "yes", "y", "da", "dung", "v"}
 _FALSE = {"khong", "0", "false", "no", "n", "chua", "sai"}
-_CHANNELS = {
-    "1": Channel.DIRECT,
-    "truc tiep": Channel.DIRECT,
-    "tai quay": Channel.DIRECT,
-    "direct": Channel.DIRECT,
-    "2": Channel.ONLINE,
-    "truc tuyen": Channel.ONLINE,
-    "qua mang": Channel.ONLINE,
-    "online": Channel.ONLINE,
-    "3": Channel.POSTAL,
-    "buu chinh": Channel.POSTAL,
-    "dich vu buu chinh": Channel.POSTAL,
-    "buu chinh cong ich": Channel.POSTAL,
-    "postal": Channel.POSTAL,
-}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a million of them pass through the importer
 class DossierRow:
     code: str
     procedure_code: str | None
@@ -149,6 +144,7 @@ class DossierRow:
     components_digitised: bool | None
     result_digitised: bool | None
     reused_data: bool | None
+    unit: str | None
     provenance: Provenance
 
 
@@ -167,41 +163,6 @@ class NotADossierList(ValueError):
     """The input has no table with a dossier-code header."""
 
 
-class BadValue(ValueError):
-    """A cell that cannot be read as the type of its column."""
-
-
-def parse_date(value: object) -> date | None:
-    """A date from a cell: date/datetime objects, Excel serials, DD/MM/YYYY or YYYY-MM-DD text."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return _from_serial(float(value))
-    text = cell_text(value)
-    if text is None:
-        return None
-    try:
-        if m := _DMY.match(text):
-            return date(int(m[3]), int(m[2]), int(m[1]))
-        if m := _YMD.match(text):
-            return date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError as exc:  # 31/02/2024 and the like
-        raise BadValue(f"impossible date {text!r}") from exc
-    if _SERIAL.match(text):
-        return _from_serial(float(text))
-    raise BadValue(f"unreadable date {text!r} (expected DD/MM/YYYY or YYYY-MM-DD)")
-
-
-def _from_serial(serial: float) -> date:
-    if not _SERIAL_MIN <= serial <= _SERIAL_MAX:
-        raise BadValue(f"number {serial:g} is not a plausible Excel date")
-    return _EXCEL_EPOCH + timedelta(days=int(serial))
-
-
 def parse_bool(value: object) -> bool | None:
     if value is None:
         return None
@@ -210,6 +171,11 @@ def parse_bool(value: object) -> bool | None:
     text = cell_text(value)
     if text is None:
         return None
+    return _bool(text)
+
+
+@lru_cache(maxsize=1024)
+def _bool(text: str) -> bool:
     key = fold(text).strip(" .")
     if key in _TRUE:
         return True
@@ -222,88 +188,123 @@ def parse_channel(value: object) -> Channel | None:
     text = cell_text(value)
     if text is None:
         return None
-    key = re.sub(r"\s+", " ", fold(text).strip(" ."))
-    if key in _CHANNELS:
-        return _CHANNELS[key]
-    raise BadValue(f"unknown channel {text!r} (expected Trực tiếp/Trực tuyến/Bưu chính or 1/2/3)")
+    channel = channel_of(text)
+    if channel is None:
+        raise BadValue(f"unknown channel {text!r} (expected Trực tiếp/Trực tuyến/Bưu chính or 1/2/3)")
+    return channel
 
 
-def decode_csv(data: bytes) -> tuple[str, str]:
-    """Text and encoding name. UTF-8 first (BOM stripped); cp1258 when the bytes are not UTF-8."""
+_VALUE_PARSERS: tuple[tuple[str, Callable[[object], object]], ...] = (
+    *((k, parse_date) for k in DATE_KEYS),
+    *((k, parse_bool) for k in BOOL_KEYS),
+    ("channel", parse_channel),
+)
+
+
+def _csv_encoding(data: bytes) -> str:
+    """utf-8-sig, utf-8 or cp1258, checked over the whole file without holding a decoded copy."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
+        return "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        return data.decode("utf-8"), "utf-8"
+        for start in range(0, len(data), 1 << 20):
+            decoder.decode(data[start : start + (1 << 20)], final=start + (1 << 20) >= len(data))
     except UnicodeDecodeError:
-        pass
-    try:
-        # cp1258 writes tones as combining marks; cell_text's NFC folds them back into precomposed letters.
-        return data.decode("cp1258"), "cp1258"
-    except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace"), "utf-8 (invalid bytes replaced)"
+        return "cp1258"  # cp1258 writes tones as combining marks; cell_text's NFC folds them back
+    return "utf-8"
 
 
-def read_csv_table(text: str) -> Table:
-    sample = text[:8192]
+def _csv_rows(data: bytes, encoding: str) -> Iterator[list[str]]:
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors="replace", newline="")
+    delimiter = sniff_delimiter(text.read(16384))
+    text.seek(0)
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        return Table(sheet=None, rows=[list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)])
+        yield from csv.reader(text, delimiter=delimiter)
     except csv.Error as exc:  # e.g. a field over csv.field_size_limit(): not a dossier list we can read
         raise UnreadableTable(f"unreadable CSV: {exc}") from exc
 
 
-def _tables(data: bytes) -> tuple[str, str | None, list[Table]]:
+def _sheets(data: bytes) -> tuple[str, str | None, Iterator[tuple[str | None, Iterator[list[object]]]]]:
+    """(format, encoding, sheets as (name, row iterator)): streamed, never all rows in memory."""
     if is_xlsx(data):
-        # Streaming reader: dossier exports run to tens of thousands of rows and do not merge cells.
-        return "xlsx", None, read_xlsx(data, fill_merged=False)
-    text, encoding = decode_csv(data)
-    return "csv", encoding, [read_csv_table(text)]
+        return "xlsx", None, _xlsx_sheets(data)
+    encoding = _csv_encoding(data)
+    rows: Iterator[list[object]] = (list(r) for r in _csv_rows(data, encoding))
+    return "csv", encoding, iter([(None, rows)])
 
 
-def find_dossier_header(table: Table) -> HeaderMatch | None:
-    return find_header(table.rows, DOSSIER_ALIASES, REQUIRED)
+def _xlsx_sheets(data: bytes) -> Iterator[tuple[str | None, Iterator[list[object]]]]:
+    from openpyxl import load_workbook  # heavy import kept out of module import time
+
+    try:
+        # Streaming reader: dossier exports run to hundreds of thousands of rows and do not merge cells.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zip, XML and KeyError failures alike for a damaged workbook
+        raise UnreadableTable(f"unreadable xlsx workbook: {exc}") from exc
+    try:
+        for ws in workbook.worksheets:
+            yield ws.title, (list(r) for r in ws.iter_rows(values_only=True))
+    finally:
+        workbook.close()
+
+
+def _find_header_streamed(rows: Iterator[list[object]]) -> tuple[HeaderMatch | None, Iterator[list[object]]]:
+    """The header among the first rows, and the rows after it (the scanned ones put back)."""
+    head = list(itertools.islice(rows, HEADER_SCAN_ROWS))
+    header = find_header(head, DOSSIER_ALIASES, REQUIRED)
+    if header is None:
+        return None, iter(())
+    return header, itertools.chain(head[header.row_number :], rows)
 
 
 def looks_like_dossier_list(data: bytes) -> bool:
     """True when the CSV or some sheet has a dossier-code header; used by the importer to choose a parser."""
-    return any(find_dossier_header(t) for t in _tables(data)[2])
+    for _, rows in _sheets(data)[2]:
+        if _find_header_streamed(rows)[0] is not None:
+            return True
+    return False
 
 
-def parse_dossier_list(source: Path | str | bytes, *, file_name: str | None = None) -> DossierParse:
-    """Parse a CSV or XLSX dossier list (format chosen by content). Raises NotADossierList without a header."""
-    data, name = read_source(source, file_name)
-    fmt, encoding, tables = _tables(data)
-    result = DossierParse(file=name, format=fmt, encoding=encoding)
-    if encoding and encoding != "utf-8" and encoding != "utf-8-sig":
-        result.warnings.append(ParseWarning(name, None, None, f"not UTF-8; decoded as {encoding}"))
-    seen: dict[str, Provenance] = {}
+def iter_dossier_rows(data: bytes, out: DossierParse) -> Iterator[DossierRow]:
+    """Rows of a CSV or XLSX dossier list (format chosen by content), one at a time; counts, columns, encoding and
+    warnings accumulate in ``out``. Raises NotADossierList (when exhausted) if no sheet has a header."""
+    fmt, encoding, sheets = _sheets(data)
+    out.format, out.encoding = fmt, encoding
+    if encoding == "cp1258":
+        out.warnings.append(ParseWarning(out.file, None, None, "not UTF-8; decoded as cp1258"))
+    seen: dict[str, int] = {}
     found = False
-    for table in tables:
-        header = find_dossier_header(table)
+    for sheet, rows in sheets:
+        header, body = _find_header_streamed(rows)
         if header is None:
             continue
         found = True
-        result.columns |= header.columns.keys()
+        out.columns |= header.columns.keys()
         if header.unknown:
-            result.warnings.append(
-                ParseWarning(name, table.sheet, header.row_number, "ignored columns: " + ", ".join(header.unknown))
+            out.warnings.append(
+                ParseWarning(out.file, sheet, header.row_number, "ignored columns: " + ", ".join(header.unknown))
             )
         for key in header.repeated:
-            result.warnings.append(ParseWarning(name, table.sheet, header.row_number, f"column {key!r} repeated"))
-        for offset, raw in enumerate(table.rows[header.row_number :]):
-            prov = Provenance(name, table.sheet, header.row_number + 1 + offset)
-            _parse_row(raw, header, prov, result, seen)
+            out.warnings.append(ParseWarning(out.file, sheet, header.row_number, f"column {key!r} repeated"))
+        for offset, raw in enumerate(body):
+            row = _parse_row(raw, header, Provenance(out.file, sheet, header.row_number + 1 + offset), out, seen)
+            if row is not None:
+                yield row
     if not found:
-        raise NotADossierList(f"{name}: no dossier-list header found (looked for 'Mã hồ sơ' in the first rows)")
+        raise NotADossierList(f"{out.file}: no dossier-list header found (looked for 'Mã hồ sơ' in the first rows)")
+
+
+def parse_dossier_list(source: Path | str | bytes, *, file_name: str | None = None) -> DossierParse:
+    """Parse a whole CSV or XLSX dossier list. Raises NotADossierList without a header."""
+    data, name = read_source(source, file_name)
+    result = DossierParse(file=name, format="")
+    result.rows.extend(iter_dossier_rows(data, result))
     return result
 
 
 def _parse_row(
-    raw: list[object], header: HeaderMatch, prov: Provenance, out: DossierParse, seen: dict[str, Provenance]
-) -> None:
+    raw: list[object], header: HeaderMatch, prov: Provenance, out: DossierParse, seen: dict[str, int]
+) -> DossierRow | None:
     def get(key: str) -> object:
         col = header.columns.get(key)
         return raw[col] if col is not None and col < len(raw) else None
@@ -311,21 +312,21 @@ def _parse_row(
     def warn(message: str) -> None:
         out.warnings.append(ParseWarning(prov.file, prov.sheet, prov.row, message))
 
-    if all(cell_text(v) is None for v in raw):
-        return
+    if not any(v is not None and v != "" for v in raw) and all(cell_text(v) is None for v in raw):
+        return None
     out.rows_read += 1
     code = cell_text(get("code"))
     if code is None:
         warn("no dossier code; row skipped")
-        return
+        return None
     code = code.replace(" ", "")
     if len(code) > CODE_MAX:
         warn(f"dossier code longer than {CODE_MAX} characters; row skipped")
-        return
+        return None
     if code in seen:
-        warn(f"{code}: repeated (first at row {seen[code].row}); row skipped")
-        return
-    seen[code] = prov
+        warn(f"{code}: repeated (first at row {seen[code]}); row skipped")
+        return None
+    seen[code] = prov.row
     if not DOSSIER_CODE_RE.match(code):
         warn(f"{code}: unusual dossier code shape (expected agency-YYMMDD-NNNN); kept")
 
@@ -337,13 +338,14 @@ def _parse_row(
     if status is not None and len(status) > STATUS_MAX:
         warn(f"{code}: status cut to {STATUS_MAX} characters")
         status = status[:STATUS_MAX]
+    # The receiving unit: its column, else the agency part of the code (domain.md §2.1: agency-YYMMDD-NNNN).
+    unit = cell_text(get("unit")) or (code.split("-", 1)[0] if "-" in code else None)
+    if unit is not None and len(unit) > UNIT_MAX:
+        warn(f"{code}: unit cut to {UNIT_MAX} characters")
+        unit = unit[:UNIT_MAX]
 
     values: dict[str, object] = {}
-    for key, parse in (
-        *((k, parse_date) for k in DATE_KEYS),
-        *((k, parse_bool) for k in BOOL_KEYS),
-        ("channel", parse_channel),
-    ):
+    for key, parse in _VALUE_PARSERS:
         try:
             values[key] = parse(get(key))
         except BadValue as exc:
@@ -354,21 +356,20 @@ def _parse_row(
     if isinstance(received, date) and isinstance(finished, date) and finished < received:
         warn(f"{code}: finished {finished.isoformat()} before received {received.isoformat()}")
 
-    out.rows.append(
-        DossierRow(
-            code=code,
-            procedure_code=procedure_code,
-            channel=_typed(values["channel"], Channel),
-            received_on=_typed(values["received_on"], date),
-            due_on=_typed(values["due_on"], date),
-            finished_on=_typed(values["finished_on"], date),
-            returned_on=_typed(values["returned_on"], date),
-            status=status,
-            components_digitised=_typed(values["components_digitised"], bool),
-            result_digitised=_typed(values["result_digitised"], bool),
-            reused_data=_typed(values["reused_data"], bool),
-            provenance=prov,
-        )
+    return DossierRow(
+        code=code,
+        procedure_code=procedure_code,
+        channel=_typed(values["channel"], Channel),
+        received_on=_typed(values["received_on"], date),
+        due_on=_typed(values["due_on"], date),
+        finished_on=_typed(values["finished_on"], date),
+        returned_on=_typed(values["returned_on"], date),
+        status=status,
+        components_digitised=_typed(values["components_digitised"], bool),
+        result_digitised=_typed(values["result_digitised"], bool),
+        reused_data=_typed(values["reused_data"], bool),
+        unit=unit,
+        provenance=prov,
     )
 
 

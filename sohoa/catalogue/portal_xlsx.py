@@ -6,14 +6,14 @@ A1:E1 ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM … DANH SÁCH THỦ TỤC
 implementing agencies in one cell separated by line breaks. The header row is found by its folded names, not by
 position, so extra title rows, reordered columns and a "Cấp thực hiện" (level) column are also read.
 
-Pure: bytes or a path in, typed rows and warnings out. Nothing here touches the store.
+Pure: bytes or a path in, procedure records and warnings out. Nothing here touches the store.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from sohoa.catalogue.records import CatalogueParse, ProcedureRecord, split_levels
 from sohoa.catalogue.tabular import (
     PROCEDURE_CODE_RE,
     HeaderMatch,
@@ -23,6 +23,7 @@ from sohoa.catalogue.tabular import (
     alias_table,
     cell_text,
     find_header,
+    header_key,
     is_xlsx,
     parse_code,
     read_source,
@@ -40,28 +41,16 @@ PORTAL_ALIASES = alias_table(
     }
 )
 REQUIRED = ("code", "name")
-# Columns a portal row can carry; the importer overwrites only those the file actually had.
-FIELDS = ("name", "issuing_agency", "implementing_agency", "field", "level")
-
-
-@dataclass(frozen=True)
-class PortalRow:
-    code: str
-    name: str
-    issuing_agency: str | None
-    implementing_agency: str | None  # several agencies joined with "; " (the export puts one per line)
-    field: str | None
-    level: str | None
-    provenance: Provenance
-
-
-@dataclass
-class PortalParse:
-    file: str
-    rows: list[PortalRow] = field(default_factory=list)
-    warnings: list[ParseWarning] = field(default_factory=list)
-    columns: set[str] = field(default_factory=set)  # keys found in the header(s)
-    rows_read: int = 0  # non-empty data rows seen, valid or not
+# Header key -> ProcedureRecord attribute: what ``CatalogueParse.columns`` reports, so the importer overwrites
+# only the fields the file has.
+COLUMN_FIELDS = {
+    "name": "name",
+    "issuing_agency": "issuing_agency",
+    "implementing_agency": "agencies",
+    "field": "field",
+    "level": "levels",
+}
+KIND = "portal_export"
 
 
 class NotAPortalExport(ValueError):
@@ -73,10 +62,20 @@ def find_portal_header(table: Table) -> HeaderMatch | None:
 
 
 def looks_like_portal_export(data: bytes) -> bool:
-    """True when some sheet of the workbook has a code + name header; used by the importer to choose a parser."""
+    """True when some sheet of the workbook has a code + name header and no column the portal export lacks
+    (a local list has time limits, fees…); used by the importer to choose a parser."""
     if not is_xlsx(data):
         return False
-    return any(find_portal_header(t) for t in read_xlsx(data, fill_merged=False))
+    for table in read_xlsx(data, fill_merged=False):
+        header = find_portal_header(table)
+        if header is not None and not _foreign_columns(header):
+            return True
+    return False
+
+
+def _foreign_columns(header: HeaderMatch) -> list[str]:
+    """Header texts that are neither portal columns nor a row number (STT)."""
+    return [u for u in header.unknown if header_key(u) not in ("stt", "tt", "so tt", "so thu tu")]
 
 
 def _one_line(text: str | None, sep: str) -> str | None:
@@ -86,7 +85,7 @@ def _one_line(text: str | None, sep: str) -> str | None:
     return sep.join(parts) or None
 
 
-def parse_portal_xlsx(source: Path | str | bytes, *, file_name: str | None = None) -> PortalParse:
+def parse_portal_xlsx(source: Path | str | bytes, *, file_name: str | None = None) -> CatalogueParse:
     """Parse every sheet that has a procedure-list header. Raises NotAPortalExport when none has one.
 
     Invalid codes, missing names and repeated codes become warnings with their row; the first occurrence of a
@@ -95,7 +94,7 @@ def parse_portal_xlsx(source: Path | str | bytes, *, file_name: str | None = Non
     data, name = read_source(source, file_name)
     if not is_xlsx(data):
         raise NotAPortalExport(f"{name}: not an xlsx workbook")
-    result = PortalParse(file=name)
+    result = CatalogueParse(file=name, kind=KIND)
     seen: dict[str, Provenance] = {}
     found = False
     for table in read_xlsx(data, fill_merged=True):
@@ -103,7 +102,7 @@ def parse_portal_xlsx(source: Path | str | bytes, *, file_name: str | None = Non
         if header is None:
             continue
         found = True
-        result.columns |= header.columns.keys()
+        result.columns |= {COLUMN_FIELDS[k] for k in header.columns if k in COLUMN_FIELDS}
         for key in header.repeated:
             result.warnings.append(ParseWarning(name, table.sheet, header.row_number, f"column {key!r} repeated"))
         for offset, raw in enumerate(table.rows[header.row_number :]):
@@ -117,7 +116,7 @@ def parse_portal_xlsx(source: Path | str | bytes, *, file_name: str | None = Non
 
 
 def _parse_row(
-    raw: list[object], header: HeaderMatch, prov: Provenance, out: PortalParse, seen: dict[str, Provenance]
+    raw: list[object], header: HeaderMatch, prov: Provenance, out: CatalogueParse, seen: dict[str, Provenance]
 ) -> None:
     def get(key: str) -> object:
         col = header.columns.get(key)
@@ -145,18 +144,19 @@ def _parse_row(
         warn(f"{code}: no procedure name; row skipped")
         return
     if code in seen:
+        # Kept: a repeated code is a finding (duplicate) with both rows as evidence, not a parse error.
         first = seen[code]
-        warn(f"{code}: repeated (first at {first.sheet} row {first.row}); row skipped")
-        return
-    seen[code] = prov
-    out.rows.append(
-        PortalRow(
+        warn(f"{code}: repeated (first at {first.sheet} row {first.row})")
+    seen.setdefault(code, prov)
+    agencies = cell_text(get("implementing_agency"))
+    out.records.append(
+        ProcedureRecord(
             code=code,
             name=name,
-            issuing_agency=_one_line(cell_text(get("issuing_agency")), "; "),
-            implementing_agency=_one_line(cell_text(get("implementing_agency")), "; "),
-            field=_one_line(cell_text(get("field")), "; "),
-            level=_one_line(cell_text(get("level")), "; "),
             provenance=prov,
+            issuing_agency=_one_line(cell_text(get("issuing_agency")), "; "),
+            agencies=[a.strip() for a in (agencies or "").split("\n") if a.strip()],
+            field=_one_line(cell_text(get("field")), "; "),
+            levels=split_levels(cell_text(get("level"))),
         )
     )

@@ -1,20 +1,21 @@
-"""PDF pages through pdfplumber (text layer, images) and pypdfium2 (rasterising for OCR)."""
+"""PDF pages through PDFium (pypdfium2): the text layer, where images sit, and rasterising for OCR.
+
+PDFium reads a page's text in about a millisecond where pdfplumber's layout analysis takes 0.1-0.9 s (measured
+on the born-digital samples), and its reading order keeps the Decree 30 header columns apart. pdfplumber stays
+the tool for ruled tables (catalogue wing), where its cell geometry is worth the time.
+"""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from importlib.metadata import version
 
-import pdfplumber
 import pypdfium2
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfplumber.utils.exceptions import PdfminerException
+import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from sohoa.extractors.types import ExtractionError, ExtractionStatus
-from sohoa.textnorm import normalize_text
+from sohoa.textnorm import nfc
 
 
 @dataclass
@@ -27,69 +28,60 @@ class PdfPageInfo:
     native_dpi: float | None  # resolution of the largest image as placed on the page
 
 
-def pdfplumber_version() -> str:
-    return version("pdfplumber")
-
-
 def pdfium_version() -> str:
     return version("pypdfium2")
 
 
-def open_pdf(data: bytes) -> pdfplumber.PDF:
+def open_pdfium(data: bytes) -> pypdfium2.PdfDocument:
     try:
-        try:
-            pdf = pdfplumber.open(io.BytesIO(data))
-            _ = len(pdf.pages)
-        except PdfminerException as wrapped:
-            # pdfplumber wraps pdfminer's errors; the original says whether it is a password or damage.
-            inner = wrapped.args[0] if wrapped.args and isinstance(wrapped.args[0], BaseException) else None
-            raise (inner or wrapped) from wrapped
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise ExtractionError(ExtractionStatus.ENCRYPTED, "the PDF is encrypted with a password") from exc
-    except (PDFSyntaxError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        doc = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise ExtractionError(ExtractionStatus.ENCRYPTED, "the PDF is encrypted with a password") from exc
         raise ExtractionError(ExtractionStatus.UNREADABLE, f"the PDF is damaged or truncated ({exc})") from exc
-    except Exception as exc:  # pdfminer raises many unrelated types on broken files
-        reason = f"the PDF is damaged or truncated ({type(exc).__name__})"
-        raise ExtractionError(ExtractionStatus.UNREADABLE, reason) from exc
-    if len(pdf.pages) == 0:
-        pdf.close()
+    if len(doc) == 0:
+        doc.close()
         raise ExtractionError(ExtractionStatus.UNREADABLE, "the PDF has no pages")
-    return pdf
+    # The Government portal stamps number and date as form fields: without forms they would not be drawn.
+    doc.init_forms()
+    return doc
 
 
-def page_info(page: pdfplumber.page.Page) -> PdfPageInfo:
-    width, height = float(page.width), float(page.height)
-    area = max(width * height, 1.0)
-    covered = 0.0
-    best_dpi: float | None = None
-    best_area = 0.0
-    for img in page.images:
-        x0, x1 = max(float(img["x0"]), 0.0), min(float(img["x1"]), width)
-        top, bottom = max(float(img["top"]), 0.0), min(float(img["bottom"]), height)
-        if x1 <= x0 or bottom <= top:
-            continue
-        placed = (x1 - x0) * (bottom - top)
-        covered += placed
-        src_w = float(img.get("srcsize", (0, 0))[0] or 0)
-        if placed > best_area and src_w > 0:
-            best_area = placed
-            best_dpi = src_w / ((float(img["x1"]) - float(img["x0"])) / 72.0)
-    text = page.extract_text() or ""
+def page_info(doc: pypdfium2.PdfDocument, index: int) -> PdfPageInfo:
+    page = doc[index]
+    try:
+        width, height = (float(v) for v in page.get_size())
+        area = max(width * height, 1.0)
+        covered, best_area, best_dpi = 0.0, 0.0, None
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+            left, bottom, right, top = obj.get_bounds()
+            x0, x1 = max(left, 0.0), min(right, width)
+            y0, y1 = max(bottom, 0.0), min(top, height)
+            if x1 <= x0 or y1 <= y0:
+                continue
+            placed = (x1 - x0) * (y1 - y0)
+            covered += placed
+            px_w = obj.get_px_size()[0]
+            if placed > best_area and px_w and right > left:
+                best_area, best_dpi = placed, px_w / ((right - left) / 72.0)
+        textpage = page.get_textpage()
+        try:
+            text = textpage.get_text_range()
+        finally:
+            textpage.close()
+    except pypdfium2.PdfiumError as exc:
+        raise ExtractionError(ExtractionStatus.UNREADABLE, f"page {index + 1} cannot be read ({exc})") from exc
+    finally:
+        page.close()
     return PdfPageInfo(
-        number=page.page_number,
-        text=normalize_text(text),
+        number=index + 1,
+        # NFC only: a legacy-encoded layer must reach the transcoder before tone placement is normalised.
+        text=nfc(text),
         width_pt=width,
         height_pt=height,
         image_coverage=min(covered / area, 1.0),
         native_dpi=round(best_dpi, 1) if best_dpi else None,
     )
-
-
-def open_pdfium(data: bytes) -> pypdfium2.PdfDocument:
-    doc = pypdfium2.PdfDocument(data)
-    # The Government portal stamps number and date as form fields: without forms they would not be drawn.
-    doc.init_forms()
-    return doc
 
 
 def render_page(doc: pypdfium2.PdfDocument, index: int, dpi: float) -> Image.Image:

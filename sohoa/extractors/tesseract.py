@@ -21,11 +21,8 @@ from sohoa.textnorm import normalize_text
 @dataclass(frozen=True)
 class OcrOptions:
     lang: str = "vie"
-    psm: int = 3
+    psm: int = 3  # automatic layout; orientation is checked only for pages that read badly (see text.py)
     timeout_s: int = 300
-    # textonly: the PDF page carries only the invisible text, to be laid over the original page (never re-encode
-    # the original image); False gives image + text, used when the input itself is an image.
-    textonly_pdf: bool = True
 
 
 @dataclass
@@ -71,9 +68,9 @@ def ocr_image(image: Image.Image, dpi: float, options: OcrOptions) -> OcrPage:
         src = Path(tmp) / "page.png"
         image.save(src, dpi=(round(dpi), round(dpi)))
         base = Path(tmp) / "out"
-        config = f"--psm {options.psm} --dpi {round(dpi)} -c tessedit_create_tsv=1"
-        if options.textonly_pdf:
-            config += " -c textonly_pdf=1"
+        # textonly_pdf: the PDF page carries only the invisible text, laid over the original page later, so the
+        # archived image is never re-encoded (and never the preprocessed copy).
+        config = f"--psm {options.psm} --dpi {round(dpi)} -c tessedit_create_tsv=1 -c textonly_pdf=1"
         try:
             pytesseract.pytesseract.run_tesseract(
                 str(src), str(base), extension="pdf", lang=options.lang, config=config, timeout=options.timeout_s
@@ -95,6 +92,19 @@ def ocr_image(image: Image.Image, dpi: float, options: OcrOptions) -> OcrPage:
         pdf=pdf,
         duration_s=time.monotonic() - started,
     )
+
+
+def detect_orientation(image: Image.Image, dpi: float, timeout_s: int = 60) -> tuple[int, float]:
+    """Tesseract OSD: degrees to turn the page clockwise to make it upright (0/90/180/270) and the confidence.
+    (0, 0.0) when OSD cannot tell (too few characters)."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    try:
+        osd = pytesseract.image_to_osd(
+            image, config=f"--psm 0 --dpi {round(dpi)}", output_type=pytesseract.Output.DICT, timeout=timeout_s
+        )
+    except (pytesseract.TesseractError, RuntimeError):
+        return 0, 0.0
+    return int(osd.get("rotate", 0)) % 360, float(osd.get("orientation_conf", 0.0))
 
 
 def parse_tsv(tsv: str) -> list[Word]:

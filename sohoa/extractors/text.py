@@ -14,10 +14,14 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import pikepdf
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from sohoa.extractors import pdfout, pdftext, sniff, tesseract
-from sohoa.extractors.quality import text_layer_verdict
+from sohoa.extractors.native import NATIVE_TYPES, extract_native
+from sohoa.extractors.pdfa import make_pdfa
+from sohoa.extractors.preprocess import PreprocessOptions, prepare
+from sohoa.extractors.quality import text_layer_check
 from sohoa.extractors.types import (
     ExtractionError,
     ExtractionStatus,
@@ -26,6 +30,8 @@ from sohoa.extractors.types import (
     TextSource,
     ToolRun,
 )
+from sohoa.extractors.vietnamese import syllable_stats
+from sohoa.textnorm import normalize_text
 
 DEFAULT_DPI = 300.0
 
@@ -33,6 +39,16 @@ DEFAULT_DPI = 300.0
 @dataclass(frozen=True)
 class TextOptions:
     ocr: tesseract.OcrOptions = field(default_factory=tesseract.OcrOptions)
+    preprocess: PreprocessOptions = field(default_factory=PreprocessOptions)
+    # Quality gate: an OCR page below either goes to review (mean word confidence 0-100; share of tokens that are
+    # well-formed Vietnamese syllables, judged on pages with at least `gate_min_tokens` tokens).
+    min_confidence: float = 60.0
+    min_syllable_share: float = 0.80
+    gate_min_tokens: int = 20
+    # A page reading this badly may be sideways or upside down: ask Tesseract OSD and OCR it turned upright.
+    # Only then, so an upright page (nearly all of them) pays for one OCR pass.
+    orientation_below_confidence: float = 50.0
+    min_orientation_confidence: float = 1.5
     workers: int = 2
     min_text_chars: int = 40
     # Render below-standard scans at this resolution for OCR: Tesseract reads 150 dpi text poorly.
@@ -43,7 +59,58 @@ class TextOptions:
 @dataclass
 class TextOutput:
     extraction: TextExtraction
-    searchable_pdf: bytes
+    searchable_pdf: bytes  # PDF/A-2b when `pdfa` is True; empty for formats that are kept as they are
+    pdfa: bool = False
+
+
+@dataclass
+class _Ocred:
+    ocr: tesseract.OcrPage
+    skew_deg: float
+    steps: list[str]
+    rotated_deg: int = 0
+
+
+def _ocr_once(image: Image.Image, dpi: float, options: TextOptions) -> _Ocred:
+    page = prepare(image, dpi, options.preprocess)
+    return _Ocred(tesseract.ocr_image(page.image, page.dpi, options.ocr), page.skew_deg, page.steps)
+
+
+def _reads_badly(ocr: tesseract.OcrPage, options: TextOptions) -> bool:
+    if ocr.confidence is None or ocr.confidence < options.orientation_below_confidence:
+        return True
+    share = syllable_stats(ocr.text).valid_share
+    return share is not None and share < 0.5
+
+
+def _ocr_prepared(image: Image.Image, dpi: float, options: TextOptions) -> _Ocred:
+    """Runs in a worker thread: preprocessing is numpy/Pillow work that releases the GIL, OCR a subprocess."""
+    first = _ocr_once(image, dpi, options)
+    if not _reads_badly(first.ocr, options):
+        return first
+    turn, conf = tesseract.detect_orientation(image, dpi)
+    if turn == 0 or conf < options.min_orientation_confidence:
+        return first
+    upright = image.rotate(-turn, expand=True)  # OSD's "Rotate: 90" means 90° clockwise; Pillow turns anticlockwise
+    second = _ocr_once(upright, dpi, options)
+    if (second.ocr.confidence or 0.0) <= (first.ocr.confidence or 0.0):
+        return first
+    second.rotated_deg = -turn
+    second.steps.insert(0, f"turned {turn}° clockwise (OSD confidence {conf:.1f})")
+    return second
+
+
+def _gate(text: str, confidence: float | None, options: TextOptions) -> tuple[float | None, list[str]]:
+    stats = syllable_stats(text)
+    share = stats.valid_share
+    reasons = []
+    if confidence is None:
+        reasons.append("OCR found no words")
+    elif confidence < options.min_confidence:
+        reasons.append(f"OCR confidence {confidence:.0f} < {options.min_confidence:.0f}")
+    if share is not None and stats.tokens >= options.gate_min_tokens and share < options.min_syllable_share:
+        reasons.append(f"only {share:.0%} of words are Vietnamese syllables (< {options.min_syllable_share:.0%})")
+    return (round(share, 4) if share is not None else None), reasons
 
 
 @dataclass
@@ -52,11 +119,12 @@ class _Job:
 
     number: int
     result: PageResult | None = None
-    future: Future[tesseract.OcrPage] | None = None
+    future: Future[_Ocred] | None = None
     dpi: float = DEFAULT_DPI
     size: tuple[int, int] = (0, 0)
     reason: str = ""
     flags: list[str] = field(default_factory=list)
+    options: TextOptions | None = None
 
 
 def extract_text(
@@ -69,12 +137,31 @@ def extract_text(
             return extract_text(data, options, own)
     media_type = sniff.sniff(data)
     if media_type is None:
-        if not data:
-            raise ExtractionError(ExtractionStatus.UNREADABLE, "the file is empty (0 bytes)")
-        raise ExtractionError(ExtractionStatus.UNSUPPORTED, "not a PDF, PNG, TIFF or JPEG file")
+        raise ExtractionError(*sniff.explain(data))  # typed status and a reason naming what the file seems to be
+    if media_type in NATIVE_TYPES:
+        return TextOutput(extract_native(data, media_type), b"")  # no PDF rendering: the original is kept
     if media_type == sniff.PDF:
-        return _from_pdf(data, options, executor)
-    return _from_image(data, media_type, options, executor)
+        output = _from_pdf(data, options, executor)
+    else:
+        output = _from_image(data, media_type, options, executor)
+    return _archival(output)
+
+
+def _archival(output: TextOutput) -> TextOutput:
+    """Make the searchable PDF a PDF/A-2b where its content allows; record the outcome either way."""
+    started = time.monotonic()
+    result = make_pdfa(output.searchable_pdf)
+    output.extraction.tool_runs.append(
+        ToolRun(
+            step="pdfa",
+            tool="pikepdf",
+            version=pikepdf.__version__,
+            params={"conformance": "PDF/A-2b" if result.conforms else None, "problems": result.problems},
+            duration_s=round(time.monotonic() - started, 3),
+        )
+    )
+    output.searchable_pdf, output.pdfa = result.data, result.conforms
+    return output
 
 
 def _ocr_run(options: TextOptions, pages: list[PageResult], seconds: float) -> ToolRun:
@@ -96,13 +183,15 @@ def _ocr_run(options: TextOptions, pages: list[PageResult], seconds: float) -> T
 def _collect(job: _Job) -> PageResult:
     if job.result is not None:
         return job.result
-    assert job.future is not None
-    ocr = job.future.result()
+    assert job.future is not None and job.options is not None
+    done = job.future.result()
+    ocr = done.ocr
+    share, review = _gate(ocr.text, ocr.confidence, job.options)
     return PageResult(
         number=job.number,
         text=ocr.text,
         source=TextSource.OCR,
-        route_reason=job.reason,
+        route_reason="; ".join([job.reason, *done.steps]),
         confidence=ocr.confidence,
         dpi=job.dpi,
         width_px=job.size[0],
@@ -110,6 +199,10 @@ def _collect(job: _Job) -> PageResult:
         words=ocr.words,
         ocr_pdf=ocr.pdf,
         flags=job.flags,
+        skew_deg=done.skew_deg,
+        rotated_deg=done.rotated_deg,
+        syllable_share=share,
+        review_reasons=review,
     )
 
 
@@ -134,34 +227,32 @@ def _dpi_flags(dpi: float | None) -> list[str]:
 
 def _from_pdf(data: bytes, options: TextOptions, executor: ThreadPoolExecutor) -> TextOutput:
     started = time.monotonic()
-    plumber = pdftext.open_pdf(data)
     pdfium = pdftext.open_pdfium(data)
     try:
 
         def jobs() -> Iterator[_Job]:
-            for index, page in enumerate(plumber.pages):
-                info = pdftext.page_info(page)
-                page.close()  # pdfplumber caches layout objects per page: drop them to stay flat
-                use_layer, reason = text_layer_verdict(info.text, info.image_coverage, options.min_text_chars)
-                if use_layer:
-                    yield _Job(
-                        info.number,
-                        result=PageResult(info.number, info.text, TextSource.TEXT_LAYER, reason, dpi=info.native_dpi),
-                    )
+            for index in range(len(pdfium)):
+                info = pdftext.page_info(pdfium, index)
+                verdict = text_layer_check(info.text, info.image_coverage, options.min_text_chars)
+                reason = verdict.reason
+                if verdict.use:  # verdict.text: transcoded to Unicode when the layer was in a legacy encoding
+                    page_result = PageResult(info.number, normalize_text(verdict.text), TextSource.TEXT_LAYER, reason,
+                                             dpi=info.native_dpi, flags=verdict.flags,
+                                             legacy_encoding=verdict.legacy_encoding)  # fmt: skip
+                    yield _Job(info.number, result=page_result)
                     continue
                 native = info.native_dpi
                 render_dpi = min(max(native or DEFAULT_DPI, options.min_render_dpi), options.max_render_dpi)
                 image = pdftext.render_page(pdfium, index, render_dpi)
-                job = _Job(info.number, dpi=native or render_dpi, size=image.size, reason=reason)
-                job.flags = _dpi_flags(native) if info.image_coverage > 0.5 else []
-                job.future = executor.submit(tesseract.ocr_image, image, render_dpi, options.ocr)
+                job = _Job(info.number, dpi=native or render_dpi, size=image.size, reason=reason, options=options)
+                job.flags = (_dpi_flags(native) if info.image_coverage > 0.5 else []) + verdict.flags
+                job.future = executor.submit(_ocr_prepared, image, render_dpi, options)
                 yield job
 
         pages = _run_bounded(jobs(), options.workers)
     finally:
-        plumber.close()
         pdfium.close()
-    runs = [ToolRun("text_layer", "pdfplumber", pdftext.pdfplumber_version(), {"min_chars": options.min_text_chars})]
+    runs = [ToolRun("text_layer", "pypdfium2", pdftext.pdfium_version(), {"min_chars": options.min_text_chars})]
     if any(p.source == TextSource.OCR for p in pages):
         runs.append(_ocr_run(options, pages, time.monotonic() - started))
         searchable = pdfout.searchable_from_pdf(data, pages)
@@ -186,9 +277,6 @@ def _open_image(data: bytes) -> Image.Image:
 def _from_image(data: bytes, media_type: str, options: TextOptions, executor: ThreadPoolExecutor) -> TextOutput:
     started = time.monotonic()
     image = _open_image(data)
-    ocr_opts = tesseract.OcrOptions(
-        lang=options.ocr.lang, psm=options.ocr.psm, timeout_s=options.ocr.timeout_s, textonly_pdf=False
-    )
     try:
 
         def jobs() -> Iterator[_Job]:
@@ -199,15 +287,16 @@ def _from_image(data: bytes, media_type: str, options: TextOptions, executor: Th
                     raise ExtractionError(ExtractionStatus.UNREADABLE, f"page {number} is damaged ({exc})") from exc
                 raw_dpi = page.info.get("dpi") or image.info.get("dpi")
                 dpi = round(float(raw_dpi[0]), 1) if raw_dpi and float(raw_dpi[0]) > 1 else None
-                job = _Job(number, dpi=dpi or DEFAULT_DPI, size=page.size, reason=f"{media_type} page")
+                job = _Job(number, dpi=dpi or DEFAULT_DPI, size=page.size, reason=f"{media_type} page", options=options)
                 job.flags = _dpi_flags(dpi)
-                job.future = executor.submit(tesseract.ocr_image, page, dpi or DEFAULT_DPI, ocr_opts)
+                job.future = executor.submit(_ocr_prepared, page, dpi or DEFAULT_DPI, options)
                 yield job
 
         pages = _run_bounded(jobs(), options.workers)
     finally:
         image.close()
-    searchable = pdfout.searchable_from_images(pages)
+    # The original image goes into the PDF as it is (img2pdf: no re-encoding); the OCR text is laid over it.
+    searchable = pdfout.searchable_from_pdf(pdfout.image_pdf(data), pages)
     return TextOutput(
         TextExtraction(media_type, pages, [_ocr_run(options, pages, time.monotonic() - started)]), searchable
     )

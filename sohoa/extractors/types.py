@@ -11,6 +11,13 @@ class TextSource(StrEnum):
     TEXT_LAYER = "text_layer"
     OCR = "ocr"
     MIXED = "mixed"
+    # Born-digital formats read natively: the text is the document's own, no layer or OCR in between.
+    DOCX = "docx"
+    ODT = "odt"
+    DOC = "doc"
+    HTML = "html"
+    MARKDOWN = "markdown"
+    PLAIN_TEXT = "plain_text"
 
 
 class ExtractionStatus(StrEnum):
@@ -65,6 +72,16 @@ class PageResult:
     # Tables found on the page (rows of cells, None for an empty cell), for readers that need structure
     # (announcement decisions' code tables); text-layer and native formats fill it, OCR may not.
     tables: list[list[list[str | None]]] = field(default_factory=list)
+    # Byte encoding a text file was read with ("utf-8", "utf-16-le", "windows-1258"), as detected; None for PDF/images.
+    charset: str | None = None
+    # Legacy Vietnamese encoding found in the text ("tcvn3", "vni", "vps"): converted unless `flags` says ambiguous.
+    legacy_encoding: str | None = None
+    # OCR pages: the image was rotated by skew_deg to straighten it before OCR (word boxes are in that frame),
+    # and the quality gate's reasons to send the page to a person.
+    skew_deg: float = 0.0
+    rotated_deg: int = 0  # orientation fix before OCR (Tesseract OSD), counter-clockwise, a multiple of 90
+    syllable_share: float | None = None
+    review_reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -102,9 +119,9 @@ class TextExtraction:
     @property
     def text_source(self) -> TextSource:
         sources = {p.source for p in self.pages}
-        if sources == {TextSource.OCR}:
-            return TextSource.OCR
-        if sources <= {TextSource.TEXT_LAYER}:
+        if len(sources) == 1:
+            return sources.pop()  # ocr, text_layer, docx, html, …
+        if not sources:
             return TextSource.TEXT_LAYER
         return TextSource.MIXED
 
@@ -129,11 +146,37 @@ class CitedDocument:
     doc_type: str | None = None  # full Vietnamese name, e.g. "Nghị định"
     issued_date: str | None = None  # YYYY-MM-DD
     issuer: str | None = None
+    confidence: float | None = None
+    # Where each part was read: "number" always, "doc_type", "issued_date" and "issuer" when printed nearby.
+    spans: dict[str, Span] = field(default_factory=dict)
+
+
+@dataclass
+class PiiSpan:
+    """Personal data found in the text, for masking by kind.
+
+    ``kind``: "cccd" (12-digit citizen ID), "cmnd" (9-digit identity card), "phone", "email", "address",
+    "person_name". ``label`` is the printed label the value follows ("Địa chỉ", "Họ và tên"), when there is one.
+    Offsets are 0-based into the caller's text, ``page`` 1-based.
+    """
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    page: int | None = None
+    confidence: float = 1.0
+    label: str | None = None
 
 
 @dataclass
 class DocumentMetadata:
-    """Decree 30/2020 fields. Values are normalised; `confidence` and `spans` are keyed by field name."""
+    """Decree 30/2020 fields. Values are normalised; `confidence` and `spans` are keyed by field name.
+
+    Every field with a value has a confidence (0-1) and a span; list fields have one confidence and a span per
+    item ("dossier_codes[0]", ...), "recipients" one span over the list. `flags` name drafts and defects that a
+    person should review (see ``sohoa.extractors.metadata``).
+    """
 
     doc_type: str | None = None
     number: str | None = None
@@ -149,6 +192,18 @@ class DocumentMetadata:
     cited_documents: list[CitedDocument] = field(default_factory=list)
     procedure_codes: list[str] = field(default_factory=list)
     dossier_codes: list[str] = field(default_factory=list)
+    # Added in rules-2 (all optional, so older sidecars still load):
+    issuer_level: str | None = None  # "central" | "ministry" | "province" | "district" | "commune"
+    secrecy: str | None = None  # "Mật" | "Tối mật" | "Tuyệt mật" (Decree 30 component 10a)
+    urgency: str | None = None  # "Khẩn" | "Thượng khẩn" | "Hỏa tốc" | "Hỏa tốc hẹn giờ" (component 10b)
+    copy_form: str | None = None  # "SAO Y" | "TRÍCH SAO" | "SAO LỤC": this text is a copy
+    copy_issuer: str | None = None  # the body that made the copy
+    copy_date: str | None = None  # YYYY-MM-DD the copy was made (printed or the signature time)
+    copy_number: str | None = None  # the copy's own number, e.g. "05/SY-VP"
+    result_codes: list[str] = field(default_factory=list)  # e-result codes "<dossier code>-KQ<n>"
+    result_type_codes: list[str] = field(default_factory=list)  # "KQ.G15.000031", "000.00.00.G04-KQ0608"
+    agency_codes: list[str] = field(default_factory=list)  # "000.00.18.G12", also inside dossier codes
+    pii: list[PiiSpan] = field(default_factory=list)
     confidence: dict[str, float] = field(default_factory=dict)
     spans: dict[str, Span] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
@@ -159,7 +214,13 @@ class DocumentMetadata:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocumentMetadata:
         data = dict(data)
-        data["cited_documents"] = [CitedDocument(**c) for c in data.get("cited_documents", [])]
+        cited = []
+        for c in data.get("cited_documents", []):
+            c = dict(c)
+            c["spans"] = {k: Span(**v) for k, v in c.get("spans", {}).items()}
+            cited.append(CitedDocument(**c))
+        data["cited_documents"] = cited
         data["spans"] = {k: Span(**v) for k, v in data.get("spans", {}).items()}
+        data["pii"] = [PiiSpan(**p) for p in data.get("pii", [])]
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})

@@ -38,7 +38,7 @@ _RHYMES = frozenset(
 # After "qu" the medial u is spelt by the initial: quân = qu + ân, quyết = qu + yêt.
 _QU_RHYMES = frozenset({"a", "ai", "an", "ang", "anh", "ao", "ap", "at", "ay", "ăc", "ăm", "ăn", "ăng", "ăt", "ân",
                         "âng", "ât", "ây", "e", "en", "eo", "et", "ê", "ênh", "êt", "y", "ych", "ynh", "yt", "yêt",
-                        "yên", "yêu", "i", "ơ"})  # fmt: skip
+                        "yên", "yêu", "i", "ơ", "ôc", "ơn"})  # fmt: skip
 _STOP_FINALS = ("c", "ch", "p", "t")
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 

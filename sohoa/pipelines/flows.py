@@ -1,23 +1,31 @@
-"""Prefect flows. Import only after sohoa.pipelines.prefect_env.configure_prefect(settings)."""
+"""Prefect flows: `digitise`, `catalogue`, `audit`, `reindex`. Import only after prefect_env.configure_prefect().
+
+`digitise` treats its batch as a queue in the record store (batchqueue.py): it enqueues the given files, then
+claims items one by one and runs one Prefect task per document, at most `slots` at a time, until the batch is
+empty, including items other workers leased and abandoned. Any number of flow runs, on any number of machines
+sharing the store and archive, can drain one batch (a deployment run with only `batch_id` just works on it).
+"""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from prefect import flow, task
+from prefect import Flow, flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
+from pydantic import SecretStr
 
-from sohoa.archive import Archive
+from sohoa.pipelines import batchqueue
+from sohoa.pipelines.batchqueue import Claimed
+from sohoa.pipelines.config import PipelineSettings
 from sohoa.pipelines.discover import discover
-from sohoa.pipelines.ingest import DigitiseContext, ItemOutcome, digitise_file, finish_batch, start_batch
+from sohoa.pipelines.ingest import DigitiseContext, ItemOutcome, digitise_item
+from sohoa.pipelines.runner import Future, batch_items, process_batch, sync_index_now
 from sohoa.search import indexer
 from sohoa.search.factory import open_backend
-from sohoa.settings import Settings
 from sohoa.store.db import Store
 
 
@@ -34,53 +42,162 @@ def _transient(_task: Any, _run: Any, state: Any) -> bool:
 
 @task(
     name="digitise-document",
+    task_run_name="{claimed.path}",
     cache_policy=NO_CACHE,
     retries=2,
     retry_delay_seconds=[1, 5],
     retry_condition_fn=_transient,
 )
-def digitise_document(ctx: DigitiseContext, path: str, batch_id: str) -> ItemOutcome:
-    return digitise_file(ctx, Path(path), batch_id)
+def digitise_document(ctx: DigitiseContext, claimed: Claimed) -> ItemOutcome:
+    return digitise_item(ctx, claimed)
 
 
 @task(name="sync-index", cache_policy=NO_CACHE)
-def sync_index(settings: Settings, store: Store) -> dict[str, Any]:
-    try:
-        backend = open_backend(settings)
-    except Exception as exc:  # the index is derived: documents stay stored and queued in the outbox
-        return {"indexed": 0, "failed": -1, "errors": [f"index unavailable: {exc}"]}
-    try:
-        return asdict(indexer.sync(store, backend))
-    finally:
-        backend.close()
+def sync_index(settings: PipelineSettings, store: Store) -> dict[str, Any]:
+    return sync_index_now(settings, store)
+
+
+def _prefect_submit(ctx: DigitiseContext, claimed: Claimed) -> Future:
+    # quote(): the context holds live objects (store, extractor pool) that Prefect must not walk for futures.
+    return digitise_document.submit(quote(ctx), claimed)  # type: ignore[call-overload]
 
 
 @flow(name="digitise", validate_parameters=False)
 def digitise_flow(
-    paths: list[str], batch_id: str, settings: dict[str, Any], retry_failed: bool = False
+    paths: list[str] | None = None,
+    batch_id: str = "",
+    settings: dict[str, Any] | None = None,
+    retry_failed: bool = False,
+    force: bool = False,
+    enqueue_only: bool = False,
 ) -> dict[str, Any]:
-    """Digitise files and folders as one batch: one task per document, pages OCR'd over a shared pool."""
-    cfg = Settings(**settings)
+    """Digitise files and folders as one batch, or (no paths) help drain a batch enqueued elsewhere."""
+    if not batch_id:
+        raise ValueError("batch_id is required")
+    cfg = PipelineSettings(**(settings or {}))  # a deployment run reads the worker's own SOHOA_* environment
     cfg.ensure_dirs()
     store = Store(cfg.db_url)
-    files = discover([Path(p) for p in paths], exclude=[cfg.resolved_data_dir])
-    start_batch(store, batch_id)
-    with ThreadPoolExecutor(max_workers=cfg.ocr_workers, thread_name_prefix="sohoa-ocr") as pool:
-        ctx = DigitiseContext(cfg, store, Archive(cfg.archive_dir), pool, retry_failed=retry_failed)
-        # quote(): the context holds live objects (store, OCR pool) that Prefect must not walk for futures.
-        futures = [digitise_document.submit(quote(ctx), str(f), batch_id) for f in files]  # type: ignore[call-overload]
-        outcomes = [f.result() for f in futures]
-    finish_batch(store, batch_id)
-    index = sync_index(cfg, quote(store))  # type: ignore[call-overload]
-    store.dispose()
-    return {"batch": batch_id, "items": [asdict(o) for o in outcomes], "index": index}
+    try:
+        files = [str(f) for f in discover([Path(p) for p in paths], exclude=[cfg.resolved_data_dir])] if paths else []
+        if files or force or retry_failed:
+            batchqueue.enqueue(store, batch_id, files, retry_failed=retry_failed, force=force)
+        else:
+            batchqueue.start_batch(store, batch_id)
+        with store.session() as s:
+            force = force or batchqueue.batch_force(s, batch_id)
+        index: dict[str, Any] = {}
+        if not enqueue_only:
+            process_batch(
+                cfg,
+                store,
+                batch_id,
+                _prefect_submit,
+                force=force,
+                index=(lambda: sync_index(cfg, quote(store))) if cfg.index_every_s else None,  # type: ignore[call-overload]
+            )
+            batchqueue.finish_batch(store, batch_id)
+            index = sync_index(cfg, quote(store))  # type: ignore[call-overload]
+        return {"batch": batch_id, "items": batch_items(store, batch_id, files or None), "index": index}
+    finally:
+        store.dispose()
 
 
-def run_digitise(paths: list[Path], batch_id: str, settings: Settings, retry_failed: bool = False) -> dict[str, Any]:
-    # Two documents in flight keep both cores busy while one of them is between pages.
-    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=max(2, settings.ocr_workers))
+def flow_settings(settings: PipelineSettings) -> dict[str, Any]:
+    """Settings as flow parameters. Secrets stay out: Prefect stores parameters, and a dump would mask them
+    anyway; the flow reads them from its own environment."""
+    return {
+        k: v
+        for k, v in settings.model_dump(mode="json").items()
+        if not isinstance(getattr(settings, k), SecretStr) and v is not None
+    }
+
+
+def run_digitise(
+    paths: list[Path],
+    batch_id: str,
+    settings: PipelineSettings,
+    retry_failed: bool = False,
+    force: bool = False,
+    enqueue_only: bool = False,
+) -> dict[str, Any]:
+    # Each task thread mostly waits on its extracting process; `slots` of them keep the cores busy.
+    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=settings.slots)
     configured = digitise_flow.with_options(task_runner=runner)  # type: ignore[arg-type]
     result: dict[str, Any] = configured(
-        [str(p) for p in paths], batch_id, settings.model_dump(mode="json", exclude_unset=False), retry_failed
+        [str(p) for p in paths],
+        batch_id,
+        flow_settings(settings),
+        retry_failed,
+        force,
+        enqueue_only,
     )
     return result
+
+
+# -------------------------------------------------------------------------------------- the other three flows
+@task(name="import-catalogue-file", cache_policy=NO_CACHE)
+def import_catalogue_file(store: Store, path: str) -> dict[str, Any]:
+    from sohoa.catalogue.importer import import_catalogue
+
+    report = import_catalogue(store, Path(path))
+    return {**asdict(report), "warnings": [str(w) for w in report.warnings]}
+
+
+@flow(name="catalogue", validate_parameters=False)
+def catalogue_flow(files: list[str], settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Import portal catalogue exports and dossier lists, then bring the index up to date."""
+    cfg = PipelineSettings(**(settings or {}))
+    cfg.ensure_dirs()
+    store = Store(cfg.db_url)
+    try:
+        reports = [import_catalogue_file(quote(store), f) for f in files]  # type: ignore[call-overload]
+        indexer.enqueue_all(store)
+        return {"files": reports, "index": sync_index(cfg, quote(store))}  # type: ignore[call-overload]
+    finally:
+        store.dispose()
+
+
+@flow(name="audit", validate_parameters=False)
+def audit_flow(settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The audit summary for control officers, as the JSON `sohoa audit --format json` prints."""
+    from sohoa.catalogue.audit import audit_summary, to_dict
+
+    cfg = PipelineSettings(**(settings or {}))
+    store = Store(cfg.db_url)
+    try:
+        with store.session() as s:
+            return to_dict(audit_summary(s))
+    finally:
+        store.dispose()
+
+
+@flow(name="reindex", validate_parameters=False)
+def reindex_flow(settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Rebuild the search index from the record store."""
+    cfg = PipelineSettings(**(settings or {}))
+    cfg.ensure_dirs()
+    store = Store(cfg.db_url)
+    backend = open_backend(cfg)
+    try:
+        return asdict(indexer.reindex(store, backend))
+    finally:
+        backend.close()
+        store.dispose()
+
+
+FLOWS = {"digitise": "digitise_flow", "catalogue": "catalogue_flow", "audit": "audit_flow", "reindex": "reindex_flow"}
+
+
+def deploy(pool: str, name: str = "sohoa") -> list[str]:
+    """Register the four flows as deployments on a Prefect work pool (needs PREFECT_API_URL of a server).
+
+    The source is the installed package itself, so every worker machine needs sohoa installed at the same path
+    (the same image, or the same virtualenv path) and the same SOHOA_* environment.
+    """
+    source = Path(__file__).resolve().parents[2]
+    ids = []
+    for attr in FLOWS.values():
+        entrypoint = f"sohoa/pipelines/flows.py:{attr}"
+        loaded = cast(Flow[Any, Any], Flow.from_source(source=str(source), entrypoint=entrypoint))
+        ids.append(str(loaded.deploy(name=name, work_pool_name=pool, build=False, print_next_steps=False)))
+    return ids

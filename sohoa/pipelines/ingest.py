@@ -1,13 +1,19 @@
-"""Digitise one input file: read, hash, claim, extract text and metadata, write outputs, record everything.
+"""Digitise one claimed batch item: read, hash, claim the document, extract (isolated), write outputs, record.
 
 This is the unit of work a Prefect task wraps. Bad input never raises: every file ends with a typed status.
-A document is *claimed* (a row with status `processing`) before its outputs are written, so two workers or two
-copies of the same file never write the same archive folder; the claim becomes the record in one transaction.
+A document is *claimed* (a row with status `processing` whose reason holds this worker's lease) before its
+outputs are written, so two workers or two copies of the same file never write the same archive folder; the
+claim becomes the record in one transaction, which also settles the batch item only if this worker still holds
+its lease. `--force` reprocesses a stored document into a new version: it reserves the next metadata version
+(a copy of the current one, so readers see no change meanwhile; the unique (document, version) pair decides
+between two workers), writes outputs under `<id>/v<version>/`, keeps the old files, and records the old outputs'
+hashes in a `supersede` event so `sohoa verify` still checks them.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -15,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sohoa import __version__
@@ -25,35 +31,49 @@ from sohoa.extractors.metadata import EXTRACTOR_VERSION, extract_metadata
 from sohoa.extractors.tesseract import OcrOptions
 from sohoa.extractors.text import TextOptions, TextOutput, extract_text
 from sohoa.extractors.types import DocumentMetadata, ExtractionError, ExtractionStatus, TextExtraction, TextSource
-from sohoa.settings import Settings
+from sohoa.pipelines import batchqueue, leases
+from sohoa.pipelines.batchqueue import Claimed
+from sohoa.pipelines.config import PipelineSettings
+from sohoa.pipelines.isolate import Extracted, ExtractorPool
+from sohoa.pipelines.leases import PROCESSING, Owner
 from sohoa.store import repo
 from sohoa.store.db import Store
-from sohoa.store.models import Document, MetadataRecord, Output, Page
+from sohoa.store.models import BatchItem, Document, MetadataRecord, Output, Page
 
 # Below this mean word confidence a page goes to the review list (first gate; Extractors I refines it).
-REVIEW_CONFIDENCE = 60.0
-PROCESSING = "processing"
-SUCCEEDED = ("done", "needs_review", "duplicate")
 TERMINAL = frozenset(s.value for s in ExtractionStatus)
-_EXTENSIONS = {sniff.PDF: "pdf", sniff.PNG: "png", sniff.TIFF: "tiff", sniff.JPEG: "jpg"}
+DEFERRED = "deferred"  # not a status: the item went back to the queue to wait for the same content
+# Metadata defects a person must resolve (a handwritten or stamped-over number, an impossible date); softer flags
+# (number_guessed, blank_number of a draft) stay in the metadata without holding the document back.
+UNREADABLE_METADATA = frozenset({"unreadable_number", "unreadable_date", "invalid_date"})
+_EXTENSIONS = {
+    sniff.PDF: "pdf", sniff.PNG: "png", sniff.TIFF: "tiff", sniff.JPEG: "jpg", sniff.DOCX: "docx", sniff.ODT: "odt",
+    sniff.DOC: "doc", sniff.HTML: "html", sniff.MARKDOWN: "md", sniff.TEXT: "txt",
+}  # fmt: skip
+_VERSION_DIR = re.compile(r"/v(\d+)/[^/]+$")
 
 
 @dataclass
 class DigitiseContext:
-    settings: Settings
+    settings: PipelineSettings
     store: Store
     archive: Archive
-    ocr_executor: ThreadPoolExecutor | None = None
-    retry_failed: bool = False  # rerun inputs that ended unreadable, failed, timeout, … in an earlier run
+    owner: Owner = field(default_factory=Owner.new)
+    extractors: ExtractorPool | None = None  # isolated extraction; None runs the extractors in this process
+    ocr_executor: ThreadPoolExecutor | None = None  # the in-process page pool
+    force: bool = False
 
     @property
     def text_options(self) -> TextOptions:
-        s = self.settings
-        return TextOptions(
-            ocr=OcrOptions(lang=s.ocr_lang, timeout_s=s.ocr_timeout_s),
-            workers=s.ocr_workers,
-            min_text_chars=s.min_text_chars,
-        )
+        return text_options(self.settings)
+
+
+def text_options(s: PipelineSettings) -> TextOptions:
+    return TextOptions(
+        ocr=OcrOptions(lang=s.ocr_lang, timeout_s=s.ocr_timeout_s),
+        workers=s.ocr_workers,
+        min_text_chars=s.min_text_chars,
+    )
 
 
 @dataclass
@@ -66,69 +86,77 @@ class ItemOutcome:
     seconds: float = 0.0
 
 
+class LostLease(Exception):
+    """Another worker took this item over: drop the result, record nothing."""
+
+
 @dataclass
-class _Item:
-    """One input of one batch, with its timing; every exit goes through finish()."""
+class _Claim:
+    """What this worker may do with the content: process it (new or a new version), or not."""
+
+    action: str  # "process" | "duplicate" | "defer"
+    note: str | None = None
+    version: int = 1  # the metadata (and archive) version the outputs become
+    seen_source: str | None = None
+
+
+@dataclass
+class WorkItem:
+    """One claimed item, with its timing; every exit goes through finish()."""
 
     ctx: DigitiseContext
-    batch_id: str
-    path: Path
+    claimed: Claimed
     started: float = field(default_factory=time.monotonic)
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     sha: str | None = None
 
     @property
     def given(self) -> str:
-        return str(self.path)
+        return self.claimed.path
 
-    def finish(self, status: str, reason: str | None, document_id: str | None = None, pages: int = 0) -> ItemOutcome:
-        with self.ctx.store.session() as s:
-            repo.set_item(
-                s,
-                self.batch_id,
-                self.given,
-                status=status,
-                reason=reason,
-                sha256=self.sha,
-                document_id=document_id,
-                started_at=self.started_at,
-            )
-            if status not in SUCCEEDED:
-                repo.add_event(
-                    s,
-                    "digitise",
-                    batch_id=self.batch_id,
-                    tool="sohoa",
-                    tool_version=__version__,
-                    params={"path": self.given, "sha256": self.sha},
-                    outcome=status,
-                    message=reason,
-                    duration_s=time.monotonic() - self.started,
-                )
+    @property
+    def path(self) -> Path:
+        return Path(self.claimed.path)
+
+    def outcome(self, status: str, reason: str | None, document_id: str | None = None, pages: int = 0) -> ItemOutcome:
         return ItemOutcome(self.given, status, reason, document_id, pages, time.monotonic() - self.started)
 
+    def finish(self, status: str, reason: str | None, document_id: str | None = None) -> ItemOutcome:
+        ctx = self.ctx
+        with ctx.store.session() as s:
+            if not batchqueue.settle(
+                s, self.claimed.id, ctx.owner, status=status, reason=reason, sha256=self.sha, document_id=document_id
+            ):
+                raise LostLease(self.given)
+            repo.add_event(
+                s,
+                "digitise",
+                document_id=document_id,
+                batch_id=self.claimed.batch_id,
+                tool="sohoa",
+                tool_version=__version__,
+                params={"path": self.given, "sha256": self.sha},
+                outcome=status,
+                message=reason,
+                duration_s=time.monotonic() - self.started,
+            )
+        return self.outcome(status, reason, document_id)
 
-def start_batch(store: Store, batch_id: str) -> None:
-    with store.session() as s:
-        batch = repo.ensure_batch(s, batch_id)
-        batch.status, batch.finished_at = "running", None
+
+def digitise_item(ctx: DigitiseContext, claimed: Claimed) -> ItemOutcome:
+    """Process one batch item this worker has claimed; returns its outcome (a terminal status, or deferred)."""
+    item = WorkItem(ctx, claimed)
+    try:
+        return _digitise(item)
+    except LostLease:
+        # The item or its document claim went to another worker (this one stalled past its lease). If the item
+        # is still ours, put it back: the next claim settles it properly (most likely as a duplicate).
+        note = f"lost the document claim while processing {claimed.path}; queued again"
+        batchqueue.give_back(ctx.store, claimed.id, ctx.owner, note)
+        return item.outcome(DEFERRED, note)
 
 
-def finish_batch(store: Store, batch_id: str) -> None:
-    with store.session() as s:
-        batch = repo.ensure_batch(s, batch_id)
-        batch.status, batch.finished_at = "finished", datetime.now(UTC)
-
-
-def digitise_file(ctx: DigitiseContext, path: Path, batch_id: str) -> ItemOutcome:
-    """Process one file of a batch that exists already (see start_batch)."""
-    item = _Item(ctx, batch_id, path)
-    with ctx.store.session() as s:
-        previous = repo.batch_item(s, batch_id, item.given)
-        if previous is not None and previous.status in TERMINAL:
-            # Resume: a finished item is not redone when the batch is started again; --retry redoes failures.
-            if previous.status in SUCCEEDED or not ctx.retry_failed:
-                return ItemOutcome(item.given, previous.status, previous.reason, previous.document_id)
+def _digitise(item: WorkItem) -> ItemOutcome:
+    ctx, path = item.ctx, item.path
     try:
         size = path.stat().st_size
         limit = ctx.settings.max_file_mb
@@ -142,36 +170,74 @@ def digitise_file(ctx: DigitiseContext, path: Path, batch_id: str) -> ItemOutcom
     except PermissionError as exc:
         return item.finish("unreadable", f"cannot read the file: {exc.strerror}")
     item.sha = sha256_bytes(data)
-    duplicate_of = _claim(item, data)
-    if duplicate_of is not None:
-        return item.finish("duplicate", duplicate_of, item.sha)
+    batchqueue.note_sha(ctx.store, item.claimed.id, ctx.owner, item.sha)
+    claim = _claim(item, data)
+    if claim.action == "duplicate":
+        return item.finish("duplicate", claim.note, item.sha)
+    if claim.action == "defer":
+        batchqueue.give_back(ctx.store, item.claimed.id, ctx.owner, claim.note or "waiting")
+        return item.outcome(DEFERRED, claim.note)
     try:
-        output = extract_text(data, ctx.text_options, executor=ctx.ocr_executor)
-        meta_started = time.monotonic()
-        metadata = extract_metadata(output.extraction.text, output.extraction.page_starts)
-        meta_seconds = time.monotonic() - meta_started
-        return _store(item, data, output, metadata, meta_seconds)
+        extracted = _extract(ctx, data)
+        return _store(item, data, extracted, claim)
     except ExtractionError as exc:
-        _release(item)
+        _release(item, claim)
         return item.finish(exc.status.value, exc.reason)
+    except LostLease:
+        _release(item, claim)
+        raise
     except OSError:
-        _release(item)
+        _release(item, claim)
         raise  # may be transient (disk, network share): the flow's task retries it
     except Exception as exc:  # a bug or an input no rule foresaw: the batch goes on, the reason is kept
-        _release(item)
+        _release(item, claim)
         return item.finish("failed", f"unexpected error: {type(exc).__name__}: {exc}")
 
 
-def _claim(item: _Item, data: bytes) -> str | None:
-    """Claim the document id; returns why this input is a duplicate, or None when it is ours to process."""
+def _extract(ctx: DigitiseContext, data: bytes) -> Extracted:
+    if ctx.extractors is not None:
+        return ctx.extractors.extract(data)
+    output = extract_text(data, ctx.text_options, executor=ctx.ocr_executor)
+    started = time.monotonic()
+    metadata = extract_metadata(output.extraction.text, output.extraction.page_starts)
+    return Extracted(output, metadata, time.monotonic() - started)
+
+
+# ------------------------------------------------------------------------------------------------ claiming
+def _claim(item: WorkItem, data: bytes) -> _Claim:
+    ctx, sha = item.ctx, item.sha
+    assert sha is not None
+    for _attempt in range(5):
+        with ctx.store.session() as s:
+            doc = s.get(Document, sha)
+            seen = (doc.status, doc.reason, doc.source) if doc else None
+        if seen is None:
+            if _insert_claim(item, data):
+                return _Claim("process")
+            continue  # someone inserted it a moment ago: look again
+        status, reason, source = seen
+        if status == PROCESSING:
+            if ctx.owner.holds(reason):  # another item of this very run holds the same content (a copy)
+                return _Claim("defer", "waits for the same content, being processed by this worker")
+            if leases.is_stale(reason, ctx.owner) and _take_over(item, reason):
+                return _Claim("process")
+            if leases.is_stale(reason, ctx.owner):
+                continue
+            return _Claim("defer", f"waits for the same content, being processed by {leases.describe(reason)}")
+        same = _same_in_batch(item)
+        if same is not None:
+            return _Claim("duplicate", f"same content as {same} in this batch (document {sha[:12]})")
+        if not ctx.force:
+            return _Claim("duplicate", f"same content as {source} (document {sha[:12]})")
+        version = _reserve_version(item)
+        if version is None:
+            return _Claim("defer", "waits for another worker making a new version of the same content")
+        return _Claim("process", version=version, seen_source=source)
+    return _Claim("defer", "the document claim changed hands too often; trying again later")
+
+
+def _insert_claim(item: WorkItem, data: bytes) -> bool:
     assert item.sha is not None
-    with item.ctx.store.session() as s:
-        existing = s.get(Document, item.sha)
-        if existing is not None:
-            if existing.status == PROCESSING and existing.source == item.given:
-                return None  # our own claim, left by a run that was killed: take it up again
-            state = "being processed from" if existing.status == PROCESSING else "same content as"
-            return f"{state} {existing.source} (document {item.sha[:12]})"
     try:
         with item.ctx.store.session() as s:
             s.add(
@@ -182,33 +248,136 @@ def _claim(item: _Item, data: bytes) -> str | None:
                     media_type="",
                     size_bytes=len(data),
                     status=PROCESSING,
-                    batch_id=item.batch_id,
+                    reason=item.ctx.owner.token(item.ctx.settings.lease_s),
+                    batch_id=item.claimed.batch_id,
                 )
             )
     except IntegrityError:
-        return f"same content as a file processed at the same time (document {item.sha[:12]})"
-    return None
+        return False
+    return True
 
 
-def _release(item: _Item) -> None:
+def _take_over(item: WorkItem, seen_reason: str | None) -> bool:
+    """Take a stale document claim (its worker died) with a compare-and-set, and sweep its temporary files."""
+    same = Document.reason.is_(None) if seen_reason is None else Document.reason == seen_reason
     with item.ctx.store.session() as s:
-        s.execute(delete(Document).where(Document.id == item.sha, Document.status == PROCESSING))
+        result = s.execute(
+            update(Document)
+            .where(Document.id == item.sha, Document.status == PROCESSING, same)
+            .values(
+                reason=item.ctx.owner.token(item.ctx.settings.lease_s),
+                source=item.given,
+                filename=item.path.name,
+                batch_id=item.claimed.batch_id,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        won = bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    if won:
+        assert item.sha is not None
+        item.ctx.archive.sweep_temp(item.sha)
+    return won
 
 
-def _review_reasons(extraction: TextExtraction) -> list[str]:
+def _same_in_batch(item: WorkItem) -> str | None:
+    """Another item of this batch already stored this content (a copy in two folders)."""
+    with item.ctx.store.session() as s:
+        return s.scalars(
+            select(BatchItem.path).where(
+                BatchItem.batch_id == item.claimed.batch_id,
+                BatchItem.document_id == item.sha,
+                BatchItem.id != item.claimed.id,
+                BatchItem.status.in_(("done", "needs_review")),
+            )
+        ).first()
+
+
+def _reprocessing_elsewhere(s: Any, item: WorkItem) -> bool:
+    """Another live item (any batch, any worker) holds the same content right now."""
+    rows = s.scalars(
+        select(BatchItem.reason).where(
+            BatchItem.sha256 == item.sha, BatchItem.status == PROCESSING, BatchItem.id != item.claimed.id
+        )
+    ).all()
+    return any(not leases.is_stale(r, item.ctx.owner) for r in rows)
+
+
+def _reserve_version(item: WorkItem) -> int | None:
+    """--force: reserve the next metadata version as a copy of the current one; None if another worker has one.
+
+    A version above the stored outputs' version is a reservation in progress (or a correction, or the leftover
+    of a dead worker): it blocks only while a live item holds the same content. Two workers reserving the same
+    number at once are decided by the unique (document, version) pair."""
+    assert item.sha is not None
+    try:
+        with item.ctx.store.session() as s:
+            current = repo.current_metadata(s, item.sha)
+            json_path = s.scalar(select(Output.path).where(Output.document_id == item.sha, Output.kind == "json"))
+            stored = _output_version(json_path) if json_path else 1
+            if current is not None and current.version > stored and _reprocessing_elsewhere(s, item):
+                return None
+            version = (current.version if current else 0) + 1
+            s.add(
+                MetadataRecord(
+                    document_id=item.sha,
+                    version=version,
+                    extractor=current.extractor if current else EXTRACTOR_VERSION,
+                    data=dict(current.data) if current else {},
+                )
+            )
+    except IntegrityError:
+        return None
+    return version
+
+
+def _release(item: WorkItem, claim: _Claim) -> None:
+    """Give the content back after a failure: drop our claim row, or the version we reserved."""
+    with item.ctx.store.session() as s:
+        if claim.version > 1:
+            s.execute(
+                delete(MetadataRecord).where(
+                    MetadataRecord.document_id == item.sha, MetadataRecord.version == claim.version
+                )
+            )
+        else:
+            s.execute(
+                delete(Document).where(
+                    Document.id == item.sha,
+                    Document.status == PROCESSING,
+                    Document.reason.startswith(item.ctx.owner.prefix, autoescape=True),
+                )
+            )
+
+
+# ----------------------------------------------------------------------------------------------- recording
+def _review_reasons(extraction: TextExtraction, metadata: DocumentMetadata) -> list[str]:
+    """Why a person should look at this document: the extractor's quality gate per page, text whose encoding could
+    not be decided, and metadata defects (a handwritten number, an impossible date)."""
     reasons = []
     for p in extraction.pages:
-        if p.source == TextSource.OCR and (p.confidence is None or p.confidence < REVIEW_CONFIDENCE):
-            conf = "no words" if p.confidence is None else f"{p.confidence:.0f}"
-            reasons.append(f"page {p.number}: OCR confidence {conf} < {REVIEW_CONFIDENCE:.0f}")
+        reasons += [f"page {p.number}: {r}" for r in p.review_reasons]
+        if p.source == TextSource.OCR and not p.review_reasons and p.confidence is None:
+            reasons.append(f"page {p.number}: OCR found no words")
+        unsure = [f for f in p.flags if f.endswith("_ambiguous") or f == "charset_uncertain"]
+        if unsure:
+            reasons.append(f"page {p.number}: text encoding not certain ({', '.join(unsure)})")
+    defects = sorted(set(metadata.flags) & UNREADABLE_METADATA)
+    if defects:
+        reasons.append(f"metadata: {', '.join(defects)}")
     return reasons
 
 
 def sidecar(
-    doc_id: str, source: str, extraction: TextExtraction, metadata: DocumentMetadata, outputs: dict[str, str]
+    doc_id: str,
+    source: str,
+    extraction: TextExtraction,
+    metadata: DocumentMetadata,
+    outputs: dict[str, str],
+    version: int = 1,
 ) -> dict[str, Any]:
     return {
         "id": doc_id,
+        "version": version,
         "source": source,
         "media_type": extraction.media_type,
         "text_source": extraction.text_source.value,
@@ -221,6 +390,12 @@ def sidecar(
                 "confidence": p.confidence,
                 "dpi": p.dpi,
                 "flags": p.flags,
+                "skew_deg": p.skew_deg,
+                "rotated_deg": p.rotated_deg,
+                "syllable_share": p.syllable_share,
+                "review_reasons": p.review_reasons,
+                "charset": getattr(p, "charset", None),
+                "legacy_encoding": getattr(p, "legacy_encoding", None),
                 "text": p.text,
             }
             for p in extraction.pages
@@ -232,36 +407,54 @@ def sidecar(
     }
 
 
-def _write_outputs(item: _Item, data: bytes, output: TextOutput, metadata: DocumentMetadata) -> dict[str, StoredFile]:
+def _write_outputs(
+    item: WorkItem, data: bytes, output: TextOutput, metadata: DocumentMetadata, version: int
+) -> dict[str, StoredFile]:
     archive, sha, extraction = item.ctx.archive, item.sha, output.extraction
     assert sha is not None
     words = {str(p.number): [vars(w) for w in p.words] for p in extraction.pages}
+    name = f"original.{_EXTENSIONS.get(extraction.media_type, 'bin')}"
     stored = {
-        "original": archive.write(sha, f"original.{_EXTENSIONS.get(extraction.media_type, 'bin')}", data),
-        "pdf": archive.write(sha, "searchable.pdf", output.searchable_pdf),
-        "text": archive.write(sha, "text.txt", extraction.text.encode("utf-8")),
-        "words": archive.write(sha, "words.json", json.dumps(words, ensure_ascii=False).encode("utf-8")),
+        # The original never changes with a new version: keep the one copy at the top of the document folder.
+        "original": archive.write(sha, name, data),
+        "text": archive.write(sha, "text.txt", extraction.text.encode("utf-8"), version),
+        "words": archive.write(sha, "words.json", json.dumps(words, ensure_ascii=False).encode("utf-8"), version),
     }
+    if output.searchable_pdf:  # formats kept as they are (DOCX, HTML, text…) have no PDF rendering
+        stored["pdf"] = archive.write(sha, "searchable.pdf", output.searchable_pdf, version)
     paths = {k: v.relpath for k, v in stored.items()}
-    paths["json"] = (archive.document_dir(sha) / "document.json").relative_to(archive.root).as_posix()
-    doc_json = sidecar(sha, item.given, extraction, metadata, paths)
-    stored["json"] = archive.write(sha, "document.json", json.dumps(doc_json, ensure_ascii=False, indent=1).encode())
+    paths["json"] = (archive.document_dir(sha, version) / "document.json").relative_to(archive.root).as_posix()
+    doc_json = sidecar(sha, item.given, extraction, metadata, paths, version)
+    stored["json"] = archive.write(
+        sha, "document.json", json.dumps(doc_json, ensure_ascii=False, indent=1).encode(), version
+    )
     return stored
 
 
-def _store(
-    item: _Item, data: bytes, output: TextOutput, metadata: DocumentMetadata, meta_seconds: float
-) -> ItemOutcome:
-    extraction, sha, batch_id = output.extraction, item.sha, item.batch_id
+def _output_version(path: str) -> int:
+    m = _VERSION_DIR.search(path)
+    return int(m.group(1)) if m else 1
+
+
+def _store(item: WorkItem, data: bytes, extracted: Extracted, claim: _Claim) -> ItemOutcome:
+    ctx, output, metadata = item.ctx, extracted.output, extracted.metadata
+    extraction, sha, batch_id = output.extraction, item.sha, item.claimed.batch_id
     assert sha is not None
-    review = _review_reasons(extraction)
+    review = _review_reasons(extraction, metadata)
     status = ExtractionStatus.NEEDS_REVIEW if review else ExtractionStatus.DONE
     reason = "; ".join(review) if review else None
-    stored = _write_outputs(item, data, output, metadata)
-    with item.ctx.store.session() as s:
+    stored = _write_outputs(item, data, output, metadata, claim.version)
+    with ctx.store.session() as s:
+        # First statement: the item's lease check and its terminal status (and SQLite's write lock).
+        if not batchqueue.settle(
+            s, item.claimed.id, ctx.owner, status=status.value, reason=reason, sha256=sha, document_id=sha
+        ):
+            raise LostLease(item.given)
         doc = s.get(Document, sha)
-        if doc is None or doc.status != PROCESSING:
-            raise RuntimeError(f"lost the claim on document {sha[:12]}")
+        if doc is None or (claim.version == 1 and not (doc.status == PROCESSING and ctx.owner.holds(doc.reason))):
+            raise LostLease(item.given)
+        if claim.version > 1:
+            _supersede(s, doc, claim.version, batch_id)
         doc.media_type, doc.page_count = extraction.media_type, len(extraction.pages)
         doc.text_source, doc.ocr_confidence = extraction.text_source.value, extraction.ocr_confidence
         doc.status, doc.reason = status.value, reason
@@ -280,51 +473,110 @@ def _store(
                     flags=p.flags,
                 )
             )
-        s.add(MetadataRecord(document_id=sha, version=1, extractor=EXTRACTOR_VERSION, data=metadata.to_dict()))
+        if claim.version > 1:
+            s.execute(
+                update(MetadataRecord)
+                .where(MetadataRecord.document_id == sha, MetadataRecord.version == claim.version)
+                .values(extractor=EXTRACTOR_VERSION, data=metadata.to_dict(), created_at=datetime.now(UTC))
+            )
+        else:
+            s.add(MetadataRecord(document_id=sha, version=1, extractor=EXTRACTOR_VERSION, data=metadata.to_dict()))
         for kind, f in stored.items():
             s.add(Output(document_id=sha, kind=kind, path=f.relpath, sha256=f.sha256, size_bytes=f.size_bytes))
-        for run in extraction.tool_runs:
-            repo.add_event(
-                s,
-                run.step,
-                document_id=sha,
-                batch_id=batch_id,
-                tool=run.tool,
-                tool_version=run.version,
-                params=run.params,
-                duration_s=run.duration_s,
-            )
-        repo.add_event(
-            s,
-            "metadata",
-            document_id=sha,
-            batch_id=batch_id,
-            tool="sohoa.extractors.metadata",
-            tool_version=EXTRACTOR_VERSION,
-            duration_s=meta_seconds,
-            params={"fields": sorted(k for k, v in metadata.to_dict().items() if v)},
-        )
-        repo.add_event(
-            s,
-            "store",
-            document_id=sha,
-            batch_id=batch_id,
-            tool="sohoa",
-            tool_version=__version__,
-            params={"outputs": {k: f.relpath for k, f in stored.items()}},
-            outcome=status.value,
-            duration_s=time.monotonic() - item.started,
-            message=reason,
-        )
-        repo.set_item(
-            s,
-            batch_id,
-            item.given,
-            status=status.value,
-            reason=reason,
-            sha256=sha,
-            document_id=sha,
-            started_at=item.started_at,
-        )
+        _record_events(s, item, extracted, stored, status.value, reason, claim.version)
         repo.enqueue_index(s, "document", [sha])
-    return ItemOutcome(item.given, status.value, reason, sha, len(extraction.pages), time.monotonic() - item.started)
+    return item.outcome(status.value, reason, sha, len(extraction.pages))
+
+
+def _supersede(s: Any, doc: Document, version: int, batch_id: str) -> None:
+    """Keep the old version findable and checkable: its outputs' paths and hashes go into an event."""
+    old = s.scalars(select(Output).where(Output.document_id == doc.id)).all()
+    previous = max((_output_version(o.path) for o in old), default=1)
+    repo.add_event(
+        s,
+        "supersede",
+        document_id=doc.id,
+        batch_id=batch_id,
+        tool="sohoa",
+        tool_version=__version__,
+        params={
+            "version": previous,
+            "replaced_by": version,
+            "status": doc.status,
+            "outputs": {o.kind: {"path": o.path, "sha256": o.sha256, "size_bytes": o.size_bytes} for o in old},
+        },
+        message=f"version {previous} kept in the archive; version {version} is current",
+    )
+    s.execute(delete(Output).where(Output.document_id == doc.id))
+    s.execute(delete(Page).where(Page.document_id == doc.id))
+    s.expire(doc, ["pages", "outputs"])
+
+
+def _record_events(
+    s: Any,
+    item: WorkItem,
+    extracted: Extracted,
+    stored: dict[str, StoredFile],
+    status: str,
+    reason: str | None,
+    version: int,
+) -> None:
+    ctx, sha, batch_id = item.ctx, item.sha, item.claimed.batch_id
+    extraction = extracted.output.extraction
+    settings = ctx.settings
+    repo.add_event(
+        s,
+        "extract",
+        document_id=sha,
+        batch_id=batch_id,
+        tool="sohoa",
+        tool_version=__version__,
+        params={
+            "worker": f"{ctx.owner.host}:{ctx.owner.pid}",
+            "isolated": ctx.extractors is not None,
+            "child_pid": extracted.child_pid,
+            "peak_rss_mb": extracted.peak_rss_mb,
+            "memory_cap_mb": settings.doc_memory_mb if ctx.extractors is not None else None,
+            "timeout_s": settings.doc_timeout_s + settings.doc_timeout_per_page_s * len(extraction.pages),
+            "pages": len(extraction.pages),
+            "took_over": item.claimed.took_over,
+        },
+        duration_s=time.monotonic() - item.started,
+    )
+    for run in extraction.tool_runs:
+        repo.add_event(
+            s,
+            run.step,
+            document_id=sha,
+            batch_id=batch_id,
+            tool=run.tool,
+            tool_version=run.version,
+            params=run.params,
+            duration_s=run.duration_s,
+        )
+    repo.add_event(
+        s,
+        "metadata",
+        document_id=sha,
+        batch_id=batch_id,
+        tool="sohoa.extractors.metadata",
+        tool_version=EXTRACTOR_VERSION,
+        duration_s=extracted.metadata_seconds,
+        params={"fields": sorted(k for k, v in extracted.metadata.to_dict().items() if v)},
+    )
+    repo.add_event(
+        s,
+        "store",
+        document_id=sha,
+        batch_id=batch_id,
+        tool="sohoa",
+        tool_version=__version__,
+        params={
+            "path": item.given,
+            "version": version,
+            "outputs": {k: {"path": f.relpath, "sha256": f.sha256} for k, f in stored.items()},
+        },
+        outcome=status,
+        duration_s=time.monotonic() - item.started,
+        message=reason,
+    )

@@ -12,8 +12,31 @@ class BackendUnavailable(Exception):
 
 def open_backend(settings: Settings) -> SearchBackend:
     if settings.search_backend == "elasticsearch":
-        raise BackendUnavailable("the Elasticsearch backend is not built yet; use SOHOA_SEARCH_BACKEND=embedded")
+        return _open_elastic(settings)
     from sohoa.search.embedded import EmbeddedBackend
 
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     return EmbeddedBackend(settings.index_dir)
+
+
+def _open_elastic(settings: Settings) -> SearchBackend:
+    # Imported here: the client is only loaded when Elasticsearch is the configured backend.
+    from elastic_transport import TransportError
+    from elasticsearch import ApiError
+
+    from sohoa.search.elastic import ElasticBackend, make_client, redact_url
+
+    if not settings.elasticsearch_url:
+        raise BackendUnavailable("SOHOA_SEARCH_BACKEND=elasticsearch needs SOHOA_ELASTICSEARCH_URL")
+    where = redact_url(settings.elasticsearch_url)
+    try:
+        client = make_client(settings)
+    except ValueError as exc:
+        raise BackendUnavailable(f"bad Elasticsearch settings ({where}): {exc}") from exc
+    backend = ElasticBackend(client, settings.elasticsearch_index)
+    try:
+        backend.ensure_index()  # fail here with one line, not in the middle of a command
+    except (TransportError, ApiError) as exc:
+        backend.close()
+        raise BackendUnavailable(f"Elasticsearch at {where} is not usable: {type(exc).__name__}: {exc}") from exc
+    return backend

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from sohoa.search.model import IndexDoc, SearchBackend
+from sohoa.search.model import IndexDoc, RebuildableBackend, SearchBackend
 from sohoa.store import repo
 from sohoa.store.db import Store
 from sohoa.store.models import Document, Dossier, IndexOutbox, Procedure
@@ -133,8 +133,31 @@ def enqueue_all(store: Store) -> int:
         return n
 
 
+class RebuildAborted(RuntimeError):
+    """Some records failed to index into the new index, so the live one was kept (see SyncReport.errors)."""
+
+
 def reindex(store: Store, backend: SearchBackend) -> SyncReport:
-    """Rebuild the index from the record store."""
-    backend.clear()
-    enqueue_all(store)
-    return sync(store, backend)
+    """Rebuild the index from the record store.
+
+    A backend that can build beside the live index (Elasticsearch: versioned index + alias swap) keeps serving
+    the old one until the new one is complete, and keeps it if any record fails. Others are cleared and
+    refilled in place."""
+    if not isinstance(backend, RebuildableBackend):
+        backend.clear()
+        enqueue_all(store)
+        return sync(store, backend)
+    report = SyncReport()
+    try:
+        with backend.rebuild() as target:
+            enqueue_all(store)
+            report = sync(store, target)
+            if report.failed:
+                raise RebuildAborted(f"{report.failed} records failed")
+    except Exception as exc:
+        # The new index was discarded after its rows left the outbox: queue everything again so the next sync
+        # brings the live index up to date. Nothing is lost either way.
+        enqueue_all(store)
+        if not isinstance(exc, RebuildAborted):
+            raise
+    return report

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
+from typing import Literal, Protocol, runtime_checkable
 
 Kind = Literal["document", "dossier", "procedure"]
 
@@ -42,6 +43,8 @@ class Query:
     sort: Literal["relevance", "date"] = "relevance"
     limit: int = 10
     offset: int = 0
+    # Opaque deep-paging cursor from SearchResult.next_cursor (same query, same sort); when set, offset is ignored.
+    cursor: str | None = None
 
 
 @dataclass
@@ -60,6 +63,9 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Set by backends that page with cursors (Elasticsearch search_after) when more hits may follow; None means
+    # "no cursor": page on with offset, or stop when offset + len(hits) reaches total.
+    next_cursor: str | None = None
 
 
 class SearchBackend(Protocol):
@@ -76,3 +82,32 @@ class SearchBackend(Protocol):
     def clear(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class RebuildableBackend(SearchBackend, Protocol):
+    """A backend that can build a complete new index beside the live one and switch to it at once.
+
+    `rebuild()` yields a backend writing into the new index while searches keep hitting the old one; leaving the
+    block normally makes the new index live atomically (Elasticsearch: an alias swap), an exception discards it.
+    """
+
+    def rebuild(self) -> AbstractContextManager[SearchBackend]: ...
+
+
+def iter_hits(backend: SearchBackend, query: Query, page_size: int = 500) -> Iterator[Hit]:
+    """Every hit of a query, page by page: cursors where the backend offers them, offsets otherwise."""
+    q = replace(query, limit=page_size)
+    while True:
+        res = backend.search(q)
+        yield from res.hits
+        if not res.hits or len(res.hits) < page_size:
+            return
+        if res.next_cursor is not None:
+            if res.next_cursor == q.cursor:
+                return  # a cursor that does not move would loop forever
+            q = replace(q, cursor=res.next_cursor)
+        elif q.cursor is None and q.offset + len(res.hits) < res.total:
+            q = replace(q, offset=q.offset + len(res.hits))
+        else:
+            return

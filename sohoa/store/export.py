@@ -31,7 +31,10 @@ def document_export(session: Session, doc: Document, archive_root: str) -> dict[
     record = repo.current_metadata(session, doc.id)
     data = dict(record.data) if record else {}
     metadata: dict[str, Any] = {k: data.pop(k, None) for k in METADATA_KEYS}
-    metadata.update({k: v for k, v in data.items() if k not in ("spans",)})
+    metadata.update({k: v for k, v in data.items() if k not in ("spans", "pii")})
+    # Personal data leaves only as kind and position: the values stay in the record store (masking by role is
+    # the web app's job; an export file travels further than the store).
+    metadata["pii"] = [{k: v for k, v in p.items() if k != "text"} for p in data.get("pii") or []]
     outputs = {o.kind: f"{archive_root}/{o.path}" for o in doc.outputs if o.kind != "original"}
     return {
         "id": doc.id,

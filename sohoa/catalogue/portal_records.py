@@ -1,0 +1,118 @@
+"""Reader for full procedure records crawled from the national portal (``procedures_detail.jsonl.gz`` shape).
+
+One JSON object per line with the portal's labels as keys: ``ma_thu_tuc``, ``ten_thu_tuc``, ``so_quyet_dinh``
+(the announcing decision), ``cap_thuc_hien`` ("Cấp bộ, Cấp tỉnh"), ``loai_thu_tuc``, ``linh_vuc``,
+``co_quan_thuc_hien`` (else ``co_quan_co_tham_quyen``), ``doi_tuong_thuc_hien``, ``trinh_tu_thuc_hien``,
+``thanh_phan_ho_so``, ``cach_thuc_thuc_hien`` and ``can_cu_phap_ly`` (tables flattened without cell separators,
+split by :mod:`sohoa.catalogue.portal_text`). "Không có thông tin" counts as absent. Plain or gzipped JSONL.
+
+Pure: bytes in, procedure records and warnings out.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from sohoa.catalogue.portal_text import no_information, split_channel_table, split_legal_table
+from sohoa.catalogue.records import CatalogueParse, OnlineLevel, ProcedureRecord, split_levels
+from sohoa.catalogue.tabular import PROCEDURE_CODE_RE, ParseWarning, Provenance, iter_jsonl, read_source
+from sohoa.extractors.codes import normalize_number
+from sohoa.textnorm import normalize_text
+
+KIND = "portal_records"
+# Every field a full record carries (the importer may overwrite all of them).
+COLUMNS = {
+    "name",
+    "field",
+    "levels",
+    "agencies",
+    "procedure_type",
+    "decision",
+    "terms",
+    "legal_bases",
+    "record_parts",
+}
+
+
+def looks_like_portal_records(first: dict[str, Any]) -> bool:
+    return "ma_thu_tuc" in first and "ten_thu_tuc" in first
+
+
+def _text(value: Any) -> str | None:
+    if not isinstance(value, str) or no_information(value):
+        return None
+    return " ".join(normalize_text(value).split()) or None
+
+
+def _present(value: Any) -> bool:
+    """A long text part (sequence, composition) is there; no need to normalise it to know."""
+    return isinstance(value, str) and not no_information(value)
+
+
+def parse_portal_records(source: Path | str | bytes, *, file_name: str | None = None) -> CatalogueParse:
+    data, name = read_source(source, file_name)
+    result = CatalogueParse(file=name, kind=KIND, columns=set(COLUMNS))
+    seen: dict[str, int] = {}
+    for line, value in iter_jsonl(data):
+
+        def warn(message: str, line: int = line) -> None:
+            result.warnings.append(ParseWarning(name, None, line, message))
+
+        if isinstance(value, json.JSONDecodeError):
+            warn(f"not JSON: {value}")
+            continue
+        if not isinstance(value, dict):
+            warn("not a JSON object; line skipped")
+            continue
+        result.rows_read += 1
+        record = _record(value, Provenance(name, None, line), warn)
+        if record is None:
+            continue
+        if record.code in seen:
+            warn(f"{record.code}: repeated (first at line {seen[record.code]})")
+        seen.setdefault(record.code or "", line)
+        result.records.append(record)
+    return result
+
+
+def _record(obj: dict[str, Any], prov: Provenance, warn: Any) -> ProcedureRecord | None:
+    code = _text(obj.get("ma_thu_tuc"))
+    if code is None or not PROCEDURE_CODE_RE.match(code):
+        warn(f"invalid or missing procedure code {obj.get('ma_thu_tuc')!r}; line skipped")
+        return None
+    name = _text(obj.get("ten_thu_tuc"))
+    if name is None:
+        warn(f"{code}: no procedure name; line skipped")
+        return None
+    agencies = _text(obj.get("co_quan_thuc_hien")) or _text(obj.get("co_quan_co_tham_quyen"))
+    terms = split_channel_table(obj.get("cach_thuc_thuc_hien"))
+    decision = _text(obj.get("so_quyet_dinh"))
+    raw_text = unicodedata.normalize("NFC", obj["raw_text"]) if isinstance(obj.get("raw_text"), str) else ""
+    parts = {
+        "name": True,
+        "sequence": _present(obj.get("trinh_tu_thuc_hien")),
+        "method": bool(terms),
+        "composition": _present(obj.get("thanh_phan_ho_so")),
+        "time_limit": any(t.time_limit is not None for t in terms),
+        "subjects": _present(obj.get("doi_tuong_thuc_hien")),
+        "agency": agencies is not None,
+    }
+    return ProcedureRecord(
+        code=code,
+        name=name,
+        provenance=prov,
+        field=_text(obj.get("linh_vuc")),
+        levels=split_levels(_text(obj.get("cap_thuc_hien"))),
+        agencies=[agencies] if agencies else [],
+        procedure_type=_text(obj.get("loai_thu_tuc")),
+        decision=normalize_number(decision) if decision else None,
+        # The portal prints the level only in prose ("đủ điều kiện thực hiện dịch vụ công trực tuyến toàn trình").
+        online_level=OnlineLevel.FULL if "trực tuyến toàn trình" in raw_text.lower() else None,
+        terms=terms,
+        legal_bases=split_legal_table(obj.get("can_cu_phap_ly")),
+        record_parts=[p for p, present in parts.items() if present],
+        extra={k: obj[k] for k in ("detail_url", "bo_nganh_folder") if isinstance(obj.get(k), str) and obj[k]},
+    )

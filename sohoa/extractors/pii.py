@@ -1,0 +1,422 @@
+"""Personal data in dossier papers, with spans, so that search and the web can mask it by kind.
+
+``find_pii(text, page_starts)`` returns :class:`~sohoa.extractors.types.PiiSpan` items of these kinds:
+
+- ``cccd``: a 12-digit citizen ID. Checked, so that other 12-digit numbers are not taken: the first three digits
+  are a province code 001-096, the fourth the century and sex (0/1: born 1900-1999, 2/3: born 2000-2099) and,
+  for 2/3, the next two a birth year up to 2040. With an ID label before it ("Số CCCD:") the confidence is higher.
+- ``cmnd``: a 9-digit identity card number, only after an ID label (nine digits alone are too common).
+- ``phone``: Vietnamese mobiles (0[35789]x xxx xxxx, +84 ...) and landlines (02x.. 11 digits), separators allowed.
+- ``email``.
+- ``address``: the value after "Địa chỉ:", "Nơi thường trú:", "Quê quán:" ..., up to the end of the line or the
+  next label ("Điện thoại:"), with a continuation line that starts in lower case.
+- ``person_name``: an applicant's name after "Họ và tên:", "Người nộp:", "Ông/Bà", "hồ sơ của: Bà ...", then every
+  other occurrence of the same name (the applicant's signature block). A name followed by an official title
+  (", Chủ tịch UBND ...") and the names in ``official_names`` (the signer of an official document: public
+  officials act in their function) are not personal data.
+
+Document numbers, dates, dossier, result, procedure and agency codes and money amounts are never taken for IDs or
+phone numbers. Pure: no I/O beyond the packaged ``data/pii.json`` and ``data/people.json``, read once.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from sohoa.extractors.codes import (
+    Aligned,
+    CodeMatch,
+    align,
+    find_agency_codes,
+    find_document_numbers,
+    find_dossier_codes,
+    find_procedure_codes,
+    find_result_codes,
+    find_result_type_codes,
+    fold_same_length,
+)
+from sohoa.extractors.types import PiiSpan
+from sohoa.extractors.vietnamese import is_syllable
+from sohoa.textnorm import fold
+
+__all__ = ["PII_KINDS", "find_pii", "find_pii_aligned"]
+
+PII_KINDS = ("cccd", "cmnd", "phone", "email", "address", "person_name")
+
+_MAX_BIRTH_YY_2000S = 40  # century digit 2/3 = born 20YY: later than 2040 is not a living person's ID yet
+# "Ông"/"Bà" are matched on the text itself, with their diacritics: folded, "ba" is also the number three.
+_HONORIFIC_KEYS = frozenset({"ong", "ba", "ong/ba", "ba/ong", "ong (ba)", "ba (ong)"})
+_HONORIFIC_LABEL = re.compile(
+    r"(?:Ông|ông|Bà|bà|ÔNG|BÀ)(?:[ \t]*[/(][ \t]*(?:Ông|ông|Bà|bà|ÔNG|BÀ)\)?)?(?![^\W\d_])(?:[ \t]*:)?[ \t]*"
+)
+
+
+def _trie_pattern(keys: Iterable[str]) -> str:
+    """An alternation of literals as a character trie ("ho (?:so cua|ten|va ten)|..."): the regex engine then
+    tests one character class per position instead of every alternative (2-3x faster on a whole text). Greedy
+    optional tails keep the longest label first, as a longest-first alternation would."""
+    trie: dict[str, Any] = {}
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        alts = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+def _label_regex(labels: Iterable[str], tail: str, *, scan: bool = False) -> re.Pattern[str]:
+    """Labels (folded) as whole words: "ba" (Bà) must not match inside "ban".
+
+    ``scan``: for finditer over a whole text, without the leading lookbehind (tried at every position, it makes
+    the scan several times slower); the caller checks the word start with :func:`_word_start`.
+    """
+    body = "(?:" + _trie_pattern({fold(x) for x in labels}) + r")(?![a-z0-9])" + tail
+    return re.compile(body if scan else r"(?<![a-z0-9])" + body)
+
+
+def _word_start(folded: str, pos: int) -> bool:
+    return pos == 0 or not folded[pos - 1].isalnum()
+
+
+@dataclass(frozen=True)
+class _Data:
+    province_codes: frozenset[str]
+    id_label: re.Pattern[str]  # an ID label ending the text before a number
+    not_id_label: re.Pattern[str]
+    phone_label: re.Pattern[str]
+    address_label: re.Pattern[str]  # a label followed by its value
+    address_stop: re.Pattern[str]
+    name_label: re.Pattern[str]
+    official_after: re.Pattern[str]
+    surnames: frozenset[str]
+
+    @classmethod
+    def load(cls) -> _Data:
+        root = resources.files("sohoa.extractors").joinpath("data")
+        pii: dict[str, Any] = json.loads(root.joinpath("pii.json").read_text(encoding="utf-8"))
+        people: dict[str, Any] = json.loads(root.joinpath("people.json").read_text(encoding="utf-8"))
+        before_value = r"(?:\s*(?:so|số|:|\.|-|/|\(|\))\s*){0,3}$"
+        return cls(
+            province_codes=frozenset(pii["cccd_province_codes"]),
+            id_label=_label_regex(pii["id_labels"], before_value),
+            not_id_label=_label_regex(pii["not_id_labels"], r"[^\n]{0,25}$"),
+            phone_label=_label_regex(pii["phone_labels"], r"(?:\s*(?:so|:|\.|-|/|\(|\)|\+)\s*){0,3}$"),
+            address_label=_label_regex(pii["address_labels"], r"\s*:\s*", scan=True),
+            address_stop=_label_regex(pii["address_stop_labels"], r"\s*[:.]"),
+            name_label=_label_regex(
+                [x for x in pii["name_labels"] if fold(x) not in _HONORIFIC_KEYS], r"(?:\s*:)?[ \t]*", scan=True
+            ),
+            official_after=_label_regex(pii["official_after_name"], r""),
+            surnames=frozenset(fold(s) for s in people["surnames"]),
+        )
+
+
+@functools.cache
+def _data() -> _Data:
+    return _Data.load()
+
+
+# Patterns start with a character class and check the character before it with a lookbehind placed after it:
+# a lookbehind in front is tried at every position of the text and makes the scan 3-5x slower.
+# Twelve or nine digits, or 3-3-6 / 4-4-4 / 3-3-3 groups (printed forms space them out; only after a label).
+_ID_NUMBER = re.compile(
+    r"\d(?<![\w.,/\-]\d)(?:\d{11}|\d{8}|\d{2}[ .]\d{3}[ .]\d{6}|\d{3} \d{4} \d{4}|\d{2}[ .]\d{3}[ .]\d{3})"
+    r"(?![\w]|[.,/\-]\d)"
+)
+# A phone: +84 / 0084 / (+84) / 0, then digit groups with single separators; "(024) 3825 1234" for landlines.
+_PHONE = re.compile(
+    r"(?P<prefix>[(+0](?<![\w+.,/\-][(+0])(?:\+84\)|84|0\d{2,3}\)|084|))[ .\-]?"
+    r"(?P<rest>\d{1,4}(?:[ .\-]?\d{2,4}){1,4})(?![\w]|[.,/\-]\d)"
+)
+_EMAIL = re.compile(r"[A-Za-z0-9](?<![\w.+\-][A-Za-z0-9])[\w.+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+_DATE_LIKE = re.compile(r"\d(?<!\d\d)\d{0,3}[/.\-]\d{1,2}[/.\-]\d{1,4}(?:[T ]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?(?!\d)")
+_MONEY = re.compile(r"\d[\d.,]*(?:[ ]\d{3})*\s*(?:đồng|đ\b|vnđ|vnd)", re.IGNORECASE)
+_NAME_TOKEN = re.compile(r"\S+")
+_NAME_SEP = re.compile(r"\s*[,\-–(]\s*")
+_HONORIFIC = re.compile(r"(?:Ông|ông|Bà|bà|ÔNG|BÀ)(?:\s*(?:/|\()\s*(?:Ông|ông|Bà|bà)\)?)?\s+")
+
+
+def _blocked_spans(norm: str, folded: str) -> list[tuple[int, int]]:
+    """Spans that hold codes and document numbers: never an ID or a phone number."""
+    found: list[CodeMatch] = []
+    found += find_document_numbers(norm, assume_nfc=True)
+    found += find_dossier_codes(norm, assume_nfc=True)
+    found += find_result_codes(norm, assume_nfc=True)
+    found += find_result_type_codes(norm, assume_nfc=True)
+    found += find_agency_codes(norm, assume_nfc=True, folded=folded)
+    found += find_procedure_codes(norm, assume_nfc=True, folded=folded)
+    return [(m.start, m.end) for m in found]
+
+
+class _Blocked:
+    """Codes, document numbers, dates and money: never an ID or a phone number.
+
+    Codes are found once for the text (or given by the caller); dates and money are looked for only around a
+    candidate, which is rare: a scan of the whole text for them would cost more than the rest of the PII pass.
+    """
+
+    def __init__(self, norm: str, folded: str, codes: list[tuple[int, int]] | None) -> None:
+        self.norm, self.folded, self.codes = norm, folded, codes
+        self._spans: list[tuple[int, int]] | None = None
+
+    def spans(self) -> list[tuple[int, int]]:
+        if self._spans is None:
+            codes = self.codes if self.codes is not None else _blocked_spans(self.norm, self.folded)
+            self._spans = sorted(codes)
+        return self._spans
+
+    def overlaps(self, start: int, end: int) -> bool:
+        if _overlaps(self.spans(), start, end):
+            return True
+        lo, hi = max(0, start - 16), min(len(self.norm), end + 16)
+        for rx in (_DATE_LIKE, _MONEY):
+            for m in rx.finditer(self.norm, lo, hi):
+                full = rx.match(self.norm, m.start())  # again without the window's end, which may cut it
+                if full is not None and full.start() < end and start < full.end():
+                    return True
+        return False
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    i = bisect.bisect_left(spans, (end, -1))
+    # Spans are sorted by start: look back over those that start before ``end`` (codes are short, a few suffice).
+    return any(s < end and start < e for s, e in spans[max(0, i - 6) : i])
+
+
+def _line_before(folded: str, pos: int, width: int = 45) -> str:
+    line_start = folded.rfind("\n", 0, pos) + 1
+    return folded[max(line_start, pos - width) : pos]
+
+
+def _valid_cccd(digits: str, data: _Data) -> tuple[bool, bool]:
+    """(valid, known province code) for a 12-digit citizen ID."""
+    province, century, yy = digits[:3], digits[3], int(digits[4:6])
+    if not 1 <= int(province) <= 96:
+        return False, False
+    if century in "01":
+        ok = True
+    elif century in "23":
+        ok = yy <= _MAX_BIRTH_YY_2000S
+    else:
+        ok = False  # 4-9: born 2100 or later, or before 1900
+    return ok, province in data.province_codes
+
+
+def _ids(norm: str, folded: str, blocked: _Blocked, data: _Data) -> list[tuple[str, int, int, float]]:
+    out: list[tuple[str, int, int, float]] = []
+    for m in _ID_NUMBER.finditer(norm):
+        raw = m.group(0)
+        digits = re.sub(r"\D", "", raw)
+        before = _line_before(folded, m.start())
+        labelled = data.id_label.search(before) is not None
+        if (not raw.isdigit() and not labelled) or data.not_id_label.search(before):
+            continue  # spaced groups only after a label; a bank account or tax code is not an ID
+        if blocked.overlaps(m.start(), m.end()):
+            continue
+        if len(digits) == 12:
+            valid, known = _valid_cccd(digits, data)
+            if valid:
+                conf = 0.95 if labelled and known else 0.85 if labelled or known else 0.6
+                out.append(("cccd", m.start(), m.end(), conf))
+        elif labelled:
+            out.append(("cmnd", m.start(), m.end(), 0.9))  # nine digits alone are too common to be sure
+    return out
+
+
+def _phones(norm: str, folded: str, blocked: _Blocked, data: _Data) -> list[tuple[str, int, int, float]]:
+    out: list[tuple[str, int, int, float]] = []
+    for m in _PHONE.finditer(norm):
+        prefix, rest = m.group("prefix"), m.group("rest")
+        groups = re.split(r"[ .\-]", rest)
+        # Printed phone numbers group 3-4 digits; "09 10 11 12" is a list of numbers, not a phone.
+        if len(groups) > 1 and sum(len(g) <= 2 for g in groups) > 1:
+            continue
+        digits = re.sub(r"\D", "", rest)
+        if prefix.startswith("(0"):
+            digits = prefix[2:-1] + digits
+        elif prefix in ("+84", "(+84)", "0084"):
+            digits = digits[1:] if digits.startswith("0") else digits  # "+84 (0) 942..." written as +84 0942
+        elif prefix != "0":
+            continue
+        mobile = len(digits) == 9 and digits[0] in "35789"
+        landline = len(digits) == 10 and digits[0] == "2"
+        if not (mobile or landline) or blocked.overlaps(m.start(), m.end()):
+            continue
+        labelled = data.phone_label.search(_line_before(folded, m.start(), 30)) is not None
+        out.append(("phone", m.start(), m.end(), 0.95 if labelled else 0.85))
+    return out
+
+
+def _addresses(norm: str, folded: str, data: _Data) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    for m in data.address_label.finditer(folded):
+        if not _word_start(folded, m.start()):
+            continue
+        start = m.end()
+        line_end = norm.find("\n", start)
+        line_end = len(norm) if line_end < 0 else line_end
+        end = line_end
+        stop = data.address_stop.search(folded, start, line_end)
+        if stop is not None:
+            end = stop.start()
+        elif line_end < len(norm):
+            # The address runs on to the next line when that line starts in lower case ("xã Hưng Lộc, ...").
+            nxt_end = norm.find("\n", line_end + 1)
+            nxt_end = len(norm) if nxt_end < 0 else nxt_end
+            nxt = norm[line_end + 1 : nxt_end]
+            if nxt[:1].islower() and not data.address_label.match(folded, line_end + 1):
+                end = nxt_end
+        value = norm[start:end]
+        stripped = value.rstrip(" \t,;.-–(")
+        end = start + len(stripped)
+        if len(re.findall(r"[^\W_]", stripped)) < 4 or not re.search(r"[^\W\d_]{2}", stripped):
+            continue  # a blank form ("Địa chỉ: ....................") has no address
+        if re.match(r"(?:https?://|www\.|\S+@\S+$)", stripped, re.IGNORECASE):
+            continue  # "địa chỉ truy cập: http://...": a web address
+        label = norm[m.start() : m.end()].rstrip(" :\t")
+        out.append((start, end, label))
+    return out
+
+
+def _name_after(norm: str, pos: int, data: _Data) -> tuple[int, int, bool] | None:
+    """A personal name starting at ``pos``: (start, end, starts with a known surname)."""
+    honorific = _HONORIFIC.match(norm, pos)
+    if honorific is not None:
+        pos = honorific.end()  # "hồ sơ của: Bà Ngô Minh Nga": the name starts after the title
+    line_end = norm.find("\n", pos)
+    line = norm[pos : len(norm) if line_end < 0 else line_end]
+    words: list[tuple[int, int]] = []
+    upper: bool | None = None  # "NGUYỄN VĂN AN" or "Nguyễn Văn An": one case for the whole name
+    for t in _NAME_TOKEN.finditer(line):
+        tok = t.group(0)
+        core = tok.rstrip(",.;:)")
+        if words and (t.start() - (words[-1][1] - pos) >= 2 or "\t" in line[words[-1][1] - pos : t.start()]):
+            break  # a column gap: the next word belongs to another field ("Sinh ngày")
+        if not core or not core[0].isupper() or not core.isalpha() or not is_syllable(core):
+            break
+        is_upper = core.isupper() and len(core) > 1
+        if not (core[1:].islower() or is_upper or len(core) == 1):
+            break
+        if upper is not None and len(core) > 1 and is_upper != upper:
+            break
+        upper = is_upper if len(core) > 1 else upper
+        words.append((pos + t.start(), pos + t.start() + len(core)))
+        if core != tok or len(words) == 5:
+            break
+    if not 2 <= len(words) <= 5:
+        return None
+    first = fold(norm[words[0][0] : words[0][1]])
+    return words[0][0], words[-1][1], first in data.surnames
+
+
+def _names(
+    norm: str, folded: str, data: _Data, official_keys: frozenset[str]
+) -> list[tuple[int, int, float, str | None]]:
+    found: list[tuple[int, int, float, str | None]] = []
+    labels = [(m.start(), m.end(), False) for m in data.name_label.finditer(folded)]
+    labels += [(m.start(), m.end(), True) for m in _HONORIFIC_LABEL.finditer(norm)]
+    for label_start, label_end, short in sorted(labels):
+        if not _word_start(folded, label_start):
+            continue
+        label_text = norm[label_start:label_end].strip(" :\t")
+        got = _name_after(norm, label_end, data)
+        if got is None:
+            continue
+        start, end, known = got
+        if short and not known:
+            continue
+        after = folded[end : end + 40]
+        sep = _NAME_SEP.match(after)
+        if sep is not None and data.official_after.match(after, sep.end()):
+            continue  # "Ông Nguyễn Văn A, Chủ tịch UBND tỉnh": an official in his function
+        if fold(norm[start:end]) in official_keys:
+            continue
+        found.append((start, end, 0.9 if known else 0.7, label_text))
+    # Every other occurrence of an applicant's name (the signature block of a receipt, a second mention).
+    seen = {norm[s:e] for s, e, _, _ in found}
+    covered = {(s, e) for s, e, _, _ in found}
+    for name in seen:
+        pos = norm.find(name)
+        while pos >= 0:
+            occ_start, occ_end = pos, pos + len(name)
+            pos = norm.find(name, occ_end)
+            if (occ_start and norm[occ_start - 1].isalnum()) or (occ_end < len(norm) and norm[occ_end].isalnum()):
+                continue  # part of a longer word or name
+            if (occ_start, occ_end) not in covered:
+                covered.add((occ_start, occ_end))
+                found.append((occ_start, occ_end, 0.8, None))
+    return found
+
+
+def find_pii_aligned(
+    aligned: Aligned,
+    original: str,
+    page_starts: list[int] | None = None,
+    *,
+    official_names: Iterable[str] = (),
+    folded: str | None = None,
+    code_spans: Iterable[tuple[int, int]] | None = None,
+) -> list[PiiSpan]:
+    """:func:`find_pii` on text already passed through :func:`~sohoa.extractors.codes.align` (no second pass).
+
+    ``folded``: :func:`~sohoa.extractors.codes.fold_same_length` of ``aligned.text``; ``code_spans``: offsets in
+    ``aligned.text`` of the document numbers and codes, when the caller already found them.
+    """
+    data = _data()
+    norm = aligned.text
+    folded = folded if folded is not None and len(folded) == len(norm) else fold_same_length(norm)
+    blocked = _Blocked(norm, folded, None if code_spans is None else list(code_spans))
+    raw: list[tuple[str, int, int, float, str | None]] = []
+    if "@" in norm:
+        raw += [("email", m.start(), m.end(), 0.95, None) for m in _EMAIL.finditer(norm)]
+    raw += [(k, s, e, c, None) for k, s, e, c in _ids(norm, folded, blocked, data)]
+    raw += [(k, s, e, c, None) for k, s, e, c in _phones(norm, folded, blocked, data)]
+    raw += [("address", s, e, 0.8, label) for s, e, label in _addresses(norm, folded, data)]
+    official_keys = frozenset(fold(n) for n in official_names if n)
+    raw += [("person_name", s, e, c, label) for s, e, c, label in _names(norm, folded, data, official_keys)]
+    if page_starts is None and "\f" in original:
+        page_starts = [0] + [m.end() for m in re.finditer("\f", original)]
+    out: list[PiiSpan] = []
+    seen: set[tuple[str, int, int]] = set()
+    for kind, s, e, conf, label in sorted(raw, key=lambda r: (r[1], r[2])):
+        start, end = aligned.original(s, e)
+        if (kind, start, end) in seen or end <= start:
+            continue
+        seen.add((kind, start, end))
+        if kind in ("cccd", "cmnd", "phone"):
+            label = _phone_or_id_label(norm, folded, s, data, kind)
+        page = max(1, bisect.bisect_right(page_starts, start)) if page_starts else None
+        out.append(PiiSpan(kind, original[start:end], start, end, page, round(conf, 2), label))
+    return out
+
+
+def _phone_or_id_label(norm: str, folded: str, pos: int, data: _Data, kind: str) -> str | None:
+    before = _line_before(folded, pos)
+    rx = data.phone_label if kind == "phone" else data.id_label
+    m = rx.search(before)
+    if m is None:
+        return None
+    offset = pos - len(before)
+    return norm[offset + m.start() : offset + m.end()].strip(" :.-/()\t") or None
+
+
+def find_pii(text: str, page_starts: list[int] | None = None, *, official_names: Iterable[str] = ()) -> list[PiiSpan]:
+    """Personal data in ``text``, sorted by offset; offsets into ``text`` (even NFD), pages from ``page_starts``
+    (or form feeds). ``official_names``: names of public officials (signers) that are not personal data here.
+    """
+    return find_pii_aligned(align(text), text, page_starts, official_names=official_names)

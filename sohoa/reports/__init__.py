@@ -1,0 +1,1 @@
+"""Reports kept after a run (the batch report); the audit summary lives with the catalogue."""

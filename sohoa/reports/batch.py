@@ -1,0 +1,243 @@
+"""The batch report: counts by status, throughput, slowest files, failures with reasons, pages needing review and
+each document's audit trail (PREMIS-like events: what ran, tool and version, parameters, duration, outcome).
+
+Built from the record store only, so it is the same whichever workers processed the batch and can be rebuilt at
+any time (`sohoa report BATCH`); `sohoa digitise` writes it as JSON and HTML into SOHOA_DATA_DIR/reports/.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import Counter, defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sohoa.store.models import Batch, BatchItem, Document, Event, Page
+
+SUCCEEDED = ("done", "needs_review", "duplicate")
+UNFINISHED = ("pending", "processing")
+REVIEW_CONFIDENCE = 60.0
+HTML_TRAIL_LIMIT = 1000  # documents whose events the HTML shows; the JSON always has all of them
+
+
+class NoSuchBatch(LookupError):
+    pass
+
+
+def _iso(t: datetime | None) -> str | None:
+    return t.isoformat(timespec="seconds") if t else None
+
+
+def _busy_seconds(spans: list[tuple[datetime, datetime]]) -> float:
+    """Wall time during which at least one item was in progress: resumed runs' gaps and parallel workers count
+    once, so throughput means files per minute of actual work."""
+    total, end = 0.0, None
+    for start, stop in sorted(spans):
+        if end is None or start > end:
+            total += (stop - start).total_seconds()
+            end = stop
+        elif stop > end:
+            total += (stop - end).total_seconds()
+            end = stop
+    return total
+
+
+def _event_dict(e: Event) -> dict[str, Any]:
+    return {
+        "when": _iso(e.started_at),
+        "step": e.step,
+        "tool": e.tool,
+        "version": e.tool_version,
+        "params": e.params,
+        "seconds": round(e.duration_s, 3),
+        "outcome": e.outcome,
+        "message": e.message,
+    }
+
+
+def build_report(session: Session, batch_id: str, slowest: int = 10) -> dict[str, Any]:
+    batch = session.get(Batch, batch_id)
+    if batch is None:
+        raise NoSuchBatch(f"no batch named {batch_id!r}")
+    items = session.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id).order_by(BatchItem.id)).all()
+    doc_ids = {i.document_id for i in items if i.document_id}
+    docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(doc_ids)))} if doc_ids else {}
+    counts = Counter(i.status for i in items)
+
+    rows: list[dict[str, Any]] = []
+    spans = []
+    for i in items:
+        seconds = (i.finished_at - i.started_at).total_seconds() if i.finished_at and i.started_at else None
+        if i.started_at and i.finished_at:
+            spans.append((i.started_at, i.finished_at))
+        doc = docs.get(i.document_id or "")
+        pages = doc.page_count if doc is not None and i.status in ("done", "needs_review") else 0
+        rows.append(
+            {
+                "path": i.path,
+                "status": i.status,
+                "reason": i.reason,
+                "document_id": i.document_id,
+                "pages": pages,
+                "seconds": round(seconds, 2) if seconds is not None else None,
+                "started_at": _iso(i.started_at),
+                "finished_at": _iso(i.finished_at),
+            }
+        )
+    busy = _busy_seconds(spans)
+    processed = [r for r in rows if r["seconds"] is not None]
+    pages_done = sum(r["pages"] for r in processed)
+    minutes = busy / 60 if busy else 0.0
+
+    review_ids = [i.document_id for i in items if i.status == "needs_review" and i.document_id]
+    review = []
+    if review_ids:
+        for p in session.scalars(
+            select(Page)
+            .where(Page.document_id.in_(review_ids), Page.source == "ocr")
+            .order_by(Page.document_id, Page.number)
+        ):
+            if p.confidence is None or p.confidence < REVIEW_CONFIDENCE:
+                review.append(
+                    {
+                        "document_id": p.document_id,
+                        "path": docs[p.document_id].source,
+                        "page": p.number,
+                        "confidence": p.confidence,
+                        "route": p.route_reason,
+                        "flags": p.flags,
+                    }
+                )
+
+    trail: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in session.scalars(select(Event).where(Event.batch_id == batch_id).order_by(Event.id)):
+        key = e.document_id or str((e.params or {}).get("path") or f"batch {batch_id}")
+        trail[key].append(_event_dict(e))
+
+    return {
+        "batch": batch_id,
+        "status": batch.status,
+        "created_at": _iso(batch.created_at),
+        "finished_at": _iso(batch.finished_at),
+        "files": len(items),
+        "counts": dict(sorted(counts.items())),
+        "unfinished": sum(counts.get(s, 0) for s in UNFINISHED),
+        "throughput": {
+            "busy_seconds": round(busy, 1),
+            "files_processed": len(processed),
+            "pages_processed": pages_done,
+            "files_per_min": round(len(processed) / minutes, 2) if minutes else None,
+            "pages_per_min": round(pages_done / minutes, 2) if minutes else None,
+        },
+        "slowest": sorted(processed, key=lambda r: r["seconds"], reverse=True)[:slowest],
+        "failures": [r for r in rows if r["status"] not in SUCCEEDED and r["status"] not in UNFINISHED],
+        "review_pages": review,
+        "items": rows,
+        "events": dict(trail),
+    }
+
+
+def _safe_name(batch_id: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", batch_id).strip("._") or "batch"
+
+
+def write_report(report: dict[str, Any], reports_dir: Path) -> tuple[Path, Path]:
+    """Write `<batch>.json` and `<batch>.html` (each atomically) and return their paths."""
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    base = reports_dir / _safe_name(report["batch"])
+    paths = (base.with_suffix(".json"), base.with_suffix(".html"))
+    texts = (json.dumps(report, ensure_ascii=False, indent=1), to_html(report))
+    for path, text in zip(paths, texts, strict=True):
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    return paths
+
+
+_CSS = (
+    "body{font-family:system-ui,sans-serif;margin:2rem;color:#222}"
+    "table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #ccc;padding:.25rem .5rem;"
+    "text-align:left;vertical-align:top}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+    "code{font-size:.8em;color:#555;word-break:break-all}.bad{color:#a40000}details{margin:.2rem 0}"
+)
+
+
+def _table(head: list[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
+    e, numeric = html.escape, numeric or set()
+    out = ["<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>"]
+    for row in rows:
+        cells = "".join(
+            f'<td class="n">{e(str(v))}</td>' if i in numeric else f"<td>{e('' if v is None else str(v))}</td>"
+            for i, v in enumerate(row)
+        )
+        out.append(f"<tr>{cells}</tr>")
+    return "".join(out) + "</table>"
+
+
+def to_html(r: dict[str, Any]) -> str:
+    e = html.escape
+    t = r["throughput"]
+    parts = [
+        '<!doctype html><html lang="vi"><head><meta charset="utf-8">',
+        f"<title>Batch {e(r['batch'])}</title><style>{_CSS}</style></head><body>",
+        f"<h1>Batch {e(r['batch'])}</h1>",
+        f"<p>Status {e(r['status'])}; created {e(r['created_at'] or '')}; finished {e(r['finished_at'] or '—')}. "
+        f"{r['files']} files, {r['unfinished']} not finished.</p>",
+        "<h2>Counts by status</h2>",
+        _table(["status", "files"], [[k, v] for k, v in r["counts"].items()], {1}),
+        "<h2>Throughput</h2>",
+        _table(
+            ["busy time (s)", "files", "pages", "files/min", "pages/min"],
+            [[t["busy_seconds"], t["files_processed"], t["pages_processed"], t["files_per_min"], t["pages_per_min"]]],
+            {0, 1, 2, 3, 4},
+        ),
+        "<h2>Slowest files</h2>",
+        _table(
+            ["file", "status", "pages", "seconds"],
+            [[x["path"], x["status"], x["pages"], x["seconds"]] for x in r["slowest"]],
+            {2, 3},
+        ),
+        f"<h2>Failures ({len(r['failures'])})</h2>",
+        _table(["file", "status", "reason"], [[x["path"], x["status"], x["reason"]] for x in r["failures"]]),
+        f"<h2>Pages needing review ({len(r['review_pages'])})</h2>",
+        _table(
+            ["file", "document", "page", "confidence", "route"],
+            [[x["path"], x["document_id"][:12], x["page"], x["confidence"], x["route"]] for x in r["review_pages"]],
+            {2, 3},
+        ),
+        "<h2>Audit trail</h2><p>One event per step per document: what ran, the tool and its version, the "
+        "parameters (Tesseract language pack included), the duration and the outcome.</p>",
+    ]
+    labels = {x["document_id"]: x["path"] for x in r["items"] if x["document_id"]}
+    for n, (key, events) in enumerate(r["events"].items()):
+        if n >= HTML_TRAIL_LIMIT:
+            parts.append(f"<p>… {len(r['events']) - HTML_TRAIL_LIMIT} more in the JSON report.</p>")
+            break
+        bad = any(ev["outcome"] not in ("ok", "done", "needs_review") for ev in events)
+        title = f"{labels.get(key, key)}" + (f" — {key[:12]}" if key in labels else "")
+        rows = [
+            [
+                ev["when"],
+                ev["step"],
+                ev["tool"],
+                ev["version"],
+                ev["seconds"],
+                ev["outcome"],
+                json.dumps(ev["params"], ensure_ascii=False)[:400],
+                ev["message"],
+            ]
+            for ev in events
+        ]
+        parts.append(
+            f"<details><summary{' class=bad' if bad else ''}>{e(title)} ({len(events)} events)</summary>"
+            + _table(["when", "step", "tool", "version", "seconds", "outcome", "parameters", "message"], rows, {4})
+            + "</details>"
+        )
+    parts.append("</body></html>")
+    return "\n".join(parts)

@@ -1,0 +1,845 @@
+"""Elasticsearch backend: the embedded backend's query model and behaviour, on a cluster.
+
+Index layout (sohoa/search/mappings/sohoa-records.v<N>.json): one ES document per record, page texts in one
+multi-valued `body` field (value i is page i+1; a position gap keeps phrases inside a page), so hits, totals,
+paging and facets count records. `title` and `body` are analysed twice: accented (standard tokenizer +
+lowercase) and a `.folded` sub-field (+ asciifolding, đ→d; the mapping file says why not preserve_original).
+Numbers and codes are keyword fields holding keys computed here, plus a tokenised `number.tokens` for "45/2020"
+inside "45/2020/NĐ-CP".
+
+Names: searches and writes go through an alias (`sohoa-records`) over a versioned index
+(`sohoa-records-v1-<UTC timestamp>`). `rebuild()` (used by `sohoa reindex`) and `clear()` build a new index
+and swap the alias in one `_aliases` call, so readers never see a missing or half-built index. While a rebuild
+runs, the new index also carries `<alias>-building`, and every write through the alias (from any process) goes
+to it as well, so a record saved during the rebuild is not lost at the swap.
+
+Queries mirror embedded.py clause for clause (same boosts, same all-words rule, same number lookups) so one
+contract suite holds on both. User text is split by `querytext.parse_query_text` and only ever becomes
+match/match_phrase/term values: nothing reaches `query_string` syntax.
+
+Deep paging: `from`/`size` inside `max_window` (the index's max_result_window); beyond it the backend walks with
+`search_after` on a stable sort (score or date, then id), and `SearchResult.next_cursor` hands the position to
+the caller. No point-in-time: OpenSearch-compatible test servers lack it, and a stable sort needs none between
+refreshes (a write between two pages can shift hits, as with offsets).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import calendar
+import datetime as dt
+import hashlib
+import html
+import json
+import logging
+import math
+import queue
+import re
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from elastic_transport import HttpHeaders, Urllib3HttpNode
+from elastic_transport.client_utils import DEFAULT, DefaultType
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
+
+from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
+from sohoa.search.querytext import QueryText, parse_query_text
+from sohoa.settings import Settings
+from sohoa.textnorm import fold, normalize_text
+
+if TYPE_CHECKING:
+    from elastic_transport._node import NodeApiResponse
+
+_log = logging.getLogger(__name__)
+
+# The mapping file this code writes; bump with a new sohoa-records.v<N>.json, never edit a released one.
+MAPPING_VERSION = 1
+FACET_FIELDS = ("kind", "doc_type", "issuer", "status")
+FACET_SIZE = 100
+MAX_LIMIT = 1000
+SNIPPET_CHARS = 200
+_MAX_TOKEN_CHARS = 40  # the mapping's length filter; a unit made only of longer tokens cannot match
+_SOURCE_FIELDS = ["id", "kind", "title", "number", "display"]
+
+# Boosts: the same values as embedded.py, so both engines rank alike.
+_B_ACCENT = 3.0
+_B_TITLE = 2.5
+_B_PHRASE = 2.0
+_B_NUMBER_EXACT = 30.0
+_B_CODE_EXACT = 20.0
+_B_NUMBER_PART = 8.0
+# Flat bonus per word typed with tones and found with those tones. The 3x boost alone leaves the order to BM25
+# details (a common word once in a long page vs the other tone five times in a short one), which differ between
+# servers (osmem-server's BM25 flips that case); a constant makes "exact tone first" hold whatever the statistics.
+_B_EXACT_TONE = 1.0
+
+_TOKEN = re.compile(r"[^\W_]+")
+_VENDOR_MEDIA = re.compile(r"application/vnd\.elasticsearch\+([\w.-]+)(?:\s*;\s*compatible-with=\d+)?")
+_MARK = re.compile(r"(</?b>)")
+
+
+class ElasticIndexError(RuntimeError):
+    """An index operation failed in a way retries did not fix (bulk items rejected, alias swap refused)."""
+
+
+# --- connection --------------------------------------------------------------------------------------------
+
+
+class PlainJsonNode(Urllib3HttpNode):
+    """Sends plain `application/json` where elasticsearch-py sends its vendor media type.
+
+    elasticsearch-py 8/9 send `application/vnd.elasticsearch+json; compatible-with=N` (and `+x-ndjson` for bulk),
+    which OpenSearch-compatible servers such as osmem-server refuse with HTTP 406; the client rewrites any
+    `headers=` it is given, so the node is the one place to change them. Real Elasticsearch wants the vendor
+    type (it selects the REST compatibility mode), so this is opt-in: SOHOA_ELASTICSEARCH_COMPAT_PLAIN_JSON.
+    """
+
+    def perform_request(
+        self,
+        method: str,
+        target: str,
+        body: bytes | None = None,
+        headers: HttpHeaders | None = None,
+        request_timeout: DefaultType | float | None = DEFAULT,
+    ) -> NodeApiResponse:
+        if headers is not None:
+            headers = headers.copy()
+            for name in ("accept", "content-type"):
+                value = headers.get(name)
+                if value:
+                    headers[name] = _VENDOR_MEDIA.sub(r"application/\1", value)
+        return super().perform_request(method, target, body=body, headers=headers, request_timeout=request_timeout)
+
+
+def redact_url(url: str) -> str:
+    """The URL without user:password@, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def make_client(settings: Settings, *, max_retries: int = 3) -> Elasticsearch:
+    """A client for SOHOA_ELASTICSEARCH_URL with the auth, TLS and compatibility settings applied.
+
+    Credentials may sit in the URL (https://user:password@host:9200) or in the separate settings; an API key
+    wins over a username. Transport-level retries cover dropped connections and timeouts.
+    """
+    if not settings.elasticsearch_url:
+        raise ValueError("SOHOA_ELASTICSEARCH_URL is not set")
+    kwargs: dict[str, Any] = {
+        "request_timeout": settings.elasticsearch_timeout_s,
+        "max_retries": max_retries,
+        "retry_on_timeout": True,
+        # Not 429: the transport would retry at once; the bulk helper retries it with exponential back-off.
+        "retry_on_status": (502, 503, 504),
+    }
+    if settings.elasticsearch_url.lower().startswith("https"):
+        # TLS options are refused on http:// nodes, so only pass them for https.
+        kwargs["verify_certs"] = settings.elasticsearch_verify
+        if settings.elasticsearch_ca_file:
+            kwargs["ca_certs"] = str(settings.elasticsearch_ca_file.expanduser())
+        if not settings.elasticsearch_verify:
+            kwargs["ssl_show_warn"] = False  # the operator turned verification off on purpose
+    if settings.elasticsearch_api_key is not None:
+        kwargs["api_key"] = settings.elasticsearch_api_key.get_secret_value()
+    elif settings.elasticsearch_username:
+        password = settings.elasticsearch_password.get_secret_value() if settings.elasticsearch_password else ""
+        # Encoded here as UTF-8: the client encodes a (user, password) tuple as ASCII and fails on "mật khẩu".
+        token = f"{settings.elasticsearch_username}:{password}".encode()
+        kwargs["basic_auth"] = base64.b64encode(token).decode("ascii")
+    if settings.elasticsearch_compat_plain_json:
+        kwargs["node_class"] = PlainJsonNode
+    return Elasticsearch(settings.elasticsearch_url, **kwargs)
+
+
+def load_mapping(version: int = MAPPING_VERSION) -> dict[str, Any]:
+    """Settings and mappings of one version, from the JSON shipped in the package."""
+    text = resources.files("sohoa.search").joinpath("mappings", f"sohoa-records.v{version}.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return {"settings": data["settings"], "mappings": data["mappings"]}
+
+
+# --- record → ES document ----------------------------------------------------------------------------------
+
+
+def _key(code: str) -> str:
+    """Exact-lookup form of a number or code: folded, lower-case, no whitespace (same as the embedded index)."""
+    return re.sub(r"\s+", "", fold(normalize_text(code)))
+
+
+def _number(number: str) -> str:
+    return re.sub(r"\s+", "", normalize_text(number))
+
+
+def _page_key(text: str) -> str:
+    """Identifies a page's text in a highlight (which returns whole values, not their positions)."""
+    canonical = " ".join(text.split())
+    return hashlib.blake2b(canonical.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _date_bound(value: str, *, upper: bool = False) -> str:
+    """Filter bound as YYYY-MM-DD; 'YYYY' and 'YYYY-MM' mean the start or end of that period."""
+    value = value.strip()
+    if re.fullmatch(r"\d{4}", value):
+        return f"{value}-12-31" if upper else f"{value}-01-01"
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        year, month = int(value[:4]), int(value[5:])
+        if not 1 <= month <= 12:
+            raise ValueError(f"bad month in date {value!r}")
+        day = calendar.monthrange(year, month)[1] if upper else 1
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    return dt.date.fromisoformat(value).isoformat()
+
+
+def to_source(d: IndexDoc) -> dict[str, Any]:
+    """The ES document for a record. Raises ValueError for a record without id."""
+    if not d.id:
+        raise ValueError("IndexDoc.id must not be empty")
+    pages = [normalize_text(p) for p in d.pages]  # empty pages kept: value i stays page i+1
+    src: dict[str, Any] = {
+        "id": d.id,
+        "kind": d.kind,
+        "title": normalize_text(d.title),
+        "body": pages,
+        # Not indexed: what a hit needs to name its page and to show a snippet without fetching every page.
+        "display": {"lead": pages[0][:SNIPPET_CHARS] if pages else "", "page_keys": [_page_key(p) for p in pages]},
+    }
+    for name, value in (("doc_type", d.doc_type), ("issuer", d.issuer), ("status", d.status), ("batch", d.batch)):
+        if value:
+            src[name] = normalize_text(value)
+    if d.procedure_codes:
+        src["procedure_codes"] = [_key(c) for c in d.procedure_codes]
+    if d.dossier_codes:
+        src["dossier_codes"] = [_key(c) for c in d.dossier_codes]
+    if d.number:
+        src["number"] = _number(d.number)
+        src["number_key"] = _key(d.number)
+    if d.issued_date:
+        try:
+            src["issued_date"] = dt.date.fromisoformat(d.issued_date.strip()).isoformat()
+        except ValueError:
+            # The index is derived data: a bad date must not sink the batch; the record store keeps the truth.
+            _log.warning("record %s: unparseable issued_date %r indexed as unknown", d.id, d.issued_date)
+    return src
+
+
+def _converted(docs: list[IndexDoc], ahead: int = 1000) -> Iterator[dict[str, Any]]:
+    """to_source() over `docs` in a helper thread, up to `ahead` records in front of the bulk sender.
+
+    Conversion (normalize_text, pure Python) is about a fifth of upsert time; the sender spends most of its time
+    waiting for the cluster with the GIL released, so converting meanwhile hides most of that fifth."""
+    out: queue.Queue[dict[str, Any] | BaseException | None] = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def put(item: dict[str, Any] | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for d in docs:
+                if not put(to_source(d)):
+                    return
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put(exc)
+            return
+        put(None)
+
+    worker = threading.Thread(target=work, name="sohoa-es-convert", daemon=True)
+    worker.start()
+    try:
+        while (item := out.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()  # the consumer stopped (done or failed): let the worker end instead of blocking on a full queue
+        worker.join()
+
+
+# --- query building ------------------------------------------------------------------------------------------
+
+
+def _indexable(text: str) -> bool:
+    return any(len(t) <= _MAX_TOKEN_CHARS for t in _TOKEN.findall(text))
+
+
+def _phrase(field: str, text: str, boost: float = 1.0) -> dict[str, Any]:
+    return {"match_phrase": {field: {"query": text, "boost": boost}}}
+
+
+def _term(field: str, value: str, boost: float | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"value": value}
+    if boost is not None:
+        body["boost"] = boost
+    return {"term": {field: body}}
+
+
+def _should(clauses: list[dict[str, Any]], minimum: int | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"should": clauses}
+    if minimum is not None:
+        body["minimum_should_match"] = minimum
+    return {"bool": body}
+
+
+def _text_unit(text: str, accented: bool) -> dict[str, Any] | None:
+    """One word or phrase: folded title/body, plus the accented fields (boosted) when tones were typed."""
+    if not _indexable(text):
+        return None
+    clauses = [_phrase("body.folded", text), _phrase("title.folded", text, _B_TITLE)]
+    if accented:
+        exact = [_phrase("body", text, _B_ACCENT), _phrase("title", text, _B_ACCENT * _B_TITLE)]
+        clauses += [*exact, {"constant_score": {"filter": _should(exact), "boost": _B_EXACT_TONE}}]
+    return _should(clauses)
+
+
+def _code_unit(code: str) -> dict[str, Any]:
+    """A number or code: exact keyword lookups first, then the same tokens as a phrase anywhere.
+
+    The standard tokenizer splits "145/2020/NĐ-CP" at "/" into 145 · 2020 · nđ · cp, so the phrase "45 2020"
+    cannot match it: token boundaries, not substrings, keep 45/2020 apart from 145/2020."""
+    key = _key(code)
+    return _should(
+        [
+            _term("number", _number(code), _B_NUMBER_EXACT),
+            _term("number_key", key, _B_NUMBER_EXACT),
+            _term("procedure_codes", key, _B_CODE_EXACT),
+            _term("dossier_codes", key, _B_CODE_EXACT),
+            _phrase("number.tokens", code, _B_NUMBER_PART),
+            _phrase("body.folded", code),
+            _phrase("title.folded", code, _B_TITLE),
+        ]
+    )
+
+
+def text_query(qt: QueryText) -> dict[str, Any] | None:
+    """The ES query for parsed user text; None when nothing searchable was typed (browse by filters).
+
+    Same rule as the embedded backend: words all required up to six, then ceil(80 %); phrases and codes
+    required; the words in typed order as a phrase add score."""
+    words = [u for t in qt.terms if (u := _text_unit(t, qt.accented)) is not None]
+    required = [u for p in qt.phrases if (u := _text_unit(p, qt.accented)) is not None]
+    required += [_code_unit(c) for c in qt.codes]
+    if not words and not required:
+        return None if qt.is_empty else {"match_none": {}}
+    must = list(required)
+    if words:
+        need = len(words) if len(words) <= 6 else math.ceil(0.8 * len(words))
+        must.append(_should(words, need))
+    should: list[dict[str, Any]] = []
+    if len(words) > 1:
+        seq = " ".join(qt.terms)
+        should += [_phrase("body.folded", seq, _B_PHRASE), _phrase("title.folded", seq, _B_PHRASE * _B_TITLE)]
+        if qt.accented:
+            should += [
+                _phrase("body", seq, _B_PHRASE * _B_ACCENT),
+                _phrase("title", seq, _B_PHRASE * _B_ACCENT * _B_TITLE),
+            ]
+    body: dict[str, Any] = {"must": must}
+    if should:
+        body["should"] = should
+    return {"bool": body}
+
+
+def filters(query: Query) -> list[dict[str, Any]]:
+    """Filter clauses (no scoring). Raises ValueError for a malformed date, like the embedded backend."""
+    out: list[dict[str, Any]] = []
+    if query.kind:
+        out.append(_term("kind", query.kind))
+    for field, value in (
+        ("doc_type", query.doc_type),
+        ("issuer", query.issuer),
+        ("status", query.status),
+        ("batch", query.batch),
+    ):
+        if value:
+            out.append(_term(field, normalize_text(value)))
+    if query.procedure_code:
+        out.append(_term("procedure_codes", _key(query.procedure_code)))
+    if query.dossier_code:
+        out.append(_term("dossier_codes", _key(query.dossier_code)))
+    if query.date_from or query.date_to:
+        # A range never matches a missing field: records with an unknown date stay out, as in the embedded index.
+        bounds: dict[str, str] = {}
+        if query.date_from:
+            bounds["gte"] = _date_bound(query.date_from)
+        if query.date_to:
+            bounds["lte"] = _date_bound(query.date_to, upper=True)
+        out.append({"range": {"issued_date": bounds}})
+    return out
+
+
+def _sort(by_date: bool) -> list[dict[str, Any]]:
+    # `id` breaks ties so search_after positions are stable (sorting on _id is disabled in ES 8+).
+    if by_date:
+        return [{"issued_date": {"order": "desc", "missing": "_last"}}, {"id": {"order": "asc"}}]
+    return [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}]
+
+
+def _encode_cursor(by_date: bool, *, offset: int | None = None, after: Sequence[Any] | None = None) -> str:
+    """Opaque cursor: an offset (relevance pages inside the from/size window) or search_after sort values."""
+    data: dict[str, Any] = {"s": "date" if by_date else "relevance"}
+    if after is not None:
+        data["a"] = list(after)
+    else:
+        data["o"] = offset or 0
+    raw = json.dumps(data, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def _decode_cursor(cursor: str, by_date: bool) -> tuple[int, list[Any] | None]:
+    """(offset, search_after values or None). Raises ValueError for a cursor of another sort or a forged one."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        ok = data["s"] == ("date" if by_date else "relevance")
+        if "a" in data:
+            values = data["a"]
+            ok = ok and isinstance(values, list) and len(values) == 2
+            result: tuple[int, list[Any] | None] = (0, values)
+        else:
+            offset = data["o"]
+            ok = ok and isinstance(offset, int) and offset >= 0
+            result = (offset, None)
+    except (ValueError, binascii.Error, KeyError, TypeError):
+        ok = False
+    if not ok:
+        raise ValueError("invalid search cursor (it belongs to another query sort, or was altered)")
+    return result
+
+
+# --- snippets ----------------------------------------------------------------------------------------------
+
+
+def _segments(highlighted: str) -> tuple[str, list[tuple[int, int]]]:
+    """Plain text of an HTML-encoded highlight and the [start, end) spans of its <b> marks."""
+    plain: list[str] = []
+    marks: list[tuple[int, int]] = []
+    pos = 0
+    start: int | None = None
+    for part in _MARK.split(highlighted):
+        if part == "<b>":
+            start = pos
+        elif part == "</b>":
+            if start is not None:
+                marks.append((start, pos))
+            start = None
+        elif part:
+            text = html.unescape(part)
+            plain.append(text)
+            pos += len(text)
+    return "".join(plain), marks
+
+
+def _window(plain: str, marks: list[tuple[int, int]], size: int = SNIPPET_CHARS) -> str:
+    """The `size`-character stretch holding the most marks, cut at spaces, HTML-escaped with <b> marks."""
+    if len(plain) <= size:
+        lo, hi = 0, len(plain)
+    else:
+        # Two pointers over the marks (a common word can be marked thousands of times on a long page).
+        best, best_end, last = 0, -1, -1
+        for i, (start, _) in enumerate(marks):
+            last = max(last, i - 1)
+            while last + 1 < len(marks) and marks[last + 1][1] - start <= size:
+                last += 1
+            if last - i > best_end - best:
+                best, best_end = i, last
+        first = marks[best][0]
+        span = marks[best_end][1] - first if best_end >= best else 0
+        lo = max(0, first - max(0, (size - span) // 3))  # a little context before the first mark
+        hi = min(len(plain), lo + size)
+        lo = max(0, hi - size)
+        if lo > 0 and not plain[lo - 1].isspace():
+            cut = plain.find(" ", lo, first)
+            lo = cut + 1 if cut != -1 else lo
+        if hi < len(plain) and not plain[hi].isspace():
+            cut = plain.rfind(" ", max(lo, marks[best][1]), hi)
+            hi = cut if cut != -1 else hi
+    out: list[str] = []
+    pos = lo
+    for s, e in marks:
+        s, e = max(s, lo), min(e, hi)
+        if s >= e or s < pos:
+            continue
+        out += [html.escape(plain[pos:s]), "<b>", html.escape(plain[s:e]), "</b>"]
+        pos = e
+    out.append(html.escape(plain[pos:hi]))
+    return "".join(out).strip()
+
+
+def _best_page(raw: dict[str, Any], page_keys: list[str], accented: bool) -> tuple[int | None, str]:
+    """(1-based page, snippet) from the whole-value highlights of body and body.folded.
+
+    Page score as in the embedded backend: marks in the page, exact-tone (accented field) marks counting
+    _B_ACCENT times; the snippet comes from the accented highlight when that page has one."""
+    where = {k: i for i, k in reversed(list(enumerate(page_keys)))}  # first page wins for identical texts
+    score: dict[int, float] = {}
+    source: dict[int, tuple[bool, str, list[tuple[int, int]]]] = {}
+    fields = [("body.folded", False)] + ([("body", True)] if accented else [])
+    for field, is_accented in fields:
+        for value in raw.get(field, []):
+            plain, marks = _segments(value)
+            page = where.get(_page_key(plain))
+            if page is None or not marks:
+                continue
+            score[page] = score.get(page, 0.0) + len(marks) * (_B_ACCENT if is_accented else 1.0)
+            if is_accented or page not in source:
+                source[page] = (is_accented, plain, marks)
+    if not score:
+        return None, ""
+    page = min(score, key=lambda p: (-score[p], p))
+    _, plain, marks = source[page]
+    return page + 1, _window(plain, marks)
+
+
+# --- the backend ---------------------------------------------------------------------------------------------
+
+
+class ElasticBackend:
+    """SearchBackend on an Elasticsearch (or OpenSearch-compatible) cluster, behind the alias `alias`.
+
+    With `index` set, the backend is bound to that concrete index (what `rebuild()` hands out): writes go there
+    only and nothing is refreshed until the rebuild ends. Every write is visible to searches when it returns
+    (an explicit refresh) unless `refresh=False`. Writes retry rejected (429) bulk items with exponential back-off;
+    the transport retries dropped connections and timeouts. Thread-safe as far as the client is.
+    """
+
+    def __init__(
+        self,
+        client: Elasticsearch,
+        alias: str = "sohoa-records",
+        *,
+        index: str | None = None,
+        refresh: bool = True,
+        max_window: int = 10_000,
+        chunk_size: int = 500,
+        max_retries: int = 3,
+        initial_backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        owns_client: bool = True,
+    ) -> None:
+        if alias != alias.lower() or not alias:
+            raise ValueError(f"Elasticsearch index names are lower-case: {alias!r}")
+        self.alias = alias
+        self.index = index
+        self._es = client
+        self._refresh_writes = refresh
+        self._max_window = max(1, max_window)
+        self._chunk = chunk_size
+        self._retries = max_retries
+        self._backoff = (initial_backoff, max_backoff)
+        self._owns_client = owns_client
+        self._ready = index is not None
+        self._mapping = load_mapping()
+
+    @property
+    def building_alias(self) -> str:
+        return f"{self.alias}-building"
+
+    @property
+    def _read_target(self) -> str:
+        return self.index or self.alias
+
+    # --- lifecycle -----------------------------------------------------------------------------------------
+
+    def _new_index_name(self) -> str:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S%f")
+        return f"{self.alias}-v{MAPPING_VERSION}-{stamp}"
+
+    def _create_index(self, name: str, aliases: dict[str, Any], extra_settings: dict[str, Any] | None = None) -> None:
+        settings = {**self._mapping["settings"], **(extra_settings or {})}
+        self._es.indices.create(index=name, settings=settings, mappings=self._mapping["mappings"], aliases=aliases)
+
+    def _alias_indices(self, alias: str) -> list[str]:
+        try:
+            return sorted(self._es.indices.get_alias(name=alias).body)
+        except NotFoundError:
+            return []
+
+    def ensure_index(self) -> None:
+        """Create the first versioned index behind the alias if there is none; warn about an old mapping."""
+        if self._ready:
+            return
+        indices = self._alias_indices(self.alias)
+        if not indices:
+            # A fixed name for the very first index: two processes starting at once create one index, not two.
+            first = f"{self.alias}-v{MAPPING_VERSION}-initial"
+            try:
+                self._create_index(first, {self.alias: {}})
+            except ApiError as exc:
+                if "resource_already_exists" not in str(exc.error):
+                    raise
+                if not self._alias_indices(self.alias):
+                    self._es.indices.put_alias(index=first, name=self.alias)
+        else:
+            mappings = self._es.indices.get_mapping(index=self.alias).body
+            for name, body in mappings.items():
+                version = (body.get("mappings", {}).get("_meta") or {}).get("sohoa_mapping_version")
+                if version != MAPPING_VERSION:
+                    _log.warning(
+                        "index %s has mapping version %s, this code writes %s: run `sohoa reindex`",
+                        name,
+                        version,
+                        MAPPING_VERSION,
+                    )
+        self._ready = True
+
+    def close(self) -> None:
+        if self._owns_client:
+            self._es.close()
+
+    def __enter__(self) -> ElasticBackend:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def rebuild(self) -> Iterator[ElasticBackend]:
+        """Build a new versioned index and make it live with one atomic alias swap.
+
+        Yields a backend bound to the new index (refresh off while it fills). Searches keep using the old index
+        until the block ends; then the alias moves in one `_aliases` call and the old indices are deleted. An
+        exception deletes the new index and leaves the alias as it was."""
+        self.ensure_index()
+        old = self._alias_indices(self.alias)
+        new = self._new_index_name()
+        self._create_index(new, {self.building_alias: {}}, {"refresh_interval": "-1"})
+        target = ElasticBackend(
+            self._es,
+            self.alias,
+            index=new,
+            refresh=False,
+            max_window=self._max_window,
+            chunk_size=self._chunk,
+            max_retries=self._retries,
+            initial_backoff=self._backoff[0],
+            max_backoff=self._backoff[1],
+            owns_client=False,
+        )
+        try:
+            yield target
+            interval = self._mapping["settings"].get("refresh_interval", "1s")
+            self._es.indices.put_settings(index=new, settings={"index": {"refresh_interval": interval}})
+            self._es.indices.refresh(index=new)
+            actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": self.alias}} for i in old]
+            actions += [
+                {"add": {"index": new, "alias": self.alias}},
+                {"remove": {"index": new, "alias": self.building_alias}},
+            ]
+            self._es.indices.update_aliases(actions=actions)
+        except BaseException:
+            try:
+                self._es.options(ignore_status=404).indices.delete(index=new)
+            except Exception as exc:  # the cluster may be the reason we are here; report the first error
+                _log.warning("could not delete the abandoned index %s: %s", new, exc)
+            raise
+        for name in old:
+            try:
+                self._es.options(ignore_status=404).indices.delete(index=name)
+            except ApiError as exc:  # the swap is done; a leftover index only costs disk
+                _log.warning("could not delete the old index %s: %s", name, exc)
+
+    # --- writes --------------------------------------------------------------------------------------------
+
+    def _write_targets(self) -> list[str]:
+        if self.index is not None:
+            return [self.index]
+        self.ensure_index()
+        # During a rebuild (possibly in another process) the new index gets every write as well.
+        return [self.alias, *self._alias_indices(self.building_alias)]
+
+    def _bulk(self, actions: Iterable[dict[str, Any]]) -> None:
+        failures: list[dict[str, Any]] = []
+        for ok, item in helpers.streaming_bulk(
+            self._es,
+            actions,
+            chunk_size=self._chunk,
+            max_retries=self._retries,
+            initial_backoff=self._backoff[0],
+            max_backoff=self._backoff[1],
+            raise_on_error=False,
+        ):
+            if ok:
+                continue
+            op, info = next(iter(item.items()))
+            if op == "delete" and info.get("status") == 404:
+                continue  # deleting what is not there is success
+            failures.append(info)
+        if failures:
+            first = failures[0]
+            raise ElasticIndexError(
+                f"{len(failures)} bulk operations failed (first: id {first.get('_id')!r}, status "
+                f"{first.get('status')}: {json.dumps(first.get('error'), ensure_ascii=False)[:500]})"
+            )
+
+    def _after_write(self, targets: list[str]) -> None:
+        if self._refresh_writes:
+            self._es.indices.refresh(index=",".join(targets))
+
+    def upsert(self, docs: Iterable[IndexDoc]) -> int:
+        """Add or replace records by id. Ids are checked first, so a batch with a bad record sends nothing.
+
+        Not atomic across the cluster like a tantivy commit: a failure part-way raises, and since writes are
+        idempotent the caller (the outbox) simply retries the whole batch."""
+        batch = list(docs)
+        if any(not d.id for d in batch):
+            raise ValueError("IndexDoc.id must not be empty")
+        if not batch:
+            return 0
+        targets = self._write_targets()
+        self._bulk(
+            {"_op_type": "index", "_index": t, "_id": src["id"], "_source": src}
+            for src in _converted(batch)
+            for t in targets
+        )
+        self._after_write(targets)
+        return len(batch)
+
+    def delete(self, ids: Iterable[str]) -> None:
+        todo = [i for i in ids if i]
+        if not todo:
+            return
+        targets = self._write_targets()
+        self._bulk({"_op_type": "delete", "_index": t, "_id": i} for t in targets for i in todo)
+        self._after_write(targets)
+
+    def clear(self) -> None:
+        """Remove every record. Through the alias: swap to a fresh empty index (also adopting the current
+        mapping); bound to an index being built: delete its documents."""
+        if self.index is not None:
+            self._es.delete_by_query(index=self.index, query={"match_all": {}}, refresh=True, conflicts="proceed")
+            return
+        with self.rebuild():
+            pass
+
+    def count(self) -> int:
+        self.ensure_index()
+        return int(self._es.count(index=self._read_target)["count"])
+
+    # --- search --------------------------------------------------------------------------------------------
+
+    def _skip(self, es_query: dict[str, Any], sort: list[dict[str, Any]], offset: int) -> list[Any] | None:
+        """search_after position of the hit just before `offset`, walking max_window hits per request."""
+        after: list[Any] | None = None
+        remaining = offset
+        while remaining > 0:
+            size = min(remaining, self._max_window)
+            res = self._es.search(
+                index=self._read_target,
+                query=es_query,
+                sort=sort,
+                size=size,
+                search_after=after,
+                source=False,
+                track_total_hits=False,
+            )
+            hits = res["hits"]["hits"]
+            if not hits:
+                break
+            after = hits[-1]["sort"]
+            remaining -= len(hits)
+            if len(hits) < size:
+                break
+        return after
+
+    def search(self, query: Query) -> SearchResult:
+        qt = parse_query_text(query.text)
+        text_q = text_query(qt)
+        flt = filters(query)
+        self.ensure_index()
+        limit = max(0, min(query.limit, MAX_LIMIT))
+        offset = max(0, query.offset)
+        by_date = query.sort == "date" or text_q is None  # browsing without text: newest first
+        sort = _sort(by_date)
+        es_query: dict[str, Any] = {"bool": {"filter": flt, "must": [text_q or {"match_all": {}}]}}
+
+        after: list[Any] | None = None
+        if query.cursor:
+            offset, after = _decode_cursor(query.cursor, by_date)
+        position: int | None = None if after is not None else offset  # absolute rank of the first hit, if known
+        if after is None and offset and offset + limit > self._max_window:
+            after = self._skip(es_query, sort, offset)
+            offset = 0
+            if after is None:  # fewer matches than the offset: an empty page, but totals and facets still
+                limit = 0
+
+        kwargs: dict[str, Any] = {}
+        if after is not None:
+            kwargs["search_after"] = after
+        elif offset:
+            kwargs["from_"] = offset
+        if text_q is not None and limit:
+            fields: dict[str, Any] = {"body.folded": {}}
+            if qt.accented:
+                fields["body"] = {}
+            # Whole values (number_of_fragments 0), one per matching page: the page is found from its text.
+            kwargs["highlight"] = {
+                "pre_tags": ["<b>"],
+                "post_tags": ["</b>"],
+                "encoder": "html",
+                "number_of_fragments": 0,
+                "fields": fields,
+            }
+        res = self._es.search(
+            index=self._read_target,
+            query=es_query,
+            sort=sort,
+            size=limit,
+            track_total_hits=True,
+            source={"includes": _SOURCE_FIELDS},
+            aggs={name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACET_FIELDS},
+            **kwargs,
+        )
+        raw_hits = res["hits"]["hits"]
+        total = int(res["hits"]["total"]["value"])
+        hits = [self._hit(h, by_date, qt.accented) for h in raw_hits]
+        next_cursor = None
+        # After a search_after cursor the rank is unknown: offer the next cursor whenever the page is full.
+        if limit and len(raw_hits) == limit and (position is None or position + limit < total):
+            nxt = None if position is None else position + limit
+            if by_date or nxt is None or nxt + limit > self._max_window:
+                next_cursor = _encode_cursor(by_date, after=raw_hits[-1]["sort"])
+            else:
+                # Relevance pages inside the window go by offset: a float _score is not a safe search_after key on
+                # every server (osmem prints float32 scores but compares float64 ones).
+                next_cursor = _encode_cursor(by_date, offset=nxt)
+        aggs = res.get("aggregations", {})
+        facets = {
+            name: {str(b["key"]): int(b["doc_count"]) for b in aggs.get(name, {}).get("buckets", [])}
+            for name in FACET_FIELDS
+        }
+        return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
+
+    def _hit(self, raw: dict[str, Any], by_date: bool, accented: bool) -> Hit:
+        src = raw.get("_source", {})
+        display = src.get("display") or {}
+        kind: Kind = src["kind"]
+        page, snippet = _best_page(raw.get("highlight", {}), display.get("page_keys", []), accented)
+        if not snippet:
+            snippet = html.escape(display.get("lead") or src["title"][:SNIPPET_CHARS])
+        score = raw.get("_score")
+        return Hit(
+            id=src["id"],
+            kind=kind,
+            title=src["title"],
+            score=0.0 if by_date or score is None else float(score),
+            number=src.get("number"),
+            snippet=snippet,
+            page=page if kind == "document" else None,
+        )
