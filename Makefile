@@ -50,11 +50,16 @@ eval: install
 	$(BIN)/python scripts/eval_ocr.py
 	$(BIN)/python scripts/eval_metadata.py
 	$(BIN)/python scripts/eval_catalogue.py
+	$(BIN)/python scripts/eval_formats.py
 	@test -f $(DEMO_DIR)/documents/ground_truth.jsonl && $(BIN)/python scripts/eval_samples.py $(DEMO_DIR)/documents \
 		|| echo "run make demo first for the sample accuracy"
 
 bench: install
-	$(BIN)/python scripts/bench_search.py --n 20000 --queries 300
+	$(BIN)/python scripts/bench_ocr.py --jobs 2 --long-pages 40 --skip-ocrmypdf
+	$(BIN)/python scripts/bench_metadata.py --docs 400
+	$(BIN)/python scripts/bench_search.py --n 100000 --queries 300
+	$(BIN)/python scripts/bench_catalogue.py --procedures 10000 --dossiers 100000
+	$(BIN)/python scripts/bench_pipeline.py --files 200
 
 clean:
 	rm -rf $(VENV) sohoa-data $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -12,7 +12,6 @@ Pure: bytes in, procedure records and warnings out.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from pathlib import Path
@@ -26,9 +25,10 @@ from sohoa.catalogue.records import (
     LegalBasis,
     ProcedureRecord,
     channel_of,
+    parse_jsonl_records,
     split_levels,
 )
-from sohoa.catalogue.tabular import PROCEDURE_CODE_RE, ParseWarning, Provenance, iter_jsonl, read_source
+from sohoa.catalogue.tabular import PROCEDURE_CODE_RE, Provenance, read_source
 from sohoa.textnorm import normalize_text
 
 KIND = "ministry_records"
@@ -57,25 +57,7 @@ def _text(value: Any) -> str | None:
 
 def parse_ministry_records(source: Path | str | bytes, *, file_name: str | None = None) -> CatalogueParse:
     data, name = read_source(source, file_name)
-    result = CatalogueParse(file=name, kind=KIND, columns=set(COLUMNS))
-    seen: dict[str, int] = {}
-    for line, value in iter_jsonl(data):
-
-        def warn(message: str, line: int = line) -> None:
-            result.warnings.append(ParseWarning(name, None, line, message))
-
-        if isinstance(value, json.JSONDecodeError) or not isinstance(value, dict):
-            warn("not a JSON object; line skipped")
-            continue
-        result.rows_read += 1
-        record = _record(value, Provenance(name, None, line), warn)
-        if record is None:
-            continue
-        if record.code in seen:
-            warn(f"{record.code}: repeated (first at line {seen[record.code]})")
-        seen.setdefault(record.code or "", line)
-        result.records.append(record)
-    return result
+    return parse_jsonl_records(data, CatalogueParse(file=name, kind=KIND, columns=set(COLUMNS)), _record)
 
 
 def _record(obj: dict[str, Any], prov: Provenance, warn: Any) -> ProcedureRecord | None:

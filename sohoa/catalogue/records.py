@@ -7,6 +7,8 @@ source carries, so the importer overwrites only those.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as _field  # "field" is also a record attribute (lĩnh vực)
 from datetime import date
@@ -15,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from sohoa.catalogue.limits import Fee, TimeLimit
-from sohoa.catalogue.tabular import ParseWarning, Provenance
+from sohoa.catalogue.tabular import ParseWarning, Provenance, iter_jsonl
 from sohoa.textnorm import fold
 
 
@@ -206,3 +208,36 @@ def split_levels(text: str | None) -> list[str]:
 
 
 LOCAL_LEVELS = ("Cấp tỉnh", "Cấp huyện", "Cấp xã")
+
+
+Warn = Callable[[str], None]
+
+
+def parse_jsonl_records(
+    data: bytes,
+    result: CatalogueParse,
+    make: Callable[[dict[str, Any], Provenance, Warn], ProcedureRecord | None],
+) -> CatalogueParse:
+    """The loop every JSONL procedure reader shares: one object per line, bad lines and repeated codes become
+    warnings with their line number, `make` turns an object into a record (or None to skip it)."""
+    seen: dict[str, int] = {}
+    for line, value in iter_jsonl(data):
+
+        def warn(message: str, line: int = line) -> None:
+            result.warnings.append(ParseWarning(result.file, None, line, message))
+
+        if isinstance(value, json.JSONDecodeError):
+            warn(f"not JSON: {value}")
+            continue
+        if not isinstance(value, dict):
+            warn("not a JSON object; line skipped")
+            continue
+        result.rows_read += 1
+        record = make(value, Provenance(result.file, None, line), warn)
+        if record is None:
+            continue
+        if record.code in seen:
+            warn(f"{record.code}: repeated (first at line {seen[record.code]})")
+        seen.setdefault(record.code or "", line)
+        result.records.append(record)
+    return result
