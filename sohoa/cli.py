@@ -492,6 +492,8 @@ def search(
     backend = _guard(lambda: open_backend(settings))
     try:
         result = backend.search(q)
+    except Exception as exc:  # an engine that drops mid-command: one line, not a traceback
+        fail(f"search failed: {type(exc).__name__}: {exc}")
     finally:
         backend.close()
     if fmt == "json":

@@ -597,6 +597,12 @@ class ElasticBackend:
                     )
         self._ready = True
 
+    def probe(self) -> None:
+        """Ensure the index, then send one request with a JSON body: a server that refuses the client's media type
+        (HTTP 406: an OpenSearch-compatible server without the compat option) or the credentials fails here."""
+        self.ensure_index()
+        self._es.count(index=self._read_target, query={"match_all": {}})
+
     def close(self) -> None:
         if self._owns_client:
             self._es.close()

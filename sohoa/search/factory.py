@@ -35,7 +35,7 @@ def _open_elastic(settings: Settings) -> SearchBackend:
         raise BackendUnavailable(f"bad Elasticsearch settings ({where}): {exc}") from exc
     backend = ElasticBackend(client, settings.elasticsearch_index)
     try:
-        backend.ensure_index()  # fail here with one line, not in the middle of a command
+        backend.probe()  # fail here with one line, not in the middle of a command
     except (TransportError, ApiError) as exc:
         backend.close()
         raise BackendUnavailable(f"Elasticsearch at {where} is not usable: {type(exc).__name__}: {exc}") from exc
