@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import calendar
 import datetime as dt
 import hashlib
 import html
@@ -48,10 +47,19 @@ from elastic_transport import HttpHeaders, Urllib3HttpNode
 from elastic_transport.client_utils import DEFAULT, DefaultType
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
+from sohoa.search.keys import B_ACCENT as _B_ACCENT
+from sohoa.search.keys import B_CODE_EXACT as _B_CODE_EXACT
+from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
+from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
+from sohoa.search.keys import B_PHRASE as _B_PHRASE
+from sohoa.search.keys import B_TITLE as _B_TITLE
+from sohoa.search.keys import exact_key as _key
+from sohoa.search.keys import number_key as _number
+from sohoa.search.keys import period_bound
 from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
 from sohoa.search.querytext import QueryText, parse_query_text
 from sohoa.settings import Settings
-from sohoa.textnorm import fold, normalize_text
+from sohoa.textnorm import normalize_text
 
 if TYPE_CHECKING:
     from elastic_transport._node import NodeApiResponse
@@ -68,12 +76,6 @@ _MAX_TOKEN_CHARS = 40  # the mapping's length filter; a unit made only of longer
 _SOURCE_FIELDS = ["id", "kind", "title", "number", "display"]
 
 # Boosts: the same values as embedded.py, so both engines rank alike.
-_B_ACCENT = 3.0
-_B_TITLE = 2.5
-_B_PHRASE = 2.0
-_B_NUMBER_EXACT = 30.0
-_B_CODE_EXACT = 20.0
-_B_NUMBER_PART = 8.0
 # Flat bonus per word typed with tones and found with those tones. The 3x boost alone leaves the order to BM25
 # details (a common word once in a long page vs the other tone five times in a short one), which differ between
 # servers (osmem-server's BM25 flips that case); a constant makes "exact tone first" hold whatever the statistics.
@@ -171,15 +173,6 @@ def load_mapping(version: int = MAPPING_VERSION) -> dict[str, Any]:
 # --- record → ES document ----------------------------------------------------------------------------------
 
 
-def _key(code: str) -> str:
-    """Exact-lookup form of a number or code: folded, lower-case, no whitespace (same as the embedded index)."""
-    return re.sub(r"\s+", "", fold(normalize_text(code)))
-
-
-def _number(number: str) -> str:
-    return re.sub(r"\s+", "", normalize_text(number))
-
-
 def _page_key(text: str) -> str:
     """Identifies a page's text in a highlight (which returns whole values, not their positions)."""
     canonical = " ".join(text.split())
@@ -187,17 +180,8 @@ def _page_key(text: str) -> str:
 
 
 def _date_bound(value: str, *, upper: bool = False) -> str:
-    """Filter bound as YYYY-MM-DD; 'YYYY' and 'YYYY-MM' mean the start or end of that period."""
-    value = value.strip()
-    if re.fullmatch(r"\d{4}", value):
-        return f"{value}-12-31" if upper else f"{value}-01-01"
-    if re.fullmatch(r"\d{4}-\d{2}", value):
-        year, month = int(value[:4]), int(value[5:])
-        if not 1 <= month <= 12:
-            raise ValueError(f"bad month in date {value!r}")
-        day = calendar.monthrange(year, month)[1] if upper else 1
-        return f"{year:04d}-{month:02d}-{day:02d}"
-    return dt.date.fromisoformat(value).isoformat()
+    """A filter bound as YYYY-MM-DD."""
+    return period_bound(value, upper=upper).isoformat()
 
 
 def to_source(d: IndexDoc) -> dict[str, Any]:

@@ -17,21 +17,28 @@ is built from TermQuery/PhraseQuery/BooleanQuery/RangeQuery objects.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import logging
 import math
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 
 import tantivy
 
+from sohoa.search.keys import B_ACCENT as _B_ACCENT
+from sohoa.search.keys import B_CODE_EXACT as _B_CODE_EXACT
+from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
+from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
+from sohoa.search.keys import B_PHRASE as _B_PHRASE
+from sohoa.search.keys import B_TITLE as _B_TITLE
+from sohoa.search.keys import exact_key as _key
+from sohoa.search.keys import number_key as _number
+from sohoa.search.keys import period_bound
 from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
 from sohoa.search.querytext import QueryText, parse_query_text
-from sohoa.textnorm import fold, normalize_text
+from sohoa.textnorm import normalize_text
 
 _log = logging.getLogger(__name__)
 
@@ -51,12 +58,6 @@ SNIPPET_CHARS = 200
 
 # Boosts. An exact-tone match must outrank a folded-only one; a title hit outranks a body hit; an exact
 # number/code lookup outranks anything textual.
-_B_ACCENT = 3.0
-_B_TITLE = 2.5
-_B_PHRASE = 2.0
-_B_NUMBER_EXACT = 30.0
-_B_CODE_EXACT = 20.0
-_B_NUMBER_PART = 8.0
 
 
 class SearchIndexError(RuntimeError):
@@ -103,26 +104,9 @@ def _schema() -> tantivy.Schema:
     return sb.build()
 
 
-def _key(code: str) -> str:
-    """Exact-lookup form of a number or code: folded, lower-case, no whitespace ("45 /2020/NĐ-CP" → "45/2020/nd-cp")."""
-    return re.sub(r"\s+", "", fold(normalize_text(code)))
-
-
-def _number(number: str) -> str:
-    return re.sub(r"\s+", "", normalize_text(number))
-
-
 def _date_int(value: str, *, upper: bool = False) -> int:
-    """'YYYY-MM-DD' → yyyymmdd. Filters also accept 'YYYY' and 'YYYY-MM' (start or end of the period)."""
-    value = value.strip()
-    if re.fullmatch(r"\d{4}", value):
-        return int(value) * 10000 + (1231 if upper else 101)
-    if re.fullmatch(r"\d{4}-\d{2}", value):
-        y, m = int(value[:4]), int(value[5:])
-        if not 1 <= m <= 12:
-            raise ValueError(f"bad month in date {value!r}")
-        return y * 10000 + m * 100 + (31 if upper else 1)  # day 31 is only compared, never a calendar date
-    d = dt.date.fromisoformat(value)
+    """A filter bound as the yyyymmdd integer the index stores."""
+    d = period_bound(value, upper=upper)
     return d.year * 10000 + d.month * 100 + d.day
 
 

@@ -1,0 +1,46 @@
+"""What both search backends must compute the same way: exact-lookup keys, filter date bounds and boosts.
+
+One module so the embedded index and Elasticsearch cannot drift apart (the contract suite checks they agree).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+from sohoa.textnorm import fold, normalize_text
+
+# Relative weights of the query clauses.
+B_ACCENT = 3.0  # the accented field over the folded one: exact tones rank first
+B_TITLE = 2.5
+B_PHRASE = 2.0
+B_NUMBER_EXACT = 30.0
+B_CODE_EXACT = 20.0
+B_NUMBER_PART = 8.0
+
+_SPACE = re.compile(r"\s+")
+
+
+def exact_key(code: str) -> str:
+    """Exact-lookup form of a number or code: folded, lower-case, no whitespace ("45 /2020/NĐ-CP" → "45/2020/nd-cp")."""
+    return _SPACE.sub("", fold(normalize_text(code)))
+
+
+def number_key(number: str) -> str:
+    """A number as printed, normalised and without the spaces OCR puts inside it."""
+    return _SPACE.sub("", normalize_text(number))
+
+
+def period_bound(value: str, *, upper: bool = False) -> dt.date:
+    """A filter bound: 'YYYY-MM-DD', or 'YYYY' / 'YYYY-MM' meaning the start (or with `upper`, the end) of that
+    period. Raises ValueError for anything else."""
+    value = value.strip()
+    if re.fullmatch(r"\d{4}", value):
+        return dt.date(int(value), 12, 31) if upper else dt.date(int(value), 1, 1)
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        year, month = int(value[:4]), int(value[5:])
+        if not 1 <= month <= 12:
+            raise ValueError(f"bad month in date {value!r}")
+        return dt.date(year, month, calendar.monthrange(year, month)[1] if upper else 1)
+    return dt.date.fromisoformat(value)
