@@ -54,8 +54,8 @@ from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
 from sohoa.search.keys import B_TITLE as _B_TITLE
 from sohoa.search.keys import exact_key as _key
+from sohoa.search.keys import filter_terms, period_bound
 from sohoa.search.keys import number_key as _number
-from sohoa.search.keys import period_bound
 from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
 from sohoa.search.querytext import QueryText, parse_query_text
 from sohoa.settings import Settings
@@ -341,21 +341,7 @@ def text_query(qt: QueryText) -> dict[str, Any] | None:
 
 def filters(query: Query) -> list[dict[str, Any]]:
     """Filter clauses (no scoring). Raises ValueError for a malformed date, like the embedded backend."""
-    out: list[dict[str, Any]] = []
-    if query.kind:
-        out.append(_term("kind", query.kind))
-    for field, value in (
-        ("doc_type", query.doc_type),
-        ("issuer", query.issuer),
-        ("status", query.status),
-        ("batch", query.batch),
-    ):
-        if value:
-            out.append(_term(field, normalize_text(value)))
-    if query.procedure_code:
-        out.append(_term("procedure_codes", _key(query.procedure_code)))
-    if query.dossier_code:
-        out.append(_term("dossier_codes", _key(query.dossier_code)))
+    out = [_term(field, value) for field, value in filter_terms(query)]
     if query.date_from or query.date_to:
         # A range never matches a missing field: records with an unknown date stay out, as in the embedded index.
         bounds: dict[str, str] = {}

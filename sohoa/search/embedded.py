@@ -34,8 +34,8 @@ from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
 from sohoa.search.keys import B_TITLE as _B_TITLE
 from sohoa.search.keys import exact_key as _key
+from sohoa.search.keys import filter_terms, period_bound
 from sohoa.search.keys import number_key as _number
-from sohoa.search.keys import period_bound
 from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
 from sohoa.search.querytext import QueryText, parse_query_text
 from sohoa.textnorm import normalize_text
@@ -337,21 +337,7 @@ class EmbeddedBackend:
         def term(field: str, value: str) -> tantivy.Query:
             return tantivy.Query.term_query(self._schema, field, value)
 
-        out: list[tantivy.Query] = []
-        if query.kind:
-            out.append(term("kind", query.kind))
-        for field, value in (
-            ("doc_type", query.doc_type),
-            ("issuer", query.issuer),
-            ("status", query.status),
-            ("batch", query.batch),
-        ):
-            if value:
-                out.append(term(field, normalize_text(value)))
-        if query.procedure_code:
-            out.append(term("procedure_codes", _key(query.procedure_code)))
-        if query.dossier_code:
-            out.append(term("dossier_codes", _key(query.dossier_code)))
+        out = [term(field, value) for field, value in filter_terms(query)]
         if query.date_from or query.date_to:
             # Lower bound 1 keeps records with an unknown date (stored as 0) out of any date-filtered result.
             lo = _date_int(query.date_from) if query.date_from else 1

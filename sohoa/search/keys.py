@@ -9,6 +9,7 @@ import calendar
 import datetime as dt
 import re
 
+from sohoa.search.model import Query
 from sohoa.textnorm import fold, normalize_text
 
 # Relative weights of the query clauses.
@@ -44,3 +45,21 @@ def period_bound(value: str, *, upper: bool = False) -> dt.date:
             raise ValueError(f"bad month in date {value!r}")
         return dt.date(year, month, calendar.monthrange(year, month)[1] if upper else 1)
     return dt.date.fromisoformat(value)
+
+
+def filter_terms(query: Query) -> list[tuple[str, str]]:
+    """The exact-match filters of a query as (field, indexed value) pairs; dates are filtered separately."""
+    pairs: list[tuple[str, str]] = [("kind", query.kind)] if query.kind else []
+    for field, value in (
+        ("doc_type", query.doc_type),
+        ("issuer", query.issuer),
+        ("status", query.status),
+        ("batch", query.batch),
+    ):
+        if value:
+            pairs.append((field, normalize_text(value)))
+    if query.procedure_code:
+        pairs.append(("procedure_codes", exact_key(query.procedure_code)))
+    if query.dossier_code:
+        pairs.append(("dossier_codes", exact_key(query.dossier_code)))
+    return pairs
