@@ -20,6 +20,7 @@ from typing import Any
 from sohoa.catalogue.limits import parse_fee, parse_time_limit
 from sohoa.catalogue.portal_text import find_legal_numbers, no_information
 from sohoa.catalogue.records import (
+    FULL_RECORD_COLUMNS,
     CatalogueParse,
     ChannelTerms,
     LegalBasis,
@@ -32,17 +33,7 @@ from sohoa.catalogue.tabular import PROCEDURE_CODE_RE, Provenance, read_source
 from sohoa.textnorm import normalize_text
 
 KIND = "ministry_records"
-COLUMNS = {
-    "name",
-    "field",
-    "levels",
-    "agencies",
-    "procedure_type",
-    "decision",
-    "terms",
-    "legal_bases",
-    "record_parts",
-}
+COLUMNS = FULL_RECORD_COLUMNS
 
 
 def looks_like_ministry_records(first: dict[str, Any]) -> bool:

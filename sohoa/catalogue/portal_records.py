@@ -16,24 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from sohoa.catalogue.portal_text import no_information, split_channel_table, split_legal_table
-from sohoa.catalogue.records import CatalogueParse, OnlineLevel, ProcedureRecord, parse_jsonl_records, split_levels
+from sohoa.catalogue.records import (
+    FULL_RECORD_COLUMNS,
+    CatalogueParse,
+    OnlineLevel,
+    ProcedureRecord,
+    parse_jsonl_records,
+    split_levels,
+)
 from sohoa.catalogue.tabular import PROCEDURE_CODE_RE, Provenance, read_source
 from sohoa.extractors.codes import normalize_number
 from sohoa.textnorm import normalize_text
 
 KIND = "portal_records"
-# Every field a full record carries (the importer may overwrite all of them).
-COLUMNS = {
-    "name",
-    "field",
-    "levels",
-    "agencies",
-    "procedure_type",
-    "decision",
-    "terms",
-    "legal_bases",
-    "record_parts",
-}
+COLUMNS = FULL_RECORD_COLUMNS
 
 
 def looks_like_portal_records(first: dict[str, Any]) -> bool:

@@ -210,6 +210,12 @@ def split_levels(text: str | None) -> list[str]:
 LOCAL_LEVELS = ("Cấp tỉnh", "Cấp huyện", "Cấp xã")
 
 
+# The fields a full procedure record carries (portal records, ministry records): an import may overwrite all.
+FULL_RECORD_COLUMNS = frozenset(
+    {"name", "field", "levels", "agencies", "procedure_type", "decision", "terms", "legal_bases", "record_parts"}
+)
+
+
 Warn = Callable[[str], None]
 
 
