@@ -7,6 +7,7 @@ PKGS=(
   fonts-liberation2 fonts-dejavu-core                 # Times-metric font with all Vietnamese letters
   postgresql                                          # record store for several workers; the tests start a throwaway cluster
   antiword catdoc                                     # Word 97-2003 .doc text (catdoc when antiword refuses)
+  chromium                                            # headless browser for the web app's end-to-end tests
 )
 missing=()
 for p in "${PKGS[@]}"; do
