@@ -1,0 +1,1 @@
+"""The web app (`sohoa serve`): search, documents, archivists' and auditors' pages, and a JSON API."""

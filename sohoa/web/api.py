@@ -1,0 +1,263 @@
+"""The JSON API behind every page (OpenAPI at /openapi.json). Reads need a session; writes also a CSRF token in
+the X-CSRF-Token header and a role allowed to write."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+
+from sohoa.store.corrections import CorrectionError
+from sohoa.store.models import AccessLog
+from sohoa.web import archivist, audit, csrf, documents, pageimage
+from sohoa.web.auth import CurrentUser, authenticate
+from sohoa.web.context import CSRF, Ctx, current_user, require
+from sohoa.web.masking import query_tokens
+from sohoa.web.search import BadSearch, SearchParams, run_search
+
+router = APIRouter(prefix="/api", tags=["api"])
+READ = require("read")
+WRITE = require("write")
+ARCHIVE = require("archive")
+AUDIT = require("audit")
+
+
+class LoginBody(BaseModel):
+    name: str
+    password: str
+
+
+class FixBody(BaseModel):
+    field: str = Field(description="A metadata field, e.g. number, issued_date, subject")
+    value: str | list[str] | None = Field(description="The value as read by a person; lists for code fields")
+
+
+class RetryBody(BaseModel):
+    item_ids: list[int] | None = Field(default=None, description="Only these items; default every failed item")
+
+
+def login_session(request: Request, name: str, password: str) -> CurrentUser | None:
+    with request.app.state.store.session() as s:
+        user = authenticate(s, name, password)
+        if user is None:
+            return None
+        current = CurrentUser(user.id, user.name, user.role)
+        s.add(AccessLog(user_name=user.name, role=user.role, action="login", target=None, detail={}))
+    request.session.clear()  # a fresh session (and CSRF token) on every login
+    request.session.update({"uid": current.id, "name": current.name})
+    csrf.rotate(request.session)
+    return current
+
+
+@router.post("/login", summary="Sign in; returns the CSRF token for later writes")
+def api_login(request: Request, body: LoginBody) -> dict[str, Any]:
+    user = login_session(request, body.name, body.password)
+    if user is None:
+        raise HTTPException(401, "sai tên đăng nhập hoặc mật khẩu")
+    return {"name": user.name, "role": user.role, "csrf_token": csrf.token(request.session)}
+
+
+@router.post("/logout", dependencies=[CSRF])
+def api_logout(request: Request) -> dict[str, bool]:
+    request.session.clear()
+    return {"ok": True}
+
+
+@router.get("/me")
+def api_me(request: Request, user: Annotated[CurrentUser, Depends(current_user)]) -> dict[str, Any]:
+    return {
+        "name": user.name,
+        "role": user.role,
+        "masked": user.masked,
+        "csrf_token": csrf.token(request.session),
+    }
+
+
+@router.get("/search", summary="Documents, dossiers and procedures; snippets masked for masked roles")
+def api_search(
+    ctx: Ctx = READ,
+    q: str = "",
+    kind: str | None = None,
+    doc_type: Annotated[str | None, Query(alias="type")] = None,
+    issuer: str | None = None,
+    date_from: Annotated[str | None, Query(alias="from")] = None,
+    date_to: Annotated[str | None, Query(alias="to")] = None,
+    procedure: str | None = None,
+    dossier: str | None = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> dict[str, Any]:
+    params = SearchParams(q, kind or None, doc_type, issuer, date_from, date_to, procedure, dossier, page, per_page)
+    try:
+        return run_search(ctx, params)
+    except BadSearch as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+def _not_found(exc: Exception) -> HTTPException:
+    return HTTPException(404, str(exc))
+
+
+@router.get("/documents/{doc_id}")
+def api_document(doc_id: str, ctx: Ctx = READ, q: str = "") -> dict[str, Any]:
+    try:
+        view = documents.document_view(ctx, doc_id, q)
+    except documents.NotFound as exc:
+        raise _not_found(exc) from exc
+    for page in view["pages"]:
+        page.pop("html", None)
+    return view
+
+
+@router.get(
+    "/documents/{doc_id}/pages/{number}.png",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}},
+    summary="A page image; personal data blacked out for masked roles, the query's words marked",
+)
+def api_page_image(doc_id: str, number: int, ctx: Ctx = READ, q: str = "") -> Response:
+    try:
+        files = documents.document_files(ctx, doc_id)
+    except documents.NotFound as exc:
+        raise _not_found(exc) from exc
+    if files.pdf is None or not files.pdf.exists():
+        raise HTTPException(404, "tài liệu này không có bản PDF để hiển thị trang")
+    try:
+        png = pageimage.page_png(
+            files.pdf, number, masker=files.masker if ctx.masked else None, highlight=query_tokens(q) if q else None
+        )
+    except IndexError as exc:
+        raise HTTPException(404, f"không có trang {number}") from exc
+    if files.has_pii and not ctx.masked:
+        with ctx.store.session() as s:
+            ctx.log(s, "view_unmasked", doc_id, where="page_image", page=number)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, no-store"})
+
+
+@router.get(
+    "/documents/{doc_id}/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+    summary="The archival PDF (PDF/A-2b when its content allowed); a redacted copy for masked roles",
+)
+def api_pdf(doc_id: str, ctx: Ctx = READ) -> Response:
+    try:
+        files = documents.document_files(ctx, doc_id)
+    except documents.NotFound as exc:
+        raise _not_found(exc) from exc
+    if files.pdf is None or not files.pdf.exists():
+        raise HTTPException(404, "tài liệu này không có bản PDF")
+    stem = files.filename.rsplit(".", 1)[0] or "tai-lieu"
+    if files.has_pii and ctx.masked:
+        data = pageimage.redacted_pdf(files.pdf, files.masker)
+        name = f"{doc_id[:12]}-an-du-lieu-ca-nhan.pdf"
+        return Response(data, media_type="application/pdf", headers=_attachment(name))
+    if files.has_pii:
+        with ctx.store.session() as s:
+            ctx.log(s, "view_unmasked", doc_id, where="pdf")
+    return FileResponse(files.pdf, media_type="application/pdf", filename=f"{stem}.pdf")
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"}
+
+
+@router.get("/dossiers/{code}")
+def api_dossier(code: str, ctx: Ctx = READ) -> dict[str, Any]:
+    try:
+        return documents.dossier_view(ctx, code)
+    except documents.NotFound as exc:
+        raise _not_found(exc) from exc
+
+
+@router.get("/procedures/{code}")
+def api_procedure(code: str, ctx: Ctx = READ) -> dict[str, Any]:
+    try:
+        return documents.procedure_view(ctx, code)
+    except documents.NotFound as exc:
+        raise _not_found(exc) from exc
+
+
+# --- archivists -----------------------------------------------------------------------------------------------
+
+
+@router.get("/batches")
+def api_batches(ctx: Ctx = ARCHIVE) -> list[dict[str, Any]]:
+    return archivist.batches(ctx)
+
+
+@router.get("/batches/{batch_id}")
+def api_batch(batch_id: str, ctx: Ctx = ARCHIVE) -> dict[str, Any]:
+    detail = archivist.batch_detail(ctx, batch_id)
+    if detail is None:
+        raise HTTPException(404, f"không có lô {batch_id!r}")
+    return detail
+
+
+@router.post("/batches/{batch_id}/retry", dependencies=[CSRF])
+def api_retry(batch_id: str, ctx: Ctx = WRITE, body: RetryBody | None = None) -> dict[str, Any]:
+    try:
+        return archivist.retry(ctx, batch_id, body.item_ids if body else None)
+    except LookupError as exc:
+        raise _not_found(exc) from exc
+
+
+@router.get("/review")
+def api_review(ctx: Ctx = ARCHIVE) -> list[dict[str, Any]]:
+    return archivist.review_queue(ctx)
+
+
+@router.post("/documents/{doc_id}/metadata", dependencies=[CSRF], summary="Correct one field: a new version")
+def api_fix(doc_id: str, body: Annotated[FixBody, Body()], ctx: Ctx = WRITE) -> dict[str, Any]:
+    try:
+        return archivist.correct(ctx, doc_id, body.field, body.value)
+    except CorrectionError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+@router.post("/documents/{doc_id}/accept", dependencies=[CSRF], summary="Accept the OCR of a document in review")
+def api_accept(doc_id: str, ctx: Ctx = WRITE) -> dict[str, Any]:
+    try:
+        return archivist.accept(ctx, doc_id)
+    except CorrectionError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+# --- audit --------------------------------------------------------------------------------------------------------
+
+
+def _as_of(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise HTTPException(400, f"as_of phải có dạng YYYY-MM-DD, không phải {value!r}") from exc
+
+
+@router.get("/audit")
+def api_audit(ctx: Ctx = AUDIT, as_of: str | None = None, period: str = "month") -> dict[str, Any]:
+    try:
+        return audit.as_json(ctx, _as_of(as_of), period)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+@router.get("/audit.xlsx", response_class=Response, responses={200: {"content": {"application/vnd.ms-excel": {}}}})
+def api_audit_xlsx(ctx: Ctx = AUDIT, as_of: str | None = None, period: str = "month") -> Response:
+    data = audit.as_xlsx(ctx, _as_of(as_of), period)
+    return Response(
+        data,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers=_attachment("bao-cao-kiem-tra.xlsx"),
+    )
+
+
+@router.get("/audit.html", response_class=Response, responses={200: {"content": {"text/html": {}}}})
+def api_audit_html(ctx: Ctx = AUDIT, as_of: str | None = None, period: str = "month", inline: bool = False) -> Response:
+    text = audit.as_html(ctx, _as_of(as_of), period)
+    headers = {"Cache-Control": "private, no-store"} if inline else _attachment("bao-cao-kiem-tra.html")
+    return Response(text, media_type="text/html; charset=utf-8", headers=headers)

@@ -1,0 +1,110 @@
+"""Control officers' audit: the same summary, HTML and XLSX as `sohoa audit`, masked for masked roles."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sohoa.catalogue import audit as audit_mod
+from sohoa.catalogue import render
+from sohoa.catalogue.audit import AuditSummary
+from sohoa.store.models import MetadataRecord
+from sohoa.web.context import Ctx
+from sohoa.web.masking import Masker
+
+GRANULARITIES = ("month", "quarter", "year")
+
+
+def all_pii(session: Session) -> Masker:
+    """Every personal value of every document's current record: a report mixes documents, so all apply."""
+    newest = (
+        select(MetadataRecord.document_id, func.max(MetadataRecord.version).label("v"))
+        .group_by(MetadataRecord.document_id)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(MetadataRecord).join(
+            newest, (MetadataRecord.document_id == newest.c.document_id) & (MetadataRecord.version == newest.c.v)
+        )
+    )
+    spans: list[dict[str, Any]] = []
+    for record in rows:
+        spans += (record.data or {}).get("pii") or []
+    return Masker.from_pii(spans)
+
+
+def summary(ctx: Ctx, as_of: date | None, period: str) -> tuple[AuditSummary, Masker]:
+    if period not in GRANULARITIES:
+        raise ValueError(f"period: one of {', '.join(GRANULARITIES)}")
+    with ctx.store.session() as s:
+        result = audit_mod.audit_summary(s, as_of=as_of, granularity=period)
+        masker = all_pii(s) if ctx.masked else Masker()
+        if not ctx.masked:
+            ctx.log(s, "view_audit", None, as_of=str(result.as_of))
+    return result, masker
+
+
+def as_json(ctx: Ctx, as_of: date | None, period: str) -> dict[str, Any]:
+    result, masker = summary(ctx, as_of, period)
+    data: dict[str, Any] = masker.mask_deep(audit_mod.to_dict(result))
+    return data
+
+
+def as_html(ctx: Ctx, as_of: date | None, period: str) -> str:
+    result, masker = summary(ctx, as_of, period)
+    return masker.mask(render.to_html(result)) if masker else render.to_html(result)
+
+
+def as_xlsx(ctx: Ctx, as_of: date | None, period: str) -> bytes:
+    """The workbook `sohoa audit --format xlsx` writes; for a masked role every text cell is masked."""
+    result, masker = summary(ctx, as_of, period)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "audit.xlsx"
+        render.to_xlsx(result, path)
+        if not masker:
+            return path.read_bytes()
+        wb = load_workbook(path)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str):
+                        cell.value = masker.mask(cell.value)
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+
+
+def dashboard(ctx: Ctx, as_of: date | None, period: str) -> dict[str, Any]:
+    """What the dashboard page shows: the indicators, completeness and findings with evidence links."""
+    data = as_json(ctx, as_of, period)
+    findings = []
+    for f in data.get("findings", []):
+        evidence = []
+        for e in f.get("evidence", []):
+            source = str(e.get("source") or "")
+            url = None
+            if source.startswith("document "):
+                url = f"/documents/{source.split(' ', 1)[1]}"
+            where = " ".join(
+                str(x)
+                for x in (
+                    source,
+                    f"[{e['sheet']}]" if e.get("sheet") else "",
+                    f"trang {e['page']}" if e.get("page") else "",
+                    f"dòng {e['row']}" if e.get("row") else "",
+                )
+                if x
+            )
+            evidence.append({"where": where, "detail": e.get("detail"), "url": url})
+        findings.append({**f, "evidence": evidence, "url": f"/procedures/{f['code']}" if f.get("code") else None})
+    data["findings"] = findings
+    data["kind_labels"] = audit_mod.KIND_LABELS
+    data["severity_labels"] = audit_mod.SEVERITY_LABELS
+    return data

@@ -1,0 +1,114 @@
+"""`sohoa serve` and `sohoa users …` (registered in sohoa/cli.py)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+users_app = typer.Typer(help="Web users: add, list, disable.", no_args_is_help=True)
+
+
+def _settings() -> object:
+    from sohoa.settings import Settings
+
+    try:
+        return Settings()
+    except Exception as exc:
+        typer.echo(f"error: invalid SOHOA_* setting: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 for the office network)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+) -> None:
+    """Run the web app: search, documents, archivists' and auditors' pages, JSON API (/openapi.json)."""
+    import uvicorn
+
+    from sohoa.settings import Settings
+    from sohoa.web.app import create_app
+
+    settings = _settings()
+    assert isinstance(settings, Settings)
+    app = create_app(settings)
+    typer.echo(f"sohoa web on http://{host}:{port} (API spec /openapi.json)")
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="Login name")],
+    role: Annotated[str, typer.Option(help="staff, auditor, archivist or admin")],
+) -> None:
+    """Create a user; the password is read from standard input (one line)."""
+    from sohoa.settings import Settings
+    from sohoa.store.db import Store
+    from sohoa.web.auth import add_user
+
+    settings = _settings()
+    assert isinstance(settings, Settings)
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("Mật khẩu: ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    settings.ensure_dirs()
+    store = Store(settings.db_url)
+    try:
+        with store.session() as s:
+            user = add_user(s, name, role, password)
+            typer.echo(f"user {user.name} ({user.role}) created")
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        store.dispose()
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Users with their roles and whether they can sign in."""
+    from sqlalchemy import select
+
+    from sohoa.settings import Settings
+    from sohoa.store.db import Store
+    from sohoa.store.models import User
+
+    settings = _settings()
+    assert isinstance(settings, Settings)
+    settings.ensure_dirs()
+    store = Store(settings.db_url)
+    try:
+        with store.session() as s:
+            for u in s.scalars(select(User).order_by(User.name)):
+                typer.echo(f"{u.name}\t{u.role}\t{'active' if u.active else 'disabled'}")
+    finally:
+        store.dispose()
+
+
+@users_app.command("disable")
+def users_disable(name: Annotated[str, typer.Argument(help="Login name")]) -> None:
+    """Stop a user from signing in (sessions end at their next request)."""
+    from sqlalchemy import select
+
+    from sohoa.settings import Settings
+    from sohoa.store.db import Store
+    from sohoa.store.models import User
+
+    settings = _settings()
+    assert isinstance(settings, Settings)
+    settings.ensure_dirs()
+    store = Store(settings.db_url)
+    try:
+        with store.session() as s:
+            user = s.scalars(select(User).where(User.name == name)).first()
+            if user is None:
+                typer.echo(f"error: no user named {name!r}", err=True)
+                raise typer.Exit(1)
+            user.active = False
+        typer.echo(f"user {name} disabled")
+    finally:
+        store.dispose()

@@ -1,0 +1,400 @@
+"""Document, dossier and procedure views as plain data (the API returns them, the pages render them).
+
+A masked role gets every string passed through the document's Masker and the pii list without values; an
+unmasked view of a document that holds personal data is written to the access log.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from markupsafe import Markup
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sohoa.search.keys import number_key
+from sohoa.search.model import Query
+from sohoa.store import repo
+from sohoa.store.corrections import EDITABLE
+from sohoa.store.models import (
+    Document,
+    Dossier,
+    DossierDocument,
+    Event,
+    MetadataRecord,
+    Output,
+    Procedure,
+)
+from sohoa.textnorm import fold
+from sohoa.web.context import Ctx
+from sohoa.web.masking import Masker, public_pii
+from sohoa.web.search import current_metadata_many
+
+FIELD_LABELS = {
+    "doc_type": "Loại văn bản",
+    "number": "Số, ký hiệu",
+    "issuer": "Cơ quan ban hành",
+    "issuer_superior": "Cơ quan chủ quản",
+    "issuer_level": "Cấp cơ quan",
+    "place": "Địa danh",
+    "issued_date": "Ngày ban hành",
+    "subject": "Trích yếu",
+    "signer": "Người ký",
+    "signer_title": "Chức vụ người ký",
+    "signing_form": "Thẩm quyền ký",
+    "recipients": "Nơi nhận",
+    "procedure_codes": "Mã thủ tục",
+    "dossier_codes": "Mã hồ sơ",
+    "result_codes": "Mã kết quả",
+    "agency_codes": "Mã cơ quan",
+    "secrecy": "Độ mật",
+    "urgency": "Độ khẩn",
+    "copy_form": "Hình thức bản sao",
+    "flags": "Cần xem lại",
+}
+STATUS_LABELS = {
+    "done": "Hoàn thành",
+    "needs_review": "Cần xem lại",
+    "duplicate": "Trùng lặp",
+    "unreadable": "Không đọc được",
+    "encrypted": "Mã hóa",
+    "unsupported": "Không hỗ trợ",
+    "too_large": "Quá lớn",
+    "timeout": "Quá thời gian",
+    "failed": "Lỗi",
+    "pending": "Đang chờ",
+    "processing": "Đang xử lý",
+}
+_WORD = re.compile(r"\w+")
+
+
+class NotFound(LookupError):
+    pass
+
+
+@dataclass
+class DocumentFiles:
+    pdf: Path | None  # what page images are rendered from and the PDF/A download
+    has_pii: bool
+    masker: Masker
+    filename: str
+
+
+def _doc(session: Session, doc_id: str) -> Document:
+    doc = repo.find_document(session, doc_id)
+    if doc is None:
+        raise NotFound(f"không có tài liệu {doc_id!r}")
+    return doc
+
+
+def pdf_output(settings_archive: Path, doc: Document) -> Path | None:
+    outputs = {o.kind: o for o in doc.outputs}
+    for kind in ("pdf",):
+        if kind in outputs:
+            return settings_archive / outputs[kind].path
+    original = outputs.get("original")
+    if original and doc.media_type == "application/pdf":
+        return settings_archive / original.path
+    return None
+
+
+def document_files(ctx: Ctx, doc_id: str) -> DocumentFiles:
+    with ctx.store.session() as s:
+        doc = _doc(s, doc_id)
+        record = repo.current_metadata(s, doc.id)
+        masker = Masker.from_metadata(record.data if record else None)
+        return DocumentFiles(pdf_output(ctx.settings.archive_dir, doc), bool(masker), masker, doc.filename)
+
+
+def highlight_text(text: str, masker: Masker | None, tokens: set[str]) -> Markup:
+    """Page text as HTML: personal values replaced (masked roles), the query's words in <mark>."""
+    spans = masker.spans(text) if masker else []
+    out: list[str] = []
+    pos = 0
+
+    def plain(chunk: str) -> None:
+        last = 0
+        for m in _WORD.finditer(chunk):
+            if fold(m.group(0)) in tokens:
+                out.append(html.escape(chunk[last : m.start()]))
+                out.append(f"<mark>{html.escape(m.group(0))}</mark>")
+                last = m.end()
+        out.append(html.escape(chunk[last:]))
+
+    for start, end, _kind in spans:
+        if start < pos:
+            continue
+        plain(text[pos:start])
+        out.append(f'<span class="masked">{html.escape(masker.mask(text[start:end]) if masker else "")}</span>')
+        pos = end
+    plain(text[pos:])
+    return Markup("".join(out))
+
+
+def _fmt_value(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(_fmt_value(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_fmt_value(v)}" for k, v in value.items() if v)
+    return "" if value is None else str(value)
+
+
+def related(ctx: Ctx, session: Session, doc: Document, meta: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """What this document cites (its cited_documents numbers found in the store) and what cites it."""
+    cites: list[dict[str, Any]] = []
+    cited_by: list[dict[str, Any]] = []
+    with ctx.backend() as backend:
+        for cited in meta.get("cited_documents") or []:
+            number = cited.get("number") if isinstance(cited, dict) else None
+            if not number:
+                continue
+            found = [
+                h
+                for h in backend.search(Query(text=number, kind="document", limit=5)).hits
+                if h.number and number_key(h.number) == number_key(number) and h.id != doc.id
+            ]
+            cites.append(
+                {
+                    "number": number,
+                    "doc_type": cited.get("doc_type"),
+                    "issued_date": cited.get("issued_date"),
+                    "documents": [{"id": h.id, "title": h.title, "url": f"/documents/{h.id}"} for h in found],
+                }
+            )
+        own = meta.get("number")
+        if own:
+            hits = backend.search(Query(text=f'"{own}"', kind="document", limit=50)).hits
+            metas = current_metadata_many(session, [h.id for h in hits if h.id != doc.id])
+            key = number_key(own)
+            for h in hits:
+                m = metas.get(h.id)
+                if m and any(
+                    isinstance(c, dict) and c.get("number") and number_key(c["number"]) == key
+                    for c in m.get("cited_documents") or []
+                ):
+                    cited_by.append(
+                        {"id": h.id, "number": m.get("number"), "title": h.title, "url": f"/documents/{h.id}"}
+                    )
+    return {"cites": cites, "cited_by": cited_by}
+
+
+def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
+    from sohoa.web.masking import query_tokens
+
+    tokens = query_tokens(q) if q else set()
+    with ctx.store.session() as s:
+        doc = _doc(s, doc_id)
+        record = repo.current_metadata(s, doc.id)
+        meta: dict[str, Any] = dict(record.data) if record else {}
+        masker = Masker.from_metadata(meta)
+        show = masker if ctx.masked else Masker()
+        confidence = meta.get("confidence") or {}
+        fields = []
+        for key, label in FIELD_LABELS.items():
+            value = meta.get(key)
+            if value in (None, [], ""):
+                if key not in EDITABLE:
+                    continue
+            fields.append(
+                {
+                    "field": key,
+                    "label": label,
+                    "value": show.mask_deep(value),
+                    "text": show.mask(_fmt_value(value)),
+                    "confidence": confidence.get(key),
+                    "editable": key in EDITABLE,
+                    "corrected": any(c.get("field") == key for c in meta.get("corrections") or []),
+                }
+            )
+        pdf = pdf_output(ctx.settings.archive_dir, doc)
+        pages = [
+            {
+                "number": p.number,
+                "text": show.mask(p.text),
+                "html": highlight_text(p.text, show if ctx.masked else None, tokens),
+                "source": p.source,
+                "route_reason": p.route_reason,
+                "confidence": p.confidence,
+                "dpi": p.dpi,
+                "flags": list(p.flags or []),
+                "image_url": f"/api/documents/{doc.id}/pages/{p.number}.png" if pdf else None,
+            }
+            for p in doc.pages
+        ]
+        events = s.scalars(select(Event).where(Event.document_id == doc.id).order_by(Event.id)).all()
+        provenance = [
+            {
+                "step": e.step,
+                "tool": e.tool,
+                "tool_version": e.tool_version,
+                "params": show.mask_deep(e.params),
+                "started_at": e.started_at.isoformat(timespec="seconds"),
+                "duration_s": e.duration_s,
+                "outcome": e.outcome,
+                "message": show.mask(e.message or ""),
+                "batch": e.batch_id,
+            }
+            for e in events
+        ]
+        versions = [
+            {"version": v, "extractor": x, "created_at": c.isoformat(timespec="seconds")}
+            for v, x, c in s.execute(
+                select(MetadataRecord.version, MetadataRecord.extractor, MetadataRecord.created_at)
+                .where(MetadataRecord.document_id == doc.id)
+                .order_by(MetadataRecord.version)
+            )
+        ]
+        dossier_codes = sorted(
+            set(meta.get("dossier_codes") or [])
+            | set(s.scalars(select(DossierDocument.dossier_code).where(DossierDocument.document_id == doc.id)))
+        )
+        rel = related(ctx, s, doc, meta)
+        if masker and not ctx.masked:
+            ctx.log(s, "view_unmasked", doc.id, where="document", kinds=sorted(set(masker.values.values())))
+        pii = meta.get("pii") or []
+        metadata = {k: v for k, v in meta.items() if k not in ("pii", "spans")}
+        return {
+            "id": doc.id,
+            "filename": show.mask(doc.filename),
+            "source": show.mask(doc.source),
+            "media_type": doc.media_type,
+            "status": doc.status,
+            "status_label": STATUS_LABELS.get(doc.status, doc.status),
+            "reason": show.mask(doc.reason or ""),
+            "batch": doc.batch_id,
+            "text_source": doc.text_source,
+            "ocr_confidence": doc.ocr_confidence,
+            "page_count": doc.page_count,
+            "title": show.mask(str(meta.get("subject") or meta.get("number") or doc.filename)),
+            "fields": fields,
+            "metadata": show.mask_deep(metadata),
+            "metadata_version": record.version if record else None,
+            "pii": public_pii(pii) if ctx.masked else pii,
+            "masked": ctx.masked and bool(masker),
+            "pages": pages,
+            "pdf_url": f"/api/documents/{doc.id}/pdf" if pdf else None,
+            "provenance": provenance,
+            "versions": versions,
+            "related": rel,
+            "dossiers": [{"code": c, "url": f"/dossiers/{quote(c, safe='')}"} for c in dossier_codes],
+            "procedures": [
+                {"code": c, "url": f"/procedures/{quote(c, safe='')}"} for c in meta.get("procedure_codes") or []
+            ],
+            "editable": sorted(EDITABLE),
+        }
+
+
+def _documents_by(ctx: Ctx, session: Session, query: Query, extra_ids: Sequence[str] = ()) -> list[dict[str, Any]]:
+    with ctx.backend() as backend:
+        hits = backend.search(query).hits
+    ids = list(dict.fromkeys([*extra_ids, *(h.id for h in hits)]))
+    metas = current_metadata_many(session, ids)
+    docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))} if ids else {}
+    out = []
+    for i in ids:
+        doc, meta = docs.get(i), metas.get(i, {})
+        if doc is None:
+            continue
+        show = Masker.from_metadata(meta) if ctx.masked else Masker()
+        out.append(
+            {
+                "id": i,
+                "number": meta.get("number"),
+                "doc_type": meta.get("doc_type"),
+                "issued_date": meta.get("issued_date"),
+                "title": show.mask(str(meta.get("subject") or meta.get("number") or doc.filename)),
+                "status": doc.status,
+                "url": f"/documents/{i}",
+            }
+        )
+    return out
+
+
+def dossier_view(ctx: Ctx, code: str) -> dict[str, Any]:
+    with ctx.store.session() as s:
+        d = s.get(Dossier, code)
+        linked = list(s.scalars(select(DossierDocument.document_id).where(DossierDocument.dossier_code == code)))
+        docs = _documents_by(ctx, s, Query(dossier_code=code, kind="document", limit=50), linked)
+        if d is None and not docs:
+            raise NotFound(f"không có hồ sơ {code!r}")
+        info: dict[str, Any] = {"code": code, "in_store": d is not None}
+        if d is not None:
+            for key in (
+                "procedure_code",
+                "channel",
+                "received_on",
+                "due_on",
+                "finished_on",
+                "returned_on",
+                "status",
+                "components_digitised",
+                "result_digitised",
+                "reused_data",
+                "unit",
+                "regime",
+                "source_file",
+                "source_row",
+            ):
+                value = getattr(d, key)
+                info[key] = value.isoformat() if hasattr(value, "isoformat") else value
+        proc = s.get(Procedure, d.procedure_code) if d is not None and d.procedure_code else None
+        info["procedure_name"] = proc.name if proc else None
+        info["documents"] = docs
+        return info
+
+
+def procedure_view(ctx: Ctx, code: str) -> dict[str, Any]:
+    with ctx.store.session() as s:
+        p = s.get(Procedure, code)
+        docs = _documents_by(ctx, s, Query(procedure_code=code, kind="document", limit=50))
+        dossier_rows = s.scalars(select(Dossier).where(Dossier.procedure_code == code).limit(50)).all()
+        dossier_total = s.scalar(select(func.count()).select_from(Dossier).where(Dossier.procedure_code == code))
+        if p is None and not docs and not dossier_rows:
+            raise NotFound(f"không có thủ tục {code!r}")
+        info: dict[str, Any] = {"code": code, "in_catalogue": p is not None}
+        if p is not None:
+            info.update(
+                name=p.name,
+                field=p.field,
+                levels=p.levels,
+                agencies=p.agencies,
+                issuing_agency=p.issuing_agency,
+                status=p.status,
+                decision=p.decision,
+                online_level=p.online_level,
+                effective_from=p.effective_from.isoformat() if p.effective_from else None,
+                abolished_on=p.abolished_on.isoformat() if p.abolished_on else None,
+                replaced_by=p.replaced_by,
+                source={"file": p.source_file, "sheet": p.source_sheet, "row": p.source_row},
+                channels=[
+                    {"channel": c.channel, "time": c.time_text, "fee": c.fee_text, "description": c.description}
+                    for c in p.channels
+                ],
+                legal_bases=[{"number": b.number, "title": b.title} for b in p.legal_bases],
+            )
+        info["documents"] = docs
+        info["dossiers"] = [
+            {
+                "code": d.code,
+                "received_on": d.received_on.isoformat() if d.received_on else None,
+                "status": d.status,
+                "unit": d.unit,
+                "url": f"/dossiers/{quote(d.code, safe='')}",
+            }
+            for d in dossier_rows
+        ]
+        info["dossier_total"] = int(dossier_total or 0)
+        return info
+
+
+def output_path(ctx: Ctx, doc_id: str, kind: str) -> Path | None:
+    with ctx.store.session() as s:
+        doc = _doc(s, doc_id)
+        row = s.scalars(select(Output).where(Output.document_id == doc.id, Output.kind == kind)).first()
+        return ctx.settings.archive_dir / row.path if row else None

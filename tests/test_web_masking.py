@@ -1,0 +1,63 @@
+"""Masking on its own: values in text, snippets cut through a value, queries that would search personal data."""
+
+from __future__ import annotations
+
+import pytest
+
+from sohoa.web.masking import Masker, mask_snippet, matched_only_through_pii, query_tokens, query_touches_pii
+
+PAGE = "Họ và tên: Trần Văn Bình\nĐiện thoại: 0912 345 678\nNội dung: đăng ký khai sinh cho con"
+MASKER = Masker.from_pii([{"kind": "person_name", "text": "Trần Văn Bình"}, {"kind": "phone", "text": "0912 345 678"}])
+
+
+def test_mask_replaces_values_in_any_case_and_spacing() -> None:
+    text = MASKER.mask("Ông TRẦN VĂN BÌNH, ĐT 0912  345\n678, ký tên Trần Văn Bình")
+    assert "Bình" not in text and "BÌNH" not in text and "345" not in text
+    assert text.count("[ẩn: họ tên]") == 2 and "[ẩn: số điện thoại]" in text
+
+
+def test_snippet_cut_through_a_value_is_masked_and_never_highlighted() -> None:
+    # What a backend returns when its fragment starts in the middle of the phone number.
+    snippet = "345 678\nNội dung: <b>đăng</b> <b>ký</b> khai sinh"
+    out = mask_snippet(snippet, [PAGE], MASKER)
+    assert "345" not in out and "678" not in out and out.startswith("[ẩn: số điện thoại]")
+    assert "<b>đăng</b>" in out
+    highlighted = mask_snippet("Họ và tên: Trần Văn <b>Bình</b>", [PAGE], MASKER)
+    assert "Bình" not in highlighted and "<b>" not in highlighted
+
+
+def test_unlocatable_snippet_falls_back_to_the_masked_page() -> None:
+    out = mask_snippet("Văn <b>Bình</b> xyz", [PAGE], MASKER)
+    assert "Bình" not in out and "<b>" not in out and out.startswith("Họ và tên: [ẩn: họ tên]")
+
+
+def test_snippet_markup_is_rebuilt_not_passed_through() -> None:
+    out = mask_snippet('<b>đăng</b> <img src=x onerror="alert(1)"> ký', ["đăng <img src=x> ký"], MASKER)
+    assert "<img" not in out
+
+
+@pytest.mark.parametrize(
+    ("query", "refused"),
+    [
+        ("001090012345", True),
+        ("0912 345 678", True),
+        ("0912.345.678", True),
+        ("+84 912 345 678", True),
+        ("ai@example.vn", True),
+        ("CMND 123456789", True),
+        ("45/2020/NĐ-CP", False),
+        ("000.00.18.H40-240305-0007", False),
+        ("1.001193", False),
+        ("thu tuc hanh chinh 2024", False),
+        ("Quyết định 1628/QĐ-UBND ngày 08/4/2022", False),
+    ],
+)
+def test_queries_on_personal_data_are_refused(query: str, refused: bool) -> None:
+    assert (query_touches_pii(query) is not None) is refused
+
+
+def test_a_hit_found_only_through_a_name_is_recognised() -> None:
+    visible = [MASKER.mask(PAGE)]
+    assert matched_only_through_pii(query_tokens("Trần Văn Bình"), visible, MASKER)
+    assert matched_only_through_pii(query_tokens("tran van binh"), visible, MASKER)
+    assert not matched_only_through_pii(query_tokens("khai sinh"), visible, MASKER)
