@@ -26,7 +26,9 @@ install: system-deps $(STAMP)
 
 demo: install
 	$(BIN)/sohoa samples --out $(DEMO_DIR)
-	$(BIN)/sohoa digitise $(DEMO_DIR)/documents/files --batch demo
+	@# Signing is on in the demo: a throwaway CA and operator key (NOT FOR PRODUCTION), made once and reused.
+	signing=$$($(BIN)/sohoa signing init-demo $(SOHOA_DATA_DIR)/demo-signing) && eval "$$signing" && \
+		$(BIN)/sohoa digitise $(DEMO_DIR)/documents/files --batch demo
 	$(BIN)/sohoa catalogue import $(DEMO_DIR)/catalogue/*
 	@echo; echo "== search: thủ tục hành chính (with diacritics)"
 	$(BIN)/sohoa search "thủ tục hành chính" --limit 5

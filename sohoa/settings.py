@@ -38,6 +38,30 @@ class Settings(BaseSettings):
     min_text_chars: int = Field(default=40, ge=0, description="Below this a text layer counts as empty")
     max_file_mb: int = Field(default=512, ge=1)
     task_retries: int = Field(default=2, ge=0)
+    # Web app (`sohoa serve`). Without a key one is generated once and kept in data_dir/web-secret.key.
+    web_secret_key: SecretStr | None = Field(default=None, description="Signs the session cookies")
+    web_cookie_secure: bool = Field(default=False, description="Send cookies only over https (set behind TLS)")
+    web_session_hours: float = Field(default=8.0, gt=0, description="A login lasts this long")
+    prefect_ui_url: str = Field(default="http://127.0.0.1:4200", description="Prefect UI linked from the web app")
+    # Conformance (sohoa/conformance): conversion mark and PAdES signature on every searchable PDF (ND45 Art 25).
+    mark_enabled: bool = Field(default=True, description="Draw the 'digitised from paper' mark on page 1")
+    mark_scope: Literal["paper", "all"] = Field(
+        default="paper",
+        description="paper: only documents read by OCR (converted from paper, ND45 Art 25); all: born-digital too",
+    )
+    mark_kind: Literal["converter", "certified_copy"] = Field(
+        default="converter",
+        description="converter: top-left block (TT01/2023); certified_copy: top-right copy block (ND30, TT05/2025)",
+    )
+    mark_copy_form: str = Field(default="SAO Y", description="Copy form printed in a certified_copy mark")
+    signing_enabled: bool = Field(default=False, description="Sign every searchable PDF (PAdES)")
+    signing_pkcs12_file: Path | None = Field(default=None, description="PKCS#12 (.p12/.pfx) with key and chain")
+    signing_pkcs12_password: SecretStr | None = None
+    signing_name: str | None = Field(default=None, description="Operator named in the mark (default: cert CN)")
+    signing_organisation: str | None = Field(default=None, description="Organisation named in the mark")
+    signing_organisation_code: str | None = Field(default=None, description="Agency code, e.g. 000.00.18.G12")
+    signing_tsa_url: str | None = Field(default=None, description="RFC 3161 time-stamping URL (PAdES B-T)")
+    signing_ca_file: Path | None = Field(default=None, description="PEM bundle of trusted roots for verify")
 
     @property
     def resolved_data_dir(self) -> Path:

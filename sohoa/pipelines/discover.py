@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sohoa.conformance.dossier import MANIFEST_NAME, DossierError, find_dossiers
 from sohoa.extractors.types import ExtractionError, ExtractionStatus
 
 
@@ -18,12 +19,16 @@ def discover(paths: list[Path], exclude: list[Path] | None = None) -> list[Path]
         candidates = sorted(p for p in given.rglob("*") if p.is_file()) if given.is_dir() else [given]
         for path in candidates:
             rel_parts = path.relative_to(given).parts if given.is_dir() else ()
-            if any(part.startswith(".") for part in rel_parts):
-                continue
+            if any(part.startswith(".") for part in rel_parts) or path.name == MANIFEST_NAME:
+                continue  # a dossier manifest describes the files; it is not one to digitise
             key = path.resolve()
             if any(key.is_relative_to(e) for e in excluded):
                 continue
             if key not in seen:
                 seen.add(key)
                 found.append(path)
+    try:  # a dossier manifest that cannot be used stops the run before anything is queued
+        find_dossiers(paths)
+    except DossierError as exc:
+        raise ExtractionError(ExtractionStatus.FAILED, str(exc)) from exc
     return found

@@ -26,6 +26,8 @@ from sqlalchemy.exc import IntegrityError
 
 from sohoa import __version__
 from sohoa.archive import Archive, StoredFile, sha256_bytes
+from sohoa.conformance import output as conformance_output
+from sohoa.conformance import record as conformance_record
 from sohoa.extractors import sniff
 from sohoa.extractors.metadata import EXTRACTOR_VERSION, extract_metadata
 from sohoa.extractors.tesseract import OcrOptions
@@ -108,6 +110,7 @@ class WorkItem:
     claimed: Claimed
     started: float = field(default_factory=time.monotonic)
     sha: str | None = None
+    conformance: conformance_output.Conformance | None = None  # code, dossier, mark, signature (sohoa/conformance)
 
     @property
     def given(self) -> str:
@@ -420,11 +423,16 @@ def _write_outputs(
         "text": archive.write(sha, "text.txt", extraction.text.encode("utf-8"), version),
         "words": archive.write(sha, "words.json", json.dumps(words, ensure_ascii=False).encode("utf-8"), version),
     }
+    item.conformance = conformance_record.begin(item.ctx.settings, item.ctx.store, item.path, sha)
     if output.searchable_pdf:  # formats kept as they are (DOCX, HTML, text…) have no PDF rendering
-        stored["pdf"] = archive.write(sha, "searchable.pdf", output.searchable_pdf, version)
+        pdf = conformance_output.finish_searchable_pdf(
+            output.searchable_pdf, extraction, item.ctx.settings, item.conformance
+        )
+        stored["pdf"] = archive.write(sha, "searchable.pdf", pdf, version)
     paths = {k: v.relpath for k, v in stored.items()}
     paths["json"] = (archive.document_dir(sha, version) / "document.json").relative_to(archive.root).as_posix()
     doc_json = sidecar(sha, item.given, extraction, metadata, paths, version)
+    doc_json["conformance"] = item.conformance.sidecar()
     stored["json"] = archive.write(
         sha, "document.json", json.dumps(doc_json, ensure_ascii=False, indent=1).encode(), version
     )
@@ -440,10 +448,11 @@ def _store(item: WorkItem, data: bytes, extracted: Extracted, claim: _Claim) -> 
     ctx, output, metadata = item.ctx, extracted.output, extracted.metadata
     extraction, sha, batch_id = output.extraction, item.sha, item.claimed.batch_id
     assert sha is not None
-    review = _review_reasons(extraction, metadata)
+    stored = _write_outputs(item, data, output, metadata, claim.version)
+    # A failed signature or a mark that may cover content sends the item to review with the reason.
+    review = _review_reasons(extraction, metadata) + (item.conformance.problems if item.conformance else [])
     status = ExtractionStatus.NEEDS_REVIEW if review else ExtractionStatus.DONE
     reason = "; ".join(review) if review else None
-    stored = _write_outputs(item, data, output, metadata, claim.version)
     with ctx.store.session() as s:
         # First statement: the item's lease check and its terminal status (and SQLite's write lock).
         if not batchqueue.settle(
@@ -484,6 +493,18 @@ def _store(item: WorkItem, data: bytes, extracted: Extracted, claim: _Claim) -> 
         for kind, f in stored.items():
             s.add(Output(document_id=sha, kind=kind, path=f.relpath, sha256=f.sha256, size_bytes=f.size_bytes))
         _record_events(s, item, extracted, stored, status.value, reason, claim.version)
+        if item.conformance is not None:
+            conformance_record.record(
+                s,
+                item.conformance,
+                document_id=sha,
+                batch_id=batch_id,
+                source=item.given,
+                media_type=extraction.media_type,
+                pages=[{"number": p.number, "dpi": p.dpi, "source": p.source.value} for p in extraction.pages],
+                fields=sorted(k for k, v in metadata.to_dict().items() if v),
+                stored=stored,
+            )
         repo.enqueue_index(s, "document", [sha])
     return item.outcome(status.value, reason, sha, len(extraction.pages))
 

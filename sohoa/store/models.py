@@ -71,6 +71,8 @@ class Document(Base):
     batch_id: Mapped[str | None] = mapped_column(ForeignKey("batches.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # Digitisation-result code (mã kết quả số hóa, Circular 01/2023 Art 10; form in sohoa/conformance/identifiers.py)
+    digitisation_code: Mapped[str | None] = mapped_column(String(200), index=True)
     pages: Mapped[list[Page]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="Page.number"
     )
@@ -332,11 +334,19 @@ class Dossier(Base):
 
 
 class DossierDocument(Base):
-    """A digitised document that belongs to a dossier (its code was read in the document)."""
+    """A digitised document that belongs to a dossier: its code was read in the document (role ``cited``), or it was
+    digitised from the dossier's folder or manifest as a component (thành phần) or a result (kết quả) with its
+    e-result code ``<dossier code>-KQ<n>`` (Decree 45/2020 Art 14)."""
 
     __tablename__ = "dossier_documents"
     dossier_code: Mapped[str] = mapped_column(ForeignKey("dossiers.code", ondelete="CASCADE"), primary_key=True)
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), default="cited", server_default="cited")
+    position: Mapped[int | None] = mapped_column(Integer)  # order within the dossier (results: n of -KQn)
+    result_code: Mapped[str | None] = mapped_column(String(80))
+    result_type: Mapped[str | None] = mapped_column(String(40))  # KQ.G15.000031 when the manifest gives it
+    name: Mapped[str | None] = mapped_column(Text)
+    linked_by: Mapped[str] = mapped_column(String(20), default="code_in_text", server_default="code_in_text")
 
 
 class ReportStatistic(Base):
@@ -405,3 +415,19 @@ class AccessLog(Base):
     action: Mapped[str] = mapped_column(String(50))
     target: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Signature(Base):
+    """A PAdES signature sohoa put on an archived PDF: what `sohoa verify` validates besides the checksum."""
+
+    __tablename__ = "signatures"
+    __table_args__ = (UniqueConstraint("path", "field_name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(Text)  # relative to the archive directory
+    field_name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(20))  # PAdES-B-B, PAdES-B-T
+    signer: Mapped[str] = mapped_column(Text)
+    certificate_sha256: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sha256: Mapped[str] = mapped_column(String(64))  # of the signed file

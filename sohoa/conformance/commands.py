@@ -1,0 +1,160 @@
+"""CLI commands of the conformance wing, registered in sohoa/cli.py: `sohoa signing init-demo`, `sohoa export
+package`, `sohoa import package`, `sohoa export tt05`, and the signature part of `sohoa verify`."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from sohoa.settings import Settings
+
+signing_app = typer.Typer(help="Signing keys for the converter's PAdES signature.", no_args_is_help=True)
+import_app = typer.Typer(help="Import records.", no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    raise typer.Exit(1)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as exc:
+        _fail(f"invalid SOHOA_* setting: {exc}")
+        raise
+
+
+@signing_app.command("init-demo")
+def init_demo_command(
+    directory: Annotated[Path, typer.Argument(help="Where the demo CA, certificate and PKCS#12 go")],
+) -> None:
+    """Make a throwaway CA and operator certificate (NOT FOR PRODUCTION) and print the settings to export.
+
+    Idempotent: run again, the same files are reused. `eval "$(sohoa signing init-demo DIR)"` sets them."""
+    from sohoa.conformance.signing import init_demo
+
+    files = init_demo(directory)
+    err.print(
+        f"demo CA {files.ca_file} and operator PKCS#12 {files.pkcs12_file}: KHÔNG DÙNG CHO SẢN XUẤT / NOT FOR "
+        "PRODUCTION",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for key, value in files.exports().items():
+        sys.stdout.write(f"export {key}={shlex.quote(value)}\n")
+
+
+def export_package(
+    selector: Annotated[str, typer.Argument(help="A dossier code or a batch name")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder the package (a BagIt bag) is written into")],
+) -> None:
+    """Write a BagIt/E-ARK package: PDF/As, texts, TT05 metadata, PREMIS events, METS, SHA-256 manifests."""
+    from sohoa.archive import Archive
+    from sohoa.conformance.package import PackageError
+    from sohoa.conformance.package import export_package as export
+    from sohoa.store.db import Store
+
+    settings = _settings()
+    settings.ensure_dirs()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(settings.db_url)
+    try:
+        bag = export(store, Archive(settings.archive_dir), selector, out_dir)
+    except PackageError as exc:
+        _fail(str(exc))
+    finally:
+        store.dispose()
+    out.print(f"wrote package {bag}", highlight=False, soft_wrap=True)
+
+
+@import_app.command("package")
+def import_package(directory: Annotated[Path, typer.Argument(help="A package folder (BagIt bag)")]) -> None:
+    """Validate a package and restore its records (no OCR), then queue them for the index."""
+    from sohoa.archive import Archive
+    from sohoa.conformance.package import PackageError
+    from sohoa.conformance.package import import_package as restore
+    from sohoa.search import indexer
+    from sohoa.search.factory import open_backend
+    from sohoa.store.db import Store
+
+    settings = _settings()
+    settings.ensure_dirs()
+    store = Store(settings.db_url)
+    try:
+        report = restore(store, Archive(settings.archive_dir), directory)
+        indexed = ""
+        try:
+            backend = open_backend(settings)
+            try:
+                result = indexer.sync(store, backend)
+                indexed = f"; indexed {getattr(result, 'indexed', 0)}"
+            finally:
+                backend.close()
+        except Exception as exc:  # the records are stored; the outbox keeps them for `sohoa reindex`
+            indexed = f"; index not updated now ({type(exc).__name__}), run `sohoa reindex`"
+    except PackageError as exc:
+        _fail(str(exc))
+        return
+    finally:
+        store.dispose()
+    out.print(
+        f"{report.documents_added} documents restored ({report.documents_present} already present), "
+        f"{report.files_restored} files, {report.dossiers_added} dossiers{indexed}",
+        highlight=False,
+    )
+
+
+def export_tt05(
+    selector: Annotated[str | None, typer.Argument(help="A dossier code (default: every document)")] = None,
+    fmt: Annotated[Literal["json", "xml"], typer.Option("--format")] = "json",
+) -> None:
+    """Print the Circular 05/2025/TT-BNV fields of a dossier (file + documents) or of every document."""
+    from sqlalchemy import select
+
+    from sohoa.conformance import tt05
+    from sohoa.store.db import Store
+    from sohoa.store.models import Document, Dossier
+
+    settings = _settings()
+    settings.ensure_dirs()
+    store = Store(settings.db_url)
+    try:
+        with store.session() as s:
+            if selector:
+                dossier = s.get(Dossier, selector)
+                if dossier is None:
+                    _fail(f"no dossier {selector!r}")
+                export = tt05.export_dossier(s, dossier)  # type: ignore[arg-type]
+            else:
+                docs = list(s.scalars(select(Document).where(Document.status != "processing").order_by(Document.id)))
+                export = tt05.export_documents(s, docs)
+    finally:
+        store.dispose()
+    if fmt == "xml":
+        sys.stdout.write(tt05.to_xml(export).decode("utf-8"))
+    else:
+        sys.stdout.write(tt05.to_json(export) + "\n")
+
+
+def verify_signatures_lines(settings: Settings, store: object) -> tuple[list[str], bool]:
+    """Lines for `sohoa verify` about signed PDFs, and whether all are good."""
+    from sohoa.archive import Archive
+    from sohoa.conformance.verify import verify_signatures
+
+    report = verify_signatures(store, Archive(settings.archive_dir), settings.signing_ca_file)  # type: ignore[arg-type]
+    lines = [f"[red]signature[/] {escape(f.path)}: {escape(f.summary())}" for f in report.bad]
+    lines.append(
+        f"checked {len(report.files)} signed PDFs: {len(report.files) - len(report.bad)} valid, "
+        f"{len(report.bad)} invalid"
+        + ("" if settings.signing_ca_file else " (no SOHOA_SIGNING_CA_FILE: trust not checked)")
+    )
+    return lines, not report.bad
