@@ -1,0 +1,52 @@
+"""`sohoa review`: the pages a person should look at, as a table for the terminal or JSON for tools.
+
+What needs review, and why, is the pipeline's stored verdict (`review_query.pages_needing_review`); this module
+only lays it out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from rich.markup import escape
+from rich.table import Table
+
+from sohoa.reports.review_query import ReviewPage
+
+
+def review_record(page: ReviewPage) -> dict[str, Any]:
+    """One page as a JSON object; `page` is null for reasons about the whole document (e.g. its metadata)."""
+    return {
+        "document_id": page.document_id,
+        "path": page.path,
+        "page": page.page,
+        "reasons": list(page.reasons),
+        "confidence": page.confidence,
+        "route": page.route,
+        "flags": list(page.flags),
+        "batch": page.batch_id,
+    }
+
+
+def review_json(pages: Sequence[ReviewPage]) -> str:
+    return json.dumps([review_record(p) for p in pages], ensure_ascii=False, indent=1)
+
+
+def review_table(pages: Sequence[ReviewPage]) -> Table:
+    table = Table(title=f"{len(pages)} page(s) need review", title_justify="left")
+    table.add_column("document")
+    table.add_column("path", overflow="fold")
+    table.add_column("page", justify="right")
+    table.add_column("confidence", justify="right")
+    table.add_column("reasons", overflow="fold")
+    for p in pages:
+        table.add_row(
+            p.document_id[:12],
+            escape(p.path),
+            "—" if p.page is None else str(p.page),
+            "—" if p.confidence is None else f"{p.confidence:.0f}",
+            escape("; ".join(p.reasons)),
+        )
+    return table
