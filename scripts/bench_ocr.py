@@ -7,7 +7,8 @@
 - born-digital pages/s (text layer route) on ../shared/data/born_digital;
 - peak memory (max RSS of a child process) for one long document made by repeating the scans' pages.
 
-Usage: python scripts/bench_ocr.py [--jobs 2] [--long-pages 200]       (SOHOA_SAMPLES, default ../shared/data)
+Usage: python scripts/bench_ocr.py [--jobs 2] [--rounds 1] [--long-pages 10,40,160] [--skip-ocrmypdf]
+(SOHOA_SAMPLES, default ../shared/data)
 Numbers from one run on a shared machine: compare ratios, not absolute seconds.
 """
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -32,15 +32,16 @@ from sohoa.extractors.text import TextOptions, extract_text
 
 
 def page_images(pdf: Path, out: Path) -> list[Path]:
-    """Each page at its native resolution, as sohoa renders it for OCR."""
+    """Each page as sohoa renders it for OCR (native resolution, at least `min_render_dpi`; greyscale)."""
     data = pdf.read_bytes()
     doc = pdftext.open_pdfium(data)
+    options = TextOptions()
     paths = []
     try:
         for i in range(len(doc)):
             info = pdftext.page_info(doc, i)
-            dpi = min(max(info.native_dpi or 300.0, 300.0), 400.0)
-            img = pdftext.render_page(doc, i, dpi)
+            dpi = min(max(info.native_dpi or 300.0, options.min_render_dpi), options.max_render_dpi)
+            img = pdftext.render_page(doc, i, dpi, grayscale=True)
             path = out / f"{pdf.stem}-{i + 1}.png"
             img.save(path, dpi=(dpi, dpi))
             paths.append(path)
@@ -61,11 +62,16 @@ def bare(images: list[Path], jobs: int) -> float:
     return time.monotonic() - t
 
 
-def sohoa_run(pdfs: list[Path], jobs: int) -> float:
+def sohoa_run(pdfs: list[Path], jobs: int, stages: dict[str, float] | None = None) -> float:
     t = time.monotonic()
     with ThreadPoolExecutor(jobs) as pool:
         for pdf in pdfs:
-            extract_text(pdf.read_bytes(), TextOptions(workers=jobs), executor=pool)
+            out = extract_text(pdf.read_bytes(), TextOptions(workers=jobs), executor=pool)
+            if stages is not None:
+                for run in out.extraction.tool_runs:
+                    for key, value in (run.params.get("stage_s") or {}).items():
+                        stages[key] = stages.get(key, 0.0) + value
+                    stages[run.step] = stages.get(run.step, 0.0) + run.duration_s
     return time.monotonic() - t
 
 
@@ -110,23 +116,29 @@ def long_document(pdfs: list[Path], pages: int) -> bytes:
 
 
 def peak_memory(path: Path, jobs: int) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of the Python process extracting `path` (Tesseract children excluded)."""
     code = (
-        "import sys,time;from sohoa.extractors.text import extract_text,TextOptions;"
+        "import resource,sys,time;from sohoa.extractors.text import extract_text,TextOptions;"
         "t=time.monotonic();extract_text(open(sys.argv[1],'rb').read(),TextOptions(workers=int(sys.argv[2])));"
-        "print(time.monotonic()-t)"
+        "print(time.monotonic()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     proc = subprocess.run(
         [sys.executable, "-c", code, str(path), str(jobs)], capture_output=True, text=True, check=True
     )
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return float(proc.stdout.strip()), max(after, before) / 1024
+    seconds, rss_kb = proc.stdout.split()
+    return float(seconds), float(rss_kb) / 1024
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--long-pages", type=int, default=200)
+    ap.add_argument(
+        "--long-pages",
+        type=lambda v: [int(x) for x in v.split(",") if x],
+        default=[10, 40, 160],
+        help="page counts of the long documents whose peak memory is measured (comma-separated; empty: none)",
+    )
+    ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--skip-ocrmypdf", action="store_true")
     args = ap.parse_args()
     data = Path(os.environ.get("SOHOA_SAMPLES", "../shared/data"))
@@ -135,31 +147,49 @@ def main() -> int:
     if not scans:
         print(f"no scans under {data}; set SOHOA_SAMPLES", file=sys.stderr)
         return 2
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        images = [img for pdf in scans for img in page_images(pdf, tmp)]
-        n = len(images)
-        t_sohoa = sohoa_run(scans, args.jobs)
-        t_bare = bare(images, args.jobs)
-        t_ocrmypdf = None if args.skip_ocrmypdf else ocrmypdf_run(scans, args.jobs, tmp)
+        images = {pdf: page_images(pdf, tmp) for pdf in scans}
+        n = sum(len(v) for v in images.values())
+        # Interleaved file by file (sohoa, bare, ocrmypdf on the same file in turn), so load from other users of
+        # the machine falls on all three alike.
+        totals: dict[str, float] = {"sohoa": 0.0, "tesseract": 0.0, "ocrmypdf": 0.0}
+        stages: dict[str, float] = {}
+        have_ocrmypdf = not args.skip_ocrmypdf
+        for _ in range(args.rounds):
+            for pdf in scans:
+                totals["sohoa"] += sohoa_run([pdf], args.jobs, stages)
+                totals["tesseract"] += bare(images[pdf], args.jobs)
+                if have_ocrmypdf:
+                    secs = ocrmypdf_run([pdf], args.jobs, tmp)
+                    have_ocrmypdf = secs is not None
+                    totals["ocrmypdf"] += secs or 0.0
         born_pages = sum(len(pikepdf.open(p).pages) for p in born)
         t = time.monotonic()
         for _ in range(5):
             for p in born:
                 extract_text(p.read_bytes())
         born_rate = 5 * born_pages / (time.monotonic() - t)
-        long_path = tmp / "long.pdf"
-        long_path.write_bytes(long_document(scans, args.long_pages))
-        t_long, rss_mb = peak_memory(long_path, args.jobs)
-    print(f"scanned pages: {n} from {len(scans)} files, {args.jobs} jobs")
+        memory = []
+        for pages in args.long_pages:
+            long_path = tmp / f"long-{pages}.pdf"
+            long_path.write_bytes(long_document(scans, pages))
+            memory.append((pages, *peak_memory(long_path, args.jobs)))
+    load_after = os.getloadavg()
+    pages_run = n * args.rounds
+    print(f"scanned pages: {n} from {len(scans)} files × {args.rounds} round(s), {args.jobs} jobs")
+    print(f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} ({os.cpu_count()} cores)")
     print(f"{'system':10} {'seconds':>8} {'pages/min':>10} {'sohoa ×':>8}")
-    for name, secs in (("sohoa", t_sohoa), ("tesseract", t_bare), ("ocrmypdf", t_ocrmypdf)):
-        if secs is None:
-            print(f"{name:10} {'—':>8} (not installed: pip install ocrmypdf)")
+    for name, secs in totals.items():
+        if name == "ocrmypdf" and not have_ocrmypdf:
+            print(f"{name:10} {'—':>8} (not run or not installed: pip install ocrmypdf)")
             continue
-        print(f"{name:10} {secs:8.1f} {60 * n / secs:10.1f} {secs / t_sohoa:8.2f}")
+        print(f"{name:10} {secs:8.1f} {60 * pages_run / secs:10.1f} {secs / totals['sohoa']:8.2f}")
+    print("sohoa stages (CPU-side seconds summed over pages): " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
     print(f"born-digital: {born_rate:.1f} pages/s ({born_pages} pages × 5)")
-    print(f"long document: {args.long_pages} scanned pages in {t_long:.0f} s, peak RSS {rss_mb:.0f} MB")
+    for pages, secs, rss_mb in memory:
+        print(f"long document: {pages} scanned pages in {secs:.0f} s, peak RSS {rss_mb:.0f} MB")
     return 0
 
 

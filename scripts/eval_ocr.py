@@ -5,6 +5,8 @@ beside each PDF, pages split by form feeds) is the ground truth. Each page is re
 degraded at 200 dpi (blur, noise, 1-2 degrees of skew, JPEG), OCR'd by sohoa and by `tesseract -l vie`, and scored:
 
 - CER / WER: Levenshtein distance over characters / words after whitespace is collapsed, reading order included;
+- FCER: flexible CER, reading order ignored between text segments (lines and table cells), kept within them
+  (see `flexible_char_errors`);
 - BoC / BoW: bag-of-characters / bag-of-words error (characters or words missing or extra, order ignored), which
   does not punish a correct reading of the two-column header or of a table cell by cell in another order than
   pdftotext's line-by-line layout; BoC counts every wrong diacritic and every stray mark.
@@ -18,6 +20,7 @@ import argparse
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -26,6 +29,7 @@ from collections import Counter
 from pathlib import Path
 
 from PIL import Image
+from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from sohoa.extractors.text import TextOptions, extract_text
@@ -35,6 +39,46 @@ from sohoa.textnorm import normalize_text
 
 def norm(text: str) -> str:
     return " ".join(normalize_text(text).split())
+
+
+_HOLE = "\x01"  # marks hypothesis characters already matched to a reference segment
+
+
+def flexible_char_errors(ref: str, hyp: str) -> int:
+    """Character errors with reading order ignored between text segments, kept within them (after Clausner et
+    al., "Flexible character accuracy", 2020, simplified). The reference's lines, cut at column gaps of 3+ spaces
+    in pdftotext's layout, are taken in reference order; each is matched to its best-aligned substring of the
+    hypothesis just after the previous match (where it is when both read in the same order — this keeps the
+    phrases legal text repeats apart), or anywhere when it is not there. A segment costs its edit distance to that
+    substring (its length when nothing matches), and hypothesis characters left unmatched count as insertions.
+    A table read cell by cell, or a two-column header read column by column, costs nothing extra; every misread,
+    missing or extra character still does."""
+    avail = list(norm(hyp))
+    errors, cursor = 0, 0
+
+    def best_window(seg: str, lo: int, hi: int) -> tuple[int, int, int]:
+        text = "".join(avail[lo:hi])
+        if len(seg) > len(text.replace(_HOLE, "")):
+            return len(seg), 0, 0
+        al = fuzz.partial_ratio_alignment(seg, text)
+        return Levenshtein.distance(seg, text[al.dest_start : al.dest_end]), lo + al.dest_start, lo + al.dest_end
+
+    for line in ref.splitlines():
+        for part in re.split(r"\s{3,}", line):
+            seg = norm(part)
+            if not seg:
+                continue
+            found = best_window(seg, max(cursor - 5, 0), cursor + len(seg) + 20)
+            if found[0] > len(seg) / 4:
+                found = min(found, best_window(seg, 0, len(avail)))
+            distance, start, stop = found
+            if distance >= len(seg) / 2 or start == stop:  # no real match: the segment is missing
+                errors += len(seg)
+                continue
+            errors += distance
+            avail[start:stop] = _HOLE * (stop - start)
+            cursor = stop
+    return errors + sum(1 for c in avail if c not in (" ", _HOLE))
 
 
 def scores(ref: str, hyp: str) -> dict[str, float]:
@@ -49,6 +93,7 @@ def scores(ref: str, hyp: str) -> dict[str, float]:
         "nonspace": len(r.replace(" ", "")),
         "words": len(rw),
         "char_edits": Levenshtein.distance(r, h),
+        "flex_char_errors": flexible_char_errors(ref, hyp),
         "word_edits": Levenshtein.distance(rw, hw),
         "bow_errors": max(missing, extra),
         "boc_errors": max(sum((chars_r - chars_h).values()), sum((chars_h - chars_r).values())),
@@ -130,10 +175,14 @@ def main() -> int:
                     )
                     print(
                         f"{pdf.name} p{n} {cond:16} {system:9} CER {rows[-1]['char_edits'] / rows[-1]['chars']:.2%}"
+                        f" FCER {rows[-1]['flex_char_errors'] / rows[-1]['chars']:.2%}"
                         f"  {seconds:.1f}s",
                         file=sys.stderr,
                     )
-    print(f"\n{'condition':16} {'system':10} {'pages':>5} {'CER':>7} {'BoC':>7} {'WER':>7} {'BoW':>7} {'s/page':>7}")
+    print(
+        f"\n{'condition':16} {'system':10} {'pages':>5} {'CER':>7} {'FCER':>7} {'BoC':>7} {'WER':>7} {'BoW':>7}"
+        f" {'s/page':>7}"
+    )
     summary = {}
     for cond in ("300dpi-clean", "200dpi-degraded"):
         for system in ("sohoa", "tesseract"):
@@ -142,19 +191,23 @@ def main() -> int:
                 continue
             chars, words = sum(r["chars"] for r in sel), sum(r["words"] for r in sel)
             cer = sum(r["char_edits"] for r in sel) / chars
+            fcer = sum(r["flex_char_errors"] for r in sel) / chars
             wer = sum(r["word_edits"] for r in sel) / words
             bow = sum(r["bow_errors"] for r in sel) / words
             boc = sum(r["boc_errors"] for r in sel) / sum(r["nonspace"] for r in sel)
             spp = sum(r["seconds"] for r in sel) / len(sel)
             summary[f"{cond}/{system}"] = {
                 "cer": cer,
+                "fcer": fcer,
                 "boc": boc,
                 "wer": wer,
                 "bow": bow,
                 "pages": len(sel),
                 "s_per_page": spp,
             }
-            print(f"{cond:16} {system:10} {len(sel):5} {cer:7.2%} {boc:7.2%} {wer:7.2%} {bow:7.2%} {spp:7.2f}")
+            print(
+                f"{cond:16} {system:10} {len(sel):5} {cer:7.2%} {fcer:7.2%} {boc:7.2%} {wer:7.2%} {bow:7.2%} {spp:7.2f}"
+            )
     if args.json:
         args.json.write_text(json.dumps({"summary": summary, "pages": rows}, indent=1, ensure_ascii=False))
     return 0

@@ -168,3 +168,56 @@ def test_pdf_with_fonts_not_embedded_is_not_labelled_pdfa() -> None:
     problems = {r.step: r for r in out.extraction.tool_runs}["pdfa"].params["problems"]
     assert any("not embedded" in p for p in problems)
     assert _pdfa_id(out.searchable_pdf)[0] is None
+
+
+def _pdf_with_number_in_a_widget() -> bytes:
+    """A born-digital page whose number is printed by a form widget, as the Government portal's signed PDFs do
+    ("So: 286 /C07-P6" where "286" is the widget's appearance, not page content)."""
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)
+    )
+    body = (
+        b"BT /F1 12 Tf 72 700 Td (So:) Tj 80 0 Td (/C07-P6) Tj ET "
+        b"BT /F1 12 Tf 72 660 Td (Cong van ve viec de nghi gop y du thao tieu chuan quoc gia.) Tj ET"
+    )
+    resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page = pikepdf.Page(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Page,
+            MediaBox=[0, 0, 595, 842],
+            Resources=resources,
+            Contents=pdf.make_stream(body),
+        )
+    )
+    pdf.pages.append(page)
+    appearance = pdf.make_stream(
+        b"BT /F1 12 Tf 2 4 Td (286) Tj ET",
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Form,
+        BBox=[0, 0, 50, 18],
+        Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
+    )
+    widget = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot,
+            Subtype=pikepdf.Name.Widget,
+            FT=pikepdf.Name.Sig,
+            T=pikepdf.String("Signature1"),
+            Rect=[100, 696, 150, 714],
+            F=4,
+            AP=pikepdf.Dictionary(N=appearance),
+            P=pdf.pages[0].obj,
+        )
+    )
+    pdf.pages[0].obj.Annots = pdf.make_indirect(pikepdf.Array([widget]))
+    pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([widget]), SigFlags=3)
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def test_text_printed_by_a_form_widget_is_read_where_it_is_printed() -> None:
+    page = extract_text(_pdf_with_number_in_a_widget()).extraction.pages[0]
+    assert page.source == TextSource.TEXT_LAYER
+    assert "So: 286 /C07-P6" in page.text

@@ -69,6 +69,18 @@ def page_info(doc: pypdfium2.PdfDocument, index: int) -> PdfPageInfo:
             text = textpage.get_text_range()
         finally:
             textpage.close()
+        # Only on pages that are not scans: a scan goes to OCR, which renders the widgets anyway, and flattening
+        # makes PDFium keep the modified page (with its image) in memory.
+        widgets = _widget_rects(page) if covered / area < 0.5 else []
+        if widgets:
+            # Boxes of the page's own characters first: closing the page for flattening closes its text page.
+            textpage = page.get_textpage()
+            try:
+                boxes = [textpage.get_charbox(i) for i in range(textpage.count_chars())]
+            finally:
+                textpage.close()
+            page = _flattened(doc, index, page)
+            text = _with_widget_text(boxes, page, text, widgets)
     except pypdfium2.PdfiumError as exc:
         raise ExtractionError(ExtractionStatus.UNREADABLE, f"page {index + 1} cannot be read ({exc})") from exc
     finally:
@@ -84,11 +96,74 @@ def page_info(doc: pypdfium2.PdfDocument, index: int) -> PdfPageInfo:
     )
 
 
-def render_page(doc: pypdfium2.PdfDocument, index: int, dpi: float) -> Image.Image:
-    """Rasterise one page (0-based). PDFium is not thread-safe: call from one thread only."""
+def _widget_rects(page: pypdfium2.PdfPage) -> list[tuple[float, float, float, float]]:
+    """Rectangles (left, bottom, right, top) of the page's form widgets: the Government portal prints a document's
+    number and date in them (signature widgets with text appearances), which PDFium's text API does not read."""
+    rects = []
+    for i in range(pdfium_c.FPDFPage_GetAnnotCount(page)):
+        annot = pdfium_c.FPDFPage_GetAnnot(page, i)
+        try:
+            if pdfium_c.FPDFAnnot_GetSubtype(annot) != pdfium_c.FPDF_ANNOT_WIDGET:
+                continue
+            rect = pdfium_c.FS_RECTF()
+            if pdfium_c.FPDFAnnot_GetRect(annot, rect):
+                rects.append((rect.left, rect.bottom, rect.right, rect.top))
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annot)
+    return rects
+
+
+def _flattened(doc: pypdfium2.PdfDocument, index: int, page: pypdfium2.PdfPage) -> pypdfium2.PdfPage:
+    """The page with its widgets' appearances drawn into its content (in memory only); PDFium wants it reloaded."""
+    pdfium_c.FPDFPage_Flatten(page, pdfium_c.FLAT_NORMALDISPLAY)
+    page.close()
+    return doc[index]
+
+
+def _with_widget_text(
+    boxes: list[tuple[float, float, float, float]],
+    flat: pypdfium2.PdfPage,
+    text: str,
+    widgets: list[tuple[float, float, float, float]],
+) -> str:
+    """Insert each widget's printed text after the last character left of it on its line ("Số: 286 /C07-P6"),
+    or at the end of the page text when no line is found. Flattening appends the widgets' characters at the end
+    of the text page, so the new characters are those past the old count."""
+    old_count = len(boxes)
+    flat_text = flat.get_textpage()
+    try:
+        new_chars = [(i, flat_text.get_charbox(i)) for i in range(old_count, flat_text.count_chars())]
+        found: list[tuple[int, str]] = []  # (insert after this char index of `text`, widget text)
+        for left, bottom, right, top in widgets:
+            inside = [
+                i
+                for i, (x0, y0, x1, y1) in new_chars
+                if left <= (x0 + x1) / 2 <= right and bottom <= (y0 + y1) / 2 <= top
+            ]
+            value = "".join(flat_text.get_text_range(i, 1) for i in inside).strip()
+            if not value:
+                continue
+            anchor, best = -1, float("-inf")
+            if len(text) == old_count:  # char index = string index (no surrogate pairs)
+                for i, (_, b, r, t) in enumerate(boxes):
+                    if r <= left + 1 and b < top and t > bottom and r > best and not text[i].isspace():
+                        anchor, best = i, r
+            found.append((anchor, value))
+    finally:
+        flat_text.close()
+    tail = [value for anchor, value in found if anchor < 0]
+    for anchor, value in sorted((f for f in found if f[0] >= 0), reverse=True):
+        text = f"{text[: anchor + 1]} {value} {text[anchor + 1 :]}"
+    return " ".join([text, *tail]) if tail else text
+
+
+def render_page(doc: pypdfium2.PdfDocument, index: int, dpi: float, grayscale: bool = False) -> Image.Image:
+    """Rasterise one page (0-based). PDFium is not thread-safe: call from one thread only. `grayscale` for OCR:
+    a third of the memory, and Tesseract converts colour to grey anyway."""
     page = doc[index]
     try:
-        image: Image.Image = page.render(scale=dpi / 72.0, may_draw_forms=True).to_pil()
+        bitmap = page.render(scale=dpi / 72.0, may_draw_forms=True, grayscale=grayscale)
+        image: Image.Image = bitmap.to_pil()
         image.load()
         return image
     finally:

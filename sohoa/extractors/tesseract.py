@@ -65,8 +65,10 @@ def ocr_image(image: Image.Image, dpi: float, options: OcrOptions) -> OcrPage:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
-        src = Path(tmp) / "page.png"
-        image.save(src, dpi=(round(dpi), round(dpi)))
+        # Uncompressed greyscale (PGM, or PBM for bilevel): writing a PNG cost 0.3-1.4 s a page at 300 dpi (zlib,
+        # in this process), and Tesseract reads grey anyway. The resolution goes on the command line.
+        src = Path(tmp) / "page.pnm"
+        (image if image.mode in ("1", "L") else image.convert("L")).save(src, "PPM")
         base = Path(tmp) / "out"
         # textonly_pdf: the PDF page carries only the invisible text, laid over the original page later, so the
         # archived image is never re-encoded (and never the preprocessed copy).

@@ -69,11 +69,23 @@ class _Ocred:
     skew_deg: float
     steps: list[str]
     rotated_deg: int = 0
+    # Seconds per stage (preprocess, tesseract, osd), summed into the OCR tool run: where a page's time goes.
+    stage_s: dict[str, float] = field(default_factory=dict)
 
 
 def _ocr_once(image: Image.Image, dpi: float, options: TextOptions) -> _Ocred:
+    started = time.monotonic()
     page = prepare(image, dpi, options.preprocess)
-    return _Ocred(tesseract.ocr_image(page.image, page.dpi, options.ocr), page.skew_deg, page.steps)
+    prepared = time.monotonic()
+    ocr = tesseract.ocr_image(page.image, page.dpi, options.ocr)
+    stages = {"preprocess": prepared - started, "tesseract": time.monotonic() - prepared}
+    return _Ocred(ocr, page.skew_deg, page.steps, stage_s=stages)
+
+
+def _add_stages(total: dict[str, float], more: dict[str, float]) -> dict[str, float]:
+    for key, value in more.items():
+        total[key] = total.get(key, 0.0) + value
+    return total
 
 
 def _reads_badly(ocr: tesseract.OcrPage, options: TextOptions) -> bool:
@@ -88,12 +100,16 @@ def _ocr_prepared(image: Image.Image, dpi: float, options: TextOptions) -> _Ocre
     first = _ocr_once(image, dpi, options)
     if not _reads_badly(first.ocr, options):
         return first
+    started = time.monotonic()
     turn, conf = tesseract.detect_orientation(image, dpi)
+    first.stage_s["osd"] = time.monotonic() - started
     if turn == 0 or conf < options.min_orientation_confidence:
         return first
     upright = image.rotate(-turn, expand=True)  # OSD's "Rotate: 90" means 90° clockwise; Pillow turns anticlockwise
     second = _ocr_once(upright, dpi, options)
+    _add_stages(second.stage_s, first.stage_s)
     if (second.ocr.confidence or 0.0) <= (first.ocr.confidence or 0.0):
+        first.stage_s = second.stage_s
         return first
     second.rotated_deg = -turn
     second.steps.insert(0, f"turned {turn}° clockwise (OSD confidence {conf:.1f})")
@@ -125,6 +141,7 @@ class _Job:
     reason: str = ""
     flags: list[str] = field(default_factory=list)
     options: TextOptions | None = None
+    render_s: float = 0.0
 
 
 def extract_text(
@@ -164,7 +181,7 @@ def _archival(output: TextOutput) -> TextOutput:
     return output
 
 
-def _ocr_run(options: TextOptions, pages: list[PageResult], seconds: float) -> ToolRun:
+def _ocr_run(options: TextOptions, pages: list[PageResult], seconds: float, stages: dict[str, float]) -> ToolRun:
     return ToolRun(
         step="ocr",
         tool="tesseract",
@@ -175,16 +192,18 @@ def _ocr_run(options: TextOptions, pages: list[PageResult], seconds: float) -> T
             "language_pack": tesseract.language_pack(options.ocr.lang),
             "pages": [p.number for p in pages if p.source == TextSource.OCR],
             "workers": options.workers,
+            "stage_s": {k: round(v, 3) for k, v in stages.items()},
         },
         duration_s=round(seconds, 3),
     )
 
 
-def _collect(job: _Job) -> PageResult:
+def _collect(job: _Job, stages: dict[str, float]) -> PageResult:
     if job.result is not None:
         return job.result
     assert job.future is not None and job.options is not None
     done = job.future.result()
+    _add_stages(stages, {"render": job.render_s, **done.stage_s})
     ocr = done.ocr
     share, review = _gate(ocr.text, ocr.confidence, job.options)
     return PageResult(
@@ -206,15 +225,15 @@ def _collect(job: _Job) -> PageResult:
     )
 
 
-def _run_bounded(jobs: Iterator[_Job], workers: int) -> list[PageResult]:
+def _run_bounded(jobs: Iterator[_Job], workers: int, stages: dict[str, float]) -> list[PageResult]:
     """Keep at most 2×workers pages in flight so a 500-page file stays flat in memory."""
     results: list[PageResult] = []
     window: deque[_Job] = deque()
     for job in jobs:
         window.append(job)
         while len(window) > 2 * workers:
-            results.append(_collect(window.popleft()))
-    results.extend(_collect(j) for j in window)
+            results.append(_collect(window.popleft(), stages))
+    results.extend(_collect(j, stages) for j in window)
     return results
 
 
@@ -243,18 +262,21 @@ def _from_pdf(data: bytes, options: TextOptions, executor: ThreadPoolExecutor) -
                     continue
                 native = info.native_dpi
                 render_dpi = min(max(native or DEFAULT_DPI, options.min_render_dpi), options.max_render_dpi)
-                image = pdftext.render_page(pdfium, index, render_dpi)
+                rendering = time.monotonic()
+                image = pdftext.render_page(pdfium, index, render_dpi, grayscale=True)
                 job = _Job(info.number, dpi=native or render_dpi, size=image.size, reason=reason, options=options)
+                job.render_s = time.monotonic() - rendering
                 job.flags = (_dpi_flags(native) if info.image_coverage > 0.5 else []) + verdict.flags
                 job.future = executor.submit(_ocr_prepared, image, render_dpi, options)
                 yield job
 
-        pages = _run_bounded(jobs(), options.workers)
+        stages: dict[str, float] = {}
+        pages = _run_bounded(jobs(), options.workers, stages)
     finally:
         pdfium.close()
     runs = [ToolRun("text_layer", "pypdfium2", pdftext.pdfium_version(), {"min_chars": options.min_text_chars})]
     if any(p.source == TextSource.OCR for p in pages):
-        runs.append(_ocr_run(options, pages, time.monotonic() - started))
+        runs.append(_ocr_run(options, pages, time.monotonic() - started, stages))
         searchable = pdfout.searchable_from_pdf(data, pages)
     else:
         searchable = data  # born-digital: the original already is the searchable PDF
@@ -292,11 +314,12 @@ def _from_image(data: bytes, media_type: str, options: TextOptions, executor: Th
                 job.future = executor.submit(_ocr_prepared, page, dpi or DEFAULT_DPI, options)
                 yield job
 
-        pages = _run_bounded(jobs(), options.workers)
+        stages: dict[str, float] = {}
+        pages = _run_bounded(jobs(), options.workers, stages)
     finally:
         image.close()
     # The original image goes into the PDF as it is (img2pdf: no re-encoding); the OCR text is laid over it.
     searchable = pdfout.searchable_from_pdf(pdfout.image_pdf(data), pages)
     return TextOutput(
-        TextExtraction(media_type, pages, [_ocr_run(options, pages, time.monotonic() - started)]), searchable
+        TextExtraction(media_type, pages, [_ocr_run(options, pages, time.monotonic() - started, stages)]), searchable
     )
