@@ -104,3 +104,44 @@ def test_two_workers_share_one_batch_without_losing_or_duplicating(postgres_url:
             assert len(workers_seen) == 2, workers_seen  # both workers took part
     finally:
         store.dispose()
+
+
+_MIGRATE_AT = """
+import sys, time
+from sohoa.store.db import Store
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # both start migrating at the same instant
+Store(sys.argv[1]).dispose()
+"""
+
+
+def test_workers_starting_together_on_an_empty_database_migrate_once(postgres_url: str) -> None:
+    """Two first runs at once: one migrates under the advisory lock, the other waits and finds the schema done."""
+    import psycopg
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from sohoa.store.db import make_engine
+
+    url = make_url(postgres_url)
+    host = url.query["host"]
+    assert isinstance(host, str)
+    with psycopg.connect(dbname="sohoa", user="postgres", host=host, autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS race")
+        admin.execute("CREATE DATABASE race")
+    race_url = url.set(database="race").render_as_string(hide_password=False)
+    start_at = str(time.time() + 4)  # time for both interpreters to import sohoa first
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _MIGRATE_AT, race_url, start_at], stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    for p, err in zip(procs, errors, strict=True):
+        assert p.returncode == 0, err
+    engine = make_engine(race_url)
+    try:
+        with engine.connect() as conn:
+            heads = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+            tables = conn.execute(text("SELECT count(*) FROM pg_tables WHERE tablename = 'documents'")).scalar()
+    finally:
+        engine.dispose()
+    assert len(heads) == 1 and tables == 1

@@ -112,3 +112,32 @@ def test_given_back_items_are_claimable_again(store: Store, tmp_path: Path) -> N
     assert batchqueue.claim_next(store, "b", me, 60, {claimed.id}) is None  # skipped while deferred
     again = batchqueue.claim_next(store, "b", me, 60, set())
     assert again is not None and again.id == claimed.id
+
+
+_MIGRATE_AT = """
+import sys, time
+from sohoa.store.db import Store
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # both start migrating at the same instant
+Store(sys.argv[1]).dispose()
+"""
+
+
+def test_first_runs_starting_together_on_sqlite_migrate_once(tmp_path: Path) -> None:
+    import time
+
+    url = f"sqlite:///{tmp_path / 'kho mới' / 'sohoa.db'}"
+    (tmp_path / "kho mới").mkdir()
+    start_at = str(time.time() + 3)
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _MIGRATE_AT, url, start_at], stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    for p in procs:
+        err = p.communicate(timeout=120)[1]
+        assert p.returncode == 0, err
+    store = Store(url, run_migrations=False)
+    try:
+        with store.session() as s:
+            assert s.scalars(select(BatchItem)).all() == []  # the schema is there, once
+    finally:
+        store.dispose()

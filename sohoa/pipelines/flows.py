@@ -43,7 +43,9 @@ def _transient(_task: Any, _run: Any, state: Any) -> bool:
 @task(
     name="digitise-document",
     task_run_name="{claimed.path}",
+    # Outcomes live in the record store: no result files, no cache lookups, whatever the worker's environment.
     cache_policy=NO_CACHE,
+    persist_result=False,
     retries=2,
     retry_delay_seconds=[1, 5],
     retry_condition_fn=_transient,
@@ -52,7 +54,7 @@ def digitise_document(ctx: DigitiseContext, claimed: Claimed) -> ItemOutcome:
     return digitise_item(ctx, claimed)
 
 
-@task(name="sync-index", cache_policy=NO_CACHE)
+@task(name="sync-index", cache_policy=NO_CACHE, persist_result=False)
 def sync_index(settings: PipelineSettings, store: Store) -> dict[str, Any]:
     return sync_index_now(settings, store)
 
@@ -62,7 +64,7 @@ def _prefect_submit(ctx: DigitiseContext, claimed: Claimed) -> Future:
     return digitise_document.submit(quote(ctx), claimed)  # type: ignore[call-overload]
 
 
-@flow(name="digitise", validate_parameters=False)
+@flow(name="digitise", validate_parameters=False, persist_result=False)
 def digitise_flow(
     paths: list[str] | None = None,
     batch_id: str = "",
@@ -135,7 +137,7 @@ def run_digitise(
 
 
 # -------------------------------------------------------------------------------------- the other three flows
-@task(name="import-catalogue-file", cache_policy=NO_CACHE)
+@task(name="import-catalogue-file", cache_policy=NO_CACHE, persist_result=False)
 def import_catalogue_file(store: Store, path: str) -> dict[str, Any]:
     from sohoa.catalogue.importer import import_catalogue
 

@@ -1,9 +1,12 @@
 """Extraction in child processes with a deadline and a memory cap, so one bad file cannot take a batch down.
 
-A child is a long-lived process, started with `spawn` (never forked from the threaded parent), that extracts one
-document at a time: text (pages OCR'd in its own small thread pool) and metadata. Long-lived because importing the
-extractors and loading the metadata rules costs ~1.5 s, which a process per document would pay every time; it is
-recycled after `child_max_documents` documents and after any failure.
+A child is a long-lived process that extracts one document at a time: text (pages OCR'd in its own small thread
+pool) and metadata. Long-lived because loading the metadata rules costs ~1.5 s, which a process per document would
+pay every time; it is recycled after `child_max_documents` documents and after any failure. Children come from a
+`forkserver` (a clean single-threaded process, never the threaded parent) that imports the extractors once:
+`spawn` made every child re-import them and re-run the parent's whole `__main__` (the CLI, or a script with the
+signing stack), 3–8 s of CPU per child that a batch with failures and recycling paid again and again. The server
+and its children keep the environment the server started with.
 
 Limits: the child's address space is capped with RLIMIT_AS (Tesseract inherits it). The parent waits with a
 deadline of `doc_timeout_s`, extended by `doc_timeout_per_page_s` per page once the child reports the page count;
@@ -31,7 +34,9 @@ import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import forkserver, popen_forkserver, process, reduction, spawn, util
 from multiprocessing.connection import Connection
+from multiprocessing.context import set_spawning_popen
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -126,11 +131,25 @@ def _count_pages(data: bytes) -> int | None:
     return None
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _watch_parent(parent: int) -> None:
-    """Die with the parent (even after its `kill -9`), taking Tesseract along: no orphan keeps a core busy."""
+    """Die with the parent (even after its `kill -9`), taking Tesseract along: no orphan keeps a core busy.
+
+    The child's own parent is the fork server, which exits when the batch process dies; a killed but not yet
+    reaped batch process still answers kill(0), so both are watched."""
+    server = os.getppid()
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while os.getppid() == server and _alive(parent):
             time.sleep(1.0)
         os.killpg(0, signal.SIGKILL)
 
@@ -194,14 +213,51 @@ def child_main(conn: Connection, options: TextOptions, memory_mb: int, parent: i
 
 
 # ---------------------------------------------------------------------------------------------------- parent
+# What the fork server imports once, so that a child only has to load the metadata rules.
+CHILD_MODULES = ("sohoa.pipelines.isolate", "sohoa.extractors.text", "sohoa.extractors.metadata")
+
+
+class _Popen(popen_forkserver.Popen):
+    """CPython's forkserver launch (3.11) minus the parent's `__main__`: the child runs `child_main` from this
+    module and needs nothing of the parent's script, which every child would otherwise re-run (CPython's fork
+    server never imports it itself, so each child did: 3-8 s of CPU for the CLI or a script with the signing
+    stack)."""
+
+    def _launch(self, process_obj: Any) -> None:
+        prep_data = spawn.get_preparation_data(process_obj._name)
+        prep_data.pop("init_main_from_path", None)
+        prep_data.pop("init_main_from_name", None)
+        buf = io.BytesIO()
+        set_spawning_popen(self)
+        try:
+            reduction.dump(prep_data, buf)
+            reduction.dump(process_obj, buf)
+        finally:
+            set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)  # type: ignore[attr-defined]
+        parent_w = os.dup(w)  # the child's sentinel of this process, as in CPython
+        self.finalizer = util.Finalize(self, util.close_fds, (parent_w, self.sentinel))  # type: ignore[attr-defined]
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _ChildProcess(process.BaseProcess):
+    _start_method = "forkserver"
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> _Popen:  # noqa: N802 (CPython's name)
+        forkserver.set_forkserver_preload(list(CHILD_MODULES))  # used when the server starts (first child)
+        return _Popen(process_obj)
+
+
 class ExtractorProcess:
     """The parent's handle on one child: send a document, wait with a deadline, kill on overrun."""
 
     def __init__(self, settings: PipelineSettings, options: TextOptions):
         self.settings = settings
-        ctx = multiprocessing.get_context("spawn")
-        self.conn, child_conn = ctx.Pipe()
-        self.proc = ctx.Process(
+        self.conn, child_conn = multiprocessing.Pipe()
+        self.proc = _ChildProcess(
             target=child_main,
             args=(child_conn, options, settings.doc_memory_mb, os.getpid(), settings.ocr_host_slots or options.workers),
             name="sohoa-extract",

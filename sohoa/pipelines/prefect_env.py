@@ -13,6 +13,9 @@ def configure_prefect(settings: Settings) -> None:
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
     # Offline machines: telemetry would log an error on every run (tech-notes).
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # The SDK's own telemetry costs ~1 s of CPU at every `import prefect` (device id, first-run checks), in the
+    # CLI and again in the temporary API server; DO_NOT_TRACK is the switch it honours.
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     # The temporary API server starts in ~6 s on an idle machine; a busy one (batches of OCR running) needs more.

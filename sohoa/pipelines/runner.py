@@ -183,7 +183,9 @@ def process_batch(
     """Run a batch queue to its end with the given task submitter; the OCR resources live for the whole batch."""
     ctx = _context(cfg, store, force)
     if cfg.isolate:
-        with ExtractorPool(cfg, text_options(cfg), cfg.slots) as pool:
+        # Extracting processes start now, ready for the first claims; a rerun with nothing left starts none.
+        prestart = cfg.slots if batchqueue.unfinished(store, batch_id) else 0
+        with ExtractorPool(cfg, text_options(cfg), prestart) as pool:
             ctx.extractors = pool
             return drain(ctx, batch_id, submit, index)
     with ThreadPoolExecutor(max_workers=cfg.ocr_workers, thread_name_prefix="sohoa-ocr") as ocr:

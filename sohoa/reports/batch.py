@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sohoa.store.models import Batch, BatchItem, Document, Event, Page
+from sohoa.reports.review_query import pages_needing_review
+from sohoa.store.models import Batch, BatchItem, Document, Event
 
 SUCCEEDED = ("done", "needs_review", "duplicate")
 UNFINISHED = ("pending", "processing")
-REVIEW_CONFIDENCE = 60.0
 HTML_TRAIL_LIMIT = 1000  # documents whose events the HTML shows; the JSON always has all of them
 
 
@@ -95,25 +95,18 @@ def build_report(session: Session, batch_id: str, slowest: int = 10) -> dict[str
     pages_done = sum(r["pages"] for r in processed)
     minutes = busy / 60 if busy else 0.0
 
-    review_ids = [i.document_id for i in items if i.status == "needs_review" and i.document_id]
-    review = []
-    if review_ids:
-        for p in session.scalars(
-            select(Page)
-            .where(Page.document_id.in_(review_ids), Page.source == "ocr")
-            .order_by(Page.document_id, Page.number)
-        ):
-            if p.confidence is None or p.confidence < REVIEW_CONFIDENCE:
-                review.append(
-                    {
-                        "document_id": p.document_id,
-                        "path": docs[p.document_id].source,
-                        "page": p.number,
-                        "confidence": p.confidence,
-                        "route": p.route_reason,
-                        "flags": p.flags,
-                    }
-                )
+    review = [
+        {
+            "document_id": r.document_id,
+            "path": r.path,
+            "page": r.page,
+            "reasons": list(r.reasons),
+            "confidence": r.confidence,
+            "route": r.route,
+            "flags": list(r.flags),
+        }
+        for r in pages_needing_review(session, batch_id)
+    ]
 
     trail: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in session.scalars(select(Event).where(Event.batch_id == batch_id).order_by(Event.id)):
@@ -207,9 +200,19 @@ def to_html(r: dict[str, Any]) -> str:
         _table(["file", "status", "reason"], [[x["path"], x["status"], x["reason"]] for x in r["failures"]]),
         f"<h2>Pages needing review ({len(r['review_pages'])})</h2>",
         _table(
-            ["file", "document", "page", "confidence", "route"],
-            [[x["path"], x["document_id"][:12], x["page"], x["confidence"], x["route"]] for x in r["review_pages"]],
-            {2, 3},
+            ["file", "document", "page", "why", "confidence", "route"],
+            [
+                [
+                    x["path"],
+                    x["document_id"][:12],
+                    "whole document" if x["page"] is None else x["page"],
+                    "; ".join(x["reasons"]),
+                    x["confidence"],
+                    x["route"],
+                ]
+                for x in r["review_pages"]
+            ],
+            {2, 4},
         ),
         "<h2>Audit trail</h2><p>One event per step per document: what ran, the tool and its version, the "
         "parameters (Tesseract language pack included), the duration and the outcome.</p>",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -28,14 +29,45 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+# Key of the PostgreSQL advisory lock that serialises migrations (any constant shared by all sohoa processes).
+MIGRATION_LOCK_KEY = 0x736F686F61  # "sohoa" in ASCII; never change it while old workers may run
+
+
+@contextmanager
+def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+    """An exclusive flock next to a SQLite database file for the migration's duration (a no-op in memory)."""
+    path = engine.url.database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        yield
+        return
+    lock = Path(path).with_name(Path(path).name + ".migrate.lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # released when the file closes, or when the process dies
+        yield
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision (idempotent)."""
+    """Bring the schema to the newest Alembic revision (idempotent, and safe when several processes start at once).
+
+    Workers started together on an empty database would all find no schema and all create it; the second would
+    fail on a table that already exists. So one migrates while the others wait: on PostgreSQL under a
+    transaction-scoped advisory lock (released at commit, or by the server if the process dies), on SQLite under
+    a file lock (its own write lock comes too late: both would have read the empty schema first).
+    """
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if engine.dialect.name == "sqlite":
+        with _sqlite_file_lock(engine), engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+        return
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 
