@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import func, select
 
+from sohoa.conformance import commands as conformance
 from sohoa.settings import Settings
 
 app = typer.Typer(
@@ -31,6 +32,15 @@ catalogue_app = typer.Typer(help="Import and reconcile the procedure catalogue."
 export_app = typer.Typer(help="Export records.", no_args_is_help=True)
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(export_app, name="export")
+app.add_typer(conformance.signing_app, name="signing")
+app.add_typer(conformance.import_app, name="import")
+export_app.command("package")(conformance.export_package)
+export_app.command("tt05")(conformance.export_tt05)
+# The web app's commands live with it; importing them loads only Typer (the app is built when `serve` runs).
+from sohoa.web.commands import serve, users_app  # noqa: E402
+
+app.add_typer(users_app, name="users")
+app.command("serve")(serve)
 
 out = Console()
 err = Console(stderr=True)
@@ -620,13 +630,15 @@ def reindex() -> None:
 
 @app.command()
 def verify() -> None:
-    """Re-hash every archived file (current and superseded versions) against the SHA-256 recorded in the store."""
+    """Re-hash every archived file (current and superseded versions) against the SHA-256 recorded in the store,
+    and validate the signature of every PDF sohoa signed (valid, whole file covered, signer, time)."""
     from sohoa.archive import Archive
     from sohoa.fixity import verify_archive
 
     settings = _settings()
     with _store(settings) as store:
         report = verify_archive(store, Archive(settings.archive_dir))
+        signature_lines, signatures_ok = conformance.verify_signatures_lines(settings, store)
     for path in report.missing:
         out.print(f"[red]missing[/] {rich_escape(path)}", highlight=False)
     for path in report.altered:
@@ -638,7 +650,9 @@ def verify() -> None:
         f"{len(report.missing)} missing, {len(report.altered)} altered"
         + (f"; {len(report.temp_files)} leftover temporary files" if report.temp_files else "")
     )
-    if not report.clean:
+    for line in signature_lines:  # PAdES signatures of the PDFs sohoa signed (sohoa/conformance/verify.py)
+        out.print(line, highlight=False, soft_wrap=True)
+    if not report.clean or not signatures_ok:
         raise typer.Exit(1)
 
 
@@ -657,6 +671,35 @@ def status() -> None:
             ("waiting for the index", IndexOutbox),
         ):
             out.print(f"{label}: {s.scalar(select(func.count()).select_from(model))}")
+        # The same stored verdict as the batch report and `sohoa review` (review_query), never a threshold of its own.
+        from sohoa.reports.review_query import pages_needing_review
+
+        review = pages_needing_review(s, None)
+        out.print(
+            f"needing review: {len({r.document_id for r in review})} documents, "
+            f"{sum(r.page is not None for r in review)} pages"
+        )
+
+
+@app.command()
+def review(
+    batch: Annotated[str | None, typer.Option("--batch", help="Only documents this batch processed")] = None,
+    fmt: Annotated[Literal["table", "json"], typer.Option("--format")] = "table",
+) -> None:
+    """Pages needing review: document, page, reasons and OCR confidence, as the pipeline decided them."""
+    from sohoa.reports.review import review_json, review_table
+    from sohoa.reports.review_query import pages_needing_review
+    from sohoa.store.models import Batch
+
+    settings = _settings()
+    with _store(settings) as store, store.session() as s:
+        if batch is not None and s.get(Batch, batch) is None:
+            fail(f"no batch named {batch!r}")
+        pages = pages_needing_review(s, batch)
+    if fmt == "json":
+        sys.stdout.write(review_json(pages) + "\n")
+    else:
+        out.print(review_table(pages))
 
 
 # ------------------------------------------------------------------------------ batches: report, worker, deploy
