@@ -618,7 +618,7 @@ def reindex() -> None:
 
     settings = _settings()
     with _store(settings) as store:
-        backend = _guard(lambda: open_backend(settings))
+        backend = _guard(lambda: open_backend(settings, rebuilding=True))
         try:
             report = indexer.reindex(store, backend)
         finally:

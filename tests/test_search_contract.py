@@ -702,3 +702,162 @@ def test_reindex_swaps_with_no_downtime(make: Backends, tmp_path: Path) -> None:
         assert b.count() == 41 and ids(b, "ghost") == []
     finally:
         store.dispose()
+
+
+# --- personal data: masked roles search only the public copy ------------------------------------------------
+
+NAME, CCCD = "Trần Văn Bình", "001090012345"
+PII_PAGES = [
+    f"GIẤY TIẾP NHẬN HỒ SƠ. Họ và tên: {NAME}. Số CCCD: {CCCD}. Nội dung: đăng ký khai sinh cho con.",
+    f"Người nộp hồ sơ (ký, ghi rõ họ tên)\n{NAME.upper()}",
+]
+
+
+def _pii_spans(pages: list[str]) -> list[dict[str, Any]]:
+    """The metadata record's `pii` entries for PII_PAGES, offsets into the pages joined as the extractor joins them."""
+    from sohoa.extractors.types import TextExtraction
+
+    text = TextExtraction.PAGE_BREAK.join(pages)
+    spans = []
+    for kind, value in (("person_name", NAME), ("cccd", CCCD), ("person_name", NAME.upper())):
+        at = text.find(value)
+        spans.append({"kind": kind, "text": value, "start": at, "end": at + len(value)})
+    return spans
+
+
+def _pii_doc(i: str, **kw: Any) -> IndexDoc:
+    from sohoa.search.public import public_pages, public_title
+
+    title = f"Giấy tiếp nhận hồ sơ của {NAME}"
+    spans = _pii_spans(PII_PAGES)
+    return IndexDoc(
+        i,
+        "document",
+        title,
+        pages=list(PII_PAGES),
+        public_title=public_title(title, spans),
+        public_pages=public_pages(PII_PAGES, spans),
+        doc_type="Giấy tiếp nhận",
+        issuer="UBND xã Tân Hòa",
+        status="ok",
+        **kw,
+    )
+
+
+@pytest.fixture(scope="module")
+def pii_backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchBackend]:
+    """Twelve receipts of one applicant (more than a page of hits) beside a record without personal data."""
+    kind = request.param
+    url = request.getfixturevalue("osmem_base") if kind == "elastic" else None
+    backends = Backends(kind, tmp_path_factory.mktemp("pii"), url)
+    b = backends.new()
+    other = IndexDoc("khai-sinh", "procedure", "Đăng ký khai sinh", pages=["Người đi đăng ký khai sinh nộp tờ khai."])
+    b.upsert([*(_pii_doc(f"bn-{n:02d}", issued_date=f"2024-03-{n + 1:02d}") for n in range(12)), other])
+    if isinstance(b, EmbeddedBackend):
+        b.close()
+    yield b
+    backends.close()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "pii_backend" in metafunc.fixturenames:
+        metafunc.parametrize("pii_backend", BACKENDS, indirect=True)
+
+
+NAME_QUERIES = [NAME, "tran van binh", "TRẦN VĂN BÌNH", "Bình", f'"{NAME}"', "bình khai sinh", "tiếp nhận Bình", CCCD]
+
+
+@pytest.mark.parametrize("text", NAME_QUERIES)
+def test_masked_query_on_personal_data_finds_nothing(pii_backend: SearchBackend, text: str) -> None:
+    res = pii_backend.search(Query(text=text, fields="public", limit=5))
+    assert (res.total, res.hits) == (0, [])
+    assert all(counts == {} for counts in res.facets.values()), res.facets
+    assert list(iter_hits(pii_backend, Query(text=text, fields="public"), page_size=5)) == []
+    # Filters, sort and deep pages change nothing.
+    deep = pii_backend.search(Query(text=text, fields="public", sort="date", offset=10, doc_type="Giấy tiếp nhận"))
+    assert (deep.total, deep.hits) == (0, [])
+
+
+@pytest.mark.parametrize("text", NAME_QUERIES)
+def test_unmasked_query_finds_personal_data(pii_backend: SearchBackend, text: str) -> None:
+    res = pii_backend.search(Query(text=text, fields="full", limit=5))
+    assert res.total == 12 and len(res.hits) == 5 and all(h.id.startswith("bn-") for h in res.hits)
+    assert res.facets["doc_type"] == {"Giấy tiếp nhận": 12}
+    assert len({h.id for h in iter_hits(pii_backend, Query(text=text), page_size=5)}) == 12  # "full" is the default
+
+
+def _shows_pii(text: str) -> bool:
+    return any(s in text for s in (NAME, NAME.upper(), "Bình", "BÌNH", CCCD))
+
+
+@pytest.mark.parametrize("text", ["khai sinh", "dang ky khai sinh", "tiếp nhận hồ sơ", "ghi rõ họ tên"])
+def test_masked_query_still_finds_the_other_words(pii_backend: SearchBackend, text: str) -> None:
+    res = pii_backend.search(Query(text=text, fields="public", limit=50))
+    found = {h.id for h in res.hits}
+    assert {f"bn-{n:02d}" for n in range(12)} <= found and res.total == len(found)
+    assert res.facets["kind"]["document"] == 12
+    for h in res.hits:
+        assert not _shows_pii(h.title) and not _shows_pii(h.snippet), (h.title, h.snippet)
+        assert "<b>" in h.snippet
+    receipt = next(h for h in res.hits if h.id == "bn-00")
+    assert receipt.title == "Giấy tiếp nhận hồ sơ của [ẩn: họ tên]"
+
+
+def test_masked_hit_names_the_page_of_its_public_text(pii_backend: SearchBackend) -> None:
+    hit = pii_backend.search(Query(text="người nộp", fields="public", kind="document", limit=1)).hits[0]
+    # (tantivy ends a fragment at its last token, so the label's closing bracket may be cut off)
+    assert hit.page == 2 and "<b>Người</b> <b>nộp</b>" in hit.snippet and "[ẩn: họ tên" in hit.snippet
+    full = pii_backend.search(Query(text="người nộp", kind="document", limit=1)).hits[0]
+    assert full.page == 2 and NAME.upper() in full.snippet and NAME in full.title
+
+
+def test_masked_browse_shows_the_public_copy(pii_backend: SearchBackend) -> None:
+    res = pii_backend.search(Query(fields="public", kind="document", limit=50))
+    assert res.total == 12 and not any(_shows_pii(h.title) or _shows_pii(h.snippet) for h in res.hits)
+
+
+def test_unknown_fields_switch_is_refused(pii_backend: SearchBackend) -> None:
+    with pytest.raises(ValueError):
+        pii_backend.search(Query(text="khai sinh", fields="all"))  # type: ignore[arg-type]
+
+
+def test_public_pages_must_line_up_with_pages(make: Backends) -> None:
+    b = make.new()
+    with pytest.raises(ValueError):
+        b.upsert([IndexDoc("x", "document", "Tờ khai", pages=["một", "hai"], public_pages=["một"])])
+    assert b.count() == 0
+
+
+def test_indexer_builds_the_public_copy_from_the_current_metadata(make: Backends, tmp_path: Path) -> None:
+    from sohoa.store.models import Document, MetadataRecord, Page
+
+    store = Store(f"sqlite:///{tmp_path / 't.db'}")
+    doc_id = "e" * 64
+    try:
+        with store.session() as s:
+            s.add(
+                Document(
+                    id=doc_id,
+                    source="bn.pdf",
+                    filename="bn.pdf",
+                    media_type="application/pdf",
+                    size_bytes=1,
+                    page_count=2,
+                    status="done",
+                )  # fmt: skip
+            )
+            for n, text in enumerate(PII_PAGES, 1):
+                s.add(Page(document_id=doc_id, number=n, text=text, source="text_layer"))
+            s.add(MetadataRecord(document_id=doc_id, version=1, extractor="rules-2", data={"subject": "Tiếp nhận"}))
+            data = {"subject": f"Tiếp nhận hồ sơ của {NAME}", "pii": _pii_spans(PII_PAGES)}
+            s.add(MetadataRecord(document_id=doc_id, version=2, extractor="rules-2", data=data))
+        b = make.new()
+        assert indexer.reindex(store, b).failed == 0
+        for text in (NAME, "tran van binh", CCCD):
+            assert ids(b, text, fields="public") == [], text
+            assert ids(b, text) == [doc_id], text
+        masked = b.search(Query(text="khai sinh", fields="public")).hits
+        assert [h.id for h in masked] == [doc_id] and masked[0].title == "Tiếp nhận hồ sơ của [ẩn: họ tên]"
+        assert not _shows_pii(masked[0].snippet)
+    finally:
+        store.dispose()

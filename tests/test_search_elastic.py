@@ -25,6 +25,7 @@ from sohoa.search import indexer
 from sohoa.search.elastic import (
     MAPPING_VERSION,
     ElasticBackend,
+    ElasticIndexError,
     PlainJsonNode,
     _decode_cursor,
     _encode_cursor,
@@ -257,6 +258,38 @@ def test_old_mapping_version_is_reported(backend: ElasticBackend, caplog: pytest
     with caplog.at_level(logging.WARNING, logger="sohoa.search.elastic"):
         fresh.ensure_index()
     assert caplog.text == ""
+
+
+def test_reindex_moves_a_version_1_index_to_the_public_copy(backend: ElasticBackend, tmp_path: Path) -> None:
+    """An index built before the public copy (mapping v1) is searched masked without a match until `sohoa reindex`
+    builds a v2 index from the store and swaps the alias to it."""
+    from sohoa.search.public import public_pages
+
+    assert MAPPING_VERSION == 2 and "body_public" not in load_mapping(1)["mappings"]["properties"]
+    assert {"title_public", "body_public"} <= load_mapping()["mappings"]["properties"].keys()
+    v1 = load_mapping(1)
+    backend._es.indices.create(
+        index=f"{backend.alias}-v1-old", settings=v1["settings"], mappings=v1["mappings"], aliases={backend.alias: {}}
+    )
+    old = {"id": "bn", "kind": "document", "title": "Biên nhận", "body": ["Họ và tên: Trần Văn Bình"]}
+    backend._es.index(index=backend.alias, id="bn", document=old, refresh=True)
+    assert [h.id for h in backend.search(Query(text="Trần Văn Bình")).hits] == ["bn"]
+    assert backend.search(Query(text="Trần Văn Bình", fields="public")).total == 0  # no public fields: no match
+    spans = [{"kind": "person_name", "text": "Trần Văn Bình"}]
+    with pytest.raises(ElasticIndexError):  # dynamic: strict refuses the new fields: reindex first
+        backend.upsert(
+            [IndexDoc("bn", "document", "Biên nhận", pages=old["body"], public_pages=public_pages(old["body"], spans))]
+        )
+    store = Store(f"sqlite:///{tmp_path / 't.db'}")
+    try:
+        with store.session() as s:
+            s.add(Procedure(code="1.001193", name="Đăng ký khai sinh", issuing_agency="Bộ Tư pháp"))
+        assert indexer.reindex(store, backend).failed == 0
+    finally:
+        store.dispose()
+    (live,) = backend._es.indices.get_alias(name=backend.alias).body
+    assert live.startswith(f"{backend.alias}-v2-")
+    assert [h.id for h in backend.search(Query(text="khai sinh", fields="public")).hits] == ["procedure:1.001193"]
 
 
 # --- bulk back-off -------------------------------------------------------------------------------------------

@@ -18,8 +18,10 @@ from sohoa.search.embedded import (
     IndexSchemaError,
     _analyzer,
 )
+from sohoa.search.factory import open_backend
 from sohoa.search.model import IndexDoc, Query, SearchBackend
 from sohoa.search.querytext import MAX_UNITS, parse_query_text
+from sohoa.settings import Settings
 from sohoa.textnorm import fold
 
 VI_LETTERS = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
@@ -438,6 +440,19 @@ def test_other_schema_version_is_refused(tmp_path: Path) -> None:
     (tmp_path / "sohoa-index.json").write_text(json.dumps({"schema_version": SCHEMA_VERSION + 1}))
     with pytest.raises(IndexSchemaError, match="reindex"):
         EmbeddedBackend(tmp_path)
+
+
+def test_reindex_replaces_an_index_of_another_schema(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, search_backend="embedded")
+    first = open_backend(settings)
+    first.upsert([_doc("1", "một")])
+    first.close()
+    (settings.index_dir / "sohoa-index.json").write_text(json.dumps({"schema_version": SCHEMA_VERSION - 1}))
+    with pytest.raises(IndexSchemaError):
+        open_backend(settings)  # searching or syncing never throws an index away
+    backend = open_backend(settings, rebuilding=True)
+    assert backend.count() == 0
+    backend.close()
 
 
 def test_exact_tone_beats_folded_term_frequency(tmp_path: Path) -> None:

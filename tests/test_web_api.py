@@ -13,7 +13,18 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
-from test_web_store import CCCD, EMAIL, NAME, PASSWORD, PHONE, ROLES, WebData, web_data
+from test_web_store import (
+    APPLICANT_RECEIPTS,
+    CCCD,
+    EMAIL,
+    NAME,
+    PASSWORD,
+    PHONE,
+    ROLES,
+    WebData,
+    applicant_data,
+    web_data,
+)
 
 from sohoa.store.db import Store
 from sohoa.store.models import AccessLog, BatchItem, Document
@@ -444,3 +455,43 @@ def test_related_documents_cites_and_cited_by(clients: dict[str, tuple[TestClien
     cited = client.get(f"/api/documents/{data.cited_id}").json()
     assert [d["id"] for d in cited["related"]["cited_by"]] == [data.citing_id]
     assert data.citing_id in client.get(f"/documents/{data.cited_id}").text
+
+
+# --- a name search across pages (issue 7 follow-up) -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def applicant_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return create_app(applicant_data(tmp_path_factory))
+
+
+@pytest.mark.parametrize("role", MASKED)
+@pytest.mark.parametrize("q", [NAME, "tran van binh", "Bình", f'"{NAME}"', "Bình khai sinh", "tranvanbinh"])
+def test_masked_name_search_finds_nothing_on_any_page(applicant_app: Any, role: str, q: str) -> None:
+    client, _ = login(applicant_app, role)
+    for page in (1, 2, 3):
+        r = client.get("/api/search", params={"q": q, "page": page})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert (body["total"], body["hits"], body["pages"]) == (0, [], 1), (q, page)
+        assert not any(body["facets"].values()), (q, page, body["facets"])
+        assert not leaks(json.dumps({**body, "query": ""}, ensure_ascii=False))
+    # The same receipts are found through their other words, on every page, with nothing personal shown.
+    seen: set[str] = set()
+    for page in (1, 2):
+        body = client.get("/api/search", params={"q": "lần nộp khai sinh", "page": page}).json()
+        assert body["total"] == APPLICANT_RECEIPTS and body["pages"] == 2
+        assert all(h["masked"] for h in body["hits"]) and not leaks(json.dumps(body, ensure_ascii=False))
+        seen |= {h["id"] for h in body["hits"]}
+    assert len(seen) == APPLICANT_RECEIPTS
+
+
+@pytest.mark.parametrize("role", UNMASKED)
+def test_unmasked_name_search_finds_every_receipt(applicant_app: Any, role: str) -> None:
+    client, _ = login(applicant_app, role)
+    seen: set[str] = set()
+    for page in (1, 2):
+        body = client.get("/api/search", params={"q": NAME, "page": page}).json()
+        assert body["total"] == APPLICANT_RECEIPTS and body["pages"] == 2
+        seen |= {h["id"] for h in body["hits"]}
+    assert len(seen) == APPLICANT_RECEIPTS

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sohoa.web.masking import Masker, mask_snippet, matched_only_through_pii, query_tokens, query_touches_pii
+from sohoa.search.public import public_pages
+from sohoa.web.masking import Masker, mask_snippet, query_touches_pii
 
 PAGE = "Họ và tên: Trần Văn Bình\nĐiện thoại: 0912 345 678\nNội dung: đăng ký khai sinh cho con"
 MASKER = Masker.from_pii([{"kind": "person_name", "text": "Trần Văn Bình"}, {"kind": "phone", "text": "0912 345 678"}])
@@ -56,8 +57,24 @@ def test_queries_on_personal_data_are_refused(query: str, refused: bool) -> None
     assert (query_touches_pii(query) is not None) is refused
 
 
-def test_a_hit_found_only_through_a_name_is_recognised() -> None:
-    visible = [MASKER.mask(PAGE)]
-    assert matched_only_through_pii(query_tokens("Trần Văn Bình"), visible, MASKER)
-    assert matched_only_through_pii(query_tokens("tran van binh"), visible, MASKER)
-    assert not matched_only_through_pii(query_tokens("khai sinh"), visible, MASKER)
+def test_the_index_public_copy_hides_what_the_masker_hides() -> None:
+    # No offsets: the public copy still replaces every occurrence of the values, as the Masker does on a page.
+    spans = [{"kind": "person_name", "text": "Trần Văn Bình"}, {"kind": "phone", "text": "0912 345 678"}]
+    page = PAGE + "\nNgười nộp: TRẦN VĂN  BÌNH"
+    public = public_pages([page], spans)
+    assert public == [MASKER.mask(page)]
+    assert "Bình" not in public[0] and "BÌNH" not in public[0] and "345" not in public[0]
+
+
+def test_snippet_from_the_public_copy_keeps_its_highlights() -> None:
+    public = public_pages([PAGE], [{"kind": "person_name", "text": "Trần Văn Bình"}])
+    assert public is not None
+    snippet = "Họ và tên: [ẩn: họ tên]\nĐiện thoại: 0912 345 678\nNội dung: <b>đăng</b> <b>ký</b> khai sinh"
+    out = mask_snippet(snippet, public, MASKER)
+    assert "<b>đăng</b> <b>ký</b>" in out and "345" not in out  # located, and the phone the copy missed is masked
+
+
+def test_pages_hide_a_name_typed_without_tones_as_the_index_does() -> None:
+    text = "Người nộp: TRAN VAN BINH, tệp tran-van-binh.pdf"
+    assert MASKER.mask(text) == "Người nộp: [ẩn: họ tên], tệp [ẩn: họ tên].pdf"
+    assert public_pages([text], [{"kind": "person_name", "text": "Trần Văn Bình"}]) == [MASKER.mask(text)]

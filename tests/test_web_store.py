@@ -150,3 +150,35 @@ def test_correction_is_a_new_version_with_an_event_and_no_reocr(tmp_path: Path) 
         assert accepted.version == 3 and s.get(Document, "d" * 64).status == "done"  # type: ignore[union-attr]
         with pytest.raises(corrections.CorrectionError):
             corrections.accept_review(s, "d" * 64, by="binh")  # no longer waiting for review
+
+
+# --- one applicant in more receipts than a page of search hits ---------------------------------------------------
+
+APPLICANT_RECEIPTS = 12  # more than the search page's 10 hits
+
+
+@functools.cache
+def _build_applicant(root: Path) -> Settings:
+    """Receipts of one applicant (NAME, CCCD) in different dossiers, through the real digitise path: a name search
+    by a masked role must find none of them, on any page."""
+    inbox = root / "inbox"
+    inbox.mkdir(parents=True)
+    for n in range(APPLICANT_RECEIPTS):
+        lines = [line.replace("0007", f"{n + 10:04d}") for line in PII_LINES]
+        lines.append(f"Lần nộp thứ {n + 1}: đăng ký khai sinh cho con thứ {n + 1}")
+        (inbox / f"bien-nhan-{n:02d}.pdf").write_bytes(text_pdf(lines))
+    cfg = PipelineSettings(data_dir=root / "data", ocr_workers=2, isolate=False, index_every_s=0)
+    cfg.ensure_dirs()
+    store = Store(cfg.db_url)
+    run_local(cfg, store, "nguoi-nop", [str(p) for p in sorted(inbox.iterdir())])
+    indexer.enqueue_all(store)
+    sync_index_now(cfg, store)
+    with store.session() as s:
+        for role in ROLES:
+            add_user(s, role, role, PASSWORD)
+    store.dispose()
+    return Settings(data_dir=root / "data")
+
+
+def applicant_data(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return _build_applicant(tmp_path_factory.getbasetemp() / "web-applicant")

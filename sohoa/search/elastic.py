@@ -5,11 +5,13 @@ multi-valued `body` field (value i is page i+1; a position gap keeps phrases ins
 paging and facets count records. `title` and `body` are analysed twice: accented (standard tokenizer +
 lowercase) and a `.folded` sub-field (+ asciifolding, đ→d; the mapping file says why not preserve_original).
 Numbers and codes are keyword fields holding keys computed here, plus a tokenised `number.tokens` for "45/2020"
-inside "45/2020/NĐ-CP".
+inside "45/2020/NĐ-CP". `title_public` and `body_public` (with `.folded`) hold the public copy, personal values
+replaced by labels (sohoa/search/public.py); a query with `fields="public"` (masked roles) builds every text
+clause, highlight, title and snippet from them only, so personal data cannot match, count or show.
 
 Names: searches and writes go through an alias (`sohoa-records`) over a versioned index
-(`sohoa-records-v1-<UTC timestamp>`). `rebuild()` (used by `sohoa reindex`) and `clear()` build a new index
-and swap the alias in one `_aliases` call, so readers never see a missing or half-built index. While a rebuild
+(`sohoa-records-v<MAPPING_VERSION>-<UTC timestamp>`). `rebuild()` (used by `sohoa reindex`) and `clear()` build a
+new index and swap the alias in one `_aliases` call, so readers never see a missing or half-built index. While a rebuild
 runs, the new index also carries `<alias>-building`, and every write through the alias (from any process) goes
 to it as well, so a record saved during the rebuild is not lost at the swap.
 
@@ -54,7 +56,7 @@ from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
 from sohoa.search.keys import B_TITLE as _B_TITLE
 from sohoa.search.keys import exact_key as _key
-from sohoa.search.keys import filter_terms, period_bound
+from sohoa.search.keys import filter_terms, period_bound, public_copy, text_fields
 from sohoa.search.keys import number_key as _number
 from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
 from sohoa.search.querytext import QueryText, parse_query_text
@@ -67,13 +69,13 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 # The mapping file this code writes; bump with a new sohoa-records.v<N>.json, never edit a released one.
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2  # 2: the public copy (title_public, body_public)
 FACET_FIELDS = ("kind", "doc_type", "issuer", "status")
 FACET_SIZE = 100
 MAX_LIMIT = 1000
 SNIPPET_CHARS = 200
 _MAX_TOKEN_CHARS = 40  # the mapping's length filter; a unit made only of longer tokens cannot match
-_SOURCE_FIELDS = ["id", "kind", "title", "number", "display"]
+_SOURCE_FIELDS = ["id", "kind", "number", "display"]  # + the title field of the copy searched
 
 # Boosts: the same values as embedded.py, so both engines rank alike.
 # Flat bonus per word typed with tones and found with those tones. The 3x boost alone leaves the order to BM25
@@ -188,14 +190,23 @@ def to_source(d: IndexDoc) -> dict[str, Any]:
     """The ES document for a record. Raises ValueError for a record without id."""
     if not d.id:
         raise ValueError("IndexDoc.id must not be empty")
+    public_title, public_pages = public_copy(d)
     pages = [normalize_text(p) for p in d.pages]  # empty pages kept: value i stays page i+1
+    public = pages if d.public_pages is None else [normalize_text(p) for p in public_pages]
     src: dict[str, Any] = {
         "id": d.id,
         "kind": d.kind,
         "title": normalize_text(d.title),
         "body": pages,
+        "title_public": normalize_text(public_title),
+        "body_public": public,
         # Not indexed: what a hit needs to name its page and to show a snippet without fetching every page.
-        "display": {"lead": pages[0][:SNIPPET_CHARS] if pages else "", "page_keys": [_page_key(p) for p in pages]},
+        "display": {
+            "lead": pages[0][:SNIPPET_CHARS] if pages else "",
+            "page_keys": [_page_key(p) for p in pages],
+            "public_lead": public[0][:SNIPPET_CHARS] if public else "",
+            "public_page_keys": [_page_key(p) for p in public],
+        },
     }
     for name, value in (("doc_type", d.doc_type), ("issuer", d.issuer), ("status", d.status), ("batch", d.batch)):
         if value:
@@ -280,18 +291,20 @@ def _should(clauses: list[dict[str, Any]], minimum: int | None = None) -> dict[s
     return {"bool": body}
 
 
-def _text_unit(text: str, accented: bool) -> dict[str, Any] | None:
-    """One word or phrase: folded title/body, plus the accented fields (boosted) when tones were typed."""
+def _text_unit(text: str, accented: bool, tf: tuple[str, str]) -> dict[str, Any] | None:
+    """One word or phrase: folded title/body, plus the accented fields (boosted) when tones were typed.
+    `tf`: the (title, body) fields of the copy searched."""
     if not _indexable(text):
         return None
-    clauses = [_phrase("body.folded", text), _phrase("title.folded", text, _B_TITLE)]
+    title, body = tf
+    clauses = [_phrase(f"{body}.folded", text), _phrase(f"{title}.folded", text, _B_TITLE)]
     if accented:
-        exact = [_phrase("body", text, _B_ACCENT), _phrase("title", text, _B_ACCENT * _B_TITLE)]
+        exact = [_phrase(body, text, _B_ACCENT), _phrase(title, text, _B_ACCENT * _B_TITLE)]
         clauses += [*exact, {"constant_score": {"filter": _should(exact), "boost": _B_EXACT_TONE}}]
     return _should(clauses)
 
 
-def _code_unit(code: str) -> dict[str, Any]:
+def _code_unit(code: str, tf: tuple[str, str]) -> dict[str, Any]:
     """A number or code: exact keyword lookups first, then the same tokens as a phrase anywhere.
 
     The standard tokenizer splits "145/2020/NĐ-CP" at "/" into 145 · 2020 · nđ · cp, so the phrase "45 2020"
@@ -304,20 +317,20 @@ def _code_unit(code: str) -> dict[str, Any]:
             _term("procedure_codes", key, _B_CODE_EXACT),
             _term("dossier_codes", key, _B_CODE_EXACT),
             _phrase("number.tokens", code, _B_NUMBER_PART),
-            _phrase("body.folded", code),
-            _phrase("title.folded", code, _B_TITLE),
+            _phrase(f"{tf[1]}.folded", code),
+            _phrase(f"{tf[0]}.folded", code, _B_TITLE),
         ]
     )
 
 
-def text_query(qt: QueryText) -> dict[str, Any] | None:
+def text_query(qt: QueryText, tf: tuple[str, str] = ("title", "body")) -> dict[str, Any] | None:
     """The ES query for parsed user text; None when nothing searchable was typed (browse by filters).
 
     Same rule as the embedded backend: words all required up to six, then ceil(80 %); phrases and codes
     required; the words in typed order as a phrase add score."""
-    words = [u for t in qt.terms if (u := _text_unit(t, qt.accented)) is not None]
-    required = [u for p in qt.phrases if (u := _text_unit(p, qt.accented)) is not None]
-    required += [_code_unit(c) for c in qt.codes]
+    words = [u for t in qt.terms if (u := _text_unit(t, qt.accented, tf)) is not None]
+    required = [u for p in qt.phrases if (u := _text_unit(p, qt.accented, tf)) is not None]
+    required += [_code_unit(c, tf) for c in qt.codes]
     if not words and not required:
         return None if qt.is_empty else {"match_none": {}}
     must = list(required)
@@ -327,11 +340,15 @@ def text_query(qt: QueryText) -> dict[str, Any] | None:
     should: list[dict[str, Any]] = []
     if len(words) > 1:
         seq = " ".join(qt.terms)
-        should += [_phrase("body.folded", seq, _B_PHRASE), _phrase("title.folded", seq, _B_PHRASE * _B_TITLE)]
+        title_field, body_field = tf
+        should += [
+            _phrase(f"{body_field}.folded", seq, _B_PHRASE),
+            _phrase(f"{title_field}.folded", seq, _B_PHRASE * _B_TITLE),
+        ]
         if qt.accented:
             should += [
-                _phrase("body", seq, _B_PHRASE * _B_ACCENT),
-                _phrase("title", seq, _B_PHRASE * _B_ACCENT * _B_TITLE),
+                _phrase(body_field, seq, _B_PHRASE * _B_ACCENT),
+                _phrase(title_field, seq, _B_PHRASE * _B_ACCENT * _B_TITLE),
             ]
     body: dict[str, Any] = {"must": must}
     if should:
@@ -450,15 +467,15 @@ def _window(plain: str, marks: list[tuple[int, int]], size: int = SNIPPET_CHARS)
     return "".join(out).strip()
 
 
-def _best_page(raw: dict[str, Any], page_keys: list[str], accented: bool) -> tuple[int | None, str]:
-    """(1-based page, snippet) from the whole-value highlights of body and body.folded.
+def _best_page(raw: dict[str, Any], page_keys: list[str], accented: bool, body: str = "body") -> tuple[int | None, str]:
+    """(1-based page, snippet) from the whole-value highlights of `body` and its .folded twin.
 
     Page score as in the embedded backend: marks in the page, exact-tone (accented field) marks counting
     _B_ACCENT times; the snippet comes from the accented highlight when that page has one."""
     where = {k: i for i, k in reversed(list(enumerate(page_keys)))}  # first page wins for identical texts
     score: dict[int, float] = {}
     source: dict[int, tuple[bool, str, list[tuple[int, int]]]] = {}
-    fields = [("body.folded", False)] + ([("body", True)] if accented else [])
+    fields = [(f"{body}.folded", False)] + ([(body, True)] if accented else [])
     for field, is_accented in fields:
         for value in raw.get(field, []):
             plain, marks = _segments(value)
@@ -560,7 +577,8 @@ class ElasticBackend:
                 version = (body.get("mappings", {}).get("_meta") or {}).get("sohoa_mapping_version")
                 if version != MAPPING_VERSION:
                     _log.warning(
-                        "index %s has mapping version %s, this code writes %s: run `sohoa reindex`",
+                        "index %s has mapping version %s, this code writes %s: run `sohoa reindex` (until then"
+                        " writes may be refused and masked searches find nothing)",
                         name,
                         version,
                         MAPPING_VERSION,
@@ -735,8 +753,9 @@ class ElasticBackend:
         return after
 
     def search(self, query: Query) -> SearchResult:
+        tf = text_fields(query.fields)
         qt = parse_query_text(query.text)
-        text_q = text_query(qt)
+        text_q = text_query(qt, tf)
         flt = filters(query)
         self.ensure_index()
         limit = max(0, min(query.limit, MAX_LIMIT))
@@ -761,9 +780,9 @@ class ElasticBackend:
         elif offset:
             kwargs["from_"] = offset
         if text_q is not None and limit:
-            fields: dict[str, Any] = {"body.folded": {}}
+            fields: dict[str, Any] = {f"{tf[1]}.folded": {}}
             if qt.accented:
-                fields["body"] = {}
+                fields[tf[1]] = {}
             # Whole values (number_of_fragments 0), one per matching page: the page is found from its text.
             kwargs["highlight"] = {
                 "pre_tags": ["<b>"],
@@ -778,13 +797,13 @@ class ElasticBackend:
             sort=sort,
             size=limit,
             track_total_hits=True,
-            source={"includes": _SOURCE_FIELDS},
+            source={"includes": [*_SOURCE_FIELDS, tf[0]]},
             aggs={name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACET_FIELDS},
             **kwargs,
         )
         raw_hits = res["hits"]["hits"]
         total = int(res["hits"]["total"]["value"])
-        hits = [self._hit(h, by_date, qt.accented) for h in raw_hits]
+        hits = [self._hit(h, by_date, qt.accented, tf) for h in raw_hits]
         next_cursor = None
         # After a search_after cursor the rank is unknown: offer the next cursor whenever the page is full.
         if limit and len(raw_hits) == limit and (position is None or position + limit < total):
@@ -802,18 +821,23 @@ class ElasticBackend:
         }
         return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
 
-    def _hit(self, raw: dict[str, Any], by_date: bool, accented: bool) -> Hit:
+    def _hit(self, raw: dict[str, Any], by_date: bool, accented: bool, tf: tuple[str, str]) -> Hit:
+        """Title, best page and snippet, all from the copy (`tf`: title and body fields) the query searched."""
+        title_field, body_field = tf
+        public = body_field != "body"
         src = raw.get("_source", {})
         display = src.get("display") or {}
         kind: Kind = src["kind"]
-        page, snippet = _best_page(raw.get("highlight", {}), display.get("page_keys", []), accented)
+        keys = display.get("public_page_keys" if public else "page_keys", [])
+        page, snippet = _best_page(raw.get("highlight", {}), keys, accented, body_field)
+        title = src[title_field]
         if not snippet:
-            snippet = html.escape(display.get("lead") or src["title"][:SNIPPET_CHARS])
+            snippet = html.escape(display.get("public_lead" if public else "lead") or title[:SNIPPET_CHARS])
         score = raw.get("_score")
         return Hit(
             id=src["id"],
             kind=kind,
-            title=src["title"],
+            title=title,
             score=0.0 if by_date or score is None else float(score),
             number=src.get("number"),
             snippet=snippet,

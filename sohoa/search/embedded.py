@@ -11,6 +11,13 @@ Vietnamese tones are lexical ("bán/bạn/bàn/ban"), so every text is indexed t
 field boosted; an unaccented query hits only the folded field. The folded field is not stored: its snippets
 are cut from the stored accented text, which the folded analyzer tokenises with correct offsets.
 
+Title and pages are indexed twice more, as their public copy (`title_public`, `body_public` and folded twins:
+personal values replaced by labels, sohoa/search/public.py). A query with `fields="public"` (masked roles) builds
+every text clause, highlight and title from those fields only, so personal data cannot match, count or show.
+The public fields are indexed, not stored: most records hold no personal data and their public copy is their text.
+A record that does hold some stores its public title and pages once, as JSON in `public_copy`, for its hits' titles
+and snippets; a record without `public_copy` shows its stored title and body to masked roles too.
+
 User text never reaches tantivy's query parser: `querytext.parse_query_text` splits it and every query here
 is built from TermQuery/PhraseQuery/BooleanQuery/RangeQuery objects.
 """
@@ -34,7 +41,7 @@ from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
 from sohoa.search.keys import B_TITLE as _B_TITLE
 from sohoa.search.keys import exact_key as _key
-from sohoa.search.keys import filter_terms, period_bound
+from sohoa.search.keys import filter_terms, period_bound, public_copy, text_fields
 from sohoa.search.keys import number_key as _number
 from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
 from sohoa.search.querytext import QueryText, parse_query_text
@@ -43,10 +50,11 @@ from sohoa.textnorm import normalize_text
 _log = logging.getLogger(__name__)
 
 # Bump when fields or analyzers change; an index built with another version must be rebuilt from the store.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the public copy of title and body
 _MARKER = "sohoa-index.json"
 _TEXT = "sohoa_text"  # simple tokenizer + lower-case: the accented field
 _FOLD = "sohoa_fold"  # the same + ascii folding: the folded field
+_PUBLIC_COPY = "public_copy"  # stored JSON {"title", "pages"}: the public copy of a record holding personal data
 _MAX_TOKEN_CHARS = 40  # longer "words" are OCR garbage or base64; tantivy's default analyzer drops them too
 
 FACET_FIELDS = ("kind", "doc_type", "issuer", "status")
@@ -95,10 +103,13 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("number", stored=True, tokenizer_name="raw")  # normalize_text, whitespace removed
     sb.add_text_field("number_f", tokenizer_name="raw")  # _key(): folded, lower-case
     sb.add_text_field("number_t", tokenizer_name=_FOLD)  # tokenised, for "45/2020" inside "45/2020/NĐ-CP"
-    sb.add_text_field("title", stored=True, tokenizer_name=_TEXT)
-    sb.add_text_field("title_f", tokenizer_name=_FOLD)
-    sb.add_text_field("body", stored=True, tokenizer_name=_TEXT)  # one value per page, in order
-    sb.add_text_field("body_f", tokenizer_name=_FOLD)
+    for title, body in (text_fields("full"), text_fields("public")):
+        stored = title == "title"  # the public copy is stored apart, and only when it differs (see _PUBLIC_COPY)
+        sb.add_text_field(title, stored=stored, tokenizer_name=_TEXT)
+        sb.add_text_field(f"{title}_f", tokenizer_name=_FOLD)
+        sb.add_text_field(body, stored=stored, tokenizer_name=_TEXT)  # one value per page, in order
+        sb.add_text_field(f"{body}_f", tokenizer_name=_FOLD)
+    sb.add_bytes_field(_PUBLIC_COPY, stored=True, indexed=False, fast=False)
     # yyyymmdd, 0 when unknown: one integer serves the range filter and the date sort (unknown sorts last).
     sb.add_integer_field("issued", indexed=True, fast=True)
     return sb.build()
@@ -144,7 +155,7 @@ class EmbeddedBackend:
             if version != SCHEMA_VERSION:
                 raise IndexSchemaError(
                     f"{self.index_dir} holds a search index of schema version {version}, this code needs "
-                    f"{SCHEMA_VERSION}: delete the directory and reindex from the record store"
+                    f"{SCHEMA_VERSION}: run `sohoa reindex` to rebuild it from the record store"
                 )
         else:
             # Marker first: a crash right after creating the index must not leave an index without one.
@@ -208,13 +219,18 @@ class EmbeddedBackend:
             doc.add_text("number", _number(d.number))
             doc.add_text("number_f", _key(d.number))
             doc.add_text("number_t", normalize_text(d.number))
-        title = normalize_text(d.title)
-        doc.add_text("title", title)
-        doc.add_text("title_f", title)
-        for page in d.pages:
-            text = normalize_text(page)
-            doc.add_text("body", text)  # empty pages are kept, so value i is page i+1
-            doc.add_text("body_f", text)
+        public_title, public_pages = public_copy(d)
+        full = (normalize_text(d.title), [normalize_text(p) for p in d.pages])
+        public = full
+        if d.public_title is not None or d.public_pages is not None:
+            public = (normalize_text(public_title), [normalize_text(p) for p in public_pages])
+            doc.add_bytes(_PUBLIC_COPY, json.dumps({"title": public[0], "pages": public[1]}).encode("utf-8"))
+        for (title_field, body_field), (title, pages) in ((text_fields("full"), full), (text_fields("public"), public)):
+            doc.add_text(title_field, title)
+            doc.add_text(f"{title_field}_f", title)
+            for page in pages:
+                doc.add_text(body_field, page)  # empty pages are kept, so value i is page i+1
+                doc.add_text(f"{body_field}_f", page)
         issued = 0
         if d.issued_date:
             try:
@@ -272,19 +288,21 @@ class EmbeddedBackend:
             q = tantivy.Query.phrase_query(self._schema, field, list(tokens))
         return q if boost == 1.0 else tantivy.Query.boost_query(q, boost)
 
-    def _text_unit(self, text: str, accented: bool) -> tantivy.Query | None:
-        """One word or phrase: folded title/body, plus the accented fields (boosted) when tones were typed."""
+    def _text_unit(self, text: str, accented: bool, tf: tuple[str, str]) -> tantivy.Query | None:
+        """One word or phrase: folded title/body, plus the accented fields (boosted) when tones were typed.
+        `tf`: the (title, body) fields of the copy searched."""
+        title, body = tf
         folded = self._fold.analyze(text)
         if not folded:
             return None
-        clauses = [self._match("body_f", folded), self._match("title_f", folded, _B_TITLE)]
+        clauses = [self._match(f"{body}_f", folded), self._match(f"{title}_f", folded, _B_TITLE)]
         exact = self._text.analyze(text)
         if accented and exact:
-            clauses.append(self._match("body", exact, _B_ACCENT))
-            clauses.append(self._match("title", exact, _B_ACCENT * _B_TITLE))
+            clauses.append(self._match(body, exact, _B_ACCENT))
+            clauses.append(self._match(title, exact, _B_ACCENT * _B_TITLE))
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses])
 
-    def _code_unit(self, code: str) -> tantivy.Query:
+    def _code_unit(self, code: str, tf: tuple[str, str]) -> tantivy.Query:
         """A number or code: exact keyword lookups first, then the same tokens as a phrase anywhere."""
         key = _key(code)
         clauses = [
@@ -297,20 +315,20 @@ class EmbeddedBackend:
         tokens = self._fold.analyze(code)
         if tokens:
             clauses.append(self._match("number_t", tokens, _B_NUMBER_PART))
-            clauses.append(self._match("body_f", tokens))
-            clauses.append(self._match("title_f", tokens, _B_TITLE))
+            clauses.append(self._match(f"{tf[1]}_f", tokens))
+            clauses.append(self._match(f"{tf[0]}_f", tokens, _B_TITLE))
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses])
 
-    def _text_query(self, qt: QueryText) -> tantivy.Query | None:
+    def _text_query(self, qt: QueryText, tf: tuple[str, str]) -> tantivy.Query | None:
         """None when nothing searchable was typed (blank, "*", punctuation): the caller browses by filters.
 
         Words: all must match up to 6 (Vietnamese words are 1-3 syllables, so "thủ tục hành chính" is four
         tokens but two words), then at least ceil(80 %); phrases and codes: all required;
         the words in typed order as an exact phrase boost the score. (A sloppy "near" boost was measured at
         +35 % query time on 100k docs for little gain, so it is left out.)"""
-        words = [u for t in qt.terms if (u := self._text_unit(t, qt.accented)) is not None]
-        required = [u for p in qt.phrases if (u := self._text_unit(p, qt.accented)) is not None]
-        required += [self._code_unit(c) for c in qt.codes]
+        words = [u for t in qt.terms if (u := self._text_unit(t, qt.accented, tf)) is not None]
+        required = [u for p in qt.phrases if (u := self._text_unit(p, qt.accented, tf)) is not None]
+        required += [self._code_unit(c, tf) for c in qt.codes]
         if not words and not required:
             # Words were typed but none is indexable (e.g. a 60-letter run, dropped by remove_long): no match.
             return None if qt.is_empty else tantivy.Query.empty_query()
@@ -322,14 +340,15 @@ class EmbeddedBackend:
         seq = " ".join(qt.terms)
         folded = self._fold.analyze(seq)
         if len(folded) > 1 and len(words) > 1:
+            title, body = tf
             boosts = [
-                self._match("body_f", folded, _B_PHRASE),
-                self._match("title_f", folded, _B_PHRASE * _B_TITLE),
+                self._match(f"{body}_f", folded, _B_PHRASE),
+                self._match(f"{title}_f", folded, _B_PHRASE * _B_TITLE),
             ]
             exact = self._text.analyze(seq)
             if qt.accented and len(exact) > 1:
-                boosts.append(self._match("body", exact, _B_PHRASE * _B_ACCENT))
-                boosts.append(self._match("title", exact, _B_PHRASE * _B_ACCENT * _B_TITLE))
+                boosts.append(self._match(body, exact, _B_PHRASE * _B_ACCENT))
+                boosts.append(self._match(title, exact, _B_PHRASE * _B_ACCENT * _B_TITLE))
             clauses += [(tantivy.Occur.Should, b) for b in boosts]
         return tantivy.Query.boolean_query(clauses)
 
@@ -348,8 +367,9 @@ class EmbeddedBackend:
     # --- search ------------------------------------------------------------------------------------------
 
     def search(self, query: Query) -> SearchResult:
+        tf = text_fields(query.fields)
         qt = parse_query_text(query.text)
-        text_q = self._text_query(qt)
+        text_q = self._text_query(qt, tf)
         filters = self._filters(query)
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [
             (tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters
@@ -375,10 +395,10 @@ class EmbeddedBackend:
         gens: list[tuple[bool, tantivy.SnippetGenerator]] = []
         if text_q is not None and hits_raw:
             # Folded generator finds every match; the accented one tells exact-tone matches apart.
-            gens.append((False, self._snippet_gen(searcher, text_q, "body_f")))
+            gens.append((False, self._snippet_gen(searcher, text_q, f"{tf[1]}_f")))
             if qt.accented:
-                gens.append((True, self._snippet_gen(searcher, text_q, "body")))
-        hits = [self._hit(searcher, addr, 0.0 if by_date else float(score), gens) for score, addr in hits_raw]
+                gens.append((True, self._snippet_gen(searcher, text_q, tf[1])))
+        hits = [self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf) for score, addr in hits_raw]
         return SearchResult(total=total, hits=hits, facets=self._facets(searcher, q))
 
     def _snippet_gen(self, searcher: tantivy.Searcher, q: tantivy.Query, field: str) -> tantivy.SnippetGenerator:
@@ -392,10 +412,17 @@ class EmbeddedBackend:
         addr: tantivy.DocAddress,
         score: float,
         gens: list[tuple[bool, tantivy.SnippetGenerator]],
+        tf: tuple[str, str],
     ) -> Hit:
+        """Title, best page and snippet, all from the copy (`tf`: title and body fields) the query searched."""
+        body_field = tf[1]
         stored = searcher.doc(addr).to_dict()
         kind: Kind = stored["kind"][0]
+        title: str = stored["title"][0]
         pages: list[str] = stored.get("body", [])
+        if body_field != "body" and stored.get(_PUBLIC_COPY):
+            copy = json.loads(bytes(stored[_PUBLIC_COPY][0]).decode("utf-8"))
+            title, pages = copy["title"], copy["pages"]
         number = stored.get("number")
         best_page: int | None = None
         snippet = ""
@@ -408,7 +435,7 @@ class EmbeddedBackend:
             page_snip = ""
             for accented, gen in gens:
                 # The generator reads the field named at creation; feed it this page's stored accented text.
-                sn = gen.snippet_from_doc(tantivy.Document(**{"body" if accented else "body_f": page}))
+                sn = gen.snippet_from_doc(tantivy.Document(**{body_field if accented else f"{body_field}_f": page}))
                 n = len(sn.highlighted())
                 page_score += n * (_B_ACCENT if accented else 1.0)
                 if n and (accented or not page_snip):
@@ -416,12 +443,12 @@ class EmbeddedBackend:
             if page_score > best:
                 best, best_page, snippet = page_score, i + 1, page_snip
         if not snippet:
-            source = pages[0] if pages and pages[0] else stored["title"][0]
+            source = pages[0] if pages and pages[0] else title
             snippet = html.escape(source[:SNIPPET_CHARS])
         return Hit(
             id=stored["id"][0],
             kind=kind,
-            title=stored["title"][0],
+            title=title,
             score=score,
             number=number[0] if number else None,
             snippet=snippet,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 from sohoa.search.model import SearchBackend
 from sohoa.settings import Settings
 
@@ -10,13 +12,22 @@ class BackendUnavailable(Exception):
     """The configured search backend cannot be used; the message says why."""
 
 
-def open_backend(settings: Settings) -> SearchBackend:
+def open_backend(settings: Settings, *, rebuilding: bool = False) -> SearchBackend:
+    """The configured backend. ``rebuilding`` (reindex) lets an embedded index of an older schema be thrown away:
+    the index is derived from the record store, and the caller is about to refill it."""
     if settings.search_backend == "elasticsearch":
         return _open_elastic(settings)
-    from sohoa.search.embedded import EmbeddedBackend
+    from sohoa.search.embedded import EmbeddedBackend, IndexSchemaError
 
     settings.index_dir.mkdir(parents=True, exist_ok=True)
-    return EmbeddedBackend(settings.index_dir)
+    try:
+        return EmbeddedBackend(settings.index_dir)
+    except IndexSchemaError:
+        if not rebuilding:
+            raise
+        shutil.rmtree(settings.index_dir)
+        settings.index_dir.mkdir(parents=True)
+        return EmbeddedBackend(settings.index_dir)
 
 
 def _open_elastic(settings: Settings) -> SearchBackend:

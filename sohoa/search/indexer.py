@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from sohoa.search.model import IndexDoc, RebuildableBackend, SearchBackend
+from sohoa.search.public import public_record
 from sohoa.store import repo
 from sohoa.store.db import Store
 from sohoa.store.models import Document, Dossier, IndexOutbox, Procedure
@@ -25,14 +26,20 @@ class SyncReport:
 
 
 def document_doc(session: Session, doc: Document) -> IndexDoc:
+    """A document as indexed, with the public copy of its title and pages built from the current metadata
+    version's personal data (a correction or a new version re-indexes it through the outbox)."""
     record = repo.current_metadata(session, doc.id)
     meta = record.data if record else {}
     title = meta.get("subject") or meta.get("number") or doc.filename
+    pages = [p.text for p in doc.pages]
+    public_title, public_pages = public_record(title, pages, meta.get("pii") or [])
     return IndexDoc(
         id=doc.id,
         kind="document",
         title=title,
-        pages=[p.text for p in doc.pages],
+        pages=pages,
+        public_title=public_title,
+        public_pages=public_pages,
         number=meta.get("number"),
         doc_type=meta.get("doc_type"),
         issuer=meta.get("issuer"),

@@ -9,7 +9,7 @@ import calendar
 import datetime as dt
 import re
 
-from sohoa.search.model import Query
+from sohoa.search.model import Fields, IndexDoc, Query
 from sohoa.textnorm import fold, normalize_text
 
 # Relative weights of the query clauses.
@@ -21,6 +21,27 @@ B_CODE_EXACT = 20.0
 B_NUMBER_PART = 8.0
 
 _SPACE = re.compile(r"\s+")
+
+# The text fields each copy of a record is indexed in (both backends add a folded twin of each).
+_TEXT_FIELDS: dict[str, tuple[str, str]] = {"full": ("title", "body"), "public": ("title_public", "body_public")}
+
+
+def text_fields(fields: Fields) -> tuple[str, str]:
+    """(title field, body field) a query searches. Raises ValueError for anything but "full" and "public": the
+    Literal is not checked at run time, and a misspelt switch must not fall back to the full text."""
+    try:
+        return _TEXT_FIELDS[fields]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown search fields {fields!r}: 'full' or 'public'") from None
+
+
+def public_copy(d: IndexDoc) -> tuple[str, list[str]]:
+    """The public title and pages of a record (the full ones where it holds no personal data). Raises ValueError
+    when the public pages do not line up with the pages: value i must stay page i+1 in both copies."""
+    pages = d.public_pages if d.public_pages is not None else d.pages
+    if len(pages) != len(d.pages):
+        raise ValueError(f"record {d.id}: {len(pages)} public pages for {len(d.pages)} pages")
+    return (d.public_title if d.public_title is not None else d.title), pages
 
 
 def exact_key(code: str) -> str:

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol, runtime_checkable
 
 Kind = Literal["document", "dossier", "procedure"]
+# "full": the text as stored (roles allowed to see personal data); "public": the copy in which every personal value
+# is replaced by a label (sohoa/search/public.py), so a masked role can never match, count or highlight one.
+Fields = Literal["full", "public"]
 
 
 @dataclass
@@ -26,6 +29,10 @@ class IndexDoc:
     dossier_codes: list[str] = field(default_factory=list)
     batch: str | None = None
     status: str | None = None
+    # The public copy of title and pages (personal values replaced by labels, see sohoa/search/public.py);
+    # None when the record holds no personal data there, and the full text is public as it is.
+    public_title: str | None = None
+    public_pages: list[str] | None = None
 
 
 @dataclass
@@ -41,6 +48,8 @@ class Query:
     batch: str | None = None
     status: str | None = None
     sort: Literal["relevance", "date"] = "relevance"
+    # Which copy of the text is searched, ranked, counted, faceted and cut into snippets and titles.
+    fields: Fields = "full"
     limit: int = 10
     offset: int = 0
     # Opaque deep-paging cursor from SearchResult.next_cursor (same query, same sort); when set, offset is ignored.

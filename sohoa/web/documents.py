@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sohoa.search.keys import number_key
-from sohoa.search.model import Query
+from sohoa.search.model import Fields, Query
 from sohoa.store import repo
 from sohoa.store.corrections import EDITABLE
 from sohoa.store.models import (
@@ -149,6 +149,7 @@ def related(ctx: Ctx, session: Session, doc: Document, meta: dict[str, Any]) -> 
     """What this document cites (its cited_documents numbers found in the store) and what cites it."""
     cites: list[dict[str, Any]] = []
     cited_by: list[dict[str, Any]] = []
+    fields: Fields = "public" if ctx.masked else "full"  # masked roles get titles from the index's public copy
     with ctx.backend() as backend:
         for cited in meta.get("cited_documents") or []:
             number = cited.get("number") if isinstance(cited, dict) else None
@@ -156,7 +157,7 @@ def related(ctx: Ctx, session: Session, doc: Document, meta: dict[str, Any]) -> 
                 continue
             found = [
                 h
-                for h in backend.search(Query(text=number, kind="document", limit=5)).hits
+                for h in backend.search(Query(text=number, kind="document", limit=5, fields=fields)).hits
                 if h.number and number_key(h.number) == number_key(number) and h.id != doc.id
             ]
             cites.append(
@@ -169,7 +170,7 @@ def related(ctx: Ctx, session: Session, doc: Document, meta: dict[str, Any]) -> 
             )
         own = meta.get("number")
         if own:
-            hits = backend.search(Query(text=f'"{own}"', kind="document", limit=50)).hits
+            hits = backend.search(Query(text=f'"{own}"', kind="document", limit=50, fields=fields)).hits
             metas = current_metadata_many(session, [h.id for h in hits if h.id != doc.id])
             key = number_key(own)
             for h in hits:

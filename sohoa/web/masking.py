@@ -1,10 +1,12 @@
 """Personal data masking for the roles that may not see it (staff, auditors).
 
 The record store keeps the values (the metadata record's ``pii`` list: kind, text, start, end, page); every
-string the web app sends to a masked role passes through a :class:`Masker` built from those values. Search
-snippets come from the index, which holds the full text, so they are masked after the fact against the page
-text; and a query must not find a document *through* its personal data (a staff member typing a known ID number
-would otherwise learn which dossier holds it), see :func:`query_touches_pii` and :func:`matched_only_through_pii`.
+string the web app sends to a masked role passes through a :class:`Masker` built from those values. A query must
+not find a document *through* its personal data (a staff member typing a known ID number or name would otherwise
+learn which dossier holds it): masked roles search only the index's public copy (sohoa/search/public.py, which
+replaces the same values with the same labels), and ID, phone and e-mail shaped queries are refused outright
+(:func:`query_touches_pii`). Snippets from the public copy are masked once more (:func:`mask_snippet`) in case the
+index missed a value.
 """
 
 from __future__ import annotations
@@ -12,43 +14,24 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from sohoa.search.public import KIND_LABELS, PiiValues, label, replace_spans
 from sohoa.search.querytext import parse_query_text
 from sohoa.textnorm import fold, normalize_text
 
-KIND_LABELS = {
-    "cccd": "số CCCD",
-    "cmnd": "số CMND",
-    "phone": "số điện thoại",
-    "email": "email",
-    "address": "địa chỉ",
-    "person_name": "họ tên",
-}
+__all__ = ["KIND_LABELS", "Masker", "label", "mask_snippet", "public_pii", "query_tokens", "query_touches_pii"]
+
 _WORD = re.compile(r"\w+")
 _SNIPPET_MARK = re.compile(r"(</?b>)")
 
 
-def label(kind: str) -> str:
-    return f"[ẩn: {KIND_LABELS.get(kind, 'dữ liệu cá nhân')}]"
-
-
 @dataclass
-class Masker:
-    """Replaces every occurrence of the given personal values (any case, any run of spaces) with a label."""
-
-    values: dict[str, str] = field(default_factory=dict)  # normalised value -> kind
-    _pattern: re.Pattern[str] | None = None
-
-    @classmethod
-    def from_pii(cls, spans: Iterable[dict[str, Any]]) -> Masker:
-        values: dict[str, str] = {}
-        for span in spans:
-            text = normalize_text(str(span.get("text") or "")).strip()
-            if len(text) >= 2:
-                values.setdefault(text, str(span.get("kind") or ""))
-        return cls(values)
+class Masker(PiiValues):
+    """Replaces every occurrence of the given personal values with a label. Where they occur is decided by
+    :class:`~sohoa.search.public.PiiValues`, which also builds the index's public copy: search hides what pages hide.
+    """
 
     @classmethod
     def from_metadata(cls, data: dict[str, Any] | None) -> Masker:
@@ -57,39 +40,11 @@ class Masker:
     def merge(self, other: Masker) -> Masker:
         return Masker({**other.values, **self.values})
 
-    def __bool__(self) -> bool:
-        return bool(self.values)
-
-    @property
-    def pattern(self) -> re.Pattern[str] | None:
-        if self._pattern is None and self.values:
-            # Longest first, so a full address wins over a name inside it; spaces match any whitespace run
-            # (a value can wrap onto the next line of the page).
-            alts = [
-                r"\s+".join(re.escape(part) for part in value.split())
-                for value in sorted(self.values, key=len, reverse=True)
-            ]
-            self._pattern = re.compile("|".join(alts), re.IGNORECASE)
-        return self._pattern
-
-    def _kind_of(self, matched: str) -> str:
-        key = " ".join(matched.split()).casefold()
-        for value, kind in self.values.items():
-            if " ".join(value.split()).casefold() == key:
-                return kind
-        return ""
-
-    def spans(self, text: str) -> list[tuple[int, int, str]]:
-        pattern = self.pattern
-        if pattern is None:
-            return []
-        return [(m.start(), m.end(), self._kind_of(m.group(0))) for m in pattern.finditer(text)]
-
     def mask(self, text: str) -> str:
-        if not text or self.pattern is None:
+        if not text or not self.values:
             return text
         text = normalize_text(text) if not text.isascii() else text
-        return self.pattern.sub(lambda m: label(self._kind_of(m.group(0))), text)
+        return replace_spans(text, self.spans(text))
 
     def mask_deep(self, value: Any) -> Any:
         """The same structure with every string masked (metadata, events' parameters)."""
@@ -201,20 +156,6 @@ def query_tokens(text: str) -> set[str]:
     for unit in (*qt.terms, *qt.phrases, *qt.codes):
         tokens.update(_WORD.findall(fold(unit)))
     return tokens
-
-
-def matched_only_through_pii(tokens: set[str], visible_texts: Iterable[str], masker: Masker) -> bool:
-    """Whether a hit needs personal data to match: some query token is found in the document only inside its
-    personal values (the visible text is everything a masked role may see of it, already masked)."""
-    if not tokens or not masker:
-        return False
-    visible: set[str] = set()
-    for text in visible_texts:
-        visible.update(_WORD.findall(fold(text)))
-    hidden: set[str] = set()
-    for value in masker.values:
-        hidden.update(_WORD.findall(fold(value)))
-    return any(tok in hidden and tok not in visible for tok in tokens)
 
 
 def safe_snippet(snippet: str) -> str:

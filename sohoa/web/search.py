@@ -1,4 +1,8 @@
-"""Staff search: the index answers, the record store supplies what masking needs, masking decides what is shown."""
+"""Staff search: the index answers, the record store supplies what masking needs, masking decides what is shown.
+
+Masked roles search the index's public copy (sohoa/search/public.py: personal values replaced by labels), so a name
+or an ID number can never match, count, facet or highlight for them, on any page of the results. Their titles and
+snippets come from that copy too, and are masked once more against the record's values (defence in depth)."""
 
 from __future__ import annotations
 
@@ -10,17 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sohoa.search.model import Hit, Query, SearchResult
-from sohoa.store.models import Document, MetadataRecord, Page
-from sohoa.textnorm import normalize_text
+from sohoa.search.public import public_pages
+from sohoa.store.models import MetadataRecord, Page
 from sohoa.web.context import Ctx
-from sohoa.web.masking import (
-    Masker,
-    mask_snippet,
-    matched_only_through_pii,
-    query_tokens,
-    query_touches_pii,
-    safe_snippet,
-)
+from sohoa.web.masking import Masker, mask_snippet, query_touches_pii, safe_snippet
 
 PER_PAGE = 10
 FACET_LABELS = {
@@ -49,7 +46,8 @@ class SearchParams:
     page: int = 1
     per_page: int = PER_PAGE
 
-    def query(self) -> Query:
+    def query(self, masked: bool) -> Query:
+        """The backend query; `masked` searches only the public copy of the text (never personal data)."""
         for value in (self.date_from, self.date_to):
             if value:
                 try:
@@ -67,6 +65,7 @@ class SearchParams:
             date_to=self.date_to or None,
             procedure_code=self.procedure or None,
             dossier_code=self.dossier or None,
+            fields="public" if masked else "full",
             limit=max(1, min(self.per_page, 100)),
             offset=(max(self.page, 1) - 1) * max(1, min(self.per_page, 100)),
         )
@@ -95,18 +94,9 @@ def hit_url(hit: Hit, q: str) -> str:
     return f"/{hit.kind}s/{quote(code, safe='')}"
 
 
-def _facet_values(meta: dict[str, Any], doc: Document | None) -> dict[str, str | None]:
-    return {
-        "kind": "document",
-        "doc_type": meta.get("doc_type"),
-        "issuer": meta.get("issuer"),
-        "status": doc.status if doc else None,
-    }
-
-
 def run_search(ctx: Ctx, params: SearchParams) -> dict[str, Any]:
     """Hits (masked for masked roles), totals, facets and paging, as the page and the API show them."""
-    query = params.query()
+    query = params.query(ctx.masked)
     if ctx.masked and params.q and (why := query_touches_pii(params.q)):
         raise BadSearch(
             "vai trò của bạn không được tìm theo dữ liệu cá nhân (số định danh, điện thoại, email): "
@@ -114,14 +104,9 @@ def run_search(ctx: Ctx, params: SearchParams) -> dict[str, Any]:
         )
     with ctx.backend() as backend:
         result: SearchResult = backend.search(query)
-    tokens = query_tokens(params.q)
     hits: list[dict[str, Any]] = []
-    dropped: list[dict[str, str | None]] = []
-    facets = {name: dict(counts) for name, counts in result.facets.items()}
     with ctx.store.session() as s:
-        doc_ids = [h.id for h in result.hits if h.kind == "document"]
-        metas = current_metadata_many(s, doc_ids)
-        docs = {d.id: d for d in s.scalars(select(Document).where(Document.id.in_(doc_ids)))} if doc_ids else {}
+        metas = current_metadata_many(s, [h.id for h in result.hits if h.kind == "document"])
         for h in result.hits:
             item: dict[str, Any] = {
                 "id": h.id,
@@ -138,14 +123,11 @@ def run_search(ctx: Ctx, params: SearchParams) -> dict[str, Any]:
             meta = metas.get(h.id, {})
             masker = Masker.from_metadata(meta) if h.kind == "document" else Masker()
             if masker:
-                pages = page_texts(s, h.id)
                 if ctx.masked:
-                    visible = [masker.mask(t) for t in pages]
-                    visible += [masker.mask(str(meta.get(k) or "")) for k in ("subject", "number", "doc_type")]
-                    if matched_only_through_pii(tokens, visible, masker):
-                        # Found only through personal data: to a masked role the document does not match.
-                        dropped.append(_facet_values(meta, docs.get(h.id)))
-                        continue
+                    # The snippet was cut from the public copy: locate it there, so a value the index failed to
+                    # replace is still masked, even where the cut went through it.
+                    pages = page_texts(s, h.id)
+                    pages = public_pages(pages, meta.get("pii") or []) or pages
                     ordered = pages[h.page - 1 : h.page] + pages if h.page else pages
                     item["snippet"] = mask_snippet(h.snippet, ordered, masker)
                     item["title"] = masker.mask(h.title)
@@ -154,14 +136,7 @@ def run_search(ctx: Ctx, params: SearchParams) -> dict[str, Any]:
                 else:
                     ctx.log(s, "view_unmasked", h.id, where="search", kinds=sorted(set(masker.values.values())))
             hits.append(item)
-    for values in dropped:
-        for name, value in values.items():
-            key = normalize_text(value) if value else None
-            if key and key in facets.get(name, {}):
-                facets[name][key] -= 1
-                if facets[name][key] <= 0:
-                    del facets[name][key]
-    total = max(result.total - len(dropped), 0)
+    total = result.total
     per_page = query.limit
     return {
         "query": params.q,
@@ -170,6 +145,5 @@ def run_search(ctx: Ctx, params: SearchParams) -> dict[str, Any]:
         "per_page": per_page,
         "pages": max(1, -(-total // per_page)),
         "hits": hits,
-        "facets": facets,
-        # How many were hidden is not returned: the count alone would confirm that someone's data is there.
+        "facets": {name: dict(counts) for name, counts in result.facets.items()},
     }
