@@ -11,7 +11,10 @@ degraded at 200 dpi (blur, noise, 1-2 degrees of skew, JPEG), OCR'd by sohoa and
   does not punish a correct reading of the two-column header or of a table cell by cell in another order than
   pdftotext's line-by-line layout; BoC counts every wrong diacritic and every stray mark.
 
-Usage: python scripts/eval_ocr.py [--json FILE]      (SOHOA_SAMPLES points at the data dir, default ../shared/data)
+With `--small-skew`, the degraded pages are also made with 0.4-0.8 degrees of skew at 200 and 300 dpi: the range
+where sohoa leaves the skew to Tesseract instead of rotating the page (preprocess.PreprocessOptions.min_skew_deg).
+
+Usage: python scripts/eval_ocr.py [--json FILE] [--small-skew]   (SOHOA_SAMPLES: the data dir, default ../shared/data)
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from PIL import Image
@@ -115,6 +119,10 @@ def degraded_profile(page: int) -> ScanProfile:
     )
 
 
+def small_skew_profile(page: int, dpi: int) -> ScanProfile:
+    return replace(degraded_profile(page), dpi=dpi, angle_deg=(0.4 + 0.2 * (page % 3)) * (-1) ** page)
+
+
 def bare_tesseract(img: Image.Image, dpi: int) -> tuple[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "page.png"
@@ -141,6 +149,7 @@ def sohoa_ocr(img: Image.Image, dpi: int) -> tuple[str, float]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--json", type=Path, help="also write the per-page results here")
+    ap.add_argument("--small-skew", action="store_true", help="also score pages skewed 0.4-0.8 degrees")
     args = ap.parse_args()
     root = Path(os.environ.get("SOHOA_SAMPLES", "../shared/data")) / "born_digital"
     pdfs = sorted(root.glob("*.pdf"))
@@ -155,6 +164,12 @@ def main() -> int:
         conditions["200dpi-degraded"] = [
             degrade(p, degraded_profile(n), _rng(7, rng_key, 200, n)) for n, p in enumerate(rasterise(pdf, 200), 1)
         ]
+        if args.small_skew:
+            for dpi in (200, 300):
+                conditions[f"{dpi}dpi-small-skew"] = [
+                    degrade(p, small_skew_profile(n, dpi), _rng(7, rng_key, dpi, n))
+                    for n, p in enumerate(rasterise(pdf, dpi), 1)
+                ]
         for cond, pages in conditions.items():
             dpi = 300 if cond.startswith("300") else 200
             for n, img in enumerate(pages, 1):
@@ -184,7 +199,7 @@ def main() -> int:
         f" {'s/page':>7}"
     )
     summary = {}
-    for cond in ("300dpi-clean", "200dpi-degraded"):
+    for cond in ("300dpi-clean", "200dpi-degraded", "200dpi-small-skew", "300dpi-small-skew"):
         for system in ("sohoa", "tesseract"):
             sel = [r for r in rows if r["condition"] == cond and r["system"] == system]
             if not sel:

@@ -80,32 +80,43 @@ def _stream_problems(pdf: pikepdf.Pdf) -> list[str]:
 
 def make_pdfa(data: bytes, *, title: str | None = None, language: str = "vi-VN") -> PdfaResult:
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        if pdf.is_encrypted:
-            return PdfaResult(data, False, ["the PDF is encrypted"])
-        problems = _font_problems(pdf) + _stream_problems(pdf)
-        if problems:
-            return PdfaResult(data, False, problems)
-        icc = pikepdf.Stream(pdf, _srgb_icc())
-        icc["/N"] = 3
-        intent = pikepdf.Dictionary(
-            Type=pikepdf.Name.OutputIntent,
-            S=pikepdf.Name.GTS_PDFA1,
-            OutputConditionIdentifier="sRGB IEC61966-2.1",
-            Info="sRGB IEC61966-2.1",
-            DestOutputProfile=icc,
-        )
-        pdf.Root.OutputIntents = pikepdf.Array([intent])
-        pdf.Root.Lang = language
-        now = datetime.now(UTC)
-        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
-            meta["pdfaid:part"] = "2"
-            meta["pdfaid:conformance"] = "B"
-            meta["xmp:CreatorTool"] = f"sohoa {__version__}"
-            meta["pdf:Producer"] = f"sohoa {__version__} (pikepdf {pikepdf.__version__})"
-            meta["xmp:MetadataDate"] = now.isoformat()
-            if title:
-                meta["dc:title"] = title
-        out = io.BytesIO()
-        # Object streams are fine in PDF/A-2; a fresh /ID pair is required in the trailer.
-        pdf.save(out, fix_metadata_version=True, deterministic_id=False)
-        return PdfaResult(out.getvalue(), True, [])
+        problems = conform(pdf, title=title, language=language)
+        return PdfaResult(save(pdf) if not problems else data, not problems, problems)
+
+
+def conform(pdf: pikepdf.Pdf, *, title: str | None = None, language: str = "vi-VN") -> list[str]:
+    """Add what PDF/A-2b requires to an open PDF, in place, and return []; or return the problems that prevent it
+    (the PDF is then left unchanged). Lets the searchable PDF be built and made PDF/A in one save."""
+    if pdf.is_encrypted:
+        return ["the PDF is encrypted"]
+    problems = _font_problems(pdf) + _stream_problems(pdf)
+    if problems:
+        return problems
+    icc = pikepdf.Stream(pdf, _srgb_icc())
+    icc["/N"] = 3
+    intent = pikepdf.Dictionary(
+        Type=pikepdf.Name.OutputIntent,
+        S=pikepdf.Name.GTS_PDFA1,
+        OutputConditionIdentifier="sRGB IEC61966-2.1",
+        Info="sRGB IEC61966-2.1",
+        DestOutputProfile=icc,
+    )
+    pdf.Root.OutputIntents = pikepdf.Array([intent])
+    pdf.Root.Lang = language
+    now = datetime.now(UTC)
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta["pdfaid:part"] = "2"
+        meta["pdfaid:conformance"] = "B"
+        meta["xmp:CreatorTool"] = f"sohoa {__version__}"
+        meta["pdf:Producer"] = f"sohoa {__version__} (pikepdf {pikepdf.__version__})"
+        meta["xmp:MetadataDate"] = now.isoformat()
+        if title:
+            meta["dc:title"] = title
+    return []
+
+
+def save(pdf: pikepdf.Pdf) -> bytes:
+    out = io.BytesIO()
+    # Object streams are fine in PDF/A-2; a fresh /ID pair is required in the trailer.
+    pdf.save(out, fix_metadata_version=True, deterministic_id=False)
+    return out.getvalue()

@@ -13,7 +13,7 @@ from PIL import Image, ImageSequence
 from sohoa.extractors.types import PageResult
 
 
-def _save(pdf: pikepdf.Pdf) -> bytes:
+def save(pdf: pikepdf.Pdf) -> bytes:
     pdf.docinfo["/Producer"] = "sohoa"
     out = io.BytesIO()
     pdf.save(out)
@@ -42,21 +42,32 @@ def _undo_rotation(layer: pikepdf.Page, degrees: float) -> None:
         del layer.obj["/CropBox"]
 
 
+def overlay_text_layers(pdf: pikepdf.Pdf, pages: list[PageResult], stack: ExitStack) -> int:
+    """Lay each OCR page's text-only PDF over its page of `pdf`; text-layer pages stay untouched. Returns the number
+    of layers added. pikepdf copies foreign objects lazily: the layers are opened on `stack`, which must stay open
+    until `pdf` is saved (a layer is a few kB: 500 of them cost little)."""
+    added = 0
+    for result in pages:
+        if result.ocr_pdf is None:
+            continue
+        target = pdf.pages[result.number - 1]
+        layer_pdf = stack.enter_context(pikepdf.open(io.BytesIO(result.ocr_pdf)))
+        layer = layer_pdf.pages[0]
+        _undo_rotation(layer, result.rotated_deg + result.skew_deg)
+        # Scaled to the original page box: the OCR ran on a rendering of exactly that box.
+        target.add_overlay(layer, pikepdf.Rectangle(*[float(v) for v in target.mediabox]))
+        added += 1
+    if added:
+        pdf.docinfo["/Producer"] = "sohoa"
+    return added
+
+
 def searchable_from_pdf(original: bytes, pages: list[PageResult]) -> bytes:
     """Overlay each OCR page's text-only PDF on the original page; text-layer pages stay untouched."""
-    # pikepdf copies foreign objects lazily: the sources must stay open until the result is saved.
     with ExitStack() as stack:
         pdf = stack.enter_context(pikepdf.open(io.BytesIO(original)))
-        for result in pages:
-            if result.ocr_pdf is None:
-                continue
-            target = pdf.pages[result.number - 1]
-            layer_pdf = stack.enter_context(pikepdf.open(io.BytesIO(result.ocr_pdf)))
-            layer = layer_pdf.pages[0]
-            _undo_rotation(layer, result.rotated_deg + result.skew_deg)
-            # Scaled to the original page box: the OCR ran on a rendering of exactly that box.
-            target.add_overlay(layer, pikepdf.Rectangle(*[float(v) for v in target.mediabox]))
-        return _save(pdf)
+        overlay_text_layers(pdf, pages, stack)
+        return save(pdf)
 
 
 def image_pdf(data: bytes) -> bytes:
