@@ -7,11 +7,10 @@ import json
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.console import Console
@@ -20,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import func, select
 
+from sohoa import cliutil
 from sohoa.conformance import commands as conformance
 from sohoa.settings import Settings
 
@@ -51,28 +51,9 @@ class UserError(Exception):
     """A mistake of input or setup: one line to the user, exit 1, no traceback."""
 
 
-def fail(message: str) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(1)
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except Exception as exc:
-        fail(f"invalid SOHOA_* setting: {exc}")
-
-
-@contextmanager
-def _store(settings: Settings) -> Iterator[Any]:
-    from sohoa.store.db import Store
-
-    settings.ensure_dirs()
-    store = Store(settings.db_url)
-    try:
-        yield store
-    finally:
-        store.dispose()
+fail = cliutil.fail
+_settings = cliutil.load_settings
+_store = cliutil.open_store
 
 
 def _guard(fn: Callable[[], T]) -> T:

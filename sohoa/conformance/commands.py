@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from sohoa import cliutil
 from sohoa.settings import Settings
 
 signing_app = typer.Typer(help="Signing keys for the converter's PAdES signature.", no_args_is_help=True)
@@ -20,17 +21,8 @@ out = Console()
 err = Console(stderr=True)
 
 
-def _fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
-    raise typer.Exit(1)
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except Exception as exc:
-        _fail(f"invalid SOHOA_* setting: {exc}")
-        raise
+_fail = cliutil.fail
+_settings = cliutil.load_settings
 
 
 @signing_app.command("init-demo")
@@ -133,7 +125,7 @@ def export_tt05(
                 dossier = s.get(Dossier, selector)
                 if dossier is None:
                     _fail(f"no dossier {selector!r}")
-                export = tt05.export_dossier(s, dossier)  # type: ignore[arg-type]
+                export = tt05.export_dossier(s, dossier)
             else:
                 docs = list(s.scalars(select(Document).where(Document.status != "processing").order_by(Document.id)))
                 export = tt05.export_documents(s, docs)

@@ -7,17 +7,9 @@ from typing import Annotated
 
 import typer
 
+from sohoa.cliutil import load_settings
+
 users_app = typer.Typer(help="Web users: add, list, disable.", no_args_is_help=True)
-
-
-def _settings() -> object:
-    from sohoa.settings import Settings
-
-    try:
-        return Settings()
-    except Exception as exc:
-        typer.echo(f"error: invalid SOHOA_* setting: {exc}", err=True)
-        raise typer.Exit(1) from exc
 
 
 def serve(
@@ -27,11 +19,9 @@ def serve(
     """Run the web app: search, documents, archivists' and auditors' pages, JSON API (/openapi.json)."""
     import uvicorn
 
-    from sohoa.settings import Settings
     from sohoa.web.app import create_app
 
-    settings = _settings()
-    assert isinstance(settings, Settings)
+    settings = load_settings()
     app = create_app(settings)
     typer.echo(f"sohoa web on http://{host}:{port} (API spec /openapi.json)")
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
@@ -43,12 +33,10 @@ def users_add(
     role: Annotated[str, typer.Option(help="staff, auditor, archivist or admin")],
 ) -> None:
     """Create a user; the password is read from standard input (one line)."""
-    from sohoa.settings import Settings
     from sohoa.store.db import Store
     from sohoa.web.auth import add_user
 
-    settings = _settings()
-    assert isinstance(settings, Settings)
+    settings = load_settings()
     if sys.stdin.isatty():
         import getpass
 
@@ -73,12 +61,10 @@ def users_list() -> None:
     """Users with their roles and whether they can sign in."""
     from sqlalchemy import select
 
-    from sohoa.settings import Settings
     from sohoa.store.db import Store
     from sohoa.store.models import User
 
-    settings = _settings()
-    assert isinstance(settings, Settings)
+    settings = load_settings()
     settings.ensure_dirs()
     store = Store(settings.db_url)
     try:
@@ -94,12 +80,10 @@ def users_disable(name: Annotated[str, typer.Argument(help="Login name")]) -> No
     """Stop a user from signing in (sessions end at their next request)."""
     from sqlalchemy import select
 
-    from sohoa.settings import Settings
     from sohoa.store.db import Store
     from sohoa.store.models import User
 
-    settings = _settings()
-    assert isinstance(settings, Settings)
+    settings = load_settings()
     settings.ensure_dirs()
     store = Store(settings.db_url)
     try:
