@@ -36,6 +36,9 @@ demo: install
 	$(BIN)/sohoa search "thu tuc hanh chinh" --limit 5
 	@echo; echo "== audit"
 	$(BIN)/sohoa audit
+	@echo; echo "== verify: checksums of the archive and the demo signatures"
+	signing=$$($(BIN)/sohoa signing init-demo $(SOHOA_DATA_DIR)/demo-signing) && eval "$$signing" && $(BIN)/sohoa verify
+	@echo; echo "== the web app: $(BIN)/sohoa users add NAME --role staff, then $(BIN)/sohoa serve"
 
 test: install
 	$(BIN)/python -m pytest -q
@@ -57,7 +60,7 @@ eval: install
 		|| echo "run make demo first for the sample accuracy"
 
 bench: install
-	$(BIN)/python scripts/bench_ocr.py --jobs 2 --long-pages 40 --skip-ocrmypdf
+	$(BIN)/python scripts/bench_ocr.py --jobs 2 --long-pages 10,40,160 --skip-ocrmypdf
 	$(BIN)/python scripts/bench_metadata.py --docs 400
 	$(BIN)/python scripts/bench_search.py --n 100000 --queries 300
 	$(BIN)/python scripts/bench_catalogue.py --procedures 10000 --dossiers 100000

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 
 def _noise_page() -> bytes:
-    noise = np.random.default_rng(3).integers(0, 255, size=(1200, 900), dtype=np.uint8)
+    noise = np.random.default_rng(3).integers(0, 255, size=(600, 450), dtype=np.uint8)
     return image_bytes(Image.fromarray(noise).point(lambda v: 0 if v < 40 else 255), dpi=300)
 
 
