@@ -117,10 +117,12 @@ def run_mode(mode: str, files: list[Path], data: Path, workers: int) -> tuple[fl
     settings.ensure_dirs()
     started = time.monotonic()
     if mode == "runner":
-        from sohoa.pipelines.runner import batch_items, run_local
+        from sohoa.pipelines.runner import batch_items, run_local, sync_index_now
 
         store = Store(settings.db_url)
-        run_local(settings, store, "bench", [str(f) for f in files], index=None)
+        # The same index work as the flow: catch-ups while running and one sync at the end.
+        run_local(settings, store, "bench", [str(f) for f in files], index=lambda: sync_index_now(settings, store))
+        sync_index_now(settings, store)
         items = batch_items(store, "bench", [str(f) for f in files])
         store.dispose()
     else:
