@@ -302,24 +302,7 @@ def catalogue_import(
             if len(report.warnings) > 10:
                 out.print(f"  … {len(report.warnings) - 10} more warnings", highlight=False)
         indexer.enqueue_all(store)
-        _sync_quietly(settings, store)
-
-
-def _sync_quietly(settings: Settings, store: Any) -> None:
-    from sohoa.search import indexer
-    from sohoa.search.factory import open_backend
-
-    try:
-        backend = open_backend(settings)
-    except Exception as exc:
-        err.print(f"[yellow]warning:[/] index not updated ({exc}); records stay queued for `sohoa reindex`")
-        return
-    try:
-        report = indexer.sync(store, backend)
-        if report.failed:
-            err.print(f"[yellow]warning:[/] {report.failed} records not indexed: {'; '.join(report.errors[:3])}")
-    finally:
-        backend.close()
+        cliutil.sync_index_quietly(settings, store)
 
 
 @catalogue_app.command("reconcile")

@@ -13,6 +13,7 @@ from rich.markup import escape
 from sohoa.settings import Settings
 
 if TYPE_CHECKING:
+    from sohoa.search.indexer import SyncReport
     from sohoa.store.db import Store
 
 err = Console(stderr=True)
@@ -42,3 +43,26 @@ def open_store(settings: Settings) -> Iterator[Store]:
         yield store
     finally:
         store.dispose()
+
+
+def sync_index_quietly(settings: Settings, store: Store) -> SyncReport | None:
+    """Drain the index outbox after a command changed records; a failure only warns (the outbox keeps them)."""
+    from sohoa.search import indexer
+    from sohoa.search.factory import open_backend
+
+    try:
+        backend = open_backend(settings)
+    except Exception as exc:
+        err.print(
+            f"[yellow]warning:[/] index not updated ({escape(str(exc))}); records stay queued for `sohoa reindex`"
+        )
+        return None
+    try:
+        report = indexer.sync(store, backend)
+        if report.failed:
+            err.print(
+                f"[yellow]warning:[/] {report.failed} records not indexed: {escape('; '.join(report.errors[:3]))}"
+            )
+        return report
+    finally:
+        backend.close()

@@ -53,18 +53,14 @@ def export_package(
     from sohoa.archive import Archive
     from sohoa.conformance.package import PackageError
     from sohoa.conformance.package import export_package as export
-    from sohoa.store.db import Store
 
     settings = _settings()
-    settings.ensure_dirs()
     out_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(settings.db_url)
-    try:
-        bag = export(store, Archive(settings.archive_dir), selector, out_dir)
-    except PackageError as exc:
-        _fail(str(exc))
-    finally:
-        store.dispose()
+    with cliutil.open_store(settings) as store:
+        try:
+            bag = export(store, Archive(settings.archive_dir), selector, out_dir)
+        except PackageError as exc:
+            _fail(str(exc))
     out.print(f"wrote package {bag}", highlight=False, soft_wrap=True)
 
 
@@ -74,33 +70,19 @@ def import_package(directory: Annotated[Path, typer.Argument(help="A package fol
     from sohoa.archive import Archive
     from sohoa.conformance.package import PackageError
     from sohoa.conformance.package import import_package as restore
-    from sohoa.search import indexer
-    from sohoa.search.factory import open_backend
-    from sohoa.store.db import Store
 
     settings = _settings()
-    settings.ensure_dirs()
-    store = Store(settings.db_url)
-    try:
-        report = restore(store, Archive(settings.archive_dir), directory)
-        indexed = ""
+    with cliutil.open_store(settings) as store:
         try:
-            backend = open_backend(settings)
-            try:
-                result = indexer.sync(store, backend)
-                indexed = f"; indexed {getattr(result, 'indexed', 0)}"
-            finally:
-                backend.close()
-        except Exception as exc:  # the records are stored; the outbox keeps them for `sohoa reindex`
-            indexed = f"; index not updated now ({type(exc).__name__}), run `sohoa reindex`"
-    except PackageError as exc:
-        _fail(str(exc))
-        return
-    finally:
-        store.dispose()
+            report = restore(store, Archive(settings.archive_dir), directory)
+        except PackageError as exc:
+            _fail(str(exc))
+        # The records are stored; if the index is down the outbox keeps them for `sohoa reindex`.
+        synced = cliutil.sync_index_quietly(settings, store)
     out.print(
         f"{report.documents_added} documents restored ({report.documents_present} already present), "
-        f"{report.files_restored} files, {report.dossiers_added} dossiers{indexed}",
+        f"{report.files_restored} files, {report.dossiers_added} dossiers"
+        + (f"; indexed {synced.indexed}" if synced else ""),
         highlight=False,
     )
 
@@ -113,24 +95,17 @@ def export_tt05(
     from sqlalchemy import select
 
     from sohoa.conformance import tt05
-    from sohoa.store.db import Store
     from sohoa.store.models import Document, Dossier
 
-    settings = _settings()
-    settings.ensure_dirs()
-    store = Store(settings.db_url)
-    try:
-        with store.session() as s:
-            if selector:
-                dossier = s.get(Dossier, selector)
-                if dossier is None:
-                    _fail(f"no dossier {selector!r}")
-                export = tt05.export_dossier(s, dossier)
-            else:
-                docs = list(s.scalars(select(Document).where(Document.status != "processing").order_by(Document.id)))
-                export = tt05.export_documents(s, docs)
-    finally:
-        store.dispose()
+    with cliutil.open_store(_settings()) as store, store.session() as s:
+        if selector:
+            dossier = s.get(Dossier, selector)
+            if dossier is None:
+                _fail(f"no dossier {selector!r}")
+            export = tt05.export_dossier(s, dossier)
+        else:
+            docs = list(s.scalars(select(Document).where(Document.status != "processing").order_by(Document.id)))
+            export = tt05.export_documents(s, docs)
     if fmt == "xml":
         sys.stdout.write(tt05.to_xml(export).decode("utf-8"))
     else:

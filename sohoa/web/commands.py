@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from sohoa.cliutil import load_settings
+from sohoa.cliutil import fail, load_settings, open_store
 
 users_app = typer.Typer(help="Web users: add, list, disable.", no_args_is_help=True)
 
@@ -33,7 +33,6 @@ def users_add(
     role: Annotated[str, typer.Option(help="staff, auditor, archivist or admin")],
 ) -> None:
     """Create a user; the password is read from standard input (one line)."""
-    from sohoa.store.db import Store
     from sohoa.web.auth import add_user
 
     settings = load_settings()
@@ -43,17 +42,13 @@ def users_add(
         password = getpass.getpass("Mật khẩu: ")
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    settings.ensure_dirs()
-    store = Store(settings.db_url)
-    try:
-        with store.session() as s:
-            user = add_user(s, name, role, password)
-            typer.echo(f"user {user.name} ({user.role}) created")
-    except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        store.dispose()
+    with open_store(settings) as store:
+        try:
+            with store.session() as s:
+                user = add_user(s, name, role, password)
+                typer.echo(f"user {user.name} ({user.role}) created")
+        except ValueError as exc:
+            fail(str(exc))
 
 
 @users_app.command("list")
@@ -61,18 +56,11 @@ def users_list() -> None:
     """Users with their roles and whether they can sign in."""
     from sqlalchemy import select
 
-    from sohoa.store.db import Store
     from sohoa.store.models import User
 
-    settings = load_settings()
-    settings.ensure_dirs()
-    store = Store(settings.db_url)
-    try:
-        with store.session() as s:
-            for u in s.scalars(select(User).order_by(User.name)):
-                typer.echo(f"{u.name}\t{u.role}\t{'active' if u.active else 'disabled'}")
-    finally:
-        store.dispose()
+    with open_store(load_settings()) as store, store.session() as s:
+        for u in s.scalars(select(User).order_by(User.name)):
+            typer.echo(f"{u.name}\t{u.role}\t{'active' if u.active else 'disabled'}")
 
 
 @users_app.command("disable")
@@ -80,19 +68,11 @@ def users_disable(name: Annotated[str, typer.Argument(help="Login name")]) -> No
     """Stop a user from signing in (sessions end at their next request)."""
     from sqlalchemy import select
 
-    from sohoa.store.db import Store
     from sohoa.store.models import User
 
-    settings = load_settings()
-    settings.ensure_dirs()
-    store = Store(settings.db_url)
-    try:
-        with store.session() as s:
-            user = s.scalars(select(User).where(User.name == name)).first()
-            if user is None:
-                typer.echo(f"error: no user named {name!r}", err=True)
-                raise typer.Exit(1)
-            user.active = False
-        typer.echo(f"user {name} disabled")
-    finally:
-        store.dispose()
+    with open_store(load_settings()) as store, store.session() as s:
+        user = s.scalars(select(User).where(User.name == name)).first()
+        if user is None:
+            fail(f"no user named {name!r}")
+        user.active = False
+    typer.echo(f"user {name} disabled")
