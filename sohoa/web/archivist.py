@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import func, select
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 from sohoa.pipelines import batchqueue
 from sohoa.pipelines.batchqueue import PENDING, SUCCEEDED
 from sohoa.pipelines.leases import PROCESSING
+from sohoa.reports.review_query import ReviewPage, pages_needing_review
 from sohoa.search import indexer
 from sohoa.store import corrections
 from sohoa.store.models import Batch, BatchItem, Document
@@ -76,30 +78,31 @@ def batch_detail(ctx: Ctx, batch_id: str) -> dict[str, Any] | None:
 
 
 def review_queue(ctx: Ctx, limit: int = 200) -> list[dict[str, Any]]:
-    """Documents held for review, with the pages that caused it (low confidence, flags)."""
+    """Documents held for review with the pages and reasons the pipeline stored (review_query: the same verdict
+    as `sohoa review` and the batch report, never a threshold of its own)."""
     with ctx.store.session() as s:
         docs = s.scalars(
             select(Document).where(Document.status == "needs_review").order_by(Document.created_at).limit(limit)
         ).all()
-        out = []
-        for d in docs:
-            pages = [
-                {"number": p.number, "confidence": p.confidence, "flags": list(p.flags or []), "source": p.source}
-                for p in d.pages
-                if p.flags or (p.confidence is not None and p.confidence < 60)
-            ]
-            out.append(
-                {
-                    "id": d.id,
-                    "filename": d.filename,
-                    "reason": d.reason,
-                    "batch": d.batch_id,
-                    "pages": pages,
-                    "ocr_confidence": d.ocr_confidence,
-                    "url": f"/documents/{d.id}",
-                }
-            )
-        return out
+        by_doc: dict[str, list[ReviewPage]] = defaultdict(list)
+        for r in pages_needing_review(s, None):
+            if r.page is not None:
+                by_doc[r.document_id].append(r)
+        return [
+            {
+                "id": d.id,
+                "filename": d.filename,
+                "reason": d.reason,
+                "batch": d.batch_id,
+                "pages": [
+                    {"number": r.page, "confidence": r.confidence, "flags": list(r.flags), "reasons": list(r.reasons)}
+                    for r in by_doc[d.id]
+                ],
+                "ocr_confidence": d.ocr_confidence,
+                "url": f"/documents/{d.id}",
+            }
+            for d in docs
+        ]
 
 
 def _sync_index(ctx: Ctx) -> dict[str, Any]:
