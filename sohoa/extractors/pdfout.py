@@ -62,14 +62,6 @@ def overlay_text_layers(pdf: pikepdf.Pdf, pages: list[PageResult], stack: ExitSt
     return added
 
 
-def searchable_from_pdf(original: bytes, pages: list[PageResult]) -> bytes:
-    """Overlay each OCR page's text-only PDF on the original page; text-layer pages stay untouched."""
-    with ExitStack() as stack:
-        pdf = stack.enter_context(pikepdf.open(io.BytesIO(original)))
-        overlay_text_layers(pdf, pages, stack)
-        return save(pdf)
-
-
 def image_pdf(data: bytes) -> bytes:
     """A PDF page per image frame with the image bytes kept as they are (JPEG and CCITT pass through, PNG stays
     lossless); images img2pdf refuses (alpha channels, odd modes) are flattened to lossless RGB first."""

@@ -17,7 +17,7 @@ from sohoa import __version__
 from sohoa.settings import Settings
 from sohoa.store.db import Store
 from sohoa.web import api, csrf, pages
-from sohoa.web.auth import ROLE_LABELS, secret_key
+from sohoa.web.auth import secret_key
 from sohoa.web.context import LoginRequired, session_user
 
 HERE = Path(__file__).parent
@@ -49,7 +49,6 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = store or Store(settings.db_url)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.globals["role_labels"] = ROLE_LABELS
     templates.env.globals["csrf_field"] = csrf.FIELD
     templates.env.filters["conf"] = _fmt_conf
     app.state.templates = templates

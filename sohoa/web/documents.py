@@ -28,7 +28,6 @@ from sohoa.store.models import (
     DossierDocument,
     Event,
     MetadataRecord,
-    Output,
     Procedure,
 )
 from sohoa.textnorm import fold
@@ -392,10 +391,3 @@ def procedure_view(ctx: Ctx, code: str) -> dict[str, Any]:
         ]
         info["dossier_total"] = int(dossier_total or 0)
         return info
-
-
-def output_path(ctx: Ctx, doc_id: str, kind: str) -> Path | None:
-    with ctx.store.session() as s:
-        doc = _doc(s, doc_id)
-        row = s.scalars(select(Output).where(Output.document_id == doc.id, Output.kind == kind)).first()
-        return ctx.settings.archive_dir / row.path if row else None

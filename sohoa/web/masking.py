@@ -37,9 +37,6 @@ class Masker(PiiValues):
     def from_metadata(cls, data: dict[str, Any] | None) -> Masker:
         return cls.from_pii((data or {}).get("pii") or [])
 
-    def merge(self, other: Masker) -> Masker:
-        return Masker({**other.values, **self.values})
-
     def mask(self, text: str) -> str:
         if not text or not self.values:
             return text
