@@ -36,6 +36,7 @@ from sohoa.catalogue.pdf_pages import UnreadablePdf, is_pdf, read_pdf_pages
 from sohoa.catalogue.records import Action, CatalogueParse, ChannelTerms, ProcedureRecord, Status
 from sohoa.catalogue.regime import regime_for
 from sohoa.catalogue.tabular import ParseWarning, UnreadableTable, first_jsonl_object
+from sohoa.store import repo
 from sohoa.store.db import Store
 from sohoa.store.models import (
     CatalogueEntry,
@@ -44,7 +45,6 @@ from sohoa.store.models import (
     Dossier,
     DossierDocument,
     LegalDocument,
-    MetadataRecord,
     Procedure,
     ProcedureChannel,
     ProcedureEvent,
@@ -544,18 +544,9 @@ def _upsert_dossier_batch(
 
 def link_dossier_documents(session: Session) -> int:
     """Link each digitised document to the stored dossiers whose codes its newest metadata cites (idempotent)."""
-    newest = (
-        select(MetadataRecord.document_id, func.max(MetadataRecord.version).label("version"))
-        .group_by(MetadataRecord.document_id)
-        .subquery()
-    )
     cited: set[tuple[str, str]] = set()
-    query = select(MetadataRecord.document_id, MetadataRecord.data).join(
-        newest,
-        (MetadataRecord.document_id == newest.c.document_id) & (MetadataRecord.version == newest.c.version),
-    )
-    for document_id, data in session.execute(query):
-        codes = data.get("dossier_codes") if isinstance(data, dict) else None
+    for document_id, data in repo.current_metadata_data(session).items():
+        codes = data.get("dossier_codes")
         for code in codes if isinstance(codes, list) else []:
             if isinstance(code, str):
                 cited.add((code, document_id))

@@ -39,13 +39,13 @@ from sohoa.catalogue import names
 from sohoa.catalogue.legal_status import repeal_clauses
 from sohoa.catalogue.records import LOCAL_LEVELS
 from sohoa.catalogue.regime import BUILT_IN_REPEALS
+from sohoa.store import repo
 from sohoa.store.models import (
     CatalogueEntry,
     CatalogueSource,
     Document,
     Dossier,
     LegalDocument,
-    MetadataRecord,
     Page,
     Procedure,
     ProcedureChannel,
@@ -330,18 +330,9 @@ def _dossier_evidence(session: Session, code: str, since: date | None) -> tuple[
 
 def current_document_codes(session: Session) -> dict[str, set[str]]:
     """Document id -> procedure codes of its newest metadata version (older versions were corrected)."""
-    newest = (
-        select(MetadataRecord.document_id, func.max(MetadataRecord.version).label("version"))
-        .group_by(MetadataRecord.document_id)
-        .subquery()
-    )
-    query = select(MetadataRecord.document_id, MetadataRecord.data).join(
-        newest,
-        (MetadataRecord.document_id == newest.c.document_id) & (MetadataRecord.version == newest.c.version),
-    )
     found: dict[str, set[str]] = {}
-    for document_id, data in session.execute(query):
-        codes = data.get("procedure_codes") if isinstance(data, dict) else None
+    for document_id, data in repo.current_metadata_data(session).items():
+        codes = data.get("procedure_codes")
         if isinstance(codes, str):  # a single code stored bare rather than in a list
             codes = [codes]
         if isinstance(codes, list):

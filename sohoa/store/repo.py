@@ -85,6 +85,22 @@ def current_metadata(session: Session, document_id: str) -> MetadataRecord | Non
     ).first()
 
 
+def current_metadata_data(session: Session, ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Document id -> data of its newest metadata version (older versions were corrected), for `ids` or, when
+    None, every document: one query, for reports and pages that read many documents."""
+    newest = select(MetadataRecord.document_id, func.max(MetadataRecord.version).label("version"))
+    if ids is not None:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        newest = newest.where(MetadataRecord.document_id.in_(wanted))
+    sub = newest.group_by(MetadataRecord.document_id).subquery()
+    query = select(MetadataRecord.document_id, MetadataRecord.data).join(
+        sub, (MetadataRecord.document_id == sub.c.document_id) & (MetadataRecord.version == sub.c.version)
+    )
+    return {doc_id: data if isinstance(data, dict) else {} for doc_id, data in session.execute(query)}
+
+
 def enqueue_index(session: Session, kind: str, ids: Iterable[str]) -> None:
     for entity_id in ids:
         exists = session.scalars(

@@ -9,13 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sohoa.catalogue import audit as audit_mod
 from sohoa.catalogue import render
 from sohoa.catalogue.audit import AuditSummary
-from sohoa.store.models import MetadataRecord
+from sohoa.store import repo
 from sohoa.web.context import Ctx
 from sohoa.web.masking import Masker
 
@@ -24,19 +23,9 @@ GRANULARITIES = ("month", "quarter", "year")
 
 def all_pii(session: Session) -> Masker:
     """Every personal value of every document's current record: a report mixes documents, so all apply."""
-    newest = (
-        select(MetadataRecord.document_id, func.max(MetadataRecord.version).label("v"))
-        .group_by(MetadataRecord.document_id)
-        .subquery()
-    )
-    rows = session.scalars(
-        select(MetadataRecord).join(
-            newest, (MetadataRecord.document_id == newest.c.document_id) & (MetadataRecord.version == newest.c.v)
-        )
-    )
     spans: list[dict[str, Any]] = []
-    for record in rows:
-        spans += (record.data or {}).get("pii") or []
+    for data in repo.current_metadata_data(session).values():
+        spans += data.get("pii") or []
     return Masker.from_pii(spans)
 
 

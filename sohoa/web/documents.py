@@ -33,7 +33,6 @@ from sohoa.store.models import (
 from sohoa.textnorm import fold
 from sohoa.web.context import Ctx
 from sohoa.web.masking import Masker, public_pii
-from sohoa.web.search import current_metadata_many
 
 FIELD_LABELS = {
     "doc_type": "Loại văn bản",
@@ -170,7 +169,7 @@ def related(ctx: Ctx, session: Session, doc: Document, meta: dict[str, Any]) -> 
         own = meta.get("number")
         if own:
             hits = backend.search(Query(text=f'"{own}"', kind="document", limit=50, fields=fields)).hits
-            metas = current_metadata_many(session, [h.id for h in hits if h.id != doc.id])
+            metas = repo.current_metadata_data(session, [h.id for h in hits if h.id != doc.id])
             key = number_key(own)
             for h in hits:
                 m = metas.get(h.id)
@@ -294,7 +293,7 @@ def _documents_by(ctx: Ctx, session: Session, query: Query, extra_ids: Sequence[
     with ctx.backend() as backend:
         hits = backend.search(query).hits
     ids = list(dict.fromkeys([*extra_ids, *(h.id for h in hits)]))
-    metas = current_metadata_many(session, ids)
+    metas = repo.current_metadata_data(session, ids)
     docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))} if ids else {}
     out = []
     for i in ids:

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from sohoa.search.model import Hit, Query, SearchResult
 from sohoa.search.public import public_pages
-from sohoa.store.models import MetadataRecord, Page
+from sohoa.store import repo
+from sohoa.store.models import Page
 from sohoa.web.context import Ctx
 from sohoa.web.masking import Masker, mask_snippet, query_touches_pii, safe_snippet
 
@@ -71,15 +72,6 @@ class SearchParams:
         )
 
 
-def current_metadata_many(session: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
-    if not ids:
-        return {}
-    rows = session.scalars(
-        select(MetadataRecord).where(MetadataRecord.document_id.in_(ids)).order_by(MetadataRecord.version)
-    ).all()
-    return {r.document_id: r.data for r in rows}  # later versions overwrite earlier ones
-
-
 def page_texts(session: Session, document_id: str) -> list[str]:
     return list(session.scalars(select(Page.text).where(Page.document_id == document_id).order_by(Page.number)))
 
@@ -106,7 +98,7 @@ def run_search(ctx: Ctx, params: SearchParams) -> dict[str, Any]:
         result: SearchResult = backend.search(query)
     hits: list[dict[str, Any]] = []
     with ctx.store.session() as s:
-        metas = current_metadata_many(s, [h.id for h in result.hits if h.kind == "document"])
+        metas = repo.current_metadata_data(s, [h.id for h in result.hits if h.kind == "document"])
         for h in result.hits:
             item: dict[str, Any] = {
                 "id": h.id,
