@@ -230,17 +230,37 @@ def apply_mark(
     image_size: tuple[int, int] | None = None,
 ) -> MarkResult:
     """Page 1 of ``pdf_data`` with the mark laid over it (content streams of the page itself untouched)."""
+    try:
+        with ExitStack() as stack:
+            pdf = stack.enter_context(pikepdf.open(io.BytesIO(pdf_data)))
+            result = mark_open_pdf(pdf, pdf_data, options, stack, words=words, image_size=image_size)
+            out = io.BytesIO()
+            pdf.save(out)
+    except pikepdf.PdfError as exc:
+        raise MarkError(f"could not draw the conversion mark: {type(exc).__name__}: {exc}") from exc
+    result.data = out.getvalue()
+    return result
+
+
+def mark_open_pdf(
+    pdf: pikepdf.Pdf,
+    pdf_data: bytes,
+    options: MarkOptions,
+    stack: ExitStack,
+    *,
+    words: Sequence[WordBox] = (),
+    image_size: tuple[int, int] | None = None,
+) -> MarkResult:
+    """Lay the mark over page 1 of ``pdf`` (opened from ``pdf_data``, which places it), in place, so the caller can
+    go on (PDF/A labelling) and save once; the result's ``data`` is empty. pikepdf copies the mark's objects when
+    ``pdf`` is saved: its PDF is opened on ``stack``, which must stay open until then."""
     lines = options.lines()
     try:
         mark_pdf, w, h = render_mark(lines, BASE_SIZE)
         corner: Literal["left", "right"] = "right" if options.kind == "certified_copy" else "left"
         box, scale, free, dy = place_mark(pdf_data, (w, h), corner=corner, words=words, image_size=image_size)
-        with ExitStack() as stack:
-            pdf = stack.enter_context(pikepdf.open(io.BytesIO(pdf_data)))
-            mark = stack.enter_context(pikepdf.open(io.BytesIO(mark_pdf)))
-            pdf.pages[0].add_overlay(mark.pages[0], pikepdf.Rectangle(box.x0, box.y0, box.x1, box.y1))
-            out = io.BytesIO()
-            pdf.save(out)
+        mark = stack.enter_context(pikepdf.open(io.BytesIO(mark_pdf)))
+        pdf.pages[0].add_overlay(mark.pages[0], pikepdf.Rectangle(box.x0, box.y0, box.x1, box.y1))
     except (pikepdf.PdfError, pdfium.PdfiumError, OSError, RuntimeError) as exc:
         raise MarkError(f"could not draw the conversion mark: {type(exc).__name__}: {exc}") from exc
-    return MarkResult(out.getvalue(), box, scale, free, dy, [t for t, _ in lines])
+    return MarkResult(b"", box, scale, free, dy, [t for t, _ in lines])

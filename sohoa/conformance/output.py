@@ -10,6 +10,7 @@ is embedded, so the project's PDF/A checks still pass) and the signature is an i
 from __future__ import annotations
 
 import io
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -20,9 +21,9 @@ import pikepdf
 from sohoa import __version__
 from sohoa.conformance.dossier import Membership, membership
 from sohoa.conformance.identifiers import digitisation_code
-from sohoa.conformance.mark import MarkError, MarkOptions, WordBox, apply_mark
+from sohoa.conformance.mark import MarkError, MarkOptions, MarkResult, WordBox, mark_open_pdf
 from sohoa.conformance.signing import Pkcs12Key, SigningError, SignOptions, SignResult, sign_pdf
-from sohoa.extractors.pdfa import make_pdfa
+from sohoa.extractors import pdfa, pdfout
 from sohoa.extractors.types import TextExtraction, TextSource
 from sohoa.settings import Settings
 
@@ -100,9 +101,22 @@ def prepare(settings: Settings, path: Path, sha256: str, existing_code: str | No
     return Conformance(code, member)
 
 
-def _is_pdfa(data: bytes) -> bool:
-    with pikepdf.open(io.BytesIO(data)) as pdf, pdf.open_metadata() as meta:
+def _is_pdfa(pdf: pikepdf.Pdf) -> bool:
+    with pdf.open_metadata() as meta:
         return meta.get("pdfaid:part") is not None
+
+
+def _marked(data: bytes, words: list[WordBox], image_size: tuple[int, int] | None, options: MarkOptions,
+            conformance: Conformance) -> tuple[bytes, MarkResult]:  # fmt: skip
+    """Mark page 1 and label the PDF/A again, on one open PDF with one save (a dossier's PDF can be large)."""
+    with ExitStack() as stack:
+        pdf = stack.enter_context(pikepdf.open(io.BytesIO(data)))
+        was_pdfa = _is_pdfa(pdf)
+        result = mark_open_pdf(pdf, data, options, stack, words=words, image_size=image_size)
+        problems = pdfa.conform(pdf) if was_pdfa else []
+        if problems:
+            conformance.problems.append(f"PDF/A lost after marking: {'; '.join(problems)}")
+        return (pdfa.save(pdf) if was_pdfa and not problems else pdfout.save(pdf)), result
 
 
 def finish_pdf(
@@ -115,9 +129,10 @@ def finish_pdf(
     """The searchable PDF marked and signed as ``options`` say; ``conformance`` records what happened."""
     if options.mark:
         try:
-            was_pdfa = _is_pdfa(data)
-            result = apply_mark(
+            data, result = _marked(
                 data,
+                words,
+                image_size,
                 MarkOptions(
                     digitisation_code=options.digitisation_code,
                     when=datetime.now().astimezone(),
@@ -128,16 +143,8 @@ def finish_pdf(
                     kind=options.mark_kind,
                     copy_form=options.copy_form,
                 ),
-                words=words,
-                image_size=image_size,
+                conformance,
             )
-            marked = result.data
-            if was_pdfa:
-                labelled = make_pdfa(marked)
-                marked = labelled.data
-                if not labelled.conforms:
-                    conformance.problems.append(f"PDF/A lost after marking: {'; '.join(labelled.problems)}")
-            data = marked
             conformance.mark = {
                 "box": [round(v, 1) for v in (result.box.x0, result.box.y0, result.box.x1, result.box.y1)],
                 "scale": result.scale,
