@@ -11,7 +11,7 @@ export SOHOA_DATA_DIR ?= $(CURDIR)/sohoa-data
 SOHOA_SAMPLES ?= $(CURDIR)/../shared/data
 export SOHOA_SAMPLES
 
-.PHONY: install system-deps demo test lint typecheck eval bench clean
+.PHONY: install system-deps tessdata-best demo test lint typecheck eval bench clean
 
 system-deps:
 	@bash scripts/install-system-deps.sh
@@ -22,7 +22,12 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]" 2>&1 | { grep -v "^WARNING: Location" || true; }
 	@touch $(STAMP)
 
-install: system-deps $(STAMP)
+# The opt-in best Vietnamese model (SOHOA_OCR_MODEL=best) inside the venv, where Settings looks for it. A failed
+# fetch only warns: the default fast model needs nothing from here. Offline: TESSDATA_TARBALL=the npm tarball.
+tessdata-best: system-deps $(STAMP)
+	@bash scripts/install-tessdata.sh $(VENV)/share/sohoa/tessdata-best $(TESSDATA_TARBALL)
+
+install: system-deps $(STAMP) tessdata-best
 
 demo: install
 	$(BIN)/sohoa samples --out $(DEMO_DIR)
@@ -53,6 +58,7 @@ typecheck: install
 # Measurements on the real data in ../shared/data (SOHOA_SAMPLES) and on the demo samples; numbers, not pass/fail.
 eval: install
 	$(BIN)/python scripts/eval_ocr.py
+	$(BIN)/python scripts/eval_tables.py
 	$(BIN)/python scripts/eval_metadata.py
 	$(BIN)/python scripts/eval_catalogue.py
 	$(BIN)/python scripts/eval_formats.py

@@ -8,8 +8,12 @@
 - peak memory (max RSS of a child process) for long documents made by repeating the scans' pages, each copy with
   its own images so the file grows as a real dossier's does (about 0.2 MB a page).
 
+With `--model best` sohoa and bare Tesseract read with the tessdata_best model of `make install`
+(SOHOA_OCR_MODEL=best); OCRmyPDF keeps the system's model. `--model-cpu` measures only what best costs: bare
+Tesseract CPU a page with each model on the scans' pages.
+
 Usage: python scripts/bench_ocr.py [--jobs 2] [--rounds 1] [--long-pages 10,40,160] [--skip-ocrmypdf]
-(SOHOA_SAMPLES, default ../shared/data)
+  [--model fast|best] [--model-cpu]   (SOHOA_SAMPLES, default ../shared/data)
 Numbers from one run on a shared machine: compare ratios, not absolute seconds.
 """
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -29,7 +34,9 @@ from pathlib import Path
 import pikepdf
 
 from sohoa.extractors import pdftext
+from sohoa.extractors.tesseract import OcrOptions, language_pack
 from sohoa.extractors.text import TextOptions, extract_text
+from sohoa.settings import Settings
 
 
 def page_images(pdf: Path, out: Path) -> list[Path]:
@@ -51,11 +58,12 @@ def page_images(pdf: Path, out: Path) -> list[Path]:
     return paths
 
 
-def bare(images: list[Path], jobs: int) -> float:
+def bare(images: list[Path], jobs: int, ocr: OcrOptions) -> float:
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    model = ["--tessdata-dir", str(ocr.tessdata_dir)] if ocr.tessdata_dir else []
 
     def one(p: Path) -> None:
-        subprocess.run(["tesseract", str(p), "-", "-l", "vie"], capture_output=True, env=env, check=True)
+        subprocess.run(["tesseract", str(p), "-", "-l", "vie", *model], capture_output=True, env=env, check=True)
 
     t = time.monotonic()
     with ThreadPoolExecutor(jobs) as pool:
@@ -63,11 +71,27 @@ def bare(images: list[Path], jobs: int) -> float:
     return time.monotonic() - t
 
 
-def sohoa_run(pdfs: list[Path], jobs: int, stages: dict[str, float] | None = None) -> float:
+def model_cpu(images: list[Path], best: Path) -> dict[str, float]:
+    """Tesseract CPU seconds a page with the fast and the best model, run in turn page by page (order swapped every
+    page), so load from other users of the machine falls on both alike; CPU rather than wall time for the same
+    reason."""
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    cpu = {"fast": 0.0, "best": 0.0}
+    for i, path in enumerate(images):
+        for model in ("fast", "best") if i % 2 == 0 else ("best", "fast"):
+            extra = ["--tessdata-dir", str(best)] if model == "best" else []
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run(["tesseract", str(path), "-", "-l", "vie", *extra], capture_output=True, env=env, check=True)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[model] += after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return {model: seconds / len(images) for model, seconds in cpu.items()}
+
+
+def sohoa_run(pdfs: list[Path], jobs: int, ocr: OcrOptions, stages: dict[str, float] | None = None) -> float:
     t = time.monotonic()
     with ThreadPoolExecutor(jobs) as pool:
         for pdf in pdfs:
-            out = extract_text(pdf.read_bytes(), TextOptions(workers=jobs), executor=pool)
+            out = extract_text(pdf.read_bytes(), TextOptions(ocr=ocr, workers=jobs), executor=pool)
             if stages is not None:
                 for run in out.extraction.tool_runs:
                     for key, value in (run.params.get("stage_s") or {}).items():
@@ -129,11 +153,23 @@ def peak_memory(path: Path, jobs: int) -> tuple[float, float]:
         "t=time.monotonic();extract_text(open(sys.argv[1],'rb').read(),TextOptions(workers=int(sys.argv[2])));"
         "print(time.monotonic()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code, str(path), str(jobs)], capture_output=True, text=True, check=True
-    )
+    proc = subprocess.run([sys.executable, "-c", code, str(path), str(jobs)], capture_output=True, text=True)
+    if proc.returncode:
+        raise RuntimeError(f"extracting {path.name} failed:\n{proc.stderr[-2000:]}")
     seconds, rss_kb = proc.stdout.split()
     return float(seconds), float(rss_kb) / 1024
+
+
+def long_only(scans: list[Path], page_counts: list[int], jobs: int) -> int:
+    print(f"load average {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores), {jobs} jobs")
+    with tempfile.TemporaryDirectory() as tmpdir:
+        for pages in page_counts:
+            long_path = Path(tmpdir) / f"long-{pages}.pdf"
+            long_path.write_bytes(long_document(scans, pages))
+            secs, rss_mb = peak_memory(long_path, jobs)
+            file_mb = long_path.stat().st_size / 2**20
+            print(f"long document: {pages} scanned pages ({file_mb:.0f} MB) in {secs:.0f} s, peak RSS {rss_mb:.0f} MB")
+    return 0
 
 
 def main() -> int:
@@ -147,13 +183,35 @@ def main() -> int:
     )
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--skip-ocrmypdf", action="store_true")
+    ap.add_argument("--only-long", action="store_true", help="only the long documents' peak memory")
+    ap.add_argument("--model", choices=["fast", "best"], default="fast", help="Tesseract model (SOHOA_OCR_MODEL)")
+    ap.add_argument("--model-cpu", action="store_true", help="only: Tesseract CPU a page, fast against best")
     args = ap.parse_args()
+    ocr = OcrOptions(model=args.model, tessdata_dir=Settings(ocr_model=args.model).ocr_tessdata_dir)
+    if ocr.tessdata_dir and not (ocr.tessdata_dir / "vie.traineddata").is_file():
+        print(f"no vie.traineddata in {ocr.tessdata_dir}: run `make install`", file=sys.stderr)
+        return 2
     data = Path(os.environ.get("SOHOA_SAMPLES", "../shared/data"))
     scans = sorted((data / "scans").glob("*.pdf"))
     born = sorted((data / "born_digital").glob("*.pdf"))
     if not scans:
         print(f"no scans under {data}; set SOHOA_SAMPLES", file=sys.stderr)
         return 2
+    if args.only_long:
+        return long_only(scans, args.long_pages, args.jobs)
+    if args.model_cpu:
+        best = Settings(ocr_model="best").ocr_tessdata_dir
+        assert best is not None
+        if not (best / "vie.traineddata").is_file():
+            print(f"no vie.traineddata in {best}: run `make install`", file=sys.stderr)
+            return 2
+        load = os.getloadavg()[0]
+        with tempfile.TemporaryDirectory() as tmpdir:
+            pages = [p for pdf in scans for p in page_images(pdf, Path(tmpdir))]
+            cpu = model_cpu(pages, best)
+        print(f"Tesseract CPU a page over {len(pages)} pages (load {load:.1f} before, {os.getloadavg()[0]:.1f} after):")
+        print(f"fast {cpu['fast']:.2f} s, best {cpu['best']:.2f} s, best/fast {cpu['best'] / cpu['fast']:.2f}")
+        return 0
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
@@ -166,8 +224,8 @@ def main() -> int:
         have_ocrmypdf = not args.skip_ocrmypdf
         for _ in range(args.rounds):
             for pdf in scans:
-                totals["sohoa"] += sohoa_run([pdf], args.jobs, stages)
-                totals["tesseract"] += bare(images[pdf], args.jobs)
+                totals["sohoa"] += sohoa_run([pdf], args.jobs, ocr, stages)
+                totals["tesseract"] += bare(images[pdf], args.jobs, ocr)
                 if have_ocrmypdf:
                     secs = ocrmypdf_run([pdf], args.jobs, tmp)
                     have_ocrmypdf = secs is not None
@@ -186,6 +244,7 @@ def main() -> int:
     load_after = os.getloadavg()
     pages_run = n * args.rounds
     print(f"scanned pages: {n} from {len(scans)} files × {args.rounds} round(s), {args.jobs} jobs")
+    print(f"model {args.model}: {language_pack('vie', ocr.tessdata_dir)}")
     print(f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} ({os.cpu_count()} cores)")
     print(f"{'system':10} {'seconds':>8} {'pages/min':>10} {'sohoa ×':>8}")
     for name, secs in totals.items():

@@ -14,7 +14,11 @@ degraded at 200 dpi (blur, noise, 1-2 degrees of skew, JPEG), OCR'd by sohoa and
 With `--small-skew`, the degraded pages are also made with 0.4-0.8 degrees of skew at 200 and 300 dpi: the range
 where sohoa leaves the skew to Tesseract instead of rotating the page (preprocess.PreprocessOptions.min_skew_deg).
 
-Usage: python scripts/eval_ocr.py [--json FILE] [--small-skew]   (SOHOA_SAMPLES: the data dir, default ../shared/data)
+With `--model best`, both sohoa and bare Tesseract read with the tessdata_best model `make install` put in the
+virtual environment (SOHOA_OCR_MODEL=best) instead of the system's fast one.
+
+Usage: python scripts/eval_ocr.py [--json FILE] [--small-skew] [--model fast|best]
+(SOHOA_SAMPLES: the data dir, default ../shared/data)
 """
 
 from __future__ import annotations
@@ -30,14 +34,17 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from PIL import Image
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from sohoa.extractors.tesseract import OcrOptions, language_pack
 from sohoa.extractors.text import TextOptions, extract_text
 from sohoa.samples.scan import ScanProfile, _rng, degrade, rasterise
+from sohoa.settings import Settings
 from sohoa.textnorm import normalize_text
 
 
@@ -123,13 +130,14 @@ def small_skew_profile(page: int, dpi: int) -> ScanProfile:
     return replace(degraded_profile(page), dpi=dpi, angle_deg=(0.4 + 0.2 * (page % 3)) * (-1) ** page)
 
 
-def bare_tesseract(img: Image.Image, dpi: int) -> tuple[str, float]:
+def bare_tesseract(img: Image.Image, dpi: int, ocr: OcrOptions) -> tuple[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "page.png"
         img.save(path, dpi=(dpi, dpi))
         t = time.monotonic()
+        model = ["--tessdata-dir", str(ocr.tessdata_dir)] if ocr.tessdata_dir else []
         proc = subprocess.run(
-            ["tesseract", str(path), "-", "-l", "vie"],
+            ["tesseract", str(path), "-", "-l", "vie", *model],
             capture_output=True,
             text=True,
             env={**os.environ, "OMP_THREAD_LIMIT": "1"},
@@ -138,11 +146,11 @@ def bare_tesseract(img: Image.Image, dpi: int) -> tuple[str, float]:
         return proc.stdout, time.monotonic() - t
 
 
-def sohoa_ocr(img: Image.Image, dpi: int) -> tuple[str, float]:
+def sohoa_ocr(img: Image.Image, dpi: int, ocr: OcrOptions) -> tuple[str, float]:
     buf = io.BytesIO()
     img.save(buf, "PNG", dpi=(dpi, dpi))
     t = time.monotonic()
-    out = extract_text(buf.getvalue(), TextOptions(workers=1))
+    out = extract_text(buf.getvalue(), TextOptions(ocr=ocr, workers=1))
     return out.extraction.pages[0].text, time.monotonic() - t
 
 
@@ -150,7 +158,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--json", type=Path, help="also write the per-page results here")
     ap.add_argument("--small-skew", action="store_true", help="also score pages skewed 0.4-0.8 degrees")
+    ap.add_argument("--model", choices=["fast", "best"], default="fast", help="Tesseract model (SOHOA_OCR_MODEL)")
     args = ap.parse_args()
+    ocr = OcrOptions(model=args.model, tessdata_dir=Settings(ocr_model=args.model).ocr_tessdata_dir)
+    if ocr.tessdata_dir and not (ocr.tessdata_dir / "vie.traineddata").is_file():
+        print(f"no vie.traineddata in {ocr.tessdata_dir}: run `make install`", file=sys.stderr)
+        return 2
     root = Path(os.environ.get("SOHOA_SAMPLES", "../shared/data")) / "born_digital"
     pdfs = sorted(root.glob("*.pdf"))
     if not pdfs:
@@ -177,7 +190,7 @@ def main() -> int:
                 if not norm(ref):
                     continue
                 for system, fn in (("sohoa", sohoa_ocr), ("tesseract", bare_tesseract)):
-                    hyp, seconds = fn(img, dpi)
+                    hyp, seconds = partial(fn, ocr=ocr)(img, dpi)
                     rows.append(
                         {
                             "file": pdf.name,
@@ -194,8 +207,9 @@ def main() -> int:
                         f"  {seconds:.1f}s",
                         file=sys.stderr,
                     )
+    print(f"\nmodel {args.model}: {language_pack('vie', ocr.tessdata_dir)}, load average {os.getloadavg()[0]:.1f}")
     print(
-        f"\n{'condition':16} {'system':10} {'pages':>5} {'CER':>7} {'FCER':>7} {'BoC':>7} {'WER':>7} {'BoW':>7}"
+        f"{'condition':16} {'system':10} {'pages':>5} {'CER':>7} {'FCER':>7} {'BoC':>7} {'WER':>7} {'BoW':>7}"
         f" {'s/page':>7}"
     )
     summary = {}
@@ -224,7 +238,8 @@ def main() -> int:
                 f"{cond:16} {system:10} {len(sel):5} {cer:7.2%} {fcer:7.2%} {boc:7.2%} {wer:7.2%} {bow:7.2%} {spp:7.2f}"
             )
     if args.json:
-        args.json.write_text(json.dumps({"summary": summary, "pages": rows}, indent=1, ensure_ascii=False))
+        report = {"model": args.model, "language_pack": language_pack("vie", ocr.tessdata_dir)}
+        args.json.write_text(json.dumps({**report, "summary": summary, "pages": rows}, indent=1, ensure_ascii=False))
     return 0
 
 

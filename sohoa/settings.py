@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Literal
 
@@ -33,6 +34,15 @@ class Settings(BaseSettings):
         "OpenSearch-compatible test servers such as osmem-server, not for real Elasticsearch",
     )
     ocr_lang: str = "vie"
+    ocr_model: Literal["fast", "best"] = Field(
+        default="fast",
+        description="fast: the system's Tesseract model (Debian's tessdata_fast); best: tessdata_best (int), "
+        "installed by make install (about 1.25x the Tesseract time; no better than fast through sohoa on the "
+        "eval pages, see the README)",
+    )
+    ocr_best_tessdata_dir: Path | None = Field(
+        default=None, description="Tessdata dir of the best model; default <venv>/share/sohoa/tessdata-best"
+    )
     ocr_workers: int = Field(default=2, ge=1, description="Pages OCR'd in parallel (one Tesseract thread each)")
     ocr_timeout_s: int = Field(default=300, ge=1, description="Per-page Tesseract timeout")
     min_text_chars: int = Field(default=40, ge=0, description="Below this a text layer counts as empty")
@@ -62,6 +72,15 @@ class Settings(BaseSettings):
     signing_organisation_code: str | None = Field(default=None, description="Agency code, e.g. 000.00.18.G12")
     signing_tsa_url: str | None = Field(default=None, description="RFC 3161 time-stamping URL (PAdES B-T)")
     signing_ca_file: Path | None = Field(default=None, description="PEM bundle of trusted roots for verify")
+
+    @property
+    def ocr_tessdata_dir(self) -> Path | None:
+        """Tesseract's --tessdata-dir for the chosen model; None: the system's tessdata."""
+        if self.ocr_model == "fast":
+            return None
+        # scripts/install-tessdata.sh puts it inside the virtual environment this interpreter runs from.
+        default = Path(sys.prefix) / "share" / "sohoa" / "tessdata-best"
+        return (self.ocr_best_tessdata_dir or default).expanduser().resolve()
 
     @property
     def resolved_data_dir(self) -> Path:
