@@ -57,17 +57,39 @@ def is_syllable(token: str) -> bool:
     base, tone = _split(token)
     if tone == "many" or not base:
         return False
+    return _well_formed(base, tone)
+
+
+def is_syllable_shape(token: str) -> bool:
+    """Initial and rhyme well formed, whatever the marks: for OCR output whose tone or vowel marks may be wrong."""
+    base = unicodedata.normalize("NFD", token.lower())
+    base = "".join(c for c in base if not unicodedata.combining(c)).replace("đ", "d")
+    return bool(base) and _well_formed(base, "any", _RHYMES_BARE, _QU_RHYMES_BARE)
+
+
+def _bare(rhymes: frozenset[str]) -> frozenset[str]:
+    return frozenset(
+        "".join(c for c in unicodedata.normalize("NFD", r) if not unicodedata.combining(c)) for r in rhymes
+    )
+
+
+_RHYMES_BARE, _QU_RHYMES_BARE = _bare(_RHYMES), _bare(_QU_RHYMES)
+
+
+def _well_formed(
+    base: str, tone: str | None, rhymes: frozenset[str] = _RHYMES, qu_rhymes: frozenset[str] = _QU_RHYMES
+) -> bool:
     for initial in _INITIALS:
         if not base.startswith(initial):
             continue
         rhyme = base[len(initial) :]
         if initial == "qu":
-            ok = rhyme in _QU_RHYMES
+            ok = rhyme in qu_rhymes
         elif initial == "gi":
-            ok = rhyme == "" or rhyme in _RHYMES or ("i" + rhyme) in _RHYMES
+            ok = rhyme == "" or rhyme in rhymes or ("i" + rhyme) in rhymes
         else:
-            ok = rhyme in _RHYMES
-        if ok and (not rhyme.endswith(_STOP_FINALS) or tone in ("sac", "nang")):
+            ok = rhyme in rhymes
+        if ok and (not rhyme.endswith(_STOP_FINALS) or tone in ("sac", "nang", "any")):
             return True
     return False
 

@@ -1,0 +1,84 @@
+"""Words Tesseract reads out of stamps, signatures, arrows and scanner noise, and digit look-alikes inside numbers.
+
+Tesseract turns every dark blob into a "word": a signature becomes "//9ẠN lờ P.1", a flowchart arrow "——ZZ", a
+stamp "NGHEEEGIE". They cost the reader, the index and the error rate (insertions) and carry nothing, so a word
+that Tesseract itself doubts (confidence below `min_conf`) is dropped when it is not shaped like something a
+document says: a Vietnamese syllable, an abbreviation (UBND), a number or a code (2362/QĐ-UBND, 23/4/2018).
+Words Tesseract is sure of are never dropped. Measured on the born-digital pages rendered and degraded
+(scripts/eval_ocr.py): numbers in the README.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sohoa.extractors.types import Word
+from sohoa.extractors.vietnamese import is_syllable, is_syllable_shape
+from sohoa.textnorm import fold
+
+_EDGE_PUNCT = "\"'“”‘’()[]{}<>.,;:!?…«»"
+# Numbers, dates and document codes: digits and capitals joined by / . - (the symbol part may be mixed case: "Hcc6").
+_CODE = re.compile(r"[\dA-ZĐ]+(?:[/.\-][\dA-ZĐa-zđ]*)*|[/.\-]?\d+(?:[/.\-]\d*)*")
+_LIST_MARKS = frozenset("-+•*–")
+# Table rulings and box borders read as characters: Vietnamese administrative text has no use for them, so a token
+# made only of these is noise however sure Tesseract is (22 confident "|" on the eval pages, none in the texts).
+_RULE_MARKS = frozenset("|¦_`¬[]")
+_ROMAN = frozenset("IVX")
+# Ơ never stands next to a digit in Vietnamese: it is a zero ("CƠ7" for the police unit C07).
+_O_BY_DIGIT = re.compile(r"(?<=\d)[ƠỜ]|[ƠỜ](?=\d)")
+# A number read with l or I for 1 and O for 0 ("ngày 3l tháng I2").
+_DIGITS_LOOKALIKE = re.compile(r"(?=[\dlIO]*\d)[\dlIO]{2,}")
+_DOUBLED = re.compile(r"(.)\1+")
+_TO_DIGIT = str.maketrans({"l": "1", "I": "1", "O": "0"})
+
+
+@dataclass(frozen=True)
+class NoiseOptions:
+    min_conf: float = 40.0  # Tesseract's word confidence (0-100) under which a word's shape is checked
+    min_conf_syllable: float = 10.0  # a well-formed syllable is kept down to this: "lờ" at 0 was a signature
+
+
+def fix_digits(text: str) -> str:
+    """Digit look-alikes inside numbers and codes."""
+    text = _O_BY_DIGIT.sub("0", text)
+    core = text.strip(_EDGE_PUNCT)
+    if core and _DIGITS_LOOKALIKE.fullmatch(core):
+        text = text.replace(core, core.translate(_TO_DIGIT))
+    return text
+
+
+def is_noise(word: Word, options: NoiseOptions | None = None) -> bool:
+    options = options or NoiseOptions()
+    if set(word.text) <= _RULE_MARKS:
+        return True
+    if word.conf >= options.min_conf or word.conf < 0:
+        return False
+    core = word.text.strip(_EDGE_PUNCT)
+    if not core:
+        return True  # only brackets and stops
+    if not any(ch.isalnum() for ch in core):
+        return core not in _LIST_MARKS  # rules and arrows ("——", "_"), but keep the "- " and "+ " of lists
+    if len(core) == 1:
+        return not (core.isdigit() or core in _ROMAN)
+    if any(ch.isdigit() for ch in core):
+        # A code with one stray mark ("01/2015%/TT-VPCP") is still the code: dropping it loses 15 characters for 1.
+        strays = [i for i, ch in enumerate(core) if not (ch.isalnum() or ch in "/.-")]
+        return len(strays) > 1 or _CODE.fullmatch(core.replace(core[strays[0]], "") if strays else core) is None
+    if not core.isalpha():
+        return True  # letters glued to symbols: "Xzn+huVP", "SW/2\\25%"
+    if is_syllable(core) or is_syllable_shape(_DOUBLED.sub(r"\1", fold(core))):  # or with stray marks: "CHÂẦU", "THUỌC"
+        return word.conf < options.min_conf_syllable
+    # Abbreviations are short ASCII capitals (UBND, TTHC); anything else that is no syllable is a misread blob.
+    return not (core.isupper() and core.isascii() and len(core) <= 6)
+
+
+def clean_words(words: list[Word], options: NoiseOptions | None = None) -> tuple[list[Word], int]:
+    """The words worth keeping (digit look-alikes fixed) and how many were dropped as noise."""
+    kept = []
+    for word in words:
+        # First: "CƠ7" is a code once it reads "C07"; a border glued to a word ("|Tiếp") is not part of it.
+        word.text = fix_digits(word.text.strip("|¦") or word.text)
+        if not is_noise(word, options):
+            kept.append(word)
+    return kept, len(words) - len(kept)
