@@ -1,15 +1,18 @@
-"""Tesseract, through pytesseract: one run per page yields the word boxes (TSV) and the invisible-text PDF page."""
+"""Tesseract, through pytesseract: one run per page yields the word boxes with confidences (TSV); the searchable
+PDF's invisible text is laid from those boxes (pdfout.py), not by a second renderer."""
 
 from __future__ import annotations
 
 import csv
 import io
 import os
+import shlex
 import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 import pytesseract
 from PIL import Image
@@ -23,6 +26,10 @@ class OcrOptions:
     lang: str = "vie"
     psm: int = 3  # automatic layout; orientation is checked only for pages that read badly (see text.py)
     timeout_s: int = 300
+    # fast: the system's tessdata (Debian ships tessdata_fast). best: tessdata_best (int) from tessdata_dir, which
+    # the settings layer resolves (Settings.ocr_tessdata_dir); best without its model fails, never falls back.
+    model: Literal["fast", "best"] = "fast"
+    tessdata_dir: Path | None = None  # Tesseract's --tessdata-dir; None: its built-in search (TESSDATA_PREFIX, system)
 
 
 @dataclass
@@ -30,7 +37,6 @@ class OcrPage:
     text: str
     words: list[Word] = field(default_factory=list)
     confidence: float | None = None
-    pdf: bytes = b""
     duration_s: float = 0.0
 
 
@@ -43,24 +49,54 @@ def tesseract_version() -> str:
 
 
 @cache
-def language_pack(lang: str) -> str:
-    """Name, size and mtime of the traineddata used, so an audit trail can tell model upgrades apart."""
-    for line in _tessdata_dirs():
-        path = Path(line) / f"{lang}.traineddata"
-        if path.exists():
-            st = path.stat()
-            return f"{path} ({st.st_size} bytes)"
-    return f"{lang} (not found)"
+def language_pack(lang: str, tessdata_dir: Path | None = None) -> str:
+    """Path and size of each traineddata used (vie+eng: both), so an audit trail can tell models apart."""
+    packs = []
+    for part in lang.split("+"):
+        for line in _tessdata_dirs(tessdata_dir):
+            path = Path(line) / f"{part}.traineddata"
+            if path.exists():
+                path = path.resolve()  # the best dir links the system's other languages: name the real file
+                packs.append(f"{path} ({path.stat().st_size} bytes)")
+                break
+        else:
+            packs.append(f"{part} (not found)")
+    return ", ".join(packs)
 
 
-def _tessdata_dirs() -> list[str]:
+def _tessdata_dirs(tessdata_dir: Path | None = None) -> list[str]:
+    if tessdata_dir is not None:  # --tessdata-dir: Tesseract looks nowhere else
+        return [str(tessdata_dir)]
     dirs = [os.environ.get("TESSDATA_PREFIX", "")]
     dirs += ["/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata"]
     return [d for d in dirs if d]
 
 
+def _tessdata_arg(options: OcrOptions) -> str:
+    """Tesseract's --tessdata-dir argument for the chosen model (empty for the system's), checked up front: a best
+    model that is not installed is a typed error naming the fix, not a run that quietly reads with another model."""
+    if options.tessdata_dir is None:
+        if options.model == "best":
+            raise ExtractionError(
+                ExtractionStatus.FAILED, "OCR model 'best' has no tessdata dir (set SOHOA_OCR_BEST_TESSDATA_DIR)"
+            )
+        return ""
+    missing = [p for p in options.lang.split("+") if not (options.tessdata_dir / f"{p}.traineddata").is_file()]
+    if missing:
+        names = ", ".join(f"{p}.traineddata" for p in missing)
+        raise ExtractionError(
+            ExtractionStatus.FAILED,
+            f"OCR model '{options.model}' is not installed: no {names} in {options.tessdata_dir} (run `make install`)",
+        )
+    return _tessdata_dir_arg(options.tessdata_dir)
+
+
+def _tessdata_dir_arg(tessdata_dir: Path | None) -> str:
+    return "" if tessdata_dir is None else f"--tessdata-dir {shlex.quote(str(tessdata_dir))} "
+
+
 def ocr_image(image: Image.Image, dpi: float, options: OcrOptions) -> OcrPage:
-    """OCR one page image once; returns text, words with confidences and the PDF page from that same run."""
+    """OCR one page image once; returns text and words with their boxes and confidences."""
     # One Tesseract thread per process: OpenMP threads fight the page-level parallelism (tech-notes: 2-4x slower).
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     started = time.monotonic()
@@ -70,12 +106,12 @@ def ocr_image(image: Image.Image, dpi: float, options: OcrOptions) -> OcrPage:
         src = Path(tmp) / "page.pnm"
         (image if image.mode in ("1", "L") else image.convert("L")).save(src, "PPM")
         base = Path(tmp) / "out"
-        # textonly_pdf: the PDF page carries only the invisible text, laid over the original page later, so the
-        # archived image is never re-encoded (and never the preprocessed copy).
-        config = f"--psm {options.psm} --dpi {round(dpi)} -c tessedit_create_tsv=1 -c textonly_pdf=1"
+        # TSV only: the text layer is written from its word boxes (pdfout.py), so Tesseract's PDF renderer (a
+        # PDF and a font copy per page, parsed again with pikepdf) is not run.
+        config = _tessdata_arg(options) + f"--psm {options.psm} --dpi {round(dpi)} -c tessedit_create_tsv=1"
         try:
             pytesseract.pytesseract.run_tesseract(
-                str(src), str(base), extension="pdf", lang=options.lang, config=config, timeout=options.timeout_s
+                str(src), str(base), extension="tsv", lang=options.lang, config=config, timeout=options.timeout_s
             )
         except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
             raise ExtractionError(ExtractionStatus.TIMEOUT, f"Tesseract took longer than {options.timeout_s}s") from exc
@@ -84,25 +120,28 @@ def ocr_image(image: Image.Image, dpi: float, options: OcrOptions) -> OcrPage:
         except pytesseract.TesseractError as exc:
             raise ExtractionError(ExtractionStatus.FAILED, f"Tesseract failed: {exc.message}") from exc
         tsv = (base.with_suffix(".tsv")).read_text(encoding="utf-8")
-        pdf = base.with_suffix(".pdf").read_bytes()
     words = parse_tsv(tsv)
     confs = [w.conf for w in words if w.conf >= 0]
     return OcrPage(
         text=words_to_text(words),
         words=words,
         confidence=round(sum(confs) / len(confs), 2) if confs else None,
-        pdf=pdf,
         duration_s=time.monotonic() - started,
     )
 
 
-def detect_orientation(image: Image.Image, dpi: float, timeout_s: int = 60) -> tuple[int, float]:
+def detect_orientation(
+    image: Image.Image, dpi: float, timeout_s: int = 60, tessdata_dir: Path | None = None
+) -> tuple[int, float]:
     """Tesseract OSD: degrees to turn the page clockwise to make it upright (0/90/180/270) and the confidence.
     (0, 0.0) when OSD cannot tell (too few characters)."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     try:
         osd = pytesseract.image_to_osd(
-            image, config=f"--psm 0 --dpi {round(dpi)}", output_type=pytesseract.Output.DICT, timeout=timeout_s
+            image,
+            config=_tessdata_dir_arg(tessdata_dir) + f"--psm 0 --dpi {round(dpi)}",
+            output_type=pytesseract.Output.DICT,
+            timeout=timeout_s,
         )
     except (pytesseract.TesseractError, RuntimeError):
         return 0, 0.0

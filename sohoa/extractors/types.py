@@ -43,7 +43,7 @@ class ExtractionError(Exception):
         self.reason = reason
 
 
-@dataclass
+@dataclass(slots=True)  # built by the thousand per page: no per-instance __dict__
 class Word:
     text: str
     conf: float
@@ -66,11 +66,14 @@ class PageResult:
     width_px: int | None = None
     height_px: int | None = None
     words: list[Word] = field(default_factory=list)
-    # Invisible-text PDF page produced by the same Tesseract pass (never OCR twice); None for text-layer pages.
-    ocr_pdf: bytes | None = None
+    # Size of the image Tesseract read (the rendering turned upright, maybe rescaled): the frame of `words`, from
+    # which the searchable PDF's text layer is placed on the page (pdfout.ocr_frame_to_page).
+    ocr_width_px: int | None = None
+    ocr_height_px: int | None = None
     flags: list[str] = field(default_factory=list)
     # Tables found on the page (rows of cells, None for an empty cell), for readers that need structure
-    # (announcement decisions' code tables); text-layer and native formats fill it, OCR may not.
+    # (announcement decisions' code tables); native formats fill it, and OCR pages from the table rulings
+    # (sohoa/extractors/tables.py).
     tables: list[list[list[str | None]]] = field(default_factory=list)
     # Byte encoding a text file was read with ("utf-8", "utf-16-le", "windows-1258"), as detected; None for PDF/images.
     charset: str | None = None

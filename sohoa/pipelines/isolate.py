@@ -169,8 +169,6 @@ def _extract(conn: Connection, data: bytes, options: TextOptions, executor: Thre
     started = time.monotonic()
     metadata = extract_metadata(output.extraction.text, output.extraction.page_starts)
     seconds = time.monotonic() - started
-    for page in output.extraction.pages:
-        page.ocr_pdf = None  # already laid into the searchable PDF: do not ship it back twice
     return ("ok", output, metadata, seconds, _peak_rss_mb())
 
 
