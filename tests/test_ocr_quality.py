@@ -87,11 +87,11 @@ def test_table_rulings_are_removed_only_for_grids() -> None:
         draw.line([(100, y), (1400, y)], fill=0, width=3)
     for x in (100, 400, 1400):
         draw.line([(x, 100), (x, 850)], fill=0, width=3)
-    cleaned, removed = remove_rulings(grid, dpi)
+    cleaned, removed, _ = remove_rulings(grid, dpi)
     assert removed > 0 and np.asarray(cleaned).min() > 200
     box = Image.new("L", (1500, 900), 255)
     ImageDraw.Draw(box).rounded_rectangle([(200, 200), (800, 500)], radius=40, outline=0, width=3)
-    _, removed = remove_rulings(box, dpi)
+    _, removed, _ = remove_rulings(box, dpi)
     assert removed == 0  # a flowchart box is not a table
 
 
@@ -122,3 +122,13 @@ def test_image_input_keeps_its_original_pixels() -> None:
         assert len(images) == 1
         embedded = pikepdf.PdfImage(images[0]).as_pil_image()
     assert np.array_equal(np.asarray(embedded.convert("L")), np.asarray(img))
+
+
+def test_small_print_on_a_low_resolution_scan_is_enlarged_for_ocr() -> None:
+    small = render_image(dpi=200, size_pt=6)
+    page = extract_text(image_bytes(small, dpi=200)).extraction.pages[0]
+    assert "small print" in page.route_reason
+    assert "12/2024/QĐ-UBND" in page.text and "Nghệ An, ngày 05 tháng 3 năm 2024" in page.text
+    assert page.ocr_width_px == 2 * small.width  # the word boxes' frame, which places the text layer
+    normal = extract_text(image_bytes(render_image(dpi=200), dpi=200)).extraction.pages[0]
+    assert "small print" not in normal.route_reason

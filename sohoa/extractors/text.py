@@ -14,16 +14,15 @@ import warnings
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import cache
 
 import pikepdf
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from sohoa.extractors import pdfa, pdfout, pdftext, sniff, tesseract
+from sohoa.extractors import ocrclean, pdfa, pdfout, pdftext, sniff, tables, tesseract
 from sohoa.extractors.native import NATIVE_TYPES, extract_native
-from sohoa.extractors.preprocess import PreprocessOptions, prepare
+from sohoa.extractors.preprocess import POOL, PreprocessOptions, prepare
 from sohoa.extractors.quality import text_layer_check
 from sohoa.extractors.types import (
     ExtractionError,
@@ -43,6 +42,8 @@ DEFAULT_DPI = 300.0
 class TextOptions:
     ocr: tesseract.OcrOptions = field(default_factory=tesseract.OcrOptions)
     preprocess: PreprocessOptions = field(default_factory=PreprocessOptions)
+    drop_noise: bool = True
+    noise: ocrclean.NoiseOptions = field(default_factory=ocrclean.NoiseOptions)
     # Quality gate: an OCR page below either goes to review (mean word confidence 0-100; share of tokens that are
     # well-formed Vietnamese syllables, judged on pages with at least `gate_min_tokens` tokens).
     min_confidence: float = 60.0
@@ -72,6 +73,8 @@ class _Ocred:
     skew_deg: float
     steps: list[str]
     rotated_deg: int = 0
+    size: tuple[int, int] = (0, 0)  # of the image Tesseract read: the frame of the word boxes
+    tables: list[list[list[str | None]]] = field(default_factory=list)  # rows of cell texts, from the rulings
     # Seconds per stage (preprocess, tesseract, osd), summed into the OCR tool run: where a page's time goes.
     stage_s: dict[str, float] = field(default_factory=dict)
 
@@ -82,7 +85,16 @@ def _ocr_once(image: Image.Image, dpi: float, options: TextOptions) -> _Ocred:
     prepared = time.monotonic()
     ocr = tesseract.ocr_image(page.image, page.dpi, options.ocr)
     stages = {"preprocess": prepared - started, "tesseract": time.monotonic() - prepared}
-    return _Ocred(ocr, page.skew_deg, page.steps, stage_s=stages)
+    if options.drop_noise:
+        # Text, words and text layer without the blobs of stamps and signatures; the confidence stays Tesseract's
+        # over everything it read, so a page full of noise still goes to review.
+        ocr.words, dropped = ocrclean.clean_words(ocr.words, options.noise)
+        ocr.text = tesseract.words_to_text(ocr.words)
+        if dropped:
+            page.steps.append(f"dropped {dropped} noise word{'s' if dropped > 1 else ''}")
+    # The cells the removed rulings enclosed, filled with the words whose centre they hold: no second OCR pass.
+    found = [] if page.grid is None else tables.read_tables(ocr.words, tables.find_tables(page.grid), POOL)
+    return _Ocred(ocr, page.skew_deg, page.steps, size=page.image.size, tables=found, stage_s=stages)
 
 
 def _add_stages(total: dict[str, float], more: dict[str, float]) -> dict[str, float]:
@@ -104,7 +116,7 @@ def _ocr_prepared(image: Image.Image, dpi: float, options: TextOptions) -> _Ocre
     if not _reads_badly(first.ocr, options):
         return first
     started = time.monotonic()
-    turn, conf = tesseract.detect_orientation(image, dpi)
+    turn, conf = tesseract.detect_orientation(image, dpi, tessdata_dir=options.ocr.tessdata_dir)
     first.stage_s["osd"] = time.monotonic() - started
     if turn == 0 or conf < options.min_orientation_confidence:
         return first
@@ -176,20 +188,20 @@ def extract_text(
         return TextOutput(extract_native(data, media_type), b"")  # no PDF rendering: the original is kept
     if media_type == sniff.PDF:
         output = _from_pdf(data, options, executor)
-        return _archival(output, data, output.extraction.pages)
+        return _archival(output, data, output.extraction.pages, rotated_view=True)
     output = _from_image(data, media_type, options, executor)
     # The original image goes into the PDF as it is (img2pdf: no re-encoding); the OCR text is laid over it.
-    return _archival(output, pdfout.image_pdf(data), output.extraction.pages)
+    # The frames were OCR'd as stored; img2pdf puts an EXIF turn in /Rotate, which the text layer must not undo.
+    return _archival(output, pdfout.image_pdf(data), output.extraction.pages, rotated_view=False)
 
 
-def _archival(output: TextOutput, base: bytes, pages: list[PageResult]) -> TextOutput:
-    """The searchable PDF: `base` (the original PDF, or the images wrapped as one) with the OCR text layers laid over,
+def _archival(output: TextOutput, base: bytes, pages: list[PageResult], *, rotated_view: bool) -> TextOutput:
+    """The searchable PDF: `base` (the original PDF, or the images wrapped as one) with the OCR words written over,
     made PDF/A-2b where its content allows, in one pass and one save, so a long document is held about twice
     (input and output) rather than once per step. The outcome is recorded either way."""
     started = time.monotonic()
-    with ExitStack() as stack:
-        pdf = stack.enter_context(pikepdf.open(io.BytesIO(base)))
-        layers = pdfout.overlay_text_layers(pdf, pages, stack)
+    with pikepdf.open(io.BytesIO(base)) as pdf:
+        layers = pdfout.add_text_layers(pdf, pages, rotated_view=rotated_view)
         problems = pdfa.conform(pdf)
         if not problems:
             output.searchable_pdf, output.pdfa = pdfa.save(pdf), True
@@ -215,7 +227,8 @@ def _ocr_run(options: TextOptions, pages: list[PageResult], seconds: float, stag
         params={
             "lang": options.ocr.lang,
             "psm": options.ocr.psm,
-            "language_pack": tesseract.language_pack(options.ocr.lang),
+            "model": options.ocr.model,
+            "language_pack": tesseract.language_pack(options.ocr.lang, options.ocr.tessdata_dir),
             "pages": [p.number for p in pages if p.source == TextSource.OCR],
             "workers": options.workers,
             "stage_s": {k: round(v, 3) for k, v in stages.items()},
@@ -242,7 +255,9 @@ def _collect(job: _Job, stages: dict[str, float]) -> PageResult:
         width_px=job.size[0],
         height_px=job.size[1],
         words=ocr.words,
-        ocr_pdf=ocr.pdf,
+        tables=done.tables,
+        ocr_width_px=done.size[0],
+        ocr_height_px=done.size[1],
         flags=job.flags,
         skew_deg=done.skew_deg,
         rotated_deg=done.rotated_deg,

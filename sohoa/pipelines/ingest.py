@@ -16,7 +16,7 @@ import json
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -72,7 +72,7 @@ class DigitiseContext:
 
 def text_options(s: PipelineSettings) -> TextOptions:
     return TextOptions(
-        ocr=OcrOptions(lang=s.ocr_lang, timeout_s=s.ocr_timeout_s),
+        ocr=OcrOptions(lang=s.ocr_lang, timeout_s=s.ocr_timeout_s, model=s.ocr_model, tessdata_dir=s.ocr_tessdata_dir),
         workers=s.ocr_workers,
         min_text_chars=s.min_text_chars,
     )
@@ -400,6 +400,9 @@ def sidecar(
                 "charset": getattr(p, "charset", None),
                 "legacy_encoding": getattr(p, "legacy_encoding", None),
                 "text": p.text,
+                "tables": p.tables,  # rows of cell texts (None under a merged cell): structure the text loses
+                # The frame of this page's boxes in words.json: the image Tesseract read (after turning, enlarging).
+                "ocr_size_px": [p.ocr_width_px, p.ocr_height_px] if p.ocr_width_px else None,
             }
             for p in extraction.pages
         ],
@@ -415,7 +418,7 @@ def _write_outputs(
 ) -> dict[str, StoredFile]:
     archive, sha, extraction = item.ctx.archive, item.sha, output.extraction
     assert sha is not None
-    words = {str(p.number): [vars(w) for w in p.words] for p in extraction.pages}
+    words = {str(p.number): [asdict(w) for w in p.words] for p in extraction.pages}  # Word has slots: no vars()
     name = f"original.{_EXTENSIONS.get(extraction.media_type, 'bin')}"
     stored = {
         # The original never changes with a new version: keep the one copy at the top of the document folder.
