@@ -95,6 +95,8 @@ ALIASES = alias_table(
         "note": ["Ghi chú"],
     }
 )
+# OCR of a scanned decision loses the spaces of a tight bold header ("MãsốTTHC"): matched without them too.
+_TIGHT_ALIASES = {spelling.replace(" ", ""): key for spelling, key in ALIASES.items()}
 _DETAIL_KEYS = ("code", "time_limit", "fee", "legal_basis", "abolish_basis", "place", "old_code")
 
 # Part headings, folded. Order matters: "thay thế" rows also say "mới" sometimes, so replaced wins over new.
@@ -132,10 +134,7 @@ class _State:
 def parse_announcement(pages: Sequence[PageLike], *, file_name: str) -> CatalogueParse:
     result = CatalogueParse(file=file_name, kind=KIND)
     if not any(p.text.strip() for p in pages):
-        raise NotAnAnnouncement(
-            f"{file_name}: no text layer (a scanned decision); digitise it first — reading tables from OCR is not "
-            "supported yet"
-        )
+        raise NotAnAnnouncement(f"{file_name}: no text, not even by OCR (a blank or unreadable scan)")
     head = normalize_text("\n".join(p.text for p in pages[:2]))
     _decision(head, result)
     default_effective = _decision_effective(normalize_text("\n".join(p.text for p in pages)), result.decision_date)
@@ -227,7 +226,7 @@ def _header(row: list[str | None], below: list[str | None] | None) -> dict[str, 
         parent = top if value is None else header_key(value)
         sub = header_key(below[col]) if below is not None and col < len(below) else ""
         candidates = [f"{top} {sub}", top] if sub else [top]
-        key = next((ALIASES[c] for c in candidates if c in ALIASES), None)
+        key = next((ALIASES.get(c) or _TIGHT_ALIASES.get(c.replace(" ", "")) for c in candidates), None)
         if key is not None and key not in columns:
             columns[key] = col
     if "name" in columns and any(k in columns for k in _DETAIL_KEYS):

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, selectinload
 from sohoa.catalogue import dossiers as dossier_reader
 from sohoa.catalogue import legal_status, local_list, ministry_records, portal_records, portal_xlsx, report_stats
 from sohoa.catalogue.announcement import NotAnAnnouncement, parse_announcement
-from sohoa.catalogue.pdf_pages import UnreadablePdf, is_pdf, read_pdf_pages
+from sohoa.catalogue.pdf_pages import UnreadablePdf, is_pdf, read_announcement_pages
 from sohoa.catalogue.records import Action, CatalogueParse, ChannelTerms, ProcedureRecord, Status
 from sohoa.catalogue.regime import regime_for
 from sohoa.catalogue.tabular import ParseWarning, UnreadableTable, first_jsonl_object
@@ -190,7 +190,14 @@ def _read_catalogue(kind: ImportKind, data: bytes, name: str) -> CatalogueParse:
     if kind is ImportKind.LOCAL_LIST:
         return local_list.parse_local_list(data, file_name=name)
     if kind is ImportKind.ANNOUNCEMENT:
-        return parse_announcement(read_pdf_pages(data), file_name=name)
+        pages, by_ocr = read_announcement_pages(data)
+        parsed = parse_announcement(pages, file_name=name)
+        if by_ocr:
+            confs = [p.confidence for p in pages if p.confidence is not None]
+            mean = f"{sum(confs) / len(confs):.0f}" if confs else "?"
+            note = f"a scan read by OCR (mean word confidence {mean}): check codes and names against the paper"
+            parsed.warnings.insert(0, ParseWarning(name, None, None, note))
+        return parsed
     raise UnrecognisedCatalogueFile(f"{name}: {kind} is not a catalogue kind")
 
 

@@ -1,5 +1,6 @@
-"""Text and tables of each page of a born-digital PDF, read with pdfplumber: the input of the announcement-decision
-reader. Kept in the catalogue wing (the digitise flow's extractors do not keep table structure yet).
+"""Text and tables of each page of an announcement decision's PDF: the input of the announcement-decision reader.
+A born-digital PDF is read with pdfplumber (its ruled tables are exact); a scanned one, with no text layer at all,
+goes through the OCR extractor, whose tables come from the rulings (sohoa/extractors/tables.py).
 
 Pure: bytes in, pages out.
 """
@@ -21,6 +22,20 @@ class UnreadablePdf(ValueError):
 
 def is_pdf(data: bytes) -> bool:
     return data[:1024].lstrip().startswith(PDF_MAGIC)
+
+
+def read_announcement_pages(data: bytes) -> tuple[list[PageResult], bool]:
+    """The pages, and whether they were read by OCR (a scan: no page has a text layer)."""
+    pages = read_pdf_pages(data)
+    if any(p.text.strip() for p in pages):
+        return pages, False
+    from sohoa.extractors.text import extract_text  # the OCR stack is heavy: only for scans
+    from sohoa.extractors.types import ExtractionError
+
+    try:
+        return extract_text(data).extraction.pages[:MAX_PAGES], True
+    except ExtractionError as exc:
+        raise UnreadablePdf(f"scanned PDF could not be read by OCR: {exc.reason}") from exc
 
 
 def read_pdf_pages(data: bytes) -> list[PageResult]:
