@@ -125,10 +125,10 @@ def test_image_input_keeps_its_original_pixels() -> None:
 
 
 def test_small_print_on_a_low_resolution_scan_is_enlarged_for_ocr() -> None:
-    small = render_image(dpi=200, size_pt=6)
-    page = extract_text(image_bytes(small, dpi=200)).extraction.pages[0]
+    small = render_image(dpi=150, size_pt=8)
+    page = extract_text(image_bytes(small, dpi=150)).extraction.pages[0]
     assert "small print" in page.route_reason
     assert "12/2024/QĐ-UBND" in page.text and "Nghệ An, ngày 05 tháng 3 năm 2024" in page.text
     assert page.ocr_width_px == 2 * small.width  # the word boxes' frame, which places the text layer
-    normal = extract_text(image_bytes(render_image(dpi=200), dpi=200)).extraction.pages[0]
+    normal = extract_text(image_bytes(render_image(dpi=150, size_pt=13), dpi=150)).extraction.pages[0]
     assert "small print" not in normal.route_reason
