@@ -58,6 +58,12 @@ def page_images(pdf: Path, out: Path) -> list[Path]:
     return paths
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the Tesseract processes)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def bare(images: list[Path], jobs: int, ocr: OcrOptions) -> float:
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     model = ["--tessdata-dir", str(ocr.tessdata_dir)] if ocr.tessdata_dir else []
@@ -220,12 +226,17 @@ def main() -> int:
         # Interleaved file by file (sohoa, bare, ocrmypdf on the same file in turn), so load from other users of
         # the machine falls on all three alike.
         totals: dict[str, float] = {"sohoa": 0.0, "tesseract": 0.0, "ocrmypdf": 0.0}
+        cpu: dict[str, float] = {"sohoa": 0.0, "tesseract": 0.0}  # this process and its Tesseracts: load-proof
         stages: dict[str, float] = {}
         have_ocrmypdf = not args.skip_ocrmypdf
         for _ in range(args.rounds):
             for pdf in scans:
+                before = cpu_seconds()
                 totals["sohoa"] += sohoa_run([pdf], args.jobs, ocr, stages)
+                middle = cpu_seconds()
                 totals["tesseract"] += bare(images[pdf], args.jobs, ocr)
+                cpu["sohoa"] += middle - before
+                cpu["tesseract"] += cpu_seconds() - middle
                 if have_ocrmypdf:
                     secs = ocrmypdf_run([pdf], args.jobs, tmp)
                     have_ocrmypdf = secs is not None
@@ -252,6 +263,8 @@ def main() -> int:
             print(f"{name:10} {'—':>8} (not run or not installed: pip install ocrmypdf)")
             continue
         print(f"{name:10} {secs:8.1f} {60 * pages_run / secs:10.1f} {secs / totals['sohoa']:8.2f}")
+    print(f"CPU seconds: sohoa {cpu['sohoa']:.1f}, bare Tesseract {cpu['tesseract']:.1f} "
+          f"(sohoa × {cpu['tesseract'] / cpu['sohoa']:.2f})")  # fmt: skip
     print("sohoa stages (CPU-side seconds summed over pages): " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
     print(f"born-digital: {born_rate:.1f} pages/s ({born_pages} pages × 5)")
     for pages, file_mb, secs, rss_mb in memory:
