@@ -81,10 +81,18 @@ def ocr_pages(pdf: Path, cache_dir: Path, all_pages: bool = False, dpi: int = 30
     return "\f".join(texts)
 
 
+def _extractor_version() -> str:
+    """A hash of the text extraction's source: a cached text is reused only while that code is unchanged."""
+    root = Path(__file__).resolve().parent.parent / "sohoa"
+    sources = sorted(root.glob("extractors/*.py")) + [root / "textnorm.py"]
+    return hashlib.sha256(b"".join(p.read_bytes() for p in sources if p.exists())).hexdigest()[:12]
+
+
 def digitise(pdf: Path, cache_dir: Path) -> tuple[str, list[int], str, str]:
-    """Text, page starts, text source and media type of a file through the project's digitise path (cached)."""
+    """Text, page starts, text source and media type of a file through the project's digitise path (cached per
+    file and extraction code)."""
     digest = hashlib.sha256(pdf.read_bytes()).hexdigest()[:16]
-    cached = cache_dir / "digitise" / f"{digest}.json"
+    cached = cache_dir / "digitise" / f"{digest}-{_extractor_version()}.json"
     if not cached.exists():
         from sohoa.extractors.text import TextOptions, extract_text
 

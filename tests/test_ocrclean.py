@@ -87,3 +87,15 @@ def test_scribbles_under_the_text_do_not_reach_the_page_text() -> None:
     assert cleaned < raw  # what is left is a subset, and something was dropped
     assert "dropped" in pages[1].route_reason
     assert {w.text for w in pages[1].words} <= page_words | cleaned  # the words (and text layer) lose them too
+
+
+def test_a_doubtful_syllable_on_a_well_read_line_is_kept() -> None:
+    # "năm" read at confidence 0 beside a handwritten day and month: the line is real text, the word stays.
+    line = [
+        _w(t, c)
+        for t, c in (("Hà", 97.0), ("Nội,", 97.0), ("ngày", 93.0), ("tháng", 97.0), ("năm", 0.0), ("2020", 97.0))
+    ]
+    kept, dropped = clean_words(line)
+    assert dropped == 0 and "năm" in [w.text for w in kept]
+    signature = [_w(t, c) for t, c in (("lờ", 0.0), ("P.1", 14.0), ("//9ẠN", 0.0))]
+    assert clean_words(signature)[1] == 2  # "lờ" on a line of blobs goes; "P.1" is shaped like a code

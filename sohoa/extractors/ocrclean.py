@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from statistics import median
 
 from sohoa.extractors.types import Word
 from sohoa.extractors.vietnamese import is_syllable, is_syllable_shape
@@ -37,6 +38,9 @@ _TO_DIGIT = str.maketrans({"l": "1", "I": "1", "O": "0"})
 class NoiseOptions:
     min_conf: float = 40.0  # Tesseract's word confidence (0-100) under which a word's shape is checked
     min_conf_syllable: float = 10.0  # a well-formed syllable is kept down to this: "lờ" at 0 was a signature
+    # ... or at any confidence on a line Tesseract reads well (median confidence): "năm" at 0 beside a handwritten
+    # date, in "Hà Nội, ngày … tháng … năm 2020", carried the date's structure.
+    sure_line_conf: float = 60.0
 
 
 def fix_digits(text: str) -> str:
@@ -48,7 +52,8 @@ def fix_digits(text: str) -> str:
     return text
 
 
-def is_noise(word: Word, options: NoiseOptions | None = None) -> bool:
+def is_noise(word: Word, options: NoiseOptions | None = None, line_conf: float = 0.0) -> bool:
+    """`line_conf`: the median confidence of the word's line."""
     options = options or NoiseOptions()
     if set(word.text) <= _RULE_MARKS:
         return True
@@ -68,17 +73,21 @@ def is_noise(word: Word, options: NoiseOptions | None = None) -> bool:
     if not core.isalpha():
         return True  # letters glued to symbols: "Xzn+huVP", "SW/2\\25%"
     if is_syllable(core) or is_syllable_shape(_DOUBLED.sub(r"\1", fold(core))):  # or with stray marks: "CHÂẦU", "THUỌC"
-        return word.conf < options.min_conf_syllable
+        return word.conf < options.min_conf_syllable and line_conf < options.sure_line_conf
     # Abbreviations are short ASCII capitals (UBND, TTHC); anything else that is no syllable is a misread blob.
     return not (core.isupper() and core.isascii() and len(core) <= 6)
 
 
 def clean_words(words: list[Word], options: NoiseOptions | None = None) -> tuple[list[Word], int]:
     """The words worth keeping (digit look-alikes fixed) and how many were dropped as noise."""
+    lines: dict[tuple[int, int], list[float]] = {}
+    for word in words:
+        lines.setdefault((word.block, word.line), []).append(word.conf)
+    line_conf = {key: float(median(confs)) for key, confs in lines.items()}
     kept = []
     for word in words:
         # First: "CƠ7" is a code once it reads "C07"; a border glued to a word ("|Tiếp") is not part of it.
         word.text = fix_digits(word.text.strip("|¦") or word.text)
-        if not is_noise(word, options):
+        if not is_noise(word, options, line_conf[(word.block, word.line)]):
             kept.append(word)
     return kept, len(words) - len(kept)
