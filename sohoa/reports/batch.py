@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sohoa.reports.review import review_record
 from sohoa.reports.review_query import pages_needing_review
 from sohoa.store.models import Batch, BatchItem, Document, Event
 
@@ -95,18 +96,7 @@ def build_report(session: Session, batch_id: str, slowest: int = 10) -> dict[str
     pages_done = sum(r["pages"] for r in processed)
     minutes = busy / 60 if busy else 0.0
 
-    review = [
-        {
-            "document_id": r.document_id,
-            "path": r.path,
-            "page": r.page,
-            "reasons": list(r.reasons),
-            "confidence": r.confidence,
-            "route": r.route,
-            "flags": list(r.flags),
-        }
-        for r in pages_needing_review(session, batch_id)
-    ]
+    review = [review_record(r, with_batch=False) for r in pages_needing_review(session, batch_id)]
 
     trail: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in session.scalars(select(Event).where(Event.batch_id == batch_id).order_by(Event.id)):

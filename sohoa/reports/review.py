@@ -16,9 +16,10 @@ from rich.table import Table
 from sohoa.reports.review_query import ReviewPage
 
 
-def review_record(page: ReviewPage) -> dict[str, Any]:
-    """One page as a JSON object; `page` is null for reasons about the whole document (e.g. its metadata)."""
-    return {
+def review_record(page: ReviewPage, *, with_batch: bool = True) -> dict[str, Any]:
+    """One page as a JSON object; `page` is null for reasons about the whole document (e.g. its metadata).
+    `with_batch` False inside one batch's report, where the batch goes without saying."""
+    record: dict[str, Any] = {
         "document_id": page.document_id,
         "path": page.path,
         "page": page.page,
@@ -26,8 +27,10 @@ def review_record(page: ReviewPage) -> dict[str, Any]:
         "confidence": page.confidence,
         "route": page.route,
         "flags": list(page.flags),
-        "batch": page.batch_id,
     }
+    if with_batch:
+        record["batch"] = page.batch_id
+    return record
 
 
 def review_json(pages: Sequence[ReviewPage]) -> str:
