@@ -43,6 +43,7 @@ from typing import Any, TypeVar
 from sohoa.extractors.text import TextOptions, TextOutput
 from sohoa.extractors.types import DocumentMetadata, ExtractionError, ExtractionStatus
 from sohoa.pipelines.config import PipelineSettings
+from sohoa.pipelines.processes import pid_alive
 
 T = TypeVar("T")
 _SLOT_WAIT_S = 0.02
@@ -131,16 +132,6 @@ def _count_pages(data: bytes) -> int | None:
     return None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _watch_parent(parent: int) -> None:
     """Die with the parent (even after its `kill -9`), taking Tesseract along: no orphan keeps a core busy.
 
@@ -149,7 +140,7 @@ def _watch_parent(parent: int) -> None:
     server = os.getppid()
 
     def watch() -> None:
-        while os.getppid() == server and _alive(parent):
+        while os.getppid() == server and pid_alive(parent):
             time.sleep(1.0)
         os.killpg(0, signal.SIGKILL)
 

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
+from sohoa.pipelines.processes import pid_alive
 from sohoa.store.db import Store
 from sohoa.store.models import BatchItem, Document
 
@@ -79,16 +80,6 @@ def parse(reason: str | None) -> Lease | None:
     return Lease(m["host"], int(m["pid"]), m["run"], until)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    return True
-
-
 def is_stale(reason: str | None, me: Owner, now: datetime | None = None) -> bool:
     """May `me` take over a `processing` row whose reason is this? Never for a live lease of someone else."""
     lease = parse(reason)
@@ -100,7 +91,7 @@ def is_stale(reason: str | None, me: Owner, now: datetime | None = None) -> bool
         return True
     if lease.host == me.host:
         # Same host: a dead process, or a finished run inside this very process, cannot come back.
-        return lease.run not in _live_runs if lease.pid == os.getpid() else not _pid_alive(lease.pid)
+        return lease.run not in _live_runs if lease.pid == os.getpid() else not pid_alive(lease.pid)
     return False
 
 
