@@ -47,6 +47,14 @@ def render_image(lines: list[str] = LINES, dpi: int = 300, size_pt: int = 13) ->
     return img
 
 
+def noise_page(seed: int, size: tuple[int, int] = (900, 1200), dpi: int = 300) -> bytes:
+    """A PNG of random specks (`size` is width, height): a page OCR cannot read, for the quality gate."""
+    import numpy as np
+
+    noise = np.random.default_rng(seed).integers(0, 255, size=(size[1], size[0]), dtype=np.uint8)
+    return image_bytes(Image.fromarray(noise).point(lambda v: 0 if v < 40 else 255), dpi=dpi)
+
+
 def image_bytes(img: Image.Image, fmt: str = "PNG", dpi: int = 300) -> bytes:
     buf = io.BytesIO()
     img.save(buf, fmt, dpi=(dpi, dpi))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import LINES, image_bytes, render_image
+from conftest import LINES, image_bytes, noise_page, render_image
 from PIL import Image, ImageDraw
 
 from sohoa.extractors.preprocess import estimate_skew, remove_rulings
@@ -96,9 +96,7 @@ def test_table_rulings_are_removed_only_for_grids() -> None:
 
 
 def test_quality_gate_sends_garbage_to_review() -> None:
-    noise = np.random.default_rng(1).integers(0, 255, size=(1200, 900), dtype=np.uint8)
-    img = Image.fromarray(noise).point(lambda v: 0 if v < 40 else 255)
-    out = extract_text(image_bytes(img, dpi=300), TextOptions(workers=1))
+    out = extract_text(noise_page(1), TextOptions(workers=1))
     page = out.extraction.pages[0]
     assert page.source == TextSource.OCR
     assert page.review_reasons

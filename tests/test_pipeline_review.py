@@ -10,10 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
-from conftest import image_bytes, text_pdf
-from PIL import Image
+from conftest import noise_page, text_pdf
 from sqlalchemy import select
 
 from sohoa.pipelines.config import PipelineSettings
@@ -36,17 +34,12 @@ def test_split_reasons_groups_by_page_and_keeps_document_reasons() -> None:
     assert split_reasons(None) == {} and split_reasons("") == {}
 
 
-def _noise_page() -> bytes:
-    noise = np.random.default_rng(5).integers(0, 255, size=(1200, 900), dtype=np.uint8)
-    return image_bytes(Image.fromarray(noise).point(lambda v: 0 if v < 40 else 255), dpi=300)
-
-
 @pytest.fixture(scope="module")
 def reviewed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("review")
     inbox = root / "lô cần xem"
     inbox.mkdir()
-    (inbox / "nhiễu 1.png").write_bytes(_noise_page())
+    (inbox / "nhiễu 1.png").write_bytes(noise_page(5))
     (inbox / "quyết định.pdf").write_bytes(text_pdf())
     again = root / "lô hai"
     again.mkdir()

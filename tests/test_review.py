@@ -6,18 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
-from conftest import image_bytes, render_image
-from PIL import Image
+from conftest import image_bytes, noise_page, render_image
 from test_pipeline import run_cli
 
 pytestmark = pytest.mark.slow
-
-
-def _noise_page() -> bytes:
-    noise = np.random.default_rng(3).integers(0, 255, size=(600, 450), dtype=np.uint8)
-    return image_bytes(Image.fromarray(noise).point(lambda v: 0 if v < 40 else 255), dpi=300)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +19,7 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     first, second = root / "lô 1", root / "lô 2"
     first.mkdir()
     second.mkdir()
-    (first / "nhiễu.png").write_bytes(_noise_page())
+    (first / "nhiễu.png").write_bytes(noise_page(3, (450, 600)))
     (second / "clean.png").write_bytes(image_bytes(render_image(dpi=300)))
     data = root / "data"
     run_cli(data, "digitise", str(first), "--batch", "b1")
