@@ -174,11 +174,12 @@ def _display_to_user(page: pikepdf.Page, rotated_view: bool) -> tuple[Matrix, fl
     return (1.0, 0.0, 0.0, -1.0, x0, y1), w, h
 
 
-def _ocr_size(result: PageResult) -> tuple[float, float]:
-    """Width and height of the image Tesseract read (the rendering, turned upright, maybe rescaled)."""
+def _sizes(result: PageResult) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
+    """Width and height of the rendered page, of it turned upright (OSD), and of the image Tesseract read (turned,
+    maybe rescaled)."""
     w0, h0 = float(result.width_px or 1), float(result.height_px or 1)
     turned = (h0, w0) if round(result.rotated_deg / 90) % 2 else (w0, h0)
-    return float(result.ocr_width_px or turned[0]), float(result.ocr_height_px or turned[1])
+    return (w0, h0), turned, (float(result.ocr_width_px or turned[0]), float(result.ocr_height_px or turned[1]))
 
 
 def ocr_frame_to_page(result: PageResult, page: pikepdf.Page, rotated_view: bool = True) -> Matrix:
@@ -186,9 +187,7 @@ def ocr_frame_to_page(result: PageResult, page: pikepdf.Page, rotated_view: bool
     space of the archived page. The OCR image is the rendered page (width_px × height_px), turned upright
     (`rotated_deg`, OSD), rescaled (to ocr_width_px × ocr_height_px) and deskewed (`skew_deg`, about its centre)."""
     to_user, shown_w, shown_h = _display_to_user(page, rotated_view)
-    w0, h0 = float(result.width_px or 1), float(result.height_px or 1)
-    turned = (h0, w0) if round(result.rotated_deg / 90) % 2 else (w0, h0)
-    w3, h3 = _ocr_size(result)
+    (w0, h0), turned, (w3, h3) = _sizes(result)
     return _chain(
         (1.0, 0.0, 0.0, -1.0, 0.0, h3),  # y up → y down
         _turn_back(result.skew_deg, (w3, h3), (w3, h3)),
@@ -294,7 +293,7 @@ def add_text_layers(pdf: pikepdf.Pdf, pages: Iterable[PageResult], *, rotated_vi
         matrix = ocr_frame_to_page(result, page, rotated_view)
         page.contents_add(push, prepend=True)
         page.contents_add(pop)
-        page.contents_add(_flate(pdf, text_layer_content(result.words, _ocr_size(result)[1], matrix)))
+        page.contents_add(_flate(pdf, text_layer_content(result.words, _sizes(result)[2][1], matrix)))
         added += 1
     if added:
         pdf.docinfo["/Producer"] = "sohoa"

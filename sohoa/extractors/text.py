@@ -190,20 +190,20 @@ def extract_text(
         return TextOutput(extract_native(data, media_type), b"")  # no PDF rendering: the original is kept
     if media_type == sniff.PDF:
         output = _from_pdf(data, options, executor)
-        return _archival(output, data, output.extraction.pages, rotated_view=True)
+        return _archival(output, data, rotated_view=True)
     output = _from_image(data, media_type, options, executor)
     # The original image goes into the PDF as it is (img2pdf: no re-encoding); the OCR text is laid over it.
     # The frames were OCR'd as stored; img2pdf puts an EXIF turn in /Rotate, which the text layer must not undo.
-    return _archival(output, pdfout.image_pdf(data), output.extraction.pages, rotated_view=False)
+    return _archival(output, pdfout.image_pdf(data), rotated_view=False)
 
 
-def _archival(output: TextOutput, base: bytes, pages: list[PageResult], *, rotated_view: bool) -> TextOutput:
+def _archival(output: TextOutput, base: bytes, *, rotated_view: bool) -> TextOutput:
     """The searchable PDF: `base` (the original PDF, or the images wrapped as one) with the OCR words written over,
     made PDF/A-2b where its content allows, in one pass and one save, so a long document is held about twice
     (input and output) rather than once per step. The outcome is recorded either way."""
     started = time.monotonic()
     with pikepdf.open(io.BytesIO(base)) as pdf:
-        layers = pdfout.add_text_layers(pdf, pages, rotated_view=rotated_view)
+        layers = pdfout.add_text_layers(pdf, output.extraction.pages, rotated_view=rotated_view)
         problems = pdfa.conform(pdf)
         if not problems:
             output.searchable_pdf, output.pdfa = pdfa.save(pdf), True

@@ -71,9 +71,9 @@ class PageResult:
     ocr_width_px: int | None = None
     ocr_height_px: int | None = None
     flags: list[str] = field(default_factory=list)
-    # Tables found on the page (rows of cells, None for an empty cell), for readers that need structure
-    # (announcement decisions' code tables); native formats fill it, and OCR pages from the table rulings
-    # (sohoa/extractors/tables.py).
+    # Tables found on the page (rows of cells; None under a merged cell, and in some readers for an empty one), for
+    # readers that need structure (announcement decisions' code tables); native formats fill it, and OCR pages
+    # from the table rulings (sohoa/extractors/tables.py).
     tables: list[list[list[str | None]]] = field(default_factory=list)
     # Byte encoding a text file was read with ("utf-8", "utf-16-le", "windows-1258"), as detected; None for PDF/images.
     charset: str | None = None
