@@ -312,8 +312,9 @@ def test_search_server_stopped_mid_batch_documents_stored_index_catches_up(tmp_p
 def test_force_makes_a_new_version_and_keeps_the_old(tmp_path: Path) -> None:
     inbox = tmp_path / "in"
     inbox.mkdir()
-    (inbox / "qd.pdf").write_bytes(text_pdf())
-    (inbox / "copy of qd.pdf").write_bytes(text_pdf())
+    data = text_pdf()
+    (inbox / "qd.pdf").write_bytes(data)
+    (inbox / "copy of qd.pdf").write_bytes(data)
     settings = make_settings(tmp_path, isolate=False)
     store = Store(settings.db_url)
     paths = sorted(str(p) for p in inbox.iterdir())
