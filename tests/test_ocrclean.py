@@ -14,7 +14,8 @@ def _w(text: str, conf: float) -> Word:
 
 @pytest.mark.parametrize(
     "text",
-    ["//9ẠN", "NGHEEEGIE", "Xzn+huVP.UBND", "SW/2\\25%", "——", "_", "»", "2n", "302g", "0218/24012<:0", "L", "Ji"],
+    ["//9ẠN", "NGHEEEGIE", "Xzn+huVP.UBND", "SW/2\\25%", "——", "_", "»", "2n", "302g", "0218/24012<:0", "L", "Ji"]
+    + ["@@QĐ-UBND", "h00"],
 )
 def test_doubtful_blobs_are_noise(text: str) -> None:
     assert is_noise(_w(text, 12.0))
@@ -25,7 +26,9 @@ def test_doubtful_blobs_are_noise(text: str) -> None:
     # What a document says, read with low confidence: codes, dates, numbers, syllables, abbreviations, list marks.
     ["2362/QĐ-UBND", "23/4/2018", "/2025", "40241202", "Điều", "(vào", "số,", "UBND", "II", "1", "-", "+", "V"]
     # and near misses, worth more kept than dropped: a code with one stray mark, a syllable with a wrong mark.
-    + ["01/2015%/TT-VPCP", "CHÂẦU", "THUỌC"],
+    + ["01/2015%/TT-VPCP", "CHÂẦU", "THUỌC"]
+    # a symbol without digits (a decision's number left blank: "Quyết định số:   /QĐ-UBND"), clock times
+    + ["QĐ-UBND", "@QĐ-UBND", "TT-BTC", "17h00!", "07h30'."],
 )
 def test_doubtful_but_well_formed_words_are_kept(text: str) -> None:
     assert not is_noise(_w(text, 12.0))

@@ -20,7 +20,9 @@ from sohoa.textnorm import fold
 
 _EDGE_PUNCT = "\"'“”‘’()[]{}<>.,;:!?…«»"
 # Numbers, dates and document codes: digits and capitals joined by / . - (the symbol part may be mixed case: "Hcc6").
-_CODE = re.compile(r"[\dA-ZĐ]+(?:[/.\-][\dA-ZĐa-zđ]*)*|[/.\-]?\d+(?:[/.\-]\d*)*")
+_CODE = re.compile(r"[\dA-ZĐ]+(?:[/.\-][\dA-ZĐa-zđ]*)*|[/.\-]?\d+(?:[/.\-]\d*)*|\d{1,2}h\d{0,2}")  # …, 07h30
+# A symbol without digits: capitals joined by - or / ("QĐ-UBND", "TT-BTC"), checked for stray marks like codes.
+_SYMBOL = re.compile(r"[A-ZĐ]+(?:[/\-][A-ZĐ]+)+")
 _LIST_MARKS = frozenset("-+•*–")
 # Table rulings and box borders read as characters: Vietnamese administrative text has no use for them, so a token
 # made only of these is noise however sure Tesseract is (22 confident "|" on the eval pages, none in the texts).
@@ -66,16 +68,21 @@ def is_noise(word: Word, options: NoiseOptions | None = None, line_conf: float =
         return core not in _LIST_MARKS  # rules and arrows ("——", "_"), but keep the "- " and "+ " of lists
     if len(core) == 1:
         return not (core.isdigit() or core in _ROMAN)
-    if any(ch.isdigit() for ch in core):
-        # A code with one stray mark ("01/2015%/TT-VPCP") is still the code: dropping it loses 15 characters for 1.
-        strays = [i for i, ch in enumerate(core) if not (ch.isalnum() or ch in "/.-")]
-        return len(strays) > 1 or _CODE.fullmatch(core.replace(core[strays[0]], "") if strays else core) is None
+    strays = [ch for ch in core if not (ch.isalnum() or ch in "/.-")]
+    if any(ch.isdigit() for ch in core) or _SYMBOL.fullmatch(_without(core, strays)):
+        # A code with one stray mark ("01/2015%/TT-VPCP", "@QĐ-UBND") is still the code: dropping it loses 15
+        # characters for 1.
+        return len(strays) > 1 or _CODE.fullmatch(_without(core, strays)) is None
     if not core.isalpha():
         return True  # letters glued to symbols: "Xzn+huVP", "SW/2\\25%"
     if is_syllable(core) or is_syllable_shape(_DOUBLED.sub(r"\1", fold(core))):  # or with stray marks: "CHÂẦU", "THUỌC"
         return word.conf < options.min_conf_syllable and line_conf < options.sure_line_conf
     # Abbreviations are short ASCII capitals (UBND, TTHC); anything else that is no syllable is a misread blob.
     return not (core.isupper() and core.isascii() and len(core) <= 6)
+
+
+def _without(core: str, strays: list[str]) -> str:
+    return core.replace(strays[0], "") if len(strays) == 1 else core
 
 
 def clean_words(words: list[Word], options: NoiseOptions | None = None) -> tuple[list[Word], int]:
