@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,20 +39,25 @@ class Archive:
         base = self.root / doc_id[:2] / doc_id
         return base if version == 1 else base / f"v{version}"
 
-    def write(self, doc_id: str, name: str, data: bytes, version: int = 1) -> StoredFile:
+    def write(self, doc_id: str, name: str, data: bytes | Iterable[bytes], version: int = 1) -> StoredFile:
+        """Write bytes, or chunks as they come (a long document's word boxes need not be one string in memory)."""
         target = self.document_dir(doc_id, version) / name
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=target.parent)
+        digest, size = hashlib.sha256(), 0
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                for chunk in (data,) if isinstance(data, bytes) else data:
+                    fh.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return StoredFile(str(target.relative_to(self.root)), sha256_bytes(data), len(data))
+        return StoredFile(str(target.relative_to(self.root)), digest.hexdigest(), size)
 
     def path(self, relpath: str) -> Path:
         return self.root / relpath

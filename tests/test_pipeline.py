@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -89,6 +90,27 @@ def test_outputs_are_written_and_hashed(batch: dict[str, Any]) -> None:
             assert (archive / o.path).stat().st_size == o.size_bytes
     leftovers = [p for p in archive.rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
+
+
+def test_words_json_holds_every_page_and_its_hash(batch: dict[str, Any]) -> None:
+    """words.json is written a page at a time (ingest._words_json): still one JSON object, hashed as written."""
+    store = _store(batch)
+    archive = Settings(data_dir=batch["data"]).archive_dir
+    with store.session() as s:
+        words = s.scalars(select(Output).where(Output.kind == "words")).all()
+        pages = {d.id: d.page_count for d in s.scalars(select(Document))}
+        ocr = {d.id for d in s.scalars(select(Document).where(Document.text_source == "ocr"))}
+    assert ocr and len(words) == len(pages)
+    for o in words:
+        data = (archive / o.path).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == o.sha256
+        boxes = json.loads(data)
+        assert sorted(boxes) == [str(n) for n in range(1, pages[o.document_id] + 1)]
+        if o.document_id in ocr:  # a scan: boxes with confidences, the words of LINES among them
+            read = " ".join(w["text"] for w in boxes["1"])
+            assert "12/2024/QĐ-UBND" in read and all(
+                {"left", "top", "width", "height", "conf"} <= w.keys() for w in boxes["1"]
+            )
 
 
 def test_events_record_tools_and_versions(batch: dict[str, Any]) -> None:

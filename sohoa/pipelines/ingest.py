@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -413,18 +414,27 @@ def sidecar(
     }
 
 
+def _words_json(extraction: TextExtraction) -> Iterator[bytes]:
+    """words.json a page at a time: the bytes json.dumps gives for the whole {page: [word, …]} mapping, without
+    building it (as one mapping of dicts, 500 pages of 350 words peaked at 122 MB; page by page, 1 MB)."""
+    yield b"{"
+    for i, p in enumerate(extraction.pages):
+        page = json.dumps({str(p.number): [asdict(w) for w in p.words]}, ensure_ascii=False)  # slots: no vars()
+        yield (", " if i else "").encode() + page[1:-1].encode("utf-8")
+    yield b"}"
+
+
 def _write_outputs(
     item: WorkItem, data: bytes, output: TextOutput, metadata: DocumentMetadata, version: int
 ) -> dict[str, StoredFile]:
     archive, sha, extraction = item.ctx.archive, item.sha, output.extraction
     assert sha is not None
-    words = {str(p.number): [asdict(w) for w in p.words] for p in extraction.pages}  # Word has slots: no vars()
     name = f"original.{_EXTENSIONS.get(extraction.media_type, 'bin')}"
     stored = {
         # The original never changes with a new version: keep the one copy at the top of the document folder.
         "original": archive.write(sha, name, data),
         "text": archive.write(sha, "text.txt", extraction.text.encode("utf-8"), version),
-        "words": archive.write(sha, "words.json", json.dumps(words, ensure_ascii=False).encode("utf-8"), version),
+        "words": archive.write(sha, "words.json", _words_json(extraction), version),
     }
     item.conformance = conformance_record.begin(item.ctx.settings, item.ctx.store, item.path, sha)
     if output.searchable_pdf:  # formats kept as they are (DOCX, HTML, text…) have no PDF rendering
