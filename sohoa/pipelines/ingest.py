@@ -112,6 +112,9 @@ class WorkItem:
     started: float = field(default_factory=time.monotonic)
     sha: str | None = None
     conformance: conformance_output.Conformance | None = None  # code, dossier, mark, signature (sohoa/conformance)
+    # The file's bytes from extraction until the original is archived, then let go: a 500-page scan is 100 MB
+    # that need not sit beside its searchable PDF and that PDF's marked copy (take_data).
+    data: bytes | None = None
 
     @property
     def given(self) -> str:
@@ -120,6 +123,11 @@ class WorkItem:
     @property
     def path(self) -> Path:
         return Path(self.claimed.path)
+
+    def take_data(self) -> bytes:
+        data, self.data = self.data, None
+        assert data is not None, "the item's bytes were taken already"
+        return data
 
     def outcome(self, status: str, reason: str | None, document_id: str | None = None, pages: int = 0) -> ItemOutcome:
         return ItemOutcome(self.given, status, reason, document_id, pages, time.monotonic() - self.started)
@@ -181,9 +189,11 @@ def _digitise(item: WorkItem) -> ItemOutcome:
     if claim.action == "defer":
         batchqueue.give_back(ctx.store, item.claimed.id, ctx.owner, claim.note or "waiting")
         return item.outcome(DEFERRED, claim.note)
+    item.data = data
+    del data  # the item holds the bytes now, and drops them once the original is archived
     try:
-        extracted = _extract(ctx, data)
-        return _store(item, data, extracted, claim)
+        extracted = _extract(ctx, item.data)
+        return _store(item, extracted, claim)
     except ExtractionError as exc:
         _release(item, claim)
         return item.finish(exc.status.value, exc.reason)
@@ -425,14 +435,14 @@ def _words_json(extraction: TextExtraction) -> Iterator[bytes]:
 
 
 def _write_outputs(
-    item: WorkItem, data: bytes, output: TextOutput, metadata: DocumentMetadata, version: int
+    item: WorkItem, output: TextOutput, metadata: DocumentMetadata, version: int
 ) -> dict[str, StoredFile]:
     archive, sha, extraction = item.ctx.archive, item.sha, output.extraction
     assert sha is not None
     name = f"original.{_EXTENSIONS.get(extraction.media_type, 'bin')}"
     stored = {
         # The original never changes with a new version: keep the one copy at the top of the document folder.
-        "original": archive.write(sha, name, data),
+        "original": archive.write(sha, name, item.take_data()),
         "text": archive.write(sha, "text.txt", extraction.text.encode("utf-8"), version),
         "words": archive.write(sha, "words.json", _words_json(extraction), version),
     }
@@ -457,11 +467,11 @@ def _output_version(path: str) -> int:
     return int(m.group(1)) if m else 1
 
 
-def _store(item: WorkItem, data: bytes, extracted: Extracted, claim: _Claim) -> ItemOutcome:
+def _store(item: WorkItem, extracted: Extracted, claim: _Claim) -> ItemOutcome:
     ctx, output, metadata = item.ctx, extracted.output, extracted.metadata
     extraction, sha, batch_id = output.extraction, item.sha, item.claimed.batch_id
     assert sha is not None
-    stored = _write_outputs(item, data, output, metadata, claim.version)
+    stored = _write_outputs(item, output, metadata, claim.version)
     # A failed signature or a mark that may cover content sends the item to review with the reason.
     review = _review_reasons(extraction, metadata) + (item.conformance.problems if item.conformance else [])
     status = ExtractionStatus.NEEDS_REVIEW if review else ExtractionStatus.DONE
