@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import resource
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -21,12 +20,8 @@ from sohoa.extractors.text import TextOptions, extract_text
 from sohoa.samples.scan import _rng, degrade, rasterise
 
 sys.path.insert(0, str(Path(__file__).parent))
+from bench_ocr import cpu_seconds  # noqa: E402  (this process and its Tesseracts, as the OCR benchmark counts)
 from eval_ocr import degraded_profile, scores  # noqa: E402  (the same degradation and scores as the OCR eval)
-
-
-def cpu_seconds() -> float:
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def scanned_pdf(pdf: Path, dpi: int, bw: bool) -> bytes:

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from sohoa.textnorm import fold
+
 _TONE_MARKS = {"\u0300": "huyen", "\u0301": "sac", "\u0303": "nga", "\u0309": "hoi", "\u0323": "nang"}
 _INITIALS = (
     "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr",
@@ -62,18 +64,11 @@ def is_syllable(token: str) -> bool:
 
 def is_syllable_shape(token: str) -> bool:
     """Initial and rhyme well formed, whatever the marks: for OCR output whose tone or vowel marks may be wrong."""
-    base = unicodedata.normalize("NFD", token.lower())
-    base = "".join(c for c in base if not unicodedata.combining(c)).replace("đ", "d")
+    base = fold(token)
     return bool(base) and _well_formed(base, "any", _RHYMES_BARE, _QU_RHYMES_BARE)
 
 
-def _bare(rhymes: frozenset[str]) -> frozenset[str]:
-    return frozenset(
-        "".join(c for c in unicodedata.normalize("NFD", r) if not unicodedata.combining(c)) for r in rhymes
-    )
-
-
-_RHYMES_BARE, _QU_RHYMES_BARE = _bare(_RHYMES), _bare(_QU_RHYMES)
+_RHYMES_BARE, _QU_RHYMES_BARE = frozenset(map(fold, _RHYMES)), frozenset(map(fold, _QU_RHYMES))
 
 
 def _well_formed(
