@@ -1,0 +1,1 @@
+"""The field rules of the metadata extractor, one module each."""
