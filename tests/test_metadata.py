@@ -427,7 +427,7 @@ def test_package_data_and_no_spacy_at_import() -> None:
     modules = "sohoa.extractors.metadata, sohoa.extractors.codes, sohoa.extractors.pii, sohoa.extractors.archival"
     code = f"import sys, {modules}; print('spacy' in sys.modules, 'numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False False"  # spaCy on the first extractor, numpy on the first long fold
+    assert out.stdout.strip() == "False False"  # no spaCy at all (own rule runner), numpy on the first long fold
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -819,7 +819,7 @@ def test_spaced_digits_of_a_flattened_text_layer(ex: MetadataExtractor) -> None:
 
 
 def test_threads_share_one_extractor(ex: MetadataExtractor) -> None:
-    """The flow runs documents in threads on the default extractor (spaCy memory zones must not interleave)."""
+    """The flow runs documents in threads on the default extractor (its Resources memo is shared)."""
     from concurrent.futures import ThreadPoolExecutor
 
     docs = [generate_document(k, seed=s) for k in KINDS for s in (6, 7)]  # type: ignore[arg-type]

@@ -1,4 +1,8 @@
-"""Pipeline and assembly."""
+"""Assembly: the extractor runs the rules and chooses between their candidates to build the DocumentMetadata.
+
+Values are canonicalised with the packaged data (``lexicon.py``, ``orgs.py``) and scored; conflicts between the
+header and the symbol of the number set flags (see the package docstring).
+"""
 
 from __future__ import annotations
 
@@ -6,39 +10,25 @@ import bisect
 import functools
 import re
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from sohoa.extractors.codes import (
-    Aligned,
-    align,
-    parse_document_number,
-)
-from sohoa.extractors.metadata.layout import (
-    TEXT_KEY,
-    Hit,
-    LayoutComponent,
-    _DataComponent,
-    _layout,
-    hits_of,
-)
-from sohoa.extractors.metadata.lexicon import Resources, _key
-from sohoa.extractors.metadata.orgs import (
-    canonical_org,
-)
-from sohoa.extractors.metadata.rules.citations import CitationsComponent
-from sohoa.extractors.metadata.rules.codes import CodesComponent
-from sohoa.extractors.metadata.rules.header import HeaderComponent
-from sohoa.extractors.metadata.rules.marks import MarksComponent
-from sohoa.extractors.metadata.rules.number_date import NumberDateComponent
-from sohoa.extractors.metadata.rules.signature import SignatureComponent
+from sohoa.extractors.codes import Aligned, align, parse_document_number
+from sohoa.extractors.metadata.layout import Hit, Layout
+from sohoa.extractors.metadata.lexicon import Resources, name_key
+from sohoa.extractors.metadata.orgs import canonical_org
+from sohoa.extractors.metadata.pipeline import Pipeline, Results, Rule
+from sohoa.extractors.metadata.rules import RULES
+from sohoa.extractors.metadata.rules.citations import Citations
+from sohoa.extractors.metadata.rules.codes import Codes
+from sohoa.extractors.metadata.rules.header import Header
+from sohoa.extractors.metadata.rules.marks import Marks
+from sohoa.extractors.metadata.rules.number_date import NumberDate
+from sohoa.extractors.metadata.rules.signature import Signature
 from sohoa.extractors.pii import find_pii_aligned
 from sohoa.extractors.types import CitedDocument, DocumentMetadata, Span
 from sohoa.textnorm import normalize_text
-
-if TYPE_CHECKING:
-    from spacy.language import Language
-    from spacy.tokens import Doc
-
 
 EXTRACTOR_VERSION = "rules-2"
 
@@ -55,105 +45,51 @@ REVIEW_FLAGS = frozenset(
     }
 )
 
-PIPELINE = (
-    "sohoa_layout",
-    "sohoa_codes",
-    "sohoa_number_date",
-    "sohoa_header",
-    "sohoa_marks",
-    "sohoa_signature",
-    "sohoa_citations",
-)
-
-
-def _register_factories() -> None:
-    """Register the components with spaCy on first use, so that importing this module does not import spaCy."""
-    from spacy.language import Language
-
-    classes: dict[str, type] = {
-        "sohoa_layout": LayoutComponent,
-        "sohoa_codes": CodesComponent,
-        "sohoa_number_date": NumberDateComponent,
-        "sohoa_header": HeaderComponent,
-        "sohoa_marks": MarksComponent,
-        "sohoa_signature": SignatureComponent,
-        "sohoa_citations": CitationsComponent,
-    }
-    for name, cls in classes.items():
-        if not Language.has_factory(name):
-            Language.factory(name, func=lambda nlp, name, cls=cls: cls())
-
-
-def _first(doc: Doc, label: str) -> Hit | None:
-    found = hits_of(doc, label)
-    return found[0] if found else None
-
 
 class MetadataExtractor:
-    """Holds the spaCy pipeline and the parsed data files (loaded once here); ``extract`` keeps no state."""
+    """Holds the rules and the parsed data files (loaded once here); ``extract`` keeps no state."""
 
     version = EXTRACTOR_VERSION
 
-    def __init__(self, resources: Resources | None = None, *, word_tokens: bool = False) -> None:
-        import spacy
-
-        _register_factories()
+    def __init__(self, resources: Resources | None = None, *, rules: Sequence[type[Rule]] = RULES) -> None:
         self.resources = resources if resources is not None else Resources.load()
-        # use_pyvi=False: whitespace tokens, 10x faster than pyvi; the rules read characters, not words.
-        self.nlp: Language = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
-        self.word_tokens = word_tokens
+        self.pipeline = Pipeline([rule(self.resources) for rule in rules])  # checks requires and assigns
+        # One extraction at a time per extractor: the fuzzy-lookup memo of Resources is a plain dict that
+        # ``remember`` may clear between another thread's test and read. The flow runs documents in threads, but
+        # the work is pure Python under the GIL, so the lock costs no parallelism.
         self._lock = threading.Lock()
-        if not word_tokens:
-            # A line token is a new lexeme in nearly every document; its lexical attributes (shape, like_num, ...)
-            # are computed in Python over the whole line, 3 ms of a 5-page text, and no component reads them.
-            vocab: Any = self.nlp.vocab  # the attribute is missing from spaCy's type stubs
-            vocab.lex_attr_getters = {}
-        for name in PIPELINE:
-            component = self.nlp.add_pipe(name)
-            if isinstance(component, _DataComponent):
-                component.bind(self.resources)
 
     def __call__(self, text: str, page_starts: list[int] | None = None) -> DocumentMetadata:
         return self.extract(text, page_starts)
-
-    def make_doc(self, text: str) -> Doc:
-        """The Doc the components run on: one token per line by default, whitespace tokens with ``word_tokens``.
-
-        The components read characters (regexes over the text and its folded twin) and keep exact offsets in
-        their hits, so tokens only align ``doc.spans``. Measured on 5-page texts (12k characters): whitespace
-        tokenisation 3.4 ms, line tokens 0.15 ms (0.4 ms with the memory zone of ``extract``, against 0.65 ms
-        without it), for a budget of 5 ms per document (200 documents/s).
-        """
-        if self.word_tokens:
-            return self.nlp.make_doc(text)
-        from spacy.tokens import Doc
-
-        parts = [p for p in _LINE_TOKENS.split(text) if p]
-        return Doc(self.nlp.vocab, words=parts, spaces=[False] * len(parts))
 
     def extract(self, text: str, page_starts: list[int] | None = None) -> DocumentMetadata:
         aligned = align(text)
         if page_starts is None and "\f" in text:
             page_starts = [0] + [m.end() for m in re.finditer("\f", text)]
-        # Every line (or word) of every document would stay in the shared vocabulary and string store of a
-        # long-running batch; a memory zone frees them when the document is done (and makes the Doc cheaper).
-        # Zones are not thread-safe and the flow runs documents in threads: one extraction at a time per
-        # extractor, which costs no parallelism (the work is pure Python, under the GIL anyway).
-        with self._lock, self.nlp.memory_zone():
-            doc = self.make_doc(aligned.text)
-            doc.user_data[TEXT_KEY] = aligned.text  # doc.text is rebuilt from tokens on each access: slow
-            doc = self.nlp(doc)
-            return _Assembler(self.resources, doc, text, aligned, page_starts).run()
+        with self._lock:
+            results = self.pipeline.run(Layout.build(aligned.text))
+            return Assembler(self.resources, results, text, aligned, page_starts).run()
 
 
-_LINE_TOKENS = re.compile(r"([\n\f])")
+@dataclass(frozen=True)
+class OwnNumber:
+    """The document's own number as settled by the assembler: printed after "Số:", or guessed from a citation."""
+
+    hit: Hit | None
+    parts: tuple[str, ...]  # the symbol's groups: ("QĐ", "UBND")
+    has_year: bool
 
 
-class _Assembler:
-    """Chooses between the components' candidates and builds the DocumentMetadata."""
+class Assembler:
+    """Chooses between the rules' candidates and builds the DocumentMetadata."""
 
-    def __init__(self, res: Resources, doc: Doc, text: str, aligned: Aligned, page_starts: list[int] | None) -> None:
-        self.res, self.doc, self.text, self.aligned, self.page_starts = res, doc, text, aligned, page_starts
+    def __init__(
+        self, res: Resources, results: Results, text: str, aligned: Aligned, page_starts: list[int] | None
+    ) -> None:
+        self.res, self.text, self.aligned, self.page_starts = res, text, aligned, page_starts
+        self.layout, self.codes, self.nd = results[Layout], results[Codes], results[NumberDate]
+        self.header, self.marks_found, self.signature = results[Header], results[Marks], results[Signature]
+        self.citations = results[Citations]
         self.md = DocumentMetadata()
 
     # -- helpers ------------------------------------------------------------------------------------------------------
@@ -176,14 +112,14 @@ class _Assembler:
     # -- fields -------------------------------------------------------------------------------------------------------
 
     def run(self) -> DocumentMetadata:
-        parts, has_year, own_number_hit = self.number()
-        first_is_type = self.doc_type(parts, has_year)
-        self.issuer(parts, first_is_type)
+        own = self.number()
+        first_is_type = self.doc_type(own)
+        self.issuer(own, first_is_type)
         self.issuer_level()
         self.place_date()
         self.text_fields()
         self.marks()
-        self.lists(own_number_hit)
+        self.lists(own)
         self.pii()
         return self.md
 
@@ -203,14 +139,14 @@ class _Assembler:
 
     def marks(self) -> None:
         for label in ("secrecy", "urgency", "copy_form", "copy_issuer", "copy_date", "copy_number"):
-            hit = _first(self.doc, label)
+            hit: Hit | None = getattr(self.marks_found, label)
             if hit is None:
                 continue
             value = hit.value
             if label == "copy_issuer":
                 value = canonical_org(self.res, value)[0]
             self.put(label, value, hit, hit.confidence)
-        draft = _first(self.doc, "draft")
+        draft = self.marks_found.draft
         if draft is not None:
             # Only a printed "DỰ THẢO": a blank number and date are also what the text layer shows when the
             # Government portal stamps them as form widgets (cv 286/C07-P6), so they get their own flags.
@@ -218,56 +154,55 @@ class _Assembler:
             self.md.spans["draft"] = self.span(draft.start, draft.end)
 
     def pii(self) -> None:
-        layout = _layout(self.doc)
         officials = [n for n in (self.md.signer,) if n]
-        labels = ("procedure_codes", "dossier_codes", "result_codes", "result_type_codes", "agency_codes")
-        code_spans = [(h.start, h.end) for label in labels for h in hits_of(self.doc, label)]
-        code_spans += [(h.start, h.end) for label in ("number", "cited_documents") for h in hits_of(self.doc, label)]
+        code_spans = [(h.start, h.end) for h in self.codes.all()]
+        code_spans += [(n.hit.start, n.hit.end) for n in (self.nd.number,) if n is not None]
+        code_spans += [(c.hit.start, c.hit.end) for c in self.citations.cited]
         self.md.pii = find_pii_aligned(
             self.aligned,
             self.text,
             self.page_starts,
             official_names=officials,
-            folded=layout.folded,
+            folded=self.layout.folded,
             code_spans=code_spans,
         )
         if self.md.pii:
             self.md.confidence["pii"] = round(min(p.confidence for p in self.md.pii), 2)
 
-    def number(self) -> tuple[tuple[str, ...], bool, Hit | None]:
-        hit = _first(self.doc, "number")
-        if hit is not None:
-            status = hit.info["status"]
-            symbol = hit.info["symbol"]
-            if status == "ok":
+    def number(self) -> OwnNumber:
+        printed = self.nd.number
+        if printed is not None:
+            hit = printed.hit
+            if printed.status == "ok":
                 self.put("number", hit.value, hit, hit.confidence)
             else:
-                self.flag("blank_number" if status == "blank" else "unreadable_number")
+                self.flag("blank_number" if printed.status == "blank" else "unreadable_number")
                 self.md.spans["number"] = self.span(hit.start, hit.end)
-            parsed = parse_document_number(f"/{symbol}")
-            return (parsed.parts if parsed else ()), hit.info["year"] is not None, hit
-        layout = _layout(self.doc)
+            parsed = parse_document_number(f"/{printed.symbol}")
+            return OwnNumber(hit, (parsed.parts if parsed else ()), printed.year is not None)
+        layout = self.layout
         # Only above the type line: below it every number belongs to the subject ("sửa đổi Nghị định số 85/...").
-        last_line = layout.type_line if layout.type_line is not None else layout.header_end
+        last_line = self.header.type_line if self.header.type_line is not None else layout.header_end
         limit = layout.lines[last_line - 1].end if last_line else 0
-        for cand in hits_of(self.doc, "cited_documents"):
-            if cand.start < limit:
-                self.put("number", cand.value, cand, 0.5)
+        for cand in self.citations.cited:
+            if cand.hit.start < limit:
+                self.put("number", cand.hit.value, cand.hit, 0.5)
                 self.flag("number_guessed")
-                parsed = parse_document_number(cand.value)
-                return (parsed.parts if parsed else ()), bool(parsed and parsed.year), cand
+                parsed = parse_document_number(cand.hit.value)
+                return OwnNumber(cand.hit, (parsed.parts if parsed else ()), bool(parsed and parsed.year))
         self.flag("no_number")
-        return (), False, None
+        return OwnNumber(None, (), False)
 
-    def doc_type(self, parts: tuple[str, ...], has_year: bool) -> bool:
+    def doc_type(self, own: OwnNumber) -> bool:
+        """Sets the type; returns whether the symbol's first group is a type abbreviation (the issuer follows it)."""
         res = self.res
-        type_hit = _first(self.doc, "doc_type")
-        sym_type, first_is_type = res.type_for_symbol(parts, has_year)
-        number_hit = _first(self.doc, "number")
-        prefix = number_hit.info.get("prefix") if number_hit else None
+        type_hit = self.header.doc_type
+        sym_type, first_is_type = res.type_for_symbol(own.parts, own.has_year)
+        number_hit = self.nd.number.hit if self.nd.number is not None else None
+        prefix = self.nd.number.prefix if self.nd.number is not None else None
         prefix_type = res.type_by_key.get(prefix) if prefix else None
-        subject = _first(self.doc, "subject")
-        letter_subject = bool(subject and subject.info.get("letter"))
+        subject = self.header.subject
+        letter_subject = self.header.letter_subject
         if sym_type is not None and sym_type.wraps:
             self.put("doc_type", sym_type.name, number_hit, 0.9)
         elif type_hit is not None:
@@ -293,21 +228,21 @@ class _Assembler:
             self.put("doc_type", letter.name, subject, 0.7)
         return first_is_type
 
-    def issuer(self, parts: tuple[str, ...], first_is_type: bool) -> None:
+    def issuer(self, own: OwnNumber, first_is_type: bool) -> None:
         res = self.res
-        header = _first(self.doc, "issuer_header")
-        superior = _first(self.doc, "issuer_superior_header")
-        sym_name, specific = res.issuer_for_symbol(parts, first_is_type) if parts else (None, False)
-        number_hit = _first(self.doc, "number")
+        header = self.header.issuer
+        superior = self.header.issuer_superior
+        sym_name, specific = res.issuer_for_symbol(own.parts, first_is_type) if own.parts else (None, False)
+        number_hit = self.nd.number.hit if self.nd.number is not None else None
         if header is not None:
             name, conf, known = canonical_org(self.res, header.value)
             # An unrecognised line above the issuer is more often a stamp than a superior body: keep known ones.
             sup = canonical_org(self.res, superior.value) if superior is not None else None
             sup_name = sup[0] if sup is not None and sup[2] else None
             if sym_name is not None and specific:
-                if _key(name) == _key(sym_name):
+                if name_key(name) == name_key(sym_name):
                     conf = 0.97
-                elif sup_name is not None and _key(sup_name) == _key(sym_name):
+                elif sup_name is not None and name_key(sup_name) == name_key(sym_name):
                     conf = max(conf, 0.85)
                 elif known:
                     self.flag("issuer_conflict")
@@ -315,24 +250,23 @@ class _Assembler:
                 else:
                     self.flag("issuer_conflict")
                     name, conf, header = sym_name, 0.75, number_hit
-            elif sym_name is not None and _key(name).startswith(_key(sym_name)):
+            elif sym_name is not None and name_key(name).startswith(name_key(sym_name)):
                 conf = max(conf, 0.95)
             self.put("issuer", name, header, conf)
-            if superior is not None and sup_name is not None and _key(sup_name) != _key(name):
+            if superior is not None and sup_name is not None and name_key(sup_name) != name_key(name):
                 self.put("issuer_superior", sup_name, superior, 0.8)
         elif sym_name is not None:
             self.put("issuer", sym_name, number_hit, 0.75 if specific else 0.4)
 
     def place_date(self) -> None:
-        place = _first(self.doc, "place")
+        place = self.nd.place
         if place is not None:
             canonical = self.res.province(place.value)
             self.put("place", canonical or normalize_text(place.value), place, place.confidence)
-        hit = _first(self.doc, "issued_date")
-        if hit is None:
+        if self.nd.date is None:
             self.flag("no_date")
             return
-        status = hit.info["status"]
+        hit, status = self.nd.date.hit, self.nd.date.status
         if status == "ok":
             self.put("issued_date", hit.value, hit, hit.confidence)
         else:
@@ -342,11 +276,14 @@ class _Assembler:
             self.md.spans["issued_date"] = self.span(hit.start, hit.end)
 
     def text_fields(self) -> None:
-        for label in ("subject", "signer", "signer_title"):
-            hit = _first(self.doc, label)
+        for label, hit in (
+            ("subject", self.header.subject),
+            ("signer", self.signature.signer),
+            ("signer_title", self.signature.signer_title),
+        ):
             if hit is not None:
                 self.put(label, hit.value, hit, hit.confidence)
-        forms = hits_of(self.doc, "signing_form")
+        forms = self.signature.signing_forms
         if forms:
             value = " / ".join(h.value for h in forms)  # "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH"
             self.put("signing_form", value, forms[0], min(h.confidence for h in forms))
@@ -365,16 +302,16 @@ class _Assembler:
                 return f"{issuer} {own_m.group(2)}"
         return issuer
 
-    def lists(self, own_number_hit: Hit | None) -> None:
+    def lists(self, own: OwnNumber) -> None:
         md = self.md
-        recipients = hits_of(self.doc, "recipients")
+        recipients = self.signature.recipients
         if recipients:
             md.recipients = [h.value for h in recipients]
             md.confidence["recipients"] = 0.85
             md.spans["recipients"] = self.span(recipients[0].start, recipients[-1].end)
-        for label in ("procedure_codes", "dossier_codes", "result_codes", "result_type_codes", "agency_codes"):
+        for label, hits in self.codes.by_field.items():
             seen: dict[str, Hit] = {}
-            for h in hits_of(self.doc, label):
+            for h in hits:
                 seen.setdefault(h.value, h)
             if seen:
                 setattr(md, label, list(seen))
@@ -383,35 +320,30 @@ class _Assembler:
                     md.spans[f"{label}[{i}]"] = self.span(h.start, h.end)
         cited: dict[str, CitedDocument] = {}
         first_hit: dict[str, Hit] = {}
-        for h in hits_of(self.doc, "cited_documents"):
-            if h.value == md.number or (own_number_hit is not None and h.start == own_number_hit.start):
+        for c in self.citations.cited:
+            h = c.hit
+            if h.value == md.number or (own.hit is not None and h.start == own.hit.start):
                 continue
-            info = h.info
-            if info.get("date_status") in ("invalid", "unreadable"):
+            if c.date_status in ("invalid", "unreadable"):
                 self.flag("invalid_cited_date")
-            spans = {k: self.span(a, b) for k, (a, b) in info.get("spans", {}).items()}
+            spans = {k: self.span(a, b) for k, (a, b) in c.spans.items()}
             current = cited.get(h.value)
             if current is None:
                 cited[h.value] = CitedDocument(
-                    h.value,
-                    info.get("doc_type"),
-                    info.get("issued_date"),
-                    info.get("issuer"),
-                    confidence=h.confidence,
-                    spans=spans,
+                    h.value, c.doc_type, c.issued_date, c.issuer, confidence=h.confidence, spans=spans
                 )
                 first_hit[h.value] = h
                 continue
             # A later mention completes the first ("Nghị định số 45/2020/NĐ-CP" then "... ngày 08/4/2020 của ...").
             for part in ("doc_type", "issued_date", "issuer"):
-                if getattr(current, part) is None and info.get(part) is not None:
-                    setattr(current, part, info.get(part))
+                if getattr(current, part) is None and getattr(c, part) is not None:
+                    setattr(current, part, getattr(c, part))
                     if part in spans:
                         current.spans[part] = spans[part]
             current.confidence = max(current.confidence or 0.0, h.confidence)
         if cited:
-            for c in cited.values():
-                c.issuer = self.complete_place(c.issuer)
+            for doc in cited.values():
+                doc.issuer = self.complete_place(doc.issuer)
             md.cited_documents = list(cited.values())
             md.confidence["cited_documents"] = 0.8
             for i, h in enumerate(first_hit.values()):

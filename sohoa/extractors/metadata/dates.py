@@ -5,17 +5,12 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date
-from typing import TYPE_CHECKING
 
 from sohoa.textnorm import fold
 
-if TYPE_CHECKING:
-    pass
-
-
 # Day, month and year may come with a space inside ("ngày 2 7 tháng0 1"): a text layer with wide character
 # spacing, as in the Government portal's stamped form fields once flattened.
-_DATE = re.compile(
+DATE_PHRASE = re.compile(
     r"ngay\s*(?P<d>\d \d(?!\d)|[^\s]{0,3}?)\s*thang\s*(?P<m>\d \d(?!\d)|[^\s]{0,3}?)\s*"
     r"nam\s*(?P<y>\d ?\d ?\d ?\d(?!\d)|[^\s,.;)]{0,6})",
 )
@@ -46,6 +41,6 @@ def parse_date_parts(d: str, m: str, y: str) -> tuple[str | None, str]:
     return parsed.isoformat(), "ok"
 
 
-def _iso_or_none(d: str, m: str, y: str) -> str | None:
+def iso_or_none(d: str, m: str, y: str) -> str | None:
     iso, status = parse_date_parts(d, m, y)
     return iso if status == "ok" else None

@@ -9,27 +9,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sohoa.textnorm import fold
-
-if TYPE_CHECKING:
-    pass
-
-
-# Packaged data
 
 
 def _unambiguous(by_key: dict[str, str], values: list[str]) -> dict[str, str]:
     """Keep the keys that only one value folds to ("ha" is Hà, but would not be if Hạ were listed too)."""
     counts: dict[str, int] = {}
     for v in values:
-        counts[_key(v)] = counts.get(_key(v), 0) + 1
+        counts[name_key(v)] = counts.get(name_key(v), 0) + 1
     return {k: v for k, v in by_key.items() if counts[k] == 1}
 
 
 @functools.lru_cache(maxsize=65536)  # header lines, titles and names repeat across documents
-def _key(s: str) -> str:
+def name_key(s: str) -> str:
     """Comparison key: folded (no diacritics, đ→d, lower case), punctuation dropped, single spaces."""
     return " ".join(re.findall(r"[0-9a-z&]+", fold(s)))
 
@@ -110,7 +104,7 @@ class Resources:
                 name=t["name"],
                 abbrs=tuple(t.get("abbr", [])),
                 former_abbrs=tuple(t.get("former_abbr", [])),
-                title_keys=tuple(dict.fromkeys([_key(t["name"]), *(_key(x) for x in t.get("titles", []))])),
+                title_keys=tuple(dict.fromkeys([name_key(t["name"]), *(name_key(x) for x in t.get("titles", []))])),
                 normative=bool(t.get("normative", False)),
                 letter=bool(t.get("letter", False)),
                 wraps=bool(t.get("wraps", False)),
@@ -127,16 +121,16 @@ class Resources:
         issuer_by_key: dict[str, str] = {}
         for canonical, variants in issuers["names"].items():
             for v in (canonical, *variants):
-                issuer_by_key[_key(v)] = canonical
+                issuer_by_key[name_key(v)] = canonical
         local_bodies = tuple(
             sorted(
-                ((_key(v), body) for body, variants in issuers["local_bodies"].items() for v in variants),
+                ((name_key(v), body) for body, variants in issuers["local_bodies"].items() for v in variants),
                 key=lambda kv: -len(kv[0]),
             )
         )
         admin_levels = tuple(
             sorted(
-                ((_key(a), a.lower() if a != "TP." else "thành phố") for a in issuers["admin_levels"]),
+                ((name_key(a), a.lower() if a != "TP." else "thành phố") for a in issuers["admin_levels"]),
                 key=lambda kv: -len(kv[0]),
             )
         )
@@ -151,33 +145,33 @@ class Resources:
             issuer_by_key=issuer_by_key,
             local_bodies=local_bodies,
             admin_levels=admin_levels,
-            org_heads=tuple(sorted((_key(h) for h in issuers["org_heads"]), key=len, reverse=True)),
+            org_heads=tuple(sorted((name_key(h) for h in issuers["org_heads"]), key=len, reverse=True)),
             acronyms=frozenset(issuers["acronyms"]),
-            citation_title_keys=tuple(_key(t) for t in issuers["citation_title_prefixes"]),
-            province_by_key={_key(p): p for p in places["provinces"]},
+            citation_title_keys=tuple(name_key(t) for t in issuers["citation_title_prefixes"]),
+            province_by_key={name_key(p): p for p in places["provinces"]},
             signing_forms=dict(people["signing_forms"]),
-            signer_titles={_key(t): t for t in people["signer_titles"]},
-            rank_keys=frozenset(_key(r) for r in people["ranks"]),
-            surname_keys=frozenset(_key(s) for s in people["surnames"]),
-            secrecy_by_key={_key(m): m for m in marks["secrecy"]},
-            urgency_by_key={_key(m): m for m in marks["urgency"]},
-            mark_label_keys={_key(lb): kind for kind, labels in marks["labels"].items() for lb in labels},
-            copy_form_by_key={_key(k): v for k, v in marks["copy_forms"].items()},
+            signer_titles={name_key(t): t for t in people["signer_titles"]},
+            rank_keys=frozenset(name_key(r) for r in people["ranks"]),
+            surname_keys=frozenset(name_key(s) for s in people["surnames"]),
+            secrecy_by_key={name_key(m): m for m in marks["secrecy"]},
+            urgency_by_key={name_key(m): m for m in marks["urgency"]},
+            mark_label_keys={name_key(lb): kind for kind, labels in marks["labels"].items() for lb in labels},
+            copy_form_by_key={name_key(k): v for k, v in marks["copy_forms"].items()},
             copy_symbols=dict(marks["copy_symbols"]),
-            draft_keys=tuple(_key(d) for d in marks["draft"]),
-            level_by_name={_key(n): level for level, names in issuers["levels"].items() for n in names},
+            draft_keys=tuple(name_key(d) for d in marks["draft"]),
+            level_by_name={name_key(n): level for level, names in issuers["levels"].items() for n in names},
             level_by_admin=tuple(
-                sorted(((_key(k), v) for k, v in issuers["level_by_admin"].items()), key=lambda kv: -len(kv[0]))
+                sorted(((name_key(k), v) for k, v in issuers["level_by_admin"].items()), key=lambda kv: -len(kv[0]))
             ),
             level_by_head=tuple(
-                sorted(((_key(k), v) for k, v in issuers["level_by_head"].items()), key=lambda kv: -len(kv[0]))
+                sorted(((name_key(k), v) for k, v in issuers["level_by_head"].items()), key=lambda kv: -len(kv[0]))
             ),
-            central_city_keys=frozenset(_key(c) for c in places["centrally_run_cities"]),
+            central_city_keys=frozenset(name_key(c) for c in places["centrally_run_cities"]),
             issuer_keys_longest=tuple(sorted(issuer_by_key.items(), key=lambda kv: -len(kv[0]))),
-            surname_by_key=_unambiguous({_key(s): s for s in people["surnames"]}, people["surnames"]),
+            surname_by_key=_unambiguous({name_key(s): s for s in people["surnames"]}, people["surnames"]),
         )
 
-    # -- lookups used by several components ---------------------------------------------------------------------------
+    # -- lookups used by several rules --------------------------------------------------------------------------------
 
     def type_for_symbol(self, parts: tuple[str, ...], has_year: bool) -> tuple[DocType | None, bool]:
         """Type named by a symbol and whether the symbol's first group is a type abbreviation."""
@@ -206,7 +200,7 @@ class Resources:
         return None, False
 
     def province(self, words: str) -> str | None:
-        k = _key(words)
+        k = name_key(words)
         if k in self.province_by_key:
             return self.province_by_key[k]
         if ("province", k) in self.memo:
@@ -217,7 +211,7 @@ class Resources:
         return fuzzy
 
     def _fuzzy_province(self, k: str) -> str | None:
-        return _closest(k, self.province_by_key.items(), 0.88)
+        return closest(k, self.province_by_key.items(), 0.88)
 
     def level_of(self, name: str | None) -> tuple[str | None, float]:
         """Administrative level of a canonical body name and a confidence; (None, 0) when the name does not say.
@@ -227,11 +221,11 @@ class Resources:
         """
         if not name:
             return None, 0.0
-        k = _key(name)
+        k = name_key(name)
         if k in self.level_by_name:
             return self.level_by_name[k], 0.95
         words = name.split()
-        keys = [_key(w) for w in words]
+        keys = [name_key(w) for w in words]
         for i in range(len(words) - 1, -1, -1):
             for admin, admin_level in self.level_by_admin:
                 n = len(admin.split())
@@ -251,7 +245,7 @@ class Resources:
         return None, 0.0
 
 
-def _closest(key: str, candidates: Iterable[tuple[str, str]], threshold: float) -> str | None:
+def closest(key: str, candidates: Iterable[tuple[str, str]], threshold: float) -> str | None:
     """The value whose key is most similar to ``key`` (difflib ratio >= threshold), or None.
 
     The length bound and quick_ratio() are upper bounds of ratio(): most candidates are dropped without it.

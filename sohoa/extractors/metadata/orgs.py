@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-from sohoa.extractors.metadata.lexicon import Resources, _closest, _key
+from sohoa.extractors.metadata.lexicon import Resources, closest, name_key
 from sohoa.textnorm import normalize_text
-
-if TYPE_CHECKING:
-    pass
 
 
 def is_org_head(res: Resources, key: str) -> bool:
@@ -31,47 +27,47 @@ def canonical_org(res: Resources, text: str) -> tuple[str, float, bool]:
 
 
 def _canonical_org(res: Resources, text: str) -> tuple[str, float, bool]:
-    k = _key(text)
+    k = name_key(text)
     if k in res.issuer_by_key:
         return res.issuer_by_key[k], 0.95, True
     local = _local_body(res, text)
     if local is not None and " " in local.replace("Ủy ban nhân dân", "").strip():
         return local, 0.9, True
     words = text.split()
-    for name_key, canonical in res.issuer_keys_longest:
-        n = len(name_key.split())
-        if n < len(words) and _key(" ".join(words[:n])) == name_key:
+    for listed_key, canonical in res.issuer_keys_longest:
+        n = len(listed_key.split())
+        if n < len(words) and name_key(" ".join(words[:n])) == listed_key:
             # A listed body followed by its place: "SỞ TƯ PHÁP TỈNH NGHỆ AN".
             with_place = _local_body(res, f"Ủy ban nhân dân {' '.join(words[n:])}")
             if with_place is not None and with_place != "Ủy ban nhân dân":
                 return canonical + with_place[len("Ủy ban nhân dân") :], 0.85, True
-    best = _closest(k, res.issuer_by_key.items(), 0.85)
+    best = closest(k, res.issuer_by_key.items(), 0.85)
     if best is not None:
         return best, 0.8, True
     return _sentence_case(res, text), 0.6, False
 
 
-def _strip_title(res: Resources, text: str) -> str:
+def strip_title(res: Resources, text: str) -> str:
     """ "Bộ trưởng Bộ Công an" -> "Bộ Công an", "Chánh Văn phòng UBND tỉnh X" -> "Văn phòng UBND tỉnh X"."""
     words = text.split()
     for title in res.citation_title_keys:
         n = len(title.split())
-        if len(words) > n and _key(" ".join(words[:n])) == title:
+        if len(words) > n and name_key(" ".join(words[:n])) == title:
             return " ".join(words[n:])
     return text
 
 
 def _local_body(res: Resources, text: str) -> str | None:
     """ "Ủy ban nhân dân tỉnh Lai Châu" from "UBND TỈNH LAI CHÂU ..." or "Ủy ban nhân dân thành phố Cần Thơ về ..."."""
-    found = _local_body_span(res, text)
+    found = local_body_span(res, text)
     return found[0] if found is not None else None
 
 
-def _local_body_span(res: Resources, text: str) -> tuple[str, int] | None:
+def local_body_span(res: Resources, text: str) -> tuple[str, int] | None:
     """:func:`_local_body` and the length of ``text`` it read (to the end of the last word used)."""
     matches = list(re.finditer(r"\S+", text))
     words = [m.group(0) for m in matches]
-    keys = [_key(w) for w in words]
+    keys = [name_key(w) for w in words]
     for prefix_key, body in res.local_bodies:
         n = len(prefix_key.split())
         if " ".join(k for k in keys[:n] if k) != prefix_key:
@@ -109,7 +105,7 @@ def _sentence_case(res: Resources, text: str) -> str:
     out: list[str] = []
     after_level = False
     for i, w in enumerate(text.split()):
-        k = _key(w)
+        k = name_key(w)
         if w in res.acronyms or (w.isupper() and not re.search(r"[aeiouy]", k)) or any(c.isdigit() for c in w):
             out.append(w)
         elif i == 0 or after_level:

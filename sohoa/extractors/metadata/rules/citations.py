@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
 
-from sohoa.extractors.codes import (
-    find_document_numbers,
-    parse_document_number,
-)
+from sohoa.extractors.codes import find_document_numbers, parse_document_number
 from sohoa.extractors.metadata.dates import parse_date_parts
-from sohoa.extractors.metadata.layout import (
-    Hit,
-    Layout,
-    _add_hits,
-    _DataComponent,
-    _layout,
-    hits_of,
-)
-from sohoa.extractors.metadata.lexicon import Resources, _key
-from sohoa.extractors.metadata.orgs import (
-    _local_body_span,
-    _strip_title,
-    canonical_org,
-)
-
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
-
+from sohoa.extractors.metadata.layout import Hit, Layout
+from sohoa.extractors.metadata.lexicon import Resources, name_key
+from sohoa.extractors.metadata.orgs import canonical_org, local_body_span, strip_title
+from sohoa.extractors.metadata.pipeline import Results, Rule
+from sohoa.extractors.metadata.rules.number_date import NumberDate
 
 _TYPE_WORDS = (
     "hien phap|bo luat|luat|phap lenh|nghi dinh|thong tu lien tich|thong tu|quyet dinh|nghi quyet lien tich|nghi quyet|"
@@ -44,11 +28,32 @@ _OF_ISSUER = re.compile(r"\s*,?\s*(?:cua|do)\s+")
 _ISSUER_BEFORE = re.compile(r"\bcua\s+(?P<org>[^;:\n]{3,140}?)\s+tai\s*$")
 
 
-class CitationsComponent(_DataComponent):
+@dataclass(frozen=True)
+class Citation:
+    """One mention of a document number other than the document's own, with what the words around it say."""
+
+    hit: Hit  # value: the cited number
+    doc_type: str | None
+    issued_date: str | None  # ISO, when status is "ok"
+    date_status: str | None  # of parse_date_parts; None when no date follows the number
+    issuer: str | None  # canonical name
+    spans: dict[str, tuple[int, int]]  # "number", "doc_type", "issued_date", "issuer" -> offsets in the layout
+
+
+@dataclass(frozen=True)
+class Citations:
+    cited: tuple[Citation, ...]  # in text order, repeats included
+
+
+class CitationsRule(Rule):
     """Cited documents: "Căn cứ Nghị định số 45/2020/NĐ-CP ngày 08 tháng 4 năm 2020 của Chính phủ"."""
 
-    def bind(self, res: Resources) -> None:
-        super().bind(res)
+    name = "citations"
+    requires = (Layout, NumberDate)
+    assigns = Citations
+
+    def __init__(self, res: Resources) -> None:
+        super().__init__(res)
         self._type_by_word = {t.title_keys[0]: t.name for t in res.doc_types}
         self._issuer_keys = sorted(res.issuer_by_key.items(), key=lambda kv: -len(kv[0]))
         # Indexed by first word: a citation is compared only with the bodies whose name starts like it.
@@ -57,19 +62,17 @@ class CitationsComponent(_DataComponent):
             self._issuer_by_first.setdefault(k.split()[0] if k else "", []).append((k, canonical))
         self._issuer_max_words = max((len(k.split()) for k, _ in self._issuer_keys), default=1)
 
-    def __call__(self, doc: Doc) -> Doc:
-        layout = _layout(doc)
-        own = hits_of(doc, "number")
-        own_span = (own[0].start, own[0].end) if own else None
-        hits: list[Hit] = []
+    def __call__(self, inputs: Results) -> Citations:
+        layout, own = inputs[Layout], inputs[NumberDate].number
+        own_span = (own.hit.start, own.hit.end) if own is not None else None
+        cited: list[Citation] = []
         for m in find_document_numbers(layout.text, assume_nfc=True):
             if own_span and own_span[0] <= m.start < own_span[1]:
                 continue
-            hits.append(self._cite(layout, m.start, m.end, m.value))
-        _add_hits(doc, hits)
-        return doc
+            cited.append(self._cite(layout, m.start, m.end, m.value))
+        return Citations(tuple(cited))
 
-    def _cite(self, layout: Layout, start: int, end: int, number: str) -> Hit:
+    def _cite(self, layout: Layout, start: int, end: int, number: str) -> Citation:
         folded = layout.folded
         window_start = max(0, start - 140)
         window = folded[window_start:start]
@@ -90,7 +93,8 @@ class CitationsComponent(_DataComponent):
             doc_type = t.name if t is not None else None
             if doc_type is not None:
                 spans["doc_type"] = (start, end)  # named by the symbol
-        info: dict[str, Any] = {"doc_type": doc_type, "spans": spans}
+        iso: str | None = None
+        status: str | None = None
         pos = end
         conf = 0.9 if type_span is not None else 0.8
         dm = _DATE_AFTER.match(folded, pos, min(len(folded), pos + 60))
@@ -102,7 +106,6 @@ class CitationsComponent(_DataComponent):
                 parts = [layout.folded[dm.start(g) : dm.end(g)] for g in ("d2", "m2", "y2")]
                 date_start = dm.start("d2")
             iso, status = parse_date_parts(*parts)
-            info["issued_date"], info["date_status"] = iso, status
             if status == "ok":
                 spans["issued_date"] = (date_start, dm.end())
             else:
@@ -116,11 +119,9 @@ class CitationsComponent(_DataComponent):
             name, specific = self.res.issuer_for_symbol(parsed.parts, first_is_type)
             issuer = (name, start, end) if specific and name is not None else None
         if issuer is not None:
-            info["issuer"] = issuer[0]
             spans["issuer"] = (issuer[1], issuer[2])
-        else:
-            info["issuer"] = None
-        return Hit("cited_documents", start, end, number, conf, info)
+        hit = Hit("cited_documents", start, end, number, conf)
+        return Citation(hit, doc_type, iso, status, issuer[0] if issuer is not None else None, spans)
 
     def _issuer_after(self, layout: Layout, pos: int) -> tuple[str, int, int] | None:
         """The body after "của"/"do": (canonical name, start, end of the words read)."""
@@ -146,9 +147,9 @@ class CitationsComponent(_DataComponent):
         line_end = layout.text.find("\n", m.end())
         raw_end = min(m.end() + 120, len(layout.text) if line_end < 0 else line_end)
         raw = layout.text[m.end() : raw_end]
-        stripped = _strip_title(self.res, raw)
+        stripped = strip_title(self.res, raw)
         offset = m.end() + (len(raw) - len(stripped))
-        found = _local_body_span(self.res, stripped)
+        found = local_body_span(self.res, stripped)
         if found is None:
             return None
         name, length = found
@@ -161,9 +162,9 @@ class CitationsComponent(_DataComponent):
         if not m:
             return None
         org = layout.text[m.start("org") : m.end("org")]
-        if _key(org) in self.res.issuer_by_key:  # "Thủ tướng Chính phủ" is a body, not a title + body
-            return self.res.issuer_by_key[_key(org)], m.start("org"), m.end("org")
-        name, _, known = canonical_org(self.res, _strip_title(self.res, org))
+        if name_key(org) in self.res.issuer_by_key:  # "Thủ tướng Chính phủ" is a body, not a title + body
+            return self.res.issuer_by_key[name_key(org)], m.start("org"), m.end("org")
+        name, _, known = canonical_org(self.res, strip_title(self.res, org))
         return (name, m.start("org"), m.end("org")) if known else None
 
 

@@ -1,8 +1,8 @@
-"""TTHC procedure, dossier, e-result, result-type and agency codes."""
+"""TTHC procedure, dossier, e-result, result-type and agency codes (the patterns of ``sohoa.extractors.codes``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from sohoa.extractors.codes import (
     find_agency_codes,
@@ -11,21 +11,29 @@ from sohoa.extractors.codes import (
     find_result_codes,
     find_result_type_codes,
 )
-from sohoa.extractors.metadata.layout import (
-    Hit,
-    _add_hits,
-    _layout,
-)
+from sohoa.extractors.metadata.layout import Hit, Layout
+from sohoa.extractors.metadata.pipeline import Results, Rule
 
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
+CODE_FIELDS = ("procedure_codes", "dossier_codes", "result_codes", "result_type_codes", "agency_codes")
 
 
-class CodesComponent:
-    """TTHC procedure codes, dossier, e-result, result-type and agency codes (the patterns of ``codes.py``)."""
+@dataclass(frozen=True)
+class Codes:
+    """Every code found, in text order, by field name (one of :data:`CODE_FIELDS`)."""
 
-    def __call__(self, doc: Doc) -> Doc:
-        layout = _layout(doc)  # doc.text is rebuilt from the tokens on every access: use the layout's copy
+    by_field: dict[str, tuple[Hit, ...]]
+
+    def all(self) -> list[Hit]:
+        return [h for hits in self.by_field.values() for h in hits]
+
+
+class CodesRule(Rule):
+    name = "codes"
+    requires = (Layout,)
+    assigns = Codes
+
+    def __call__(self, inputs: Results) -> Codes:
+        layout = inputs[Layout]
         text, folded = layout.text, layout.folded
         found = {
             "procedure_codes": find_procedure_codes(text, assume_nfc=True, folded=folded),
@@ -34,5 +42,4 @@ class CodesComponent:
             "result_type_codes": find_result_type_codes(text, assume_nfc=True),
             "agency_codes": find_agency_codes(text, assume_nfc=True, folded=folded),
         }
-        _add_hits(doc, [Hit(label, m.start, m.end, m.value) for label, ms in found.items() for m in ms])
-        return doc
+        return Codes({label: tuple(Hit(label, m.start, m.end, m.value) for m in ms) for label, ms in found.items()})

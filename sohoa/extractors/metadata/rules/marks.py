@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-from sohoa.extractors.codes import (
-    find_document_numbers,
-    parse_document_number,
-)
-from sohoa.extractors.metadata.dates import _DATE, _iso_or_none, parse_date_parts
-from sohoa.extractors.metadata.layout import (
-    Hit,
-    Layout,
-    Line,
-    _add_hits,
-    _DataComponent,
-    _layout,
-    _upper_ratio,
-    _wordlike,
-)
-from sohoa.extractors.metadata.lexicon import Resources, _key
-
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
-
+from sohoa.extractors.codes import find_document_numbers, parse_document_number
+from sohoa.extractors.metadata.dates import DATE_PHRASE, iso_or_none, parse_date_parts
+from sohoa.extractors.metadata.layout import Hit, Layout, Line, upper_ratio, wordlike
+from sohoa.extractors.metadata.lexicon import Resources, name_key
+from sohoa.extractors.metadata.pipeline import Results, Rule
+from sohoa.extractors.metadata.rules.header import Header
+from sohoa.extractors.metadata.rules.number_date import NumberDate
 
 _MARK_WORDS = re.compile(r"mat|khan|hoa toc|du thao")  # every mark of data/marks.json has one of these
 _MARK_JUNK = " \t|[](){}*_-–—=:;.,'\"`!“”"
@@ -35,32 +22,49 @@ _SIGN_TIME = re.compile(
 )
 
 
-class MarksComponent(_DataComponent):
+@dataclass(frozen=True)
+class Marks:
+    """The first mark of each kind found; values are canonical ("Tối mật", "SAO Y"), ``copy_issuer`` as printed."""
+
+    secrecy: Hit | None = None
+    urgency: Hit | None = None
+    draft: Hit | None = None
+    copy_form: Hit | None = None
+    copy_issuer: Hit | None = None
+    copy_date: Hit | None = None
+    copy_number: Hit | None = None
+
+
+class MarksRule(Rule):
     """Secrecy and urgency marks, a draft mark and the copy form (SAO Y / TRÍCH SAO / SAO LỤC) with its block."""
 
-    def __call__(self, doc: Doc) -> Doc:
-        layout = _layout(doc)
+    name = "marks"
+    requires = (Layout, NumberDate, Header)
+    assigns = Marks
+
+    def __call__(self, inputs: Results) -> Marks:
+        layout, header = inputs[Layout], inputs[Header]
         hits: list[Hit] = []
-        top_end = self._top_end(layout)
+        top_end = self._top_end(layout, header.subject_end_line, header.type_line, inputs[NumberDate].date_line)
         for ln in layout.lines[:top_end]:
             if _MARK_WORDS.search(ln.folded):
                 hits.extend(self._marks_in(layout, ln))
-        copy = self._copy(layout)
-        if copy:
-            hits.extend(copy)
-        _add_hits(doc, hits)
-        return doc
+        hits.extend(self._copy(layout))
+        first: dict[str, Hit] = {}
+        for h in hits:
+            first.setdefault(h.label, h)
+        return Marks(**first)
 
     @staticmethod
-    def _top_end(layout: Layout) -> int:
-        """Marks sit in the header of page 1, at most a few lines under the subject."""
-        marks = [x for x in (layout.subject_end_line, layout.type_line, layout.date_line) if x is not None]
+    def _top_end(layout: Layout, *lines: int | None) -> int:
+        """Marks sit in the header of page 1, at most a few lines under the subject (or type or date line)."""
+        marks = [x for x in lines if x is not None]
         end = max([layout.header_end, *(m + 3 for m in marks)])
         last_page1 = layout.line_at(max(0, layout.page1_end - 1)) + 1 if layout.lines else 0
         return min(end, 45, last_page1)
 
-    def bind(self, res: Resources) -> None:
-        super().bind(res)
+    def __init__(self, res: Resources) -> None:
+        super().__init__(res)
         # "DỰ THẢO", "Dự thảo lần 2", "DỰ THẢO III": the mark, an optional round, nothing else on the line.
         keys = "|".join(re.escape(d) for d in sorted(res.draft_keys, key=len, reverse=True))
         self._draft_rx = re.compile(rf"(?:{keys})(?: lan)?(?: \d{{1,2}}| [ivx]{{1,4}})?")
@@ -86,7 +90,7 @@ class MarksComponent(_DataComponent):
             if not core or len(core) > 40:
                 continue
             start = seg_start + lead
-            k = _key(core)
+            k = name_key(core)
             label = next(((lk, kind) for lk, kind in self.res.mark_label_keys.items() if k.startswith(lk + " ")), None)
             if label is not None:
                 # "Độ khẩn: Hỏa tốc" (e-document form): the value after the label, any case.
@@ -95,7 +99,7 @@ class MarksComponent(_DataComponent):
                     out.append(Hit(label[1], start, start + len(core), found[1], 0.9))
                 continue
             found = self._classify(k)
-            if found is None or _upper_ratio(core) < 0.75:
+            if found is None or upper_ratio(core) < 0.75:
                 continue
             kind, value = found
             out.append(Hit(kind, start, start + len(core), value, 0.9 if kind != "draft" else 0.95))
@@ -108,9 +112,9 @@ class MarksComponent(_DataComponent):
         # (a) The e-copy signature at the top of page 1 (the copying body signs the file).
         for ln in layout.lines[:8]:
             m = _COPY_STAMP.match(ln.folded)
-            if m is None or _upper_ratio(ln.text[: m.end(1)]) < 0.75:
+            if m is None or upper_ratio(ln.text[: m.end(1)]) < 0.75:
                 continue
-            form = res.copy_form_by_key[_key(m.group(1))]
+            form = res.copy_form_by_key[name_key(m.group(1))]
             form_start = ln.start + (len(ln.text) - len(ln.text.lstrip()))
             hits = [Hit("copy_form", form_start, ln.start + m.end(1), form, 0.95)]
             body_start = ln.start + m.start("body") if m.group("body") else None
@@ -121,7 +125,7 @@ class MarksComponent(_DataComponent):
                 t = _SIGN_TIME.search(nxt.text)
                 if t is None:
                     continue
-                iso = t.group("iso") or _iso_or_none(t.group("d"), t.group("m"), t.group("y"))
+                iso = t.group("iso") or iso_or_none(t.group("d"), t.group("m"), t.group("y"))
                 if iso:
                     hits.append(Hit("copy_date", nxt.start + t.start(), nxt.start + t.end(), iso, 0.9))
                 break
@@ -148,7 +152,7 @@ class MarksComponent(_DataComponent):
                 if parsed and parsed.parts and parsed.parts[0] in res.copy_symbols:
                     hits.append(Hit("copy_number", ln.start + num.start, ln.start + num.end, num.value, 0.85))
                     break
-            for d in _DATE.finditer(layout.folded, ln.start, layout.lines[block_end - 1].end):
+            for d in DATE_PHRASE.finditer(layout.folded, ln.start, layout.lines[block_end - 1].end):
                 iso, status = parse_date_parts(*(layout.folded[d.start(g) : d.end(g)] for g in ("d", "m", "y")))
                 if status == "ok":
                     hits.append(Hit("copy_date", d.start(), d.end(), iso, 0.85))
@@ -161,12 +165,12 @@ class MarksComponent(_DataComponent):
         for seg_start, seg in ln.segments():
             core = seg.strip(_MARK_JUNK)
             lead = len(seg) - len(seg.lstrip(_MARK_JUNK))
-            k = _key(core)
-            if _upper_ratio(core) < 0.9:
+            k = name_key(core)
+            if upper_ratio(core) < 0.9:
                 continue
             if k in self.res.copy_form_by_key:
                 s = seg_start + lead
-                before = [(bs, bt) for bs, bt in ln.segments() if bs < seg_start and _upper_ratio(bt) >= 0.75]
+                before = [(bs, bt) for bs, bt in ln.segments() if bs < seg_start and upper_ratio(bt) >= 0.75]
                 body = (before[-1][0], before[-1][1].strip()) if before else None
                 return self.res.copy_form_by_key[k], s, s + len(core), body
             for form_key, form in self.res.copy_form_by_key.items():
@@ -185,7 +189,7 @@ class MarksComponent(_DataComponent):
         group: list[Line] = []
         for ln in reversed(layout.lines[max(0, index - 3) : index]):
             text = ln.text.strip()
-            if not text or _upper_ratio(text) < 0.75 or not _wordlike(text):
+            if not text or upper_ratio(text) < 0.75 or not wordlike(text):
                 break
             group.insert(0, ln)
         if not group:
@@ -202,6 +206,6 @@ def _find_folded_suffix(text: str, suffix_key: str) -> int | None:
     if len(words) <= n:
         return None
     tail = words[-n:]
-    if _key(" ".join(w.group(0) for w in tail)) != suffix_key:
+    if name_key(" ".join(w.group(0) for w in tail)) != suffix_key:
         return None
     return tail[0].start()

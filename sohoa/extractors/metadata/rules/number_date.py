@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
 
 from sohoa.extractors.codes import (
     SYMBOL_PATTERN,
     normalize_number,
 )
-from sohoa.extractors.metadata.dates import _DATE, parse_date_parts
-from sohoa.extractors.metadata.layout import (
-    _COLUMN_GAP,
-    Hit,
-    Layout,
-    Line,
-    _add_hits,
-    _DataComponent,
-    _layout,
-)
-
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
-
+from sohoa.extractors.metadata.dates import DATE_PHRASE, parse_date_parts
+from sohoa.extractors.metadata.layout import COLUMN_GAP, Hit, Layout, Line
+from sohoa.extractors.metadata.pipeline import Results, Rule
 
 # "Số:" (or "Luật số:", "Nghị quyết số:") at the start of a line or of a column; OCR reads the colon as ; or .
 _NUMBER_LABEL = re.compile(
@@ -34,21 +23,54 @@ _SYMBOL_AFTER_SLASH_MULTILINE = re.compile(rf"/\s*(?:(?P<year>(?:19|20)\d{{2}})\
 _PASSED_ON = re.compile(r"thong\s+qua\s+ngay")
 
 
-class NumberDateComponent(_DataComponent):
+@dataclass(frozen=True)
+class DocNumber:
+    """The printed "Số:" line: ``hit.value`` is the number, None when it is blank or unreadable."""
+
+    hit: Hit
+    status: str  # "ok", "blank" (a draft, or a number stamped where the text layer does not see it), "unreadable"
+    symbol: str  # "QĐ-UBND"
+    year: str | None
+    prefix: str | None  # folded words before "số" ("luat", "nghi quyet"): they name the type
+    line: int
+
+
+@dataclass(frozen=True)
+class IssuedDate:
+    hit: Hit  # value: the ISO date, None unless status is "ok"
+    status: str  # "ok", "blank", "invalid" or "unreadable" (see parse_date_parts)
+    line: int | None  # the header's date line; None for the closing date of a law
+
+
+@dataclass(frozen=True)
+class NumberDate:
+    number: DocNumber | None
+    date: IssuedDate | None
+    place: Hit | None
+
+    @property
+    def number_line(self) -> int | None:
+        return self.number.line if self.number is not None else None
+
+    @property
+    def date_line(self) -> int | None:
+        return self.date.line if self.date is not None else None
+
+
+class NumberDateRule(Rule):
     """The "Số:" line and the "<place>, ngày .. tháng .. năm .." line of the header."""
 
-    def __call__(self, doc: Doc) -> Doc:
-        layout = _layout(doc)
-        hits: list[Hit] = []
-        number_hit = self._number(layout)
-        if number_hit is not None:
-            hits.append(number_hit)
-            layout.number_line = layout.line_at(number_hit.start)
-        hits.extend(self._date(layout, number_hit))
-        _add_hits(doc, hits)
-        return doc
+    name = "number_date"
+    requires = (Layout,)
+    assigns = NumberDate
 
-    def _number(self, layout: Layout) -> Hit | None:
+    def __call__(self, inputs: Results) -> NumberDate:
+        layout = inputs[Layout]
+        number = self._number(layout)
+        found = self._date(layout, number.hit if number is not None else None)
+        return NumberDate(number, *(found or (None, None)))
+
+    def _number(self, layout: Layout) -> DocNumber | None:
         header = layout.lines[: layout.header_end]
         for ln in header:
             for label in _NUMBER_LABEL.finditer(ln.folded):
@@ -67,38 +89,39 @@ class NumberDateComponent(_DataComponent):
                 digits = re.sub(r"[\s/_.'`,]", "", pre)  # "51//2025", "45 /2020", "51/2025 _"
                 year = sym.group("year")
                 symbol = normalize_number(sym.group("sym"))
-                info: dict[str, Any] = {"symbol": symbol, "year": year, "prefix": label.group("prefix")}
                 if re.fullmatch(r"\d{1,6}", digits):
                     value: str | None = normalize_number(f"{digits}/{year}/{symbol}" if year else f"{digits}/{symbol}")
-                    info["status"], conf = "ok", 0.95
+                    status, conf = "ok", 0.95
                     start = rest_start + (len(pre) - len(pre.lstrip()))
                 elif re.fullmatch(r"[\s._…]*", pre):
                     value, conf, start = None, 0.9, rest_start + sym.start()
-                    info["status"] = "blank"
+                    status = "blank"
                 else:
                     value, conf, start = None, 0.5, rest_start + (len(pre) - len(pre.lstrip()))
-                    info["status"] = "unreadable"
-                return Hit("number", start, rest_start + sym.end(), value, conf, info)
+                    status = "unreadable"
+                hit = Hit("number", start, rest_start + sym.end(), value, conf)
+                return DocNumber(hit, status, symbol, year, label.group("prefix"), layout.line_at(start))
         return None
 
-    def _date(self, layout: Layout, number_hit: Hit | None) -> list[Hit]:
+    def _date(self, layout: Layout, number_hit: Hit | None) -> tuple[IssuedDate, Hit | None] | None:
         found = self._header_date(layout, number_hit)
-        if found:
+        if found is not None:
             return found
         # A law or resolution of the National Assembly has no place/date line: its date closes the text,
         # "Luật này đã được Quốc hội ... thông qua ngày 22 tháng 11 năm 2013."
         for m in _PASSED_ON.finditer(layout.folded):
-            d = _DATE.match(layout.folded, m.end() - 4)
+            d = DATE_PHRASE.match(layout.folded, m.end() - 4)
             if d is None:
                 continue
             iso, status = parse_date_parts(*(layout.folded[d.start(g) : d.end(g)] for g in ("d", "m", "y")))
-            return [Hit("issued_date", d.start(), d.end(), iso, 0.8 if status == "ok" else 0.5, {"status": status})]
-        return []
+            hit = Hit("issued_date", d.start(), d.end(), iso, 0.8 if status == "ok" else 0.5)
+            return IssuedDate(hit, status, None), None
+        return None
 
-    def _header_date(self, layout: Layout, number_hit: Hit | None) -> list[Hit]:
+    def _header_date(self, layout: Layout, number_hit: Hit | None) -> tuple[IssuedDate, Hit | None] | None:
         zone_end = layout.lines[layout.header_end - 1].end if layout.header_end else 0
         # Searched over the zone, not line by line: HTML sources break "ngày 26" / "tháng 01 năm 2026".
-        for m in _DATE.finditer(layout.folded, 0, zone_end):
+        for m in DATE_PHRASE.finditer(layout.folded, 0, zone_end):
             ln = layout.lines[layout.line_at(m.start())]
             before = ln.folded[: m.start() - ln.start]
             comma = re.search(r"[a-z.)]\s*,\s*$", before)
@@ -106,20 +129,16 @@ class NumberDateComponent(_DataComponent):
             if comma is None and place_hit is None:
                 continue  # a date inside the subject ("... ngày 15 tháng 11 năm 2024 của ...")
             iso, status = parse_date_parts(*(layout.folded[m.start(g) : m.end(g)] for g in ("d", "m", "y")))
-            layout.date_line = ln.index
             conf = {"ok": 0.95, "blank": 0.9, "invalid": 0.6, "unreadable": 0.5}[status]
-            out = [Hit("issued_date", m.start(), m.end(), iso, conf, {"status": status})]
-            if place_hit is not None:
-                out.append(place_hit)
-            return out
-        return []
+            return IssuedDate(Hit("issued_date", m.start(), m.end(), iso, conf), status, ln.index), place_hit
+        return None
 
     def _place(self, layout: Layout, ln: Line, date_pos: int, number_hit: Hit | None, comma: bool) -> Hit | None:
         seg_start = ln.start
         if number_hit is not None and ln.start <= number_hit.end <= ln.start + date_pos:
             seg_start = number_hit.end
         raw = layout.text[seg_start : ln.start + date_pos]
-        raw = _COLUMN_GAP.split(raw)[-1]
+        raw = COLUMN_GAP.split(raw)[-1]
         raw = re.sub(r"[\s,]+$", "", raw)
         words = raw.split()
         kept: list[str] = []

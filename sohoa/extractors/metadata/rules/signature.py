@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
 
-from sohoa.extractors.metadata.layout import (
-    _COLUMN_GAP,
-    Hit,
-    Layout,
-    Line,
-    _add_hits,
-    _DataComponent,
-    _layout,
-    _strip_junk,
-    _upper_ratio,
-)
-from sohoa.extractors.metadata.lexicon import Resources, _key
-from sohoa.extractors.metadata.orgs import (
-    is_org_head,
-)
+from sohoa.extractors.metadata.layout import COLUMN_GAP, Hit, Layout, Line, strip_junk, upper_ratio
+from sohoa.extractors.metadata.lexicon import Resources, name_key
+from sohoa.extractors.metadata.orgs import is_org_head
+from sohoa.extractors.metadata.pipeline import Results, Rule
+from sohoa.extractors.metadata.rules.header import Header
+from sohoa.extractors.metadata.rules.number_date import NumberDate
 from sohoa.textnorm import normalize_text
-
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
-
 
 _FORM = re.compile(r"(?<![\w/.])(?P<f>TUQ|TM|KT|TL|Q|T/M|K/T|T/L)\s*\.?\s+(?P<rest>[^\W\d_][^\n]*)")
 # The same start without the lookbehind: a cheap test that most lines fail before _FORM runs on them.
@@ -33,34 +20,37 @@ _RECIPIENTS = re.compile(r"^\W{0,3}n?\s?[o0]i\s*nh[a]n\s*(?::|$|[ \t]{3,})")  # 
 _SIGNED = re.compile(r"^\W*\(?\s*(?:da ky|ky,? ghi ro|ky ten|ky va ghi|chu ky|dau)")
 
 
-class SignatureComponent(_DataComponent):
+@dataclass(frozen=True)
+class Signature:
+    signing_forms: tuple[Hit, ...]  # the authority lines as printed, top first ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH")
+    signer_title: Hit | None
+    signer: Hit | None
+    recipients: tuple[Hit, ...]  # "Nơi nhận:" items without the leading "- " and the final ";"/"."
+
+
+class SignatureRule(Rule):
     """Signing form, signer title and name (bottom right), recipients (bottom left, "Nơi nhận:")."""
 
-    def bind(self, res: Resources) -> None:
-        super().bind(res)
+    name = "signature"
+    requires = (Layout, NumberDate, Header)
+    assigns = Signature
+
+    def __init__(self, res: Resources) -> None:
+        super().__init__(res)
         self._title_rx = self.title_regex()
 
-    def __call__(self, doc: Doc) -> Doc:
-        layout = _layout(doc)
-        hits: list[Hit] = []
+    def __call__(self, inputs: Results) -> Signature:
+        layout, nd, header = inputs[Layout], inputs[NumberDate], inputs[Header]
         # The body starts after the last header element found; the header zone itself may run on in short texts.
-        marks = [
-            x
-            for x in (layout.number_line, layout.date_line, layout.type_line, layout.subject_end_line)
-            if x is not None
-        ]
+        marks = [x for x in (nd.number_line, nd.date_line, header.type_line, header.subject_end_line) if x is not None]
         body_start = max(marks) + 1 if marks else layout.header_end
         forms = self._forms(layout, body_start)
         recipients_line = self._recipients_line(layout, body_start, forms[0].info["line"] if forms else None)
-        hits.extend(forms)
         rec_hits: list[Hit] = []
         rec_last = None
         if recipients_line is not None:
             rec_hits, rec_last = self._recipients(layout, recipients_line)
-            hits.extend(rec_hits)
         title = self._title(layout, forms, body_start, recipients_line, rec_last)
-        if title is not None:
-            hits.append(title)
         after = title.info["line"] if title else (forms[-1].info["line"] if forms else None)
         two_columns = bool(title and title.info.get("left_heading"))
         signer = self._signer(layout, after, 12, two_columns=two_columns) if after is not None else None
@@ -68,10 +58,7 @@ class SignatureComponent(_DataComponent):
             signer = self._signer(layout, rec_last, 15, strict=True)
         if signer is None and not forms and title is None:
             signer = self._closing_name(layout, body_start)
-        if signer is not None:
-            hits.append(signer)
-        _add_hits(doc, hits)
-        return doc
+        return Signature(tuple(forms), title, signer, tuple(rec_hits))
 
     def _forms(self, layout: Layout, body_start: int) -> list[Hit]:
         block: list[Hit] = []
@@ -81,8 +68,8 @@ class SignatureComponent(_DataComponent):
             if not _FORM_QUICK.search(ln.text):
                 continue
             for m in _FORM.finditer(ln.text):
-                rest = _COLUMN_GAP.split(m.group("rest"))[0].strip()
-                if _upper_ratio(rest) < 0.75 or len(re.findall(r"\w", rest)) < 3:
+                rest = COLUMN_GAP.split(m.group("rest"))[0].strip()
+                if upper_ratio(rest) < 0.75 or len(re.findall(r"\w", rest)) < 3:
                     continue
                 form = self.res.signing_forms.get(m.group("f"), m.group("f") + ".")
                 form = f"{form} {normalize_text(rest)}"  # as printed: "KT. CHỦ TỊCH"
@@ -105,18 +92,18 @@ class SignatureComponent(_DataComponent):
         best: tuple[int, int, str, bool] | None = None
         for m in self._title_rx.finditer(ln.folded):
             original = ln.text[m.start() : m.end()]
-            if _upper_ratio(original) < 0.9:
+            if upper_ratio(original) < 0.9:
                 continue
             after = ln.text[m.end() :]
             left_heading = False
             if exact:
                 # Alone in its column, or closing the line after a recipient ("- Như trên; BỘ TRƯỞNG").
-                if re.match(r"[^\w]*$", after) is None and not _COLUMN_GAP.match(after):
+                if re.match(r"[^\w]*$", after) is None and not COLUMN_GAP.match(after):
                     continue
                 before = ln.text[: m.start()]
                 if before.strip() and not re.search(r"([;.:]\s*|[ \t]{3,})$", before):
                     # Two signature columns joined by the text layer: "NGƯỜI NỘP HỒ SƠ NGƯỜI TIẾP NHẬN HỒ SƠ".
-                    if _upper_ratio(before) < 0.9 or len(before.split()) < 2 or before.lstrip().startswith("-"):
+                    if upper_ratio(before) < 0.9 or len(before.split()) < 2 or before.lstrip().startswith("-"):
                         continue
                     left_heading = True
             if best is None or m.end() - m.start() > best[1] - best[0]:
@@ -175,14 +162,14 @@ class SignatureComponent(_DataComponent):
         if not 2 <= len(name) <= 5:
             return None
         before = text[: name[0][0]].split()
-        after_rank = any(_key(" ".join(before[-n:])) in self.res.rank_keys for n in (1, 2, 3) if len(before) >= n)
-        known = _key(name[0][1]) in self.res.surname_keys or after_rank
+        after_rank = any(name_key(" ".join(before[-n:])) in self.res.rank_keys for n in (1, 2, 3) if len(before) >= n)
+        known = name_key(name[0][1]) in self.res.surname_keys or after_rank
         return name[0][0], " ".join(t for _, t in name), known
 
     def _repair_surname(self, name: str, conf: float) -> tuple[str, float]:
         """ "Định Thanh Hải" -> "Đinh Thanh Hải": OCR moves a tone mark; a surname is spelt one way."""
         first, _, rest = name.partition(" ")
-        canonical = self.res.surname_by_key.get(_key(first))
+        canonical = self.res.surname_by_key.get(name_key(first))
         if canonical is None or canonical == first or not rest:
             return name, conf
         return f"{canonical} {rest}", min(conf, 0.8)
@@ -225,9 +212,9 @@ class SignatureComponent(_DataComponent):
             left, right = tokens[:k], tokens[k:]
             if not (2 <= len(left) <= 4 and 2 <= len(right) <= 4):
                 continue
-            if _key(right[0][1]) not in self.res.surname_keys:
+            if name_key(right[0][1]) not in self.res.surname_keys:
                 continue
-            score = 2.0 + (_key(left[0][1]) in self.res.surname_keys) + 0.5 * (len(right) == 3)
+            score = 2.0 + (name_key(left[0][1]) in self.res.surname_keys) + 0.5 * (len(right) == 3)
             if best is None or score > best[0]:
                 best = (score, k)
         if best is None:
@@ -274,7 +261,7 @@ class SignatureComponent(_DataComponent):
         hits: list[Hit] = []
         misses = 0
         last_line = line_index
-        open_item: Hit | None = None
+        open_item = False  # the last item runs on: its text has no closing ";" or "." yet
         for ln in layout.lines[line_index + 1 : line_index + 45]:
             if ln.blank:
                 continue
@@ -292,11 +279,11 @@ class SignatureComponent(_DataComponent):
             if m is None and self._signature_piece(ln) and self._items_ahead(layout, ln.index):
                 continue  # "PHÓ CHỦ TỊCH", "(Đã ký)" or the signer's name between two items
             if m is None:
-                if open_item is not None and seg[:1].islower():
+                if open_item and seg[:1].islower():
                     item_text = re.split(r"(?<=[;.])\s", seg)[0]
-                    open_item.value = normalize_text(f"{open_item.value} {item_text}").rstrip(";.")
-                    open_item.end = seg_start + len(item_text)
-                    open_item = None if item_text.endswith((";", ".")) else open_item
+                    value = normalize_text(f"{hits[-1].value} {item_text}").rstrip(";.")
+                    hits[-1] = replace(hits[-1], value=value, end=seg_start + len(item_text))
+                    open_item = not item_text.endswith((";", "."))
                     last_line = ln.index
                     continue
                 misses += 1
@@ -307,15 +294,15 @@ class SignatureComponent(_DataComponent):
             raw = m.group(1)
             cut = re.search(r"[;.](?=\s|$)", raw)
             item = raw[: cut.start()] if cut else raw
-            s, item = _strip_junk(item, item_start)
+            s, item = strip_junk(item, item_start)
             if not item:
                 continue
             hit = Hit("recipients", s, s + len(item), normalize_text(item), 0.85)
             hits.append(hit)
-            open_item = None if cut else hit
+            open_item = not cut
             last_line = ln.index
             misses = 0
-            if re.match(r"luu\b", _key(item)):
+            if re.match(r"luu\b", name_key(item)):
                 break  # "Lưu: VT, ..." closes the list (Decree 30 Annex I)
         return hits, last_line
 
@@ -337,8 +324,8 @@ class SignatureComponent(_DataComponent):
         text = ln.text.strip()
         if _SIGNED.match(ln.folded):
             return True
-        k = _key(text)
-        if _upper_ratio(text) >= 0.75 and (self._title_rx.match(k) or _FORM.match(text) or is_org_head(self.res, k)):
+        k = name_key(text)
+        if upper_ratio(text) >= 0.75 and (self._title_rx.match(k) or _FORM.match(text) or is_org_head(self.res, k)):
             return True
         found = self._name_in(text)
         return found is not None and found[0] == 0 and found[2]
