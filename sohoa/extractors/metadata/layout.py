@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sohoa.extractors.codes import fold_same_length
@@ -31,7 +31,6 @@ class Hit:
     end: int
     value: Any = None
     confidence: float = 1.0
-    info: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -42,6 +42,12 @@ class MarksRule(Rule):
     requires = (Layout, NumberDate, Header)
     assigns = Marks
 
+    def __init__(self, res: Resources) -> None:
+        super().__init__(res)
+        # "DỰ THẢO", "Dự thảo lần 2", "DỰ THẢO III": the mark, an optional round, nothing else on the line.
+        keys = "|".join(re.escape(d) for d in sorted(res.draft_keys, key=len, reverse=True))
+        self._draft_rx = re.compile(rf"(?:{keys})(?: lan)?(?: \d{{1,2}}| [ivx]{{1,4}})?")
+
     def __call__(self, inputs: Results) -> Marks:
         layout, header = inputs[Layout], inputs[Header]
         hits: list[Hit] = []
@@ -62,12 +68,6 @@ class MarksRule(Rule):
         end = max([layout.header_end, *(m + 3 for m in marks)])
         last_page1 = layout.line_at(max(0, layout.page1_end - 1)) + 1 if layout.lines else 0
         return min(end, 45, last_page1)
-
-    def __init__(self, res: Resources) -> None:
-        super().__init__(res)
-        # "DỰ THẢO", "Dự thảo lần 2", "DỰ THẢO III": the mark, an optional round, nothing else on the line.
-        keys = "|".join(re.escape(d) for d in sorted(res.draft_keys, key=len, reverse=True))
-        self._draft_rx = re.compile(rf"(?:{keys})(?: lan)?(?: \d{{1,2}}| [ivx]{{1,4}})?")
 
     def _classify(self, key: str) -> tuple[str, str] | None:
         res = self.res

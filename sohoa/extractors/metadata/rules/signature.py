@@ -45,14 +45,14 @@ class SignatureRule(Rule):
         marks = [x for x in (nd.number_line, nd.date_line, header.type_line, header.subject_end_line) if x is not None]
         body_start = max(marks) + 1 if marks else layout.header_end
         forms = self._forms(layout, body_start)
-        recipients_line = self._recipients_line(layout, body_start, forms[0].info["line"] if forms else None)
+        form_lines = [layout.line_at(f.start) for f in forms]
+        recipients_line = self._recipients_line(layout, body_start, form_lines[0] if forms else None)
         rec_hits: list[Hit] = []
         rec_last = None
         if recipients_line is not None:
             rec_hits, rec_last = self._recipients(layout, recipients_line)
-        title = self._title(layout, forms, body_start, recipients_line, rec_last)
-        after = title.info["line"] if title else (forms[-1].info["line"] if forms else None)
-        two_columns = bool(title and title.info.get("left_heading"))
+        title, two_columns = self._title(layout, form_lines, body_start, recipients_line, rec_last)
+        after = layout.line_at(title.start) if title else (form_lines[-1] if forms else None)
         signer = self._signer(layout, after, 12, two_columns=two_columns) if after is not None else None
         if signer is None and after is None and rec_last is not None:
             signer = self._signer(layout, rec_last, 15, strict=True)
@@ -63,7 +63,7 @@ class SignatureRule(Rule):
     def _forms(self, layout: Layout, body_start: int) -> list[Hit]:
         block: list[Hit] = []
         for ln in layout.lines[body_start:]:
-            if block and ln.index - block[-1].info["line"] > 2:
+            if block and ln.index - layout.line_at(block[-1].start) > 2:
                 break
             if not _FORM_QUICK.search(ln.text):
                 continue
@@ -74,16 +74,7 @@ class SignatureRule(Rule):
                 form = self.res.signing_forms.get(m.group("f"), m.group("f") + ".")
                 form = f"{form} {normalize_text(rest)}"  # as printed: "KT. CHỦ TỊCH"
                 start = ln.start + m.start()
-                block.append(
-                    Hit(
-                        "signing_form",
-                        start,
-                        start + len(m.group(0).split("   ")[0].rstrip()),
-                        form,
-                        0.9,
-                        {"line": ln.index, "authority": rest},
-                    )
-                )
+                block.append(Hit("signing_form", start, start + len(m.group(0).split("   ")[0].rstrip()), form, 0.9))
                 break
         return block
 
@@ -111,34 +102,32 @@ class SignatureRule(Rule):
         return best
 
     def _title(
-        self, layout: Layout, forms: list[Hit], body_start: int, rec_line: int | None, rec_last: int | None
-    ) -> Hit | None:
-        if forms:
-            last = forms[-1].info["line"]
+        self, layout: Layout, form_lines: list[int], body_start: int, rec_line: int | None, rec_last: int | None
+    ) -> tuple[Hit | None, bool]:
+        """The signer title and whether it closes a left-column heading (two signature columns joined)."""
+        if form_lines:
+            last = form_lines[-1]
             for ln in layout.lines[last + 1 : last + 5]:
                 found = self._find_title(ln, exact=False)
                 if found:
                     s, e, key, _ = found
-                    return Hit(
-                        "signer_title", ln.start + s, ln.start + e, self.res.signer_titles[key], 0.9, {"line": ln.index}
-                    )
+                    return Hit("signer_title", ln.start + s, ln.start + e, self.res.signer_titles[key], 0.9), False
             # "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH": without a title line the authority itself is the title.
-            return None
+            return None, False
         # Beside the recipients in a two-column layout, or right after them in reading order.
         lo = body_start if rec_line is None else max(body_start, rec_line - 6)
         hi = len(layout.lines) if rec_last is None else rec_last + 8
-        fallback: Hit | None = None
+        fallback: tuple[Hit, bool] | None = None
         for ln in layout.lines[lo:hi]:
             found = self._find_title(ln, exact=True)
             if found:
                 s, e, key, left_heading = found
-                info = {"line": ln.index, "left_heading": left_heading}
-                hit = Hit("signer_title", ln.start + s, ln.start + e, self.res.signer_titles[key], 0.7, info)
+                hit = Hit("signer_title", ln.start + s, ln.start + e, self.res.signer_titles[key], 0.7)
                 # An authority line such as "CHỦ TỊCH" above "Căn cứ ..." has no name under it; a signature has.
                 if self._signer(layout, ln.index, 6, two_columns=left_heading) is not None:
-                    return hit
-                fallback = fallback or (hit if rec_line is not None else None)
-        return fallback
+                    return hit, left_heading
+                fallback = fallback or ((hit, left_heading) if rec_line is not None else None)
+        return fallback if fallback is not None else (None, False)
 
     def _name_in(self, text: str) -> tuple[int, str, bool] | None:
         """A personal name closing ``text``: (offset, name, whether it is a known surname or follows a rank).
