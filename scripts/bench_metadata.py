@@ -5,7 +5,7 @@ signature), pages 2-5 are body paragraphs of other generated documents, about 2,
 length of the real scans in ../shared/data). ``--real DIR`` adds the texts of a directory of .txt files (pages
 split by form feeds), e.g. the OCR cache of ``scripts/eval_metadata.py``.
 
-Usage: ``.venv/bin/python scripts/bench_metadata.py [--docs 400] [--pages 5] [--components] [--profile]``
+Usage: ``.venv/bin/python scripts/bench_metadata.py [--docs 400] [--pages 5] [--rules] [--profile]``
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import statistics
 import time
 from pathlib import Path
 
-from sohoa.extractors.metadata import EXTRACTOR_VERSION, LAYOUT_KEY, TEXT_KEY, MetadataExtractor, _Assembler
+from sohoa.extractors.metadata import EXTRACTOR_VERSION, Assembler, Layout, MetadataExtractor
 from sohoa.extractors.pii import find_pii
 from sohoa.samples.texts import generate_documents
 
@@ -76,29 +76,21 @@ def report(name: str, texts: list[str], timing: tuple[list[float], float]) -> No
     )
 
 
-def components(extractor: MetadataExtractor, texts: list[str]) -> None:
-    """CPU time per pipeline component, and of the PII pass on its own (it finds the codes itself then)."""
+def rules(extractor: MetadataExtractor, texts: list[str]) -> None:
+    """CPU time per rule, and of the PII pass on its own (it finds the codes itself then)."""
     from sohoa.extractors.codes import align
 
     spent: dict[str, float] = {}
     clock = time.process_time
     for t in texts:
-        zone = extractor.nlp.memory_zone()  # as in MetadataExtractor.extract
         t0 = clock()
-        zone.__enter__()
         aligned = align(t)
-        doc = extractor.make_doc(aligned.text)
-        doc.user_data[TEXT_KEY] = aligned.text
-        spent["align + make_doc"] = spent.get("align + make_doc", 0.0) + clock() - t0
-        for name, proc in extractor.nlp.pipeline:
-            t0 = clock()
-            doc = proc(doc)
-            spent[name] = spent.get(name, 0.0) + clock() - t0
-        assert LAYOUT_KEY in doc.user_data
+        layout = Layout.build(aligned.text)
+        spent["align + layout"] = spent.get("align + layout", 0.0) + clock() - t0
+        results = extractor.pipeline.run(layout, cpu=spent)
         t0 = clock()
-        _Assembler(extractor.resources, doc, t, aligned, page_starts(t)).run()
-        zone.__exit__(None, None, None)
-        spent["assemble + zone exit"] = spent.get("assemble + zone exit", 0.0) + clock() - t0
+        Assembler(extractor.resources, results, t, aligned, page_starts(t)).run()
+        spent["assemble"] = spent.get("assemble", 0.0) + clock() - t0
         t0 = clock()
         find_pii(t, page_starts(t))
         spent["pii (alone)"] = spent.get("pii (alone)", 0.0) + clock() - t0
@@ -111,14 +103,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=400)
     parser.add_argument("--pages", type=int, default=5)
     parser.add_argument("--real", type=Path, help="also time the .txt files of this directory")
-    parser.add_argument("--components", action="store_true", help="time each pipeline component")
+    parser.add_argument("--rules", action="store_true", help="time each rule")
     parser.add_argument("--profile", action="store_true", help="cProfile one pass, top 25 by cumulative time")
-    parser.add_argument("--word-tokens", action="store_true", help="spaCy whitespace tokens instead of lines")
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
-    extractor = MetadataExtractor(word_tokens=args.word_tokens)
-    print(f"extractor {EXTRACTOR_VERSION} (init {time.perf_counter() - t0:.2f}s, word tokens: {args.word_tokens})")
+    extractor = MetadataExtractor()
+    print(f"extractor {EXTRACTOR_VERSION} (init {time.perf_counter() - t0:.2f}s)")
     texts = build_texts(args.docs, args.pages)
     run(extractor, texts[:20])  # warm caches (regex compilation, syllable and key caches)
     report(f"generated {args.pages}-page", texts, run(extractor, texts))
@@ -128,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             run(extractor, real)
             real = real * max(1, 200 // len(real))
             report(f"real ({args.real})", real, run(extractor, real))
-    if args.components:
-        components(extractor, texts)
+    if args.rules:
+        rules(extractor, texts)
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()

@@ -5,12 +5,16 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
 from sohoa.settings import Settings
+
+if TYPE_CHECKING:
+    from sohoa.extractors.metadata import MetadataExtractor
 
 FONT_DIRS = ("/usr/share/fonts/truetype/liberation2", "/usr/share/fonts/truetype/liberation")
 
@@ -87,3 +91,11 @@ def text_pdf(lines: list[str] = LINES, pages: int = 1) -> bytes:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", ocr_workers=2)
+
+
+@pytest.fixture(scope="session")
+def ex() -> MetadataExtractor:
+    """One metadata extractor for the metadata tests (the rules hold no state between documents)."""
+    from sohoa.extractors.metadata import MetadataExtractor
+
+    return MetadataExtractor()

@@ -1,0 +1,46 @@
+""" "ngày .. tháng .. năm .." and its parts, as printed or read by OCR."""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import date
+
+from sohoa.textnorm import fold
+
+# Day, month and year may come with a space inside ("ngày 2 7 tháng0 1"): a text layer with wide character
+# spacing, as in the Government portal's stamped form fields once flattened.
+DATE_PHRASE = re.compile(
+    r"ngay\s*(?P<d>\d \d(?!\d)|[^\s]{0,3}?)\s*thang\s*(?P<m>\d \d(?!\d)|[^\s]{0,3}?)\s*"
+    r"nam\s*(?P<y>\d ?\d ?\d ?\d(?!\d)|[^\s,.;)]{0,6})",
+)
+_OCR_DIGITS = str.maketrans({"o": "0", "u": "0", "l": "1", "i": "1", "|": "1", "]": "1", "!": "1", "s": "5"})
+
+
+@functools.lru_cache(maxsize=8192)
+def parse_date_parts(d: str, m: str, y: str) -> tuple[str | None, str]:
+    """ISO date and a status: "ok", "blank" (left empty in a draft), "invalid" ("năm 20210", "31/02") or
+    "unreadable" (not digits: handwriting or a stamp read by OCR)."""
+    raw = [fold(x).replace(" ", "").strip(" .,:;'`\"") for x in (d, m, y)]
+    d, m, y = (x.translate(_OCR_DIGITS) for x in raw)
+    # Letters read as digits ("lÌ" -> 11) repair OCR of print; when the result is still no date, the characters
+    # were not digits in the first place: handwriting or a stamp over the date.
+    repaired = any(not x.isdigit() for x in raw if x)
+    if not d and not m:
+        return None, "blank"
+    if not (d.isdigit() and m.isdigit() and y.isdigit()):
+        return None, "unreadable"
+    if len(y) != 4:
+        return None, "unreadable" if repaired else "invalid"
+    try:
+        parsed = date(int(y), int(m), int(d))
+    except ValueError:
+        return None, "unreadable" if repaired else "invalid"
+    if not 1900 <= parsed.year <= 2100:
+        return None, "invalid"
+    return parsed.isoformat(), "ok"
+
+
+def iso_or_none(d: str, m: str, y: str) -> str | None:
+    iso, status = parse_date_parts(d, m, y)
+    return iso if status == "ok" else None

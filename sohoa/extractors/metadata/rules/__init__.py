@@ -1,0 +1,25 @@
+"""The field rules of the metadata extractor, in the order they run: the one place that lists them.
+
+Each rule is a module with a frozen result dataclass and a :class:`~sohoa.extractors.metadata.pipeline.Rule`
+subclass that declares ``requires`` (the result types it reads) and ``assigns`` (its result type). The pipeline
+checks the order when it is built. To add a rule, see ``docs/metadata.md``.
+"""
+
+from __future__ import annotations
+
+from sohoa.extractors.metadata.pipeline import Rule
+from sohoa.extractors.metadata.rules.citations import CitationsRule
+from sohoa.extractors.metadata.rules.codes import CodesRule
+from sohoa.extractors.metadata.rules.header import HeaderRule
+from sohoa.extractors.metadata.rules.marks import MarksRule
+from sohoa.extractors.metadata.rules.number_date import NumberDateRule
+from sohoa.extractors.metadata.rules.signature import SignatureRule
+
+RULES: tuple[type[Rule], ...] = (
+    CodesRule,
+    NumberDateRule,
+    HeaderRule,
+    MarksRule,
+    SignatureRule,
+    CitationsRule,
+)

@@ -1,0 +1,78 @@
+"""Issuer block, type line and subject (rules/header.py)."""
+
+from __future__ import annotations
+
+from sohoa.extractors.metadata import MetadataExtractor
+
+
+def test_ocr_damage_spaces_and_interleaved_unit_under_province(ex: MetadataExtractor) -> None:
+    text = (
+        "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "SỞ TƯ PHÁP Độc lập - Tự do - Hạnh phúc\n"
+        "Số: 45 /2024/QĐ - S T P Nghệ An, ngày  08  tháng  4 năm 2024\n"
+        "QUYẾT ĐỊNH\n"
+        "Về việc phê duyệt danh sách công chứng viên\n"
+        "\n"
+        "Căn cứ Luật Công chứng;\n"
+    )
+    md = ex.extract(text)
+    assert md.number == "45/2024/QĐ-STP"
+    assert md.issuer == "Sở Tư pháp"
+    assert md.issuer_superior == "Ủy ban nhân dân tỉnh Nghệ An"
+    assert md.issued_date == "2024-04-08"
+    assert md.doc_type == "Quyết định"
+
+
+def test_ocr_tone_damage_in_header_is_canonicalised(ex: MetadataExtractor) -> None:
+    text = (
+        "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "THÀNH PHÓ CẢN THƠ Độc lập - Tự do - Hạnh phúc\n"
+        "Số: 70 /KH-UBND Cân Thơ, ngày 15 tháng 9 năm 2025\n"
+        "KẺ HOẠCH\n"
+        "Thực hiện công tác dân vận năm 2025\n"
+    )
+    md = ex.extract(text)
+    assert md.issuer == "Ủy ban nhân dân thành phố Cần Thơ"
+    assert md.place == "Cần Thơ"
+    assert md.doc_type == "Kế hoạch"
+    assert md.subject == "Thực hiện công tác dân vận năm 2025"
+
+
+def test_ocr_debris_around_header_fields(ex: MetadataExtractor) -> None:
+    # A stamp line read as capitals above the issuer, a lost comma after the place, "P6" read as "Pó".
+    text = (
+        "E X9 7d3NG CHÍNH PHÙ\n"
+        "BỘ CÔNG AN . CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "CỤC CẢÁNH SÁT PCCC VÀ CNCH Độc lập - Tự do - Hạnh phúc\n"
+        "Số: /PCCC&CNCH-Pó Hà Nội ngày tháng năm 2025\n"
+        "V/v thu thập, tổng hợp, đánh giá tình hình\n"
+        "thực hiện QCVN 03:2023/BCA\n"
+        "\n"
+        "Kính gửi:\n"
+    )
+    md = ex.extract(text)
+    assert md.issuer == "Cục Cảnh sát PCCC và CNCH" and md.issuer_superior == "Bộ Công an"
+    assert md.place == "Hà Nội"
+    assert {"blank_number", "blank_date"} <= set(md.flags)
+    assert md.subject == "V/v thu thập, tổng hợp, đánh giá tình hình thực hiện QCVN 03:2023/BCA"
+    assert md.doc_type == "Công văn"
+    assert md.cited_documents == []  # 03:2023/BCA is a standard, not a document number
+
+
+def test_letter_with_unit_under_ministry(ex: MetadataExtractor) -> None:
+    text = (
+        "       BỘ CÔNG AN         CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "CỤC CẢNH SÁT PCCC VÀ CNCH       Độc lập - Tự do - Hạnh phúc\n"
+        "\n"
+        "        Số: 286 /C07-P6                           Hà Nội, ngày 27 tháng01 năm 2026\n"
+        "   V/v đề nghị góp ý dự thảo TCVN\n"
+        "\n"
+        "                               Kính gửi: Công an các tỉnh, thành phố.\n"
+    )
+    md = ex.extract(text)
+    assert md.number == "286/C07-P6"
+    assert md.doc_type == "Công văn"
+    assert md.issuer == "Cục Cảnh sát PCCC và CNCH"
+    assert md.issuer_superior == "Bộ Công an"
+    assert md.issued_date == "2026-01-27"
+    assert md.subject == "V/v đề nghị góp ý dự thảo TCVN"
