@@ -7,10 +7,9 @@ import json
 import re
 import sys
 import threading
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -27,6 +26,7 @@ app = typer.Typer(
     help="sohoa: digitise, catalogue and search Vietnamese administrative records.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=cliutil.GuardedGroup,
 )
 catalogue_app = typer.Typer(help="Import and reconcile the procedure catalogue.", no_args_is_help=True)
 export_app = typer.Typer(help="Export records.", no_args_is_help=True)
@@ -44,27 +44,11 @@ app.command("serve")(serve)
 
 out = Console()
 err = Console(stderr=True)
-T = TypeVar("T")
-
-
-class UserError(Exception):
-    """A mistake of input or setup: one line to the user, exit 1, no traceback."""
 
 
 fail = cliutil.fail
 _settings = cliutil.load_settings
 _store = cliutil.open_store
-
-
-def _guard(fn: Callable[[], T]) -> T:
-    """Turn the typed errors of the wings into one-line messages."""
-    from sohoa.extractors.types import ExtractionError
-    from sohoa.search.factory import BackendUnavailable
-
-    try:
-        return fn()
-    except (UserError, ExtractionError, BackendUnavailable, FileNotFoundError, PermissionError) as exc:
-        fail(str(exc))
 
 
 # ----------------------------------------------------------------------------------------------------- digitise
@@ -101,7 +85,7 @@ def digitise(
             missing = [str(p) for p in paths if not p.exists()]
             if missing:
                 fail(f"no such file or folder: {', '.join(missing)}")
-            files = _guard(lambda: discover(paths, exclude=[settings.resolved_data_dir]))
+            files = discover(paths, exclude=[settings.resolved_data_dir])
             if not files:
                 fail("no files found in the given paths")
         if enqueue_only:  # no flow run needed: the queue is rows in the record store
@@ -199,7 +183,7 @@ def _run_with_progress(
         poller = threading.Thread(target=poll, args=(progress, task_id), daemon=True)
         poller.start()
         try:
-            return _guard(lambda: run_digitise(files, batch_id, settings, retry_failed, force))
+            return run_digitise(files, batch_id, settings, retry_failed, force)
         finally:
             done.set()
             poller.join()
@@ -273,7 +257,7 @@ def catalogue_import(
     ] = "auto",
 ) -> None:
     """Import catalogue sources, dossier lists, statistics reports and legal status lists (idempotent)."""
-    from sohoa.catalogue.importer import ImportKind, UnrecognisedCatalogueFile, import_catalogue
+    from sohoa.catalogue.importer import ImportKind, import_catalogue
     from sohoa.search import indexer
 
     kinds = {k.value: k for k in ImportKind}
@@ -284,10 +268,7 @@ def catalogue_import(
         for f in files:
             if not f.exists():
                 fail(f"no such file: {f}")
-            try:
-                report = import_catalogue(store, f, kinds.get(kind))
-            except UnrecognisedCatalogueFile as exc:
-                fail(str(exc))
+            report = import_catalogue(store, f, kinds.get(kind))
             role = f" ({report.role})" if report.role else ""
             extra = f", {report.entries} rows kept as evidence" if report.entries else ""
             extra += f", {report.events} history events" if report.events else ""
@@ -463,7 +444,7 @@ def search(
         limit=limit,
         offset=offset,
     )
-    backend = _guard(lambda: open_backend(settings))
+    backend = open_backend(settings)
     try:
         result = backend.search(q)
     except Exception as exc:  # an engine that drops mid-command: one line, not a traceback
@@ -582,7 +563,7 @@ def reindex() -> None:
 
     settings = _settings()
     with _store(settings) as store:
-        backend = _guard(lambda: open_backend(settings, rebuilding=True))
+        backend = open_backend(settings, rebuilding=True)
         try:
             report = indexer.reindex(store, backend)
         finally:
@@ -674,14 +655,9 @@ def report(
     stdout: Annotated[bool, typer.Option("--stdout", help="Print the report instead of only its path")] = False,
 ) -> None:
     """Write the batch report (JSON and HTML) into SOHOA_DATA_DIR/reports and print its path."""
-    from sohoa.reports.batch import NoSuchBatch
-
     settings = _settings()
     with _store(settings) as store:
-        try:
-            json_path, html_path = _write_batch_report(store, settings, batch)
-        except NoSuchBatch as exc:
-            fail(str(exc))
+        json_path, html_path = _write_batch_report(store, settings, batch)
     if stdout:
         sys.stdout.write((html_path if fmt == "html" else json_path).read_text(encoding="utf-8") + "\n")
         return

@@ -36,6 +36,7 @@ from sohoa.catalogue.pdf_pages import UnreadablePdf, is_pdf, read_announcement_p
 from sohoa.catalogue.records import Action, CatalogueParse, ChannelTerms, ProcedureRecord, Status
 from sohoa.catalogue.regime import regime_for
 from sohoa.catalogue.tabular import ParseWarning, UnreadableTable, first_jsonl_object
+from sohoa.errors import SohoaError
 from sohoa.store import repo
 from sohoa.store.db import Store
 from sohoa.store.models import (
@@ -72,8 +73,10 @@ class ImportKind(StrEnum):
 NATIONAL_KINDS = {ImportKind.PORTAL_EXPORT, ImportKind.PORTAL_RECORDS, ImportKind.MINISTRY_RECORDS}
 
 
-class UnrecognisedCatalogueFile(ValueError):
+class UnrecognisedCatalogueFile(SohoaError, ValueError):
     """None of the readers recognises the file (or the one asked for cannot read it)."""
+
+    user_message = "Không nhận ra loại tệp danh mục"
 
 
 @dataclass

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from sohoa import __version__
 from sohoa.archive import Archive, sha256_bytes
 from sohoa.conformance import tt05
+from sohoa.errors import SohoaError
 from sohoa.store import repo
 from sohoa.store.db import Store
 from sohoa.store.models import (
@@ -61,8 +62,10 @@ XLINK_NS = "http://www.w3.org/1999/xlink"
 PREMIS_NS = "http://www.loc.gov/premis/v3"
 
 
-class PackageError(Exception):
+class PackageError(SohoaError):
     """The package cannot be written or read (unknown dossier or batch, invalid bag, a hash that differs)."""
+
+    user_message = "Không ghi hoặc đọc được gói lưu trữ"
 
 
 @dataclass

@@ -30,6 +30,7 @@ import signal
 import tempfile
 import threading
 import time
+import traceback
 import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -163,6 +164,12 @@ def _extract(conn: Connection, data: bytes, options: TextOptions, executor: Thre
     return ("ok", output, metadata, seconds, _peak_rss_mb())
 
 
+def unexpected_reply(exc: Exception) -> tuple[str, str, str, str]:
+    """The child's answer to an error no rule foresaw: the reason, and the traceback for the parent to keep."""
+    trace = "".join(traceback.format_exception(exc))
+    return ("error", ExtractionStatus.FAILED.value, f"unexpected error: {type(exc).__name__}: {exc}"[:2000], trace)
+
+
 def child_main(conn: Connection, options: TextOptions, memory_mb: int, parent: int, slots: int) -> None:
     """Entry point of an extracting process: serve documents from `conn` until told to stop."""
     os.setpgid(0, 0)  # its own process group, so a timeout kills the Tesseract it started too
@@ -193,7 +200,7 @@ def child_main(conn: Connection, options: TextOptions, memory_mb: int, parent: i
                 )
                 return  # a heap that hit the cap is not worth reusing
             except Exception as exc:  # a bug or an input no rule foresaw: the batch goes on, the reason is kept
-                reply = ("error", "failed", f"unexpected error: {type(exc).__name__}: {exc}"[:2000])
+                reply = unexpected_reply(exc)
             try:
                 conn.send(reply)
             except MemoryError:
@@ -350,7 +357,7 @@ class ExtractorProcess:
             # A typed error: the child goes on serving, except after running out of memory (it exits).
             if msg[1] == "too_large":
                 self.kill()
-            raise ExtractionError(ExtractionStatus(msg[1]), msg[2])
+            raise ExtractionError(ExtractionStatus(msg[1]), msg[2], msg[3] if len(msg) > 3 else None)
 
 
 class ExtractorPool:

@@ -6,9 +6,11 @@ a plain thread pool, which is how the flow machinery's overhead is measured.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
@@ -35,6 +37,8 @@ from sohoa.search import indexer
 from sohoa.search.factory import open_backend
 from sohoa.store.db import Store
 from sohoa.store.models import BatchItem, Document, IndexOutbox
+
+log = logging.getLogger(__name__)
 
 
 class Future(Protocol):
@@ -72,8 +76,12 @@ def sync_index_now(settings: PipelineSettings, store: Store, attempts: int = 3) 
 
 def _settle_crash(ctx: DigitiseContext, claimed: Claimed, exc: BaseException) -> ItemOutcome:
     """A task that raised even after its retries: the item ends `failed` with the error, the batch goes on."""
+    log.error("task for %s failed after its retries", claimed.path, exc_info=exc)
+    trace = "".join(traceback.format_exception(exc))
     try:
-        return WorkItem(ctx, claimed).finish("failed", f"error after retries: {type(exc).__name__}: {exc}"[:2000])
+        return WorkItem(ctx, claimed).finish(
+            "failed", f"error after retries: {type(exc).__name__}: {exc}"[:2000], trace=trace
+        )
     except LostLease:
         return ItemOutcome(claimed.path, "lost", str(exc))
 

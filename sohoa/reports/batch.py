@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sohoa.errors import SohoaError
 from sohoa.reports.review import review_record
 from sohoa.reports.review_query import pages_needing_review
 from sohoa.store.models import Batch, BatchItem, Document, Event
@@ -27,8 +28,8 @@ UNFINISHED = ("pending", "processing")
 HTML_TRAIL_LIMIT = 1000  # documents whose events the HTML shows; the JSON always has all of them
 
 
-class NoSuchBatch(LookupError):
-    pass
+class NoSuchBatch(SohoaError, LookupError):
+    user_message = "Không có lô này"
 
 
 def _iso(t: datetime | None) -> str | None:
@@ -103,6 +104,18 @@ def build_report(session: Session, batch_id: str, slowest: int = 10) -> dict[str
         key = e.document_id or str((e.params or {}).get("path") or f"batch {batch_id}")
         trail[key].append(_event_dict(e))
 
+    # The traceback of an unexpected error, kept with the item's `digitise` event, for support.
+    traces = {
+        str(ev["params"].get("path")): ev["params"]["traceback"]
+        for events in trail.values()
+        for ev in events
+        if ev["step"] == "digitise" and (ev["params"] or {}).get("traceback")
+    }
+    failures = [
+        {**r, "traceback": traces[r["path"]]} if r["path"] in traces else r
+        for r in rows
+        if r["status"] not in SUCCEEDED and r["status"] not in UNFINISHED
+    ]
     return {
         "batch": batch_id,
         "status": batch.status,
@@ -119,7 +132,7 @@ def build_report(session: Session, batch_id: str, slowest: int = 10) -> dict[str
             "pages_per_min": round(pages_done / minutes, 2) if minutes else None,
         },
         "slowest": sorted(processed, key=lambda r: r["seconds"], reverse=True)[:slowest],
-        "failures": [r for r in rows if r["status"] not in SUCCEEDED and r["status"] not in UNFINISHED],
+        "failures": failures,
         "review_pages": review,
         "items": rows,
         "events": dict(trail),
@@ -188,6 +201,11 @@ def to_html(r: dict[str, Any]) -> str:
         ),
         f"<h2>Failures ({len(r['failures'])})</h2>",
         _table(["file", "status", "reason"], [[x["path"], x["status"], x["reason"]] for x in r["failures"]]),
+        *(
+            f"<details><summary class=bad>traceback: {e(x['path'])}</summary><pre>{e(x['traceback'])}</pre></details>"
+            for x in r["failures"]
+            if x.get("traceback")
+        ),
         f"<h2>Pages needing review ({len(r['review_pages'])})</h2>",
         _table(
             ["file", "document", "page", "why", "confidence", "route"],

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from sohoa.errors import SohoaError
 from sohoa.samples.texts import Band, GeneratedDocument, Line
 
 PT_PER_MM = 72 / 25.4
@@ -51,8 +52,8 @@ _FONT_FILES: tuple[tuple[str, tuple[str, str, str, str]], ...] = (
 )
 
 
-class FontNotFoundError(RuntimeError):
-    pass
+class FontNotFoundError(SohoaError, RuntimeError):
+    user_message = "Không tìm thấy phông chữ tiếng Việt"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from sohoa import __version__
+from sohoa.errors import SohoaError
 from sohoa.store import repo
 from sohoa.store.models import Document, MetadataRecord
 from sohoa.textnorm import normalize_text
@@ -34,8 +35,10 @@ EDITABLE: dict[str, bool] = {
 EXTRACTOR = "correction"
 
 
-class CorrectionError(ValueError):
+class CorrectionError(SohoaError, ValueError):
     """The correction cannot be applied (unknown field, bad value, no such document); the message says why."""
+
+    user_message = "Không sửa được siêu dữ liệu"
 
 
 def _clean(field: str, value: Any) -> Any:

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sohoa.errors import SohoaError
 from sohoa.search.keys import number_key
 from sohoa.search.model import Fields, Query
 from sohoa.store import repo
@@ -72,8 +73,8 @@ STATUS_LABELS = {
 _WORD = re.compile(r"\w+")
 
 
-class NotFound(LookupError):
-    pass
+class NotFound(SohoaError, LookupError):
+    user_message = "Không tìm thấy"
 
 
 @dataclass
