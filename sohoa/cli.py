@@ -16,7 +16,6 @@ from rich.console import Console
 from rich.markup import escape as rich_escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-from sqlalchemy import func, select
 
 from sohoa import cliutil
 from sohoa.conformance import commands as conformance
@@ -129,18 +128,12 @@ def _write_batch_report(store: Any, settings: Settings, batch_id: str) -> tuple[
 
 
 def _failed_inputs(store: Any, batch_id: str) -> list[Path]:
-    from sohoa.pipelines.batchqueue import SUCCEEDED
-    from sohoa.store.models import Batch, BatchItem
+    from sohoa.store import queries
 
     with store.session() as s:
-        if s.get(Batch, batch_id) is None:
+        if not queries.batch_exists(s, batch_id):
             fail(f"no batch named {batch_id!r}")
-        rows = s.scalars(
-            select(BatchItem.path).where(
-                BatchItem.batch_id == batch_id, BatchItem.status.not_in((*SUCCEEDED, "pending", "processing"))
-            )
-        )
-        return [Path(p) for p in rows]
+        return [Path(p) for p in queries.unsuccessful_paths(s, batch_id)]
 
 
 def _run_with_progress(
@@ -152,7 +145,7 @@ def _run_with_progress(
     force: bool = False,
 ) -> dict[str, Any]:
     from sohoa.pipelines.flows import run_digitise
-    from sohoa.store.models import BatchItem
+    from sohoa.store import queries
 
     done = threading.Event()
 
@@ -160,12 +153,7 @@ def _run_with_progress(
         # Progress comes from the record store, so it counts the same whether one process or several work.
         while not done.wait(0.5):
             with store.session() as s:
-                rows = s.execute(
-                    select(BatchItem.status, func.count())
-                    .where(BatchItem.batch_id == batch_id)
-                    .group_by(BatchItem.status)
-                ).all()
-            counts = dict(rows)
+                counts = queries.batch_status_counts(s, batch_id)
             total = sum(counts.values())
             left = counts.pop("pending", 0) + counts.pop("processing", 0)
             shown = " ".join(f"{k} {v}" for k, v in sorted(counts.items()))
@@ -491,9 +479,8 @@ def _is_iso_date(value: str) -> bool:
 @app.command()
 def show(doc_id: Annotated[str, typer.Argument(help="Document id (SHA-256, or its first 8+ characters)")]) -> None:
     """One document: metadata, pages, outputs, versions and its processing events (the audit trail)."""
-    from sohoa.store import repo
+    from sohoa.store import queries, repo
     from sohoa.store.export import document_export
-    from sohoa.store.models import Event, MetadataRecord
 
     settings = _settings()
     with _store(settings) as store, store.session() as s:
@@ -501,13 +488,9 @@ def show(doc_id: Annotated[str, typer.Argument(help="Document id (SHA-256, or it
         if doc is None:
             fail(f"no document with id {doc_id!r}")
         data = document_export(s, doc, str(settings.archive_dir))
-        events = s.scalars(select(Event).where(Event.document_id == doc.id).order_by(Event.id)).all()
+        events = queries.document_events(s, doc.id)
         pages = [(p.number, p.source, p.confidence, p.route_reason, p.flags) for p in doc.pages]
-        versions = s.execute(
-            select(MetadataRecord.version, MetadataRecord.extractor, MetadataRecord.created_at)
-            .where(MetadataRecord.document_id == doc.id)
-            .order_by(MetadataRecord.version)
-        ).all()
+        versions = queries.metadata_versions(s, doc.id)
     out.print_json(json.dumps(data, ensure_ascii=False))
     table = Table(title="pages")
     for col in ("page", "source", "confidence", "route", "flags"):
@@ -544,13 +527,12 @@ def show(doc_id: Annotated[str, typer.Argument(help="Document id (SHA-256, or it
 @export_app.command("documents")
 def export_documents(fmt: Annotated[Literal["jsonl"], typer.Option("--format")] = "jsonl") -> None:
     """Print one JSON object per document (stable keys; see README)."""
+    from sohoa.store import queries
     from sohoa.store.export import document_export
-    from sohoa.store.models import Document
 
     settings = _settings()
     with _store(settings) as store, store.session() as s:
-        docs = select(Document).where(Document.status != "processing").order_by(Document.created_at, Document.id)
-        for doc in s.scalars(docs):
+        for doc in queries.stored_documents(s):
             sys.stdout.write(json.dumps(document_export(s, doc, str(settings.archive_dir)), ensure_ascii=False) + "\n")
 
 
@@ -604,18 +586,12 @@ def verify() -> None:
 @app.command()
 def status() -> None:
     """Counts of what the record store holds."""
-    from sohoa.store.models import Batch, Document, Dossier, IndexOutbox, Procedure
+    from sohoa.store import queries
 
     settings = _settings()
     with _store(settings) as store, store.session() as s:
-        for label, model in (
-            ("batches", Batch),
-            ("documents", Document),
-            ("procedures", Procedure),
-            ("dossiers", Dossier),
-            ("waiting for the index", IndexOutbox),
-        ):
-            out.print(f"{label}: {s.scalar(select(func.count()).select_from(model))}")
+        for label, n in queries.record_counts(s).items():
+            out.print(f"{label}: {n}")
         # The same stored verdict as the batch report and `sohoa review` (review_query), never a threshold of its own.
         from sohoa.reports.review_query import pages_needing_review
 
@@ -634,11 +610,11 @@ def review(
     """Pages needing review: document, page, reasons and OCR confidence, as the pipeline decided them."""
     from sohoa.reports.review import review_json, review_table
     from sohoa.reports.review_query import pages_needing_review
-    from sohoa.store.models import Batch
+    from sohoa.store import queries
 
     settings = _settings()
     with _store(settings) as store, store.session() as s:
-        if batch is not None and s.get(Batch, batch) is None:
+        if batch is not None and not queries.batch_exists(s, batch):
             fail(f"no batch named {batch!r}")
         pages = pages_needing_review(s, batch)
     if fmt == "json":
@@ -670,12 +646,12 @@ def worker(
 ) -> None:
     """Process a queued batch alongside other workers (this machine or others sharing the store and archive)."""
     from sohoa.pipelines.prefect_env import configure_prefect
-    from sohoa.store.models import Batch
+    from sohoa.store import queries
 
     settings = _pipeline_settings()
     with _store(settings) as store:
         with store.session() as s:
-            if s.get(Batch, batch) is None:
+            if not queries.batch_exists(s, batch):
                 fail(f"no batch named {batch!r}")
         configure_prefect(settings)
         result = _run_with_progress(store, [], batch, settings)

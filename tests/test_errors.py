@@ -25,6 +25,7 @@ from sohoa.reports.batch import build_report
 from sohoa.store.db import Store
 from sohoa.store.models import BatchItem, Event
 
+
 def _error_classes() -> list[type[BaseException]]:
     found = []
     for mod in pkgutil.walk_packages(sohoa.__path__, "sohoa."):

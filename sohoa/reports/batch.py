@@ -22,9 +22,9 @@ from sohoa.errors import SohoaError
 from sohoa.reports.review import review_record
 from sohoa.reports.review_query import pages_needing_review
 from sohoa.store.models import Batch, BatchItem, Document, Event
+from sohoa.store.queries import PENDING, PROCESSING, SUCCEEDED
 
-SUCCEEDED = ("done", "needs_review", "duplicate")
-UNFINISHED = ("pending", "processing")
+UNFINISHED = (PENDING, PROCESSING)
 HTML_TRAIL_LIMIT = 1000  # documents whose events the HTML shows; the JSON always has all of them
 
 

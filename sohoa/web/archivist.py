@@ -12,7 +12,7 @@ from sohoa.pipelines.batchqueue import PENDING, SUCCEEDED
 from sohoa.pipelines.leases import PROCESSING
 from sohoa.reports.review_query import ReviewPage, pages_needing_review
 from sohoa.search import indexer
-from sohoa.store import corrections
+from sohoa.store import corrections, queries
 from sohoa.store.models import Batch, BatchItem, Document
 from sohoa.web.context import Ctx
 from sohoa.web.documents import STATUS_LABELS
@@ -138,10 +138,7 @@ def retry(ctx: Ctx, batch_id: str, item_ids: list[int] | None = None) -> dict[st
     with ctx.store.session() as s:
         if s.get(Batch, batch_id) is None:
             raise LookupError(f"không có lô {batch_id!r}")
-        stmt = select(BatchItem.path).where(BatchItem.batch_id == batch_id, BatchItem.status.not_in(UNSETTLED))
-        if item_ids:
-            stmt = stmt.where(BatchItem.id.in_(item_ids))
-        paths = list(s.scalars(stmt))
+        paths = queries.unsuccessful_paths(s, batch_id, item_ids)
     pending = batchqueue.enqueue(ctx.store, batch_id, paths, retry_failed=True) if paths else 0
     with ctx.store.session() as s:
         ctx.log(s, "retry_batch", batch_id, items=len(paths))

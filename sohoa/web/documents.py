@@ -21,14 +21,12 @@ from sqlalchemy.orm import Session
 from sohoa.errors import SohoaError
 from sohoa.search.keys import number_key
 from sohoa.search.model import Fields, Query
-from sohoa.store import repo
+from sohoa.store import queries, repo
 from sohoa.store.corrections import EDITABLE
 from sohoa.store.models import (
     Document,
     Dossier,
     DossierDocument,
-    Event,
-    MetadataRecord,
     Procedure,
 )
 from sohoa.textnorm import fold
@@ -227,7 +225,7 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
             }
             for p in doc.pages
         ]
-        events = s.scalars(select(Event).where(Event.document_id == doc.id).order_by(Event.id)).all()
+        events = queries.document_events(s, doc.id)
         provenance = [
             {
                 "step": e.step,
@@ -244,11 +242,7 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
         ]
         versions = [
             {"version": v, "extractor": x, "created_at": c.isoformat(timespec="seconds")}
-            for v, x, c in s.execute(
-                select(MetadataRecord.version, MetadataRecord.extractor, MetadataRecord.created_at)
-                .where(MetadataRecord.document_id == doc.id)
-                .order_by(MetadataRecord.version)
-            )
+            for v, x, c in queries.metadata_versions(s, doc.id)
         ]
         dossier_codes = sorted(
             set(meta.get("dossier_codes") or [])
