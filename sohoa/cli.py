@@ -366,7 +366,7 @@ def audit(
     """Audit for control officers: Decision 766 indicators, dossier statistics per period and unit, report checks,
     catalogue completeness and reconciliation findings."""
     from sohoa.catalogue import audit as audit_mod
-    from sohoa.catalogue import render
+    from sohoa.reports import audit as render
 
     if as_of and not _is_iso_date(as_of):
         fail(f"--as-of takes a date as YYYY-MM-DD, not {as_of!r}")
