@@ -19,6 +19,7 @@ from rich.table import Table
 
 from sohoa import cliutil
 from sohoa.conformance import commands as conformance
+from sohoa.extractors.types import ExtractionStatus
 from sohoa.settings import Settings
 
 app = typer.Typer(
@@ -100,10 +101,10 @@ def digitise(
         configure_prefect(settings)
         result = _run_with_progress(store, files, batch_id, settings, retry_failed=bool(retry), force=force)
         report_paths = _write_batch_report(store, settings, batch_id)
-    _print_batch(result)
-    out.print(f"report: {report_paths[1]} (and {report_paths[0].name})", soft_wrap=True, highlight=False)
+    _print_batch(result, paths or [], report_paths[1])
     counts = _count_statuses(result["items"])
-    if result["items"] and counts.get("failed", 0) + counts.get("timeout", 0) == len(result["items"]):
+    broken = counts.get(ExtractionStatus.FAILED, 0) + counts.get(ExtractionStatus.TIMEOUT, 0)
+    if result["items"] and broken == len(result["items"]):
         raise typer.Exit(1)
 
 
@@ -184,27 +185,52 @@ def _count_statuses(items: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def _print_batch(result: dict[str, Any]) -> None:
-    table = Table(title=f"Batch {result['batch']}", show_lines=False)
-    for col in ("file", "status", "pages", "seconds", "document", "reason"):
-        table.add_column(col)
-    for item in result["items"]:
-        table.add_row(
-            rich_escape(item["path"]),
-            item["status"],
-            str(item["pages"]),
-            f"{item['seconds']:.1f}",
-            (item["document_id"] or "")[:12],
-            rich_escape(item["reason"] or ""),
-        )
-    out.print(table)
-    counts = ", ".join(f"{k} {v}" for k, v in sorted(_count_statuses(result["items"]).items()))
+TABLE_ALL_ROWS = 50  # above this many files the table lists only those that need a look; the report has them all
+
+
+def _print_batch(result: dict[str, Any], given: list[Path], report_html: Path) -> None:
+    """The batch's table (file names relative to the folders given, never cut), then one summary line."""
+    items = result["items"]
+    shown = items if len(items) <= TABLE_ALL_ROWS else [i for i in items if i["status"] != ExtractionStatus.DONE]
+    if shown:
+        title = f"Batch {result['batch']}"
+        if shown is not items:
+            title += f": the {len(shown)} of {len(items)} files not simply done (every file is in the report)"
+        table = Table(title=title, show_lines=False)
+        table.add_column("file", overflow="fold", ratio=3)
+        for col in ("status", "pages", "seconds", "document"):
+            table.add_column(col, no_wrap=True)
+        table.add_column("reason", overflow="fold", ratio=2)
+        for item in shown:
+            table.add_row(
+                rich_escape(_shown_path(item["path"], given)),
+                item["status"],
+                str(item["pages"]),
+                f"{item['seconds']:.1f}",
+                (item["document_id"] or "")[:12],
+                rich_escape(item["reason"] or ""),
+            )
+        out.print(table)
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(_count_statuses(items).items()))
     index = result.get("index") or {}
+    unexpected = any((i["reason"] or "").startswith(("unexpected error", "error after retries")) for i in items)
     out.print(
-        f"{len(result['items'])} files: {counts}. Indexed {index.get('indexed', 0)}"
-        + (f"; index errors: {'; '.join(index['errors'])}" if index.get("errors") else ""),
+        f"{len(items)} files: {counts}. Indexed {index.get('indexed', 0)}"
+        + (f"; index errors: {'; '.join(index['errors'])}" if index.get("errors") else "")
+        + f"; report: {report_html}"
+        + (" (with the tracebacks of the unexpected errors)" if unexpected else ""),
         highlight=False,
+        soft_wrap=True,
     )
+
+
+def _shown_path(path: str, given: list[Path]) -> str:
+    """A file as the archivist knows it: relative to the folder they gave (the path as stored otherwise)."""
+    p = Path(path)
+    for folder in given:
+        if p != folder and p.is_relative_to(folder):
+            return p.relative_to(folder).as_posix()
+    return path
 
 
 # ------------------------------------------------------------------------------------------------------ samples
@@ -657,8 +683,11 @@ def worker(
         result = _run_with_progress(store, [], batch, settings)
         report_paths = _write_batch_report(store, settings, batch)
     counts = ", ".join(f"{k} {v}" for k, v in sorted(_count_statuses(result["items"]).items()))
-    out.print(f"batch {batch}: {len(result['items'])} files: {counts}", highlight=False)
-    out.print(f"report: {report_paths[1]}", soft_wrap=True, highlight=False)
+    out.print(
+        f"batch {batch}: {len(result['items'])} files: {counts}; report: {report_paths[1]}",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 @app.command()

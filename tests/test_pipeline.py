@@ -206,6 +206,16 @@ def test_user_mistakes_give_one_line_and_exit_1(batch: dict[str, Any]) -> None:
     assert proc.returncode == 1 and "YYYY-MM-DD" in proc.stderr
 
 
+def test_a_clean_run_is_quiet_and_names_files_as_given(batch: dict[str, Any]) -> None:
+    first = batch["first"]
+    assert "Traceback" not in first.stderr and "Traceback" not in first.stdout, first.stderr
+    # Files relative to the folder given, whole (a wide table folds them, never cuts them).
+    flat = "".join(first.stdout.split())
+    assert "quyếtđịnh12.pdf" in flat and "…" not in first.stdout and str(batch["inbox"]) not in first.stdout
+    summary = first.stdout.strip().splitlines()[-1]
+    assert summary.startswith("7 files: ") and "report: " in summary
+
+
 def test_batch_report_is_kept_with_counts_throughput_failures_and_trail(batch: dict[str, Any]) -> None:
     assert "report:" in batch["first"].stdout and "b1.html" in batch["first"].stdout
     reports = batch["data"] / "reports"
