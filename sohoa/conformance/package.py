@@ -54,6 +54,7 @@ from sohoa.store.models import (
     Page,
     Signature,
 )
+from sohoa.store.queries import STORED
 
 FORMAT = "sohoa-package-1"
 REP = "representations/rep1/data"
@@ -111,9 +112,7 @@ def _select(s: Session, selector: str) -> tuple[str, Dossier | None, list[Docume
         kind = "dossier"
     elif s.get(Batch, selector) is not None:
         ids = s.scalars(
-            select(BatchItem.document_id).where(
-                BatchItem.batch_id == selector, BatchItem.status.in_(("done", "needs_review"))
-            )
+            select(BatchItem.document_id).where(BatchItem.batch_id == selector, BatchItem.status.in_(STORED))
         ).all()
         kind = "batch"
     else:

@@ -45,6 +45,7 @@ from sohoa.pipelines.leases import PROCESSING, Owner
 from sohoa.store import repo
 from sohoa.store.db import Store
 from sohoa.store.models import BatchItem, Document, MetadataRecord, Output, Page
+from sohoa.store.queries import STORED
 
 log = logging.getLogger(__name__)
 DEFERRED = "deferred"  # not a status: the item went back to the queue to wait for the same content
@@ -104,7 +105,6 @@ class _Claim:
     action: str  # "process" | "duplicate" | "defer"
     note: str | None = None
     version: int = 1  # the metadata (and archive) version the outputs become
-    seen_source: str | None = None
 
 
 @dataclass
@@ -184,19 +184,21 @@ def _digitise(item: WorkItem) -> ItemOutcome:
         size = path.stat().st_size
         limit = ctx.settings.max_file_mb
         if size > limit * 1024 * 1024:
-            return item.finish("too_large", f"{size} bytes is over the {limit} MB limit (SOHOA_MAX_FILE_MB)")
+            return item.finish(
+                ExtractionStatus.TOO_LARGE, f"{size} bytes is over the {limit} MB limit (SOHOA_MAX_FILE_MB)"
+            )
         data = path.read_bytes()
     except FileNotFoundError:
-        return item.finish("failed", "the file disappeared before it could be read")
+        return item.finish(ExtractionStatus.FAILED, "the file disappeared before it could be read")
     except IsADirectoryError:
-        return item.finish("unsupported", "a folder, not a file")
+        return item.finish(ExtractionStatus.UNSUPPORTED, "a folder, not a file")
     except PermissionError as exc:
-        return item.finish("unreadable", f"cannot read the file: {exc.strerror}")
+        return item.finish(ExtractionStatus.UNREADABLE, f"cannot read the file: {exc.strerror}")
     item.sha = sha256_bytes(data)
     batchqueue.note_sha(ctx.store, item.claimed.id, ctx.owner, item.sha)
     claim = _claim(item, data)
     if claim.action == "duplicate":
-        return item.finish("duplicate", claim.note, item.sha)
+        return item.finish(ExtractionStatus.DUPLICATE, claim.note, item.sha)
     if claim.action == "defer":
         batchqueue.give_back(ctx.store, item.claimed.id, ctx.owner, claim.note or "waiting")
         return item.outcome(DEFERRED, claim.note)
@@ -209,7 +211,7 @@ def _digitise(item: WorkItem) -> ItemOutcome:
         _release(item, claim)
         if exc.traceback:  # an unexpected error in the extracting process
             log.error("unexpected error extracting %s (in the extracting process):\n%s", item.given, exc.traceback)
-        return item.finish(exc.status.value, exc.reason, trace=exc.traceback)
+        return item.finish(exc.status, exc.reason, trace=exc.traceback)
     except LostLease:
         _release(item, claim)
         raise
@@ -220,7 +222,7 @@ def _digitise(item: WorkItem) -> ItemOutcome:
         log.exception("unexpected error digitising %s", item.given)
         _release(item, claim)
         return item.finish(
-            ExtractionStatus.FAILED.value,
+            ExtractionStatus.FAILED,
             f"unexpected error: {type(exc).__name__}: {exc}",
             trace="".join(traceback.format_exception(exc)),
         )
@@ -264,7 +266,7 @@ def _claim(item: WorkItem, data: bytes) -> _Claim:
         version = _reserve_version(item)
         if version is None:
             return _Claim("defer", "waits for another worker making a new version of the same content")
-        return _Claim("process", version=version, seen_source=source)
+        return _Claim("process", version=version)
     return _Claim("defer", "the document claim changed hands too often; trying again later")
 
 
@@ -319,7 +321,7 @@ def _same_in_batch(item: WorkItem) -> str | None:
                 BatchItem.batch_id == item.claimed.batch_id,
                 BatchItem.document_id == item.sha,
                 BatchItem.id != item.claimed.id,
-                BatchItem.status.in_(("done", "needs_review")),
+                BatchItem.status.in_(STORED),
             )
         ).first()
 

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 
 from sohoa.archive import Archive
+from sohoa.extractors.types import ExtractionStatus
 from sohoa.pipelines import batchqueue
 from sohoa.pipelines.batchqueue import Claimed
 from sohoa.pipelines.config import PipelineSettings
@@ -37,6 +38,7 @@ from sohoa.search import indexer
 from sohoa.search.factory import open_backend
 from sohoa.store.db import Store
 from sohoa.store.models import BatchItem, Document, IndexOutbox
+from sohoa.store.queries import STORED
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +82,7 @@ def _settle_crash(ctx: DigitiseContext, claimed: Claimed, exc: BaseException) ->
     trace = "".join(traceback.format_exception(exc))
     try:
         return WorkItem(ctx, claimed).finish(
-            "failed", f"error after retries: {type(exc).__name__}: {exc}"[:2000], trace=trace
+            ExtractionStatus.FAILED, f"error after retries: {type(exc).__name__}: {exc}"[:2000], trace=trace
         )
     except LostLease:
         return ItemOutcome(claimed.path, "lost", str(exc))
@@ -168,7 +170,7 @@ def batch_items(store: Store, batch_id: str, paths: list[str] | None = None) -> 
         if wanted is not None and item.path not in wanted:
             continue
         seconds = (item.finished_at - item.started_at).total_seconds() if item.finished_at and item.started_at else 0.0
-        item_pages = pages if item.status in ("done", "needs_review") else 0
+        item_pages = pages if item.status in STORED else 0
         items.append(
             asdict(ItemOutcome(item.path, item.status, item.reason, item.document_id, item_pages or 0, seconds))
         )

@@ -22,7 +22,7 @@ from sohoa.errors import SohoaError
 from sohoa.reports.review import review_record
 from sohoa.reports.review_query import pages_needing_review
 from sohoa.store.models import Batch, BatchItem, Document, Event
-from sohoa.store.queries import PENDING, PROCESSING, SUCCEEDED
+from sohoa.store.queries import PENDING, PROCESSING, STORED, SUCCEEDED
 
 UNFINISHED = (PENDING, PROCESSING)
 HTML_TRAIL_LIMIT = 1000  # documents whose events the HTML shows; the JSON always has all of them
@@ -79,7 +79,7 @@ def build_report(session: Session, batch_id: str, slowest: int = 10) -> dict[str
         if i.started_at and i.finished_at:
             spans.append((i.started_at, i.finished_at))
         doc = docs.get(i.document_id or "")
-        pages = doc.page_count if doc is not None and i.status in ("done", "needs_review") else 0
+        pages = doc.page_count if doc is not None and i.status in STORED else 0
         rows.append(
             {
                 "path": i.path,
@@ -230,7 +230,7 @@ def to_html(r: dict[str, Any]) -> str:
         if n >= HTML_TRAIL_LIMIT:
             parts.append(f"<p>… {len(r['events']) - HTML_TRAIL_LIMIT} more in the JSON report.</p>")
             break
-        bad = any(ev["outcome"] not in ("ok", "done", "needs_review") for ev in events)
+        bad = any(ev["outcome"] not in ("ok", *STORED) for ev in events)
         title = f"{labels.get(key, key)}" + (f" — {key[:12]}" if key in labels else "")
         rows = [
             [

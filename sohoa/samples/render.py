@@ -353,9 +353,3 @@ def render_pdf(doc: GeneratedDocument, *, fonts: FontSet | None = None) -> Rende
     for band in doc.bands:
         layout.band(band)
     return RenderedPdf(data=bytes(pdf.output()), page_count=layout.page, regions=tuple(layout.regions), font=fonts.name)
-
-
-def write_pdf(doc: GeneratedDocument, path: Path, *, fonts: FontSet | None = None) -> RenderedPdf:
-    rendered = render_pdf(doc, fonts=fonts)
-    path.write_bytes(rendered.data)
-    return rendered

@@ -13,7 +13,8 @@ from sohoa.extractors.types import ExtractionStatus
 from sohoa.store.models import Batch, BatchItem, Document, Dossier, Event, IndexOutbox, MetadataRecord, Procedure
 
 PENDING, PROCESSING = "pending", "processing"  # queue states of a batch item before it settles
-SUCCEEDED = (ExtractionStatus.DONE.value, ExtractionStatus.NEEDS_REVIEW.value, ExtractionStatus.DUPLICATE.value)
+STORED = (ExtractionStatus.DONE.value, ExtractionStatus.NEEDS_REVIEW.value)  # the item's document is in the store
+SUCCEEDED = (*STORED, ExtractionStatus.DUPLICATE.value)
 
 
 class Version(NamedTuple):

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from sohoa.extractors.types import ExtractionStatus
 from sohoa.pipelines import batchqueue
 from sohoa.pipelines.batchqueue import PENDING, SUCCEEDED
 from sohoa.pipelines.leases import PROCESSING
@@ -70,7 +71,7 @@ def batch_detail(ctx: Ctx, batch_id: str) -> dict[str, Any] | None:
             "finished_at": batch.finished_at.isoformat(timespec="seconds") if batch.finished_at else None,
             "counts": dict(sorted(counts.items())),
             "failures": [row(i) for i in items if i.status not in UNSETTLED],
-            "needs_review": [row(i) for i in items if i.status == "needs_review"],
+            "needs_review": [row(i) for i in items if i.status == ExtractionStatus.NEEDS_REVIEW],
             "items": [row(i) for i in items],
             "prefect_ui_url": ctx.settings.prefect_ui_url,
             "worker_command": f"sohoa worker --batch {batch.id}",
@@ -82,7 +83,10 @@ def review_queue(ctx: Ctx, limit: int = 200) -> list[dict[str, Any]]:
     as `sohoa review` and the batch report, never a threshold of its own)."""
     with ctx.store.session() as s:
         docs = s.scalars(
-            select(Document).where(Document.status == "needs_review").order_by(Document.created_at).limit(limit)
+            select(Document)
+            .where(Document.status == ExtractionStatus.NEEDS_REVIEW.value)
+            .order_by(Document.created_at)
+            .limit(limit)
         ).all()
         by_doc: dict[str, list[ReviewPage]] = defaultdict(list)
         for r in pages_needing_review(s, None):
@@ -129,7 +133,7 @@ def accept(ctx: Ctx, doc_id: str) -> dict[str, Any]:
     with ctx.store.session() as s:
         record = corrections.accept_review(s, doc_id, by=ctx.user.name)
         ctx.log(s, "accept_review", record.document_id, version=record.version)
-        result = {"document_id": record.document_id, "version": record.version, "status": "done"}
+        result = {"document_id": record.document_id, "version": record.version, "status": ExtractionStatus.DONE.value}
     return {**result, "index": _sync_index(ctx)}
 
 

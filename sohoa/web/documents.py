@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sohoa.errors import SohoaError
+from sohoa.extractors.types import ExtractionStatus
 from sohoa.search.keys import number_key
 from sohoa.search.model import Fields, Query
 from sohoa.store import queries, repo
@@ -56,15 +57,15 @@ FIELD_LABELS = {
     "flags": "Cần xem lại",
 }
 STATUS_LABELS = {
-    "done": "Hoàn thành",
-    "needs_review": "Cần xem lại",
-    "duplicate": "Trùng lặp",
-    "unreadable": "Không đọc được",
-    "encrypted": "Mã hóa",
-    "unsupported": "Không hỗ trợ",
-    "too_large": "Quá lớn",
-    "timeout": "Quá thời gian",
-    "failed": "Lỗi",
+    ExtractionStatus.DONE: "Hoàn thành",
+    ExtractionStatus.NEEDS_REVIEW: "Cần xem lại",
+    ExtractionStatus.DUPLICATE: "Trùng lặp",
+    ExtractionStatus.UNREADABLE: "Không đọc được",
+    ExtractionStatus.ENCRYPTED: "Mã hóa",
+    ExtractionStatus.UNSUPPORTED: "Không hỗ trợ",
+    ExtractionStatus.TOO_LARGE: "Quá lớn",
+    ExtractionStatus.TIMEOUT: "Quá thời gian",
+    ExtractionStatus.FAILED: "Lỗi",
     "pending": "Đang chờ",
     "processing": "Đang xử lý",
 }
