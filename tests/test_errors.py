@@ -97,3 +97,23 @@ def test_the_cli_maps_errors_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert "lỗi không lường trước (ZeroDivisionError" in crashed.stderr and "Traceback" not in crashed.stderr
     logged = log_path(tmp_path / "d").read_text(encoding="utf-8")
     assert "Traceback (most recent call last)" in logged and "in bug" in logged
+
+
+def test_the_web_app_logs_an_unexpected_error(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from sohoa.settings import Settings
+    from sohoa.web.app import create_app
+
+    settings = Settings(data_dir=tmp_path / "d")
+    app = create_app(settings)
+
+    def boom() -> None:
+        raise KeyError("page")
+
+    app.add_api_route("/api/boom", boom)
+    with logging_to(settings.resolved_data_dir) as logfile:
+        response = TestClient(app, raise_server_exceptions=False).get("/api/boom")
+    assert response.status_code == 500 and "lỗi không lường trước" in response.json()["detail"]
+    logged = logfile.read_text(encoding="utf-8")
+    assert "unexpected error on GET /api/boom" in logged and "in boom" in logged
