@@ -186,6 +186,7 @@ def _count_statuses(items: list[dict[str, Any]]) -> dict[str, int]:
 
 
 TABLE_ALL_ROWS = 50  # above this many files the table lists only those that need a look; the report has them all
+_FIXED_COLUMNS = 39  # pages, seconds and document (8) columns, and the borders and padding of all six
 
 
 def _print_batch(result: dict[str, Any], given: list[Path], report_html: Path) -> None:
@@ -197,17 +198,23 @@ def _print_batch(result: dict[str, Any], given: list[Path], report_html: Path) -
         if shown is not items:
             title += f": the {len(shown)} of {len(items)} files not simply done (every file is in the report)"
         table = Table(title=title, show_lines=False)
-        table.add_column("file", overflow="fold", ratio=3)
+        names = [_shown_path(item["path"], given) for item in shown]
+        # The name gets the room it needs once the other columns fit (a reason needs its longest word); the rest
+        # of a long name wraps, never cut.
+        status_w = max(len("status"), *(len(i["status"]) for i in shown))
+        reason_w = max([6, *(len(w) for i in shown for w in (i["reason"] or "").split())])
+        room = max(16, out.width - _FIXED_COLUMNS - status_w - min(reason_w, 24))
+        table.add_column("file", overflow="fold", min_width=min(max(map(len, names)), room))
         for col in ("status", "pages", "seconds", "document"):
             table.add_column(col, no_wrap=True)
-        table.add_column("reason", overflow="fold", ratio=2)
-        for item in shown:
+        table.add_column("reason", overflow="fold")
+        for item, name in zip(shown, names, strict=True):
             table.add_row(
-                rich_escape(_shown_path(item["path"], given)),
+                rich_escape(name),
                 item["status"],
                 str(item["pages"]),
                 f"{item['seconds']:.1f}",
-                (item["document_id"] or "")[:12],
+                (item["document_id"] or "")[:8],  # what `sohoa show` takes
                 rich_escape(item["reason"] or ""),
             )
         out.print(table)
