@@ -22,7 +22,8 @@ pytestmark = pytest.mark.slow
 
 
 def run_cli(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SOHOA_DATA_DIR": str(data_dir), "SOHOA_OCR_WORKERS": "2"}
+    # A wide terminal: the batch table shows each file name on one line.
+    env = {**os.environ, "SOHOA_DATA_DIR": str(data_dir), "SOHOA_OCR_WORKERS": "2", "COLUMNS": "200"}
     proc = subprocess.run(
         [sys.executable, "-m", "sohoa.cli", *args], env=env, capture_output=True, text=True, timeout=600
     )
@@ -208,10 +209,10 @@ def test_user_mistakes_give_one_line_and_exit_1(batch: dict[str, Any]) -> None:
 
 def test_a_clean_run_is_quiet_and_names_files_as_given(batch: dict[str, Any]) -> None:
     first = batch["first"]
-    assert "Traceback" not in first.stderr and "Traceback" not in first.stdout, first.stderr
-    # Files relative to the folder given, whole (a wide table folds them, never cuts them).
-    flat = "".join(first.stdout.split())
-    assert "quyếtđịnh12.pdf" in flat and "…" not in first.stdout and str(batch["inbox"]) not in first.stdout
+    assert first.stderr == "" and "Traceback" not in first.stdout, first.stderr
+    # Files relative to the folder given, whole.
+    assert "│ quyết định 12.pdf " in first.stdout and "…" not in first.stdout
+    assert str(batch["inbox"]) not in first.stdout
     summary = first.stdout.strip().splitlines()[-1]
     assert summary.startswith("7 files: ") and "report: " in summary
 
