@@ -7,7 +7,7 @@ import json
 import re
 import sys
 import threading
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -317,9 +317,7 @@ def catalogue_reconcile(
     from sohoa.catalogue.audit import KIND_LABELS, SEVERITY_LABELS
     from sohoa.catalogue.reconcile import KINDS, reconcile
 
-    if as_of and not _is_iso_date(as_of):
-        fail(f"--as-of takes a date as YYYY-MM-DD, not {as_of!r}")
-    day = datetime.strptime(as_of, "%Y-%m-%d").date() if as_of else None
+    day = _as_of(as_of)
     settings = _settings()
     with _store(settings) as store, store.session() as s:
         report = reconcile(s, as_of=day)
@@ -361,9 +359,7 @@ def catalogue_list(
     """One procedure per line: code, name, field, levels, agencies, status, source (see README)."""
     from sohoa.catalogue.listing import iter_procedures
 
-    if as_of and not _is_iso_date(as_of):
-        fail(f"--as-of takes a date as YYYY-MM-DD, not {as_of!r}")
-    day = datetime.strptime(as_of, "%Y-%m-%d").date() if as_of else None
+    day = _as_of(as_of)
     settings = _settings()
     with _store(settings) as store, store.session() as s:
         if fmt == "jsonl":
@@ -401,9 +397,7 @@ def audit(
     from sohoa.catalogue import audit as audit_mod
     from sohoa.reports import audit as render
 
-    if as_of and not _is_iso_date(as_of):
-        fail(f"--as-of takes a date as YYYY-MM-DD, not {as_of!r}")
-    day = datetime.strptime(as_of, "%Y-%m-%d").date() if as_of else None
+    day = _as_of(as_of)
     settings = _settings()
     with _store(settings) as store, store.session() as s:
         summary = audit_mod.audit_summary(s, as_of=day, granularity=period, max_periods=periods)
@@ -498,6 +492,13 @@ def _snippet_markup(snippet: str) -> str:
         hit, _, rest = part.partition("</b>")
         shown.append(f"[bold yellow]{rich_escape(html.unescape(hit))}[/]{rich_escape(html.unescape(rest))}")
     return "".join(shown)
+
+
+def _as_of(value: str | None) -> date | None:
+    """The day of an --as-of option (YYYY-MM-DD); None for today."""
+    if value and not _is_iso_date(value):
+        fail(f"--as-of takes a date as YYYY-MM-DD, not {value!r}")
+    return datetime.strptime(value, "%Y-%m-%d").date() if value else None
 
 
 def _is_iso_date(value: str) -> bool:
