@@ -9,12 +9,11 @@ from sqlalchemy import func, select
 
 from sohoa.extractors.types import ExtractionStatus
 from sohoa.pipelines import batchqueue
-from sohoa.pipelines.batchqueue import PENDING, SUCCEEDED
-from sohoa.pipelines.leases import PROCESSING
 from sohoa.reports.review_query import ReviewPage, pages_needing_review
 from sohoa.search import indexer
 from sohoa.store import corrections, queries
 from sohoa.store.models import Batch, BatchItem, Document
+from sohoa.store.queries import PENDING, PROCESSING, SUCCEEDED
 from sohoa.web.context import Ctx
 from sohoa.web.documents import STATUS_LABELS
 
