@@ -7,26 +7,26 @@ import json
 import re
 import sys
 import threading
-from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
 from rich.markup import escape as rich_escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-from sqlalchemy import func, select
 
 from sohoa import cliutil
 from sohoa.conformance import commands as conformance
+from sohoa.extractors.types import ExtractionStatus
 from sohoa.settings import Settings
 
 app = typer.Typer(
     help="sohoa: digitise, catalogue and search Vietnamese administrative records.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=cliutil.GuardedGroup,
 )
 catalogue_app = typer.Typer(help="Import and reconcile the procedure catalogue.", no_args_is_help=True)
 export_app = typer.Typer(help="Export records.", no_args_is_help=True)
@@ -44,27 +44,11 @@ app.command("serve")(serve)
 
 out = Console()
 err = Console(stderr=True)
-T = TypeVar("T")
-
-
-class UserError(Exception):
-    """A mistake of input or setup: one line to the user, exit 1, no traceback."""
 
 
 fail = cliutil.fail
 _settings = cliutil.load_settings
 _store = cliutil.open_store
-
-
-def _guard(fn: Callable[[], T]) -> T:
-    """Turn the typed errors of the wings into one-line messages."""
-    from sohoa.extractors.types import ExtractionError
-    from sohoa.search.factory import BackendUnavailable
-
-    try:
-        return fn()
-    except (UserError, ExtractionError, BackendUnavailable, FileNotFoundError, PermissionError) as exc:
-        fail(str(exc))
 
 
 # ----------------------------------------------------------------------------------------------------- digitise
@@ -101,7 +85,7 @@ def digitise(
             missing = [str(p) for p in paths if not p.exists()]
             if missing:
                 fail(f"no such file or folder: {', '.join(missing)}")
-            files = _guard(lambda: discover(paths, exclude=[settings.resolved_data_dir]))
+            files = discover(paths, exclude=[settings.resolved_data_dir])
             if not files:
                 fail("no files found in the given paths")
         if enqueue_only:  # no flow run needed: the queue is rows in the record store
@@ -117,10 +101,10 @@ def digitise(
         configure_prefect(settings)
         result = _run_with_progress(store, files, batch_id, settings, retry_failed=bool(retry), force=force)
         report_paths = _write_batch_report(store, settings, batch_id)
-    _print_batch(result)
-    out.print(f"report: {report_paths[1]} (and {report_paths[0].name})", soft_wrap=True, highlight=False)
+    _print_batch(result, paths or [], report_paths[1])
     counts = _count_statuses(result["items"])
-    if result["items"] and counts.get("failed", 0) + counts.get("timeout", 0) == len(result["items"]):
+    broken = counts.get(ExtractionStatus.FAILED, 0) + counts.get(ExtractionStatus.TIMEOUT, 0)
+    if result["items"] and broken == len(result["items"]):
         raise typer.Exit(1)
 
 
@@ -145,18 +129,12 @@ def _write_batch_report(store: Any, settings: Settings, batch_id: str) -> tuple[
 
 
 def _failed_inputs(store: Any, batch_id: str) -> list[Path]:
-    from sohoa.pipelines.batchqueue import SUCCEEDED
-    from sohoa.store.models import Batch, BatchItem
+    from sohoa.store import queries
 
     with store.session() as s:
-        if s.get(Batch, batch_id) is None:
+        if not queries.batch_exists(s, batch_id):
             fail(f"no batch named {batch_id!r}")
-        rows = s.scalars(
-            select(BatchItem.path).where(
-                BatchItem.batch_id == batch_id, BatchItem.status.not_in((*SUCCEEDED, "pending", "processing"))
-            )
-        )
-        return [Path(p) for p in rows]
+        return [Path(p) for p in queries.unsuccessful_paths(s, batch_id)]
 
 
 def _run_with_progress(
@@ -168,7 +146,7 @@ def _run_with_progress(
     force: bool = False,
 ) -> dict[str, Any]:
     from sohoa.pipelines.flows import run_digitise
-    from sohoa.store.models import BatchItem
+    from sohoa.store import queries
 
     done = threading.Event()
 
@@ -176,12 +154,7 @@ def _run_with_progress(
         # Progress comes from the record store, so it counts the same whether one process or several work.
         while not done.wait(0.5):
             with store.session() as s:
-                rows = s.execute(
-                    select(BatchItem.status, func.count())
-                    .where(BatchItem.batch_id == batch_id)
-                    .group_by(BatchItem.status)
-                ).all()
-            counts = dict(rows)
+                counts = queries.batch_status_counts(s, batch_id)
             total = sum(counts.values())
             left = counts.pop("pending", 0) + counts.pop("processing", 0)
             shown = " ".join(f"{k} {v}" for k, v in sorted(counts.items()))
@@ -199,7 +172,7 @@ def _run_with_progress(
         poller = threading.Thread(target=poll, args=(progress, task_id), daemon=True)
         poller.start()
         try:
-            return _guard(lambda: run_digitise(files, batch_id, settings, retry_failed, force))
+            return run_digitise(files, batch_id, settings, retry_failed, force)
         finally:
             done.set()
             poller.join()
@@ -212,27 +185,59 @@ def _count_statuses(items: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def _print_batch(result: dict[str, Any]) -> None:
-    table = Table(title=f"Batch {result['batch']}", show_lines=False)
-    for col in ("file", "status", "pages", "seconds", "document", "reason"):
-        table.add_column(col)
-    for item in result["items"]:
-        table.add_row(
-            rich_escape(item["path"]),
-            item["status"],
-            str(item["pages"]),
-            f"{item['seconds']:.1f}",
-            (item["document_id"] or "")[:12],
-            rich_escape(item["reason"] or ""),
-        )
-    out.print(table)
-    counts = ", ".join(f"{k} {v}" for k, v in sorted(_count_statuses(result["items"]).items()))
+TABLE_ALL_ROWS = 50  # above this many files the table lists only those that need a look; the report has them all
+_FIXED_COLUMNS = 39  # pages, seconds and document (8) columns, and the borders and padding of all six
+
+
+def _print_batch(result: dict[str, Any], given: list[Path], report_html: Path) -> None:
+    """The batch's table (file names relative to the folders given, never cut), then one summary line."""
+    items = result["items"]
+    shown = items if len(items) <= TABLE_ALL_ROWS else [i for i in items if i["status"] != ExtractionStatus.DONE]
+    if shown:
+        title = f"Batch {result['batch']}"
+        if shown is not items:
+            title += f": the {len(shown)} of {len(items)} files not simply done (every file is in the report)"
+        table = Table(title=title, show_lines=False)
+        names = [_shown_path(item["path"], given) for item in shown]
+        # The name gets the room it needs once the other columns fit (a reason needs its longest word); the rest
+        # of a long name wraps, never cut.
+        status_w = max(len("status"), *(len(i["status"]) for i in shown))
+        reason_w = max([6, *(len(w) for i in shown for w in (i["reason"] or "").split())])
+        room = max(16, out.width - _FIXED_COLUMNS - status_w - min(reason_w, 24))
+        table.add_column("file", overflow="fold", min_width=min(max(map(len, names)), room))
+        for col in ("status", "pages", "seconds", "document"):
+            table.add_column(col, no_wrap=True)
+        table.add_column("reason", overflow="fold")
+        for item, name in zip(shown, names, strict=True):
+            table.add_row(
+                rich_escape(name),
+                item["status"],
+                str(item["pages"]),
+                f"{item['seconds']:.1f}",
+                (item["document_id"] or "")[:8],  # what `sohoa show` takes
+                rich_escape(item["reason"] or ""),
+            )
+        out.print(table)
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(_count_statuses(items).items()))
     index = result.get("index") or {}
+    unexpected = any((i["reason"] or "").startswith(("unexpected error", "error after retries")) for i in items)
     out.print(
-        f"{len(result['items'])} files: {counts}. Indexed {index.get('indexed', 0)}"
-        + (f"; index errors: {'; '.join(index['errors'])}" if index.get("errors") else ""),
+        f"{len(items)} files: {counts}. Indexed {index.get('indexed', 0)}"
+        + (f"; index errors: {'; '.join(index['errors'])}" if index.get("errors") else "")
+        + f"; report: {report_html}"
+        + (" (with the tracebacks of the unexpected errors)" if unexpected else ""),
         highlight=False,
+        soft_wrap=True,
     )
+
+
+def _shown_path(path: str, given: list[Path]) -> str:
+    """A file as the archivist knows it: relative to the folder they gave (the path as stored otherwise)."""
+    p = Path(path)
+    for folder in given:
+        if p != folder and p.is_relative_to(folder):
+            return p.relative_to(folder).as_posix()
+    return path
 
 
 # ------------------------------------------------------------------------------------------------------ samples
@@ -273,7 +278,7 @@ def catalogue_import(
     ] = "auto",
 ) -> None:
     """Import catalogue sources, dossier lists, statistics reports and legal status lists (idempotent)."""
-    from sohoa.catalogue.importer import ImportKind, UnrecognisedCatalogueFile, import_catalogue
+    from sohoa.catalogue.importer import ImportKind, import_catalogue
     from sohoa.search import indexer
 
     kinds = {k.value: k for k in ImportKind}
@@ -284,10 +289,7 @@ def catalogue_import(
         for f in files:
             if not f.exists():
                 fail(f"no such file: {f}")
-            try:
-                report = import_catalogue(store, f, kinds.get(kind))
-            except UnrecognisedCatalogueFile as exc:
-                fail(str(exc))
+            report = import_catalogue(store, f, kinds.get(kind))
             role = f" ({report.role})" if report.role else ""
             extra = f", {report.entries} rows kept as evidence" if report.entries else ""
             extra += f", {report.events} history events" if report.events else ""
@@ -315,9 +317,7 @@ def catalogue_reconcile(
     from sohoa.catalogue.audit import KIND_LABELS, SEVERITY_LABELS
     from sohoa.catalogue.reconcile import KINDS, reconcile
 
-    if as_of and not _is_iso_date(as_of):
-        fail(f"--as-of takes a date as YYYY-MM-DD, not {as_of!r}")
-    day = datetime.strptime(as_of, "%Y-%m-%d").date() if as_of else None
+    day = _as_of(as_of)
     settings = _settings()
     with _store(settings) as store, store.session() as s:
         report = reconcile(s, as_of=day)
@@ -359,9 +359,7 @@ def catalogue_list(
     """One procedure per line: code, name, field, levels, agencies, status, source (see README)."""
     from sohoa.catalogue.listing import iter_procedures
 
-    if as_of and not _is_iso_date(as_of):
-        fail(f"--as-of takes a date as YYYY-MM-DD, not {as_of!r}")
-    day = datetime.strptime(as_of, "%Y-%m-%d").date() if as_of else None
+    day = _as_of(as_of)
     settings = _settings()
     with _store(settings) as store, store.session() as s:
         if fmt == "jsonl":
@@ -397,11 +395,9 @@ def audit(
     """Audit for control officers: Decision 766 indicators, dossier statistics per period and unit, report checks,
     catalogue completeness and reconciliation findings."""
     from sohoa.catalogue import audit as audit_mod
-    from sohoa.catalogue import render
+    from sohoa.reports import audit as render
 
-    if as_of and not _is_iso_date(as_of):
-        fail(f"--as-of takes a date as YYYY-MM-DD, not {as_of!r}")
-    day = datetime.strptime(as_of, "%Y-%m-%d").date() if as_of else None
+    day = _as_of(as_of)
     settings = _settings()
     with _store(settings) as store, store.session() as s:
         summary = audit_mod.audit_summary(s, as_of=day, granularity=period, max_periods=periods)
@@ -463,7 +459,7 @@ def search(
         limit=limit,
         offset=offset,
     )
-    backend = _guard(lambda: open_backend(settings))
+    backend = open_backend(settings)
     try:
         result = backend.search(q)
     except Exception as exc:  # an engine that drops mid-command: one line, not a traceback
@@ -498,6 +494,13 @@ def _snippet_markup(snippet: str) -> str:
     return "".join(shown)
 
 
+def _as_of(value: str | None) -> date | None:
+    """The day of an --as-of option (YYYY-MM-DD); None for today."""
+    if value and not _is_iso_date(value):
+        fail(f"--as-of takes a date as YYYY-MM-DD, not {value!r}")
+    return datetime.strptime(value, "%Y-%m-%d").date() if value else None
+
+
 def _is_iso_date(value: str) -> bool:
     try:
         datetime.strptime(value, "%Y-%m-%d")
@@ -510,9 +513,8 @@ def _is_iso_date(value: str) -> bool:
 @app.command()
 def show(doc_id: Annotated[str, typer.Argument(help="Document id (SHA-256, or its first 8+ characters)")]) -> None:
     """One document: metadata, pages, outputs, versions and its processing events (the audit trail)."""
-    from sohoa.store import repo
+    from sohoa.store import queries, repo
     from sohoa.store.export import document_export
-    from sohoa.store.models import Event, MetadataRecord
 
     settings = _settings()
     with _store(settings) as store, store.session() as s:
@@ -520,13 +522,9 @@ def show(doc_id: Annotated[str, typer.Argument(help="Document id (SHA-256, or it
         if doc is None:
             fail(f"no document with id {doc_id!r}")
         data = document_export(s, doc, str(settings.archive_dir))
-        events = s.scalars(select(Event).where(Event.document_id == doc.id).order_by(Event.id)).all()
+        events = queries.document_events(s, doc.id)
         pages = [(p.number, p.source, p.confidence, p.route_reason, p.flags) for p in doc.pages]
-        versions = s.execute(
-            select(MetadataRecord.version, MetadataRecord.extractor, MetadataRecord.created_at)
-            .where(MetadataRecord.document_id == doc.id)
-            .order_by(MetadataRecord.version)
-        ).all()
+        versions = queries.metadata_versions(s, doc.id)
     out.print_json(json.dumps(data, ensure_ascii=False))
     table = Table(title="pages")
     for col in ("page", "source", "confidence", "route", "flags"):
@@ -563,13 +561,12 @@ def show(doc_id: Annotated[str, typer.Argument(help="Document id (SHA-256, or it
 @export_app.command("documents")
 def export_documents(fmt: Annotated[Literal["jsonl"], typer.Option("--format")] = "jsonl") -> None:
     """Print one JSON object per document (stable keys; see README)."""
+    from sohoa.store import queries
     from sohoa.store.export import document_export
-    from sohoa.store.models import Document
 
     settings = _settings()
     with _store(settings) as store, store.session() as s:
-        docs = select(Document).where(Document.status != "processing").order_by(Document.created_at, Document.id)
-        for doc in s.scalars(docs):
+        for doc in queries.stored_documents(s):
             sys.stdout.write(json.dumps(document_export(s, doc, str(settings.archive_dir)), ensure_ascii=False) + "\n")
 
 
@@ -582,7 +579,7 @@ def reindex() -> None:
 
     settings = _settings()
     with _store(settings) as store:
-        backend = _guard(lambda: open_backend(settings, rebuilding=True))
+        backend = open_backend(settings, rebuilding=True)
         try:
             report = indexer.reindex(store, backend)
         finally:
@@ -623,18 +620,12 @@ def verify() -> None:
 @app.command()
 def status() -> None:
     """Counts of what the record store holds."""
-    from sohoa.store.models import Batch, Document, Dossier, IndexOutbox, Procedure
+    from sohoa.store import queries
 
     settings = _settings()
     with _store(settings) as store, store.session() as s:
-        for label, model in (
-            ("batches", Batch),
-            ("documents", Document),
-            ("procedures", Procedure),
-            ("dossiers", Dossier),
-            ("waiting for the index", IndexOutbox),
-        ):
-            out.print(f"{label}: {s.scalar(select(func.count()).select_from(model))}")
+        for label, n in queries.record_counts(s).items():
+            out.print(f"{label}: {n}")
         # The same stored verdict as the batch report and `sohoa review` (review_query), never a threshold of its own.
         from sohoa.reports.review_query import pages_needing_review
 
@@ -653,11 +644,11 @@ def review(
     """Pages needing review: document, page, reasons and OCR confidence, as the pipeline decided them."""
     from sohoa.reports.review import review_json, review_table
     from sohoa.reports.review_query import pages_needing_review
-    from sohoa.store.models import Batch
+    from sohoa.store import queries
 
     settings = _settings()
     with _store(settings) as store, store.session() as s:
-        if batch is not None and s.get(Batch, batch) is None:
+        if batch is not None and not queries.batch_exists(s, batch):
             fail(f"no batch named {batch!r}")
         pages = pages_needing_review(s, batch)
     if fmt == "json":
@@ -674,14 +665,9 @@ def report(
     stdout: Annotated[bool, typer.Option("--stdout", help="Print the report instead of only its path")] = False,
 ) -> None:
     """Write the batch report (JSON and HTML) into SOHOA_DATA_DIR/reports and print its path."""
-    from sohoa.reports.batch import NoSuchBatch
-
     settings = _settings()
     with _store(settings) as store:
-        try:
-            json_path, html_path = _write_batch_report(store, settings, batch)
-        except NoSuchBatch as exc:
-            fail(str(exc))
+        json_path, html_path = _write_batch_report(store, settings, batch)
     if stdout:
         sys.stdout.write((html_path if fmt == "html" else json_path).read_text(encoding="utf-8") + "\n")
         return
@@ -694,19 +680,22 @@ def worker(
 ) -> None:
     """Process a queued batch alongside other workers (this machine or others sharing the store and archive)."""
     from sohoa.pipelines.prefect_env import configure_prefect
-    from sohoa.store.models import Batch
+    from sohoa.store import queries
 
     settings = _pipeline_settings()
     with _store(settings) as store:
         with store.session() as s:
-            if s.get(Batch, batch) is None:
+            if not queries.batch_exists(s, batch):
                 fail(f"no batch named {batch!r}")
         configure_prefect(settings)
         result = _run_with_progress(store, [], batch, settings)
         report_paths = _write_batch_report(store, settings, batch)
     counts = ", ".join(f"{k} {v}" for k, v in sorted(_count_statuses(result["items"]).items()))
-    out.print(f"batch {batch}: {len(result['items'])} files: {counts}", highlight=False)
-    out.print(f"report: {report_paths[1]}", soft_wrap=True, highlight=False)
+    out.print(
+        f"batch {batch}: {len(result['items'])} files: {counts}; report: {report_paths[1]}",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 @app.command()

@@ -26,9 +26,9 @@ from sohoa.catalogue.dossiers import (
 )
 from sohoa.catalogue.importer import ImportKind, UnrecognisedCatalogueFile, detect_kind, import_catalogue
 from sohoa.catalogue.portal_xlsx import NotAPortalExport, parse_portal_xlsx
-from sohoa.catalogue.render import to_html, to_rich_table, to_xlsx
 from sohoa.catalogue.statistics import Rate
 from sohoa.catalogue.tabular import header_key
+from sohoa.reports.audit import to_html, to_rich_table, to_xlsx
 from sohoa.samples.catalogue import (
     CATALOGUE_FILE,
     DOSSIER_COUNT,

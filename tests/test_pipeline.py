@@ -22,7 +22,8 @@ pytestmark = pytest.mark.slow
 
 
 def run_cli(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SOHOA_DATA_DIR": str(data_dir), "SOHOA_OCR_WORKERS": "2"}
+    # A wide terminal: the batch table shows each file name on one line.
+    env = {**os.environ, "SOHOA_DATA_DIR": str(data_dir), "SOHOA_OCR_WORKERS": "2", "COLUMNS": "200"}
     proc = subprocess.run(
         [sys.executable, "-m", "sohoa.cli", *args], env=env, capture_output=True, text=True, timeout=600
     )
@@ -204,6 +205,16 @@ def test_user_mistakes_give_one_line_and_exit_1(batch: dict[str, Any]) -> None:
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     proc = run_cli(batch["data"], "search", "x", "--from", "05/03/2024", check=False)
     assert proc.returncode == 1 and "YYYY-MM-DD" in proc.stderr
+
+
+def test_a_clean_run_is_quiet_and_names_files_as_given(batch: dict[str, Any]) -> None:
+    first = batch["first"]
+    assert first.stderr == "" and "Traceback" not in first.stdout, first.stderr
+    # Files relative to the folder given, whole.
+    assert "│ quyết định 12.pdf " in first.stdout and "…" not in first.stdout
+    assert f"│ {batch['inbox']}" not in first.stdout  # (a duplicate's reason names the other copy in full)
+    summary = first.stdout.strip().splitlines()[-1]
+    assert summary.startswith("7 files: ") and "report: " in summary
 
 
 def test_batch_report_is_kept_with_counts_throughput_failures_and_trail(batch: dict[str, Any]) -> None:

@@ -9,7 +9,9 @@ fed by ``pdf_pages`` for born-digital PDFs), ``dossiers`` (one-stop dossier expo
 Shared: ``tabular`` (header finding, cells, dates), ``limits`` (time limits and fees as values), ``records`` (the
 record every reader produces), ``regime`` (Decree 61/2018+107/2021 vs 118/2025 by receipt date), ``names``
 (Vietnamese-aware name comparison).
-Store and reports: ``importer`` (detect, write, idempotent), ``reconcile`` (findings with evidence), ``statistics``
-(SQL aggregates: periods, units, Decision 766), ``audit`` (the summary), ``render`` (HTML, XLSX, terminal),
-``listing`` (``catalogue list``).
+Persistence: ``importer`` (the ``Reader`` protocol and the ``READERS`` registry, in detection order; write,
+idempotent), ``listing`` (``catalogue list``).
+Analysis (reads the store, never a file): ``reconcile`` (findings with evidence), ``statistics`` (SQL aggregates:
+periods, units, Decision 766), ``audit`` (the summary). Rendering is the faces' part: ``sohoa.reports.audit`` (HTML,
+XLSX, terminal), one renderer for the CLI and the web.
 """

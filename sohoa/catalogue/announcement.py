@@ -34,6 +34,7 @@ from sohoa.catalogue.limits import parse_fee, parse_time_limit
 from sohoa.catalogue.portal_text import find_legal_numbers
 from sohoa.catalogue.records import Action, CatalogueParse, ChannelTerms, LegalBasis, ProcedureRecord
 from sohoa.catalogue.tabular import ParseWarning, Provenance, alias_table, header_key
+from sohoa.errors import SohoaError
 from sohoa.extractors.codes import find_procedure_codes
 from sohoa.textnorm import fold, normalize_text
 
@@ -48,8 +49,10 @@ class PageLike(Protocol):
     tables: list[list[list[str | None]]]
 
 
-class NotAnAnnouncement(ValueError):
+class NotAnAnnouncement(SohoaError, ValueError):
     """No procedure table found (or no text at all: a scan that needs OCR first)."""
+
+    user_message = "Tệp không phải quyết định công bố TTHC"
 
 
 ALIASES = alias_table(

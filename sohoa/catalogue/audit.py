@@ -1,7 +1,8 @@
 """Completeness audit for control officers: what the store holds, how complete the catalogue is per field, level and
 agency, the dossier statistics and Decision 766 indicators (:mod:`sohoa.catalogue.statistics`), the checks of
 imported report statistics (:mod:`sohoa.catalogue.report_stats`) and the reconciliation findings
-(:mod:`sohoa.catalogue.reconcile`). Renderers live in :mod:`sohoa.catalogue.render` and are re-exported here.
+(:mod:`sohoa.catalogue.reconcile`). Rendering (HTML, XLSX, terminal) is the faces' part:
+:mod:`sohoa.reports.audit`, one renderer for the CLI and the web.
 
 Every rate keeps its numerator and denominator so an officer can check it; ``value`` is None when there is nothing
 to divide. "Finished" means ``finished_on`` is set and not after ``as_of``.
@@ -358,12 +359,3 @@ def findings_by_kind(findings: list[Finding]) -> dict[str, list[Finding]]:
     for f in findings:
         grouped[f.kind].append(f)
     return {k: grouped[k] for k in KIND_LABELS if k in grouped}
-
-
-def __getattr__(name: str) -> Any:
-    """The renderers live in :mod:`sohoa.catalogue.render` (which reads the types above); kept importable from here."""
-    if name in ("to_html", "to_xlsx", "to_rich_table"):
-        from sohoa.catalogue import render
-
-        return getattr(render, name)
-    raise AttributeError(name)

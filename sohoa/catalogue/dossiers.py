@@ -73,6 +73,7 @@ from sohoa.catalogue.tabular import (
     read_source,
     sniff_delimiter,
 )
+from sohoa.errors import SohoaError
 from sohoa.textnorm import fold
 
 __all__ = [
@@ -159,8 +160,10 @@ class DossierParse:
     rows_read: int = 0
 
 
-class NotADossierList(ValueError):
+class NotADossierList(SohoaError, ValueError):
     """The input has no table with a dossier-code header."""
+
+    user_message = "Tệp không phải danh sách hồ sơ"
 
 
 def parse_bool(value: object) -> bool | None:

@@ -18,13 +18,13 @@ same export under a new name) is not an update.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -36,6 +36,7 @@ from sohoa.catalogue.pdf_pages import UnreadablePdf, is_pdf, read_announcement_p
 from sohoa.catalogue.records import Action, CatalogueParse, ChannelTerms, ProcedureRecord, Status
 from sohoa.catalogue.regime import regime_for
 from sohoa.catalogue.tabular import ParseWarning, UnreadableTable, first_jsonl_object
+from sohoa.errors import SohoaError
 from sohoa.store import repo
 from sohoa.store.db import Store
 from sohoa.store.models import (
@@ -72,8 +73,10 @@ class ImportKind(StrEnum):
 NATIONAL_KINDS = {ImportKind.PORTAL_EXPORT, ImportKind.PORTAL_RECORDS, ImportKind.MINISTRY_RECORDS}
 
 
-class UnrecognisedCatalogueFile(ValueError):
+class UnrecognisedCatalogueFile(SohoaError, ValueError):
     """None of the readers recognises the file (or the one asked for cannot read it)."""
+
+    user_message = "Không nhận ra loại tệp danh mục"
 
 
 @dataclass
@@ -100,34 +103,109 @@ class ImportReport:
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls (and .doc) compound file
 
 
+class Reader(Protocol):
+    """One kind of file sohoa imports: whether it recognises the bytes, and how it writes them to the store.
+
+    `first` is the file's first JSON-lines object, or None for a table, a PDF or anything else."""
+
+    @property
+    def kind(self) -> ImportKind: ...
+
+    def recognises(self, data: bytes, first: dict[str, Any] | None) -> bool: ...
+
+    def import_into(self, session: Session, data: bytes, name: str) -> ImportReport: ...
+
+
+@dataclass(frozen=True)
+class _Reader:
+    kind: ImportKind
+    recognise: Callable[[bytes, dict[str, Any] | None], bool]
+    write: Callable[[Session, bytes, str], ImportReport]
+
+    def recognises(self, data: bytes, first: dict[str, Any] | None) -> bool:
+        return self.recognise(data, first)
+
+    def import_into(self, session: Session, data: bytes, name: str) -> ImportReport:
+        return self.write(session, data, name)
+
+
+def _catalogue_reader(kind: ImportKind, parse: Callable[[bytes, str], CatalogueParse]) -> Callable[..., ImportReport]:
+    """A catalogue source: parsed into procedure records, then written as procedures and evidence rows."""
+
+    def write(session: Session, data: bytes, name: str) -> ImportReport:
+        return _import_catalogue_parse(session, parse(data, name), kind, hashlib.sha256(data).hexdigest())
+
+    return write
+
+
+def _jsonl(test: Callable[[dict[str, Any]], bool]) -> Callable[[bytes, dict[str, Any] | None], bool]:
+    return lambda _data, first: first is not None and test(first)
+
+
+def _table(test: Callable[[bytes], bool]) -> Callable[[bytes, dict[str, Any] | None], bool]:
+    return lambda data, first: first is None and test(data)
+
+
+def _read_announcement(data: bytes, name: str) -> CatalogueParse:
+    pages, by_ocr = read_announcement_pages(data)
+    parsed = parse_announcement(pages, file_name=name)
+    if by_ocr:
+        confs = [p.confidence for p in pages if p.confidence is not None]
+        mean = f"{sum(confs) / len(confs):.0f}" if confs else "?"
+        note = f"a scan read by OCR (mean word confidence {mean}): check codes and names against the paper"
+        parsed.warnings.insert(0, ParseWarning(name, None, None, note))
+    return parsed
+
+
+def _legal_status_file(data: bytes, first: dict[str, Any] | None) -> bool:
+    return legal_status.looks_like_status_jsonl(first) if first is not None else _looks_like_legal_status(data)
+
+
+K = ImportKind
+# Every reader, in the order detection tries them. A dossier-code column wins over the procedure lists: a procedure
+# list never has one, while a dossier list may well have a procedure code and name.
+READERS: tuple[Reader, ...] = (
+    _Reader(K.ANNOUNCEMENT, lambda data, _first: is_pdf(data), _catalogue_reader(K.ANNOUNCEMENT, _read_announcement)),
+    _Reader(
+        K.PORTAL_RECORDS,
+        _jsonl(portal_records.looks_like_portal_records),
+        _catalogue_reader(K.PORTAL_RECORDS, lambda d, n: portal_records.parse_portal_records(d, file_name=n)),
+    ),
+    _Reader(
+        K.MINISTRY_RECORDS,
+        _jsonl(ministry_records.looks_like_ministry_records),
+        _catalogue_reader(K.MINISTRY_RECORDS, lambda d, n: ministry_records.parse_ministry_records(d, file_name=n)),
+    ),
+    _Reader(K.DOSSIER_LIST, _table(dossier_reader.looks_like_dossier_list), lambda s, d, n: _import_dossiers(s, d, n)),
+    _Reader(K.REPORT_STATISTICS, _table(report_stats.looks_like_report), lambda s, d, n: _import_report(s, d, n)),
+    _Reader(
+        K.PORTAL_EXPORT,
+        _table(portal_xlsx.looks_like_portal_export),
+        _catalogue_reader(K.PORTAL_EXPORT, lambda d, n: portal_xlsx.parse_portal_xlsx(d, file_name=n)),
+    ),
+    _Reader(K.LEGAL_STATUS, _legal_status_file, lambda s, d, n: _import_legal_status(s, d, n)),
+    _Reader(
+        K.LOCAL_LIST,
+        _table(lambda data: _looks_like_local_list(data)),
+        _catalogue_reader(K.LOCAL_LIST, lambda d, n: local_list.parse_local_list(d, file_name=n)),
+    ),
+)
+_BY_KIND = {r.kind: r for r in READERS}
+
+
 def detect_kind(data: bytes, file_name: str = "<bytes>") -> ImportKind:
-    """Which reader applies, by content. A dossier-code column wins: a procedure list never has one, while a
-    dossier list may well have a procedure code and name."""
+    """Which reader applies, by content: the first of READERS that recognises the file."""
     if data.startswith(_OLE_MAGIC):
         raise UnrecognisedCatalogueFile(f"{file_name}: legacy .xls or .doc file; save it as .xlsx, CSV or PDF first")
-    if is_pdf(data):
-        return ImportKind.ANNOUNCEMENT
-    if (first := first_jsonl_object(data)) is not None:
-        if portal_records.looks_like_portal_records(first):
-            return ImportKind.PORTAL_RECORDS
-        if ministry_records.looks_like_ministry_records(first):
-            return ImportKind.MINISTRY_RECORDS
-        if legal_status.looks_like_status_jsonl(first):
-            return ImportKind.LEGAL_STATUS
-        raise UnrecognisedCatalogueFile(f"{file_name}: JSON lines of an unknown shape")
+    first = first_jsonl_object(data)
     try:
-        if dossier_reader.looks_like_dossier_list(data):
-            return ImportKind.DOSSIER_LIST
-        if report_stats.looks_like_report(data):
-            return ImportKind.REPORT_STATISTICS
-        if portal_xlsx.looks_like_portal_export(data):
-            return ImportKind.PORTAL_EXPORT
-        if _looks_like_legal_status(data):
-            return ImportKind.LEGAL_STATUS
-        if _looks_like_local_list(data):
-            return ImportKind.LOCAL_LIST
+        for reader in READERS:
+            if reader.recognises(data, first):
+                return reader.kind
     except UnreadableTable as exc:
         raise UnrecognisedCatalogueFile(f"{file_name}: {exc}") from exc
+    if first is not None:
+        raise UnrecognisedCatalogueFile(f"{file_name}: JSON lines of an unknown shape")
     raise UnrecognisedCatalogueFile(
         f"{file_name}: not a catalogue file sohoa knows: a portal procedure list (xlsx with 'Mã số' and 'Tên'), a "
         "local list ('Tên thủ tục' with time limits or fees), a dossier list (a 'Mã hồ sơ' column), a statistics "
@@ -158,15 +236,8 @@ def import_catalogue(store: Store, path: Path | str, kind: ImportKind | str | No
 def import_into_session(session: Session, path: Path, kind: ImportKind | None = None) -> ImportReport:
     data = path.read_bytes()
     kind = kind or detect_kind(data, path.name)
-    name = path.name
     try:
-        if kind is ImportKind.DOSSIER_LIST:
-            return _import_dossiers(session, data, name)
-        if kind is ImportKind.REPORT_STATISTICS:
-            return _import_report(session, data, name)
-        if kind is ImportKind.LEGAL_STATUS:
-            return _import_legal_status(session, data, name)
-        parsed = _read_catalogue(kind, data, name)
+        return _BY_KIND[kind].import_into(session, data, path.name)
     except (
         portal_xlsx.NotAPortalExport,
         local_list.NotALocalList,
@@ -177,28 +248,6 @@ def import_into_session(session: Session, path: Path, kind: ImportKind | None = 
         UnreadableTable,
     ) as exc:
         raise UnrecognisedCatalogueFile(str(exc)) from exc
-    return _import_catalogue_parse(session, parsed, kind, hashlib.sha256(data).hexdigest())
-
-
-def _read_catalogue(kind: ImportKind, data: bytes, name: str) -> CatalogueParse:
-    if kind is ImportKind.PORTAL_EXPORT:
-        return portal_xlsx.parse_portal_xlsx(data, file_name=name)
-    if kind is ImportKind.PORTAL_RECORDS:
-        return portal_records.parse_portal_records(data, file_name=name)
-    if kind is ImportKind.MINISTRY_RECORDS:
-        return ministry_records.parse_ministry_records(data, file_name=name)
-    if kind is ImportKind.LOCAL_LIST:
-        return local_list.parse_local_list(data, file_name=name)
-    if kind is ImportKind.ANNOUNCEMENT:
-        pages, by_ocr = read_announcement_pages(data)
-        parsed = parse_announcement(pages, file_name=name)
-        if by_ocr:
-            confs = [p.confidence for p in pages if p.confidence is not None]
-            mean = f"{sum(confs) / len(confs):.0f}" if confs else "?"
-            note = f"a scan read by OCR (mean word confidence {mean}): check codes and names against the paper"
-            parsed.warnings.insert(0, ParseWarning(name, None, None, note))
-        return parsed
-    raise UnrecognisedCatalogueFile(f"{name}: {kind} is not a catalogue kind")
 
 
 def role_of(kind: ImportKind, parsed: CatalogueParse) -> str:

@@ -59,6 +59,7 @@ from sohoa.catalogue.tabular import (
     read_source,
     read_tables,
 )
+from sohoa.errors import SohoaError
 
 KIND = "local_list"
 
@@ -104,8 +105,10 @@ _COLUMN_FIELDS = {
 }
 
 
-class NotALocalList(ValueError):
+class NotALocalList(SohoaError, ValueError):
     """No table with a procedure-name header."""
+
+    user_message = "Tệp không phải danh mục TTHC địa phương"
 
 
 def find_local_header(table: Table) -> HeaderMatch | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+from sohoa.errors import SohoaError
 from sohoa.extractors.types import PageResult, TextSource
 from sohoa.textnorm import normalize_text
 
@@ -16,8 +17,10 @@ PDF_MAGIC = b"%PDF"
 MAX_PAGES = 500  # an announcement annex runs to tens of pages; more is not a catalogue
 
 
-class UnreadablePdf(ValueError):
+class UnreadablePdf(SohoaError, ValueError):
     """Damaged or encrypted PDF."""
+
+    user_message = "Không đọc được tệp PDF"
 
 
 def is_pdf(data: bytes) -> bool:

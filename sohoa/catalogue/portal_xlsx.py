@@ -29,6 +29,7 @@ from sohoa.catalogue.tabular import (
     read_source,
     read_xlsx,
 )
+from sohoa.errors import SohoaError
 
 PORTAL_ALIASES = alias_table(
     {
@@ -53,8 +54,10 @@ COLUMN_FIELDS = {
 KIND = "portal_export"
 
 
-class NotAPortalExport(ValueError):
+class NotAPortalExport(SohoaError, ValueError):
     """The input has no sheet with a procedure-list header (code and name columns)."""
+
+    user_message = "Tệp không phải bản xuất danh sách TTHC của Cổng Dịch vụ công"
 
 
 def find_portal_header(table: Table) -> HeaderMatch | None:

@@ -45,6 +45,7 @@ from sohoa.catalogue.tabular import (
     read_source,
     read_tables,
 )
+from sohoa.errors import SohoaError
 from sohoa.textnorm import fold
 
 KIND = "report_statistics"
@@ -140,8 +141,10 @@ class ReportParse:
     warnings: list[ParseWarning]
 
 
-class NotAReport(ValueError):
+class NotAReport(SohoaError, ValueError):
     """No table with statistics headers."""
+
+    user_message = "Tệp không phải báo cáo thống kê TTHC"
 
 
 def find_report_header(table: Table) -> HeaderMatch | None:

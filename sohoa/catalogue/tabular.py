@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from sohoa.errors import SohoaError
 from sohoa.textnorm import fold, normalize_text
 
 # How far down a sheet a header row may sit: real exports put 1-10 title lines above it.
@@ -26,8 +27,10 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 PROCEDURE_CODE_RE = re.compile(r"^\d\.\d{6}(\.[A-Z]\d{2})?$")
 
 
-class UnreadableTable(ValueError):
+class UnreadableTable(SohoaError, ValueError):
     """The bytes claim to be a workbook but cannot be opened (damaged, encrypted, not really OOXML)."""
+
+    user_message = "Không mở được bảng tính"
 
 
 @dataclass(frozen=True)
@@ -242,8 +245,10 @@ def first_jsonl_object(data: bytes) -> dict[str, object] | None:
     return value if isinstance(value, dict) else None
 
 
-class BadValue(ValueError):
+class BadValue(SohoaError, ValueError):
     """A cell that cannot be read as the type of its column."""
+
+    user_message = "Giá trị ô không đúng kiểu của cột"
 
 
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T].*)?$")

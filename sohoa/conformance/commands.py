@@ -51,16 +51,12 @@ def export_package(
 ) -> None:
     """Write a BagIt/E-ARK package: PDF/As, texts, TT05 metadata, PREMIS events, METS, SHA-256 manifests."""
     from sohoa.archive import Archive
-    from sohoa.conformance.package import PackageError
     from sohoa.conformance.package import export_package as export
 
     settings = _settings()
     out_dir.mkdir(parents=True, exist_ok=True)
     with cliutil.open_store(settings) as store:
-        try:
-            bag = export(store, Archive(settings.archive_dir), selector, out_dir)
-        except PackageError as exc:
-            _fail(str(exc))
+        bag = export(store, Archive(settings.archive_dir), selector, out_dir)
     out.print(f"wrote package {bag}", highlight=False, soft_wrap=True)
 
 
@@ -68,15 +64,11 @@ def export_package(
 def import_package(directory: Annotated[Path, typer.Argument(help="A package folder (BagIt bag)")]) -> None:
     """Validate a package and restore its records (no OCR), then queue them for the index."""
     from sohoa.archive import Archive
-    from sohoa.conformance.package import PackageError
     from sohoa.conformance.package import import_package as restore
 
     settings = _settings()
     with cliutil.open_store(settings) as store:
-        try:
-            report = restore(store, Archive(settings.archive_dir), directory)
-        except PackageError as exc:
-            _fail(str(exc))
+        report = restore(store, Archive(settings.archive_dir), directory)
         # The records are stored; if the index is down the outbox keeps them for `sohoa reindex`.
         synced = cliutil.sync_index_quietly(settings, store)
     out.print(

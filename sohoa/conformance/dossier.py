@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sohoa.conformance.identifiers import result_code
+from sohoa.errors import SohoaError
 from sohoa.extractors.codes import find_dossier_codes, find_procedure_codes
 from sohoa.textnorm import fold
 
@@ -43,8 +44,10 @@ MAX_DEPTH = 8  # how far up from a file its dossier folder may be
 Role = Literal["component", "result"]
 
 
-class DossierError(ValueError):
+class DossierError(SohoaError, ValueError):
     """A manifest that cannot be used (bad code, missing file, bad key): the user must fix it."""
+
+    user_message = "Tệp kê khai hồ sơ không dùng được"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ import pypdfium2 as pdfium
 from fpdf import FPDF
 from PIL import Image
 
+from sohoa.errors import SohoaError
 from sohoa.textnorm import nfc
 
 FONT_CANDIDATES = (
@@ -45,8 +46,10 @@ INK = 140  # grey level below which a rendered pixel is ink
 MAX_INK_SHARE = 0.002
 
 
-class MarkError(Exception):
+class MarkError(SohoaError):
     """The mark could not be drawn (no font, a page pikepdf or PDFium cannot open)."""
+
+    user_message = "Không đóng được dấu số hóa lên tệp PDF"
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from sohoa import __version__
 from sohoa.archive import Archive, sha256_bytes
 from sohoa.conformance import tt05
+from sohoa.errors import SohoaError
 from sohoa.store import repo
 from sohoa.store.db import Store
 from sohoa.store.models import (
@@ -53,6 +54,7 @@ from sohoa.store.models import (
     Page,
     Signature,
 )
+from sohoa.store.queries import STORED
 
 FORMAT = "sohoa-package-1"
 REP = "representations/rep1/data"
@@ -61,8 +63,10 @@ XLINK_NS = "http://www.w3.org/1999/xlink"
 PREMIS_NS = "http://www.loc.gov/premis/v3"
 
 
-class PackageError(Exception):
+class PackageError(SohoaError):
     """The package cannot be written or read (unknown dossier or batch, invalid bag, a hash that differs)."""
+
+    user_message = "Không ghi hoặc đọc được gói lưu trữ"
 
 
 @dataclass
@@ -108,9 +112,7 @@ def _select(s: Session, selector: str) -> tuple[str, Dossier | None, list[Docume
         kind = "dossier"
     elif s.get(Batch, selector) is not None:
         ids = s.scalars(
-            select(BatchItem.document_id).where(
-                BatchItem.batch_id == selector, BatchItem.status.in_(("done", "needs_review"))
-            )
+            select(BatchItem.document_id).where(BatchItem.batch_id == selector, BatchItem.status.in_(STORED))
         ).all()
         kind = "batch"
     else:

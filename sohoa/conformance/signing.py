@@ -27,13 +27,17 @@ from typing import Any, Protocol, TypeVar
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 
+from sohoa.errors import SohoaError
+
 T = TypeVar("T")
 NOT_FOR_PRODUCTION = "KHÔNG DÙNG CHO SẢN XUẤT / NOT FOR PRODUCTION"
 FIELD_NAME = "SohoaConverterSignature"
 
 
-class SigningError(Exception):
+class SigningError(SohoaError):
     """Signing could not be done: a bad or missing key file, a wrong password, a PDF pyHanko cannot update."""
+
+    user_message = "Không ký số được"
 
 
 class SigningKey(Protocol):

@@ -413,10 +413,6 @@ def _detect(text: str) -> tuple[Detection, Decoded | None]:
     )  # fmt: skip
 
 
-def detect(text: str) -> Detection:
-    return _detect(text)[0]
-
-
 def repair(text: str) -> LegacyResult:
     """Detect a legacy encoding in `text` and convert it when the mapping is unambiguous.
 

@@ -70,9 +70,3 @@ def _plain_verdict(text: str, stripped: str, image_coverage: float) -> tuple[boo
     if image_coverage > 0.8 and len(stripped) < 400:
         return False, f"page-sized image with a small text layer ({len(stripped)} characters, likely a stamp)"
     return True, f"text layer with {len(stripped)} characters"
-
-
-def text_layer_verdict(text: str, image_coverage: float, min_chars: int) -> tuple[bool, str]:
-    """(use the text layer?, why). Kept for callers that need no transcoded text; see `text_layer_check`."""
-    verdict = text_layer_check(text, image_coverage, min_chars)
-    return verdict.use, verdict.reason

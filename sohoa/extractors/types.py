@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from sohoa.errors import SohoaError
+
 
 class TextSource(StrEnum):
     TEXT_LAYER = "text_layer"
@@ -34,13 +36,17 @@ class ExtractionStatus(StrEnum):
     FAILED = "failed"
 
 
-class ExtractionError(Exception):
+class ExtractionError(SohoaError):
     """Raised by an extractor for bad input; carries the typed status and a message for people."""
 
-    def __init__(self, status: ExtractionStatus, reason: str):
+    user_message = "Không trích xuất được nội dung tệp"
+
+    def __init__(self, status: ExtractionStatus, reason: str, traceback: str | None = None):
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        # The formatted traceback of an unexpected error in the extracting process, kept for support.
+        self.traceback = traceback
 
 
 @dataclass(slots=True)  # built by the thousand per page: no per-instance __dict__

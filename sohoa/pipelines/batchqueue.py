@@ -21,9 +21,8 @@ from sohoa.pipelines.leases import PROCESSING, Owner, is_stale
 from sohoa.store import repo
 from sohoa.store.db import Store
 from sohoa.store.models import Batch, BatchItem, Event
+from sohoa.store.queries import PENDING, SUCCEEDED
 
-PENDING = "pending"
-SUCCEEDED = ("done", "needs_review", "duplicate")
 ENQUEUE_STEP = "enqueue"
 
 

@@ -13,8 +13,10 @@ hashes in a `supersede` event so `sohoa verify` still checks them.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
+import traceback
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -29,6 +31,7 @@ from sohoa import __version__
 from sohoa.archive import Archive, StoredFile, sha256_bytes
 from sohoa.conformance import output as conformance_output
 from sohoa.conformance import record as conformance_record
+from sohoa.errors import SohoaError
 from sohoa.extractors import sniff
 from sohoa.extractors.metadata import EXTRACTOR_VERSION, extract_metadata
 from sohoa.extractors.tesseract import OcrOptions
@@ -42,9 +45,9 @@ from sohoa.pipelines.leases import PROCESSING, Owner
 from sohoa.store import repo
 from sohoa.store.db import Store
 from sohoa.store.models import BatchItem, Document, MetadataRecord, Output, Page
+from sohoa.store.queries import STORED
 
-# Below this mean word confidence a page goes to the review list (first gate; Extractors I refines it).
-TERMINAL = frozenset(s.value for s in ExtractionStatus)
+log = logging.getLogger(__name__)
 DEFERRED = "deferred"  # not a status: the item went back to the queue to wait for the same content
 # Metadata defects a person must resolve (a handwritten or stamped-over number, an impossible date); softer flags
 # (number_guessed, blank_number of a draft) stay in the metadata without holding the document back.
@@ -89,8 +92,10 @@ class ItemOutcome:
     seconds: float = 0.0
 
 
-class LostLease(Exception):
+class LostLease(SohoaError):
     """Another worker took this item over: drop the result, record nothing."""
+
+    user_message = "Một tiến trình khác đã nhận xử lý tệp này"
 
 
 @dataclass
@@ -100,7 +105,6 @@ class _Claim:
     action: str  # "process" | "duplicate" | "defer"
     note: str | None = None
     version: int = 1  # the metadata (and archive) version the outputs become
-    seen_source: str | None = None
 
 
 @dataclass
@@ -132,8 +136,15 @@ class WorkItem:
     def outcome(self, status: str, reason: str | None, document_id: str | None = None, pages: int = 0) -> ItemOutcome:
         return ItemOutcome(self.given, status, reason, document_id, pages, time.monotonic() - self.started)
 
-    def finish(self, status: str, reason: str | None, document_id: str | None = None) -> ItemOutcome:
+    def finish(
+        self, status: str, reason: str | None, document_id: str | None = None, trace: str | None = None
+    ) -> ItemOutcome:
+        """Settle the item and record its `digitise` event; `trace`, an unexpected error's traceback, is kept in
+        the event's parameters (the batch report shows it) for support."""
         ctx = self.ctx
+        params: dict[str, Any] = {"path": self.given, "sha256": self.sha}
+        if trace:
+            params["traceback"] = trace
         with ctx.store.session() as s:
             if not batchqueue.settle(
                 s, self.claimed.id, ctx.owner, status=status, reason=reason, sha256=self.sha, document_id=document_id
@@ -146,7 +157,7 @@ class WorkItem:
                 batch_id=self.claimed.batch_id,
                 tool="sohoa",
                 tool_version=__version__,
-                params={"path": self.given, "sha256": self.sha},
+                params=params,
                 outcome=status,
                 message=reason,
                 duration_s=time.monotonic() - self.started,
@@ -173,19 +184,21 @@ def _digitise(item: WorkItem) -> ItemOutcome:
         size = path.stat().st_size
         limit = ctx.settings.max_file_mb
         if size > limit * 1024 * 1024:
-            return item.finish("too_large", f"{size} bytes is over the {limit} MB limit (SOHOA_MAX_FILE_MB)")
+            return item.finish(
+                ExtractionStatus.TOO_LARGE, f"{size} bytes is over the {limit} MB limit (SOHOA_MAX_FILE_MB)"
+            )
         data = path.read_bytes()
     except FileNotFoundError:
-        return item.finish("failed", "the file disappeared before it could be read")
+        return item.finish(ExtractionStatus.FAILED, "the file disappeared before it could be read")
     except IsADirectoryError:
-        return item.finish("unsupported", "a folder, not a file")
+        return item.finish(ExtractionStatus.UNSUPPORTED, "a folder, not a file")
     except PermissionError as exc:
-        return item.finish("unreadable", f"cannot read the file: {exc.strerror}")
+        return item.finish(ExtractionStatus.UNREADABLE, f"cannot read the file: {exc.strerror}")
     item.sha = sha256_bytes(data)
     batchqueue.note_sha(ctx.store, item.claimed.id, ctx.owner, item.sha)
     claim = _claim(item, data)
     if claim.action == "duplicate":
-        return item.finish("duplicate", claim.note, item.sha)
+        return item.finish(ExtractionStatus.DUPLICATE, claim.note, item.sha)
     if claim.action == "defer":
         batchqueue.give_back(ctx.store, item.claimed.id, ctx.owner, claim.note or "waiting")
         return item.outcome(DEFERRED, claim.note)
@@ -196,16 +209,23 @@ def _digitise(item: WorkItem) -> ItemOutcome:
         return _store(item, extracted, claim)
     except ExtractionError as exc:
         _release(item, claim)
-        return item.finish(exc.status.value, exc.reason)
+        if exc.traceback:  # an unexpected error in the extracting process
+            log.error("unexpected error extracting %s (in the extracting process):\n%s", item.given, exc.traceback)
+        return item.finish(exc.status, exc.reason, trace=exc.traceback)
     except LostLease:
         _release(item, claim)
         raise
     except OSError:
         _release(item, claim)
         raise  # may be transient (disk, network share): the flow's task retries it
-    except Exception as exc:  # a bug or an input no rule foresaw: the batch goes on, the reason is kept
+    except Exception as exc:  # a bug or an input no rule foresaw: the batch goes on, reason and traceback kept
+        log.exception("unexpected error digitising %s", item.given)
         _release(item, claim)
-        return item.finish("failed", f"unexpected error: {type(exc).__name__}: {exc}")
+        return item.finish(
+            ExtractionStatus.FAILED,
+            f"unexpected error: {type(exc).__name__}: {exc}",
+            trace="".join(traceback.format_exception(exc)),
+        )
 
 
 def _extract(ctx: DigitiseContext, data: bytes) -> Extracted:
@@ -246,7 +266,7 @@ def _claim(item: WorkItem, data: bytes) -> _Claim:
         version = _reserve_version(item)
         if version is None:
             return _Claim("defer", "waits for another worker making a new version of the same content")
-        return _Claim("process", version=version, seen_source=source)
+        return _Claim("process", version=version)
     return _Claim("defer", "the document claim changed hands too often; trying again later")
 
 
@@ -301,7 +321,7 @@ def _same_in_batch(item: WorkItem) -> str | None:
                 BatchItem.batch_id == item.claimed.batch_id,
                 BatchItem.document_id == item.sha,
                 BatchItem.id != item.claimed.id,
-                BatchItem.status.in_(("done", "needs_review")),
+                BatchItem.status.in_(STORED),
             )
         ).first()
 

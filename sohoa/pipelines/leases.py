@@ -24,8 +24,8 @@ from sqlalchemy import update
 from sohoa.pipelines.processes import pid_alive
 from sohoa.store.db import Store
 from sohoa.store.models import BatchItem, Document
+from sohoa.store.queries import PROCESSING
 
-PROCESSING = "processing"
 _LEASE = re.compile(r"^processing by (?P<host>\S+):(?P<pid>\d+):(?P<run>[0-9a-f]+) until (?P<until>\S+)$")
 _TIME = "%Y-%m-%dT%H:%M:%SZ"
 log = logging.getLogger(__name__)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+from pathlib import Path
+
+import yaml
 
 from sohoa.settings import Settings
+
+PREFECT_LOG = "prefect.log"
 
 
 def configure_prefect(settings: Settings) -> None:
@@ -22,3 +28,28 @@ def configure_prefect(settings: Settings) -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     # Results stay in the record store; Prefect need not persist task return values.
     os.environ.setdefault("PREFECT_RESULTS_PERSIST_BY_DEFAULT", "false")
+    os.environ.setdefault("PREFECT_LOGGING_SETTINGS_PATH", str(_logging_config(settings)))
+
+
+def _logging_config(settings: Settings) -> Path:
+    """Prefect's own logging configuration with its console handlers writing to SOHOA_DATA_DIR/logs/prefect.log.
+
+    The temporary API server Prefect starts for a run shares the terminal and reads this configuration too: its
+    services, stopped when the run ends, logged their shutdown (tracebacks included) there after every successful
+    `sohoa digitise`. Everything Prefect logs now goes to the file, where support can read it; the terminal keeps
+    sohoa's progress bar, table and summary line."""
+    logs = settings.resolved_data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    spec = importlib.util.find_spec("prefect")  # not imported here: configure_prefect runs before `import prefect`
+    assert spec is not None and spec.origin is not None, "prefect is not installed"
+    config = yaml.safe_load((Path(spec.origin).parent / "logging" / "logging.yml").read_text(encoding="utf-8"))
+    # Prefect substitutes ${SETTING} templates into the file, so a "$" of the path is written "$$".
+    to_file = {"class": "logging.FileHandler", "filename": str(logs / PREFECT_LOG).replace("$", "$$"), "delay": True}
+    for name in ("console", "debug"):
+        handler = config["handlers"][name]
+        config["handlers"][name] = {**to_file, "level": handler.get("level", 0), "formatter": handler["formatter"]}
+    path = settings.prefect_home / "logging.yml"
+    text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path

@@ -6,9 +6,11 @@ a plain thread pool, which is how the flow machinery's overhead is measured.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
@@ -17,6 +19,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 
 from sohoa.archive import Archive
+from sohoa.extractors.types import ExtractionStatus
 from sohoa.pipelines import batchqueue
 from sohoa.pipelines.batchqueue import Claimed
 from sohoa.pipelines.config import PipelineSettings
@@ -35,6 +38,9 @@ from sohoa.search import indexer
 from sohoa.search.factory import open_backend
 from sohoa.store.db import Store
 from sohoa.store.models import BatchItem, Document, IndexOutbox
+from sohoa.store.queries import STORED
+
+log = logging.getLogger(__name__)
 
 
 class Future(Protocol):
@@ -72,8 +78,12 @@ def sync_index_now(settings: PipelineSettings, store: Store, attempts: int = 3) 
 
 def _settle_crash(ctx: DigitiseContext, claimed: Claimed, exc: BaseException) -> ItemOutcome:
     """A task that raised even after its retries: the item ends `failed` with the error, the batch goes on."""
+    log.error("task for %s failed after its retries", claimed.path, exc_info=exc)
+    trace = "".join(traceback.format_exception(exc))
     try:
-        return WorkItem(ctx, claimed).finish("failed", f"error after retries: {type(exc).__name__}: {exc}"[:2000])
+        return WorkItem(ctx, claimed).finish(
+            ExtractionStatus.FAILED, f"error after retries: {type(exc).__name__}: {exc}"[:2000], trace=trace
+        )
     except LostLease:
         return ItemOutcome(claimed.path, "lost", str(exc))
 
@@ -160,7 +170,7 @@ def batch_items(store: Store, batch_id: str, paths: list[str] | None = None) -> 
         if wanted is not None and item.path not in wanted:
             continue
         seconds = (item.finished_at - item.started_at).total_seconds() if item.finished_at and item.started_at else 0.0
-        item_pages = pages if item.status in ("done", "needs_review") else 0
+        item_pages = pages if item.status in STORED else 0
         items.append(
             asdict(ItemOutcome(item.path, item.status, item.reason, item.document_id, item_pages or 0, seconds))
         )

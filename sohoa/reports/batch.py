@@ -18,17 +18,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sohoa.errors import SohoaError
 from sohoa.reports.review import review_record
 from sohoa.reports.review_query import pages_needing_review
 from sohoa.store.models import Batch, BatchItem, Document, Event
+from sohoa.store.queries import PENDING, PROCESSING, STORED, SUCCEEDED
 
-SUCCEEDED = ("done", "needs_review", "duplicate")
-UNFINISHED = ("pending", "processing")
+UNFINISHED = (PENDING, PROCESSING)
 HTML_TRAIL_LIMIT = 1000  # documents whose events the HTML shows; the JSON always has all of them
 
 
-class NoSuchBatch(LookupError):
-    pass
+class NoSuchBatch(SohoaError, LookupError):
+    user_message = "Không có lô này"
 
 
 def _iso(t: datetime | None) -> str | None:
@@ -78,7 +79,7 @@ def build_report(session: Session, batch_id: str, slowest: int = 10) -> dict[str
         if i.started_at and i.finished_at:
             spans.append((i.started_at, i.finished_at))
         doc = docs.get(i.document_id or "")
-        pages = doc.page_count if doc is not None and i.status in ("done", "needs_review") else 0
+        pages = doc.page_count if doc is not None and i.status in STORED else 0
         rows.append(
             {
                 "path": i.path,
@@ -103,6 +104,18 @@ def build_report(session: Session, batch_id: str, slowest: int = 10) -> dict[str
         key = e.document_id or str((e.params or {}).get("path") or f"batch {batch_id}")
         trail[key].append(_event_dict(e))
 
+    # The traceback of an unexpected error, kept with the item's `digitise` event, for support.
+    traces = {
+        str(ev["params"].get("path")): ev["params"]["traceback"]
+        for events in trail.values()
+        for ev in events
+        if ev["step"] == "digitise" and (ev["params"] or {}).get("traceback")
+    }
+    failures = [
+        {**r, "traceback": traces[r["path"]]} if r["path"] in traces else r
+        for r in rows
+        if r["status"] not in SUCCEEDED and r["status"] not in UNFINISHED
+    ]
     return {
         "batch": batch_id,
         "status": batch.status,
@@ -119,7 +132,7 @@ def build_report(session: Session, batch_id: str, slowest: int = 10) -> dict[str
             "pages_per_min": round(pages_done / minutes, 2) if minutes else None,
         },
         "slowest": sorted(processed, key=lambda r: r["seconds"], reverse=True)[:slowest],
-        "failures": [r for r in rows if r["status"] not in SUCCEEDED and r["status"] not in UNFINISHED],
+        "failures": failures,
         "review_pages": review,
         "items": rows,
         "events": dict(trail),
@@ -188,6 +201,11 @@ def to_html(r: dict[str, Any]) -> str:
         ),
         f"<h2>Failures ({len(r['failures'])})</h2>",
         _table(["file", "status", "reason"], [[x["path"], x["status"], x["reason"]] for x in r["failures"]]),
+        *(
+            f"<details><summary class=bad>traceback: {e(x['path'])}</summary><pre>{e(x['traceback'])}</pre></details>"
+            for x in r["failures"]
+            if x.get("traceback")
+        ),
         f"<h2>Pages needing review ({len(r['review_pages'])})</h2>",
         _table(
             ["file", "document", "page", "why", "confidence", "route"],
@@ -212,7 +230,7 @@ def to_html(r: dict[str, Any]) -> str:
         if n >= HTML_TRAIL_LIMIT:
             parts.append(f"<p>… {len(r['events']) - HTML_TRAIL_LIMIT} more in the JSON report.</p>")
             break
-        bad = any(ev["outcome"] not in ("ok", "done", "needs_review") for ev in events)
+        bad = any(ev["outcome"] not in ("ok", *STORED) for ev in events)
         title = f"{labels.get(key, key)}" + (f" — {key[:12]}" if key in labels else "")
         rows = [
             [

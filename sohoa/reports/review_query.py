@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sohoa.extractors.types import ExtractionStatus
 from sohoa.store.models import BatchItem, Document, Page
+from sohoa.store.queries import STORED
 
-NEEDS_REVIEW = "needs_review"
+NEEDS_REVIEW = ExtractionStatus.NEEDS_REVIEW.value
 REASON_SEPARATOR = "; "
 _PAGE_REASON = re.compile(r"page (\d+): (.+)", re.DOTALL)
 
@@ -60,7 +62,7 @@ def pages_needing_review(session: Session, batch_id: str | None) -> list[ReviewP
         processed = select(BatchItem.document_id).where(
             BatchItem.batch_id == batch_id,
             BatchItem.document_id.is_not(None),
-            BatchItem.status.in_(("done", NEEDS_REVIEW)),
+            BatchItem.status.in_(STORED),
         )
         query = query.where(Document.id.in_(processed))
     docs = session.scalars(query.order_by(Document.source, Document.id)).all()

@@ -50,7 +50,6 @@ LEVELS = {
 OLD_CODE, NEW_CODE = "1.011516", "2.002835"  # a real replacement pair (domain.md §2.4)
 ABOLISHED_CODE, ABOLISHED_ON = "1.005388", date(2025, 7, 15)
 FUTURE_ABOLISHED_CODE, FUTURE_ABOLISHED_ON = "3.000182", date(2027, 1, 1)
-REPLACED_ON = date(2025, 7, 1)
 # What the samples plant for reconciliation to find.
 PLANTED = {
     "missing": "1.009972",  # a commune-level national procedure the local list leaves out

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from sohoa.errors import SohoaError
 from sohoa.samples.texts import Band, GeneratedDocument, Line
 
 PT_PER_MM = 72 / 25.4
@@ -51,8 +52,8 @@ _FONT_FILES: tuple[tuple[str, tuple[str, str, str, str]], ...] = (
 )
 
 
-class FontNotFoundError(RuntimeError):
-    pass
+class FontNotFoundError(SohoaError, RuntimeError):
+    user_message = "Không tìm thấy phông chữ tiếng Việt"
 
 
 @dataclass(frozen=True)
@@ -352,9 +353,3 @@ def render_pdf(doc: GeneratedDocument, *, fonts: FontSet | None = None) -> Rende
     for band in doc.bands:
         layout.band(band)
     return RenderedPdf(data=bytes(pdf.output()), page_count=layout.page, regions=tuple(layout.regions), font=fonts.name)
-
-
-def write_pdf(doc: GeneratedDocument, path: Path, *, fonts: FontSet | None = None) -> RenderedPdf:
-    rendered = render_pdf(doc, fonts=fonts)
-    path.write_bytes(rendered.data)
-    return rendered

@@ -49,6 +49,7 @@ from elastic_transport import HttpHeaders, Urllib3HttpNode
 from elastic_transport.client_utils import DEFAULT, DefaultType
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
+from sohoa.errors import SohoaError
 from sohoa.search.keys import B_ACCENT as _B_ACCENT
 from sohoa.search.keys import B_CODE_EXACT as _B_CODE_EXACT
 from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
@@ -88,8 +89,10 @@ _VENDOR_MEDIA = re.compile(r"application/vnd\.elasticsearch\+([\w.-]+)(?:\s*;\s*
 _MARK = re.compile(r"(</?b>)")
 
 
-class ElasticIndexError(RuntimeError):
+class ElasticIndexError(SohoaError, RuntimeError):
     """An index operation failed in a way retries did not fix (bulk items rejected, alias swap refused)."""
+
+    user_message = "Lỗi ghi chỉ mục Elasticsearch"
 
 
 # --- connection --------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from types import TracebackType
 
 import tantivy
 
+from sohoa.errors import SohoaError
 from sohoa.search.keys import B_ACCENT as _B_ACCENT
 from sohoa.search.keys import B_CODE_EXACT as _B_CODE_EXACT
 from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
@@ -68,8 +69,10 @@ SNIPPET_CHARS = 200
 # number/code lookup outranks anything textual.
 
 
-class SearchIndexError(RuntimeError):
+class SearchIndexError(SohoaError, RuntimeError):
     """Base class for errors opening or writing the embedded index."""
+
+    user_message = "Lỗi mở hoặc ghi chỉ mục tìm kiếm"
 
 
 class IndexLockedError(SearchIndexError):

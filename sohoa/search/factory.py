@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import shutil
 
+from sohoa.errors import SohoaError
 from sohoa.search.model import SearchBackend
 from sohoa.settings import Settings
 
 
-class BackendUnavailable(Exception):
+class BackendUnavailable(SohoaError):
     """The configured search backend cannot be used; the message says why."""
+
+    user_message = "Không dùng được máy tìm kiếm"
 
 
 def open_backend(settings: Settings, *, rebuilding: bool = False) -> SearchBackend:

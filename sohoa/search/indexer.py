@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from sohoa.errors import SohoaError
 from sohoa.search.model import IndexDoc, RebuildableBackend, SearchBackend
 from sohoa.search.public import public_record
 from sohoa.store import repo
@@ -140,8 +141,10 @@ def enqueue_all(store: Store) -> int:
         return n
 
 
-class RebuildAborted(RuntimeError):
+class RebuildAborted(SohoaError, RuntimeError):
     """Some records failed to index into the new index, so the live one was kept (see SyncReport.errors)."""
+
+    user_message = "Dựng lại chỉ mục không xong; chỉ mục cũ được giữ"
 
 
 def reindex(store: Store, backend: SearchBackend) -> SyncReport:

@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from sohoa import __version__
+from sohoa.errors import SohoaError
+from sohoa.extractors.types import ExtractionStatus
 from sohoa.store import repo
 from sohoa.store.models import Document, MetadataRecord
 from sohoa.textnorm import normalize_text
@@ -34,8 +36,10 @@ EDITABLE: dict[str, bool] = {
 EXTRACTOR = "correction"
 
 
-class CorrectionError(ValueError):
+class CorrectionError(SohoaError, ValueError):
     """The correction cannot be applied (unknown field, bad value, no such document); the message says why."""
+
+    user_message = "Không sửa được siêu dữ liệu"
 
 
 def _clean(field: str, value: Any) -> Any:
@@ -94,7 +98,7 @@ def accept_review(session: Session, document_id: str, *, by: str) -> MetadataRec
     doc = session.get(Document, document_id)
     if doc is None:
         raise CorrectionError(f"no document {document_id!r}")
-    if doc.status != "needs_review":
+    if doc.status != ExtractionStatus.NEEDS_REVIEW:
         raise CorrectionError(f"document {document_id[:12]} is {doc.status}, not waiting for review")
     current = repo.current_metadata(session, doc.id)
     data = dict(current.data) if current else {}
@@ -109,6 +113,6 @@ def accept_review(session: Session, document_id: str, *, by: str) -> MetadataRec
         tool_version=__version__,
         params={"accepted": True, "version": record.version, "by": by, "reason": doc.reason},
     )
-    doc.status = "done"
+    doc.status = ExtractionStatus.DONE.value
     repo.enqueue_index(session, "document", [doc.id])
     return record

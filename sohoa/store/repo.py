@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sohoa.store.models import Batch, BatchItem, Document, Event, IndexOutbox, MetadataRecord
+from sohoa.store.models import Batch, Document, Event, IndexOutbox, MetadataRecord
 
 
 def ensure_batch(session: Session, batch_id: str) -> Batch:
@@ -19,33 +18,6 @@ def ensure_batch(session: Session, batch_id: str) -> Batch:
         session.add(batch)
         session.flush()
     return batch
-
-
-def batch_item(session: Session, batch_id: str, path: str) -> BatchItem | None:
-    return session.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id, BatchItem.path == path)).first()
-
-
-def set_item(
-    session: Session,
-    batch_id: str,
-    path: str,
-    *,
-    status: str,
-    reason: str | None = None,
-    sha256: str | None = None,
-    document_id: str | None = None,
-    started_at: datetime | None = None,
-) -> BatchItem:
-    """Upsert the item for (batch, path): reruns of a batch update it instead of adding a second row."""
-    item = batch_item(session, batch_id, path)
-    if item is None:
-        item = BatchItem(batch_id=batch_id, path=path)
-        session.add(item)
-    item.status, item.reason, item.sha256, item.document_id = status, reason, sha256, document_id
-    item.started_at = started_at or item.started_at
-    item.finished_at = datetime.now(UTC) if status != "pending" else None
-    session.flush()
-    return item
 
 
 def add_event(
@@ -118,10 +90,3 @@ def find_document(session: Session, doc_id: str) -> Document | None:
         return doc
     matches = session.scalars(select(Document).where(Document.id.like(f"{doc_id}%")).limit(2)).all()
     return matches[0] if len(matches) == 1 else None
-
-
-def status_counts(session: Session, batch_id: str) -> dict[str, int]:
-    rows = session.execute(
-        select(BatchItem.status, func.count()).where(BatchItem.batch_id == batch_id).group_by(BatchItem.status)
-    ).all()
-    return {status: n for status, n in rows}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from sohoa.web.auth import secret_key
 from sohoa.web.context import LoginRequired, session_user
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
 SESSION_COOKIE = "sohoa_session"
 
 
@@ -90,6 +92,15 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return pages.render(
             request, "error.html", session_user(request), status_code=exc.status_code, message=str(exc.detail)
         )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # A bug: its traceback goes to the log file (SOHOA_DATA_DIR/logs/sohoa.log under `sohoa serve`) for support.
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        message = "lỗi không lường trước; chi tiết đã được ghi vào nhật ký (logs/sohoa.log)"
+        if _is_api(request):
+            return JSONResponse({"detail": message}, status_code=500)
+        return pages.render(request, "error.html", session_user(request), status_code=500, message=message)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)

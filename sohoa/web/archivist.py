@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from sohoa.extractors.types import ExtractionStatus
 from sohoa.pipelines import batchqueue
-from sohoa.pipelines.batchqueue import PENDING, SUCCEEDED
-from sohoa.pipelines.leases import PROCESSING
 from sohoa.reports.review_query import ReviewPage, pages_needing_review
 from sohoa.search import indexer
-from sohoa.store import corrections
+from sohoa.store import corrections, queries
 from sohoa.store.models import Batch, BatchItem, Document
+from sohoa.store.queries import PENDING, PROCESSING, SUCCEEDED
 from sohoa.web.context import Ctx
 from sohoa.web.documents import STATUS_LABELS
 
@@ -70,7 +70,7 @@ def batch_detail(ctx: Ctx, batch_id: str) -> dict[str, Any] | None:
             "finished_at": batch.finished_at.isoformat(timespec="seconds") if batch.finished_at else None,
             "counts": dict(sorted(counts.items())),
             "failures": [row(i) for i in items if i.status not in UNSETTLED],
-            "needs_review": [row(i) for i in items if i.status == "needs_review"],
+            "needs_review": [row(i) for i in items if i.status == ExtractionStatus.NEEDS_REVIEW],
             "items": [row(i) for i in items],
             "prefect_ui_url": ctx.settings.prefect_ui_url,
             "worker_command": f"sohoa worker --batch {batch.id}",
@@ -82,7 +82,10 @@ def review_queue(ctx: Ctx, limit: int = 200) -> list[dict[str, Any]]:
     as `sohoa review` and the batch report, never a threshold of its own)."""
     with ctx.store.session() as s:
         docs = s.scalars(
-            select(Document).where(Document.status == "needs_review").order_by(Document.created_at).limit(limit)
+            select(Document)
+            .where(Document.status == ExtractionStatus.NEEDS_REVIEW.value)
+            .order_by(Document.created_at)
+            .limit(limit)
         ).all()
         by_doc: dict[str, list[ReviewPage]] = defaultdict(list)
         for r in pages_needing_review(s, None):
@@ -129,7 +132,7 @@ def accept(ctx: Ctx, doc_id: str) -> dict[str, Any]:
     with ctx.store.session() as s:
         record = corrections.accept_review(s, doc_id, by=ctx.user.name)
         ctx.log(s, "accept_review", record.document_id, version=record.version)
-        result = {"document_id": record.document_id, "version": record.version, "status": "done"}
+        result = {"document_id": record.document_id, "version": record.version, "status": ExtractionStatus.DONE.value}
     return {**result, "index": _sync_index(ctx)}
 
 
@@ -138,10 +141,7 @@ def retry(ctx: Ctx, batch_id: str, item_ids: list[int] | None = None) -> dict[st
     with ctx.store.session() as s:
         if s.get(Batch, batch_id) is None:
             raise LookupError(f"không có lô {batch_id!r}")
-        stmt = select(BatchItem.path).where(BatchItem.batch_id == batch_id, BatchItem.status.not_in(UNSETTLED))
-        if item_ids:
-            stmt = stmt.where(BatchItem.id.in_(item_ids))
-        paths = list(s.scalars(stmt))
+        paths = queries.unsuccessful_paths(s, batch_id, item_ids)
     pending = batchqueue.enqueue(ctx.store, batch_id, paths, retry_failed=True) if paths else 0
     with ctx.store.session() as s:
         ctx.log(s, "retry_batch", batch_id, items=len(paths))

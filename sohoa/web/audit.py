@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from sohoa.catalogue import audit as audit_mod
-from sohoa.catalogue import render
 from sohoa.catalogue.audit import AuditSummary
+from sohoa.reports import audit as render
 from sohoa.store import repo
 from sohoa.web.context import Ctx
 from sohoa.web.masking import Masker

@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sohoa.errors import SohoaError
 from sohoa.settings import Settings
 from sohoa.store.models import User
 
@@ -29,8 +30,8 @@ SECRET_FILE = "web-secret.key"
 _hasher = PasswordHasher()  # argon2id with the library's current defaults
 
 
-class UserExists(ValueError):
-    pass
+class UserExists(SohoaError, ValueError):
+    user_message = "Tên đăng nhập đã có"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
+from sohoa.errors import SohoaError
 from sohoa.search.factory import open_backend
 from sohoa.search.model import SearchBackend
 from sohoa.settings import Settings
@@ -22,8 +23,10 @@ from sohoa.web import csrf
 from sohoa.web.auth import ROLES, CurrentUser
 
 
-class LoginRequired(Exception):
+class LoginRequired(SohoaError):
     """No valid session: pages redirect to the login form, the API answers 401."""
+
+    user_message = "Cần đăng nhập"
 
 
 @dataclass

@@ -18,16 +18,16 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sohoa.errors import SohoaError
+from sohoa.extractors.types import ExtractionStatus
 from sohoa.search.keys import number_key
 from sohoa.search.model import Fields, Query
-from sohoa.store import repo
+from sohoa.store import queries, repo
 from sohoa.store.corrections import EDITABLE
 from sohoa.store.models import (
     Document,
     Dossier,
     DossierDocument,
-    Event,
-    MetadataRecord,
     Procedure,
 )
 from sohoa.textnorm import fold
@@ -57,23 +57,23 @@ FIELD_LABELS = {
     "flags": "Cần xem lại",
 }
 STATUS_LABELS = {
-    "done": "Hoàn thành",
-    "needs_review": "Cần xem lại",
-    "duplicate": "Trùng lặp",
-    "unreadable": "Không đọc được",
-    "encrypted": "Mã hóa",
-    "unsupported": "Không hỗ trợ",
-    "too_large": "Quá lớn",
-    "timeout": "Quá thời gian",
-    "failed": "Lỗi",
+    ExtractionStatus.DONE: "Hoàn thành",
+    ExtractionStatus.NEEDS_REVIEW: "Cần xem lại",
+    ExtractionStatus.DUPLICATE: "Trùng lặp",
+    ExtractionStatus.UNREADABLE: "Không đọc được",
+    ExtractionStatus.ENCRYPTED: "Mã hóa",
+    ExtractionStatus.UNSUPPORTED: "Không hỗ trợ",
+    ExtractionStatus.TOO_LARGE: "Quá lớn",
+    ExtractionStatus.TIMEOUT: "Quá thời gian",
+    ExtractionStatus.FAILED: "Lỗi",
     "pending": "Đang chờ",
     "processing": "Đang xử lý",
 }
 _WORD = re.compile(r"\w+")
 
 
-class NotFound(LookupError):
-    pass
+class NotFound(SohoaError, LookupError):
+    user_message = "Không tìm thấy"
 
 
 @dataclass
@@ -226,7 +226,7 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
             }
             for p in doc.pages
         ]
-        events = s.scalars(select(Event).where(Event.document_id == doc.id).order_by(Event.id)).all()
+        events = queries.document_events(s, doc.id)
         provenance = [
             {
                 "step": e.step,
@@ -243,11 +243,7 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
         ]
         versions = [
             {"version": v, "extractor": x, "created_at": c.isoformat(timespec="seconds")}
-            for v, x, c in s.execute(
-                select(MetadataRecord.version, MetadataRecord.extractor, MetadataRecord.created_at)
-                .where(MetadataRecord.document_id == doc.id)
-                .order_by(MetadataRecord.version)
-            )
+            for v, x, c in queries.metadata_versions(s, doc.id)
         ]
         dossier_codes = sorted(
             set(meta.get("dossier_codes") or [])

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sohoa.errors import SohoaError
 from sohoa.search.model import Hit, Query, SearchResult
 from sohoa.search.public import public_pages
 from sohoa.store import repo
@@ -30,8 +31,10 @@ FACET_LABELS = {
 KIND_LABELS = {"document": "Tài liệu", "dossier": "Hồ sơ", "procedure": "Thủ tục"}
 
 
-class BadSearch(ValueError):
+class BadSearch(SohoaError, ValueError):
     """A search the user must change (bad date, a query on personal data for a masked role)."""
+
+    user_message = "Cần sửa lại câu tìm kiếm"
 
 
 @dataclass
