@@ -250,7 +250,8 @@ def _read_table(out: ReportParse, name: str, sheet: _Sheet, layout: Layout) -> N
             out,
             sheet,
             layout.first_row,
-            f"cột {column.letter} «{column.title}» không đọc được: không rõ là số liệu nào, số trong cột không được kiểm tra",
+            f"cột {column.letter} «{column.title}» không đọc được: không rõ là số liệu nào, "
+            "số trong cột không được kiểm tra",
         )
     for column, key in layout.repeated:
         first = layout.columns[layout.column_of(key) or 0]
