@@ -270,6 +270,7 @@ def _read_table(out: ReportParse, name: str, sheet: _Sheet, layout: Layout) -> N
     )
     body = range(layout.last_row, len(sheet.rows))
     headless: dict[int, int] = {}
+    noted: dict[int, int] = {}  # a note column holding numbers: they are not checked, so say so
     raw_rates: list[tuple[ReportRow, str, PrintedRate, bool]] = []
     for index in body:
         raw = sheet.rows[index]
@@ -291,7 +292,11 @@ def _read_table(out: ReportParse, name: str, sheet: _Sheet, layout: Layout) -> N
                     _warn(out, sheet, row_no, f"{LABELS[key]}: không đọc được tỉ lệ {text!r}")
                 if printed is not None:
                     numbers += 1
-                    plain = isinstance(value, int | float) and not stat_rates.is_percent_format(fmt)
+                    plain = (
+                        not stat_rates.is_percent_format(fmt) and "%" not in printed.text
+                        if isinstance(value, int | float)
+                        else "%" not in printed.text
+                    )
                     raw_rates.append((row, key, printed, plain))
             else:
                 count = _count(value)
@@ -302,12 +307,17 @@ def _read_table(out: ReportParse, name: str, sheet: _Sheet, layout: Layout) -> N
         for col, value in enumerate(raw):
             if col not in layout.keys and col not in {c.index for c in layout.unread} and _count(value) is not None:
                 headless.setdefault(col, row_no)
+            elif layout.keys.get(col) == "note" and _count(value) is not None:
+                noted.setdefault(col, row_no)
         if not numbers and not stat_relations.is_section(row.unit, row.stt) and not stat_relations.is_total(row.unit):
             continue  # a note or signature line under the table
         out.rows.append(row)
     for col, row_no in headless.items():
         letter = stat_headers.Column(col, ()).letter
         _warn(out, sheet, row_no, f"cột {letter} có số liệu nhưng không có tiêu đề: không đọc")
+    for col, row_no in noted.items():
+        column = layout.columns[col]
+        _warn(out, sheet, row_no, f"cột {column.letter} «{column.title}» là ghi chú nhưng có số: không kiểm tra")
     _set_rates(out, sheet, layout, raw_rates)
 
 
@@ -317,19 +327,13 @@ _DASHES = {"-", "–", "—", "x", "X"}
 def _set_rates(
     out: ReportParse, sheet: _Sheet, layout: Layout, raw: list[tuple[ReportRow, str, PrintedRate, bool]]
 ) -> None:
-    """A rate column of plain numbers all within 0-1, some with more than two decimals, and no "%" in its header
-    holds spreadsheet fractions (0.9996 = 99.96 %): read so, with a note; anything else reads as printed."""
+    """A rate column of plain numbers (no "%" printed, no % cell format) all within 0-1, some with more than two
+    decimals holds spreadsheet fractions (0.9996 = 99.96 %, also as exported to CSV):
+    read so, with a note; anything else reads as printed ("0,33" is 0.33 %)."""
     fractions: set[str] = set()
     for key in {k for _, k, _, _ in raw}:
-        col = layout.column_of(key)
-        header = layout.columns[col].title if col is not None else ""
         plain = [p for _, k, p, is_plain in raw if k == key and is_plain]
-        if (
-            plain
-            and "%" not in header
-            and all(0 <= p.percent <= 1 for p in plain)
-            and any(p.decimals > 2 for p in plain)
-        ):
+        if plain and all(0 <= p.percent <= 1 for p in plain) and any(p.decimals > 2 for p in plain):
             fractions.add(key)
             out.notes.append(f"{sheet.name or out.file}: cột «{LABELS[key]}» là số thập phân 0–1, đọc là phần trăm")
     for row, key, printed, is_plain in raw:
@@ -407,6 +411,7 @@ class CheckResult:
     actual: float | None = None
     figures: tuple[tuple[str, float], ...] = ()
     note: str = ""  # Vietnamese: the definition a rate fits, the nearest reading, the missing figures
+    definition: str = ""  # a rate's definition key (stat_rates.DEFINITIONS) the printed value fits, or the nearest
 
     @property
     def rule(self) -> str:
@@ -444,8 +449,10 @@ class CheckResult:
 Getter = Callable[[str], int | None]
 
 
-def derived(row: ReportRow) -> Getter:
-    """A row's figures, printed or, when not printed, derived from the parts that define them."""
+def derived(row: ReportRow, *, balance: bool = False) -> Getter:
+    """A row's figures, printed or, when not printed, derived from the parts that define them. ``balance``: an
+    unprinted in-progress count may also come from to handle − resolved − paused − returned (not for the balance
+    check itself, which would then always hold)."""
 
     def get(key: str) -> int | None:
         value = getattr(row, key, None) if key in COUNTS else None
@@ -475,7 +482,12 @@ def derived(row: ReportRow) -> Getter:
                 return row.finished - on_time
             return None
         if key == "in_progress":
-            return _add(row.in_progress_not_due, row.in_progress_late, row.in_progress_nearly_due or 0)
+            parts = _add(row.in_progress_not_due, row.in_progress_late, row.in_progress_nearly_due or 0)
+            if parts is None and balance and (handle := get("to_handle")) is not None:
+                resolved = get("finished")
+                if resolved is not None:
+                    return handle - resolved - (row.paused or 0) - (row.withdrawn or 0)
+            return parts
         if key == "in_progress_late":
             if row.in_progress == 0:
                 return 0
@@ -484,6 +496,10 @@ def derived(row: ReportRow) -> Getter:
             return None
         if key == "late_total":
             return _add(get("finished_late"), get("in_progress_late"))
+        if key == "due":
+            # not printed: every dossier due in the period is resolved on time, resolved late or overdue (the
+            # relation Vĩnh Phúc's published figures show); early ones due later make it an upper bound
+            return _add(get("on_time_all"), get("late_total"))
         return None
 
     return get
@@ -643,12 +659,23 @@ def _rate_check(row: ReportRow, key: str, printed: PrintedRate, get: Getter) -> 
         return CheckResult(
             key, NOT_EVALUABLE, row, note="thiếu số liệu để tính lại (" + ", ".join(map(_label, needs)) + ")"
         )
+    missing = [d for d in stat_rates.DEFINITIONS[key] if d not in {r.definition for r in verdict.readings}]
+    if not verdict.fits and missing:
+        nearest = verdict.nearest
+        assert nearest is not None
+        note = (
+            f"không khớp các cách tính được (gần nhất {stat_rates.describe(nearest, printed.decimals)}); "
+            f"thiếu số liệu để tính: {'; '.join(d.label for d in missing)}"
+        )
+        return CheckResult(key, NOT_EVALUABLE, row, nearest.percent, printed.percent, figures, note)
     if verdict.fits:
         used = verdict.fits[0]
         note = "định nghĩa của báo cáo: " + stat_rates.describe(used, printed.decimals)
         if not used.definition.standard:
             note += " (không phải định nghĩa chuẩn)"
-        return CheckResult(key, CONSISTENT, row, used.percent, printed.percent, figures, note)
+        if len(verdict.fits) > 1:  # e.g. nothing late: several readings print the same
+            note += "; cũng khớp: " + "; ".join(r.definition.label for r in verdict.fits[1:])
+        return CheckResult(key, CONSISTENT, row, used.percent, printed.percent, figures, note, used.definition.key)
     nearest = verdict.nearest
     assert nearest is not None
     others = "; ".join(stat_rates.describe(r, printed.decimals) for r in verdict.readings if r is not nearest)
@@ -660,7 +687,9 @@ def _rate_check(row: ReportRow, key: str, printed: PrintedRate, get: Getter) -> 
         for k in dict.fromkeys(n.lstrip("-") for n in (*nearest.definition.numerator, nearest.definition.denominator))
         if (v := get(k)) is not None
     )
-    return CheckResult(key, INCONSISTENT, row, nearest.percent, printed.percent, figures + numbers, note)
+    return CheckResult(
+        key, INCONSISTENT, row, nearest.percent, printed.percent, figures + numbers, note, nearest.definition.key
+    )
 
 
 def evaluate(rows: list[ReportRow]) -> list[CheckResult]:
@@ -719,7 +748,7 @@ def _carry_over(rows: list[ReportRow]) -> list[CheckResult]:
         before = by_key.get((unit, _previous(key)))
         if before is None or row.carried_over is None:
             continue
-        previous_open = derived(before)("in_progress")
+        previous_open = derived(before, balance=True)("in_progress")
         figures: tuple[tuple[str, float], ...] = (("Kỳ trước chuyển sang", float(row.carried_over)),)
         if previous_open is None:
             found.append(CheckResult("carry_over", NOT_EVALUABLE, row, note=f"{before.period}: thiếu đang giải quyết"))

@@ -96,9 +96,10 @@ def _rx(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
-# Meta columns: matched on the whole (single-text) header.
+# Meta columns: matched on the whole (single-text) header, in this order ("Đơn vị cấp trên" before "Đơn vị").
 _META = {
     "stt": _rx(r"^(stt|tt|so tt|so thu tu)$"),
+    "parent": _rx(r"(don vi|co quan) (cap tren|chu quan|quan ly)", r"^(thuoc|truc thuoc)( .*)?$"),
     "unit": _rx(
         r"^(ten )?(don vi|co quan|dia phuong|dia ban)( .*)?$",
         r"^(so|ban|nganh|ubnd|huyen|xa) .*(nganh|huyen|xa)$",
@@ -106,7 +107,6 @@ _META = {
     ),
     "period": _rx(r"^(ky bao cao|ky thong ke|ky|thang|quy|nam|thoi gian|thoi ky|giai doan)( bao cao)?$"),
     "level": _rx(r"^cap( hanh chinh| thuc hien| don vi| quan ly)?$"),
-    "parent": _rx(r"(don vi|co quan) (cap tren|chu quan|quan ly)", r"^(thuoc|truc thuoc)( .*)?$"),
     "note": _rx(r"^ghi chu"),
 }
 # Facets, read from any text of the path (deepest first).
@@ -239,7 +239,8 @@ def facets(path: Sequence[str]) -> Facets:
         if status is None:
             named = [k for k, p in _STATUS if p.search(text)]
             # "trễ hạn (đã và đang giải quyết)": both groups named, the figure is their sum
-            status = "all" if {"finished", "in_progress"} <= set(named) else next(iter(named), None)
+            both = {"finished", "in_progress"} <= set(named) or re.search(r"\bda va dang\b", text)
+            status = "all" if both else next(iter(named), None)
             if status == "due" and next((k for k, p in _TIMING if p.search(text)), None) is not None:
                 status = None  # "quá hạn"/"chưa đến hạn" name a timing, not the due figure
         if timing is None:
