@@ -34,10 +34,12 @@ def _key(unit: str | None, period: str | None) -> tuple[str, str]:
     return fold(unit or "").strip(), " ".join(fold(period or "").split())
 
 
-def run(which: str, reports: int, verbose: bool) -> dict[str, object]:
-    start = 1 if which == "dev" else 1001
+def run(which: str, reports: int, verbose: bool, start: int | None = None) -> dict[str, object]:
+    start = start if start is not None else 1 if which == "dev" else 1001
     c: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
+    by_check: dict[str, Counter[str]] = {}
+    why_not: Counter[str] = Counter()
     kinds_evaluated: set[str] = set()
     misses: list[str] = []
     for seed in range(start, start + reports):
@@ -71,6 +73,9 @@ def run(which: str, reports: int, verbose: bool) -> dict[str, object]:
         evaluated: dict[tuple[str, str], list[report_stats.CheckResult]] = {}
         for r in results:
             statuses[r.status] += 1
+            by_check.setdefault(r.check, Counter())[r.status] += 1
+            if r.status == NOT_EVALUABLE:
+                why_not[f"{r.check}: {r.note.split(':')[0][:60]}"] += 1
             if r.status != NOT_EVALUABLE:
                 kinds_evaluated.add(r.check)
             k = _key(r.row.unit, r.row.period)
@@ -114,8 +119,11 @@ def run(which: str, reports: int, verbose: bool) -> dict[str, object]:
                         c["rates_definition_named"] += r.definition == used
     out: dict[str, object] = {
         "set": which,
+        "seeds": f"{start}..{start + reports - 1}",
         "counts": dict(sorted(c.items())),
         "check_statuses": dict(statuses),
+        "by_check": {k: dict(v) for k, v in sorted(by_check.items())},
+        "not_evaluable_why": dict(why_not.most_common(12)),
         "relation_kinds": len(report_stats.RELATION_KINDS),
         "relation_kinds_evaluated": sorted(kinds_evaluated),
         "columns_read_right": _ratio(c["columns_right"], c["columns"]),
@@ -161,11 +169,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--set", choices=["dev", "heldout"], default="dev")
     ap.add_argument("--reports", type=int, default=60)
+    ap.add_argument("--start", type=int, help="first generator seed (default 1 for dev, 1001 for heldout)")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
     print(
         json.dumps(
-            {"seeds": seeds(), "generated": run(args.set, args.reports, args.verbose)}, ensure_ascii=False, indent=1
+            {"seeds": seeds(), "generated": run(args.set, args.reports, args.verbose, args.start)},
+            ensure_ascii=False,
+            indent=1,
         )
     )
 

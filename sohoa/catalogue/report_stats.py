@@ -540,8 +540,6 @@ _SUMS: dict[str, tuple[str, tuple[tuple[str, ...], ...]]] = {
     ),
     "late_total": ("late_total", (("finished_late", "in_progress_late"),)),
 }
-# The parts each sum needs at the least, to name what is missing when it cannot be evaluated.
-_NEEDS = {check: variants[-1] for check, (_, variants) in _SUMS.items()}
 
 
 def _label(key: str) -> str:
@@ -577,11 +575,8 @@ def _row_checks(row: ReportRow) -> list[CheckResult]:
     for check, (total_key, variants) in _SUMS.items():
         total = getattr(row, total_key)
         parts = next((v for v in variants if all(getattr(row, k) is not None for k in v)), None)
-        if total is None or (parts is None and not any(getattr(row, k) is not None for v in variants for k in v)):
-            continue  # the report does not print the total, or does not split it: no relation to check
-        if parts is None:
-            missing = [k for k in _NEEDS[check] if getattr(row, k) is None]
-            result(check, None, None, (), "thiếu " + ", ".join(_label(k) for k in missing))
+        if total is None or parts is None:
+            # the total or a part is not printed: the relation only defines the missing figure, it checks nothing
             continue
         result(check, sum(getattr(row, k) for k in parts), total, (*parts, total_key))
     _balance(row, get, results)
@@ -614,16 +609,8 @@ def _balance(row: ReportRow, get: Getter, results: list[CheckResult]) -> None:
     """To handle = resolved + in progress, with paused and returned/withdrawn counted in or out as the publisher
     did: any of these readings agreeing is consistent, and the finding names the one that does."""
     to_handle, finished, in_progress = get("to_handle"), get("finished"), get("in_progress")
-    if row.to_handle is None and row.carried_over is None:
-        return  # no workload printed (only what came in this period): the report does not state a balance
-    if finished is None and in_progress is None:
-        return
     if to_handle is None or finished is None or in_progress is None:
-        missing = [
-            k for k, v in (("to_handle", to_handle), ("finished", finished), ("in_progress", in_progress)) if v is None
-        ]
-        results.append(CheckResult("balance", NOT_EVALUABLE, row, note="thiếu " + ", ".join(map(_label, missing))))
-        return
+        return  # a side not printed: the balance would only define it
     extras = [k for k in ("paused", "withdrawn") if getattr(row, k) is not None]
     readings: list[tuple[int, tuple[str, ...]]] = []
     for n in range(len(extras), -1, -1):

@@ -135,7 +135,7 @@ _TIMING: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("early", _rx(r"\btruoc (thoi )?han\b")),
     ("on_time", _rx(r"\bdung (thoi )?han\b", r"\bdung hen\b")),
     ("in_time", _rx(r"\btrong (thoi )?han\b")),  # early+on time when finished, not yet due when in progress
-    ("late", _rx(r"\b(tre|qua|cham|tre) (thoi )?han\b", r"\bqua thoi gian\b", r"\btre\b")),
+    ("late", _rx(r"\b(tre|qua|cham) (thoi )?han\b", r"\bqua thoi gian\b", r"\btre\b", r"\bcham\b")),
 )
 _CHANNEL: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("direct_postal", _rx(r"\btruc tiep\b.*\bbuu chinh\b", r"\bbuu chinh\b.*\btruc tiep\b")),

@@ -490,6 +490,24 @@ def plant(rng: random.Random, spec: Spec, rows: list[Row], truth: Truth, share: 
             parent = parents.get(id(parent))
             break  # the grandparent sums the section rows, which still hold their true totals
 
+    def next_period(row: Row, key: str) -> None:
+        """The next period's carried over is checked against this one's in-progress count (printed, or to handle −
+        resolved when not printed): a figure planted in those breaks that check too."""
+        if spec.periods == 1 or "carried_over" not in printed:
+            return
+        if "in_progress" in printed:
+            affected = {"in_progress"}
+        elif "in_progress_not_due" in printed:
+            affected = set(GROUPS["in_progress"])
+        else:
+            handle = {"to_handle"} if "to_handle" in printed else {"carried_over", "received"}
+            affected = handle | ({"finished"} if "finished" in printed else set(GROUPS["finished"]))
+        if key not in affected:
+            return
+        later = [r for r in rows if r.unit == row.unit and r.period > row.period]
+        if later:
+            flag(min(later, key=lambda r: r.period), "carry_over")
+
     for row in rows:
         if rng.random() >= share:
             continue
@@ -516,6 +534,7 @@ def plant(rng: random.Random, spec: Spec, rows: list[Row], truth: Truth, share: 
             f[total] += delta
             flag(row, total)
             propagate(row, total)
+            next_period(row, total)
         elif kind == "part_off":
             total = rng.choice(sorted(splits))
             part = rng.choice(splits[total])
@@ -524,6 +543,7 @@ def plant(rng: random.Random, spec: Spec, rows: list[Row], truth: Truth, share: 
             f[part] += delta
             flag(row, total)
             propagate(row, part)
+            next_period(row, part)
         elif kind == "due_bounds":
             f["due"] = f["to_handle"] + abs(delta)
             flag(row, "due_bounds")
@@ -538,6 +558,8 @@ def plant(rng: random.Random, spec: Spec, rows: list[Row], truth: Truth, share: 
             if channel == "received_direct":
                 child.figures["received_direct_postal"] += d
             flag(row, "parts_sum")
+            if child.children:  # a section changed alone no longer adds up to its own units either
+                flag(child, "parts_sum")
         elif kind == "carry_over":
             d = abs(delta)
             # more carried over, resolved on time: the row still balances, and the next period is untouched
@@ -665,11 +687,15 @@ def _csv(title: str, paths: list[tuple[str, ...]], body: list[list[tuple[object,
     if spec.numbering_row:
         w.writerow([f"({i + 1})" for i in range(len(paths))])
     for cells in body:
-        w.writerow([_csv_value(v) for v, _ in cells])
+        w.writerow([_csv_value(v, fmt) for v, fmt in cells])
     return out.getvalue().encode("utf-8-sig")
 
 
-def _csv_value(value: object) -> str:
+def _csv_value(value: object, fmt: str | None) -> str:
+    """What a spreadsheet's "save as CSV" writes: the displayed text ("99,96%" for a fraction in a % cell)."""
+    if isinstance(value, float) and fmt and fmt.endswith("%"):
+        decimals = len(fmt.split(".")[1]) - 1 if "." in fmt else 0
+        return f"{value * 100:.{decimals}f}".replace(".", ",") + "%"
     if isinstance(value, float):
         return f"{value:g}".replace(".", ",")
     return str(value)
