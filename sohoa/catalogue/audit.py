@@ -327,6 +327,8 @@ def to_dict(summary: AuditSummary) -> dict[str, Any]:
             "report_checks": [
                 {
                     "check": c.check,
+                    "rule": c.rule,
+                    "figures": [{"label": label, "value": value} for label, value in c.figures],
                     "message": c.message,
                     "expected": c.expected,
                     "actual": c.actual,

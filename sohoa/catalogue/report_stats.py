@@ -436,14 +436,21 @@ class CheckResult:
         return Inconsistency(
             self.check,
             " — ".join(parts),
-            self.expected if self.expected is not None else 0.0,
-            self.actual if self.actual is not None else 0.0,
+            _number(self.expected),
+            _number(self.actual),
             r.provenance,
             r.unit,
             r.period,
             self.rule,
             self.figures,
         )
+
+
+def _number(value: float | None) -> float:
+    """Counts as whole numbers (so "630", not "630.0", in the page and the sheet); rates rounded to 4 decimals."""
+    if value is None:
+        return 0
+    return int(value) if float(value).is_integer() else round(value, 4)
 
 
 Getter = Callable[[str], int | None]
@@ -656,12 +663,17 @@ def _rate_check(row: ReportRow, key: str, printed: PrintedRate, get: Getter) -> 
         )
         return CheckResult(key, NOT_EVALUABLE, row, nearest.percent, printed.percent, figures, note)
     if verdict.fits:
-        used = verdict.fits[0]
+        # several readings may print the same: name the standard one, else one over a printed denominator
+        fits = sorted(
+            verdict.fits,
+            key=lambda r: (not r.definition.standard, getattr(row, r.definition.denominator, None) is None),
+        )
+        used = fits[0]
         note = "định nghĩa của báo cáo: " + stat_rates.describe(used, printed.decimals)
         if not used.definition.standard:
             note += " (không phải định nghĩa chuẩn)"
-        if len(verdict.fits) > 1:  # e.g. nothing late: several readings print the same
-            note += "; cũng khớp: " + "; ".join(r.definition.label for r in verdict.fits[1:])
+        if len(fits) > 1:  # e.g. nothing late: several readings print the same
+            note += "; cũng khớp: " + "; ".join(r.definition.label for r in fits[1:])
         return CheckResult(key, CONSISTENT, row, used.percent, printed.percent, figures, note, used.definition.key)
     nearest = verdict.nearest
     assert nearest is not None
