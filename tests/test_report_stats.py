@@ -303,3 +303,13 @@ def test_imported_report_checks_reach_the_audit_by_unit(tmp_path: Path) -> None:
     assert data["rule"].startswith("Tỉ lệ đúng hạn") and {"label": "Tỉ lệ đúng hạn", "value": 99.96} in data["figures"]
     html = render.to_html(summary)
     assert '<th colspan="6">Huyện Thạch Hà</th>' in html
+
+
+def test_stat_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sohoa.catalogue.stat_check import main
+
+    path = tmp_path / "bc.csv"
+    path.write_bytes(stat_reports.seeds_csv())
+    assert main([str(path)]) == 1  # Thạch Hà's rate does not fit
+    out = capsys.readouterr().out
+    assert "1 KHÔNG KHỚP" in out and "[Huyện Thạch Hà]" in out and "theo vị trí" in out
