@@ -447,10 +447,10 @@ class CheckResult:
 
 
 def _number(value: float | None) -> float:
-    """Counts as whole numbers (so "630", not "630.0", in the page and the sheet); rates rounded to 4 decimals."""
+    """Counts as whole numbers (so "630", not "630.0", in the page and the sheet); rates in percent, 2 decimals."""
     if value is None:
         return 0
-    return int(value) if float(value).is_integer() else round(value, 4)
+    return int(value) if float(value).is_integer() else round(value, 2)
 
 
 Getter = Callable[[str], int | None]
