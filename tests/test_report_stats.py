@@ -313,3 +313,19 @@ def test_stat_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert main([str(path)]) == 1  # Thạch Hà's rate does not fit
     out = capsys.readouterr().out
     assert "1 KHÔNG KHỚP" in out and "[Huyện Thạch Hà]" in out and "theo vị trí" in out
+
+
+def test_circular_01_2020_form_without_a_received_total() -> None:
+    """The official form labels rows "Lĩnh vực, công việc giải quyết theo cấp" and prints no received total: its
+    "Tổng số" must equal online + direct/postal + carried over."""
+    h1 = ["STT", "Lĩnh vực, công việc giải quyết theo cấp", "Số hồ sơ nhận giải quyết", None, None, None]
+    h1 += ["Kết quả giải quyết", None, None, None]
+    h2 = [None, None, "Tổng số", "Trong đó", None, None, "Số hồ sơ đã giải quyết", None, None, None]
+    h3 = [None, None, None, "Số mới tiếp nhận trực tuyến", "Số kỳ trước chuyển qua"]
+    h3 += ["Số mới tiếp nhận (trực tiếp hoặc dịch vụ bưu chính)", "Tổng số", "Trả trước thời hạn"]
+    h3 += ["Trả đúng thời hạn", "Trả quá hạn"]
+    rows = [h1, h2, h3, ["1", "Sở Tư pháp", 200, 70, 30, 101, 190, 70, 115, 5]]  # 70 + 30 + 101 = 201
+    merges = ("A1:A3", "B1:B3", "C1:F1", "G1:J1", "C2:C3", "D2:F2", "G2:J2")
+    parsed = parse_report(_xlsx(rows, merges), file_name="tt01.xlsx")
+    assert not parsed.warnings
+    assert [(c.check, c.expected, c.actual) for c in check_rows(parsed.rows)] == [("to_handle", 201, 200)]

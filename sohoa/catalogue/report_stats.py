@@ -528,7 +528,15 @@ _SUMS: dict[str, tuple[str, tuple[tuple[str, ...], ...]]] = {
         ),
     ),
     "direct_postal": ("received_direct_postal", (("received_direct", "received_postal"),)),
-    "to_handle": ("to_handle", (("carried_over", "received"),)),
+    "to_handle": (
+        "to_handle",
+        (
+            ("carried_over", "received"),
+            # Circular 01/2020's form prints no received total: to handle = online + direct/postal + carried over
+            ("carried_over", "received_online", "received_direct_postal"),
+            ("carried_over", "received_online", "received_direct", "received_postal"),
+        ),
+    ),
     "finished": (
         "finished",
         (

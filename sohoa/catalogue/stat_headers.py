@@ -104,6 +104,8 @@ _META = {
         r"^(ten )?(don vi|co quan|dia phuong|dia ban)( .*)?$",
         r"^(so|ban|nganh|ubnd|huyen|xa) .*(nganh|huyen|xa)$",
         r"^noi dung$",
+        # Circular 01/2020/TT-VPCP form: the row label is "Lĩnh vực, công việc giải quyết theo cấp"
+        r"^(ten )?linh vuc( .*)?$",
     ),
     "period": _rx(r"^(ky bao cao|ky thong ke|ky|thang|quy|nam|thoi gian|thoi ky|giai doan)( bao cao)?$"),
     "level": _rx(r"^cap( hanh chinh| thuc hien| don vi| quan ly)?$"),
