@@ -293,16 +293,28 @@ def test_imported_report_checks_reach_the_audit_by_unit(tmp_path: Path) -> None:
 
     path = tmp_path / "bc.csv"
     path.write_bytes(stat_reports.seeds_csv())
+    other = tmp_path / "so.csv"  # 10 late of 1,000 resolved: 1,0 % on "đã giải quyết", not the standard
+    other.write_bytes(
+        _csv(
+            [
+                "Đơn vị,Kỳ,Cần xử lý,Đã giải quyết,Đúng hạn,Trễ hạn,Đang giải quyết,Quá hạn,Tỉ lệ trễ hạn",
+                'Sở A,Năm 2019,1250,1000,990,10,250,0,"1,0%"',
+            ]
+        )
+    )
     store = Store(f"sqlite:///{tmp_path / 's.db'}")
     report = import_catalogue(store, path)
     assert report.rows_read == 3 and not report.warnings
+    assert not import_catalogue(store, other).warnings
     with store.session() as session:
         summary = audit.audit_summary(session)
     assert [(c.unit, c.check) for c in summary.report_checks] == [("Huyện Thạch Hà", "on_time_rate")]
+    (note,) = summary.report_notes
+    assert note.startswith("Sở A, Năm 2019: Tỉ lệ trễ hạn 1,0 %") and "đã giải quyết" in note
     data = audit.to_dict(summary)["statistics"]["report_checks"][0]
     assert data["rule"].startswith("Tỉ lệ đúng hạn") and {"label": "Tỉ lệ đúng hạn", "value": 99.96} in data["figures"]
     html = render.to_html(summary)
-    assert '<th colspan="6">Huyện Thạch Hà</th>' in html
+    assert '<th colspan="6">Huyện Thạch Hà</th>' in html and "định nghĩa khác chuẩn" in html
 
 
 def test_stat_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -329,3 +341,18 @@ def test_circular_01_2020_form_without_a_received_total() -> None:
     parsed = parse_report(_xlsx(rows, merges), file_name="tt01.xlsx")
     assert not parsed.warnings
     assert [(c.check, c.expected, c.actual) for c in check_rows(parsed.rows)] == [("to_handle", 201, 200)]
+
+
+def test_subtotals_printed_after_their_units() -> None:
+    rows = [
+        ["Đơn vị", "Tiếp nhận", "Đã giải quyết", "Đang giải quyết"],
+        ["Sở Tư pháp", 200, 190, 10],
+        ["Sở Y tế", 100, 90, 10],
+        ["Cộng cấp tỉnh", 300, 280, 20],
+        ["UBND huyện Anh Sơn", 150, 140, 10],
+        ["UBND huyện Thạch Hà", 150, 140, 10],
+        ["Cộng cấp huyện", 300, 281, 19],  # 280 and 20 by its units
+        ["Tổng cộng", 600, 561, 39],
+    ]
+    found = check_rows(parse_report(_xlsx(rows), file_name="cong.xlsx").rows)
+    assert {(c.unit, c.expected, c.actual) for c in found} == {("Cộng cấp huyện", 280, 281), ("Cộng cấp huyện", 20, 19)}

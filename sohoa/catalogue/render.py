@@ -213,6 +213,10 @@ def to_html(summary: AuditSummary) -> str:
         out.append("</table>")
     else:
         out.append("<p>Không có số liệu không khớp.</p>")
+    if summary.report_notes:  # rates that fit a definition other than the standard one: said, not flagged
+        out.append("<h3>Tỉ lệ tính theo định nghĩa khác chuẩn</h3><ul>")
+        out.extend(f"<li>{e(n)}</li>" for n in summary.report_notes)
+        out.append("</ul>")
 
     out.append("<h2>Đối chiếu danh mục <code>findings</code></h2>")
     grouped = findings_by_kind(summary.findings)

@@ -720,6 +720,19 @@ def rate_definitions(results: Iterable[CheckResult]) -> list[CheckResult]:
     return [r for r in results if r.check in RATES and r.status == CONSISTENT]
 
 
+def definition_notes(rows: list[ReportRow]) -> list[str]:
+    """One line per printed rate that fits a definition other than the standard one, by unit: the officer reads
+    how the publisher computed it (it is not an inconsistency)."""
+    notes = []
+    for r in rate_definitions(evaluate(rows)):
+        if "không phải định nghĩa chuẩn" in r.note:
+            printed = r.row.rate(r.check)
+            shown = fmt_percent(printed.percent, printed.decimals) if printed else ""
+            label = stat_rates.RATE_LABELS[r.check]
+            notes.append((fold(r.row.unit or "~"), f"{r.row.unit}, {r.row.period}: {label} {shown} — {r.note}"))
+    return [text for _, text in sorted(notes)]
+
+
 def period_key(text: str | None) -> tuple[int, int, int] | None:
     """(year, kind, index) of "2024-03", "Tháng 3/2024", "03/2024", "Quý 1/2024", "Q1/2024", "Năm 2019", "2019";
     kind 1 = month, 3 = quarter, 12 = year; None when unreadable."""

@@ -6,7 +6,8 @@ Where a relation comes from, strongest first:
 1. an explicit column ("Đơn vị cấp trên", "Thuộc") naming the parent row's unit;
 2. hierarchical numbering ("1" over "1.1", "1.2");
 3. section rows: a row named for a level ("Cấp tỉnh", "Các sở, ban, ngành", "Cấp huyện", "UBND cấp xã") or
-   numbered I, II, III holds the rows below it until the next section or total row;
+   numbered I, II, III holds the rows below it until the next section or total row; a subtotal printed after
+   its rows ("Cộng cấp huyện") holds the rows above it;
 4. a total row ("Tổng cộng", "Toàn tỉnh", "Cộng") holds the sections, or every other row when there are none.
 
 Rows are related only within one table (file and sheet) and one period.
@@ -117,16 +118,25 @@ def _link_scope(rows: list[RowRef]) -> list[Link]:
                 parent_of[r.index] = (last_by_stt[head], "numbering")
         if stt:
             last_by_stt[stt] = r.index
-    # sections hold the rows after them
-    sections = [r for r in rows if r.index not in parent_of and is_section(r.unit, r.stt)]
+    # sections hold the rows after them; a subtotal named "Cộng/Tổng cấp …" printed after its rows holds those
+    sections = {r.index for r in rows if r.index not in parent_of and is_section(r.unit, r.stt)}
     current: int | None = None
+    pending: list[int] = []  # rows since the last section or total, held by none yet
     for r in rows:
         if total is not None and r.index == total.index:
-            current = None
-        elif any(s.index == r.index for s in sections):
-            current = r.index
-        elif current is not None and r.index not in parent_of:
-            parent_of[r.index] = (current, "section")
+            current, pending = None, []
+        elif r.index in sections:
+            if current is None and pending and re.match(r"^(cong|tong)\b", folded(r.unit)):
+                for child in pending:
+                    parent_of[child] = (r.index, "section")
+                pending = []
+            else:
+                current, pending = r.index, []
+        elif r.index not in parent_of:
+            if current is not None:
+                parent_of[r.index] = (current, "section")
+            else:
+                pending.append(r.index)
     if total is not None:
         for r in rows:
             if r.index != total.index and r.index not in parent_of:
