@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sohoa.catalogue.reconcile import Finding, ReconcileCounts, reconcile
 from sohoa.catalogue.records import RECORD_PARTS
 from sohoa.catalogue.regime import REGIMES
-from sohoa.catalogue.report_stats import Inconsistency, ReportRow, check_rows
+from sohoa.catalogue.report_stats import Inconsistency, ReportRow, check_rows, definition_notes
 from sohoa.catalogue.statistics import (
     Indicators,
     PeriodStats,
@@ -101,6 +101,7 @@ class AuditSummary:
     statistics: list[PeriodStats]
     report_rows: int
     report_checks: list[Inconsistency]
+    report_notes: list[str]  # rates printed on a definition other than the standard one, by unit
     reconcile: ReconcileCounts
     findings: list[Finding]
 
@@ -199,14 +200,14 @@ def dossier_stats(session: Session) -> DossierStats:
     )
 
 
-def report_checks(session: Session) -> tuple[int, list[Inconsistency]]:
+def report_checks(session: Session) -> tuple[int, list[Inconsistency], list[str]]:
     rows = []
     for r in session.scalars(select(ReportStatistic).order_by(ReportStatistic.source_file, ReportStatistic.source_row)):
         row = ReportRow(Provenance(r.source_file, r.source_sheet, r.source_row))
         for name in row.values():
             setattr(row, name, getattr(r, name))
         rows.append(row)
-    return len(rows), check_rows(rows)
+    return len(rows), check_rows(rows), definition_notes(rows)
 
 
 def audit_summary(
@@ -227,7 +228,7 @@ def audit_summary(
         [p for p in periods(first, day, granularity, 0) if last and p.start <= last] if first and first <= day else []
     )
     spans = spans[-max_periods:]
-    report_rows, checks = report_checks(session)
+    report_rows, checks, notes = report_checks(session)
     return AuditSummary(
         as_of=day,
         granularity=granularity,
@@ -239,6 +240,7 @@ def audit_summary(
         statistics=period_statistics(session, spans),
         report_rows=report_rows,
         report_checks=checks,
+        report_notes=notes,
         reconcile=rec.counts,
         findings=rec.findings,
     )
@@ -325,9 +327,12 @@ def to_dict(summary: AuditSummary) -> dict[str, Any]:
             "no_receipt_date": summary.dossiers.no_receipt_date,
             "regimes": {code: r.label for code, r in REGIMES.items()},
             "reported_rows": summary.report_rows,
+            "report_rate_definitions": summary.report_notes,
             "report_checks": [
                 {
                     "check": c.check,
+                    "rule": c.rule,
+                    "figures": [{"label": label, "value": value} for label, value in c.figures],
                     "message": c.message,
                     "expected": c.expected,
                     "actual": c.actual,

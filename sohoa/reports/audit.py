@@ -202,7 +202,9 @@ def to_html(summary: AuditSummary) -> str:
     if summary.report_checks:
         heads = ("Đơn vị", "Kỳ", "Không khớp", "Tính lại", "Báo cáo", "Nguồn")
         out.append("<table><tr>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr>")
-        for c in summary.report_checks:
+        for n, c in enumerate(summary.report_checks):  # sorted by unit: one heading per unit
+            if n == 0 or c.unit != summary.report_checks[n - 1].unit:
+                out.append(f'<tr><th colspan="6">{e(c.unit or "Không rõ đơn vị")}</th></tr>')
             where = f"{c.provenance.file} [{c.provenance.sheet or ''}] dòng {c.provenance.row}"
             out.append(
                 f"<tr><td>{e(c.unit or '')}</td><td>{e(c.period or '')}</td><td>{e(c.message)}</td>"
@@ -211,6 +213,10 @@ def to_html(summary: AuditSummary) -> str:
         out.append("</table>")
     else:
         out.append("<p>Không có số liệu không khớp.</p>")
+    if summary.report_notes:  # rates that fit a definition other than the standard one: said, not flagged
+        out.append("<h3>Tỉ lệ tính theo định nghĩa khác chuẩn</h3><ul>")
+        out.extend(f"<li>{e(n)}</li>" for n in summary.report_notes)
+        out.append("</ul>")
 
     out.append("<h2>Đối chiếu danh mục <code>findings</code></h2>")
     grouped = findings_by_kind(summary.findings)
@@ -327,10 +333,12 @@ def to_xlsx(summary: AuditSummary, path: Path) -> Path:
             )
 
     sheet = wb.create_sheet("Số liệu không khớp")
-    sheet.append(["Đơn vị", "Kỳ", "Kiểm tra", "Nội dung", "Tính lại", "Báo cáo", "Nguồn", "Trang tính", "Dòng"])
-    for c in summary.report_checks:
+    sheet.append(
+        ["Đơn vị", "Kỳ", "Kiểm tra", "Quy tắc", "Nội dung", "Tính lại", "Báo cáo", "Nguồn", "Trang tính", "Dòng"]
+    )
+    for c in summary.report_checks:  # sorted by unit
         p = c.provenance
-        sheet.append([c.unit, c.period, c.check, c.message, c.expected, c.actual, p.file, p.sheet, p.row])
+        sheet.append([c.unit, c.period, c.check, c.rule, c.message, c.expected, c.actual, p.file, p.sheet, p.row])
 
     for kind, items in findings_by_kind(summary.findings).items():
         sheet = wb.create_sheet(KIND_LABELS[kind][:31])

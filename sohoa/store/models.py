@@ -374,6 +374,8 @@ class ReportStatistic(Base):
     withdrawn: Mapped[int | None] = mapped_column(Integer)
     late_rate: Mapped[float | None] = mapped_column(Float)  # as printed, 0-1
     on_time_rate: Mapped[float | None] = mapped_column(Float)
+    # the other published figures and each rate as printed (sohoa.catalogue.report_stats.ReportRow.figures)
+    figures: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     source_file: Mapped[str] = mapped_column(Text)
     source_sheet: Mapped[str | None] = mapped_column(Text)
     source_row: Mapped[int] = mapped_column(Integer)
