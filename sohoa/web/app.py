@@ -11,9 +11,10 @@ from fastapi.exceptions import HTTPException
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.middleware.sessions import SessionMiddleware
 
-from sohoa import __version__
+from sohoa import __version__, labels
 from sohoa.settings import Settings
 from sohoa.store.db import Store
 from sohoa.web import api, csrf, pages
@@ -35,6 +36,19 @@ def _fmt_conf(value: Any) -> str:
     return f"{v * 100:.0f}%" if v <= 1 else f"{v:.0f}"
 
 
+def _fmt_reason(reason: Any, status: str | None = None) -> Markup:
+    """A reason in plain Vietnamese, with the stored technical text behind a disclosure."""
+    explained = labels.explain(str(reason) if reason else None, status)
+    if not explained.plain:
+        return Markup("")
+    out = Markup('<span class="reason">{}</span>').format(explained.plain)
+    if explained.detail and explained.detail != explained.plain:
+        out += Markup('<details class="tech"><summary>Chi tiết kỹ thuật</summary><code>{}</code></details>').format(
+            explained.detail
+        )
+    return out
+
+
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     settings.ensure_dirs()
     app = FastAPI(
@@ -51,6 +65,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["csrf_field"] = csrf.FIELD
     templates.env.filters["conf"] = _fmt_conf
+    templates.env.filters["vi"] = labels.label
+    templates.env.filters["vdate"] = labels.format_date
+    templates.env.filters["reason"] = _fmt_reason
     app.state.templates = templates
     app.add_middleware(
         SessionMiddleware,

@@ -133,6 +133,14 @@ def accept(ctx: Ctx, doc_id: str) -> dict[str, Any]:
     return {**result, "index": _sync_index(ctx)}
 
 
+def revert(ctx: Ctx, doc_id: str, version: int) -> dict[str, Any]:
+    with ctx.store.session() as s:
+        record = corrections.revert_to(s, doc_id, version, by=ctx.user.name)
+        ctx.log(s, "revert_metadata", record.document_id, to_version=version, version=record.version)
+        result = {"document_id": record.document_id, "version": record.version, "reverted_to": version}
+    return {**result, "index": _sync_index(ctx)}
+
+
 def retry(ctx: Ctx, batch_id: str, item_ids: list[int] | None = None) -> dict[str, Any]:
     """Put the batch's unsuccessful items (or the chosen ones) back in its queue; a worker picks them up."""
     with ctx.store.session() as s:

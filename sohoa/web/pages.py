@@ -3,7 +3,6 @@ session's CSRF token and redirect back (post/redirect/get), so the pages work wi
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from sohoa.labels import parse_date
 from sohoa.store.corrections import EDITABLE, CorrectionError
 from sohoa.web import archivist, audit, csrf, documents
 from sohoa.web.api import login_session
@@ -61,6 +61,15 @@ def _safe_next(value: str | None) -> str:
     return "/"
 
 
+def _iso(typed: str) -> str:
+    """A date typed dd/mm/yyyy as the ISO text the search layer takes; anything else is passed on to be refused
+    there with its own message."""
+    try:
+        return parse_date(typed).isoformat() if typed.strip() else ""
+    except ValueError:
+        return typed
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/") -> Response:
     return render(request, "login.html", session_user(request), next=_safe_next(next), error=None)
@@ -97,7 +106,7 @@ def search_page(
     page: int = 1,
 ) -> Response:
     params = SearchParams(
-        q, kind or None, type or None, issuer or None, date_from, date_to, procedure, dossier, max(page, 1)
+        q, kind or None, type or None, issuer or None, _iso(date_from), _iso(date_to), procedure, dossier, max(page, 1)
     )
     filters = {
         "q": q,
@@ -180,6 +189,17 @@ def accept_post(request: Request, doc_id: str, ctx: Ctx = WRITE) -> Response:
     return _back(request.headers.get("referer") or f"/documents/{doc_id}")
 
 
+@router.post("/documents/{doc_id}/revert", dependencies=[CSRF])
+def revert_post(request: Request, doc_id: str, ctx: Ctx = WRITE, version: int = Form(...)) -> Response:
+    try:
+        result = archivist.revert(ctx, doc_id, version)
+    except CorrectionError as exc:
+        _flash(request, f"Không khôi phục được: {exc}", "error")
+    else:
+        _flash(request, f"Đã khôi phục các trường của phiên bản v{version} thành phiên bản v{result['version']}")
+    return _back(f"/documents/{doc_id}")
+
+
 @router.get("/dossiers/{code}", response_class=HTMLResponse)
 def dossier_page(request: Request, code: str, ctx: Ctx = READ) -> Response:
     try:
@@ -235,9 +255,10 @@ def review_page(request: Request, ctx: Ctx = ARCHIVE) -> Response:
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, ctx: Ctx = AUDIT, as_of: str = "", period: str = "month") -> Response:
     try:
-        day = date.fromisoformat(as_of) if as_of else None
+        day = parse_date(as_of) if as_of else None
         data = audit.dashboard(ctx, day, period)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from exc
-    query = urlencode({k: v for k, v in (("as_of", as_of), ("period", period)) if v})
+    # The downloads are JSON-API links: they take the ISO date.
+    query = urlencode({k: v for k, v in (("as_of", day.isoformat() if day else ""), ("period", period)) if v})
     return render(request, "audit.html", ctx.user, a=data, query=query, as_of=as_of, period=period)

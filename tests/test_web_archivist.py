@@ -1,0 +1,115 @@
+"""Archivists' work without a browser: Vietnamese labels and dates, a review that closes when its flags are
+corrected (batch counts follow), versions that say who changed what, and revert."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sohoa import labels
+from sohoa.settings import Settings
+from sohoa.store import corrections, repo
+from sohoa.store.db import Store
+from sohoa.store.models import Batch, BatchItem, Document, MetadataRecord
+from sohoa.web.documents import version_history
+from sohoa.web.masking import Masker
+
+DOC = "e" * 64
+
+
+def test_labels_dates_and_reasons_read_as_vietnamese() -> None:
+    assert labels.label("needs_review", "status") == "Cần xem lại"
+    assert labels.label("ocr", "text_source") == "Nhận dạng chữ (OCR)"
+    assert labels.label("ministry", "issuer_level") == "Bộ, ngành"
+    assert labels.label("published", "procedure_status") == "Đang công khai"
+    assert labels.label("Nghệ An") == "Nghệ An"  # not a key: shown as it is
+    assert labels.parse_date("05/03/2024") == date(2024, 3, 5)
+    assert labels.parse_date("2024-03-05") == date(2024, 3, 5)
+    with pytest.raises(ValueError):
+        labels.parse_date("31/02/2024")
+    assert labels.format_date("2024-03-05") == "05/03/2024"
+    explained = labels.explain("page 2: OCR confidence 41 < 60; metadata: invalid_date, unreadable_number")
+    assert explained.plain == (
+        "Trang 2: chữ quét khó đọc (độ tin cậy OCR thấp); siêu dữ liệu: ngày ban hành không hợp lệ, "
+        "số văn bản không đọc được"
+    )
+    assert "OCR confidence 41" in explained.detail  # the technical text is kept for the disclosure
+
+
+def _held(store: Store, reason: str, flags: list[str]) -> None:
+    with store.session() as s:
+        s.add(Batch(id="b1", status="finished"))
+        s.add(
+            Document(
+                id=DOC,
+                source="x.pdf",
+                filename="x.pdf",
+                media_type="application/pdf",
+                size_bytes=1,
+                status="needs_review",
+                reason=reason,
+                batch_id="b1",
+            )
+        )
+        s.add(BatchItem(batch_id="b1", path="x.pdf", status="needs_review", reason=reason, document_id=DOC))
+        data = {"number": "7/2O24", "issued_date": None, "flags": flags, "confidence": {}}
+        s.add(MetadataRecord(document_id=DOC, version=1, extractor="rules-9", data=data))
+
+
+def test_correcting_every_flagged_field_closes_the_review(tmp_path: Path) -> None:
+    store = Store(Settings(data_dir=tmp_path).db_url)
+    _held(store, "metadata: invalid_date, unreadable_number", ["invalid_date", "unreadable_number", "draft"])
+    with store.session() as s:
+        corrections.correct_field(s, DOC, "issued_date", "05/03/2024", by="lan")
+    with store.session() as s:
+        doc = s.get(Document, DOC)
+        assert doc is not None and doc.status == "needs_review" and doc.reason == "metadata: unreadable_number"
+        corrections.correct_field(s, DOC, "number", "7/2024/QĐ-UBND", by="lan")
+    with store.session() as s:
+        doc = s.get(Document, DOC)
+        assert doc is not None and doc.status == "done" and doc.reason is None
+        item = s.query(BatchItem).one()
+        assert item.status == "done"  # the batch counts follow
+        current = repo.current_metadata(s, DOC)
+        assert current is not None and current.data["flags"] == ["draft"]
+        assert current.data["issued_date"] == "2024-03-05"
+        history = version_history(s, DOC, Masker())
+    assert [v["version"] for v in history] == [3, 2, 1]
+    assert history[0]["by"] == "lan"
+    assert history[0]["changes"][0] == {
+        "field": "number",
+        "label": "Số, ký hiệu",
+        "old": "7/2O24",
+        "new": "7/2024/QĐ-UBND",
+    }
+    assert {"field": "issued_date", "label": "Ngày ban hành", "old": "—", "new": "05/03/2024"} in history[1]["changes"]
+
+
+def test_a_page_reason_keeps_the_document_in_review_and_revert_brings_the_flag_back(tmp_path: Path) -> None:
+    store = Store(Settings(data_dir=tmp_path).db_url)
+    _held(store, "page 1: OCR confidence 40 < 60; metadata: invalid_date", ["invalid_date"])
+    with store.session() as s:
+        corrections.correct_field(s, DOC, "issued_date", "05/03/2024", by="lan")
+    with store.session() as s:
+        doc = s.get(Document, DOC)
+        assert doc is not None and doc.status == "needs_review" and doc.reason == "page 1: OCR confidence 40 < 60"
+        corrections.accept_review(s, DOC, by="lan")
+    with store.session() as s:
+        assert s.query(BatchItem).one().status == "done"
+        record = corrections.revert_to(s, DOC, 1, by="minh")
+        assert record.version == 4
+    with store.session() as s:
+        current = repo.current_metadata(s, DOC)
+        assert current is not None and current.data["issued_date"] is None
+        assert current.data["corrections"][-1] == {
+            "field": "*",
+            "by": "minh",
+            "at": current.data["corrections"][-1]["at"],
+            "revert_to": 1,
+        }
+        history = version_history(s, DOC, Masker())
+        assert history[0]["reverted_to"] == 1 and history[0]["by"] == "minh"
+        with pytest.raises(corrections.CorrectionError):
+            corrections.revert_to(s, DOC, 9, by="minh")
