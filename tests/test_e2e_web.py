@@ -113,7 +113,8 @@ def test_archivist_fixes_a_field_and_it_is_searchable(server: tuple[str, WebData
     base, _data = server
     page = _page(browser)
     _login(page, base, "archivist", "/archivist")
-    assert page.locator("text=Mở giao diện Prefect").count() == 1
+    # No Prefect server answers here: no link to one (it appears only when the probe gets an answer).
+    assert page.locator("text=Mở giao diện Prefect").count() == 0
     _shot(page, "04-batches")
     page.goto(f"{base}/?q=Kế+hoạch")
     page.locator("li.hit a.title").first.click()

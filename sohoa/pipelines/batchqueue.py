@@ -24,6 +24,7 @@ from sohoa.store.models import Batch, BatchItem, Event
 
 PENDING = "pending"
 SUCCEEDED = ("done", "needs_review", "duplicate")
+DROPPED = "dropped"  # a person settled a failed item without processing it (item_actions.py): never retried
 ENQUEUE_STEP = "enqueue"
 
 
@@ -78,7 +79,7 @@ def enqueue(
                     .where(
                         BatchItem.batch_id == batch_id,
                         BatchItem.path.in_(chunk),
-                        BatchItem.status.not_in((*SUCCEEDED, PENDING, PROCESSING)),
+                        BatchItem.status.not_in((*SUCCEEDED, PENDING, PROCESSING, DROPPED)),
                     )
                     .values(status=PENDING, reason=None, finished_at=None)
                 )

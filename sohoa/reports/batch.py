@@ -120,7 +120,7 @@ def build_report(session: Session, batch_id: str, slowest: int = 10) -> dict[str
             "pages_per_min": round(pages_done / minutes, 2) if minutes else None,
         },
         "slowest": sorted(processed, key=lambda r: r["seconds"], reverse=True)[:slowest],
-        "failures": [r for r in rows if r["status"] not in SUCCEEDED and r["status"] not in UNFINISHED],
+        "failures": [r for r in rows if r["status"] not in SUCCEEDED and r["status"] not in (*UNFINISHED, "dropped")],
         "review_pages": review,
         "items": rows,
         "events": dict(trail),

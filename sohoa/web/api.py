@@ -12,9 +12,9 @@ from pydantic import BaseModel, Field
 
 from sohoa.store.corrections import CorrectionError
 from sohoa.store.models import AccessLog
-from sohoa.web import archivist, audit, csrf, documents, pageimage
+from sohoa.web import archivist, audit, csrf, documents, pageimage, progress
 from sohoa.web.auth import CurrentUser, authenticate
-from sohoa.web.context import CSRF, Ctx, current_user, require
+from sohoa.web.context import CSRF, Ctx, current_user, require, wake_worker
 from sohoa.web.masking import query_tokens
 from sohoa.web.search import BadSearch, SearchParams, run_search
 
@@ -197,12 +197,22 @@ def api_batch(batch_id: str, ctx: Ctx = ARCHIVE) -> dict[str, Any]:
     return detail
 
 
+@router.get("/batches/{batch_id}/progress", summary="Counts by status, pages/min, ETA, files in progress, failures")
+def api_batch_progress(batch_id: str, ctx: Ctx = ARCHIVE) -> dict[str, Any]:
+    with ctx.store.session() as s:
+        data = progress.batch_progress(s, batch_id)
+    if data is None:
+        raise HTTPException(404, f"không có lô {batch_id!r}")
+    return data
+
+
 @router.post("/batches/{batch_id}/retry", dependencies=[CSRF])
-def api_retry(batch_id: str, ctx: Ctx = WRITE, body: RetryBody | None = None) -> dict[str, Any]:
+def api_retry(request: Request, batch_id: str, ctx: Ctx = WRITE, body: RetryBody | None = None) -> dict[str, Any]:
     try:
-        return archivist.retry(ctx, batch_id, body.item_ids if body else None)
+        result = archivist.retry(ctx, batch_id, body.item_ids if body else None)
     except LookupError as exc:
         raise _not_found(exc) from exc
+    return {**result, "processing_here": wake_worker(request)}
 
 
 @router.get("/review")

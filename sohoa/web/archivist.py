@@ -8,16 +8,18 @@ from typing import Any
 from sqlalchemy import func, select
 
 from sohoa.pipelines import batchqueue
-from sohoa.pipelines.batchqueue import PENDING, SUCCEEDED
+from sohoa.pipelines.batchqueue import DROPPED, PENDING, SUCCEEDED
 from sohoa.pipelines.leases import PROCESSING
+from sohoa.pipelines.prefect_probe import ui_url
 from sohoa.reports.review_query import ReviewPage, pages_needing_review
 from sohoa.search import indexer
 from sohoa.store import corrections
 from sohoa.store.models import Batch, BatchItem, Document
 from sohoa.web.context import Ctx
 from sohoa.web.documents import STATUS_LABELS
+from sohoa.web.progress import short_path
 
-UNSETTLED = (*SUCCEEDED, PENDING, PROCESSING)
+UNSETTLED = (*SUCCEEDED, PENDING, PROCESSING, DROPPED)  # not failures: succeeded, still queued, or dropped
 
 
 def batches(ctx: Ctx) -> list[dict[str, Any]]:
@@ -56,6 +58,7 @@ def batch_detail(ctx: Ctx, batch_id: str) -> dict[str, Any] | None:
             return {
                 "id": item.id,
                 "path": item.path,
+                "name": short_path(item.path),
                 "status": item.status,
                 "status_label": STATUS_LABELS.get(item.status, item.status),
                 "reason": item.reason,
@@ -72,7 +75,7 @@ def batch_detail(ctx: Ctx, batch_id: str) -> dict[str, Any] | None:
             "failures": [row(i) for i in items if i.status not in UNSETTLED],
             "needs_review": [row(i) for i in items if i.status == "needs_review"],
             "items": [row(i) for i in items],
-            "prefect_ui_url": ctx.settings.prefect_ui_url,
+            "prefect_ui_url": ui_url(ctx.settings.prefect_ui_url),
             "worker_command": f"sohoa worker --batch {batch.id}",
         }
 
@@ -158,5 +161,5 @@ def retry(ctx: Ctx, batch_id: str, item_ids: list[int] | None = None) -> dict[st
         "requeued": len(paths),
         "pending": pending,
         "worker_command": f"sohoa worker --batch {batch_id}",
-        "prefect_ui_url": ctx.settings.prefect_ui_url,
+        "prefect_ui_url": ui_url(ctx.settings.prefect_ui_url),
     }
