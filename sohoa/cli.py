@@ -730,6 +730,11 @@ def deploy(
         out.print(f"{flow_name}/{name}: {deployment_id}")
 
 
+from sohoa.pipelines.watch import watch_command  # noqa: E402
+
+app.command("watch")(watch_command)
+
+
 def main() -> None:
     app()
 
