@@ -109,6 +109,13 @@ LABELS: dict[str, dict[str, str]] = {
         "drop": "Bỏ tệp",
         "upload": "Tải lên",
         "watch": "Thư mục theo dõi",
+        # The four steps of Circular 01/2023's digitisation process (sohoa/conformance/record.py).
+        "tt01.scan": "Bước 1 TT01: quét, tiếp nhận",
+        "tt01.extract_fields": "Bước 2 TT01: trích thông tin",
+        "tt01.assign_code": "Bước 3 TT01: cấp mã kết quả số hóa",
+        "tt01.store": "Bước 4 TT01: lưu trữ",
+        "tt05.json": "Xuất gói TT05 (JSON)",
+        "tt05.xml": "Xuất gói TT05 (XML)",
     },
     "role": {"staff": "Cán bộ", "auditor": "Kiểm tra viên", "archivist": "Lưu trữ viên", "admin": "Quản trị"},
     "kind": {"document": "Tài liệu", "dossier": "Hồ sơ", "procedure": "Thủ tục"},

@@ -24,8 +24,13 @@ def _aware(t: datetime | None) -> datetime | None:
 
 
 def short_path(path: str, depth: int = 2) -> str:
-    """The last parts of a path: enough to recognise a file, not the server's folders."""
+    """Enough of a path to recognise a file, not the server's folders: an upload's path inside what was uploaded
+    (its folders kept), else the last `depth` parts."""
     parts = PurePath(path).parts
+    if "uploads" in parts:
+        inner = parts[len(parts) - parts[::-1].index("uploads") + 1 :]
+        if inner:
+            return "/".join(p for p in inner if p != "da-mo-khoa")
     return "/".join(parts[-depth:]) if parts else path
 
 
@@ -62,6 +67,7 @@ def batch_progress(session: Session, batch_id: str, now: datetime | None = None)
     finished_items = 0
     running: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
+    review: list[dict[str, Any]] = []
     for item, page_count in rows:
         counts[item.status] = counts.get(item.status, 0) + 1
         started, finished = _aware(item.started_at), _aware(item.finished_at)
@@ -84,6 +90,8 @@ def batch_progress(session: Session, batch_id: str, now: datetime | None = None)
                 pages += page_count or 0
             if item.status not in SETTLED_OK:
                 failures.append(failure_row(item))
+            elif item.status == "needs_review":
+                review.append({**failure_row(item), "document_id": item.document_id})
     total = len(rows)
     left = counts.get(PENDING, 0) + counts.get(PROCESSING, 0)
     end = now if left else (last_finish or now)
@@ -107,6 +115,7 @@ def batch_progress(session: Session, batch_id: str, now: datetime | None = None)
         "eta_text": eta_text(eta_s, left),
         "in_progress": running,
         "failures": failures,
+        "needs_review": review,
         "at": now.isoformat(timespec="seconds"),
     }
 

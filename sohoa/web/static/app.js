@@ -158,6 +158,18 @@ document.addEventListener("submit", function (event) {
       body.appendChild(tr);
     });
     document.getElementById("failures-n").textContent = p.failures.length;
+    var review = document.getElementById("review");
+    review.replaceChildren();
+    if (!p.needs_review.length) {
+      var tr1 = el("tr", null, "empty"), td1 = el("td", "Không có.", "hint");
+      td1.colSpan = 2; tr1.appendChild(td1); review.appendChild(tr1);
+    }
+    p.needs_review.forEach(function (r) {
+      var tr = el("tr"), name = el("td"), link = el("a", r.name);
+      link.href = "/documents/" + r.document_id; name.appendChild(link); tr.appendChild(name);
+      tr.appendChild(el("td", r.reason_plain)); review.appendChild(tr);
+    });
+    document.getElementById("review-n").textContent = p.needs_review.length;
     document.getElementById("retry").hidden = !p.failures.length;
   }
   var idle = 0;
@@ -172,4 +184,10 @@ document.addEventListener("submit", function (event) {
       .catch(function () { window.setTimeout(poll, 5000); });
   }
   window.setTimeout(poll, 1000);
+})();
+
+// Facets: open beside the results on a wide screen, folded behind their summary on a phone.
+(function () {
+  if (!window.matchMedia("(min-width: 901px)").matches) { return; }
+  document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
 })();
