@@ -199,6 +199,7 @@ def _flags(text: str) -> str:
 
 # (pattern, plain text) pairs for the parts of a reason the pipeline writes; "{n}" is the page number.
 _PARTS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(bỏ bởi .*)$"), "{0}"),  # written in Vietnamese by item_actions.drop_item
     (re.compile(r"^page (\d+): OCR confidence"), "trang {0}: chữ quét khó đọc (độ tin cậy OCR thấp)"),
     (re.compile(r"^page (\d+): OCR found no words"), "trang {0}: không nhận ra chữ nào"),
     (re.compile(r"^page (\d+): only .* Vietnamese syllables"), "trang {0}: ít chữ tiếng Việt đọc được"),
