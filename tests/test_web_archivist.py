@@ -113,3 +113,31 @@ def test_a_page_reason_keeps_the_document_in_review_and_revert_brings_the_flag_b
         assert history[0]["reverted_to"] == 1 and history[0]["by"] == "minh"
         with pytest.raises(corrections.CorrectionError):
             corrections.revert_to(s, DOC, 9, by="minh")
+
+
+def test_the_prefect_link_appears_only_when_a_server_answers() -> None:
+    import http.server
+    import socket
+    import threading
+
+    from sohoa.pipelines import prefect_probe
+
+    class Health(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the http.server name)
+            self.send_response(200 if self.path == "/api/health" else 404)
+            self.end_headers()
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        up = f"http://127.0.0.1:{server.server_address[1]}"
+        assert prefect_probe.ui_url(up) == up
+    finally:
+        server.shutdown()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{s.getsockname()[1]}"  # nothing listens once the socket closes
+    assert prefect_probe.ui_url(down) is None
