@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -141,3 +142,57 @@ def test_the_prefect_link_appears_only_when_a_server_answers() -> None:
         s.bind(("127.0.0.1", 0))
         down = f"http://127.0.0.1:{s.getsockname()[1]}"  # nothing listens once the socket closes
     assert prefect_probe.ui_url(down) is None
+
+
+def _multipart(fields: dict[str, str], files: list[tuple[str, bytes]], boundary: str = "b0undary") -> bytes:
+    out = b""
+    for name, value in fields.items():
+        out += f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+    for filename, data in files:
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{filename}"\r\n'
+        out += head.encode() + b"Content-Type: application/octet-stream\r\n\r\n" + data + b"\r\n"
+    return out + f"--{boundary}--\r\n".encode()
+
+
+def test_an_uploaded_folder_keeps_its_structure_and_an_oversized_file_is_recorded(tmp_path: Path) -> None:
+    import asyncio
+
+    from sqlalchemy import select
+
+    from sohoa.web import upload
+
+    body = _multipart(
+        {"batch": "  hồ sơ   tháng 12 "},
+        [
+            ("HS-001/don-de-nghi.pdf", b"%PDF-1.4 small"),
+            ("HS-001/ket-qua/giay-phep.pdf", b"%PDF-1.4 small too"),
+            ("../../thoat-ra.pdf", b"%PDF-1.4 no escape"),
+            ("HS-001/.an.pdf", b"hidden"),
+            ("lon.pdf", b"%PDF-1.4 " + b"x" * 5000),
+        ],
+    )
+
+    async def chunks() -> Any:
+        for start in range(0, len(body), 700):  # arrives in pieces, as from a socket
+            yield body[start : start + 700]
+
+    root = tmp_path / "uploads" / "u1"
+    fields, received = asyncio.run(
+        upload.receive_stream(chunks(), "multipart/form-data; boundary=b0undary", root, 1000)
+    )
+    assert upload.batch_name(fields["batch"]) == "hồ sơ tháng 12"
+    assert sorted(r.relpath for r in received) == [
+        "HS-001/don-de-nghi.pdf",
+        "HS-001/ket-qua/giay-phep.pdf",
+        "lon.pdf",
+        "thoat-ra.pdf",  # ".." dropped: it lands inside the upload folder
+    ]
+    assert (root / "HS-001" / "ket-qua" / "giay-phep.pdf").read_bytes() == b"%PDF-1.4 small too"
+    big = next(r for r in received if r.relpath == "lon.pdf")
+    assert big.too_large and not big.path.exists()  # never written past the limit
+    store = Store(Settings(data_dir=tmp_path / "data").db_url)
+    assert upload.enqueue_upload(store, "hồ sơ tháng 12", root, received, 1, "lan") == 4
+    with store.session() as s:
+        statuses = {Path(i.path).name: i.status for i in s.scalars(select(BatchItem))}
+    assert statuses == {"don-de-nghi.pdf": "pending", "giay-phep.pdf": "pending", "thoat-ra.pdf": "pending",
+                        "lon.pdf": "too_large"}  # fmt: skip

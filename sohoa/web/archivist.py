@@ -122,9 +122,17 @@ def _sync_index(ctx: Ctx) -> dict[str, Any]:
 def correct(ctx: Ctx, doc_id: str, field: str, value: Any) -> dict[str, Any]:
     with ctx.store.session() as s:
         doc = s.get(Document, doc_id)
+        before = doc.status if doc else None
         record = corrections.correct_field(s, doc.id if doc else doc_id, field, value, by=ctx.user.name)
         ctx.log(s, "correct_metadata", record.document_id, field=field, version=record.version)
-        result = {"document_id": record.document_id, "version": record.version, "field": field}
+        after = doc.status if doc else None
+        result = {
+            "document_id": record.document_id,
+            "version": record.version,
+            "field": field,
+            "status": after,
+            "review_closed": before == "needs_review" and after == "done",
+        }
     return {**result, "index": _sync_index(ctx)}
 
 

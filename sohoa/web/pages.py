@@ -179,7 +179,8 @@ def fix_post(
     else:
         note = "" if not result["index"]["queued"] else " (chỉ mục đang bận: sẽ cập nhật ở lần đồng bộ sau)"
         label = documents.FIELD_LABELS.get(field, field)
-        _flash(request, f"Đã lưu «{label}» thành phiên bản {result['version']}{note}")
+        closed = "; không còn gì cần xem lại: tài liệu đã hoàn thành" if result["review_closed"] else ""
+        _flash(request, f"Đã lưu «{label}» thành phiên bản {result['version']}{closed}{note}")
     return _back(f"/documents/{doc_id}")
 
 

@@ -51,8 +51,10 @@ def safe_relpath(filename: str) -> PurePosixPath | None:
     leave the upload folder: no "..", no absolute path, no hidden parts. None when nothing usable is left."""
     name = unicodedata.normalize("NFC", filename.replace("\\", "/"))
     parts = [p.strip() for p in name.split("/")]
-    kept = [p for p in parts if p and p not in (".", "..") and not p.startswith(".") and "\x00" not in p]
-    return PurePosixPath(*kept) if kept else None
+    kept = [p for p in parts if p and p not in (".", "..") and "\x00" not in p]
+    if not kept or any(p.startswith(".") for p in kept):
+        return None  # hidden files and folders (.DS_Store, .git/…) are not records, as in `sohoa digitise`
+    return PurePosixPath(*kept)
 
 
 def batch_name(raw: str | None, now: datetime | None = None) -> str:
