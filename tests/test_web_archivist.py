@@ -196,3 +196,34 @@ def test_an_uploaded_folder_keeps_its_structure_and_an_oversized_file_is_recorde
         statuses = {Path(i.path).name: i.status for i in s.scalars(select(BatchItem))}
     assert statuses == {"don-de-nghi.pdf": "pending", "giay-phep.pdf": "pending", "thoat-ra.pdf": "pending",
                         "lon.pdf": "too_large"}  # fmt: skip
+
+
+def test_the_json_api_drops_a_failed_item_with_its_reason_and_reports_progress(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+    from sqlalchemy import select
+
+    from sohoa.store.models import Event
+    from sohoa.web.app import create_app
+    from sohoa.web.auth import add_user
+
+    settings = Settings(data_dir=tmp_path / "data")
+    store = Store(settings.db_url)
+    with store.session() as s:
+        add_user(s, "lan", "archivist", "mat-khau-123456")
+        s.add(Batch(id="b2", status="finished"))
+        s.add(BatchItem(batch_id="b2", path="/x/hong.pdf", status="unreadable", reason="the PDF is damaged"))
+    with TestClient(create_app(settings, store)) as client:
+        token = client.post("/api/login", json={"name": "lan", "password": "mat-khau-123456"}).json()["csrf_token"]
+        progress = client.get("/api/batches/b2/progress").json()
+        assert progress["failures"][0]["status"] == "unreadable"  # stable English keys…
+        assert progress["failures"][0]["reason_plain"] == "Tệp bị hỏng, không mở được"  # …and the words to show
+        item = progress["failures"][0]["id"]
+        url = f"/api/batches/b2/items/{item}/drop"
+        assert client.post(url, json={"reason": " "}, headers={"X-CSRF-Token": token}).status_code == 400
+        assert client.post(url, json={"reason": "gửi nhầm"}).status_code == 403  # no CSRF token
+        r = client.post(url, json={"reason": "gửi nhầm"}, headers={"X-CSRF-Token": token})
+        assert r.status_code == 200 and r.json()["status"] == "dropped"
+        assert client.get("/api/batches/b2/progress").json()["failures"] == []
+    with store.session() as s:
+        event = s.scalars(select(Event).where(Event.step == "drop")).one()
+        assert event.params["reason"] == "gửi nhầm" and event.params["by"] == "lan"

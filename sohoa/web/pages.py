@@ -346,7 +346,15 @@ def retry_post(request: Request, batch_id: str, ctx: Ctx = WRITE) -> Response:
 @router.get("/archivist/upload", response_class=HTMLResponse)
 def upload_page(request: Request, ctx: Ctx = WRITE) -> Response:
     limit = ctx.settings.max_file_mb
-    return render(request, "upload.html", ctx.user, limit_mb=limit, worker=wake_worker(request, only_check=True))
+    names = [b["id"] for b in archivist.batches(ctx)][:50]  # adding to an existing batch: pick its name
+    return render(
+        request,
+        "upload.html",
+        ctx.user,
+        limit_mb=limit,
+        worker=wake_worker(request, only_check=True),
+        batch_names=names,
+    )
 
 
 @router.post("/archivist/upload", dependencies=[CSRF])
