@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +31,9 @@ log = logging.getLogger(__name__)
 
 def batch_with_work(store: Store, only: str | None = None) -> str | None:
     """A batch with a pending item, or with a claim whose worker is gone (oldest item first)."""
-    probe = Owner("", -1, "")  # nobody: sees every live lease as someone else's
+    # This host and process under a run id nobody holds: a lease of a dead process on this host is stale at once,
+    # a live one (here or elsewhere) only when its time is up, exactly as a claiming worker will judge it.
+    probe = Owner(socket.gethostname() or "localhost", os.getpid(), "probe")
     with store.session() as s:
         stmt = select(BatchItem.batch_id).where(BatchItem.status == PENDING).order_by(BatchItem.id).limit(1)
         if only is not None:
