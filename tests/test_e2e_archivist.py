@@ -200,6 +200,28 @@ def test_upload_is_digitised_with_no_command_and_the_batch_page_follows(served: 
     page.context.close()
 
 
+def test_a_dossier_folder_keeps_its_structure(served: Served, browser: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "HS-000.00.18.H40-241201-0001"
+    (folder / "ket-qua").mkdir(parents=True)
+    (folder / "don.pdf").write_bytes(text_pdf(_lines("40/2024/QĐ-UBND", "02 tháng 12", "đề nghị cấp phép")))
+    (folder / "ket-qua" / "giay-phep.pdf").write_bytes(text_pdf(_lines("41/2024/QĐ-UBND", "03 tháng 12", "cấp phép")))
+    page = _page(browser)
+    _login(page, served.base, "archivist", "/archivist/upload")
+    page.fill("input[name=batch]", "thư mục hồ sơ")
+    page.set_input_files("input[data-kind=folder]", str(folder))  # the folder picker (webkitdirectory)
+    assert "Đã chọn 2 tệp" in page.locator("#chosen").inner_text()
+    page.click("form#upload button[type=submit]")
+    page.wait_for_url(re.compile(r"/archivist/batches/"))
+    page.wait_for_function("() => document.getElementById('done-n').textContent === '2'")
+    with served.store.session() as s:
+        paths = sorted(s.scalars(select(BatchItem.path).where(BatchItem.batch_id == "thư mục hồ sơ")))
+    assert [p.split("/uploads/", 1)[1].split("/", 1)[1] for p in paths] == [
+        f"{folder.name}/don.pdf",
+        f"{folder.name}/ket-qua/giay-phep.pdf",
+    ]
+    page.context.close()
+
+
 def test_failed_items_are_unlocked_replaced_and_dropped(served: Served, browser: Any) -> None:
     page = _page(browser)
     _login(page, served.base, "archivist", "/archivist")
