@@ -224,6 +224,9 @@ def test_the_json_api_drops_a_failed_item_with_its_reason_and_reports_progress(t
         r = client.post(url, json={"reason": "gửi nhầm"}, headers={"X-CSRF-Token": token})
         assert r.status_code == 200 and r.json()["status"] == "dropped"
         assert client.get("/api/batches/b2/progress").json()["failures"] == []
+        report = client.get("/api/batches/b2/report.html")
+        assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
+        assert "Số tệp theo trạng thái" in report.text and "Đã bỏ" in report.text  # the same words as the pages
     with store.session() as s:
         event = s.scalars(select(Event).where(Event.step == "drop")).one()
         assert event.params["reason"] == "gửi nhầm" and event.params["by"] == "lan"

@@ -217,6 +217,23 @@ def api_batch_progress(batch_id: str, ctx: Ctx = ARCHIVE) -> dict[str, Any]:
     return data
 
 
+@router.get(
+    "/batches/{batch_id}/report.html",
+    response_class=Response,
+    responses={200: {"content": {"text/html": {}}}},
+    summary="The batch report (the HTML `sohoa report` writes), in Vietnamese",
+)
+def api_batch_report(batch_id: str, ctx: Ctx = ARCHIVE) -> Response:
+    from sohoa.reports.batch import NoSuchBatch, build_report, to_html
+
+    with ctx.store.session() as s:
+        try:
+            text = to_html(build_report(s, batch_id))
+        except NoSuchBatch as exc:
+            raise HTTPException(404, f"không có lô {batch_id!r}") from exc
+    return Response(text, media_type="text/html; charset=utf-8", headers=_attachment("bao-cao-lo.html"))
+
+
 @router.post("/batches/{batch_id}/retry", dependencies=[CSRF])
 def api_retry(request: Request, batch_id: str, ctx: Ctx = WRITE, body: RetryBody | None = None) -> dict[str, Any]:
     try:
