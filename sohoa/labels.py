@@ -200,6 +200,21 @@ def _flags(text: str) -> str:
 # (pattern, plain text) pairs for the parts of a reason the pipeline writes; "{n}" is the page number.
 _PARTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(bỏ bởi .*)$"), "{0}"),  # written in Vietnamese by item_actions.drop_item
+    # How a page was read (pages.route_reason: the routing verdict, then the preprocessing steps).
+    (re.compile(r"^text layer with (\d+) characters"), "lớp chữ có sẵn ({0} ký tự)"),
+    (re.compile(r"^image page, text layer has (\d+)"), "trang ảnh, lớp chữ chỉ {0} ký tự: nhận dạng chữ"),
+    (re.compile(r"^text layer has only (\d+)"), "lớp chữ chỉ có {0} ký tự: nhận dạng chữ"),
+    (re.compile(r"^text layer in a legacy encoding"), "lớp chữ bảng mã cũ, không chuyển chắc chắn được: nhận dạng chữ"),
+    (re.compile(r"^transcoded from"), "đã chuyển từ bảng mã cũ sang Unicode"),
+    (re.compile(r"^text layer looks garbled"), "lớp chữ bị lỗi mã: nhận dạng chữ"),
+    (re.compile(r"^page-sized image with a small text layer"), "ảnh cả trang, ít chữ (có thể là dấu): nhận dạng chữ"),
+    (re.compile(r"^rescaled"), "đổi độ phân giải"),
+    (re.compile(r"^small print"), "chữ nhỏ: phóng to"),
+    (re.compile(r"^deskewed"), "chỉnh nghiêng"),
+    (re.compile(r"^skew .* left to Tesseract"), "độ nghiêng nhỏ, để Tesseract tự xử lý"),
+    (re.compile(r"^removed table rulings"), "xóa đường kẻ bảng"),
+    (re.compile(r"^dropped (\d+) noise word"), "bỏ {0} chữ nhiễu"),
+    (re.compile(r"^\S+/\S+ page$"), "trang ảnh: nhận dạng chữ"),
     (re.compile(r"^page (\d+): OCR confidence"), "trang {0}: chữ quét khó đọc (độ tin cậy OCR thấp)"),
     (re.compile(r"^page (\d+): OCR found no words"), "trang {0}: không nhận ra chữ nào"),
     (re.compile(r"^page (\d+): only .* Vietnamese syllables"), "trang {0}: ít chữ tiếng Việt đọc được"),

@@ -37,6 +37,8 @@ def test_labels_dates_and_reasons_read_as_vietnamese() -> None:
         "số văn bản không đọc được"
     )
     assert "OCR confidence 41" in explained.detail  # the technical text is kept for the disclosure
+    route = labels.explain("image/png page; rescaled 150→300 dpi; deskewed +1.2°")
+    assert route.plain == "Trang ảnh: nhận dạng chữ; đổi độ phân giải; chỉnh nghiêng"
 
 
 def _held(store: Store, reason: str, flags: list[str]) -> None:

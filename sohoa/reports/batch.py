@@ -209,7 +209,7 @@ def to_html(r: dict[str, Any]) -> str:
                     "cả tài liệu" if x["page"] is None else x["page"],
                     why("; ".join(x["reasons"])),
                     x["confidence"],
-                    x["route"],
+                    why(x["route"]),
                 ]
                 for x in r["review_pages"]
             ],
