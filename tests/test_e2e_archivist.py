@@ -255,6 +255,7 @@ def test_failed_items_are_unlocked_replaced_and_dropped(served: Served, browser:
     page.wait_for_url(re.compile(r"/archivist/batches/[^/]+$"))
     page.wait_for_function("() => document.getElementById('failures-n').textContent === '0'")
     assert "Đã bỏ: 1" in page.locator("#counts").inner_text()
+    assert not page.locator("#retry").is_visible()  # nothing left to retry
     _shot(page, "13-batch-after-fixes")
     with served.store.session() as s:
         steps = {e.step: e.params for e in s.scalars(select(Event).where(Event.batch_id == BATCH))}
