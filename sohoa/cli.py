@@ -536,7 +536,7 @@ def show(doc_id: Annotated[str, typer.Argument(help="Document id (SHA-256, or it
         vt = Table(title="metadata versions (the newest is current; earlier outputs stay in the archive)")
         for col in ("version", "extractor", "created"):
             vt.add_column(col)
-        for version, extractor, created in versions:
+        for version, extractor, created, _data in versions:
             vt.add_row(str(version), extractor, created.strftime("%Y-%m-%d %H:%M:%S"))
         out.print(vt)
     ev = Table(title="events (audit trail: what ran, tool and version, parameters, duration, outcome)")
@@ -717,6 +717,11 @@ def deploy(
         fail(f"could not deploy to work pool {pool!r} ({type(exc).__name__}: {exc}); is PREFECT_API_URL set?")
     for flow_name, deployment_id in zip(FLOWS, ids, strict=True):
         out.print(f"{flow_name}/{name}: {deployment_id}")
+
+
+from sohoa.pipelines.watch import watch_command  # noqa: E402
+
+app.command("watch")(watch_command)
 
 
 def main() -> None:

@@ -81,7 +81,7 @@ def test_report_lists_the_pipelines_own_reasons(reviewed: dict[str, Any]) -> Non
         for r in review
     ]
     html = to_html(report)
-    assert f"Pages needing review ({len(review)})" in html and page1.reasons[0].split(" <")[0] in html
+    assert f"Trang cần xem lại ({len(review)})" in html and page1.reasons[0].split(" <")[0] in html
 
 
 def test_a_batch_that_only_found_the_duplicate_lists_nothing(reviewed: dict[str, Any]) -> None:

@@ -133,7 +133,7 @@ def test_correction_is_a_new_version_with_an_event_and_no_reocr(tmp_path: Path) 
         record = corrections.correct_field(s, "d" * 64, "number", " 7/2024/QĐ-UBND ", by="binh")
         assert record.version == 2
         with pytest.raises(corrections.CorrectionError):
-            corrections.correct_field(s, "d" * 64, "issued_date", "05/03/2024", by="binh")
+            corrections.correct_field(s, "d" * 64, "issued_date", "31/02/2024", by="binh")  # no such day
         with pytest.raises(corrections.CorrectionError):
             corrections.correct_field(s, "d" * 64, "pii", "x", by="binh")
     with store.session() as s:

@@ -21,7 +21,7 @@ from sohoa.pipelines.leases import PROCESSING, Owner, is_stale
 from sohoa.store import repo
 from sohoa.store.db import Store
 from sohoa.store.models import Batch, BatchItem, Event
-from sohoa.store.queries import PENDING, SUCCEEDED
+from sohoa.store.queries import DROPPED, PENDING, SUCCEEDED
 
 ENQUEUE_STEP = "enqueue"
 
@@ -77,7 +77,7 @@ def enqueue(
                     .where(
                         BatchItem.batch_id == batch_id,
                         BatchItem.path.in_(chunk),
-                        BatchItem.status.not_in((*SUCCEEDED, PENDING, PROCESSING)),
+                        BatchItem.status.not_in((*SUCCEEDED, PENDING, PROCESSING, DROPPED)),
                     )
                     .values(status=PENDING, reason=None, finished_at=None)
                 )

@@ -43,15 +43,13 @@ from sohoa.pipelines.config import PipelineSettings
 from sohoa.pipelines.isolate import Extracted, ExtractorPool
 from sohoa.pipelines.leases import PROCESSING, Owner
 from sohoa.store import repo
+from sohoa.store.corrections import metadata_reason
 from sohoa.store.db import Store
 from sohoa.store.models import BatchItem, Document, MetadataRecord, Output, Page
 from sohoa.store.queries import STORED
 
 log = logging.getLogger(__name__)
 DEFERRED = "deferred"  # not a status: the item went back to the queue to wait for the same content
-# Metadata defects a person must resolve (a handwritten or stamped-over number, an impossible date); softer flags
-# (number_guessed, blank_number of a draft) stay in the metadata without holding the document back.
-UNREADABLE_METADATA = frozenset({"unreadable_number", "unreadable_date", "invalid_date"})
 _EXTENSIONS = {
     sniff.PDF: "pdf", sniff.PNG: "png", sniff.TIFF: "tiff", sniff.JPEG: "jpg", sniff.DOCX: "docx", sniff.ODT: "odt",
     sniff.DOC: "doc", sniff.HTML: "html", sniff.MARKDOWN: "md", sniff.TEXT: "txt",
@@ -395,9 +393,9 @@ def _review_reasons(extraction: TextExtraction, metadata: DocumentMetadata) -> l
         unsure = [f for f in p.flags if f.endswith("_ambiguous") or f == "charset_uncertain"]
         if unsure:
             reasons.append(f"page {p.number}: text encoding not certain ({', '.join(unsure)})")
-    defects = sorted(set(metadata.flags) & UNREADABLE_METADATA)
-    if defects:
-        reasons.append(f"metadata: {', '.join(defects)}")
+    defect = metadata_reason(metadata.flags)  # the same text a correction rewrites when it settles a flag
+    if defect:
+        reasons.append(defect)
     return reasons
 
 

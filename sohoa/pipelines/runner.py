@@ -89,9 +89,14 @@ def _settle_crash(ctx: DigitiseContext, claimed: Claimed, exc: BaseException) ->
 
 
 def drain(
-    ctx: DigitiseContext, batch_id: str, submit: Submit, index: Callable[[], object] | None = None
+    ctx: DigitiseContext,
+    batch_id: str,
+    submit: Submit,
+    index: Callable[[], object] | None = None,
+    stop: threading.Event | None = None,
 ) -> list[ItemOutcome]:
-    """Claim and process the batch's items until none is left (here or leased by a live worker elsewhere)."""
+    """Claim and process the batch's items until none is left (here or leased by a live worker elsewhere).
+    Setting `stop` ends it early: nothing more is claimed, the items in hand finish."""
     s = ctx.settings
     slots = threading.Semaphore(s.slots)
     finished: queue.SimpleQueue[tuple[Claimed, Future]] = queue.SimpleQueue()
@@ -133,6 +138,12 @@ def drain(
             if index is not None and time.monotonic() - last_index >= s.index_every_s:
                 index()
                 last_index = time.monotonic()
+            if stop is not None and stop.is_set():
+                if not running:
+                    break
+                changed.wait(poll)
+                changed.clear()
+                continue
             if not slots.acquire(timeout=poll):
                 continue
             claimed = batchqueue.claim_next(ctx.store, batch_id, ctx.owner, s.lease_s, deferred)
@@ -189,6 +200,7 @@ def process_batch(
     *,
     force: bool,
     index: Callable[[], object] | None,
+    stop: threading.Event | None = None,
 ) -> list[ItemOutcome]:
     """Run a batch queue to its end with the given task submitter; the OCR resources live for the whole batch."""
     ctx = _context(cfg, store, force)
@@ -197,10 +209,10 @@ def process_batch(
         prestart = cfg.slots if batchqueue.unfinished(store, batch_id) else 0
         with ExtractorPool(cfg, text_options(cfg), prestart) as pool:
             ctx.extractors = pool
-            return drain(ctx, batch_id, submit, index)
+            return drain(ctx, batch_id, submit, index, stop)
     with ThreadPoolExecutor(max_workers=cfg.ocr_workers, thread_name_prefix="sohoa-ocr") as ocr:
         ctx.ocr_executor = ocr
-        return drain(ctx, batch_id, submit, index)
+        return drain(ctx, batch_id, submit, index, stop)
 
 
 def run_local(

@@ -323,6 +323,8 @@ def to_xlsx(summary: AuditSummary, path: Path) -> Path:
                 s.on_time_rate.value,
             ]
         )
+        for col in (sheet.max_column - 1, sheet.max_column):  # rates are fractions: shown as percentages
+            sheet.cell(sheet.max_row, col).number_format = "0.00%"
 
     sheet = wb.create_sheet("Đầy đủ danh mục")
     sheet.append(["Theo", "Tên", "Số thủ tục", "Có đủ thông tin bộ phận", "Đủ 7 bộ phận", "Có hồ sơ", "Số phát hiện"])
@@ -361,6 +363,10 @@ def to_xlsx(summary: AuditSummary, path: Path) -> Path:
                     cell.data_type = "s"
         w.column_dimensions["B"].width = 40
         w.column_dimensions["D"].width = 40
+        # The header row stays in view and filters every column (the summary sheet's header is its 4th row).
+        header = 4 if w.title == "Tổng hợp" else 1
+        w.freeze_panes = w.cell(header + 1, 1).coordinate
+        w.auto_filter.ref = f"A{header}:{w.cell(max(w.max_row, header), w.max_column).coordinate}"
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sohoa.errors import SohoaError
+from sohoa.labels import explain, format_date, label
 from sohoa.reports.review import review_record
 from sohoa.reports.review_query import pages_needing_review
 from sohoa.store.models import Batch, BatchItem, Document, Event
@@ -132,7 +133,7 @@ def build_report(session: Session, batch_id: str, slowest: int = 10) -> dict[str
             "pages_per_min": round(pages_done / minutes, 2) if minutes else None,
         },
         "slowest": sorted(processed, key=lambda r: r["seconds"], reverse=True)[:slowest],
-        "failures": failures,
+        "failures": [r for r in failures if r["status"] != "dropped"],
         "review_pages": review,
         "items": rows,
         "events": dict(trail),
@@ -177,77 +178,88 @@ def _table(head: list[str], rows: list[list[Any]], numeric: set[int] | None = No
 
 
 def to_html(r: dict[str, Any]) -> str:
+    """The report as an archivist reads it: Vietnamese words for every stored key (sohoa.labels), dates
+    dd/mm/yyyy, reasons in plain words with the stored text beside them."""
     e = html.escape
     t = r["throughput"]
+
+    def why(reason: str | None, status: str | None = None) -> str:
+        explained = explain(reason, status)
+        return explained.plain + (f" [{explained.detail}]" if explained.detail else "")
+
     parts = [
         '<!doctype html><html lang="vi"><head><meta charset="utf-8">',
-        f"<title>Batch {e(r['batch'])}</title><style>{_CSS}</style></head><body>",
-        f"<h1>Batch {e(r['batch'])}</h1>",
-        f"<p>Status {e(r['status'])}; created {e(r['created_at'] or '')}; finished {e(r['finished_at'] or '—')}. "
-        f"{r['files']} files, {r['unfinished']} not finished.</p>",
-        "<h2>Counts by status</h2>",
-        _table(["status", "files"], [[k, v] for k, v in r["counts"].items()], {1}),
-        "<h2>Throughput</h2>",
+        f"<title>Lô {e(r['batch'])}</title><style>{_CSS}</style></head><body>",
+        f"<h1>Lô {e(r['batch'])}</h1>",
+        f"<p>Trạng thái: {e(label(r['status'], 'batch'))}; bắt đầu {e(format_date(r['created_at']))}; "
+        f"kết thúc {e(format_date(r['finished_at']))}. {r['files']} tệp, {r['unfinished']} tệp chưa xong.</p>",
+        "<h2>Số tệp theo trạng thái</h2>",
+        _table(["Trạng thái", "Số tệp"], [[label(k, "status"), v] for k, v in r["counts"].items()], {1}),
+        "<h2>Năng suất</h2>",
         _table(
-            ["busy time (s)", "files", "pages", "files/min", "pages/min"],
+            ["Thời gian làm việc (giây)", "Số tệp", "Số trang", "Tệp/phút", "Trang/phút"],
             [[t["busy_seconds"], t["files_processed"], t["pages_processed"], t["files_per_min"], t["pages_per_min"]]],
             {0, 1, 2, 3, 4},
         ),
-        "<h2>Slowest files</h2>",
+        "<h2>Tệp xử lý lâu nhất</h2>",
         _table(
-            ["file", "status", "pages", "seconds"],
-            [[x["path"], x["status"], x["pages"], x["seconds"]] for x in r["slowest"]],
+            ["Tệp", "Trạng thái", "Số trang", "Giây"],
+            [[x["path"], label(x["status"], "status"), x["pages"], x["seconds"]] for x in r["slowest"]],
             {2, 3},
         ),
-        f"<h2>Failures ({len(r['failures'])})</h2>",
-        _table(["file", "status", "reason"], [[x["path"], x["status"], x["reason"]] for x in r["failures"]]),
+        f"<h2>Tệp lỗi ({len(r['failures'])})</h2>",
+        _table(
+            ["Tệp", "Trạng thái", "Lý do"],
+            [[x["path"], label(x["status"], "status"), why(x["reason"], x["status"])] for x in r["failures"]],
+        ),
         *(
-            f"<details><summary class=bad>traceback: {e(x['path'])}</summary><pre>{e(x['traceback'])}</pre></details>"
+            f"<details><summary class=bad>Chi tiết lỗi (traceback): {e(x['path'])}</summary>"
+            f"<pre>{e(x['traceback'])}</pre></details>"
             for x in r["failures"]
             if x.get("traceback")
         ),
-        f"<h2>Pages needing review ({len(r['review_pages'])})</h2>",
+        f"<h2>Trang cần xem lại ({len(r['review_pages'])})</h2>",
         _table(
-            ["file", "document", "page", "why", "confidence", "route"],
+            ["Tệp", "Tài liệu", "Trang", "Lý do", "Độ tin cậy", "Cách đọc"],
             [
                 [
                     x["path"],
                     x["document_id"][:12],
-                    "whole document" if x["page"] is None else x["page"],
-                    "; ".join(x["reasons"]),
+                    "cả tài liệu" if x["page"] is None else x["page"],
+                    why("; ".join(x["reasons"])),
                     x["confidence"],
-                    x["route"],
+                    why(x["route"]),
                 ]
                 for x in r["review_pages"]
             ],
             {2, 4},
         ),
-        "<h2>Audit trail</h2><p>One event per step per document: what ran, the tool and its version, the "
-        "parameters (Tesseract language pack included), the duration and the outcome.</p>",
+        "<h2>Nhật ký xử lý</h2><p>Mỗi bước của mỗi tài liệu một dòng: bước nào chạy, công cụ và phiên bản, tham số "
+        "(cả gói ngôn ngữ Tesseract), thời gian và kết quả.</p>",
     ]
-    labels = {x["document_id"]: x["path"] for x in r["items"] if x["document_id"]}
+    names = {x["document_id"]: x["path"] for x in r["items"] if x["document_id"]}
     for n, (key, events) in enumerate(r["events"].items()):
         if n >= HTML_TRAIL_LIMIT:
-            parts.append(f"<p>… {len(r['events']) - HTML_TRAIL_LIMIT} more in the JSON report.</p>")
+            parts.append(f"<p>… còn {len(r['events']) - HTML_TRAIL_LIMIT} tài liệu nữa trong báo cáo JSON.</p>")
             break
         bad = any(ev["outcome"] not in ("ok", *STORED) for ev in events)
-        title = f"{labels.get(key, key)}" + (f" — {key[:12]}" if key in labels else "")
+        title = f"{names.get(key, key)}" + (f" — {key[:12]}" if key in names else "")
         rows = [
             [
-                ev["when"],
-                ev["step"],
+                format_date(ev["when"]),
+                label(ev["step"], "step"),
                 ev["tool"],
                 ev["version"],
                 ev["seconds"],
-                ev["outcome"],
+                label(ev["outcome"]),
                 json.dumps(ev["params"], ensure_ascii=False)[:400],
-                ev["message"],
+                why(ev["message"]) if ev["message"] else "",
             ]
             for ev in events
         ]
         parts.append(
-            f"<details><summary{' class=bad' if bad else ''}>{e(title)} ({len(events)} events)</summary>"
-            + _table(["when", "step", "tool", "version", "seconds", "outcome", "parameters", "message"], rows, {4})
+            f"<details><summary{' class=bad' if bad else ''}>{e(title)} ({len(events)} bước)</summary>"
+            + _table(["Thời điểm", "Bước", "Công cụ", "Phiên bản", "Giây", "Kết quả", "Tham số", "Ghi chú"], rows, {4})
             + "</details>"
         )
     parts.append("</body></html>")

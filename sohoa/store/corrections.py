@@ -7,16 +7,18 @@ in the index outbox, so search follows without re-running OCR. The archived file
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sohoa import __version__
 from sohoa.errors import SohoaError
 from sohoa.extractors.types import ExtractionStatus
+from sohoa.labels import parse_date
 from sohoa.store import repo
-from sohoa.store.models import Document, MetadataRecord
+from sohoa.store.models import BatchItem, Document, MetadataRecord
 from sohoa.textnorm import normalize_text
 
 # Fields a person may set, and whether they hold a list (comma separated in a form).
@@ -34,6 +36,18 @@ EDITABLE: dict[str, bool] = {
     "dossier_codes": True,
 }
 EXTRACTOR = "correction"
+REVERT = "revert"
+# Metadata defects that hold a document for review (a handwritten number, an impossible date); the pipeline writes
+# them as the reason part "metadata: a, b". Softer flags (number_guessed, blank_number of a draft) do not.
+UNREADABLE_METADATA = frozenset({"unreadable_number", "unreadable_date", "invalid_date"})
+# Which flags a person settles by setting a field: the value they typed replaces what could not be read.
+FIELD_FLAGS: dict[str, frozenset[str]] = {
+    "number": frozenset({"unreadable_number", "blank_number", "no_number", "number_guessed"}),
+    "issued_date": frozenset({"invalid_date", "unreadable_date", "blank_date", "no_date"}),
+    "doc_type": frozenset({"doc_type_conflict"}),
+    "issuer": frozenset({"issuer_conflict"}),
+}
+_METADATA_PART = "metadata:"
 
 
 class CorrectionError(SohoaError, ValueError):
@@ -49,10 +63,39 @@ def _clean(field: str, value: Any) -> Any:
     text = normalize_text(str(value or "")).strip()
     if field == "issued_date" and text:
         try:
-            text = date.fromisoformat(text).isoformat()
+            text = parse_date(text).isoformat()  # typed dd/mm/yyyy on the pages; ISO from the API
         except ValueError as exc:
-            raise CorrectionError(f"issued_date must be YYYY-MM-DD, not {text!r}") from exc
+            raise CorrectionError(f"ngày phải theo dạng dd/mm/yyyy (issued_date), không phải {text!r}") from exc
     return text or None
+
+
+def metadata_reason(flags: list[str] | None) -> str | None:
+    """The reason part the pipeline writes for the metadata defects among these flags."""
+    defects = sorted(set(flags or []) & UNREADABLE_METADATA)
+    return f"{_METADATA_PART} {', '.join(defects)}" if defects else None
+
+
+def _follow_review(session: Session, doc: Document, data: dict[str, Any]) -> bool:
+    """Bring the document's review status in line with its current flags; True when its review closed.
+
+    The metadata part of the reason is rewritten from the flags left; page reasons (OCR quality) stay until a
+    person accepts the OCR. With no reason left the document and its batch items leave review."""
+    if doc.status != "needs_review":
+        return False
+    parts = [p for p in (doc.reason or "").split("; ") if p and not p.startswith(_METADATA_PART)]
+    meta = metadata_reason(data.get("flags"))
+    parts += [meta] if meta else []
+    doc.reason = "; ".join(parts) or None
+    if parts:
+        return False
+    doc.status = "done"
+    session.execute(
+        update(BatchItem)
+        .where(BatchItem.document_id == doc.id, BatchItem.status == "needs_review")
+        .values(status="done", reason=None)
+        .execution_options(synchronize_session=False)
+    )
+    return True
 
 
 def _new_version(session: Session, doc: Document, data: dict[str, Any]) -> MetadataRecord:
@@ -78,16 +121,64 @@ def correct_field(session: Session, document_id: str, field: str, value: Any, *,
     data[field] = new
     data["confidence"] = {**(data.get("confidence") or {}), field: 1.0}
     data["spans"] = {k: v for k, v in (data.get("spans") or {}).items() if k != field and not k.startswith(f"{field}[")}
+    settled = sorted(set(data.get("flags") or []) & FIELD_FLAGS.get(field, frozenset()))
+    if settled:
+        data["flags"] = [f for f in data.get("flags") or [] if f not in settled]
     at = datetime.now(UTC).isoformat(timespec="seconds")
-    data["corrections"] = [*(data.get("corrections") or []), {"field": field, "by": by, "at": at}]
+    change = {"field": field, "by": by, "at": at, "old": old, "new": new, "cleared": settled}
+    data["corrections"] = [*(data.get("corrections") or []), change]
     record = _new_version(session, doc, data)
+    closed = _follow_review(session, doc, data)
     repo.add_event(
         session,
         "correction",
         document_id=doc.id,
         tool="sohoa.web",
         tool_version=__version__,
-        params={"field": field, "version": record.version, "by": by, "changed": old != new},
+        params={
+            "field": field,
+            "version": record.version,
+            "by": by,
+            "changed": old != new,
+            "cleared_flags": settled,
+            "review_closed": closed,
+        },
+    )
+    repo.enqueue_index(session, "document", [doc.id])
+    return record
+
+
+def revert_to(session: Session, document_id: str, version: int, *, by: str) -> MetadataRecord:
+    """Make an earlier version's fields current again, as a new version (nothing is deleted)."""
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise CorrectionError(f"no document {document_id!r}")
+    old = session.scalars(
+        select(MetadataRecord).where(MetadataRecord.document_id == doc.id, MetadataRecord.version == version)
+    ).first()
+    current = repo.current_metadata(session, doc.id)
+    if old is None or current is None or version >= current.version:
+        raise CorrectionError(f"không có phiên bản cũ {version} để khôi phục")
+    data = dict(old.data)
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    # The history of who changed what stays whole: the revert is one more line of it.
+    history = list(current.data.get("corrections") or [])
+    data["corrections"] = [*history, {"field": "*", "by": by, "at": at, "revert_to": version}]
+    if "review" in current.data:
+        data["review"] = current.data["review"]
+    record = _new_version(session, doc, data)
+    record.extractor = REVERT
+    if doc.status == "done" and "review" not in data and metadata_reason(data.get("flags")):
+        doc.status, doc.reason = "needs_review", metadata_reason(data.get("flags"))  # the defect is back
+    else:
+        _follow_review(session, doc, data)
+    repo.add_event(
+        session,
+        "revert",
+        document_id=doc.id,
+        tool="sohoa.web",
+        tool_version=__version__,
+        params={"to_version": version, "version": record.version, "by": by},
     )
     repo.enqueue_index(session, "document", [doc.id])
     return record
@@ -114,5 +205,11 @@ def accept_review(session: Session, document_id: str, *, by: str) -> MetadataRec
         params={"accepted": True, "version": record.version, "by": by, "reason": doc.reason},
     )
     doc.status = ExtractionStatus.DONE.value
+    session.execute(
+        update(BatchItem)
+        .where(BatchItem.document_id == doc.id, BatchItem.status == ExtractionStatus.NEEDS_REVIEW.value)
+        .values(status=ExtractionStatus.DONE.value)
+        .execution_options(synchronize_session=False)
+    )  # batch counts follow the document
     repo.enqueue_index(session, "document", [doc.id])
     return record

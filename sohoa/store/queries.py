@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from sohoa.extractors.types import ExtractionStatus
 from sohoa.store.models import Batch, BatchItem, Document, Dossier, Event, IndexOutbox, MetadataRecord, Procedure
 
 PENDING, PROCESSING = "pending", "processing"  # queue states of a batch item before it settles
+DROPPED = "dropped"  # a person settled a failed item without processing it (item_actions.py): never retried
 STORED = (ExtractionStatus.DONE.value, ExtractionStatus.NEEDS_REVIEW.value)  # the item's document is in the store
 SUCCEEDED = (*STORED, ExtractionStatus.DUPLICATE.value)
 
@@ -21,6 +22,7 @@ class Version(NamedTuple):
     version: int
     extractor: str
     created_at: datetime
+    data: dict[str, Any] | None
 
 
 def batch_exists(session: Session, batch_id: str) -> bool:
@@ -54,7 +56,7 @@ def document_events(session: Session, document_id: str) -> Sequence[Event]:
 def metadata_versions(session: Session, document_id: str) -> list[Version]:
     """A document's metadata versions, oldest first (the newest is current)."""
     rows = session.execute(
-        select(MetadataRecord.version, MetadataRecord.extractor, MetadataRecord.created_at)
+        select(MetadataRecord.version, MetadataRecord.extractor, MetadataRecord.created_at, MetadataRecord.data)
         .where(MetadataRecord.document_id == document_id)
         .order_by(MetadataRecord.version)
     )

@@ -10,13 +10,15 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Res
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
+from sohoa.pipelines import item_actions
 from sohoa.store.corrections import CorrectionError
 from sohoa.store.models import AccessLog
-from sohoa.web import archivist, audit, csrf, documents, pageimage
+from sohoa.web import archivist, audit, csrf, documents, pageimage, progress
 from sohoa.web.auth import CurrentUser, authenticate
-from sohoa.web.context import CSRF, Ctx, current_user, require
+from sohoa.web.context import CSRF, Ctx, current_user, require, wake_worker
 from sohoa.web.masking import query_tokens
 from sohoa.web.search import BadSearch, SearchParams, run_search
+from sohoa.web.upload import new_upload_dir
 
 router = APIRouter(prefix="/api", tags=["api"])
 READ = require("read")
@@ -33,6 +35,15 @@ class LoginBody(BaseModel):
 class FixBody(BaseModel):
     field: str = Field(description="A metadata field, e.g. number, issued_date, subject")
     value: str | list[str] | None = Field(description="The value as read by a person; lists for code fields")
+
+
+class ItemDropBody(BaseModel):
+    reason: str = Field(description="Why the item is dropped (recorded with the user's name)")
+
+
+class ItemPasswordBody(BaseModel):
+    password: str = Field(description="The PDF's password; used once, never stored")
+    reason: str = Field(default="", description="Optional note recorded with the decryption")
 
 
 class RetryBody(BaseModel):
@@ -197,12 +208,71 @@ def api_batch(batch_id: str, ctx: Ctx = ARCHIVE) -> dict[str, Any]:
     return detail
 
 
+@router.get("/batches/{batch_id}/progress", summary="Counts by status, pages/min, ETA, files in progress, failures")
+def api_batch_progress(batch_id: str, ctx: Ctx = ARCHIVE) -> dict[str, Any]:
+    with ctx.store.session() as s:
+        data = progress.batch_progress(s, batch_id)
+    if data is None:
+        raise HTTPException(404, f"không có lô {batch_id!r}")
+    return data
+
+
+@router.get(
+    "/batches/{batch_id}/report.html",
+    response_class=Response,
+    responses={200: {"content": {"text/html": {}}}},
+    summary="The batch report (the HTML `sohoa report` writes), in Vietnamese",
+)
+def api_batch_report(batch_id: str, ctx: Ctx = ARCHIVE) -> Response:
+    from sohoa.reports.batch import NoSuchBatch, build_report, to_html
+
+    with ctx.store.session() as s:
+        try:
+            text = to_html(build_report(s, batch_id))
+        except NoSuchBatch as exc:
+            raise HTTPException(404, f"không có lô {batch_id!r}") from exc
+    return Response(text, media_type="text/html; charset=utf-8", headers=_attachment("bao-cao-lo.html"))
+
+
 @router.post("/batches/{batch_id}/retry", dependencies=[CSRF])
-def api_retry(batch_id: str, ctx: Ctx = WRITE, body: RetryBody | None = None) -> dict[str, Any]:
+def api_retry(request: Request, batch_id: str, ctx: Ctx = WRITE, body: RetryBody | None = None) -> dict[str, Any]:
     try:
-        return archivist.retry(ctx, batch_id, body.item_ids if body else None)
+        result = archivist.retry(ctx, batch_id, body.item_ids if body else None)
     except LookupError as exc:
         raise _not_found(exc) from exc
+    return {**result, "processing_here": wake_worker(request)}
+
+
+@router.post("/batches/{batch_id}/items/{item_id}/drop", dependencies=[CSRF], summary="Drop a failed item")
+def api_item_drop(batch_id: str, item_id: int, body: ItemDropBody, ctx: Ctx = WRITE) -> dict[str, Any]:
+    try:
+        item_actions.drop_item(ctx.store, batch_id, item_id, reason=body.reason, by=ctx.user.name)
+    except item_actions.ItemActionError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    with ctx.store.session() as s:
+        ctx.log(s, "item_drop", batch_id, item=item_id)
+    return {"batch": batch_id, "item": item_id, "status": "dropped"}
+
+
+@router.post(
+    "/batches/{batch_id}/items/{item_id}/password",
+    dependencies=[CSRF],
+    summary="Decrypt a password-protected PDF item (the original is kept as received) and queue the copy",
+)
+def api_item_password(
+    request: Request, batch_id: str, item_id: int, body: ItemPasswordBody, ctx: Ctx = WRITE
+) -> dict[str, Any]:
+    out = new_upload_dir(ctx.settings.resolved_data_dir, batch_id) / "da-mo-khoa"
+    try:
+        target = item_actions.decrypt_pdf(
+            ctx.store, batch_id, item_id, body.password, out, reason=body.reason, by=ctx.user.name
+        )
+    except item_actions.ItemActionError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    with ctx.store.session() as s:
+        ctx.log(s, "item_decrypt", batch_id, item=item_id)
+    return {"batch": batch_id, "item": item_id, "status": "pending", "processed_input": str(target),
+            "processing_here": wake_worker(request)}  # fmt: skip
 
 
 @router.get("/review")

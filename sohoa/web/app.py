@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,9 +14,12 @@ from fastapi.exceptions import HTTPException
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
-from sohoa import __version__
+from sohoa import __version__, labels
+from sohoa.pipelines.config import PipelineSettings
 from sohoa.settings import Settings
 from sohoa.store.db import Store
 from sohoa.web import api, csrf, pages
@@ -37,9 +42,46 @@ def _fmt_conf(value: Any) -> str:
     return f"{v * 100:.0f}%" if v <= 1 else f"{v:.0f}"
 
 
-def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+def _fmt_reason(reason: Any, status: str | None = None) -> Markup:
+    """A reason in plain Vietnamese, with the stored technical text behind a disclosure."""
+    explained = labels.explain(str(reason) if reason else None, status)
+    if not explained.plain:
+        return Markup("")
+    out = Markup('<span class="reason">{}</span>').format(explained.plain)
+    if explained.detail and explained.detail != explained.plain:
+        out += Markup('<details class="tech"><summary>Chi tiết kỹ thuật</summary><code>{}</code></details>').format(
+            explained.detail
+        )
+    return out
+
+
+def pipeline_settings(settings: Settings) -> PipelineSettings:
+    """The batch settings of this host (SOHOA_* environment) on top of the app's settings."""
+    if isinstance(settings, PipelineSettings):
+        return settings
+    return PipelineSettings.model_validate(settings.model_dump())
+
+
+def create_app(settings: Settings, store: Store | None = None, *, worker: bool = False) -> FastAPI:
+    """The app; with `worker` it also drains the queue in this process (`sohoa serve`), so uploads and retries
+    finish without anyone running `sohoa worker`."""
     settings.ensure_dirs()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if worker:
+            from sohoa.pipelines.inprocess_worker import InProcessWorker  # the extractors load only when needed
+
+            app.state.worker = InProcessWorker(pipeline_settings(settings), app.state.store).start()
+        try:
+            yield
+        finally:
+            running = app.state.worker
+            if running is not None:
+                await run_in_threadpool(running.stop)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="sohoa",
         version=__version__,
         description="Tìm kiếm, tra cứu và kiểm tra hồ sơ số hóa (sohoa). Every endpoint needs a session "
@@ -50,9 +92,13 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store or Store(settings.db_url)
+    app.state.worker = None
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["csrf_field"] = csrf.FIELD
     templates.env.filters["conf"] = _fmt_conf
+    templates.env.filters["vi"] = labels.label
+    templates.env.filters["vdate"] = labels.format_date
+    templates.env.filters["reason"] = _fmt_reason
     app.state.templates = templates
     app.add_middleware(
         SessionMiddleware,

@@ -9,15 +9,17 @@ from sqlalchemy import func, select
 
 from sohoa.extractors.types import ExtractionStatus
 from sohoa.pipelines import batchqueue
+from sohoa.pipelines.prefect_probe import ui_url
 from sohoa.reports.review_query import ReviewPage, pages_needing_review
 from sohoa.search import indexer
 from sohoa.store import corrections, queries
 from sohoa.store.models import Batch, BatchItem, Document
-from sohoa.store.queries import PENDING, PROCESSING, SUCCEEDED
+from sohoa.store.queries import DROPPED, PENDING, PROCESSING, SUCCEEDED
 from sohoa.web.context import Ctx
 from sohoa.web.documents import STATUS_LABELS
+from sohoa.web.progress import short_path
 
-UNSETTLED = (*SUCCEEDED, PENDING, PROCESSING)
+UNSETTLED = (*SUCCEEDED, PENDING, PROCESSING, DROPPED)  # not failures: succeeded, still queued, or dropped
 
 
 def batches(ctx: Ctx) -> list[dict[str, Any]]:
@@ -56,6 +58,7 @@ def batch_detail(ctx: Ctx, batch_id: str) -> dict[str, Any] | None:
             return {
                 "id": item.id,
                 "path": item.path,
+                "name": short_path(item.path),
                 "status": item.status,
                 "status_label": STATUS_LABELS.get(item.status, item.status),
                 "reason": item.reason,
@@ -72,7 +75,7 @@ def batch_detail(ctx: Ctx, batch_id: str) -> dict[str, Any] | None:
             "failures": [row(i) for i in items if i.status not in UNSETTLED],
             "needs_review": [row(i) for i in items if i.status == ExtractionStatus.NEEDS_REVIEW],
             "items": [row(i) for i in items],
-            "prefect_ui_url": ctx.settings.prefect_ui_url,
+            "prefect_ui_url": ui_url(ctx.settings.prefect_ui_url),
             "worker_command": f"sohoa worker --batch {batch.id}",
         }
 
@@ -122,9 +125,17 @@ def _sync_index(ctx: Ctx) -> dict[str, Any]:
 def correct(ctx: Ctx, doc_id: str, field: str, value: Any) -> dict[str, Any]:
     with ctx.store.session() as s:
         doc = s.get(Document, doc_id)
+        before = doc.status if doc else None
         record = corrections.correct_field(s, doc.id if doc else doc_id, field, value, by=ctx.user.name)
         ctx.log(s, "correct_metadata", record.document_id, field=field, version=record.version)
-        result = {"document_id": record.document_id, "version": record.version, "field": field}
+        after = doc.status if doc else None
+        result = {
+            "document_id": record.document_id,
+            "version": record.version,
+            "field": field,
+            "status": after,
+            "review_closed": before == "needs_review" and after == "done",
+        }
     return {**result, "index": _sync_index(ctx)}
 
 
@@ -133,6 +144,14 @@ def accept(ctx: Ctx, doc_id: str) -> dict[str, Any]:
         record = corrections.accept_review(s, doc_id, by=ctx.user.name)
         ctx.log(s, "accept_review", record.document_id, version=record.version)
         result = {"document_id": record.document_id, "version": record.version, "status": ExtractionStatus.DONE.value}
+    return {**result, "index": _sync_index(ctx)}
+
+
+def revert(ctx: Ctx, doc_id: str, version: int) -> dict[str, Any]:
+    with ctx.store.session() as s:
+        record = corrections.revert_to(s, doc_id, version, by=ctx.user.name)
+        ctx.log(s, "revert_metadata", record.document_id, to_version=version, version=record.version)
+        result = {"document_id": record.document_id, "version": record.version, "reverted_to": version}
     return {**result, "index": _sync_index(ctx)}
 
 
@@ -150,5 +169,5 @@ def retry(ctx: Ctx, batch_id: str, item_ids: list[int] | None = None) -> dict[st
         "requeued": len(paths),
         "pending": pending,
         "worker_command": f"sohoa worker --batch {batch_id}",
-        "prefect_ui_url": ctx.settings.prefect_ui_url,
+        "prefect_ui_url": ui_url(ctx.settings.prefect_ui_url),
     }

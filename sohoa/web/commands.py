@@ -15,15 +15,22 @@ users_app = typer.Typer(help="Web users: add, list, disable.", no_args_is_help=T
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 for the office network)")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    worker: Annotated[
+        bool, typer.Option("--worker/--no-worker", help="Also process queued batches in this process")
+    ] = True,
 ) -> None:
-    """Run the web app: search, documents, archivists' and auditors' pages, JSON API (/openapi.json)."""
+    """Run the web app: search, documents, archivists' and auditors' pages, JSON API (/openapi.json); it also
+    processes uploads and other queued batches (at most the host's OCR slots at a time) unless --no-worker."""
     import uvicorn
 
     from sohoa.web.app import create_app
 
     settings = load_settings()
-    app = create_app(settings)
-    typer.echo(f"sohoa web on http://{host}:{port} (API spec /openapi.json)")
+    app = create_app(settings, worker=worker)
+    typer.echo(
+        f"sohoa web on http://{host}:{port} (API spec /openapi.json)"
+        + ("; processing queued batches here too" if worker else "")
+    )
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
 
 

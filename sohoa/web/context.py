@@ -105,3 +105,13 @@ async def check_csrf(request: Request) -> None:
 
 
 CSRF = Depends(check_csrf)
+
+
+def wake_worker(request: Request, only_check: bool = False) -> bool:
+    """Tell this server's worker (`sohoa serve`) there is queued work; False when the app runs without one."""
+    worker = getattr(request.app.state, "worker", None)
+    if worker is None or not worker.alive:
+        return False
+    if not only_check:
+        worker.wake()
+    return True

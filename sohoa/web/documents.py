@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sohoa.errors import SohoaError
-from sohoa.extractors.types import ExtractionStatus
+from sohoa.labels import LABELS, format_date, label
 from sohoa.search.keys import number_key
 from sohoa.search.model import Fields, Query
 from sohoa.store import queries, repo
@@ -56,19 +56,7 @@ FIELD_LABELS = {
     "copy_form": "Hình thức bản sao",
     "flags": "Cần xem lại",
 }
-STATUS_LABELS = {
-    ExtractionStatus.DONE: "Hoàn thành",
-    ExtractionStatus.NEEDS_REVIEW: "Cần xem lại",
-    ExtractionStatus.DUPLICATE: "Trùng lặp",
-    ExtractionStatus.UNREADABLE: "Không đọc được",
-    ExtractionStatus.ENCRYPTED: "Mã hóa",
-    ExtractionStatus.UNSUPPORTED: "Không hỗ trợ",
-    ExtractionStatus.TOO_LARGE: "Quá lớn",
-    ExtractionStatus.TIMEOUT: "Quá thời gian",
-    ExtractionStatus.FAILED: "Lỗi",
-    "pending": "Đang chờ",
-    "processing": "Đang xử lý",
-}
+STATUS_LABELS = LABELS["status"]
 _WORD = re.compile(r"\w+")
 
 
@@ -133,6 +121,17 @@ def highlight_text(text: str, masker: Masker | None, tokens: set[str]) -> Markup
         pos = end
     plain(text[pos:])
     return Markup("".join(out))
+
+
+def _fmt_field(key: str, value: Any) -> str:
+    """A field's value as a person reads it: dates dd/mm/yyyy, stored keys in Vietnamese."""
+    if key == "issued_date" and isinstance(value, str) and value:
+        return format_date(value)
+    if key == "issuer_level" and value:
+        return label(value, "issuer_level")
+    if key == "flags" and isinstance(value, list):
+        return ", ".join(label(v, "flag") for v in value)
+    return _fmt_value(value)
 
 
 def _fmt_value(value: Any) -> str:
@@ -205,7 +204,7 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
                     "field": key,
                     "label": label,
                     "value": show.mask_deep(value),
-                    "text": show.mask(_fmt_value(value)),
+                    "text": show.mask(_fmt_field(key, value)),
                     "confidence": confidence.get(key),
                     "editable": key in EDITABLE,
                     "corrected": any(c.get("field") == key for c in meta.get("corrections") or []),
@@ -241,10 +240,7 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
             }
             for e in events
         ]
-        versions = [
-            {"version": v, "extractor": x, "created_at": c.isoformat(timespec="seconds")}
-            for v, x, c in queries.metadata_versions(s, doc.id)
-        ]
+        versions = version_history(s, doc.id, show)
         dossier_codes = sorted(
             set(meta.get("dossier_codes") or [])
             | set(s.scalars(select(DossierDocument.dossier_code).where(DossierDocument.document_id == doc.id)))
@@ -283,6 +279,47 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
             ],
             "editable": sorted(EDITABLE),
         }
+
+
+def version_history(session: Session, doc_id: str, show: Masker) -> list[dict[str, Any]]:
+    """Every metadata version with who made it and which fields went from what to what (newest first)."""
+    rows = queries.metadata_versions(session, doc_id)
+    out: list[dict[str, Any]] = []
+    previous: dict[str, Any] = {}
+    for version, extractor, created, data in rows:
+        data = data or {}
+        changes = []
+        if out:  # version 1 is what the pipeline read: nothing to compare it with
+            for key, field_label in FIELD_LABELS.items():
+                before, after = previous.get(key), data.get(key)
+                if before != after and (before or after):
+                    changes.append(
+                        {
+                            "field": key,
+                            "label": field_label,
+                            "old": show.mask(_fmt_field(key, before)) or "—",
+                            "new": show.mask(_fmt_field(key, after)) or "—",
+                        }
+                    )
+        new_lines = (data.get("corrections") or [])[len(previous.get("corrections") or []) :]
+        by = ", ".join(dict.fromkeys(str(c.get("by")) for c in new_lines if c.get("by")))
+        if not by and data.get("review") and data.get("review") != previous.get("review"):
+            by = str(data["review"].get("accepted_by") or "")
+        reverted = next((c.get("revert_to") for c in new_lines if c.get("revert_to")), None)
+        accepted = bool(data.get("review")) and data.get("review") != previous.get("review")
+        out.append(
+            {
+                "version": version,
+                "extractor": extractor,
+                "by": by or None,
+                "created_at": created.isoformat(timespec="seconds"),
+                "changes": changes,
+                "reverted_to": reverted,
+                "accepted_review": accepted,
+            }
+        )
+        previous = data
+    return out[::-1]
 
 
 def _documents_by(ctx: Ctx, session: Session, query: Query, extra_ids: Sequence[str] = ()) -> list[dict[str, Any]]:

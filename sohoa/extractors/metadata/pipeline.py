@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+from sohoa.errors import SohoaError
 from sohoa.extractors.metadata.layout import Layout
 from sohoa.extractors.metadata.lexicon import Resources
 
@@ -29,8 +30,10 @@ R = TypeVar("R")
 _LINE_TOKENS = re.compile(r"([\n\f])")
 
 
-class PipelineError(ValueError):
+class PipelineError(SohoaError, ValueError):
     """The rules' declarations do not fit together (a result read before any rule assigns it, or assigned twice)."""
+
+    user_message = "Các quy tắc trích xuất siêu dữ liệu không khớp nhau"
 
 
 class Results:
