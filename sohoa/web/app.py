@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from sohoa.store.db import Store
 from sohoa.web import api, csrf, pages
 from sohoa.web.auth import secret_key
 from sohoa.web.context import LoginRequired, session_user
+from sohoa.web.sessions import POLICY
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "sohoa_session"
@@ -48,6 +49,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store or Store(settings.db_url)
+    app.state.clock = lambda: datetime.now(UTC)  # replaceable: tests run throttling delays out without sleeping
+    app.state.login_policy = POLICY
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["csrf_field"] = csrf.FIELD
     templates.env.filters["conf"] = _fmt_conf
@@ -72,6 +75,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'",
         )
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        # Pages, API answers and downloads carry document data (and personal data for some roles): no browser or
+        # proxy may keep a copy. Only the static assets (no data) may be cached.
+        if not request.url.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers.setdefault("Pragma", "no-cache")
         return response
 
     @app.exception_handler(LoginRequired)

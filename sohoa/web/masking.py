@@ -11,10 +11,12 @@ index missed a value.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from sohoa.search.public import KIND_LABELS, PiiValues, label, replace_spans
@@ -44,15 +46,23 @@ class Masker(PiiValues):
         return replace_spans(text, self.spans(text))
 
     def mask_deep(self, value: Any) -> Any:
-        """The same structure with every string masked (metadata, events' parameters)."""
+        """The same structure with every string masked (metadata, events' parameters, a report's dataclasses),
+        dictionary keys too (a report keys its rows by unit or name). Masking works on the text: whatever
+        escapes it for HTML or writes it to a cell comes after."""
+        if isinstance(value, Enum):
+            return value  # a code, and a StrEnum must stay one
         if isinstance(value, str):
             return self.mask(value)
         if isinstance(value, list):
             return [self.mask_deep(v) for v in value]
         if isinstance(value, tuple):
-            return tuple(self.mask_deep(v) for v in value)
+            items = [self.mask_deep(v) for v in value]
+            return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
         if isinstance(value, dict):
-            return {k: self.mask_deep(v) for k, v in value.items()}
+            return {self.mask_deep(k): self.mask_deep(v) for k, v in value.items()}
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changes = {f.name: self.mask_deep(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+            return dataclasses.replace(value, **changes)
         return value
 
 
