@@ -31,6 +31,7 @@ from sohoa.conformance import output as conformance_output
 from sohoa.conformance import record as conformance_record
 from sohoa.extractors import sniff
 from sohoa.extractors.metadata import EXTRACTOR_VERSION, extract_metadata
+from sohoa.extractors.pii import applicant_signer
 from sohoa.extractors.tesseract import OcrOptions
 from sohoa.extractors.text import TextOptions, TextOutput, extract_text
 from sohoa.extractors.types import DocumentMetadata, ExtractionError, ExtractionStatus, TextExtraction, TextSource
@@ -214,6 +215,7 @@ def _extract(ctx: DigitiseContext, data: bytes) -> Extracted:
     output = extract_text(data, ctx.text_options, executor=ctx.ocr_executor)
     started = time.monotonic()
     metadata = extract_metadata(output.extraction.text, output.extraction.page_starts)
+    metadata = applicant_signer(metadata, output.extraction.text, output.extraction.page_starts)  # issue 17
     return Extracted(output, metadata, time.monotonic() - started)
 
 

@@ -153,12 +153,14 @@ def _peak_rss_mb() -> float:
 
 def _extract(conn: Connection, data: bytes, options: TextOptions, executor: ThreadPoolExecutor) -> tuple[Any, ...]:
     from sohoa.extractors.metadata import extract_metadata
+    from sohoa.extractors.pii import applicant_signer
     from sohoa.extractors.text import extract_text
 
     conn.send(("pages", _count_pages(data)))
     output = extract_text(data, options, executor=executor)
     started = time.monotonic()
     metadata = extract_metadata(output.extraction.text, output.extraction.page_starts)
+    metadata = applicant_signer(metadata, output.extraction.text, output.extraction.page_starts)  # issue 17
     seconds = time.monotonic() - started
     return ("ok", output, metadata, seconds, _peak_rss_mb())
 
