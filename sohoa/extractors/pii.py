@@ -324,6 +324,9 @@ def _name_after(norm: str, pos: int, data: _Data) -> tuple[int, int, bool] | Non
     return words[0][0], words[-1][1], first in data.surnames
 
 
+_NOT_NAMES = frozenset({"kinh doanh", "ca the", "gia dinh", "ky ghi ro ho ten", "ghi ro ho ten"})
+
+
 def _names(
     norm: str, folded: str, data: _Data, official_keys: frozenset[str]
 ) -> list[tuple[int, int, float, str | None]]:
@@ -340,6 +343,8 @@ def _names(
         start, end, known = got
         if short and not known:
             continue
+        if fold(norm[start:end]) in _NOT_NAMES:
+            continue  # "CHỦ HỘ KINH DOANH": the label goes on, no name follows
         after = folded[end : end + 40]
         sep = _NAME_SEP.match(after)
         if sep is not None and data.official_after.match(after, sep.end()):
@@ -445,7 +450,7 @@ _EMAIL_DAMAGED = re.compile(
 _SHORT_FORM = re.compile(r"(?<![^\W\d_])(?:anh|chị|em|cô|chú|bác|cháu|ông|bà|cụ|dì|cậu|thím|mợ)[ \t]+(?=[^\W\d_])")
 # Words after an honorific that are titles or bodies, not names ("ông Chủ tịch", "bà Trưởng phòng").
 _NOT_GIVEN = frozenset(
-    fold(w)
+    w.casefold()  # with tones: folded, "Thu" (a given name) would be "thủ" (a title word)
     for w in (
         "chủ",
         "phó",
@@ -691,7 +696,7 @@ def _short_forms(norm: str, folded: str, data: _Data) -> list[tuple[int, int]]:
         if got is None:
             continue
         start, end = got
-        if fold(norm[start:end].split()[0]) in _NOT_GIVEN:
+        if norm[start:end].split()[0].casefold() in _NOT_GIVEN:
             continue
         after = folded[end : end + 40]
         sep = _NAME_SEP.match(after)
