@@ -706,11 +706,17 @@ def _short_forms(norm: str, folded: str, data: _Data) -> list[tuple[int, int]]:
     return out
 
 
+def _full_name(name: str) -> bool:
+    """2-5 words starting with a known surname: a form's placeholder ("TÊN TỔ CHỨC") is not a name."""
+    words = name.split()
+    return 2 <= len(words) <= 5 and fold(words[0]) in _data().surnames
+
+
 def _household_owners(norm: str, folded: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for m in _HOUSEHOLD.finditer(folded):
         got = _given_names(norm, m.end())
-        if got is not None and len(norm[got[0] : got[1]].split()) >= 2:
+        if got is not None and _full_name(norm[got[0] : got[1]]):
             out.append(got)
     return out
 
@@ -747,7 +753,7 @@ def applicant_signatures(norm: str, folded: str) -> list[tuple[int, int, str]]:
                 if seen > 2:
                     break
                 got = _given_names(norm, cs + (len(norm[cs:ce]) - len(norm[cs:ce].lstrip())))
-                if got is not None and 2 <= len(norm[got[0] : got[1]].split()) <= 5:
+                if got is not None and _full_name(norm[got[0] : got[1]]):
                     out.append((got[0], got[1], norm[col_start:col_end].strip()))
                     break
     return out
