@@ -393,10 +393,10 @@ def find_pii_aligned(
     raw += [(k, s, e, c, None) for k, s, e, c in _phones(norm, folded, blocked, data)]
     raw += [("address", s, e, 0.8, label) for s, e, label in _addresses(norm, folded, data)]
     official_keys = frozenset(fold(n) for n in official_names if n)
-    applicants = {fold(norm[s:e]) for s, e, _ in applicant_signatures(norm, folded)}
-    official_keys = official_keys - applicants  # a name signed under "NGƯỜI ĐỀ NGHỊ" is never an official's
+    signed = applicant_signatures(norm, folded)
+    official_keys = official_keys - {fold(norm[s:e]) for s, e, _ in signed}  # never an official's name
     raw += [("person_name", s, e, c, label) for s, e, c, label in _names(norm, folded, data, official_keys)]
-    raw += _extra_spans(norm, folded, blocked, data, official_keys)
+    raw += _extra_spans(norm, folded, blocked, data, official_keys, signed)
     if page_starts is None and "\f" in original:
         page_starts = [0] + [m.end() for m in re.finditer("\f", original)]
     out: list[PiiSpan] = []
@@ -438,7 +438,8 @@ def find_pii(text: str, page_starts: list[int] | None = None, *, official_names:
 _GROUPED_ID = re.compile(r"\d(?<![\w.,/\-]\d)\d{2,3}(?P<sep>[ .\-])\d{3,4}(?:(?P=sep)\d{3,4}){1,3}(?![\w]|[.,/\-]\d)")
 # Letters OCR reads for digits inside digit runs.
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8"})
-_LOOKALIKE = re.compile(r"[OoDlI|SB]")
+# A look-alike letter touching a digit run (the class first: a leading lookbehind would be tried everywhere).
+_LOOKALIKE = re.compile(r"[OoDlI|SB](?:(?=\d)|(?<=\d[OoDlI|SB])|(?<=\d[ .\-][OoDlI|SB]))")
 # An e-mail whose "@" or dots OCR damaged: "nguyenvana(@gmail.com", "an @ gmail .com", "an@gmail,com".
 _EMAIL_DAMAGED = re.compile(
     r"[A-Za-z0-9](?<![\w.+\-][A-Za-z0-9])[\w.+\-]*[ \t]?[(\[{<]?[ \t]?[@©®][)\]}>]?[ \t]?[A-Za-z0-9\-]+"
@@ -447,7 +448,7 @@ _EMAIL_DAMAGED = re.compile(
 )
 # Short forms: a kinship or courtesy word, lower case as written mid-sentence, then a given name ("chị Hồng Nhung",
 # "anh Tuấn", "ông Quang", "bà Lan"). Capitalised "Anh"/"Chị" may start a sentence: not taken.
-_SHORT_FORM = re.compile(r"(?<![^\W\d_])(?:anh|chị|em|cô|chú|bác|cháu|ông|bà|cụ|dì|cậu|thím|mợ)[ \t]+(?=[^\W\d_])")
+_SHORT_FORM = re.compile(r"(?:anh|chị|em|cô|chú|bác|cháu|ông|bà|cụ|dì|cậu|thím|mợ)[ \t]+(?=[^\W\d_])")
 # Words after an honorific that are titles or bodies, not names ("ông Chủ tịch", "bà Trưởng phòng").
 _NOT_GIVEN = frozenset(
     w.casefold()  # with tones: folded, "Thu" (a given name) would be "thủ" (a title word)
@@ -528,6 +529,7 @@ _HEADING_RX = re.compile(
     r"^[^a-z0-9]*(?:" + "|".join(re.escape(h) for h in sorted(APPLICANT_HEADINGS, key=len, reverse=True)) + r")"
     r"(?![a-z0-9])[^a-z0-9]*$"
 )
+_HEADING_ANY = re.compile(_trie_pattern(APPLICANT_HEADINGS))
 _SIGN_HINT = re.compile(r"^\W*(?:\(?\s*(?:ky|da ky|ky ten|ky,|ky va|ghi ro|ho va ten|ho ten)[^\n]*\)?|\(?\s*\)?)\W*$")
 # Owners of household businesses: "Hộ kinh doanh Nguyễn Thị Mai", "HKD Trần Văn Lộc", "chủ hộ kinh doanh: ...".
 _HOUSEHOLD = re.compile(r"(?<![a-z0-9])(?:ho kinh doanh|hkd|ho kd|ho ca the|ho gia dinh)(?:[ \t]*:)?[ \t]+")
@@ -614,6 +616,7 @@ def _damaged_emails(norm: str) -> list[tuple[int, int]]:
 
 
 _ADMIN_WORDS = ("phuong", "xa", "thi tran", "quan", "huyen", "thi xa", "thanh pho", "tp", "tinh")
+_ADMIN_ANY = re.compile(r"(?:" + "|".join(_ADMIN_WORDS) + r")(?![a-z0-9])")
 _ADMIN_RX = re.compile(r"^(?:" + "|".join(_ADMIN_WORDS) + r")(?![a-z0-9])\.?[ \t]*")
 # House-level parts of an address (folded): a house number, a lane or street, a hamlet or residential group.
 _HOUSE_RX = re.compile(
@@ -633,13 +636,19 @@ def _shaped_addresses(norm: str, folded: str) -> list[tuple[int, int]]:
     followed on the same line by at least two administrative units (ward/commune, district, province) or one
     unit and a place name ("45 Hàng Bông, phường Hàng Gai, quận Hoàn Kiếm, Hà Nội")."""
     out: list[tuple[int, int]] = []
-    line_start = 0
-    while line_start <= len(norm):
-        line_end = norm.find("\n", line_start)
+    done = -1
+    # Only lines that hold an administrative unit word are split into segments (most lines hold none).
+    for m in _ADMIN_ANY.finditer(folded):
+        if m.start() <= done or (m.start() and folded[m.start() - 1].isalnum()):
+            continue
+        if not _capitalised_after(norm, m.end() + 1 if norm[m.end() : m.end() + 1] in (" ", ".") else m.end()):
+            continue  # "xã hội", "tính toán": not a unit followed by its name
+        line_start = folded.rfind("\n", 0, m.start()) + 1
+        line_end = norm.find("\n", m.start())
         line_end = len(norm) if line_end < 0 else line_end
-        if line_end - line_start >= 12:
+        done = line_end
+        if line_end - line_start >= 12 and _HOUSE_RX.search(folded, line_start, line_end):
             out += _address_in_line(norm, folded, line_start, line_end)
-        line_start = line_end + 1
     return out
 
 
@@ -692,6 +701,8 @@ def _address_in_line(norm: str, folded: str, lo: int, hi: int) -> list[tuple[int
 def _short_forms(norm: str, folded: str, data: _Data) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for m in _SHORT_FORM.finditer(norm):
+        if m.start() and norm[m.start() - 1].isalpha():
+            continue  # inside a word ("thanh" is not "anh")
         got = _given_names(norm, m.end(), max_words=4, upper_ok=False)
         if got is None:
             continue
@@ -726,6 +737,8 @@ def applicant_signatures(norm: str, folded: str) -> list[tuple[int, int, str]]:
     any case, with or without tones: (start, end, heading). Where the heading shares its line with another
     column ("XÁC NHẬN CỦA UBND XÃ      NGƯỜI ĐỀ NGHỊ"), the name is read in the heading's column."""
     out: list[tuple[int, int, str]] = []
+    if _HEADING_ANY.search(folded) is None:
+        return out  # most texts: no applicant heading anywhere
     lines: list[tuple[int, int]] = []
     pos = 0
     while pos <= len(norm):
@@ -734,6 +747,8 @@ def applicant_signatures(norm: str, folded: str) -> list[tuple[int, int, str]]:
         lines.append((pos, end))
         pos = end + 1
     for li, (s, e) in enumerate(lines):
+        if _HEADING_ANY.search(folded, s, e) is None:
+            continue
         for col_start, col_end in _columns(norm, s, e):
             heading = folded[col_start:col_end].strip()
             if not _HEADING_RX.match(heading):
@@ -768,7 +783,12 @@ def _columns(norm: str, s: int, e: int) -> list[tuple[int, int]]:
 
 
 def _extra_spans(
-    norm: str, folded: str, blocked: _Blocked, data: _Data, official_keys: frozenset[str]
+    norm: str,
+    folded: str,
+    blocked: _Blocked,
+    data: _Data,
+    official_keys: frozenset[str],
+    signed: list[tuple[int, int, str]],
 ) -> list[tuple[str, int, int, float, str | None]]:
     raw: list[tuple[str, int, int, float, str | None]] = []
     raw += [(k, s, e, c, None) for k, s, e, c in _grouped_ids(norm, folded, blocked, data)]
@@ -779,7 +799,7 @@ def _extra_spans(
     names += [(s, e, 0.7, None) for s, e in _short_forms(norm, folded, data)]
     names += [(s, e, 0.8, None) for s, e in _household_owners(norm, folded)]
     # An applicant's signature is personal data even when the caller took the name for an official (signer).
-    names += [(s, e, 0.85, heading) for s, e, heading in applicant_signatures(norm, folded)]
+    names += [(s, e, 0.85, heading) for s, e, heading in signed]
     applicants = {fold(norm[s:e]) for s, e, _, h in names if h}
     for s, e, conf, label in names:
         key = fold(norm[s:e])
@@ -794,6 +814,84 @@ def _extra_spans(
     return raw
 
 
+# Substrings (case-folded, with and without tones) without which no applicant label or heading can be in a text.
+_APPLICANT_CUES = (
+    "người đề nghị",
+    "nguoi de nghi",
+    "người làm đơn",
+    "nguoi lam don",
+    "người viết đơn",
+    "người khai",
+    "nguoi khai",
+    "người nộp",
+    "nguoi nop",
+    "người yêu cầu",
+    "nguoi yeu cau",
+    "người đăng ký",
+    "nguoi dang ky",
+    "người cam",
+    "nguoi cam",
+    "người ủy quyền",
+    "người uỷ quyền",
+    "người được ủy quyền",
+    "người được uỷ quyền",
+    "nguoi uy quyen",
+    "nguoi duoc uy quyen",
+    "người đại diện",
+    "nguoi dai dien",
+    "người nhận",
+    "nguoi nhan",
+    "người bảo lãnh",
+    "người thừa kế",
+    "chủ hộ",
+    "chu ho",
+    "hộ kinh doanh",
+    "người khiếu nại",
+    "người tố cáo",
+    "người kiến nghị",
+    "người phản ánh",
+    "người xin",
+    "nguoi xin",
+    "họ và tên",
+    "ho va ten",
+    "họ tên",
+    "ho ten",
+    "họ, tên",
+    "tên người",
+    "tôi tên",
+    "tôi là",
+    "hồ sơ của",
+)
+
+
+def _signs_as_applicant(signer: str, text: str) -> bool:
+    """Whether ``signer`` is written right after an applicant label ("Họ và tên người đề nghị: …") or signed under
+    an applicant heading: the cheap test before :func:`find_pii` runs again."""
+    low = text.casefold()
+    if not any(cue in low for cue in _APPLICANT_CUES):
+        return False  # most official documents: no applicant label or heading at all (no second alignment)
+    aligned = align(text)
+    norm = aligned.text
+    folded = fold_same_length(norm)
+    key = fold(signer)
+    if any(fold(norm[s:e]) == key for s, e, _ in applicant_signatures(norm, folded)):
+        return True
+    data = _data()
+    words = key.split()
+    if not words:
+        return False
+    for m in re.finditer(r"(?<![a-z0-9])" + r"\s+".join(map(re.escape, words)) + r"(?![a-z0-9])", folded):
+        before = _line_before(folded, m.start(), 60)
+        if re.search(r"(?:người|nguoi|hồ sơ của|ho so cua|tên|ten|tôi|toi|chủ hộ|chu ho)", before) is None:
+            continue
+        label = data.name_label.search(before)
+        while label is not None and label.end() < len(before):
+            label = data.name_label.search(before, label.start() + 1)
+        if label is not None:
+            return True
+    return False
+
+
 def applicant_signer(md: DocumentMetadata, text: str, page_starts: list[int] | None = None) -> DocumentMetadata:
     """Post-processing for the metadata assembly (one call after the signer and the pii are read): when the
     ``signer`` is a person who applies (a name read after an applicant label such as "Họ và tên người đề nghị:",
@@ -802,11 +900,9 @@ def applicant_signer(md: DocumentMetadata, text: str, page_starts: list[int] | N
     nobody exempt. Officials signing for a body keep their place. Returns ``md``, changed in place."""
     if not md.signer:
         return md
+    if not _signs_as_applicant(md.signer, text):
+        return md  # the common case (an official): no second pass
     spans = find_pii(text, page_starts)
-    key = fold(md.signer)
-    applicant = any(p.kind == "person_name" and p.label and fold(p.text) == key for p in spans)
-    if not applicant:
-        return md
     md.signer = None
     md.signer_title = None
     for name in ("signer", "signer_title"):
