@@ -25,6 +25,7 @@ import bisect
 import functools
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -870,8 +871,7 @@ def _signs_as_applicant(signer: str, text: str) -> bool:
     low = text.casefold()
     if not any(cue in low for cue in _APPLICANT_CUES):
         return False  # most official documents: no applicant label or heading at all (no second alignment)
-    aligned = align(text)
-    norm = aligned.text
+    norm = unicodedata.normalize("NFC", text)  # no offsets nor tone placement needed: folded below
     folded = fold_same_length(norm)
     key = fold(signer)
     if any(fold(norm[s:e]) == key for s, e, _ in applicant_signatures(norm, folded)):
