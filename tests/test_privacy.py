@@ -104,6 +104,8 @@ def test_logout_and_password_change_revoke_sessions_on_the_server(tmp_path: Path
     first, _ = login(app, "staff")
     second, token2 = login(app, "staff")
     old_cookie = first.cookies.get(SESSION_COOKIE)
+    wrong = second.post("/api/password", json={"current": "khong-dung", "new": "x"}, headers={"X-CSRF-Token": token2})
+    assert wrong.status_code == 403
     weak = second.post(
         "/api/password", json={"current": PASSWORD, "new": "staff-staff-1"}, headers={"X-CSRF-Token": token2}
     )

@@ -110,11 +110,19 @@ def api_password(
 ) -> dict[str, Any]:
     from sohoa.store.models import User
 
+    client, at = client_address(request), now(request)
+    with request.app.state.store.session() as s:
+        # Guessing the current password through a session is throttled like a login, and the failure is kept.
+        wait = sessions.retry_after(s, user.name, client, at, request.app.state.login_policy)
+        wrong = wait is None and authenticate(s, user.name, body.current) is None
+        if wrong:
+            sessions.record_failure(s, user.name, client, at, "password_change")
+    if wait is not None:
+        raise throttled(LoginThrottled(wait))
+    if wrong:
+        raise HTTPException(403, "mật khẩu hiện tại không đúng")
     try:
         with request.app.state.store.session() as s:
-            if authenticate(s, user.name, body.current) is None:
-                sessions.record_failure(s, user.name, client_address(request), now(request), "password_change")
-                raise HTTPException(403, "mật khẩu hiện tại không đúng")
             row = s.get(User, user.id)
             assert row is not None
             ended = set_password(s, row, body.new, now(request))
