@@ -32,7 +32,7 @@ from sohoa.store.models import (
 )
 from sohoa.textnorm import fold
 from sohoa.web.context import Ctx
-from sohoa.web.masking import Masker, detect_and_mask, public_pii
+from sohoa.web.masking import Masker, detect_and_mask, detect_deep, public_pii
 
 FIELD_LABELS = {
     "doc_type": "Loại văn bản",
@@ -255,7 +255,7 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
                 "step": e.step,
                 "tool": e.tool,
                 "tool_version": e.tool_version,
-                "params": show.mask_deep(e.params),
+                "params": detect_deep(show.mask_deep(e.params)) if ctx.masked else e.params,
                 "started_at": e.started_at.isoformat(timespec="seconds"),
                 "duration_s": e.duration_s,
                 "outcome": e.outcome,

@@ -101,6 +101,17 @@ def detect_and_mask(text: str) -> str:
     return replace_spans(text, spans) if spans else text
 
 
+def detect_deep(value: Any) -> Any:
+    """:func:`detect_and_mask` on every string of a JSON-like structure (an event's parameters: paths, names)."""
+    if isinstance(value, str):
+        return detect_and_mask(value)
+    if isinstance(value, list):
+        return [detect_deep(v) for v in value]
+    if isinstance(value, dict):
+        return {k: detect_deep(v) for k, v in value.items()}
+    return value
+
+
 def looks_personal(text: str) -> bool:
     """Whether the detectors find personal data in a short value, or it is already a masked label."""
     return "[ẩn:" in text or detect_and_mask(text) != (normalize_text(text) if not text.isascii() else text)
