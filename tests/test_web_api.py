@@ -440,7 +440,7 @@ def test_users_cli(tmp_path: Any) -> None:
     r = runner.invoke(cli, ["users", "add", "minh", "--role", "boss"], input="x" * 10 + "\n")
     assert r.exit_code == 1 and "unknown role" in r.output
     r = runner.invoke(cli, ["users", "add", "minh", "--role", "staff"], input="ngan\n")
-    assert r.exit_code == 1 and "at least 8" in r.output
+    assert r.exit_code == 1 and "12" in r.output
     store = Store(f"sqlite:///{tmp_path / 'd' / 'sohoa.db'}", run_migrations=False)
     with store.session() as s:
         user = s.scalars(select(User)).one()

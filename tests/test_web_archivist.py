@@ -78,7 +78,7 @@ def test_correcting_every_flagged_field_closes_the_review(tmp_path: Path) -> Non
         current = repo.current_metadata(s, DOC)
         assert current is not None and current.data["flags"] == ["draft"]
         assert current.data["issued_date"] == "2024-03-05"
-        history = version_history(s, DOC, Masker())
+        history = version_history(s, DOC, Masker().mask)
     assert [v["version"] for v in history] == [3, 2, 1]
     assert history[0]["by"] == "lan"
     assert history[0]["changes"][0] == {
@@ -112,7 +112,7 @@ def test_a_page_reason_keeps_the_document_in_review_and_revert_brings_the_flag_b
             "at": current.data["corrections"][-1]["at"],
             "revert_to": 1,
         }
-        history = version_history(s, DOC, Masker())
+        history = version_history(s, DOC, Masker().mask)
         assert history[0]["reverted_to"] == 1 and history[0]["by"] == "minh"
         with pytest.raises(corrections.CorrectionError):
             corrections.revert_to(s, DOC, 9, by="minh")

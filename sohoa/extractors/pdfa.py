@@ -2,7 +2,8 @@
 
 The step adds what PDF/A-2b requires on top of a PDF whose content already qualifies (an sRGB output intent,
 XMP metadata with the PDF/A identification, a document ID) and checks the content rules it cannot fix without
-re-rendering: every font embedded, no encryption, no LZW, no JavaScript. A file that fails a check keeps its
+re-rendering: every font embedded, no encryption, no LZW, no JavaScript or other active content (launch actions,
+embedded files, XFA: sohoa/extractors/pdfactive.py strips them before). A file that fails a check keeps its
 content and is reported as not conforming, with the reasons — never silently labelled PDF/A.
 No validator (veraPDF) runs here: the checks below are the rules this pipeline can break, not the full standard.
 """
@@ -90,6 +91,15 @@ def conform(pdf: pikepdf.Pdf, *, title: str | None = None, language: str = "vi-V
     if pdf.is_encrypted:
         return ["the PDF is encrypted"]
     problems = _font_problems(pdf) + _stream_problems(pdf)
+    # PDF/A-2 forbids every kind of active content (6.6, 6.8: no JavaScript, Launch, XFA, non-PDF/A attachments);
+    # the pipeline strips them first (pdfactive), so what is left here is reported, never labelled PDF/A.
+    from sohoa.extractors.pdfactive import active_content
+
+    problems += [
+        f"active content: {kind}"
+        for kind in active_content(pdf)
+        if f"{kind}" != "javascript" or not any("JavaScript" in p for p in problems)
+    ]
     if problems:
         return problems
     icc = pikepdf.Stream(pdf, _srgb_icc())

@@ -25,6 +25,7 @@ import bisect
 import functools
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -42,11 +43,11 @@ from sohoa.extractors.codes import (
     find_result_type_codes,
     fold_same_length,
 )
-from sohoa.extractors.types import PiiSpan
-from sohoa.extractors.vietnamese import is_syllable
+from sohoa.extractors.types import DocumentMetadata, PiiSpan
+from sohoa.extractors.vietnamese import is_syllable, is_syllable_shape
 from sohoa.textnorm import fold
 
-__all__ = ["PII_KINDS", "find_pii", "find_pii_aligned"]
+__all__ = ["PII_KINDS", "applicant_signatures", "applicant_signer", "find_pii", "find_pii_aligned"]
 
 PII_KINDS = ("cccd", "cmnd", "phone", "email", "address", "person_name")
 
@@ -324,6 +325,9 @@ def _name_after(norm: str, pos: int, data: _Data) -> tuple[int, int, bool] | Non
     return words[0][0], words[-1][1], first in data.surnames
 
 
+_NOT_NAMES = frozenset({"kinh doanh", "ca the", "gia dinh", "ky ghi ro ho ten", "ghi ro ho ten"})
+
+
 def _names(
     norm: str, folded: str, data: _Data, official_keys: frozenset[str]
 ) -> list[tuple[int, int, float, str | None]]:
@@ -340,6 +344,8 @@ def _names(
         start, end, known = got
         if short and not known:
             continue
+        if fold(norm[start:end]) in _NOT_NAMES:
+            continue  # "CHỦ HỘ KINH DOANH": the label goes on, no name follows
         after = folded[end : end + 40]
         sep = _NAME_SEP.match(after)
         if sep is not None and data.official_after.match(after, sep.end()):
@@ -388,7 +394,10 @@ def find_pii_aligned(
     raw += [(k, s, e, c, None) for k, s, e, c in _phones(norm, folded, blocked, data)]
     raw += [("address", s, e, 0.8, label) for s, e, label in _addresses(norm, folded, data)]
     official_keys = frozenset(fold(n) for n in official_names if n)
+    signed = applicant_signatures(norm, folded)
+    official_keys = official_keys - {fold(norm[s:e]) for s, e, _ in signed}  # never an official's name
     raw += [("person_name", s, e, c, label) for s, e, c, label in _names(norm, folded, data, official_keys)]
+    raw += _extra_spans(norm, folded, blocked, data, official_keys, signed)
     if page_starts is None and "\f" in original:
         page_starts = [0] + [m.end() for m in re.finditer("\f", original)]
     out: list[PiiSpan] = []
@@ -420,3 +429,488 @@ def find_pii(text: str, page_starts: list[int] | None = None, *, official_names:
     (or form feeds). ``official_names``: names of public officials (signers) that are not personal data here.
     """
     return find_pii_aligned(align(text), text, page_starts, official_names=official_names)
+
+
+# --- shapes without labels, OCR damage, short forms, applicants -------------------------------------------------------
+# (issue 17) These run inside find_pii_aligned; each adds spans of the kinds above.
+
+# 12 or 9 digits in groups of 3-4 digits with one kind of separator: "001.203.004.567", "001 203 004 567",
+# "001-203-004-567", "0012 0300 4567".
+_GROUPED_ID = re.compile(r"\d(?<![\w.,/\-]\d)\d{2,3}(?P<sep>[ .\-])\d{3,4}(?:(?P=sep)\d{3,4}){1,3}(?![\w]|[.,/\-]\d)")
+# Letters OCR reads for digits inside digit runs.
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8"})
+# A look-alike letter touching a digit run (the class first: a leading lookbehind would be tried everywhere).
+_LOOKALIKE = re.compile(r"[OoDlI|SB](?:(?=\d)|(?<=\d[OoDlI|SB])|(?<=\d[ .\-][OoDlI|SB]))")
+# An e-mail whose "@" or dots OCR damaged: "nguyenvana(@gmail.com", "an @ gmail .com", "an@gmail,com".
+_EMAIL_DAMAGED = re.compile(
+    r"[A-Za-z0-9](?<![\w.+\-][A-Za-z0-9])[\w.+\-]*[ \t]?[(\[{<]?[ \t]?[@©®][)\]}>]?[ \t]?[A-Za-z0-9\-]+"
+    r"(?:[ \t]?[.,][ \t]?[A-Za-z0-9\-]+)*[ \t]?[.,][ \t]?(?:com|vn|net|org|edu|gov|info|biz|io)(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+# Short forms: a kinship or courtesy word, lower case as written mid-sentence, then a given name ("chị Hồng Nhung",
+# "anh Tuấn", "ông Quang", "bà Lan"). Capitalised "Anh"/"Chị" may start a sentence: not taken.
+_SHORT_FORM = re.compile(r"(?:anh|chị|em|cô|chú|bác|cháu|ông|bà|cụ|dì|cậu|thím|mợ)[ \t]+(?=[^\W\d_])")
+# Words after an honorific that are titles or bodies, not names ("ông Chủ tịch", "bà Trưởng phòng").
+_NOT_GIVEN = frozenset(
+    w.casefold()  # with tones: folded, "Thu" (a given name) would be "thủ" (a title word)
+    for w in (
+        "chủ",
+        "phó",
+        "giám",
+        "trưởng",
+        "bộ",
+        "thứ",
+        "cục",
+        "vụ",
+        "bí",
+        "chánh",
+        "thủ",
+        "cán",
+        "chuyên",
+        "công",
+        "đại",
+        "thanh",
+        "ủy",
+        "ban",
+        "sở",
+        "phòng",
+        "uỷ",
+        "tổng",
+        "viện",
+        "hội",
+        "đồng",
+        "nhà",
+        "trung",
+        "ubnd",
+        "hđnd",
+        "tôi",
+        "này",
+        "ấy",
+        "đó",
+        "và",
+        "có",
+        "là",
+        "được",
+        "đã",
+        "sẽ",
+        "không",
+        "cũng",
+    )
+)
+# Headings of the blocks where people who apply sign (folded): the name under them is theirs, not an official's.
+APPLICANT_HEADINGS = (
+    "nguoi de nghi",
+    "nguoi lam don",
+    "nguoi viet don",
+    "nguoi khai",
+    "nguoi to khai",
+    "nguoi lam to khai",
+    "nguoi nop",
+    "nguoi nop ho so",
+    "nguoi yeu cau",
+    "nguoi dang ky",
+    "nguoi cam ket",
+    "nguoi cam doan",
+    "nguoi uy quyen",
+    "nguoi duoc uy quyen",
+    "nguoi dai dien",
+    "nguoi nhan",
+    "nguoi bao lanh",
+    "nguoi thua ke",
+    "chu ho",
+    "chu ho kinh doanh",
+    "dai dien ho kinh doanh",
+    "nguoi khieu nai",
+    "nguoi to cao",
+    "nguoi kien nghi",
+    "nguoi phan anh",
+    "nguoi xin",
+)
+_HEADING_RX = re.compile(
+    r"^[^a-z0-9]*(?:" + "|".join(re.escape(h) for h in sorted(APPLICANT_HEADINGS, key=len, reverse=True)) + r")"
+    r"(?![a-z0-9])[^a-z0-9]*$"
+)
+_HEADING_ANY = re.compile(_trie_pattern(APPLICANT_HEADINGS))
+_SIGN_HINT = re.compile(r"^\W*(?:\(?\s*(?:ky|da ky|ky ten|ky,|ky va|ghi ro|ho va ten|ho ten)[^\n]*\)?|\(?\s*\)?)\W*$")
+# Owners of household businesses: "Hộ kinh doanh Nguyễn Thị Mai", "HKD Trần Văn Lộc", "chủ hộ kinh doanh: ...".
+_HOUSEHOLD = re.compile(r"(?<![a-z0-9])(?:ho kinh doanh|hkd|ho kd|ho ca the|ho gia dinh)(?:[ \t]*:)?[ \t]+")
+
+
+def _given_names(norm: str, pos: int, *, max_words: int = 5, upper_ok: bool = True) -> tuple[int, int] | None:
+    """Capitalised name words from ``pos`` (tones or not, one case): (start, end), or None."""
+    words: list[tuple[int, int]] = []
+    upper: bool | None = None
+    for m in _NAME_TOKEN.finditer(norm, pos):
+        gap = norm[(words[-1][1] if words else pos) : m.start()]
+        if "\n" in gap or (words and (len(gap) > 1 or "\t" in gap)):
+            break
+        tok = m.group(0)
+        core = tok.rstrip(",.;:)")
+        if not core or not core.isalpha() or not core[0].isupper():
+            break
+        if not (is_syllable(core) or is_syllable_shape(core)):
+            break
+        is_upper = core.isupper() and len(core) > 1
+        if is_upper and not upper_ok:
+            break
+        if not (core[1:].islower() or is_upper or len(core) == 1):
+            break
+        if upper is not None and len(core) > 1 and is_upper != upper:
+            break
+        upper = is_upper if len(core) > 1 else upper
+        words.append((m.start(), m.start() + len(core)))
+        if core != tok or len(words) == max_words:
+            break
+    if not words:
+        return None
+    return words[0][0], words[-1][1]
+
+
+def _grouped_ids(norm: str, folded: str, blocked: _Blocked, data: _Data) -> list[tuple[str, int, int, float]]:
+    out: list[tuple[str, int, int, float]] = []
+    for m in _GROUPED_ID.finditer(norm):
+        digits = re.sub(r"\D", "", m.group(0))
+        if len(digits) not in (9, 12) or blocked.overlaps(m.start(), m.end()):
+            continue
+        before = _line_before(folded, m.start())
+        if data.not_id_label.search(before):
+            continue
+        labelled = data.id_label.search(before) is not None
+        if len(digits) == 12:
+            valid, known = _valid_cccd(digits, data)
+            if valid and (labelled or known):
+                out.append(("cccd", m.start(), m.end(), 0.9 if labelled else 0.6))
+        elif labelled:
+            out.append(("cmnd", m.start(), m.end(), 0.85))
+    return out
+
+
+def _damaged_numbers(norm: str, folded: str, blocked: _Blocked, data: _Data) -> list[tuple[str, int, int, float]]:
+    """Phones and IDs where OCR read a letter for a digit ("O912 345 678", "09l2.345.678"): the letters are mapped
+    back to digits inside digit runs (same length, same offsets) and the usual checks run on that copy."""
+    if not _LOOKALIKE.search(norm):
+        return []
+    chars = list(norm)
+    changed = False
+    for m in _LOOKALIKE.finditer(norm):
+        i = m.start()
+        prev_digit = i > 0 and (norm[i - 1].isdigit() or (i > 1 and norm[i - 1] in " .-" and norm[i - 2].isdigit()))
+        next_digit = i + 1 < len(norm) and norm[i + 1].isdigit()
+        if (prev_digit and (next_digit or i + 1 == len(norm) or not norm[i + 1].isalpha())) or (
+            next_digit and (i == 0 or not norm[i - 1].isalpha())
+        ):
+            chars[i] = norm[i].translate(_DIGIT_LOOKALIKES)
+            changed = True
+    if not changed:
+        return []
+    fixed = "".join(chars)
+    out = _phones(fixed, folded, blocked, data) + _ids(fixed, folded, blocked, data)
+    out += _grouped_ids(fixed, folded, blocked, data)
+    # Only the numbers that needed the repair: the others were found on the text as it is.
+    return [(k, s, e, round(c * 0.9, 2)) for k, s, e, c in out if fixed[s:e] != norm[s:e]]
+
+
+def _damaged_emails(norm: str) -> list[tuple[int, int]]:
+    if "@" not in norm and "©" not in norm and "®" not in norm:
+        return []
+    return [(m.start(), m.end()) for m in _EMAIL_DAMAGED.finditer(norm) if not _EMAIL.fullmatch(m.group(0))]
+
+
+_ADMIN_WORDS = ("phuong", "xa", "thi tran", "quan", "huyen", "thi xa", "thanh pho", "tp", "tinh")
+_ADMIN_ANY = re.compile(r"(?:" + "|".join(_ADMIN_WORDS) + r")(?![a-z0-9])")
+_ADMIN_RX = re.compile(r"^(?:" + "|".join(_ADMIN_WORDS) + r")(?![a-z0-9])\.?[ \t]*")
+# House-level parts of an address (folded): a house number, a lane or street, a hamlet or residential group.
+_HOUSE_RX = re.compile(
+    r"(?<![a-z0-9/])(?:(?:so[ \t]+(?:nha[ \t]+)?)?\d{1,4}[a-z]?(?:[ \t]*/[ \t]*\d{1,4}[a-z]?)*[ \t]*,?[ \t]+"
+    r"(?:(?:duong|pho|ngo|ngach|hem|kiet)[ \t]+)?(?=\S)"
+    r"|(?:duong|pho|ngo|ngach|hem|kiet|thon|xom|khom|khu pho|to dan pho|to|khoi|ap|ban)[ \t]+(?=\S))"
+)
+_SEGMENT_SPLIT = re.compile(r"[ \t]*[,;][ \t]*|[ \t]+[-–][ \t]+")
+
+
+def _capitalised_after(norm: str, pos: int) -> bool:
+    return pos < len(norm) and (norm[pos].isupper() or norm[pos].isdigit())
+
+
+def _shaped_addresses(norm: str, folded: str) -> list[tuple[int, int]]:
+    """Addresses without a label, by their shape: a house-level part (house number, street or lane, hamlet)
+    followed on the same line by at least two administrative units (ward/commune, district, province) or one
+    unit and a place name ("45 Hàng Bông, phường Hàng Gai, quận Hoàn Kiếm, Hà Nội")."""
+    out: list[tuple[int, int]] = []
+    done = -1
+    # Only lines that hold an administrative unit word are split into segments (most lines hold none).
+    for m in _ADMIN_ANY.finditer(folded):
+        if m.start() <= done or (m.start() and folded[m.start() - 1].isalnum()):
+            continue
+        if not _capitalised_after(norm, m.end() + 1 if norm[m.end() : m.end() + 1] in (" ", ".") else m.end()):
+            continue  # "xã hội", "tính toán": not a unit followed by its name
+        line_start = folded.rfind("\n", 0, m.start()) + 1
+        line_end = norm.find("\n", m.start())
+        line_end = len(norm) if line_end < 0 else line_end
+        done = line_end
+        if line_end - line_start >= 12 and _HOUSE_RX.search(folded, line_start, line_end):
+            out += _address_in_line(norm, folded, line_start, line_end)
+    return out
+
+
+def _address_in_line(norm: str, folded: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    segs: list[tuple[int, int]] = []
+    pos = lo
+    for m in _SEGMENT_SPLIT.finditer(norm, lo, hi):
+        segs.append((pos, m.start()))
+        pos = m.end()
+    segs.append((pos, hi))
+    kinds: list[tuple[str, int]] = []  # (kind, where the address part starts in the segment)
+    for s, e in segs:
+        seg_f = folded[s:e]
+        admin = _ADMIN_RX.match(seg_f)
+        if admin is not None and _capitalised_after(norm, s + admin.end()):
+            kinds.append(("admin", s))
+            continue
+        house = None
+        for h in _HOUSE_RX.finditer(folded, s, e):
+            if _capitalised_after(norm, h.end()):
+                house = h
+                break
+        if house is not None:
+            kinds.append(("house", house.start()))
+            continue
+        words = norm[s:e].split()
+        if 1 <= len(words) <= 4 and all(w[:1].isupper() and w.isalpha() for w in words):
+            kinds.append(("place", s))
+            continue
+        kinds.append(("other", s))
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(segs):
+        if kinds[i][0] != "house":
+            i += 1
+            continue
+        j = i + 1
+        while j < len(segs) and kinds[j][0] in ("admin", "house", "place"):
+            j += 1
+        run = [k for k, _ in kinds[i + 1 : j]]
+        admins = run.count("admin")
+        if admins >= 2 or (admins >= 1 and "place" in run):
+            end = segs[j - 1][1]
+            stripped = norm[kinds[i][1] : end].rstrip(" \t.,;")
+            out.append((kinds[i][1], kinds[i][1] + len(stripped)))
+        i = j
+    return out
+
+
+def _short_forms(norm: str, folded: str, data: _Data) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for m in _SHORT_FORM.finditer(norm):
+        if m.start() and norm[m.start() - 1].isalpha():
+            continue  # inside a word ("thanh" is not "anh")
+        got = _given_names(norm, m.end(), max_words=4, upper_ok=False)
+        if got is None:
+            continue
+        start, end = got
+        if norm[start:end].split()[0].casefold() in _NOT_GIVEN:
+            continue
+        after = folded[end : end + 40]
+        sep = _NAME_SEP.match(after)
+        if sep is not None and data.official_after.match(after, sep.end()):
+            continue  # "ông Hùng, Chủ tịch UBND xã": an official in his function
+        out.append((start, end))
+    return out
+
+
+def _full_name(name: str) -> bool:
+    """2-5 words starting with a known surname: a form's placeholder ("TÊN TỔ CHỨC") is not a name."""
+    words = name.split()
+    return 2 <= len(words) <= 5 and fold(words[0]) in _data().surnames
+
+
+def _household_owners(norm: str, folded: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for m in _HOUSEHOLD.finditer(folded):
+        got = _given_names(norm, m.end())
+        if got is not None and _full_name(norm[got[0] : got[1]]):
+            out.append(got)
+    return out
+
+
+def applicant_signatures(norm: str, folded: str) -> list[tuple[int, int, str]]:
+    """Names signed under an applicant heading ("NGƯỜI ĐỀ NGHỊ" / "(Ký, ghi rõ họ tên)" / "Nguyễn Thị Hoa"), in
+    any case, with or without tones: (start, end, heading). Where the heading shares its line with another
+    column ("XÁC NHẬN CỦA UBND XÃ      NGƯỜI ĐỀ NGHỊ"), the name is read in the heading's column."""
+    out: list[tuple[int, int, str]] = []
+    if _HEADING_ANY.search(folded) is None:
+        return out  # most texts: no applicant heading anywhere
+    lines: list[tuple[int, int]] = []
+    pos = 0
+    while pos <= len(norm):
+        end = norm.find("\n", pos)
+        end = len(norm) if end < 0 else end
+        lines.append((pos, end))
+        pos = end + 1
+    for li, (s, e) in enumerate(lines):
+        if _HEADING_ANY.search(folded, s, e) is None:
+            continue
+        for col_start, col_end in _columns(norm, s, e):
+            heading = folded[col_start:col_end].strip()
+            if not _HEADING_RX.match(heading):
+                continue
+            column = col_start - s
+            seen = 0
+            for ns, ne in lines[li + 1 : li + 8]:
+                cols = _columns(norm, ns, ne)
+                if not cols:
+                    continue
+                # The column under the heading: the one whose start is nearest the heading's.
+                cs, ce = min(cols, key=lambda c: abs((c[0] - ns) - column)) if len(cols) > 1 else cols[0]
+                text_f = folded[cs:ce].strip()
+                if _SIGN_HINT.match(text_f):
+                    continue
+                seen += 1
+                if seen > 2:
+                    break
+                got = _given_names(norm, cs + (len(norm[cs:ce]) - len(norm[cs:ce].lstrip())))
+                if got is not None and _full_name(norm[got[0] : got[1]]):
+                    out.append((got[0], got[1], norm[col_start:col_end].strip()))
+                    break
+    return out
+
+
+def _columns(norm: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Text runs of a line separated by a tab or three spaces or more (the columns of a signature row)."""
+    out: list[tuple[int, int]] = []
+    for m in re.finditer(r"\S(?:.*?\S)?(?=\t| {3,}|$)", norm[s:e]):
+        out.append((s + m.start(), s + m.end()))
+    return out
+
+
+def _extra_spans(
+    norm: str,
+    folded: str,
+    blocked: _Blocked,
+    data: _Data,
+    official_keys: frozenset[str],
+    signed: list[tuple[int, int, str]],
+) -> list[tuple[str, int, int, float, str | None]]:
+    raw: list[tuple[str, int, int, float, str | None]] = []
+    raw += [(k, s, e, c, None) for k, s, e, c in _grouped_ids(norm, folded, blocked, data)]
+    raw += [(k, s, e, c, None) for k, s, e, c in _damaged_numbers(norm, folded, blocked, data)]
+    raw += [("email", s, e, 0.8, None) for s, e in _damaged_emails(norm)]
+    raw += [("address", s, e, 0.7, None) for s, e in _shaped_addresses(norm, folded)]
+    names: list[tuple[int, int, float, str | None]] = []
+    names += [(s, e, 0.7, None) for s, e in _short_forms(norm, folded, data)]
+    names += [(s, e, 0.8, None) for s, e in _household_owners(norm, folded)]
+    # An applicant's signature is personal data even when the caller took the name for an official (signer).
+    names += [(s, e, 0.85, heading) for s, e, heading in signed]
+    applicants = {fold(norm[s:e]) for s, e, _, h in names if h}
+    for s, e, conf, label in names:
+        key = fold(norm[s:e])
+        if key in official_keys and key not in applicants:
+            continue
+        raw.append(("person_name", s, e, conf, label))
+    # Every other occurrence of these names, in any case and with or without tones.
+    seen = {fold(norm[s:e]) for s, e, _, _ in names if len(norm[s:e].split()) >= 2}
+    for key in seen:
+        for m in re.finditer(r"(?<![a-z0-9])" + r"\s+".join(map(re.escape, key.split())) + r"(?![a-z0-9])", folded):
+            raw.append(("person_name", m.start(), m.end(), 0.75, None))
+    return raw
+
+
+# Substrings (case-folded, with and without tones) without which no applicant label or heading can be in a text.
+_APPLICANT_CUES = (
+    "người đề nghị",
+    "nguoi de nghi",
+    "người làm đơn",
+    "nguoi lam don",
+    "người viết đơn",
+    "người khai",
+    "nguoi khai",
+    "người nộp",
+    "nguoi nop",
+    "người yêu cầu",
+    "nguoi yeu cau",
+    "người đăng ký",
+    "nguoi dang ky",
+    "người cam",
+    "nguoi cam",
+    "người ủy quyền",
+    "người uỷ quyền",
+    "người được ủy quyền",
+    "người được uỷ quyền",
+    "nguoi uy quyen",
+    "nguoi duoc uy quyen",
+    "người đại diện",
+    "nguoi dai dien",
+    "người nhận",
+    "nguoi nhan",
+    "người bảo lãnh",
+    "người thừa kế",
+    "chủ hộ",
+    "chu ho",
+    "hộ kinh doanh",
+    "người khiếu nại",
+    "người tố cáo",
+    "người kiến nghị",
+    "người phản ánh",
+    "người xin",
+    "nguoi xin",
+    "họ và tên",
+    "ho va ten",
+    "họ tên",
+    "ho ten",
+    "họ, tên",
+    "tên người",
+    "tôi tên",
+    "tôi là",
+    "hồ sơ của",
+)
+
+
+def _signs_as_applicant(signer: str, text: str) -> bool:
+    """Whether ``signer`` is written right after an applicant label ("Họ và tên người đề nghị: …") or signed under
+    an applicant heading: the cheap test before :func:`find_pii` runs again."""
+    low = text.casefold()
+    if not any(cue in low for cue in _APPLICANT_CUES):
+        return False  # most official documents: no applicant label or heading at all (no second alignment)
+    norm = unicodedata.normalize("NFC", text)  # no offsets nor tone placement needed: folded below
+    folded = fold_same_length(norm)
+    key = fold(signer)
+    if any(fold(norm[s:e]) == key for s, e, _ in applicant_signatures(norm, folded)):
+        return True
+    data = _data()
+    words = key.split()
+    if not words:
+        return False
+    for m in re.finditer(r"(?<![a-z0-9])" + r"\s+".join(map(re.escape, words)) + r"(?![a-z0-9])", folded):
+        before = _line_before(folded, m.start(), 60)
+        if re.search(r"(?:người|nguoi|hồ sơ của|ho so cua|tên|ten|tôi|toi|chủ hộ|chu ho)", before) is None:
+            continue
+        label = data.name_label.search(before)
+        while label is not None and label.end() < len(before):
+            label = data.name_label.search(before, label.start() + 1)
+        if label is not None:
+            return True
+    return False
+
+
+def applicant_signer(md: DocumentMetadata, text: str, page_starts: list[int] | None = None) -> DocumentMetadata:
+    """Post-processing for the metadata assembly (one call after the signer and the pii are read): when the
+    ``signer`` is a person who applies (a name read after an applicant label such as "Họ và tên người đề nghị:",
+    or signed under an applicant heading such as "NGƯỜI ĐỀ NGHỊ"), it is personal data, not an official acting
+    for a state body: it leaves ``signer`` (with its title, span and confidence) and ``pii`` is read again with
+    nobody exempt. Officials signing for a body keep their place. Returns ``md``, changed in place."""
+    if not md.signer:
+        return md
+    if not _signs_as_applicant(md.signer, text):
+        return md  # the common case (an official): no second pass
+    spans = find_pii(text, page_starts)
+    md.signer = None
+    md.signer_title = None
+    for name in ("signer", "signer_title"):
+        md.spans.pop(name, None)
+        md.confidence.pop(name, None)
+    md.pii = spans
+    if spans:
+        md.confidence["pii"] = round(min(p.confidence for p in spans), 2)
+    if "applicant_signer" not in md.flags:
+        md.flags.append("applicant_signer")
+    return md

@@ -20,7 +20,7 @@ from functools import cache
 import pikepdf
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from sohoa.extractors import ocrclean, pdfa, pdfout, pdftext, sniff, tables, tesseract
+from sohoa.extractors import ocrclean, pdfa, pdfactive, pdfout, pdftext, sniff, tables, tesseract
 from sohoa.extractors.native import NATIVE_TYPES, extract_native
 from sohoa.extractors.preprocess import POOL, PreprocessOptions, prepare
 from sohoa.extractors.quality import text_layer_check
@@ -203,12 +203,20 @@ def _archival(output: TextOutput, base: bytes, *, rotated_view: bool) -> TextOut
     (input and output) rather than once per step. The outcome is recorded either way."""
     started = time.monotonic()
     with pikepdf.open(io.BytesIO(base)) as pdf:
+        # Scripts, launch actions, embedded files and XFA never reach the copy people open (the original is kept).
+        stripped = pdfactive.strip_active(pdf)
         layers = pdfout.add_text_layers(pdf, output.extraction.pages, rotated_view=rotated_view)
         problems = pdfa.conform(pdf)
         if not problems:
             output.searchable_pdf, output.pdfa = pdfa.save(pdf), True
-        else:  # kept as it is; a PDF with no OCR page is the original, byte for byte
-            output.searchable_pdf, output.pdfa = (pdfout.save(pdf) if layers else base), False
+        else:  # kept as it is; a clean PDF with no OCR page is the original, byte for byte
+            output.searchable_pdf, output.pdfa = (pdfout.save(pdf) if layers or stripped else base), False
+    if stripped:
+        output.extraction.tool_runs.append(
+            ToolRun(
+                step="strip_active_content", tool="pikepdf", version=pikepdf.__version__, params={"removed": stripped}
+            )
+        )
     output.extraction.tool_runs.append(
         ToolRun(
             step="pdfa",

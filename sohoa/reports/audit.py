@@ -272,6 +272,8 @@ def _period_table(stats: list[PeriodStats], with_unit: bool) -> str:
 def to_xlsx(summary: AuditSummary, path: Path) -> Path:
     from openpyxl import Workbook  # heavy import kept out of module import time
 
+    from sohoa.xlsxsafe import text_cells
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -355,12 +357,9 @@ def to_xlsx(summary: AuditSummary, path: Path) -> Path:
                 else:
                     sheet.append([*head, ev.source, ev.sheet, ev.page, ev.row, ev.detail])
 
+    # Text from imported files must never become a formula when the officer opens the workbook.
+    text_cells(wb)
     for w in wb.worksheets:
-        for cells in w.iter_rows():
-            for cell in cells:
-                # Text from imported files must never become a formula when the officer opens the workbook.
-                if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
-                    cell.data_type = "s"
         w.column_dimensions["B"].width = 40
         w.column_dimensions["D"].width = 40
         # The header row stays in view and filters every column (the summary sheet's header is its 4th row).

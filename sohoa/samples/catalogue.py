@@ -133,6 +133,9 @@ def portal_xlsx_bytes() -> bytes:
 
 
 def _xlsx(wb: Any) -> bytes:
+    from sohoa.xlsxsafe import text_cells
+
+    text_cells(wb)
     buf = io.BytesIO()
     wb.save(buf)
     return _deterministic_zip(buf.getvalue())

@@ -127,6 +127,7 @@ def correct_field(session: Session, document_id: str, field: str, value: Any, *,
     at = datetime.now(UTC).isoformat(timespec="seconds")
     change = {"field": field, "by": by, "at": at, "old": old, "new": new, "cleared": settled}
     data["corrections"] = [*(data.get("corrections") or []), change]
+    found = _personal_data(field, new, data)
     record = _new_version(session, doc, data)
     closed = _follow_review(session, doc, data)
     repo.add_event(
@@ -142,6 +143,7 @@ def correct_field(session: Session, document_id: str, field: str, value: Any, *,
             "changed": old != new,
             "cleared_flags": settled,
             "review_closed": closed,
+            "pii": found,
         },
     )
     repo.enqueue_index(session, "document", [doc.id])
@@ -182,6 +184,41 @@ def revert_to(session: Session, document_id: str, version: int, *, by: str) -> M
     )
     repo.enqueue_index(session, "document", [doc.id])
     return record
+
+
+def _personal_data(field: str, value: Any, data: dict[str, Any]) -> list[str]:
+    """Scan a typed value for personal data before it is stored and indexed: what the detectors find joins the
+    record's ``pii`` list (no offsets: it was typed, not read), so masked roles and the index's public copy hide
+    it like the rest. Returns the kinds found. A signer typed by hand stays public unless the record already
+    holds that name as personal data (then the masker hides it anyway)."""
+    from sohoa.extractors.pii import find_pii
+
+    texts = value if isinstance(value, list) else [value]
+    spans = list(data.get("pii") or [])
+    known = {(str(p.get("kind")), normalize_text(str(p.get("text") or ""))) for p in spans}
+    kinds: list[str] = []
+    for text in texts:
+        if not isinstance(text, str) or not text:
+            continue
+        for span in find_pii(text):
+            if (span.kind, span.text) in known:
+                continue
+            known.add((span.kind, span.text))
+            kinds.append(span.kind)
+            # start = end = 0: typed, not at an offset of the text (the public copy then matches by value).
+            spans.append(
+                {
+                    "kind": span.kind,
+                    "text": span.text,
+                    "start": 0,
+                    "end": 0,
+                    "page": None,
+                    "confidence": span.confidence,
+                    "label": span.label or f"correction:{field}",
+                }
+            )
+    data["pii"] = spans
+    return sorted(set(kinds))
 
 
 def accept_review(session: Session, document_id: str, *, by: str) -> MetadataRecord:

@@ -419,6 +419,28 @@ class AccessLog(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class WebSession(Base):
+    """A login, kept on the server: the cookie carries only its random token (stored here as a SHA-256), so
+    logout and a password change end it for good, even for a copy of the cookie."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginFailure(Base):
+    """A failed sign-in, by the account name tried and the client address: what login throttling counts."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    account: Mapped[str] = mapped_column(String(100), index=True)
+    client: Mapped[str] = mapped_column(String(100), index=True)
+
+
 class Signature(Base):
     """A PAdES signature sohoa put on an archived PDF: what `sohoa verify` validates besides the checksum."""
 

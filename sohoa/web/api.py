@@ -13,10 +13,11 @@ from pydantic import BaseModel, Field
 from sohoa.pipelines import item_actions
 from sohoa.store.corrections import CorrectionError
 from sohoa.store.models import AccessLog
-from sohoa.web import archivist, audit, csrf, documents, pageimage, progress
-from sohoa.web.auth import CurrentUser, authenticate
-from sohoa.web.context import CSRF, Ctx, current_user, require, wake_worker
+from sohoa.web import archivist, audit, csrf, documents, pageimage, progress, sessions
+from sohoa.web.auth import CurrentUser, LoginThrottled, authenticate, set_password, sign_in
+from sohoa.web.context import CSRF, Ctx, client_address, current_user, now, require, wake_worker
 from sohoa.web.masking import query_tokens
+from sohoa.web.passwords import WeakPassword
 from sohoa.web.search import BadSearch, SearchParams, run_search
 from sohoa.web.upload import new_upload_dir
 
@@ -30,6 +31,11 @@ AUDIT = require("audit")
 class LoginBody(BaseModel):
     name: str
     password: str
+
+
+class PasswordBody(BaseModel):
+    current: str
+    new: str
 
 
 class FixBody(BaseModel):
@@ -51,21 +57,53 @@ class RetryBody(BaseModel):
 
 
 def login_session(request: Request, name: str, password: str) -> CurrentUser | None:
+    """Sign in and start a server-side session; None for a wrong name or password, :class:`LoginThrottled` when
+    this account or client has failed too often (the password is then not checked)."""
+    settings = request.app.state.settings
     with request.app.state.store.session() as s:
-        user = authenticate(s, name, password)
-        if user is None:
-            return None
-        current = CurrentUser(user.id, user.name, user.role)
-        s.add(AccessLog(user_name=user.name, role=user.role, action="login", target=None, detail={}))
+        result = sign_in(
+            s,
+            name,
+            password,
+            client_address(request),
+            now(request),
+            settings.web_session_hours,
+            request.app.state.login_policy,
+        )
+    if result.retry_after is not None:
+        raise LoginThrottled(result.retry_after)
+    if result.user is None or result.token is None:
+        return None
+    end_session(request)
     request.session.clear()  # a fresh session (and CSRF token) on every login
-    request.session.update({"uid": current.id, "name": current.name})
+    request.session.update({"uid": result.user.id, "name": result.user.name, "sid": result.token})
     csrf.rotate(request.session)
-    return current
+    return result.user
+
+
+def end_session(request: Request) -> None:
+    """Revoke the cookie's session on the server (a copy of the cookie stops working) and clear the cookie."""
+    token = request.session.get("sid")
+    if token:
+        with request.app.state.store.session() as s:
+            sessions.revoke(s, token, now(request))
+    request.session.clear()
+
+
+def throttled(exc: LoginThrottled) -> HTTPException:
+    return HTTPException(
+        429,
+        f"đăng nhập sai quá nhiều lần; thử lại sau {exc.retry_after} giây",
+        headers={"Retry-After": str(exc.retry_after)},
+    )
 
 
 @router.post("/login", summary="Sign in; returns the CSRF token for later writes")
 def api_login(request: Request, body: LoginBody) -> dict[str, Any]:
-    user = login_session(request, body.name, body.password)
+    try:
+        user = login_session(request, body.name, body.password)
+    except LoginThrottled as exc:
+        raise throttled(exc) from exc
     if user is None:
         raise HTTPException(401, "sai tên đăng nhập hoặc mật khẩu")
     return {"name": user.name, "role": user.role, "csrf_token": csrf.token(request.session)}
@@ -73,8 +111,45 @@ def api_login(request: Request, body: LoginBody) -> dict[str, Any]:
 
 @router.post("/logout", dependencies=[CSRF])
 def api_logout(request: Request) -> dict[str, bool]:
-    request.session.clear()
+    end_session(request)
     return {"ok": True}
+
+
+@router.post("/password", dependencies=[CSRF], summary="Change one's own password; every session of the user ends")
+def api_password(
+    request: Request, body: PasswordBody, user: Annotated[CurrentUser, Depends(current_user)]
+) -> dict[str, Any]:
+    from sohoa.store.models import User
+
+    client, at = client_address(request), now(request)
+    with request.app.state.store.session() as s:
+        # Guessing the current password through a session is throttled like a login, and the failure is kept.
+        wait = sessions.retry_after(s, user.name, client, at, request.app.state.login_policy)
+        wrong = wait is None and authenticate(s, user.name, body.current) is None
+        if wrong:
+            sessions.record_failure(s, user.name, client, at, "password_change")
+    if wait is not None:
+        raise throttled(LoginThrottled(wait))
+    if wrong:
+        raise HTTPException(403, "mật khẩu hiện tại không đúng")
+    try:
+        with request.app.state.store.session() as s:
+            row = s.get(User, user.id)
+            assert row is not None
+            ended = set_password(s, row, body.new, now(request))
+            s.add(
+                AccessLog(
+                    user_name=user.name,
+                    role=user.role,
+                    action="password_changed",
+                    target=None,
+                    detail={"sessions_ended": ended},
+                )
+            )
+    except WeakPassword as exc:
+        raise HTTPException(400, str(exc)) from exc
+    request.session.clear()  # the caller signs in again with the new password
+    return {"ok": True, "sessions_ended": ended}
 
 
 @router.get("/me")

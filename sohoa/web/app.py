@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from sohoa.store.db import Store
 from sohoa.web import api, csrf, pages
 from sohoa.web.auth import secret_key
 from sohoa.web.context import LoginRequired, session_user
+from sohoa.web.sessions import POLICY
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -93,6 +94,8 @@ def create_app(settings: Settings, store: Store | None = None, *, worker: bool =
     app.state.settings = settings
     app.state.store = store or Store(settings.db_url)
     app.state.worker = None
+    app.state.clock = lambda: datetime.now(UTC)  # replaceable: tests run throttling delays out without sleeping
+    app.state.login_policy = POLICY
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["csrf_field"] = csrf.FIELD
     templates.env.filters["conf"] = _fmt_conf
@@ -120,6 +123,11 @@ def create_app(settings: Settings, store: Store | None = None, *, worker: bool =
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'",
         )
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        # Pages, API answers and downloads carry document data (and personal data for some roles): no browser or
+        # proxy may keep a copy. Only the static assets (no data) may be cached.
+        if not request.url.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers.setdefault("Pragma", "no-cache")
         return response
 
     @app.exception_handler(LoginRequired)

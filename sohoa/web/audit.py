@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from sohoa.catalogue import audit as audit_mod
@@ -29,7 +27,9 @@ def all_pii(session: Session) -> Masker:
     return Masker.from_pii(spans)
 
 
-def summary(ctx: Ctx, as_of: date | None, period: str) -> tuple[AuditSummary, Masker]:
+def summary(ctx: Ctx, as_of: date | None, period: str) -> AuditSummary:
+    """The audit summary as this role may see it: for a masked role every string in it (dictionary keys too) is
+    masked here, on the text, before any renderer escapes it for HTML or writes it to a cell."""
     if period not in GRANULARITIES:
         raise ValueError(f"period: one of {', '.join(GRANULARITIES)}")
     with ctx.store.session() as s:
@@ -37,37 +37,27 @@ def summary(ctx: Ctx, as_of: date | None, period: str) -> tuple[AuditSummary, Ma
         masker = all_pii(s) if ctx.masked else Masker()
         if not ctx.masked:
             ctx.log(s, "view_audit", None, as_of=str(result.as_of))
-    return result, masker
+    if not masker:
+        return result
+    masked: AuditSummary = masker.mask_deep(result)
+    return masked
 
 
 def as_json(ctx: Ctx, as_of: date | None, period: str) -> dict[str, Any]:
-    result, masker = summary(ctx, as_of, period)
-    data: dict[str, Any] = masker.mask_deep(audit_mod.to_dict(result))
-    return data
+    return audit_mod.to_dict(summary(ctx, as_of, period))
 
 
 def as_html(ctx: Ctx, as_of: date | None, period: str) -> str:
-    result, masker = summary(ctx, as_of, period)
-    return masker.mask(render.to_html(result)) if masker else render.to_html(result)
+    return render.to_html(summary(ctx, as_of, period))
 
 
 def as_xlsx(ctx: Ctx, as_of: date | None, period: str) -> bytes:
-    """The workbook `sohoa audit --format xlsx` writes; for a masked role every text cell is masked."""
-    result, masker = summary(ctx, as_of, period)
+    """The workbook `sohoa audit --format xlsx` writes (no cell a formula, sohoa/xlsxsafe.py), from the summary
+    masked for masked roles: no cell is assigned again after the writer typed it."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "audit.xlsx"
-        render.to_xlsx(result, path)
-        if not masker:
-            return path.read_bytes()
-        wb = load_workbook(path)
-        for ws in wb.worksheets:
-            for row in ws.iter_rows():
-                for cell in row:
-                    if isinstance(cell.value, str):
-                        cell.value = masker.mask(cell.value)
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
+        render.to_xlsx(summary(ctx, as_of, period), path)
+        return path.read_bytes()
 
 
 def dashboard(ctx: Ctx, as_of: date | None, period: str) -> dict[str, Any]:

@@ -1,10 +1,12 @@
-"""Users, roles and what each role may do; argon2 password hashes; the key that signs session cookies."""
+"""Users, roles and what each role may do; argon2 password hashes, the password policy, sign-in with throttling;
+the key that signs session cookies."""
 
 from __future__ import annotations
 
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -14,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from sohoa.errors import SohoaError
 from sohoa.settings import Settings
-from sohoa.store.models import User
+from sohoa.store.models import AccessLog, User
+from sohoa.web import sessions
+from sohoa.web.passwords import check_password
 
 ROLES = ("staff", "auditor", "archivist", "admin")
 ROLE_LABELS = {"staff": "Cán bộ", "auditor": "Kiểm tra", "archivist": "Lưu trữ viên", "admin": "Quản trị"}
@@ -32,6 +36,25 @@ _hasher = PasswordHasher()  # argon2id with the library's current defaults
 
 class UserExists(SohoaError, ValueError):
     user_message = "Tên đăng nhập đã có"
+
+
+class LoginThrottled(SohoaError):
+    """Too many failed logins for this account or client: try again after ``retry_after`` seconds."""
+
+    user_message = "Đăng nhập sai quá nhiều lần, hãy thử lại sau"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """What a login attempt gave: a user and session token, or a refusal (wrong password, or wait)."""
+
+    user: CurrentUser | None = None
+    token: str | None = None
+    retry_after: int | None = None
 
 
 @dataclass(frozen=True)
@@ -62,14 +85,49 @@ def add_user(session: Session, name: str, role: str, password: str) -> User:
     name = name.strip()
     if not name:
         raise ValueError("the user name is empty")
-    if len(password) < 8:
-        raise ValueError("the password needs at least 8 characters")
+    check_password(password, name)
     if session.scalars(select(User).where(User.name == name)).first() is not None:
         raise UserExists(f"a user named {name!r} exists")
     user = User(name=name, role=role, password_hash=hash_password(password), active=True)
     session.add(user)
     session.flush()
     return user
+
+
+def set_password(session: Session, user: User, password: str, now: datetime) -> int:
+    """A new password (checked against the policy); every session of the user ends. Returns how many did."""
+    check_password(password, user.name)
+    user.password_hash = hash_password(password)
+    return sessions.revoke_all(session, user.id, now)
+
+
+def sign_in(
+    session: Session,
+    name: str,
+    password: str,
+    client: str,
+    now: datetime,
+    hours: float,
+    policy: sessions.ThrottlePolicy = sessions.POLICY,
+) -> SignIn:
+    """A user and session token for the right password; ``retry_after`` when this account or client must wait
+    (the password is then not even checked). The caller commits: the failure rows and the access-log lines are
+    part of the answer, so this never raises for a refusal."""
+    account = name.strip()[:100]
+    wait = sessions.retry_after(session, account, client, now, policy)
+    if wait is not None:
+        sessions.record_refusal(session, account, client, now, wait)
+        return SignIn(retry_after=wait)
+    user = authenticate(session, name, password)
+    if user is None:
+        sessions.record_failure(session, account, client, now, "bad_credentials")
+        return SignIn()
+    sessions.clear_failures(session, account)
+    current = CurrentUser(user.id, user.name, user.role)
+    session.add(
+        AccessLog(at=now, user_name=user.name, role=user.role, action="login", target=None, detail={"client": client})
+    )
+    return SignIn(current, sessions.open_session(session, user.id, hours, now))
 
 
 def authenticate(session: Session, name: str, password: str) -> User | None:

@@ -9,7 +9,15 @@ import typer
 
 from sohoa.cliutil import fail, load_settings, open_store
 
-users_app = typer.Typer(help="Web users: add, list, disable.", no_args_is_help=True)
+users_app = typer.Typer(help="Web users: add, list, change a password, disable.", no_args_is_help=True)
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("Mật khẩu: ")
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 def serve(
@@ -39,16 +47,12 @@ def users_add(
     name: Annotated[str, typer.Argument(help="Login name")],
     role: Annotated[str, typer.Option(help="staff, auditor, archivist or admin")],
 ) -> None:
-    """Create a user; the password is read from standard input (one line)."""
+    """Create a user; the password is read from standard input (one line): at least 12 characters, not easy to
+    guess, not the user's name, not a common password."""
     from sohoa.web.auth import add_user
 
     settings = load_settings()
-    if sys.stdin.isatty():
-        import getpass
-
-        password = getpass.getpass("Mật khẩu: ")
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
+    password = _read_password()
     with open_store(settings) as store:
         try:
             with store.session() as s:
@@ -70,6 +74,30 @@ def users_list() -> None:
             typer.echo(f"{u.name}\t{u.role}\t{'active' if u.active else 'disabled'}")
 
 
+@users_app.command("passwd")
+def users_passwd(name: Annotated[str, typer.Argument(help="Login name")]) -> None:
+    """Set a user's password (read from standard input, the same policy as `users add`); every session of the
+    user ends at once."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from sohoa.store.models import User
+    from sohoa.web.auth import set_password
+
+    password = _read_password()
+    with open_store(load_settings()) as store:
+        try:
+            with store.session() as s:
+                user = s.scalars(select(User).where(User.name == name)).first()
+                if user is None:
+                    fail(f"no user named {name!r}")
+                ended = set_password(s, user, password, datetime.now(UTC))
+        except ValueError as exc:
+            fail(str(exc))
+    typer.echo(f"password of {name} changed; {ended} session(s) ended")
+
+
 @users_app.command("disable")
 def users_disable(name: Annotated[str, typer.Argument(help="Login name")]) -> None:
     """Stop a user from signing in (sessions end at their next request)."""
@@ -82,4 +110,9 @@ def users_disable(name: Annotated[str, typer.Argument(help="Login name")]) -> No
         if user is None:
             fail(f"no user named {name!r}")
         user.active = False
+        from datetime import UTC, datetime
+
+        from sohoa.web.sessions import revoke_all
+
+        revoke_all(s, user.id, datetime.now(UTC))
     typer.echo(f"user {name} disabled")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
@@ -19,7 +20,7 @@ from sohoa.search.model import SearchBackend
 from sohoa.settings import Settings
 from sohoa.store.db import Store
 from sohoa.store.models import AccessLog, User
-from sohoa.web import csrf
+from sohoa.web import csrf, sessions
 from sohoa.web.auth import ROLES, CurrentUser
 
 
@@ -62,13 +63,26 @@ def app_store(request: Request) -> Store:
     return store
 
 
+def now(request: Request) -> datetime:
+    """The app's clock (tests move it to run out throttling delays)."""
+    clock = getattr(request.app.state, "clock", None)
+    return clock() if clock is not None else datetime.now(UTC)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 def session_user(request: Request) -> CurrentUser | None:
-    """The user of a valid session, re-read from the store so a disabled user or a changed role counts at once."""
+    """The user of a valid session, re-read from the store so a disabled user or a changed role counts at once;
+    the session itself must still be live on the server (not logged out, not ended by a password change)."""
     uid = request.session.get("uid")
     if not isinstance(uid, int):
         return None
     store = app_store(request)
     with store.session() as s:
+        if not sessions.session_valid(s, request.session.get("sid"), uid, now(request)):
+            return None
         user = s.get(User, uid)
         if user is None or not user.active or user.role not in ROLES or user.name != request.session.get("name"):
             return None

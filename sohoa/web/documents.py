@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from sohoa.store.models import (
 )
 from sohoa.textnorm import fold
 from sohoa.web.context import Ctx
-from sohoa.web.masking import Masker, public_pii
+from sohoa.web.masking import Masker, detect_and_mask, detect_deep, public_pii
 
 FIELD_LABELS = {
     "doc_type": "Loại văn bản",
@@ -96,6 +96,18 @@ def document_files(ctx: Ctx, doc_id: str) -> DocumentFiles:
         record = repo.current_metadata(s, doc.id)
         masker = Masker.from_metadata(record.data if record else None)
         return DocumentFiles(pdf_output(ctx.settings.archive_dir, doc), bool(masker), masker, doc.filename)
+
+
+_BATCH_SAMPLE = 2000  # documents of a batch whose values mask its name (a batch is one delivery of papers)
+
+
+def batch_masker(session: Session, batch_id: str) -> Masker:
+    """The personal values of the documents of a batch: what its name may hold."""
+    ids = list(session.scalars(select(Document.id).where(Document.batch_id == batch_id).limit(_BATCH_SAMPLE)))
+    spans: list[dict[str, Any]] = []
+    for meta in repo.current_metadata_data(session, ids).values():
+        spans += meta.get("pii") or []
+    return Masker.from_pii(spans)
 
 
 def highlight_text(text: str, masker: Masker | None, tokens: set[str]) -> Markup:
@@ -192,6 +204,17 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
         meta: dict[str, Any] = dict(record.data) if record else {}
         masker = Masker.from_metadata(meta)
         show = masker if ctx.masked else Masker()
+
+        def field(text: str) -> str:
+            """Short values (names of files and batches, titles, messages): the record's values and the detectors."""
+            return show.mask_field(text) if ctx.masked else text
+
+        batch_names = batch_masker(s, doc.batch_id) if ctx.masked and doc.batch_id else Masker()
+
+        def batch(name: str | None) -> str | None:
+            """A batch is often named after the person whose papers it holds: every value of its documents."""
+            return field(batch_names.mask(name)) if name and ctx.masked else name
+
         confidence = meta.get("confidence") or {}
         fields = []
         for key, label in FIELD_LABELS.items():
@@ -203,8 +226,8 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
                 {
                     "field": key,
                     "label": label,
-                    "value": show.mask_deep(value),
-                    "text": show.mask(_fmt_field(key, value)),
+                    "value": field(value) if isinstance(value, str) else show.mask_deep(value),
+                    "text": field(_fmt_field(key, value)),
                     "confidence": confidence.get(key),
                     "editable": key in EDITABLE,
                     "corrected": any(c.get("field") == key for c in meta.get("corrections") or []),
@@ -231,16 +254,16 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
                 "step": e.step,
                 "tool": e.tool,
                 "tool_version": e.tool_version,
-                "params": show.mask_deep(e.params),
+                "params": detect_deep(show.mask_deep(e.params)) if ctx.masked else e.params,
                 "started_at": e.started_at.isoformat(timespec="seconds"),
                 "duration_s": e.duration_s,
                 "outcome": e.outcome,
-                "message": show.mask(e.message or ""),
-                "batch": e.batch_id,
+                "message": field(e.message or ""),
+                "batch": batch(e.batch_id),
             }
             for e in events
         ]
-        versions = version_history(s, doc.id, show)
+        versions = version_history(s, doc.id, field)
         dossier_codes = sorted(
             set(meta.get("dossier_codes") or [])
             | set(s.scalars(select(DossierDocument.dossier_code).where(DossierDocument.document_id == doc.id)))
@@ -252,19 +275,19 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
         metadata = {k: v for k, v in meta.items() if k not in ("pii", "spans")}
         return {
             "id": doc.id,
-            "filename": show.mask(doc.filename),
-            "source": show.mask(doc.source),
+            "filename": field(doc.filename),
+            "source": field(doc.source),
             "media_type": doc.media_type,
             "status": doc.status,
             "status_label": STATUS_LABELS.get(doc.status, doc.status),
-            "reason": show.mask(doc.reason or ""),
-            "batch": doc.batch_id,
+            "reason": field(doc.reason or ""),
+            "batch": batch(doc.batch_id),
             "text_source": doc.text_source,
             "ocr_confidence": doc.ocr_confidence,
             "page_count": doc.page_count,
-            "title": show.mask(str(meta.get("subject") or meta.get("number") or doc.filename)),
+            "title": field(str(meta.get("subject") or meta.get("number") or doc.filename)),
             "fields": fields,
-            "metadata": show.mask_deep(metadata),
+            "metadata": {k: field(v) if isinstance(v, str) else show.mask_deep(v) for k, v in metadata.items()},
             "metadata_version": record.version if record else None,
             "pii": public_pii(pii) if ctx.masked else pii,
             "masked": ctx.masked and bool(masker),
@@ -281,7 +304,7 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
         }
 
 
-def version_history(session: Session, doc_id: str, show: Masker) -> list[dict[str, Any]]:
+def version_history(session: Session, doc_id: str, mask: Callable[[str], str]) -> list[dict[str, Any]]:
     """Every metadata version with who made it and which fields went from what to what (newest first)."""
     rows = queries.metadata_versions(session, doc_id)
     out: list[dict[str, Any]] = []
@@ -297,8 +320,8 @@ def version_history(session: Session, doc_id: str, show: Masker) -> list[dict[st
                         {
                             "field": key,
                             "label": field_label,
-                            "old": show.mask(_fmt_field(key, before)) or "—",
-                            "new": show.mask(_fmt_field(key, after)) or "—",
+                            "old": mask(_fmt_field(key, before)) or "—",
+                            "new": mask(_fmt_field(key, after)) or "—",
                         }
                     )
         new_lines = (data.get("corrections") or [])[len(previous.get("corrections") or []) :]
@@ -340,7 +363,9 @@ def _documents_by(ctx: Ctx, session: Session, query: Query, extra_ids: Sequence[
                 "number": meta.get("number"),
                 "doc_type": meta.get("doc_type"),
                 "issued_date": meta.get("issued_date"),
-                "title": show.mask(str(meta.get("subject") or meta.get("number") or doc.filename)),
+                "title": show.mask_field(str(meta.get("subject") or meta.get("number") or doc.filename))
+                if ctx.masked
+                else str(meta.get("subject") or meta.get("number") or doc.filename),
                 "status": doc.status,
                 "url": f"/documents/{i}",
             }
@@ -377,6 +402,8 @@ def dossier_view(ctx: Ctx, code: str) -> dict[str, Any]:
                 info[key] = value.isoformat() if hasattr(value, "isoformat") else value
         proc = s.get(Procedure, d.procedure_code) if d is not None and d.procedure_code else None
         info["procedure_name"] = proc.name if proc else None
+        if ctx.masked:  # an export's file name or unit may name a person
+            info = {k: detect_and_mask(v) if isinstance(v, str) and k != "code" else v for k, v in info.items()}
         info["documents"] = docs
         return info
 

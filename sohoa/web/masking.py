@@ -11,17 +11,29 @@ index missed a value.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from sohoa.search.public import KIND_LABELS, PiiValues, label, replace_spans
 from sohoa.search.querytext import parse_query_text
 from sohoa.textnorm import fold, normalize_text
 
-__all__ = ["KIND_LABELS", "Masker", "label", "mask_snippet", "public_pii", "query_tokens", "query_touches_pii"]
+__all__ = [
+    "KIND_LABELS",
+    "Masker",
+    "detect_and_mask",
+    "label",
+    "looks_personal",
+    "mask_snippet",
+    "public_pii",
+    "query_tokens",
+    "query_touches_pii",
+]
 
 _WORD = re.compile(r"\w+")
 _SNIPPET_MARK = re.compile(r"(</?b>)")
@@ -43,17 +55,66 @@ class Masker(PiiValues):
         text = normalize_text(text) if not text.isascii() else text
         return replace_spans(text, self.spans(text))
 
+    def mask_field(self, text: str | None) -> str:
+        """A short value (title, file name, batch name, facet value, error message): the record's values masked,
+        then whatever personal data the detectors find in the value itself (a file or batch named after an
+        applicant whose name the record does not hold, "Hộ kinh doanh Nguyễn Thị Mai")."""
+        if not text:
+            return text or ""
+        return detect_and_mask(self.mask(text))
+
     def mask_deep(self, value: Any) -> Any:
-        """The same structure with every string masked (metadata, events' parameters)."""
+        """The same structure with every string masked (metadata, events' parameters, a report's dataclasses),
+        dictionary keys too (a report keys its rows by unit or name). Masking works on the text: whatever
+        escapes it for HTML or writes it to a cell comes after."""
+        if isinstance(value, Enum):
+            return value  # a code, and a StrEnum must stay one
         if isinstance(value, str):
             return self.mask(value)
         if isinstance(value, list):
             return [self.mask_deep(v) for v in value]
         if isinstance(value, tuple):
-            return tuple(self.mask_deep(v) for v in value)
+            items = [self.mask_deep(v) for v in value]
+            return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
         if isinstance(value, dict):
-            return {k: self.mask_deep(v) for k, v in value.items()}
+            return {self.mask_deep(k): self.mask_deep(v) for k, v in value.items()}
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changes = {f.name: self.mask_deep(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+            return dataclasses.replace(value, **changes)
         return value
+
+
+_SEPARATORS = re.compile(r"[_+]+|(?<=[^\W\d_])[-.](?=[^\W\d_])")
+
+
+def detect_and_mask(text: str) -> str:
+    """``text`` with the personal data the detectors find in it replaced by labels. File and batch names join
+    words with "-", "_" or "."; they are read with spaces there (same length), so a name is found in
+    "ho-so-chi-hong-nhung_2024"."""
+    from sohoa.extractors.pii import find_pii
+
+    if not text or len(text) > 2000:  # pages are masked from the record's values, found with their context
+        return text
+    text = normalize_text(text) if not text.isascii() else text
+    spaced = _SEPARATORS.sub(lambda m: " " * len(m.group(0)), text)
+    spans = [(p.start, p.end, p.kind) for p in find_pii(spaced)]
+    return replace_spans(text, spans) if spans else text
+
+
+def detect_deep(value: Any) -> Any:
+    """:func:`detect_and_mask` on every string of a JSON-like structure (an event's parameters: paths, names)."""
+    if isinstance(value, str):
+        return detect_and_mask(value)
+    if isinstance(value, list):
+        return [detect_deep(v) for v in value]
+    if isinstance(value, dict):
+        return {k: detect_deep(v) for k, v in value.items()}
+    return value
+
+
+def looks_personal(text: str) -> bool:
+    """Whether the detectors find personal data in a short value, or it is already a masked label."""
+    return "[ẩn:" in text or detect_and_mask(text) != (normalize_text(text) if not text.isascii() else text)
 
 
 def public_pii(spans: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -49,6 +49,41 @@ def _boxes(
     return boxes
 
 
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span grown to the words it touches: a value found inside a longer word hides that whole word."""
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return start, end
+
+
+def cover_boxes(
+    glyphs: list[tuple[float, float, float, float]], pad_ratio: float = 0.35, min_pad: float = 3.0
+) -> list[tuple[float, float, float, float]]:
+    """One box per text line over the glyph boxes of a value, padded: per-glyph boxes would show the number and
+    length of its words and the shape of its letters (ascenders, descenders, the gaps of spaces)."""
+    lines: list[list[float]] = []
+    for x0, y0, x1, y1 in sorted(glyphs, key=lambda b: ((b[1] + b[3]) / 2, b[0])):
+        for line in lines:
+            overlap = min(y1, line[3]) - max(y0, line[1])
+            if overlap > 0.4 * min(y1 - y0, line[3] - line[1]):
+                line[0], line[1], line[2], line[3] = (
+                    min(x0, line[0]),
+                    min(y0, line[1]),
+                    max(x1, line[2]),
+                    max(y1, line[3]),
+                )
+                break
+        else:
+            lines.append([x0, y0, x1, y1])
+    out = []
+    for x0, y0, x1, y1 in lines:
+        pad = max(min_pad, pad_ratio * (y1 - y0))
+        out.append((x0 - pad, y0 - pad, x1 + pad, y1 + pad))
+    return out
+
+
 def render_page(
     pdf_path: Path,
     number: int,
@@ -85,8 +120,10 @@ def render_page(
             draw = ImageDraw.Draw(image)
             composed, index = _aligned(raw, lambda s: unicodedata.normalize("NFC", s))
             for start, end, _kind in masker.spans(composed):
-                for x0, y0, x1, y1 in _boxes(textpage, height, index[start], index[end - 1] + 1, scale):
-                    draw.rectangle((x0 - 2, y0 - 2, x1 + 2, y1 + 2), fill=(0, 0, 0))
+                start, end = _whole_words(composed, start, end)
+                glyphs = _boxes(textpage, height, index[start], index[end - 1] + 1, scale)
+                for box in cover_boxes(glyphs):
+                    draw.rectangle(box, fill=(0, 0, 0))
         return image
     finally:
         pdf.close()

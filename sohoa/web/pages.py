@@ -18,8 +18,8 @@ from sohoa.pipelines.prefect_probe import ui_url
 from sohoa.store.corrections import EDITABLE, CorrectionError
 from sohoa.store.models import BatchItem
 from sohoa.web import archivist, audit, csrf, documents, progress, upload
-from sohoa.web.api import login_session
-from sohoa.web.auth import CurrentUser
+from sohoa.web.api import end_session, login_session
+from sohoa.web.auth import CurrentUser, LoginThrottled
 from sohoa.web.context import CSRF, Ctx, require, session_user, wake_worker
 from sohoa.web.search import FACET_LABELS, BadSearch, SearchParams, run_search
 
@@ -82,7 +82,19 @@ def login_form(request: Request, next: str = "/") -> Response:
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[CSRF])
 def login_post(request: Request, name: str = Form(...), password: str = Form(...), next: str = Form("/")) -> Response:
-    user = login_session(request, name, password)
+    try:
+        user = login_session(request, name, password)
+    except LoginThrottled as exc:
+        response = render(
+            request,
+            "login.html",
+            None,
+            status_code=429,
+            next=_safe_next(next),
+            error=f"Đăng nhập sai quá nhiều lần; thử lại sau {exc.retry_after} giây",
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     if user is None:
         return render(
             request, "login.html", None, status_code=401, next=_safe_next(next), error="Sai tên đăng nhập hoặc mật khẩu"
@@ -92,7 +104,7 @@ def login_post(request: Request, name: str = Form(...), password: str = Form(...
 
 @router.post("/logout", dependencies=[CSRF])
 def logout(request: Request) -> Response:
-    request.session.clear()
+    end_session(request)
     return _back("/login")
 
 

@@ -18,7 +18,9 @@ from sohoa.search.model import Hit, Query, SearchResult
 from sohoa.search.public import public_pages
 from sohoa.store import repo
 from sohoa.store.models import Page
+from sohoa.web import facets
 from sohoa.web.context import Ctx
+from sohoa.web.facets import TEXT_FACETS
 from sohoa.web.masking import Masker, mask_snippet, query_touches_pii, safe_snippet
 
 PER_PAGE = 10
@@ -97,8 +99,19 @@ def run_search(ctx: Ctx, params: SearchParams) -> dict[str, Any]:
             "vai trò của bạn không được tìm theo dữ liệu cá nhân (số định danh, điện thoại, email): "
             f"hãy tìm theo số văn bản, mã hồ sơ hoặc nội dung ({why})"
         )
-    with ctx.backend() as backend:
+    with ctx.backend() as backend, ctx.store.session() as s:
+        if ctx.masked:
+            # A filter on a personal value matches nothing, as an unknown value does (facets.py).
+            for name in TEXT_FACETS:
+                value = getattr(query, name)
+                if value and facets.is_personal(s, backend, name, value):
+                    setattr(query, name, facets.NO_MATCH)
         result: SearchResult = backend.search(query)
+        facet_counts = (
+            facets.public_facets(s, backend, result.facets)
+            if ctx.masked
+            else {name: dict(counts) for name, counts in result.facets.items()}
+        )
     hits: list[dict[str, Any]] = []
     with ctx.store.session() as s:
         metas = repo.current_metadata_data(s, [h.id for h in result.hits if h.kind == "document"])
@@ -125,11 +138,13 @@ def run_search(ctx: Ctx, params: SearchParams) -> dict[str, Any]:
                     pages = public_pages(pages, meta.get("pii") or []) or pages
                     ordered = pages[h.page - 1 : h.page] + pages if h.page else pages
                     item["snippet"] = mask_snippet(h.snippet, ordered, masker)
-                    item["title"] = masker.mask(h.title)
-                    item["number"] = masker.mask(h.number) if h.number else h.number
+                    item["title"] = masker.mask_field(h.title)
+                    item["number"] = masker.mask_field(h.number) if h.number else h.number
                     item["masked"] = True
                 else:
                     ctx.log(s, "view_unmasked", h.id, where="search", kinds=sorted(set(masker.values.values())))
+            elif ctx.masked:
+                item["title"] = masker.mask_field(h.title)  # a title or file name with a name the record lacks
             hits.append(item)
     total = result.total
     per_page = query.limit
@@ -140,5 +155,5 @@ def run_search(ctx: Ctx, params: SearchParams) -> dict[str, Any]:
         "per_page": per_page,
         "pages": max(1, -(-total // per_page)),
         "hits": hits,
-        "facets": {name: dict(counts) for name, counts in result.facets.items()},
+        "facets": facet_counts,
     }

@@ -26,7 +26,7 @@ from sohoa.extractors.metadata.rules.header import Header
 from sohoa.extractors.metadata.rules.marks import Marks
 from sohoa.extractors.metadata.rules.number_date import NumberDate
 from sohoa.extractors.metadata.rules.signature import Signature
-from sohoa.extractors.pii import find_pii_aligned
+from sohoa.extractors.pii import applicant_signer, find_pii_aligned
 from sohoa.extractors.types import CitedDocument, DocumentMetadata, Span
 from sohoa.textnorm import normalize_text
 
@@ -121,6 +121,8 @@ class Assembler:
         self.marks()
         self.lists(own)
         self.pii()
+        # A name signed under an applicant heading is personal data, not an official's signature (issue 17).
+        applicant_signer(self.md, self.text, self.page_starts)
         return self.md
 
     def issuer_level(self) -> None:
