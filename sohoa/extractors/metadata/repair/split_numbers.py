@@ -1,0 +1,59 @@
+"""Numbers and dates split over lines: a header printed as a table, its cells rendered one per line.
+
+"Số:" / "78" / "/202" / "5" / "/TT-BCA" becomes "Số: 78/2025/TT-BCA"; "năm 202" / "5" becomes "năm 2025". Only in
+the header zone of page 1, and only between fragments: a line that is all digits, slashes, hyphens and capitals
+(no lower-case word), so two lines of text are never joined.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from sohoa.extractors.metadata.repair.edits import Edit, Edits, RawLine, header_lines
+
+if TYPE_CHECKING:
+    from sohoa.extractors.metadata.lexicon import Resources
+
+_FRAGMENT = re.compile(r"[0-9/\-–A-ZĐ&.\s]{1,16}")  # a cell of a number: "78", "/202", "5", "/TT-BCA"
+_LABEL_ONLY = re.compile(r"^\W{0,3}(?:[a-z ]{0,20}\s)?s[o0]\s*(?:hieu)?\s*[:;.]?\s*$")  # folded "Số:" alone
+_DATE_WORD_DIGITS = re.compile(r"(?:ngay|thang|nam)\s*\d{1,3}\s*$")
+
+
+def _joinable(prev: RawLine, nxt: RawLine) -> str | None:
+    """What replaces the line break between two header lines: "" to glue, " " after a bare label, None to keep."""
+    a, b = prev.text.strip(), nxt.text.strip()
+    if not a or not b or not _FRAGMENT.fullmatch(b):
+        return None
+    if _LABEL_ONLY.match(prev.folded) and b[0].isdigit():
+        return " "
+    a_fragment = _FRAGMENT.fullmatch(a) is not None or _LABEL_ONLY.match(prev.folded.split(":")[0] + ":") is not None
+    if a[-1].isdigit() and b[0] in "/-–":
+        return ""  # "78" / "/202"
+    if a[-1] in "/-–" and (b[0].isdigit() or b[0].isupper()) and a_fragment:
+        return ""  # "78/" / "2025/TT-BCA"
+    if a[-1].isdigit() and b[0].isdigit():
+        tail_digits = len(re.search(r"\d+$", a).group(0))  # type: ignore[union-attr]
+        head_digits = len(re.match(r"\d+", b).group(0))  # type: ignore[union-attr]
+        if tail_digits + head_digits > 4:
+            return None
+        if _DATE_WORD_DIGITS.search(prev.folded) and len(b) <= 4:
+            return ""  # "năm 202" / "5"
+        if re.search(r"/\d{1,3}$", a) and "/" in prev.text:
+            return ""  # "/202" / "5"
+    return None
+
+
+def join_split_numbers(text: str, res: Resources) -> Edits:
+    out = Edits()
+    lines = header_lines(text)
+    for prev, nxt in zip(lines, lines[1:], strict=False):
+        glue = _joinable(prev, nxt)
+        if glue is None:
+            continue
+        # Replace the break and the spaces around it: prev's trailing spaces .. nxt's leading spaces.
+        a_end = prev.start + len(prev.text.rstrip())
+        b_start = nxt.start + len(nxt.text) - len(nxt.text.lstrip())
+        out.edits.append(Edit(a_end, b_start, glue))
+        out.count += 1
+    return out
