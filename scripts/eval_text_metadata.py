@@ -10,7 +10,8 @@ Labels, independent of the extractor:
 - issuer: the issuing body named by the title number's symbol (:data:`SYMBOL_ISSUER`, Decree 30/2020 Annex III:
   NĐ-CP the Government, QĐ-TTg the Prime Minister, QH15 the National Assembly, TT-BXD the Ministry of Construction).
 A text that prints no number of its own (the site dropped the header; the title's number is not in the body)
-counts as right for the number only when the extractor leaves it empty and flags ``no_number`` (not guessed).
+counts as right for the number only when the extractor leaves it empty and flags ``no_number`` (not guessed); its
+date and issuer (not printed either) are not judged, and the degraded classes leave such texts out.
 
 Classes (each a seeded, deterministic change of the header; a class counts only the texts it applies to):
 - ``clean``: the text as published;
@@ -148,8 +149,9 @@ def load(data: Path) -> list[Case]:
         labels = {
             "number": number,
             "doc_type": r["doc_type_from_title"],
-            "issued_date": _date_label(r.get("body_header_place_date")),
-            "issuer": _issuer_label(number),
+            # A text without its header prints neither date nor issuer: only its number is judged (flagged).
+            "issued_date": _date_label(r.get("body_header_place_date")) if printed else None,
+            "issuer": _issuer_label(number) if printed else None,
         }
         cases.append(Case(r["file"], body, labels, no_number=not printed))
     return cases
@@ -351,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
             rng = random.Random(f"{args.seed}-{cls_name}")
             rows = []
             for c in split:
+                if c.no_number and cls_name != "clean":
+                    continue
                 d = fn(c, rng)
                 if d is not None:
                     rows.append((d, *score(d, extractor)))

@@ -243,7 +243,8 @@ class Assembler:
         if self.issuers.joint:
             self.md.issuers = list(self.issuers.joint)
             self.md.confidence["issuers"] = 0.9
-            for i, h in enumerate(self.issuers.joint_hits):
+            hits = self.issuers.joint_hits
+            for i, h in enumerate(hits if len(hits) == len(self.issuers.joint) else ()):
                 self.md.spans[f"issuers[{i}]"] = self.span(h.start, h.end)
             if not self.issuers.joint_hits:
                 # Only the symbol names every body: the first is the lead body, whatever one header line says.

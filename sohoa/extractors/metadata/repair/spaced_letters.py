@@ -118,15 +118,16 @@ def _join_symbol(line: str, offset: int, symbols: frozenset[str], out: Edits) ->
     if m is None:
         return
     sym_start = m.start(1)
-    for run in re.finditer(r"(?<![^\s\-])[A-ZĐ&]{1,3}(?:[ \t][A-ZĐ&]{1,3}){1,5}(?![^\s\-;,.)])", m.group(1)):
+    for run in re.finditer(r"(?<![^\s\-])[A-Za-zĐđ&]{1,7}(?:[ \t][A-Za-zĐđ&]{1,7}){1,5}(?![^\s\-;,.)])", m.group(1)):
         parts = run.group(0).split()
         for i in range(len(parts)):
             for j in range(len(parts), i + 1, -1):
-                if "".join(parts[i:j]) in symbols:
-                    pieces = list(re.finditer(r"\S+", run.group(0)))
-                    for k in range(i, j - 1):
-                        a = offset + sym_start + run.start() + pieces[k].end()
-                        b = offset + sym_start + run.start() + pieces[k + 1].start()
-                        out.edits.append(Edit(a, b, ""))
-                    out.count += 1
-                    return
+                if min(len(p) for p in parts[i:j]) > 2 or "".join(parts[i:j]) not in symbols:
+                    continue  # only short pieces are OCR splits ("U B ND", "T Tg"); "QĐ UBND" are two groups
+                pieces = list(re.finditer(r"\S+", run.group(0)))
+                for k in range(i, j - 1):
+                    a = offset + sym_start + run.start() + pieces[k].end()
+                    b = offset + sym_start + run.start() + pieces[k + 1].start()
+                    out.edits.append(Edit(a, b, ""))
+                out.count += 1
+                return

@@ -15,8 +15,10 @@ from sohoa.extractors.metadata.repair.edits import Edit, Edits, RawLine, header_
 if TYPE_CHECKING:
     from sohoa.extractors.metadata.lexicon import Resources
 
-_FRAGMENT = re.compile(r"[0-9/\-–A-ZĐ&.\s]{1,16}")  # a cell of a number: "78", "/202", "5", "/TT-BCA"
+# A cell of a number: "78", "/202", "5", "/TT-BCA", "/QĐ-TTg" (a symbol cell may hold the small g of TTg).
+_FRAGMENT = re.compile(r"[0-9/\-–A-ZĐ&.\s]{1,16}|[/\-–][0-9A-Za-zĐđ&\-–]{1,24}")
 _LABEL_ONLY = re.compile(r"^\W{0,3}(?:[a-z ]{0,20}\s)?s[o0]\s*(?:hieu)?\s*[:;.]?\s*$")  # folded "Số:" alone
+_LABEL_WITH_DIGITS = re.compile(r"^\W{0,3}(?:[a-z ]{0,20}\s)?s[o0]\s*(?:hieu)?\s*[:;.]?\s*\d")
 _DATE_WORD_DIGITS = re.compile(r"(?:ngay|thang|nam)\s*\d{1,3}\s*$")
 
 
@@ -28,7 +30,7 @@ def _joinable(prev: RawLine, nxt: RawLine) -> str | None:
     if _LABEL_ONLY.match(prev.folded) and b[0].isdigit():
         return " "
     a_fragment = _FRAGMENT.fullmatch(a) is not None or _LABEL_ONLY.match(prev.folded.split(":")[0] + ":") is not None
-    if a[-1].isdigit() and b[0] in "/-–":
+    if a[-1].isdigit() and b[0] == "/":
         return ""  # "78" / "/202"
     if a[-1] in "/-–" and (b[0].isdigit() or b[0].isupper()) and a_fragment:
         return ""  # "78/" / "2025/TT-BCA"
@@ -47,8 +49,15 @@ def _joinable(prev: RawLine, nxt: RawLine) -> str | None:
 def join_split_numbers(text: str, res: Resources) -> Edits:
     out = Edits()
     lines = header_lines(text)
+    active = False  # inside a run of cells that started at a "Số:" label or a date word
     for prev, nxt in zip(lines, lines[1:], strict=False):
-        glue = _joinable(prev, nxt)
+        starts = bool(
+            _LABEL_ONLY.match(prev.folded)
+            or _LABEL_WITH_DIGITS.match(prev.folded)
+            or _DATE_WORD_DIGITS.search(prev.folded)
+        )
+        glue = _joinable(prev, nxt) if active or starts else None
+        active = glue is not None
         if glue is None:
             continue
         # Replace the break and the spaces around it: prev's trailing spaces .. nxt's leading spaces.

@@ -131,7 +131,11 @@ class HeaderRule(Rule):
         for ln in layout.lines[:anchor]:
             if _STAMP.search(ln.folded):
                 continue
-            pieces = [(s, t) for s, t in _clean_header_line(ln) if upper_ratio(t) >= 0.75 and wordlike(t)]
+            pieces = [
+                (s, t)
+                for s, t in _clean_header_line(ln)
+                if upper_ratio(t) >= 0.75 and (wordlike(t) or name_key(t) in self.res.issuer_by_key)  # "BỘ Y TẾ"
+            ]
             if not pieces:
                 continue
             s, t = pieces[0]

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from sohoa.extractors.codes import parse_document_number
 from sohoa.extractors.metadata.layout import Hit, Layout
 from sohoa.extractors.metadata.lexicon import name_key
-from sohoa.extractors.metadata.orgs import canonical_org, is_org_head
+from sohoa.extractors.metadata.orgs import canonical_org, is_org_head, local_body_span
 from sohoa.extractors.metadata.pipeline import Results, Rule
 from sohoa.extractors.metadata.rules.header import Header
 from sohoa.extractors.metadata.rules.number_date import NumberDate
 
 _SEPARATORS = " \t-–—/,;"
+_LEVEL_PLACE = re.compile(r"\b(tỉnh|thành phố|huyện|quận|thị xã|thị trấn|xã|phường|đặc khu) (.+)$")
 _CHILD_HEADS = ("cuc ", "tong cuc ", "chi cuc ", "vu ", "vien ", "trung tam ", "phong ", "ban ", "van phong ")
 
 
@@ -88,13 +89,17 @@ class IssuersRule(Rule):
 
     def _split(self, layout: Layout, group: Hit) -> list[Hit]:
         """One group's bodies: split after a known body followed by another body's head word."""
+        if name_key(group.value) in self.res.issuer_by_key or self._known_local(group.value):
+            # "THỦ TƯỚNG CHÍNH PHỦ" is one listed name, though "Thủ tướng" alone is one too; "ỦY BAN NHÂN DÂN
+            # THÀNH PHỐ HẢI PHÒNG" one local body, though "PHÒNG" opens a body's name.
+            return [group]
         words = [(m.start(), m.group(0)) for m in re.finditer(r"\S+", group.value)]
         out: list[Hit] = []
         first = 0
         for k in range(1, len(words)):
             left = " ".join(w for _, w in words[first:k]).strip(_SEPARATORS)
             right_key = name_key(" ".join(w for _, w in words[k:]))
-            if not left or not is_org_head(self.res, right_key) or words[k][1] in "-–—/":
+            if not left or not is_org_head(self.res, right_key) or words[k][1] in "-–—/" or " " not in right_key:
                 continue
             if name_key(left) not in self.res.issuer_by_key and not self._known_local(left):
                 continue
@@ -106,8 +111,16 @@ class IssuersRule(Rule):
         return out
 
     def _known_local(self, text: str) -> bool:
-        name, conf, known = canonical_org(self.res, text)
-        return known and conf >= 0.85 and " " in name
+        """A local body and its whole place, nothing after it: "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN"."""
+        found = local_body_span(self.res, text)
+        if found is None or found[1] < len(text.rstrip(_SEPARATORS)):
+            return False
+        m = _LEVEL_PLACE.search(found[0])
+        if m is None:
+            return False
+        if m.group(1) in ("tỉnh", "thành phố"):
+            return self.res.province(m.group(2)) is not None
+        return len(m.group(2).split()) <= 3  # district and commune names are not listed: a short name
 
     @staticmethod
     def _piece(layout: Layout, group: Hit, words: list[tuple[int, str]], i: int, j: int) -> Hit:
