@@ -48,6 +48,13 @@ from sohoa.textnorm import fold
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FIELDS = ("number", "doc_type", "issued_date", "issuer")
 
+# Texts whose title label is not the body's document (read by hand; eval_metadata.py finds the same three): left
+# out unless --keep-label-problems.
+LABEL_PROBLEMS = {
+    "doc_000103.html": "title 92/2025/UBTVQH15, the body's own number line prints 87/2025/UBTVQH15",
+    "doc_000529.html": "title parsed as 43/2019/QH14 (the amended law); the amending law is 123/2025/QH15",
+    "doc_000707.html": "title Luật Trẻ em 102/2016/QH13, the body is Quyết định 758/2024/QĐ-CTN",
+}
 SYMBOL_ISSUER = {
     "CP": "Chính phủ",
     "TTg": "Thủ tướng Chính phủ",
@@ -159,8 +166,11 @@ def load(data: Path) -> list[Case]:
 
 # --- degradations --------------------------------------------------------------------------------------------------
 
+# The document's own "Số:" line (or "Luật số:"): not a citation such as "Luật Thủy sản số 18/2017/QH14".
 _NUMBER_LINE = re.compile(
-    r"^(\W{0,3}(?:[^\n]{0,20}\s)?[Ss]ố\s*:?)\s*(\d+)\s*/\s*(?:((?:19|20)\d{2})\s*/\s*)?(\S+)", re.M
+    r"^(\W{0,3}(?:(?:Luật|Bộ luật|Nghị quyết|Pháp lệnh|Lệnh)\s+)?[Ss]ố\s*:?)\s*(\d+)\s*/\s*"
+    r"(?:((?:19|20)\d{2})\s*/\s*)?(\S+)",
+    re.M,
 )
 _DATE = re.compile(r"năm (\d{3})(\d)")
 
@@ -180,6 +190,7 @@ def _issuer_lines(text: str) -> list[tuple[int, int]]:
         letters = [c for c in line if c.isalpha()]
         if (
             letters
+            and not any(c.isdigit() for c in line)
             and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
             and "cong hoa" not in f
             and "doc lap" not in f
@@ -339,11 +350,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=("dev", "held_out", "both"), default="both")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep-label-problems", action="store_true", help="also judge the texts of LABEL_PROBLEMS")
     args = parser.parse_args(argv)
     cases = load(samples_dir())
+    # The split is made on all 101 texts, before leaving any out, so that it does not depend on that choice.
+    splits = {"dev": [c for i, c in enumerate(cases) if i % 3 != 2], "held_out": cases[2::3]}
+    if not args.keep_label_problems:
+        for name, why in LABEL_PROBLEMS.items():
+            print(f"left out (label problem): {name}: {why}")
+        splits = {k: [c for c in v if c.name not in LABEL_PROBLEMS] for k, v in splits.items()}
     extractor = MetadataExtractor()
     print(f"extractor {EXTRACTOR_VERSION}; {len(cases)} vbpl texts, sorted by file, every third held out")
-    splits = {"dev": [c for i, c in enumerate(cases) if i % 3 != 2], "held_out": cases[2::3]}
     for split_name, split in splits.items():
         if args.split not in (split_name, "both"):
             continue
@@ -365,6 +382,12 @@ def main(argv: list[str] | None = None) -> int:
                 pct = f"{100 * right / len(judged):.0f}%" if judged else "-"
                 cells.append(f"{right:>3}/{len(judged):<3} {pct:>5}".rjust(16))
             print(f"  {cls_name:<13} {len(rows):>3}  " + "  ".join(cells))
+            if cls_name == "clean":
+                silent = [d for d, ok, _ in rows if d.no_number]
+                flagged = sum(1 for d, ok, _ in rows if d.no_number and ok["number"])
+                print(
+                    f"  {'':<13} texts that print no number: {len(silent)}, left empty and flagged no_number: {flagged}"
+                )
             if args.verbose:
                 for d, ok, got in rows:
                     bad = [f for f in FIELDS if ok[f] is False]
