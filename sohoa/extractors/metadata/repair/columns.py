@@ -39,7 +39,7 @@ def split_columns(text: str, res: Resources) -> Edits:
                     out.count += 1
             before = ln.text[: m.start()]
             left = before.rstrip(" \t.·")
-            if not left.strip() or len(before) - len(left) >= 3 or not re.search(r"\w", left):
+            if not re.search(r"\w", left) or re.search(r"[ \t]{3,}$", before):  # no left column, or apart
                 continue
             out.edits.append(Edit(ln.start + len(left), ln.start + m.start(), _GAP))
             out.count += 1
