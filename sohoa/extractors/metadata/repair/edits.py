@@ -71,7 +71,7 @@ def header_lines(text: str, max_lines: int = 40) -> list[RawLine]:
     head = text[: page1 if page1 >= 0 else len(text)]
     out: list[RawLine] = []
     pos = 0
-    for i, raw in enumerate(head.split("\n")):
+    for i, raw in enumerate(head.split("\n", max_lines)):
         if i >= max_lines:
             break
         folded = fold_same_length(raw)

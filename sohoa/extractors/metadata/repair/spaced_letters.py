@@ -44,6 +44,13 @@ def _packaged_words(res: Resources) -> tuple[frozenset[str], frozenset[str]]:
     return found
 
 
+def _fragment(token: str) -> bool:
+    """A token that cannot stand alone: one letter, or letters that are not a syllable ("NH", "Â")."""
+    if not _WORD.fullmatch(token):
+        return False
+    return len(token) == 1 or not (is_syllable(token) or token.isascii())
+
+
 def _score_single(token: str, known: frozenset[str]) -> float:
     letters = "".join(_WORD.findall(token))
     if not letters or letters != token.strip(",.;:()-–"):
@@ -88,8 +95,7 @@ def join_spaced_letters(text: str, res: Resources) -> Edits:
     out = Edits()
     words, symbols = _packaged_words(res)
     lines = header_lines(text, 25)
-    own = frozenset(fold(w).lower() for w in _WORD.findall(text[lines[-1].end :] if lines else text) if len(w) > 1)
-    known = words | frozenset(w for w in own if is_syllable(w))
+    known: frozenset[str] | None = None  # built only for a document whose header has a lone letter
     for ln in lines:
         letters = [c for c in ln.text if c.isalpha()]
         if len(letters) < 3 or sum(c.isupper() for c in letters) < 0.75 * len(letters):
@@ -98,8 +104,12 @@ def join_spaced_letters(text: str, res: Resources) -> Edits:
         # Column gaps (3+ spaces) are never crossed: each column is segmented alone.
         for col in re.finditer(r"\S(?:.*?\S)?(?=[ \t]{3,}|[ \t]*$)", ln.text):
             tokens = list(_TOKEN.finditer(col.group(0)))
-            if len(tokens) < 2:
+            if len(tokens) < 2 or not any(_fragment(t.group(0)) for t in tokens):
                 continue
+            if known is None:
+                rest = text[lines[-1].end :] if lines else text
+                own = frozenset(fold(w).lower() for w in _WORD.findall(rest) if len(w) > 1)
+                known = words | frozenset(w for w in own if is_syllable(w))
             for i, j in _segment([t.group(0) for t in tokens], known):
                 if j - i < 2:
                     continue
