@@ -38,3 +38,33 @@ def test_lines_of_text_are_never_joined(ex: MetadataExtractor) -> None:
     text = HEAD + "Số: 78/2025/TT-BCA\nHà Nội, ngày 15 tháng 3 năm 2025\nTHÔNG TƯ\nQuy định giai đoạn 2026\n-\n2030\n"
     md = ex.extract(text + "Căn cứ Luật;\n")
     assert md.repairs == {}
+
+
+def test_all_repairs_together_on_nfd_input_keep_spans_in_the_callers_text(ex: MetadataExtractor) -> None:
+    import unicodedata
+
+    text = unicodedata.normalize(
+        "NFD",
+        "B Ộ LAO ĐỘNG - THƯƠNG BINH V À X Ã HỘI CỘNG HÒA.XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "Số:\n12\n/202\n5\n/TT-BLĐTBX\u041d\nHà Nội, ngày 15 tháng 3 năm 2025\nTHÔNG TƯ\nHướng dẫn về tiền lương\n"
+        "Căn cứ Bộ luật Lao động;\n",
+    )
+    md = ex.extract(text)
+    assert (md.number, md.issuer, md.issued_date) == (
+        "12/2025/TT-BLĐTBXH",
+        "Bộ Lao động - Thương binh và Xã hội",
+        "2025-03-15",
+    )
+    assert set(md.repairs) == {
+        "confusables_mapped",
+        "header_columns_split",
+        "split_numbers_joined",
+        "spaced_letters_joined",
+    }
+
+    def shown(field: str) -> str:
+        return unicodedata.normalize("NFC", text[md.spans[field].start : md.spans[field].end])
+
+    assert shown("number") == "12\n/202\n5\n/TT-BLĐTBX\u041d"
+    assert shown("issuer") == "B Ộ LAO ĐỘNG - THƯƠNG BINH V À X Ã HỘI"
+    assert shown("subject") == "Hướng dẫn về tiền lương"
