@@ -51,3 +51,12 @@ def test_full_width_digits_and_greek_capitals(ex: MetadataExtractor) -> None:
 def test_clean_text_records_no_repair(ex: MetadataExtractor) -> None:
     md = ex.extract(_circular("06/2026/TT-BTC"))
     assert md.repairs == {}
+
+
+def test_cyrillic_vowel_with_a_tone_mark_composes_once_latin(ex: MetadataExtractor) -> None:
+    text = _circular("06/2026/TT-BTC").replace("Hà Nội", "H\u0430\u0300 Nội")  # Cyrillic а + combining grave
+    md = ex.extract(text)
+    assert md.place == "Hà Nội"
+    assert md.issued_date == "2026-03-15"
+    span = md.spans["place"]
+    assert text[span.start : span.end] == "H\u0430\u0300 Nội"

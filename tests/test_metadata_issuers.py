@@ -79,6 +79,8 @@ def test_prime_minister_decision_under_the_government_header(ex: MetadataExtract
     md = ex.extract(text)
     assert md.issuer == "Thủ tướng Chính phủ"
     assert "issuer_conflict" not in md.flags
-    # A decree of the Government stays the Government's.
+    # A directive (CT-TTg) too; a decree of the Government stays the Government's.
+    md = ex.extract(text.replace("766/QĐ-TTg", "12/CT-TTg").replace("QUYẾT ĐỊNH", "CHỈ THỊ"))
+    assert (md.issuer, md.doc_type) == ("Thủ tướng Chính phủ", "Chỉ thị")
     md = ex.extract(text.replace("766/QĐ-TTg", "45/2020/NĐ-CP").replace("QUYẾT ĐỊNH", "NGHỊ ĐỊNH"))
     assert md.issuer == "Chính phủ"
