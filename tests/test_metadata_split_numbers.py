@@ -68,3 +68,9 @@ def test_all_repairs_together_on_nfd_input_keep_spans_in_the_callers_text(ex: Me
     assert shown("number") == "12\n/202\n5\n/TT-BLĐTBX\u041d"
     assert shown("issuer") == "B Ộ LAO ĐỘNG - THƯƠNG BINH V À X Ã HỘI"
     assert shown("subject") == "Hướng dẫn về tiền lương"
+
+
+def test_day_split_inside_the_date_line(ex: MetadataExtractor) -> None:
+    text = HEAD + "Số: 78/2025/TT-BCA\nHà Nội, ngày 1\n5 tháng 0\n3 năm 2025\n" + TAIL
+    md = ex.extract(text)
+    assert md.issued_date == "2025-03-15"

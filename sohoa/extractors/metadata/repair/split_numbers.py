@@ -25,7 +25,15 @@ _DATE_WORD_DIGITS = re.compile(r"(?:ngay|thang|nam)\s*\d{1,3}\s*$")
 def _joinable(prev: RawLine, nxt: RawLine) -> str | None:
     """What replaces the line break between two header lines: "" to glue, " " after a bare label, None to keep."""
     a, b = prev.text.strip(), nxt.text.strip()
-    if not a or not b or not _FRAGMENT.fullmatch(b):
+    if not a or not b:
+        return None
+    date = _DATE_WORD_DIGITS.search(prev.folded)
+    head = re.match(r"(\d{1,3})(?!\d)", b)
+    if date is not None and head is not None:
+        # "ngày 1" / "5 tháng 3 năm 2025", "năm 202" / "5": the digits complete a day, a month or a year.
+        digits = len(re.search(r"\d+$", date.group(0)).group(0)) + len(head.group(1))  # type: ignore[union-attr]
+        return "" if digits == (4 if date.group(0).startswith("nam") else 2) else None
+    if not _FRAGMENT.fullmatch(b):
         return None
     if _LABEL_ONLY.match(prev.folded) and b[0].isdigit():
         return " "
@@ -39,8 +47,6 @@ def _joinable(prev: RawLine, nxt: RawLine) -> str | None:
         head_digits = len(re.match(r"\d+", b).group(0))  # type: ignore[union-attr]
         if tail_digits + head_digits > 4:
             return None
-        if _DATE_WORD_DIGITS.search(prev.folded) and len(b) <= 4:
-            return ""  # "năm 202" / "5"
         if re.search(r"/\d{1,3}$", a) and "/" in prev.text:
             return ""  # "/202" / "5"
     return None
