@@ -78,3 +78,80 @@ def fold(text: str) -> str:
 
 def has_diacritics(text: str) -> bool:
     return fold(text) != text.lower()
+
+
+# --- confusables --------------------------------------------------------------------------------------------------
+# Scripts whose letters look like Latin ones in print: a Cyrillic "С" typed into "TT-BTС" reads as Latin C.
+_LOOKALIKE_SCRIPTS = ("CYRILLIC", "GREEK")
+_TOKEN_RUN = re.compile(r"\S+")
+
+
+@lru_cache(maxsize=1)
+def _confusable_table() -> dict[str, str]:
+    """Cyrillic and Greek letters Unicode's confusables.txt (UTS #39) maps to one Latin letter, and full-width
+    ASCII; the case of the source letter is kept (confusables.txt maps Greek capital iota to a small "l")."""
+    import json
+    from importlib import resources
+
+    data = json.loads(resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8"))
+    table: dict[str, str] = {}
+    for ch, entries in data.items():
+        if len(ch) != 1 or not unicodedata.name(ch, "").startswith(_LOOKALIKE_SCRIPTS):
+            continue
+        for entry in entries:
+            target = entry["c"]
+            if len(target) == 1 and target.isascii() and target.isalpha():
+                if ch.isupper() and not target.isupper():
+                    target = "I" if target == "l" else target.upper()
+                if ch.islower() and target.isupper():
+                    continue  # a small letter that looks like a capital is not a typing slip we can undo safely
+                table[ch] = target
+                break
+    for code in range(0xFF01, 0xFF5F):  # full-width forms of ASCII ("０６／２０２６")
+        table[chr(code)] = chr(code - 0xFEE0)
+    table["\u3000"] = " "
+    return table
+
+
+@lru_cache(maxsize=1)
+def _confusable_regex() -> re.Pattern[str]:
+    # One regex scan finds whether any look-alike is present (a set test per character is 5x slower on 11k chars).
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(_confusable_table())) + "]")
+
+
+def _is_latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha() or unicodedata.name(ch, "").startswith("LATIN")
+
+
+def map_confusables(text: str) -> tuple[str, int]:
+    """Latin for look-alike letters inside Latin or Vietnamese words, numbers and codes; returns (text, count).
+
+    One character for one, so offsets do not move. A word written wholly in Cyrillic or Greek stays as it is:
+    only a token that also holds a Latin letter or a digit (``06/2026/TT-BTС``, ``ВỘ``) is mapped, and full-width
+    ASCII everywhere.
+    """
+    table = _confusable_table()
+    if not _confusable_regex().search(text):
+        return text, 0
+    count = 0
+    out: list[str] = []
+    pos = 0
+    for m in _TOKEN_RUN.finditer(text):
+        token = m.group(0)
+        hits = [c for c in token if c in table]
+        if not hits:
+            continue
+        foreign = [c for c in hits if not (0xFF01 <= ord(c) <= 0xFF5E)]
+        rest = "".join(c for c in token if c not in table)
+        if foreign and not any(c.isdigit() or _is_latin(c) for c in rest):
+            # Whole word in Cyrillic/Greek: genuine (a name, a formula), unless every letter is also full-width.
+            mapped = "".join(table[c] if 0xFF01 <= ord(c) <= 0xFF5E else c for c in token)
+        else:
+            mapped = "".join(table.get(c, c) for c in token)
+        if mapped != token:
+            count += sum(a != b for a, b in zip(token, mapped, strict=True))
+            out.append(text[pos : m.start()])
+            out.append(mapped)
+            pos = m.end()
+    out.append(text[pos:])
+    return "".join(out), count

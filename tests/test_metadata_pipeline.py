@@ -48,7 +48,15 @@ class StampRule(Rule):
 
 def test_every_registered_rule_declares_a_result_and_the_order_checks(res: Resources) -> None:
     pipeline = Pipeline([rule(res) for rule in RULES])
-    assert [r.name for r in pipeline.rules] == ["codes", "number_date", "header", "marks", "signature", "citations"]
+    assert [r.name for r in pipeline.rules] == [
+        "codes",
+        "number_date",
+        "header",
+        "issuers",
+        "marks",
+        "signature",
+        "citations",
+    ]
     assert all(dataclasses.is_dataclass(r.assigns) for r in pipeline.rules)
 
 

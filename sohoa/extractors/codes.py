@@ -139,8 +139,9 @@ _ALNUM = "A-Za-zĐđ&0-9"
 _GROUP_SEP = rf"(?:[ \t]*-[ \t]*(?:\n[ \t]*)?|[ \t]+(?=[{_UP}&0-9]{{1,3}}(?:[ \t\n;,)\-]|$)))"
 # Each group must end at a word end: in "NĐ-\nThủ tục" (a table cell break) "Th" is not a group.
 _GROUP_END = r"(?![^\W_])"
+# Up to eight groups: a joint circular names every agency ("TTLT-BTP-BCA-BQP-BTC-TANDTC-VKSNDTC").
 SYMBOL_PATTERN = (
-    rf"[{_UP}][{_ALNUM}]{{0,11}}{_GROUP_END}(?:{_GROUP_SEP}[{_UP}0-9&][{_ALNUM}]{{0,11}}{_GROUP_END}){{0,5}}"
+    rf"[{_UP}][{_ALNUM}]{{0,11}}{_GROUP_END}(?:{_GROUP_SEP}[{_UP}0-9&][{_ALNUM}]{{0,11}}{_GROUP_END}){{0,7}}"
 )
 _SLASH = r"[ \t]*/(?:[ \t]*/)?[ \t]*"  # OCR doubles a slash now and then
 _YEAR = r"(?:19|20)\d{2}"

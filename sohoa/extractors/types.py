@@ -213,6 +213,10 @@ class DocumentMetadata:
     result_type_codes: list[str] = field(default_factory=list)  # "KQ.G15.000031", "000.00.00.G04-KQ0608"
     agency_codes: list[str] = field(default_factory=list)  # "000.00.18.G12", also inside dossier codes
     pii: list[PiiSpan] = field(default_factory=list)
+    # Added in rules-3: the bodies of a joint document, in header or symbol order (empty for one issuer), and
+    # what the repairs before the rules changed in the metadata input ("confusables_mapped": 2, ...).
+    issuers: list[str] = field(default_factory=list)
+    repairs: dict[str, int] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
     spans: dict[str, Span] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)

@@ -13,7 +13,13 @@ with exact-offset :class:`Hit` candidates and reads only the results it declares
   body, number and date;
 - ``signature``: signing form (TM./KT./Q./TL./TUQ.), signer title and name, "Nơi nhận:" recipients (and the receipt
   officer's signature when the text layer joins the two signature columns);
-- ``citations``: cited documents with their type, date and issuer.
+- ``citations``: cited documents with their type, date and issuer;
+- ``issuers`` (after ``header``): the issuing body, its superior, the bodies of a joint document.
+
+Before the Layout is built, the repairs of ``repair/`` (rules-3) normalise the metadata input only: Cyrillic, Greek
+and full-width look-alikes (``textnorm.map_confusables``), issuer and national title joined on one line, numbers and
+dates split over lines, letters split by stray spaces. Each keeps the offset map, so spans still point into the
+caller's text; what they changed is counted in ``DocumentMetadata.repairs``. See ``docs/text-metadata.md``.
 
 ``assemble.py`` then chooses between candidates, canonicalises values with the packaged JSON data (``lexicon.py``;
 organisation names in ``orgs.py``), scores them, adds the issuer's administrative level and the personal data of

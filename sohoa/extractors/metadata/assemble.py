@@ -19,10 +19,12 @@ from sohoa.extractors.metadata.layout import Hit, Layout
 from sohoa.extractors.metadata.lexicon import Resources, name_key
 from sohoa.extractors.metadata.orgs import canonical_org
 from sohoa.extractors.metadata.pipeline import Pipeline, Results, Rule
+from sohoa.extractors.metadata.repair import repair
 from sohoa.extractors.metadata.rules import RULES
 from sohoa.extractors.metadata.rules.citations import Citations
 from sohoa.extractors.metadata.rules.codes import Codes
 from sohoa.extractors.metadata.rules.header import Header
+from sohoa.extractors.metadata.rules.issuers import Issuers
 from sohoa.extractors.metadata.rules.marks import Marks
 from sohoa.extractors.metadata.rules.number_date import NumberDate
 from sohoa.extractors.metadata.rules.signature import Signature
@@ -30,7 +32,7 @@ from sohoa.extractors.pii import applicant_signer, find_pii_aligned
 from sohoa.extractors.types import CitedDocument, DocumentMetadata, Span
 from sohoa.textnorm import normalize_text
 
-EXTRACTOR_VERSION = "rules-2"
+EXTRACTOR_VERSION = "rules-3"
 
 # Defects a person should review: the value is missing or uncertain because of the document, not the layout.
 REVIEW_FLAGS = frozenset(
@@ -63,12 +65,16 @@ class MetadataExtractor:
         return self.extract(text, page_starts)
 
     def extract(self, text: str, page_starts: list[int] | None = None) -> DocumentMetadata:
-        aligned = align(text)
         if page_starts is None and "\f" in text:
             page_starts = [0] + [m.end() for m in re.finditer("\f", text)]
         with self._lock:
-            results = self.pipeline.run(Layout.build(aligned.text))
-            return Assembler(self.resources, results, text, aligned, page_starts).run()
+            # The repairs change only the metadata input; spans still point into the caller's text.
+            repaired = repair(align(text), self.resources)
+            results = self.pipeline.run(Layout.build(repaired.aligned.text))
+            md = Assembler(self.resources, results, text, repaired.aligned, page_starts).run()
+        if repaired.counts:
+            md.repairs = dict(repaired.counts)  # provenance, not a defect: the flags stay for review
+        return md
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,7 @@ class Assembler:
         self.res, self.text, self.aligned, self.page_starts = res, text, aligned, page_starts
         self.layout, self.codes, self.nd = results[Layout], results[Codes], results[NumberDate]
         self.header, self.marks_found, self.signature = results[Header], results[Marks], results[Signature]
-        self.citations = results[Citations]
+        self.citations, self.issuers = results[Citations], results[Issuers]
         self.md = DocumentMetadata()
 
     # -- helpers ------------------------------------------------------------------------------------------------------
@@ -232,12 +238,26 @@ class Assembler:
 
     def issuer(self, own: OwnNumber, first_is_type: bool) -> None:
         res = self.res
-        header = self.header.issuer
-        superior = self.header.issuer_superior
+        header = self.issuers.issuer
+        superior = self.issuers.superior
         sym_name, specific = res.issuer_for_symbol(own.parts, first_is_type) if own.parts else (None, False)
         number_hit = self.nd.number.hit if self.nd.number is not None else None
+        if self.issuers.joint:
+            self.md.issuers = list(self.issuers.joint)
+            self.md.confidence["issuers"] = 0.9
+            hits = self.issuers.joint_hits
+            for i, h in enumerate(hits if len(hits) == len(self.issuers.joint) else ()):
+                self.md.spans[f"issuers[{i}]"] = self.span(h.start, h.end)
+            if not self.issuers.joint_hits:
+                # Only the symbol names every body: the first is the lead body, whatever one header line says.
+                header, superior = None, None
+                sym_name, specific = self.issuers.joint[0], True
         if header is not None:
             name, conf, known = canonical_org(self.res, header.value)
+            if sym_name is not None and specific and _authority_of(sym_name, name):
+                # Decree 30/2020: the symbol names the authority; "QĐ-TTg" under the header "CHÍNH PHỦ" is the
+                # Prime Minister's decision, the Government being the body the authority heads.
+                name, conf = sym_name, 0.95
             # An unrecognised line above the issuer is more often a stamp than a superior body: keep known ones.
             sup = canonical_org(self.res, superior.value) if superior is not None else None
             sup_name = sup[0] if sup is not None and sup[2] else None
@@ -350,6 +370,12 @@ class Assembler:
             md.confidence["cited_documents"] = 0.8
             for i, h in enumerate(first_hit.values()):
                 md.spans[f"cited_documents[{i}]"] = self.span(h.start, h.end)
+
+
+def _authority_of(authority: str, body: str) -> bool:
+    """Whether ``authority`` is a person heading ``body``: "Thủ tướng Chính phủ" for "Chính phủ"."""
+    a, b = name_key(authority), name_key(body)
+    return a != b and a.endswith(" " + b)
 
 
 _LEVEL_AND_PLACE = re.compile(r"\b(tỉnh|thành phố|huyện|quận|thị xã|thị trấn|xã|phường|đặc khu)(?: (.+))?$")

@@ -11,6 +11,7 @@ from sohoa.extractors.metadata.pipeline import Rule
 from sohoa.extractors.metadata.rules.citations import CitationsRule
 from sohoa.extractors.metadata.rules.codes import CodesRule
 from sohoa.extractors.metadata.rules.header import HeaderRule
+from sohoa.extractors.metadata.rules.issuers import IssuersRule
 from sohoa.extractors.metadata.rules.marks import MarksRule
 from sohoa.extractors.metadata.rules.number_date import NumberDateRule
 from sohoa.extractors.metadata.rules.signature import SignatureRule
@@ -19,6 +20,7 @@ RULES: tuple[type[Rule], ...] = (
     CodesRule,
     NumberDateRule,
     HeaderRule,
+    IssuersRule,
     MarksRule,
     SignatureRule,
     CitationsRule,

@@ -39,6 +39,9 @@ class Header:
     subject: Hit | None
     subject_end_line: int | None
     letter_subject: bool  # the subject is the "V/v ..." of a letter
+    # Every group of upper-case lines above the number, in order (issuer and superior are the last two): the
+    # issuers rule reads a joint document's bodies from them.
+    issuer_groups: tuple[Hit, ...] = ()
 
 
 def _clean_header_line(ln: Line) -> list[tuple[int, str]]:
@@ -82,14 +85,16 @@ class HeaderRule(Rule):
         number_line, date_line = nd.number_line, nd.date_line
         type_hit = self._type_line(layout, number_line, date_line)
         type_line = layout.line_at(type_hit.start) if type_hit is not None else None
-        issuer, superior = self._issuer_block(layout, number_line, date_line, type_line)
+        groups = self._issuer_block(layout, number_line, date_line, type_line)
+        issuer = groups[-1] if groups else None
+        superior = groups[-2] if len(groups) > 1 else None
         if type_hit is None or type_line is None:
             subject = self._letter_subject(layout)
         else:
             subject = self._subject(layout, type_line) if self.res.type_by_name[type_hit.value].has_subject else None
         subject_end_line = layout.line_at(subject.end) if subject is not None else None
         letter = subject is not None and type_hit is None
-        return Header(type_hit, type_line, issuer, superior, subject, subject_end_line, letter)
+        return Header(type_hit, type_line, issuer, superior, subject, subject_end_line, letter, tuple(groups))
 
     def _type_line(self, layout: Layout, number_line: int | None, date_line: int | None) -> Hit | None:
         anchors = [x for x in (number_line, date_line) if x is not None]
@@ -116,8 +121,8 @@ class HeaderRule(Rule):
 
     def _issuer_block(
         self, layout: Layout, number_line: int | None, date_line: int | None, type_line: int | None
-    ) -> tuple[Hit | None, Hit | None]:
-        """The issuer and its superior body: the last two groups of upper-case lines above the first anchor."""
+    ) -> list[Hit]:
+        """Groups of upper-case lines above the first anchor: the last is the issuer, the one before it its superior."""
         anchor = next(
             (x for x in (number_line, date_line, type_line) if x is not None),
             min(10, layout.header_end),
@@ -126,7 +131,11 @@ class HeaderRule(Rule):
         for ln in layout.lines[:anchor]:
             if _STAMP.search(ln.folded):
                 continue
-            pieces = [(s, t) for s, t in _clean_header_line(ln) if upper_ratio(t) >= 0.75 and wordlike(t)]
+            pieces = [
+                (s, t)
+                for s, t in _clean_header_line(ln)
+                if upper_ratio(t) >= 0.75 and (wordlike(t) or name_key(t) in self.res.issuer_by_key)  # "BỘ Y TẾ"
+            ]
             if not pieces:
                 continue
             s, t = pieces[0]
@@ -145,13 +154,13 @@ class HeaderRule(Rule):
                 groups[-1].append((s, t))
             else:
                 groups.append([(s, t)])
-        hits: list[Hit | None] = [None, None]
-        for i, (role, group) in enumerate(zip(("issuer", "issuer_superior"), reversed(groups[-2:]), strict=False)):
+        hits: list[Hit] = []
+        for i, group in enumerate(groups):
+            role = "issuer" if i == len(groups) - 1 else "issuer_superior"
             start = group[0][0]
             end = group[-1][0] + len(group[-1][1])
-            text = " ".join(t for _, t in group)
-            hits[i] = Hit(f"{role}_header", start, end, text, 0.9)
-        return hits[0], hits[1]
+            hits.append(Hit(f"{role}_header", start, end, " ".join(t for _, t in group), 0.9))
+        return hits
 
     def _subject(self, layout: Layout, type_line: int) -> Hit | None:
         collected: list[tuple[int, str]] = []
