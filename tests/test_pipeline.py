@@ -230,7 +230,7 @@ def test_batch_report_is_kept_with_counts_throughput_failures_and_trail(batch: d
     steps = {e["step"] for events in report["events"].values() for e in events}
     assert {"extract", "text_layer", "ocr", "metadata", "store", "digitise"} <= steps
     page = (reports / "b1.html").read_text(encoding="utf-8")
-    assert "Audit trail" in page and "tesseract" in page and "quyết định 12.pdf" in page
+    assert "Nhật ký xử lý" in page and "tesseract" in page and "quyết định 12.pdf" in page
     proc = run_cli(batch["data"], "report", "b1")
     assert "b1.json" in proc.stdout
     assert run_cli(batch["data"], "report", "nope", check=False).returncode == 1
