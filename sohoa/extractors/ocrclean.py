@@ -32,8 +32,8 @@ _URL = re.compile(
     r"(?:https?://|www\.)[\w\-.~/?#=&%:+]+|[\w\-]+(?:\.[\w\-]+)*\.(?:vn|gov|com|org|net|edu|int)(?:\.vn)?(?:/[\w\-.~/?#=&%]*)?",
     re.ASCII,
 )
-# Clock times: 07h30, 7h, 14:30, 8g15 (hours 0-24, minutes 00-59).
-_TIME = re.compile(r"(?:[01]?\d|2[0-4])(?:[h:g](?:[0-5]\d)?|h(?:[0-5]\d)?(?:ph|p)?)")
+# Clock times: 07h30, 7h, 14:30, 09:15:22, 8g15, and a signature's UTC offset +07:00.
+_TIME = re.compile(r"\+?(?:[01]?\d|2[0-4])(?:[h:g](?:[0-5]\d)?|h(?:[0-5]\d)?(?:ph|p)?)(?::[0-5]\d)?")
 # Table rulings and box borders read as characters: Vietnamese administrative text has no use for them, so a token
 # made only of these is noise however sure Tesseract is (22 confident "|" on the eval pages, none in the texts).
 _RULE_MARKS = frozenset("|¦_`¬[]")

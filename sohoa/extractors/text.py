@@ -20,7 +20,7 @@ from functools import cache
 import pikepdf
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from sohoa.extractors import ocrclean, pdfa, pdfout, pdftext, sniff, tables, tesseract
+from sohoa.extractors import ocrclean, pdfa, pdfout, pdftext, sniff, stamps, tables, tesseract, tonefix
 from sohoa.extractors.native import NATIVE_TYPES, extract_native
 from sohoa.extractors.preprocess import POOL, PreprocessOptions, prepare
 from sohoa.extractors.quality import text_layer_check
@@ -44,6 +44,11 @@ class TextOptions:
     preprocess: PreprocessOptions = field(default_factory=PreprocessOptions)
     drop_noise: bool = True
     noise: ocrclean.NoiseOptions = field(default_factory=ocrclean.NoiseOptions)
+    # Tone marks restored where the syllable model and Tesseract's own alternatives agree (tonefix.py).
+    correct_tones: bool = True
+    tones: tonefix.ToneOptions = field(default_factory=tonefix.ToneOptions)
+    # Page 1: received stamps and seals in the header zone found and read, the lines they spoil read again.
+    find_stamps: bool = True
     # Quality gate: an OCR page below either goes to review (mean word confidence 0-100; share of tokens that are
     # well-formed Vietnamese syllables, judged on pages with at least `gate_min_tokens` tokens).
     min_confidence: float = 60.0
@@ -79,9 +84,11 @@ class _Ocred:
     tables: list[list[list[str | None]]] = field(default_factory=list)  # rows of cell texts, from the rulings
     # Seconds per stage (preprocess, tesseract, osd), summed into the OCR tool run: where a page's time goes.
     stage_s: dict[str, float] = field(default_factory=dict)
+    corrections: list[tonefix.Correction] = field(default_factory=list)
+    stamps: list[stamps.Stamp] = field(default_factory=list)
 
 
-def _ocr_once(image: Image.Image, dpi: float, options: TextOptions) -> _Ocred:
+def _ocr_once(image: Image.Image, dpi: float, options: TextOptions, first_page: bool = False) -> _Ocred:
     started = time.monotonic()
     page = prepare(image, dpi, options.preprocess)
     prepared = time.monotonic()
@@ -94,9 +101,25 @@ def _ocr_once(image: Image.Image, dpi: float, options: TextOptions) -> _Ocred:
         ocr.text = tesseract.words_to_text(ocr.words)
         if dropped:
             page.steps.append(f"dropped {dropped} noise word{'s' if dropped > 1 else ''}")
+    corrections: list[tonefix.Correction] = []
+    if options.correct_tones:
+        started = time.monotonic()
+        tessdata = tesseract.tessdata_arg(options.ocr)
+        corrections = tonefix.correct(ocr.words, page.image, page.dpi, options.tones, tessdata_arg=tessdata)
+        stages["tones"] = time.monotonic() - started
+        if corrections:
+            ocr.text = tesseract.words_to_text(ocr.words)
+            page.steps.append(f"restored {len(corrections)} tone mark{'s' if len(corrections) > 1 else ''}")
+    found_stamps: list[stamps.Stamp] = []
+    if first_page and options.find_stamps:
+        started = time.monotonic()
+        # A frame has 4 ruling junctions, fewer than ruling removal needs (6): it is still on the prepared image.
+        found_stamps = stamps.stamps_on_page(page.image, page.dpi, ocr.words, options.ocr)
+        stages["stamps"] = time.monotonic() - started
     # The cells the removed rulings enclosed, filled with the words whose centre they hold: no second OCR pass.
     found = [] if page.grid is None else tables.read_tables(ocr.words, tables.find_tables(page.grid), POOL)
-    return _Ocred(ocr, page.skew_deg, page.steps, size=page.image.size, tables=found, stage_s=stages)
+    return _Ocred(ocr, page.skew_deg, page.steps, size=page.image.size, tables=found, stage_s=stages,
+                  corrections=corrections, stamps=found_stamps)  # fmt: skip
 
 
 def _add_stages(total: dict[str, float], more: dict[str, float]) -> dict[str, float]:
@@ -112,9 +135,9 @@ def _reads_badly(ocr: tesseract.OcrPage, options: TextOptions) -> bool:
     return share is not None and share < 0.5
 
 
-def _ocr_prepared(image: Image.Image, dpi: float, options: TextOptions) -> _Ocred:
+def _ocr_prepared(image: Image.Image, dpi: float, options: TextOptions, first_page: bool = False) -> _Ocred:
     """Runs in a worker thread: preprocessing is numpy/Pillow work that releases the GIL, OCR a subprocess."""
-    first = _ocr_once(image, dpi, options)
+    first = _ocr_once(image, dpi, options, first_page)
     if not _reads_badly(first.ocr, options):
         return first
     started = time.monotonic()
@@ -123,7 +146,7 @@ def _ocr_prepared(image: Image.Image, dpi: float, options: TextOptions) -> _Ocre
     if turn == 0 or conf < options.min_orientation_confidence:
         return first
     upright = image.rotate(-turn, expand=True)  # OSD's "Rotate: 90" means 90° clockwise; Pillow turns anticlockwise
-    second = _ocr_once(upright, dpi, options)
+    second = _ocr_once(upright, dpi, options, first_page)
     _add_stages(second.stage_s, first.stage_s)
     if (second.ocr.confidence or 0.0) <= (first.ocr.confidence or 0.0):
         first.stage_s = second.stage_s
@@ -265,6 +288,8 @@ def _collect(job: _Job, stages: dict[str, float]) -> PageResult:
         rotated_deg=done.rotated_deg,
         syllable_share=share,
         review_reasons=review,
+        corrections=[{"page": job.number, **c.to_dict()} for c in done.corrections],
+        stamps=[s.to_dict() for s in done.stamps],
     )
 
 
@@ -310,7 +335,7 @@ def _from_pdf(data: bytes, options: TextOptions, executor: ThreadPoolExecutor) -
                 job = _Job(info.number, dpi=native or render_dpi, size=image.size, reason=reason, options=options)
                 job.render_s = time.monotonic() - rendering
                 job.flags = (_dpi_flags(native) if info.image_coverage > 0.5 else []) + verdict.flags
-                job.future = executor.submit(_ocr_prepared, image, render_dpi, options)
+                job.future = executor.submit(_ocr_prepared, image, render_dpi, options, info.number == 1)
                 yield job
 
         stages: dict[str, float] = {}
@@ -351,7 +376,7 @@ def _from_image(data: bytes, media_type: str, options: TextOptions, executor: Th
                 dpi = round(float(raw_dpi[0]), 1) if raw_dpi and float(raw_dpi[0]) > 1 else None
                 job = _Job(number, dpi=dpi or DEFAULT_DPI, size=page.size, reason=f"{media_type} page", options=options)
                 job.flags = _dpi_flags(dpi)
-                job.future = executor.submit(_ocr_prepared, page, dpi or DEFAULT_DPI, options)
+                job.future = executor.submit(_ocr_prepared, page, dpi or DEFAULT_DPI, options, number == 1)
                 yield job
 
         stages: dict[str, float] = {}
