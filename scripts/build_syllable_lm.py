@@ -98,8 +98,11 @@ def main() -> int:
     ]
     lines += [f"{w}\t{n}" for w, n in sorted(unigrams.items(), key=lambda kv: (-kv[1], kv[0]))]
     lines += [f"{a} {b}\t{n}" for (a, b), n in sorted(kept.items(), key=lambda kv: (-kv[1], kv[0]))]
-    # mtime=0: the same source gives the same bytes.
-    with open(args.out, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=9) as fh:
+    # No name, mtime 0 in the gzip header: the same source gives the same bytes.
+    with (
+        open(args.out, "wb") as raw,
+        gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0, compresslevel=9) as fh,
+    ):
         fh.write(("\n".join(lines) + "\n").encode("utf-8"))
     total = sum(unigrams.values())
     print(
