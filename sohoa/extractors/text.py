@@ -84,7 +84,7 @@ class _Ocred:
     tables: list[list[list[str | None]]] = field(default_factory=list)  # rows of cell texts, from the rulings
     # Seconds per stage (preprocess, tesseract, osd), summed into the OCR tool run: where a page's time goes.
     stage_s: dict[str, float] = field(default_factory=dict)
-    corrections: list[tonefix.Correction] = field(default_factory=list)
+    pending: tonefix.Pending | None = None  # tone candidates waiting for the document's second reading
     stamps: list[stamps.Stamp] = field(default_factory=list)
 
 
@@ -101,15 +101,12 @@ def _ocr_once(image: Image.Image, dpi: float, options: TextOptions, first_page: 
         ocr.text = tesseract.words_to_text(ocr.words)
         if dropped:
             page.steps.append(f"dropped {dropped} noise word{'s' if dropped > 1 else ''}")
-    corrections: list[tonefix.Correction] = []
+    pending = None
     if options.correct_tones:
+        # The candidates only, cut out: the second reading runs once for the whole document (_restore_tones).
         started = time.monotonic()
-        tessdata = tesseract.tessdata_arg(options.ocr)
-        corrections = tonefix.correct(ocr.words, page.image, page.dpi, options.tones, tessdata_arg=tessdata)
+        pending = tonefix.cut_out(ocr.words, page.image, page.dpi, options.tones)
         stages["tones"] = time.monotonic() - started
-        if corrections:
-            ocr.text = tesseract.words_to_text(ocr.words)
-            page.steps.append(f"restored {len(corrections)} tone mark{'s' if len(corrections) > 1 else ''}")
     found_stamps: list[stamps.Stamp] = []
     if first_page and options.find_stamps:
         started = time.monotonic()
@@ -119,7 +116,7 @@ def _ocr_once(image: Image.Image, dpi: float, options: TextOptions, first_page: 
     # The cells the removed rulings enclosed, filled with the words whose centre they hold: no second OCR pass.
     found = [] if page.grid is None else tables.read_tables(ocr.words, tables.find_tables(page.grid), POOL)
     return _Ocred(ocr, page.skew_deg, page.steps, size=page.image.size, tables=found, stage_s=stages,
-                  corrections=corrections, stamps=found_stamps)  # fmt: skip
+                  pending=pending, stamps=found_stamps)  # fmt: skip
 
 
 def _add_stages(total: dict[str, float], more: dict[str, float]) -> dict[str, float]:
@@ -262,11 +259,13 @@ def _ocr_run(options: TextOptions, pages: list[PageResult], seconds: float, stag
     )
 
 
-def _collect(job: _Job, stages: dict[str, float]) -> PageResult:
+def _collect(job: _Job, stages: dict[str, float], pending: dict[int, tonefix.Pending]) -> PageResult:
     if job.result is not None:
         return job.result
     assert job.future is not None and job.options is not None
     done = job.future.result()
+    if done.pending is not None and done.pending.candidates:
+        pending[job.number] = done.pending
     _add_stages(stages, {"render": job.render_s, **done.stage_s})
     ocr = done.ocr
     share, review = _gate(ocr.text, ocr.confidence, job.options)
@@ -288,21 +287,41 @@ def _collect(job: _Job, stages: dict[str, float]) -> PageResult:
         rotated_deg=done.rotated_deg,
         syllable_share=share,
         review_reasons=review,
-        corrections=[{"page": job.number, **c.to_dict()} for c in done.corrections],
         stamps=[s.to_dict() for s in done.stamps],
     )
 
 
-def _run_bounded(jobs: Iterator[_Job], workers: int, stages: dict[str, float]) -> list[PageResult]:
-    """Keep at most 2×workers pages in flight so a 500-page file stays flat in memory."""
+def _run_bounded(jobs: Iterator[_Job], options: TextOptions, stages: dict[str, float]) -> list[PageResult]:
+    """Keep at most 2×workers pages in flight so a 500-page file stays flat in memory (the tone candidates kept
+    for the end are small crops: ~15 words a page)."""
     results: list[PageResult] = []
+    pending: dict[int, tonefix.Pending] = {}
     window: deque[_Job] = deque()
     for job in jobs:
         window.append(job)
-        while len(window) > 2 * workers:
-            results.append(_collect(window.popleft(), stages))
-    results.extend(_collect(j, stages) for j in window)
+        while len(window) > 2 * options.workers:
+            results.append(_collect(window.popleft(), stages, pending))
+    results.extend(_collect(j, stages, pending) for j in window)
+    _restore_tones(results, pending, options, stages)
     return results
+
+
+def _restore_tones(
+    pages: list[PageResult], pending: dict[int, tonefix.Pending], options: TextOptions, stages: dict[str, float]
+) -> None:
+    """One second reading for the document's tone candidates; the changes recorded on each page."""
+    if not pending:
+        return
+    started = time.monotonic()
+    todo = [p for p in pages if p.number in pending]
+    changes = tonefix.correct_pages([(p.words, pending[p.number]) for p in todo], options.tones,
+                                    tesseract.tessdata_arg(options.ocr))  # fmt: skip
+    for page, made in zip(todo, changes, strict=True):
+        if made:
+            page.corrections = [{"page": page.number, **c.to_dict()} for c in made]
+            page.text = tesseract.words_to_text(page.words)
+            page.route_reason += f"; restored {len(made)} tone mark{'s' if len(made) > 1 else ''}"
+    stages["tones"] = stages.get("tones", 0.0) + time.monotonic() - started
 
 
 def _dpi_flags(dpi: float | None) -> list[str]:
@@ -339,7 +358,7 @@ def _from_pdf(data: bytes, options: TextOptions, executor: ThreadPoolExecutor) -
                 yield job
 
         stages: dict[str, float] = {}
-        pages = _run_bounded(jobs(), options.workers, stages)
+        pages = _run_bounded(jobs(), options, stages)
     finally:
         pdfium.close()
     runs = [ToolRun("text_layer", "pypdfium2", pdftext.pdfium_version(), {"min_chars": options.min_text_chars})]
@@ -380,7 +399,7 @@ def _from_image(data: bytes, media_type: str, options: TextOptions, executor: Th
                 yield job
 
         stages: dict[str, float] = {}
-        pages = _run_bounded(jobs(), options.workers, stages)
+        pages = _run_bounded(jobs(), options, stages)
     finally:
         image.close()
     runs = [_ocr_run(options, pages, time.monotonic() - started, stages)]

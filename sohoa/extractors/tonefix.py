@@ -19,7 +19,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -44,9 +44,10 @@ class ToneOptions:
     min_margin: float = 4.0
     # The variant's letter must be one of the LSTM's alternatives with at least this confidence (0-100) ...
     min_alt_conf: float = 1.0
-    # ... unless the second reading reads the variant outright: then this smaller margin is enough.
-    min_margin_reread: float = 2.0
-    max_candidates: int = 60  # per page: bounds the second reading's cost on a page of noise
+    # ... unless the second reading reads the variant outright: then this smaller margin is enough. It is also the
+    # least margin of a candidate: each costs ~8 ms of the second reading (dev sweep: 2 and 3 read alike clean).
+    min_margin_reread: float = 3.0
+    max_candidates: int = 20  # per page, the surest first: bounds the second reading's cost on a page of noise
     timeout_s: int = 60
 
 
@@ -166,29 +167,73 @@ class Reread:
     columns: list[list[tuple[str, float]]]  # per character read: its alternatives with confidences, best first
 
 
-def _stack(
-    image: Image.Image, boxes: list[tuple[int, int, int, int]], contexts: list[tuple[int, int, int, int]]
-) -> tuple[Image.Image, list[tuple[int, int, int, int]]]:
-    """Each word with its neighbours (`contexts`: the LSTM reads a word better beside others of its line: alone,
-    "sô" came back "SỐ") on its own row, padded with white: one Tesseract run for all (a process costs ~0.1 s).
-    Returns the sheet and, per row, where the word itself landed (x0, y0, x1, y1)."""
+@dataclass
+class Pending:
+    """A page's candidates, cut out and waiting for the document's one second reading."""
+
+    candidates: list[_Candidate]
+    boxes: list[tuple[int, int, int, int]]  # the words' boxes (left, top, width, height)
+    crops: list[Image.Image]  # each word over its line's height: the LSTM needs the line's x-height
+    dpi: float
+    # A few words read surely, set beside the candidates when they are too few to give one another a line's
+    # context (alone, "sô" was read "SỐ").
+    fillers: list[Image.Image] = field(default_factory=list)
+
+
+def cut_out(
+    words: list[Word], image: Image.Image, dpi: float, options: ToneOptions, lm: SyllableLM | None = None
+) -> Pending:
+    """The candidates of a page and their crops (small: the page image need not be kept)."""
+    found = candidates(words, lm or default_lm(), options)
     grey = image if image.mode == "L" else image.convert("L")
-    crops, targets = [], []
-    for (left, top, width, height), (cl, ct, cr, cb) in zip(boxes, contexts, strict=True):
-        pad_x, pad_y = max(2, height // 6), max(2, height // 5)
-        x0, y0 = max(0, cl - pad_x), max(0, ct - pad_y)
-        crops.append(grey.crop((x0, y0, min(grey.width, cr + pad_x), min(grey.height, cb + pad_y))))
-        targets.append((left - x0, top - y0, left - x0 + width, top - y0 + height))
-    margin = max((c.height for c in crops), default=20)
-    width = max((c.width for c in crops), default=1) + 2 * margin
-    height = sum(c.height + margin for c in crops) + margin
-    sheet = Image.new("L", (width, height), 255)
-    y = margin
+    lines: dict[tuple[int, int], tuple[int, int]] = {}
+    for w in words:
+        top, bottom = lines.get((w.block, w.line), (w.top, w.top + w.height))
+        lines[(w.block, w.line)] = (min(top, w.top), max(bottom, w.top + w.height))
+    boxes, crops = [], []
+    for c in found:
+        w = words[c.index]
+        top, bottom = lines[(w.block, w.line)]
+        # No vertical padding: above and below the line's band are the neighbouring lines, whose stray bits make
+        # Tesseract cut the sheet's lines apart.
+        pad_x = max(2, (bottom - top) // 6)
+        boxes.append((w.left, w.top, w.width, w.height))
+        crops.append(grey.crop((max(0, w.left - pad_x), top, min(grey.width, w.left + w.width + pad_x), bottom)))
+    fillers: list[Image.Image] = []
+    chosen = {c.index for c in found}
+    for i, w in enumerate(words):
+        if len(fillers) == _FILLERS:
+            break
+        if i not in chosen and w.conf >= 90 and w.text.isalpha() and w.text.islower() and len(w.text) >= 3:
+            top, bottom = lines[(w.block, w.line)]
+            pad_x = max(2, (bottom - top) // 6)
+            fillers.append(grey.crop((max(0, w.left - pad_x), top, min(grey.width, w.left + w.width + pad_x), bottom)))
+    return Pending(found, boxes, crops, dpi, fillers)
+
+
+_FILLERS = 3
+
+
+_PER_LINE = 8  # candidate words set side by side on one line of the sheet: each gives the others a line context
+
+
+def _sheet(crops: list[Image.Image]) -> tuple[Image.Image, list[tuple[int, int, int, int]]]:
+    """The crops set in lines of `_PER_LINE`, like words of a text (read alone, "sô" came back "SỐ": without
+    the line around it the LSTM loses the x-height). Returns the sheet and where each crop landed."""
+    rows = [crops[k : k + _PER_LINE] for k in range(0, len(crops), _PER_LINE)]
+    gap = max((c.height for c in crops), default=20) * 3 // 4
+    heights = [max(c.height for c in row) for row in rows]
+    width = max(sum(c.width + gap for c in row) for row in rows) + 2 * gap
+    sheet = Image.new("L", (width, sum(h + 2 * gap for h in heights) + gap), 255)
     placed = []
-    for crop, (tx0, _ty0, tx1, _ty1) in zip(crops, targets, strict=True):
-        sheet.paste(crop, (margin, y))
-        placed.append((margin + tx0, y, margin + tx1, y + crop.height))
-        y += crop.height + margin
+    y = gap
+    for row, h in zip(rows, heights, strict=True):
+        x = gap
+        for crop in row:
+            sheet.paste(crop, (x, y + h - crop.height))  # bottoms aligned: the lines' baselines roughly agree
+            placed.append((x, y + h - crop.height, x + crop.width, y + h))
+            x += crop.width + gap
+        y += h + 2 * gap
     return sheet, placed
 
 
@@ -214,21 +259,13 @@ def parse_choices_hocr(hocr: str) -> list[tuple[tuple[int, int, int, int], Rerea
     return out
 
 
-def reread(
-    image: Image.Image,
-    dpi: float,
-    boxes: list[tuple[int, int, int, int]],
-    options: ToneOptions,
-    tessdata_arg: str = "",
-    contexts: list[tuple[int, int, int, int]] | None = None,
-) -> list[Reread | None]:
-    """Read each box again, with the LSTM's per-character alternatives; None where no one word is read there.
-    `contexts`: the (x0, y0, x1, y1) cut out around each box (default: the box itself)."""
-    if not boxes:
+def reread(crops: list[Image.Image], dpi: float, options: ToneOptions, tessdata_arg: str = "") -> list[Reread | None]:
+    """Read the crops again in one Tesseract run (a run costs ~0.09 s CPU before it reads anything, so one per
+    document, not per page), with the LSTM's per-character alternatives; None where no one word was read."""
+    if not crops:
         return []
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    contexts = contexts or [(x, y, x + w, y + h) for x, y, w, h in boxes]
-    sheet, targets = _stack(image, boxes, contexts)
+    sheet, placed = _sheet(crops)
     with tempfile.TemporaryDirectory(prefix="sohoa-tone-") as tmp:
         src = Path(tmp) / "words.pgm"
         sheet.save(src, "PPM")
@@ -240,15 +277,15 @@ def reread(
             )
             hocr = base.with_suffix(".hocr").read_text(encoding="utf-8")
         except (RuntimeError, pytesseract.TesseractError, OSError):
-            return [None] * len(boxes)  # no second reading: no correction, the first reading stands
-    rows: list[list[Reread]] = [[] for _ in boxes]
+            return [None] * len(crops)  # no second reading: no correction, the first reading stands
+    found: list[list[Reread]] = [[] for _ in crops]
     for (x0, y0, x1, y1), read in parse_choices_hocr(hocr):
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        for n, (tx0, ty0, tx1, ty1) in enumerate(targets):
-            if ty0 <= cy <= ty1 and tx0 <= cx <= tx1:
-                rows[n].append(read)
+        for n, (tx0, ty0, tx1, ty1) in enumerate(placed):
+            if tx0 <= cx <= tx1 and ty0 <= cy <= ty1:
+                found[n].append(read)
                 break
-    return [row[0] if len(row) == 1 else None for row in rows]
+    return [row[0] if len(row) == 1 else None for row in found]
 
 
 def _alt_conf(read: Reread, before: str, after: str) -> float | None:
@@ -267,16 +304,45 @@ def _alt_conf(read: Reread, before: str, after: str) -> float | None:
     return min(confs) if confs else None
 
 
-def _with_neighbours(words: list[Word], i: int) -> tuple[int, int, int, int]:
-    """The box of word i and the words before and after it on its line."""
-    key = (words[i].block, words[i].line)
-    near = [w for w in words[max(0, i - 1) : i + 2] if (w.block, w.line) == key]
-    return (
-        min(w.left for w in near),
-        min(w.top for w in near),
-        max(w.left + w.width for w in near),
-        max(w.top + w.height for w in near),
-    )
+def apply(words: list[Word], pending: Pending, reads: list[Reread | None], options: ToneOptions) -> list[Correction]:
+    """Change the words the second reading supports (in place); returns the changes."""
+    changes = []
+    for cand, read, box in zip(pending.candidates, reads, pending.boxes, strict=True):
+        if read is None:
+            continue
+        _, core_read, _ = _core(read.text)
+        outright = core_read == cand.variant
+        alt = None if outright else _alt_conf(read, cand.core, cand.variant)
+        supported = (outright and cand.margin >= options.min_margin_reread) or (
+            alt is not None and alt >= options.min_alt_conf and cand.margin >= options.min_margin
+        )
+        if not supported:
+            continue
+        word = words[cand.index]
+        pre, _, post = _core(word.text)
+        after = pre + cand.variant + post
+        alt_conf = None if alt is None else round(alt, 1)
+        changes.append(Correction(cand.index, box, word.text, after, round(cand.margin, 2), alt_conf, read.text))
+        word.text = after
+    return changes
+
+
+def correct_pages(
+    pages: list[tuple[list[Word], Pending]], options: ToneOptions | None = None, tessdata_arg: str = ""
+) -> list[list[Correction]]:
+    """Restore tone marks on the pages of one document with one second reading per resolution."""
+    options = options or ToneOptions()
+    reads: list[list[Reread | None]] = [[] for _ in pages]
+    for dpi in sorted({p.dpi for _, p in pages}):
+        mine = [n for n, (_, p) in enumerate(pages) if p.dpi == dpi and p.crops]
+        crops = [c for n in mine for c in pages[n][1].crops]
+        if len(crops) < _PER_LINE // 2:  # too few to be a line: sure words beside them (their reads unused)
+            crops += [f for n in mine for f in pages[n][1].fillers][:_FILLERS]
+        got = reread(crops, dpi, options, tessdata_arg)
+        for n in mine:
+            k = len(pages[n][1].crops)
+            reads[n], got = got[:k], got[k:]
+    return [apply(words, pending, r, options) if r else [] for (words, pending), r in zip(pages, reads, strict=True)]
 
 
 def correct(
@@ -287,43 +353,9 @@ def correct(
     lm: SyllableLM | None = None,
     tessdata_arg: str = "",
 ) -> list[Correction]:
-    """Restore tone marks in `words` (changed in place); returns the changes."""
+    """Restore tone marks in the words of one page (changed in place); returns the changes."""
     options = options or ToneOptions()
-    lm = lm or default_lm()
-    found = candidates(words, lm, options)
-    if not found:
-        return []
-    boxes = [(words[c.index].left, words[c.index].top, words[c.index].width, words[c.index].height) for c in found]
-    reads = reread(image, dpi, boxes, options, tessdata_arg, [_with_neighbours(words, c.index) for c in found])
-    changes = []
-    for cand, read, box in zip(found, reads, boxes, strict=True):
-        if read is None:
-            continue
-        _, core_read, _ = _core(read.text)
-        outright = core_read == cand.variant
-        alt = None if outright else _alt_conf(read, cand.core, cand.variant)
-        if outright and cand.margin >= options.min_margin_reread:
-            pass
-        elif alt is not None and alt >= options.min_alt_conf and cand.margin >= options.min_margin:
-            pass
-        else:
-            continue
-        word = words[cand.index]
-        pre, core, post = _core(word.text)
-        after = pre + cand.variant + post
-        changes.append(
-            Correction(
-                cand.index,
-                box,
-                word.text,
-                after,
-                round(cand.margin, 2),
-                None if alt is None else round(alt, 1),
-                read.text,
-            )
-        )
-        word.text = after
-    return changes
+    return correct_pages([(words, cut_out(words, image, dpi, options, lm))], options, tessdata_arg)[0]
 
 
 def revert(words: list[Word], corrections: Sequence[Correction | dict[str, Any]]) -> None:
