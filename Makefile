@@ -11,7 +11,7 @@ export SOHOA_DATA_DIR ?= $(CURDIR)/sohoa-data
 SOHOA_SAMPLES ?= $(CURDIR)/../shared/data
 export SOHOA_SAMPLES
 
-.PHONY: install system-deps tessdata-best demo test lint typecheck eval bench clean
+.PHONY: install system-deps tessdata-best demo test lint typecheck eval bench clean syllable-lm
 
 system-deps:
 	@bash scripts/install-system-deps.sh
@@ -58,12 +58,18 @@ typecheck: install
 # Measurements on the real data in ../shared/data (SOHOA_SAMPLES) and on the demo samples; numbers, not pass/fail.
 eval: install
 	$(BIN)/python scripts/eval_ocr.py
+	$(BIN)/python scripts/eval_ocr.py --vbpl test --max-docs 4
 	$(BIN)/python scripts/eval_tables.py
 	$(BIN)/python scripts/eval_metadata.py
 	$(BIN)/python scripts/eval_catalogue.py
 	$(BIN)/python scripts/eval_formats.py
 	@test -f $(DEMO_DIR)/documents/ground_truth.jsonl && $(BIN)/python scripts/eval_samples.py $(DEMO_DIR)/documents \
 		|| echo "run make demo first for the sample accuracy"
+
+# The syllable model of OCR tone correction ships as package data; this rebuilds it from the vbpl legal texts
+# (source and held-out split in the script's docstring). Same source, same bytes.
+syllable-lm:
+	$(BIN)/python scripts/build_syllable_lm.py --source $(SOHOA_SAMPLES)/legal_texts/vbpl_docs.jsonl.gz
 
 bench: install
 	$(BIN)/python scripts/bench_ocr.py --jobs 2 --long-pages 10,40,160 --skip-ocrmypdf

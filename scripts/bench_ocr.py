@@ -13,7 +13,7 @@ With `--model best` sohoa and bare Tesseract read with the tessdata_best model o
 Tesseract CPU a page with each model on the scans' pages.
 
 Usage: python scripts/bench_ocr.py [--jobs 2] [--rounds 1] [--long-pages 10,40,160] [--skip-ocrmypdf]
-  [--model fast|best] [--model-cpu] [--only-long [--pipeline]]   (SOHOA_SAMPLES, default ../shared/data)
+  [--model fast|best] [--model-cpu] [--only-long [--pipeline]] [--plain-too]   (SOHOA_SAMPLES, default ../shared/data)
 Numbers from one run on a shared machine: compare ratios, not absolute seconds.
 """
 
@@ -93,11 +93,15 @@ def model_cpu(images: list[Path], best: Path) -> dict[str, float]:
     return {model: seconds / len(images) for model, seconds in cpu.items()}
 
 
-def sohoa_run(pdfs: list[Path], jobs: int, ocr: OcrOptions, stages: dict[str, float] | None = None) -> float:
+def sohoa_run(
+    pdfs: list[Path], jobs: int, ocr: OcrOptions, stages: dict[str, float] | None = None, plain: bool = False
+) -> float:
+    """`plain`: without the tone correction and the stamp search (issue 16), to measure what they cost."""
     t = time.monotonic()
+    extra = {"correct_tones": False, "find_stamps": False} if plain else {}
     with ThreadPoolExecutor(jobs) as pool:
         for pdf in pdfs:
-            out = extract_text(pdf.read_bytes(), TextOptions(ocr=ocr, workers=jobs), executor=pool)
+            out = extract_text(pdf.read_bytes(), TextOptions(ocr=ocr, workers=jobs, **extra), executor=pool)
             if stages is not None:
                 for run in out.extraction.tool_runs:
                     for key, value in (run.params.get("stage_s") or {}).items():
@@ -211,6 +215,7 @@ def main() -> int:
     ap.add_argument("--only-long", action="store_true", help="only the long documents' peak memory")
     ap.add_argument("--pipeline", action="store_true", help="with --only-long: the whole batch path, not extraction")
     ap.add_argument("--model", choices=["fast", "best"], default="fast", help="Tesseract model (SOHOA_OCR_MODEL)")
+    ap.add_argument("--plain-too", action="store_true", help="also sohoa without tone correction and stamps")
     ap.add_argument("--model-cpu", action="store_true", help="only: Tesseract CPU a page, fast against best")
     args = ap.parse_args()
     ocr = OcrOptions(model=args.model, tessdata_dir=Settings(ocr_model=args.model).ocr_tessdata_dir)
@@ -247,7 +252,8 @@ def main() -> int:
         # Interleaved file by file (sohoa, bare, ocrmypdf on the same file in turn), so load from other users of
         # the machine falls on all three alike.
         totals: dict[str, float] = {"sohoa": 0.0, "tesseract": 0.0, "ocrmypdf": 0.0}
-        cpu: dict[str, float] = {"sohoa": 0.0, "tesseract": 0.0}  # this process and its Tesseracts: load-proof
+        cpu: dict[str, float] = {"sohoa": 0.0, "tesseract": 0.0, "sohoa-plain": 0.0}  # this process and its
+        # Tesseracts: load-proof
         stages: dict[str, float] = {}
         have_ocrmypdf = not args.skip_ocrmypdf
         for _ in range(args.rounds):
@@ -258,6 +264,12 @@ def main() -> int:
                 totals["tesseract"] += bare(images[pdf], args.jobs, ocr)
                 cpu["sohoa"] += middle - before
                 cpu["tesseract"] += cpu_seconds() - middle
+                if args.plain_too:
+                    before = cpu_seconds()
+                    totals["sohoa-plain"] = totals.get("sohoa-plain", 0.0) + sohoa_run(
+                        [pdf], args.jobs, ocr, plain=True
+                    )
+                    cpu["sohoa-plain"] += cpu_seconds() - before
                 if have_ocrmypdf:
                     secs = ocrmypdf_run([pdf], args.jobs, tmp)
                     have_ocrmypdf = secs is not None
@@ -281,6 +293,10 @@ def main() -> int:
         print(f"{name:10} {secs:8.1f} {60 * pages_run / secs:10.1f} {secs / totals['sohoa']:8.2f}")
     print(f"CPU seconds: sohoa {cpu['sohoa']:.1f}, bare Tesseract {cpu['tesseract']:.1f} "
           f"(sohoa × {cpu['tesseract'] / cpu['sohoa']:.2f})")  # fmt: skip
+    if args.plain_too:
+        print(f"CPU seconds: sohoa without tone correction and stamps {cpu['sohoa-plain']:.1f} "
+              f"(× bare {cpu['tesseract'] / cpu['sohoa-plain']:.2f}; the two steps cost "
+              f"{cpu['sohoa'] - cpu['sohoa-plain']:.1f} s)")  # fmt: skip
     print("sohoa stages (CPU-side seconds summed over pages): " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
     print(f"born-digital: {born_rate:.1f} pages/s ({born_pages} pages × 5)")
     long_documents(scans, args.long_pages, args.jobs)  # after the speed runs, which it would otherwise load

@@ -17,7 +17,17 @@ where sohoa leaves the skew to Tesseract instead of rotating the page (preproces
 With `--model best`, both sohoa and bare Tesseract read with the tessdata_best model `make install` put in the
 virtual environment (SOHOA_OCR_MODEL=best) instead of the system's fast one.
 
-Usage: python scripts/eval_ocr.py [--json FILE] [--small-skew] [--model fast|best]
+With `--vbpl dev|test`, the pages are instead rendered from legal texts of ../shared/data/legal_texts that the
+syllable model (scripts/build_syllable_lm.py) held out: the first three pages of each, laid out by the project's
+sample renderer (sohoa/samples/render.py) in Liberation Serif and DejaVu Serif in turn, the rendered text being the
+reference. `dev` (held-out index % 10 == 0) tunes the tone correction, `test` (the others) reports it.
+
+sohoa is scored twice: as it reads ("sohoa") and with its tone corrections undone from the recorded changes
+("sohoa-raw"), which is also a check that each correction can be reversed. `--tone-sweep` (with --vbpl dev)
+reads with permissive tone thresholds and scores a grid of thresholds by undoing the changes outside each.
+
+Usage: python scripts/eval_ocr.py [--json FILE] [--small-skew] [--model fast|best] [--vbpl dev|test]
+       [--tone-sweep] [--max-docs N]
 (SOHOA_SAMPLES: the data dir, default ../shared/data)
 """
 
@@ -34,16 +44,19 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 
 from PIL import Image
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from sohoa.extractors.tesseract import OcrOptions, language_pack
+from sohoa.extractors import tonefix
+from sohoa.extractors.tesseract import OcrOptions, language_pack, words_to_text
 from sohoa.extractors.text import TextOptions, extract_text
+from sohoa.extractors.types import PageResult
+from sohoa.samples.render import FontSet, render_pdf
 from sohoa.samples.scan import ScanProfile, _rng, degrade, rasterise
+from sohoa.samples.texts import Band, GeneratedDocument, Line, Run
 from sohoa.settings import Settings
 from sohoa.textnorm import normalize_text
 
@@ -146,12 +159,111 @@ def bare_tesseract(img: Image.Image, dpi: int, ocr: OcrOptions) -> tuple[str, fl
         return proc.stdout, time.monotonic() - t
 
 
-def sohoa_ocr(img: Image.Image, dpi: int, ocr: OcrOptions) -> tuple[str, float]:
+def sohoa_page(img: Image.Image, dpi: int, options: TextOptions) -> tuple[PageResult, float]:
     buf = io.BytesIO()
     img.save(buf, "PNG", dpi=(dpi, dpi))
     t = time.monotonic()
-    out = extract_text(buf.getvalue(), TextOptions(ocr=ocr, workers=1))
-    return out.extraction.pages[0].text, time.monotonic() - t
+    out = extract_text(buf.getvalue(), options)
+    return out.extraction.pages[0], time.monotonic() - t
+
+
+def raw_text(page: PageResult, keep: list[dict[str, object]] | None = None) -> str:
+    """The page's text with its tone corrections undone (all, or all but `keep`)."""
+    words = [replace(w) for w in page.words]
+    keep_ids = {id(c) for c in keep or []}
+    tonefix.revert(words, [c for c in page.corrections if id(c) not in keep_ids])
+    return words_to_text(words)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Held-out legal texts, rendered
+
+
+def _fonts(n: int) -> FontSet | None:
+    if n % 2 == 0:
+        return None  # the renderer's default: Liberation Serif 2
+    d = Path("/usr/share/fonts/truetype/dejavu")
+    names = ("DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf", "DejaVuSerif-Italic.ttf", "DejaVuSerif-BoldItalic.ttf")
+    return FontSet("DejaVuSerif", dict(zip(("", "B", "I", "BI"), (d / x for x in names), strict=True)))
+
+
+def vbpl_pages(
+    split: str, max_docs: int, root: Path
+) -> list[tuple[str, list[str], list[Image.Image], list[Image.Image]]]:
+    """(name, reference texts, clean 300 dpi pages, degraded 200 dpi pages) of the first 3 pages of held-out texts."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from build_syllable_lm import documents, held_out
+
+    docs = held_out(documents(root / "legal_texts" / "vbpl_docs.jsonl.gz"))
+    docs = [d for i, d in enumerate(docs) if (i % 2 == 0) == (split == "dev")][:max_docs]
+    out = []
+    for n, doc in enumerate(docs):
+        paras = [p.strip() for p in doc["body_text"].splitlines() if p.strip()][:60]
+        lines = tuple(Line((Run(normalize_text(p)),), align="J", indent_mm=10.0, space_before_pt=3.0) for p in paras)
+        truth = {"issued_date": "2025-01-01", "issuer": "", "doc_type": "", "number": ""}
+        gen = GeneratedDocument(doc["file"], "cong_van", (Band("full", (lines,)),), truth)
+        rendered = render_pdf(gen, fonts=_fonts(n))
+        refs = rendered.page_texts()[:3]
+        clean = rasterise(rendered.data, 300)[:3]
+        degraded = [
+            degrade(p, degraded_profile(k), _rng(7, doc["file"], 200, k))
+            for k, p in enumerate(rasterise(rendered.data, 200)[:3], 1)
+        ]
+        out.append((f"{doc['file']} ({rendered.font})", refs, clean, degraded))
+    return out
+
+
+_SWEEP_MARGINS = (2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
+_SWEEP_ALTS = (0.0, 1.0, 5.0, 10.0, 20.0)
+_SWEEP_REREAD = (2.0, 3.0, 4.0, 6.0, 99.0)
+
+
+def sweep(pages: list[tuple[str, PageResult]], refs: dict[str, str]) -> None:
+    """CER over the pages for each threshold triple, from one permissive reading."""
+    results = []
+    for m in _SWEEP_MARGINS:
+        for a in _SWEEP_ALTS:
+            for r in _SWEEP_REREAD:
+                edits = chars = changed = 0
+                for key, page in pages:
+                    keep = [
+                        c
+                        for c in page.corrections
+                        if (c["alt_conf"] is None and c["lm_margin"] >= r)
+                        or (c["alt_conf"] is not None and c["alt_conf"] >= a and c["lm_margin"] >= m)
+                    ]
+                    text = raw_text(page, keep)
+                    edits += Levenshtein.distance(norm(refs[key]), norm(text))
+                    chars += len(norm(refs[key]))
+                    changed += len(keep)
+                results.append((edits / chars, m, a, r, changed))
+    base = sum(Levenshtein.distance(norm(refs[k]), norm(raw_text(p))) for k, p in pages)
+    print(f"no correction: CER {base / sum(len(norm(refs[k])) for k, _ in pages):.3%}")
+    for cer, m, a, r, changed in sorted(results)[:15]:
+        print(f"margin {m:4} alt {a:4} reread-margin {r:4}: CER {cer:.3%} ({changed} changes)")
+
+
+def born_digital(root: Path, small_skew: bool) -> list[tuple[str, list[str], dict[str, list[Image.Image]]]]:
+    out = []
+    for pdf in sorted((root / "born_digital").glob("*.pdf")):
+        refs = pdf.with_suffix(".txt").read_text(encoding="utf-8").split("\f")
+        conditions = {"300dpi-clean": rasterise(pdf, 300)}
+        rng_key = pdf.stem
+        conditions["200dpi-degraded"] = [
+            degrade(p, degraded_profile(n), _rng(7, rng_key, 200, n)) for n, p in enumerate(rasterise(pdf, 200), 1)
+        ]
+        if small_skew:
+            for dpi in (200, 300):
+                conditions[f"{dpi}dpi-small-skew"] = [
+                    degrade(p, small_skew_profile(n, dpi), _rng(7, rng_key, dpi, n))
+                    for n, p in enumerate(rasterise(pdf, dpi), 1)
+                ]
+        out.append((pdf.name, refs, conditions))
+    return out
+
+
+_CONDITIONS = ("300dpi-clean", "200dpi-degraded", "200dpi-small-skew", "300dpi-small-skew")
+_SYSTEMS = ("sohoa", "sohoa-raw", "tesseract")
 
 
 def main() -> int:
@@ -159,62 +271,85 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="also write the per-page results here")
     ap.add_argument("--small-skew", action="store_true", help="also score pages skewed 0.4-0.8 degrees")
     ap.add_argument("--model", choices=["fast", "best"], default="fast", help="Tesseract model (SOHOA_OCR_MODEL)")
+    ap.add_argument("--vbpl", choices=["dev", "test"], help="rendered held-out legal texts instead of born_digital")
+    ap.add_argument("--max-docs", type=int, default=6, help="with --vbpl: how many texts (3 pages each)")
+    ap.add_argument("--tone-sweep", action="store_true", help="tune the tone thresholds (use with --vbpl dev)")
+    ap.add_argument("--no-bare", action="store_true", help="skip bare Tesseract")
     args = ap.parse_args()
     ocr = OcrOptions(model=args.model, tessdata_dir=Settings(ocr_model=args.model).ocr_tessdata_dir)
     if ocr.tessdata_dir and not (ocr.tessdata_dir / "vie.traineddata").is_file():
         print(f"no vie.traineddata in {ocr.tessdata_dir}: run `make install`", file=sys.stderr)
         return 2
-    root = Path(os.environ.get("SOHOA_SAMPLES", "../shared/data")) / "born_digital"
-    pdfs = sorted(root.glob("*.pdf"))
-    if not pdfs:
-        print(f"no PDFs in {root}; set SOHOA_SAMPLES", file=sys.stderr)
-        return 2
-    rows = []
-    for pdf in pdfs:
-        refs = pdf.with_suffix(".txt").read_text(encoding="utf-8").split("\f")
-        conditions = {"300dpi-clean": rasterise(pdf, 300)}
-        rng_key = pdf.stem
-        conditions["200dpi-degraded"] = [
-            degrade(p, degraded_profile(n), _rng(7, rng_key, 200, n)) for n, p in enumerate(rasterise(pdf, 200), 1)
+    root = Path(os.environ.get("SOHOA_SAMPLES", "../shared/data"))
+    if args.vbpl:
+        sources = [
+            (name, refs, {"300dpi-clean": clean, "200dpi-degraded": degraded})
+            for name, refs, clean, degraded in vbpl_pages(args.vbpl, args.max_docs, root)
         ]
-        if args.small_skew:
-            for dpi in (200, 300):
-                conditions[f"{dpi}dpi-small-skew"] = [
-                    degrade(p, small_skew_profile(n, dpi), _rng(7, rng_key, dpi, n))
-                    for n, p in enumerate(rasterise(pdf, dpi), 1)
-                ]
+    else:
+        sources = born_digital(root, args.small_skew)
+    if not sources:
+        print(f"no pages under {root}; set SOHOA_SAMPLES", file=sys.stderr)
+        return 2
+    tones = tonefix.ToneOptions(min_margin=2.0, min_alt_conf=0.0, min_margin_reread=2.0) if args.tone_sweep else None
+    options = TextOptions(ocr=ocr, workers=1, **({"tones": tones} if tones else {}))
+    rows, corrections = [], []
+    swept: dict[str, list[tuple[str, PageResult]]] = {}
+    refs_by_key: dict[str, str] = {}
+    for name, refs, conditions in sources:
         for cond, pages in conditions.items():
             dpi = 300 if cond.startswith("300") else 200
             for n, img in enumerate(pages, 1):
                 ref = refs[n - 1] if n - 1 < len(refs) else ""
                 if not norm(ref):
                     continue
-                for system, fn in (("sohoa", sohoa_ocr), ("tesseract", bare_tesseract)):
-                    hyp, seconds = partial(fn, ocr=ocr)(img, dpi)
+                page, seconds = sohoa_page(img, dpi, options)
+                hyps = {"sohoa": (page.text, seconds), "sohoa-raw": (raw_text(page), seconds)}
+                key = f"{name} p{n} {cond}"
+                swept.setdefault(cond, []).append((key, page))
+                refs_by_key[key] = ref
+                corrections += [{"file": name, "condition": cond, **c} for c in page.corrections]
+                if not args.no_bare and not args.tone_sweep:
+                    hyps["tesseract"] = bare_tesseract(img, dpi, ocr)
+                for system, (hyp, secs) in hyps.items():
                     rows.append(
                         {
-                            "file": pdf.name,
+                            "file": name,
                             "page": n,
                             "condition": cond,
                             "system": system,
-                            "seconds": round(seconds, 2),
+                            "seconds": round(secs, 2),
                             **scores(ref, hyp),
                         }
                     )
                     print(
-                        f"{pdf.name} p{n} {cond:16} {system:9} CER {rows[-1]['char_edits'] / rows[-1]['chars']:.2%}"
-                        f" FCER {rows[-1]['flex_char_errors'] / rows[-1]['chars']:.2%}"
-                        f"  {seconds:.1f}s",
+                        f"{name} p{n} {cond:16} {system:9} CER {rows[-1]['char_edits'] / rows[-1]['chars']:.2%}"
+                        f" FCER {rows[-1]['flex_char_errors'] / rows[-1]['chars']:.2%}  {secs:.1f}s",
                         file=sys.stderr,
                     )
-    print(f"\nmodel {args.model}: {language_pack('vie', ocr.tessdata_dir)}, load average {os.getloadavg()[0]:.1f}")
+                for c in page.corrections:
+                    print(
+                        f"    {c['before']} -> {c['after']} margin {c['lm_margin']} alt {c['alt_conf']} "
+                        f"reread {c['reread']!r}",
+                        file=sys.stderr,
+                    )
+    if args.tone_sweep:
+        for cond, pages_ in swept.items():
+            print(f"\n{cond}:")
+            sweep(pages_, refs_by_key)
+        return 0
+    source = f"vbpl {args.vbpl} ({len(sources)} texts)" if args.vbpl else "born_digital"
+    print(
+        f"\n{source}, model {args.model}: {language_pack('vie', ocr.tessdata_dir)}, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     print(
         f"{'condition':16} {'system':10} {'pages':>5} {'CER':>7} {'FCER':>7} {'BoC':>7} {'WER':>7} {'BoW':>7}"
         f" {'s/page':>7}"
     )
     summary = {}
-    for cond in ("300dpi-clean", "200dpi-degraded", "200dpi-small-skew", "300dpi-small-skew"):
-        for system in ("sohoa", "tesseract"):
+    for cond in _CONDITIONS:
+        for system in _SYSTEMS:
             sel = [r for r in rows if r["condition"] == cond and r["system"] == system]
             if not sel:
                 continue
@@ -237,9 +372,14 @@ def main() -> int:
             print(
                 f"{cond:16} {system:10} {len(sel):5} {cer:7.2%} {fcer:7.2%} {boc:7.2%} {wer:7.2%} {bow:7.2%} {spp:7.2f}"
             )
+    print(f"tone corrections: {len(corrections)}")
     if args.json:
-        report = {"model": args.model, "language_pack": language_pack("vie", ocr.tessdata_dir)}
-        args.json.write_text(json.dumps({**report, "summary": summary, "pages": rows}, indent=1, ensure_ascii=False))
+        report = {"model": args.model, "language_pack": language_pack("vie", ocr.tessdata_dir), "source": source}
+        args.json.write_text(
+            json.dumps(
+                {**report, "summary": summary, "pages": rows, "corrections": corrections}, indent=1, ensure_ascii=False
+            )
+        )
     return 0
 
 

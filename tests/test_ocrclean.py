@@ -102,3 +102,27 @@ def test_a_doubtful_syllable_on_a_well_read_line_is_kept() -> None:
     assert dropped == 0 and "năm" in [w.text for w in kept]
     signature = [_w(t, c) for t, c in (("lờ", 0.0), ("P.1", 14.0), ("//9ẠN", 0.0))]
     assert clean_words(signature)[1] == 2  # "lờ" on a line of blobs goes; "P.1" is shaped like a code
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thongtinchinhphu@chinhphu.vn",
+        "Email:thongtinchinhphu@chinhphu.vn",
+        "(vanthu@hanoi.gov.vn)",
+        "www.chinhphu.vn",
+        "https://vbpl.vn/tw/Pages/home.aspx",
+        "chinhphu.vn",
+        "14:30",
+        "07h30",
+        "8h",
+        "09:15:22",
+        "+07:00",
+        "58/2026/NĐ-CP",
+        "31/12/2025",
+    ],
+)
+def test_nothing_real_is_noise_whatever_its_confidence(text: str) -> None:
+    # The portal's signature stamp: Tesseract reads its e-mail at low confidence on every page.
+    for conf in (0.0, 12.0, 39.0):
+        assert not is_noise(_w(text, conf))

@@ -4,7 +4,9 @@ Tesseract turns every dark blob into a "word": a signature becomes "//9ẠN lờ
 stamp "NGHEEEGIE". They cost the reader, the index and the error rate (insertions) and carry nothing, so a word
 that Tesseract itself doubts (confidence below `min_conf`) is dropped when it is not shaped like something a
 document says: a Vietnamese syllable, an abbreviation (UBND), a number or a code (2362/QĐ-UBND, 23/4/2018).
-Words Tesseract is sure of are never dropped. Measured on the born-digital pages rendered and degraded
+Words Tesseract is sure of are never dropped, and nothing real is noise whatever its confidence: e-mail addresses
+(the portal's signature stamp says "thongtinchinhphu@chinhphu.vn" on every page), web addresses, clock times and
+well-formed codes are kept however Tesseract doubts them. Measured on the born-digital pages rendered and degraded
 (scripts/eval_ocr.py): numbers in the README.
 """
 
@@ -24,6 +26,14 @@ _CODE = re.compile(r"[\dA-ZĐ]+(?:[/.\-][\dA-ZĐa-zđ]*)*|[/.\-]?\d+(?:[/.\-]\d*
 # A symbol without digits: capitals joined by - or / ("QĐ-UBND", "TT-BTC"), checked for stray marks like codes.
 _SYMBOL = re.compile(r"[A-ZĐ]+(?:[/\-][A-ZĐ]+)+")
 _LIST_MARKS = frozenset("-+•*–")
+# Things a document says that are no syllable: kept whatever Tesseract's confidence (a stamp's e-mail read at 20).
+_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+", re.ASCII)
+_URL = re.compile(
+    r"(?:https?://|www\.)[\w\-.~/?#=&%:+]+|[\w\-]+(?:\.[\w\-]+)*\.(?:vn|gov|com|org|net|edu|int)(?:\.vn)?(?:/[\w\-.~/?#=&%]*)?",
+    re.ASCII,
+)
+# Clock times: 07h30, 7h, 14:30, 09:15:22, 8g15, and a signature's UTC offset +07:00.
+_TIME = re.compile(r"\+?(?:[01]?\d|2[0-4])(?:[h:g](?:[0-5]\d)?|h(?:[0-5]\d)?(?:ph|p)?)(?::[0-5]\d)?")
 # Table rulings and box borders read as characters: Vietnamese administrative text has no use for them, so a token
 # made only of these is noise however sure Tesseract is (22 confident "|" on the eval pages, none in the texts).
 _RULE_MARKS = frozenset("|¦_`¬[]")
@@ -64,6 +74,8 @@ def is_noise(word: Word, options: NoiseOptions | None = None, line_conf: float =
     core = word.text.strip(_EDGE_PUNCT)
     if not core:
         return True  # only brackets and stops
+    if is_real(core):
+        return False
     if not any(ch.isalnum() for ch in core):
         return core not in _LIST_MARKS  # rules and arrows ("——", "_"), but keep the "- " and "+ " of lists
     if len(core) == 1:
@@ -79,6 +91,15 @@ def is_noise(word: Word, options: NoiseOptions | None = None, line_conf: float =
         return word.conf < options.min_conf_syllable and line_conf < options.sure_line_conf
     # Abbreviations are short ASCII capitals (UBND, TTHC); anything else that is no syllable is a misread blob.
     return not (core.isupper() and core.isascii() and len(core) <= 6)
+
+
+def is_real(core: str) -> bool:
+    """An e-mail or web address, a clock time, or a well-formed code ("2362/QĐ-UBND", "23/4/2018"): never noise."""
+    # An address glued to its label ("Email:thongtin@…") is still the address.
+    if _EMAIL.search(core) or _URL.fullmatch(core) or _TIME.fullmatch(core):
+        return True
+    # A code proper: a digit, and a code's shape with no stray mark (one stray mark is judged by is_noise).
+    return any(ch.isdigit() for ch in core) and len(core) >= 2 and _CODE.fullmatch(core) is not None
 
 
 def _without(core: str, strays: list[str]) -> str:

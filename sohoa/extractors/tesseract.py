@@ -72,7 +72,7 @@ def _tessdata_dirs(tessdata_dir: Path | None = None) -> list[str]:
     return [d for d in dirs if d]
 
 
-def _tessdata_arg(options: OcrOptions) -> str:
+def tessdata_arg(options: OcrOptions) -> str:
     """Tesseract's --tessdata-dir argument for the chosen model (empty for the system's), checked up front: a best
     model that is not installed is a typed error naming the fix, not a run that quietly reads with another model."""
     if options.tessdata_dir is None:
@@ -108,7 +108,7 @@ def ocr_image(image: Image.Image, dpi: float, options: OcrOptions) -> OcrPage:
         base = Path(tmp) / "out"
         # TSV only: the text layer is written from its word boxes (pdfout.py), so Tesseract's PDF renderer (a
         # PDF and a font copy per page, parsed again with pikepdf) is not run.
-        config = _tessdata_arg(options) + f"--psm {options.psm} --dpi {round(dpi)} -c tessedit_create_tsv=1"
+        config = tessdata_arg(options) + f"--psm {options.psm} --dpi {round(dpi)} -c tessedit_create_tsv=1"
         try:
             pytesseract.pytesseract.run_tesseract(
                 str(src), str(base), extension="tsv", lang=options.lang, config=config, timeout=options.timeout_s

@@ -20,7 +20,7 @@ from functools import cache
 import pikepdf
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from sohoa.extractors import ocrclean, pdfa, pdfactive, pdfout, pdftext, sniff, tables, tesseract
+from sohoa.extractors import ocrclean, pdfa, pdfactive, pdfout, pdftext, sniff, stamps, tables, tesseract, tonefix
 from sohoa.extractors.native import NATIVE_TYPES, extract_native
 from sohoa.extractors.preprocess import POOL, PreprocessOptions, prepare
 from sohoa.extractors.quality import text_layer_check
@@ -44,6 +44,11 @@ class TextOptions:
     preprocess: PreprocessOptions = field(default_factory=PreprocessOptions)
     drop_noise: bool = True
     noise: ocrclean.NoiseOptions = field(default_factory=ocrclean.NoiseOptions)
+    # Tone marks restored where the syllable model and Tesseract's own alternatives agree (tonefix.py).
+    correct_tones: bool = True
+    tones: tonefix.ToneOptions = field(default_factory=tonefix.ToneOptions)
+    # Page 1: received stamps and seals in the header zone found and read, the lines they spoil read again.
+    find_stamps: bool = True
     # Quality gate: an OCR page below either goes to review (mean word confidence 0-100; share of tokens that are
     # well-formed Vietnamese syllables, judged on pages with at least `gate_min_tokens` tokens).
     min_confidence: float = 60.0
@@ -79,9 +84,11 @@ class _Ocred:
     tables: list[list[list[str | None]]] = field(default_factory=list)  # rows of cell texts, from the rulings
     # Seconds per stage (preprocess, tesseract, osd), summed into the OCR tool run: where a page's time goes.
     stage_s: dict[str, float] = field(default_factory=dict)
+    pending: tonefix.Pending | None = None  # tone candidates waiting for the document's second reading
+    stamps: list[stamps.Stamp] = field(default_factory=list)
 
 
-def _ocr_once(image: Image.Image, dpi: float, options: TextOptions) -> _Ocred:
+def _ocr_once(image: Image.Image, dpi: float, options: TextOptions, first_page: bool = False) -> _Ocred:
     started = time.monotonic()
     page = prepare(image, dpi, options.preprocess)
     prepared = time.monotonic()
@@ -94,9 +101,22 @@ def _ocr_once(image: Image.Image, dpi: float, options: TextOptions) -> _Ocred:
         ocr.text = tesseract.words_to_text(ocr.words)
         if dropped:
             page.steps.append(f"dropped {dropped} noise word{'s' if dropped > 1 else ''}")
+    pending = None
+    if options.correct_tones:
+        # The candidates only, cut out: the second reading runs once for the whole document (_restore_tones).
+        started = time.monotonic()
+        pending = tonefix.cut_out(ocr.words, page.image, page.dpi, options.tones)
+        stages["tones"] = time.monotonic() - started
+    found_stamps: list[stamps.Stamp] = []
+    if first_page and options.find_stamps:
+        started = time.monotonic()
+        # A frame has 4 ruling junctions, fewer than ruling removal needs (6): it is still on the prepared image.
+        found_stamps = stamps.stamps_on_page(page.image, page.dpi, ocr.words, options.ocr)
+        stages["stamps"] = time.monotonic() - started
     # The cells the removed rulings enclosed, filled with the words whose centre they hold: no second OCR pass.
     found = [] if page.grid is None else tables.read_tables(ocr.words, tables.find_tables(page.grid), POOL)
-    return _Ocred(ocr, page.skew_deg, page.steps, size=page.image.size, tables=found, stage_s=stages)
+    return _Ocred(ocr, page.skew_deg, page.steps, size=page.image.size, tables=found, stage_s=stages,
+                  pending=pending, stamps=found_stamps)  # fmt: skip
 
 
 def _add_stages(total: dict[str, float], more: dict[str, float]) -> dict[str, float]:
@@ -112,9 +132,9 @@ def _reads_badly(ocr: tesseract.OcrPage, options: TextOptions) -> bool:
     return share is not None and share < 0.5
 
 
-def _ocr_prepared(image: Image.Image, dpi: float, options: TextOptions) -> _Ocred:
+def _ocr_prepared(image: Image.Image, dpi: float, options: TextOptions, first_page: bool = False) -> _Ocred:
     """Runs in a worker thread: preprocessing is numpy/Pillow work that releases the GIL, OCR a subprocess."""
-    first = _ocr_once(image, dpi, options)
+    first = _ocr_once(image, dpi, options, first_page)
     if not _reads_badly(first.ocr, options):
         return first
     started = time.monotonic()
@@ -123,7 +143,7 @@ def _ocr_prepared(image: Image.Image, dpi: float, options: TextOptions) -> _Ocre
     if turn == 0 or conf < options.min_orientation_confidence:
         return first
     upright = image.rotate(-turn, expand=True)  # OSD's "Rotate: 90" means 90° clockwise; Pillow turns anticlockwise
-    second = _ocr_once(upright, dpi, options)
+    second = _ocr_once(upright, dpi, options, first_page)
     _add_stages(second.stage_s, first.stage_s)
     if (second.ocr.confidence or 0.0) <= (first.ocr.confidence or 0.0):
         first.stage_s = second.stage_s
@@ -247,11 +267,13 @@ def _ocr_run(options: TextOptions, pages: list[PageResult], seconds: float, stag
     )
 
 
-def _collect(job: _Job, stages: dict[str, float]) -> PageResult:
+def _collect(job: _Job, stages: dict[str, float], pending: dict[int, tonefix.Pending]) -> PageResult:
     if job.result is not None:
         return job.result
     assert job.future is not None and job.options is not None
     done = job.future.result()
+    if done.pending is not None and done.pending.candidates:
+        pending[job.number] = done.pending
     _add_stages(stages, {"render": job.render_s, **done.stage_s})
     ocr = done.ocr
     share, review = _gate(ocr.text, ocr.confidence, job.options)
@@ -273,19 +295,41 @@ def _collect(job: _Job, stages: dict[str, float]) -> PageResult:
         rotated_deg=done.rotated_deg,
         syllable_share=share,
         review_reasons=review,
+        stamps=[s.to_dict() for s in done.stamps],
     )
 
 
-def _run_bounded(jobs: Iterator[_Job], workers: int, stages: dict[str, float]) -> list[PageResult]:
-    """Keep at most 2×workers pages in flight so a 500-page file stays flat in memory."""
+def _run_bounded(jobs: Iterator[_Job], options: TextOptions, stages: dict[str, float]) -> list[PageResult]:
+    """Keep at most 2×workers pages in flight so a 500-page file stays flat in memory (the tone candidates kept
+    for the end are small crops: ~15 words a page)."""
     results: list[PageResult] = []
+    pending: dict[int, tonefix.Pending] = {}
     window: deque[_Job] = deque()
     for job in jobs:
         window.append(job)
-        while len(window) > 2 * workers:
-            results.append(_collect(window.popleft(), stages))
-    results.extend(_collect(j, stages) for j in window)
+        while len(window) > 2 * options.workers:
+            results.append(_collect(window.popleft(), stages, pending))
+    results.extend(_collect(j, stages, pending) for j in window)
+    _restore_tones(results, pending, options, stages)
     return results
+
+
+def _restore_tones(
+    pages: list[PageResult], pending: dict[int, tonefix.Pending], options: TextOptions, stages: dict[str, float]
+) -> None:
+    """One second reading for the document's tone candidates; the changes recorded on each page."""
+    if not pending:
+        return
+    started = time.monotonic()
+    todo = [p for p in pages if p.number in pending]
+    changes = tonefix.correct_pages([(p.words, pending[p.number]) for p in todo], options.tones,
+                                    tesseract.tessdata_arg(options.ocr))  # fmt: skip
+    for page, made in zip(todo, changes, strict=True):
+        if made:
+            page.corrections = [{"page": page.number, **c.to_dict()} for c in made]
+            page.text = tesseract.words_to_text(page.words)
+            page.route_reason += f"; restored {len(made)} tone mark{'s' if len(made) > 1 else ''}"
+    stages["tones"] = stages.get("tones", 0.0) + time.monotonic() - started
 
 
 def _dpi_flags(dpi: float | None) -> list[str]:
@@ -318,11 +362,11 @@ def _from_pdf(data: bytes, options: TextOptions, executor: ThreadPoolExecutor) -
                 job = _Job(info.number, dpi=native or render_dpi, size=image.size, reason=reason, options=options)
                 job.render_s = time.monotonic() - rendering
                 job.flags = (_dpi_flags(native) if info.image_coverage > 0.5 else []) + verdict.flags
-                job.future = executor.submit(_ocr_prepared, image, render_dpi, options)
+                job.future = executor.submit(_ocr_prepared, image, render_dpi, options, info.number == 1)
                 yield job
 
         stages: dict[str, float] = {}
-        pages = _run_bounded(jobs(), options.workers, stages)
+        pages = _run_bounded(jobs(), options, stages)
     finally:
         pdfium.close()
     runs = [ToolRun("text_layer", "pypdfium2", pdftext.pdfium_version(), {"min_chars": options.min_text_chars})]
@@ -359,11 +403,11 @@ def _from_image(data: bytes, media_type: str, options: TextOptions, executor: Th
                 dpi = round(float(raw_dpi[0]), 1) if raw_dpi and float(raw_dpi[0]) > 1 else None
                 job = _Job(number, dpi=dpi or DEFAULT_DPI, size=page.size, reason=f"{media_type} page", options=options)
                 job.flags = _dpi_flags(dpi)
-                job.future = executor.submit(_ocr_prepared, page, dpi or DEFAULT_DPI, options)
+                job.future = executor.submit(_ocr_prepared, page, dpi or DEFAULT_DPI, options, number == 1)
                 yield job
 
         stages: dict[str, float] = {}
-        pages = _run_bounded(jobs(), options.workers, stages)
+        pages = _run_bounded(jobs(), options, stages)
     finally:
         image.close()
     runs = [_ocr_run(options, pages, time.monotonic() - started, stages)]

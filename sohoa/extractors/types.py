@@ -91,6 +91,10 @@ class PageResult:
     rotated_deg: int = 0  # orientation fix before OCR (Tesseract OSD), counter-clockwise, a multiple of 90
     syllable_share: float | None = None
     review_reasons: list[str] = field(default_factory=list)
+    # OCR pages: tone marks restored (tonefix.Correction.to_dict(): word index, box, before, after, scores), so each
+    # change can be audited and undone; and the stamps found on the page (stamps.Stamp.to_dict()).
+    corrections: list[dict[str, Any]] = field(default_factory=list)
+    stamps: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

@@ -430,6 +430,10 @@ def sidecar(
                 "legacy_encoding": getattr(p, "legacy_encoding", None),
                 "text": p.text,
                 "tables": p.tables,  # rows of cell texts (None under a merged cell): structure the text loses
+                # OCR tone marks restored (word index into words.json, box, before, after, scores): auditable,
+                # reversible; and the received stamps and seals found (box, kind, their lines read).
+                "corrections": p.corrections,
+                "stamps": p.stamps,
                 # The frame of this page's boxes in words.json: the image Tesseract read (after turning, enlarging).
                 "ocr_size_px": [p.ocr_width_px, p.ocr_height_px] if p.ocr_width_px else None,
             }

@@ -1,0 +1,337 @@
+"""Received stamps and round seals in the header zone of page 1: found, read, and kept out of the lines they cover.
+
+A receiving office stamps page 1 with a rectangular box ("ĐẾN", "Số", "Ngày", "Giờ", handwritten values); it often
+sits on or beside the document's own number line ("Số: 58/2026/NĐ-CP") and its frame runs into that line. This
+module is pure image work, no metadata:
+- `find_stamps`: rectangular frames and round seals in the header zone (connected ink components shaped like a
+  frame or a ring), as boxes in the image's pixels;
+- `read_stamp`: the received stamp's own lines read by Tesseract inside its frame, with confidences, and the
+  incoming number, date and time parsed from them;
+- `reread_line`: a text line read again with the stamp's frame whitened, and in a crop beside the stamp, for when
+  the first pass lost the number or the date under it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+from sohoa.extractors import tesseract
+from sohoa.extractors.types import Word
+
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (pixels, x1/y1 exclusive)
+
+
+@dataclass(frozen=True)
+class StampOptions:
+    header_share: float = 0.45  # the top part of the page searched
+    ink_below: int = 170  # grey level under which a pixel is ink (stamps are often lighter than the print)
+    frame_mm: tuple[float, float, float, float] = (25.0, 100.0, 10.0, 60.0)  # width min/max, height min/max
+    seal_mm: tuple[float, float] = (20.0, 55.0)  # diameter min/max
+    min_side_cover: float = 0.75  # a frame's four sides are each inked along this share of their length
+    max_frame_fill: float = 0.35  # ... and its inside mostly blank (a frame, not a blot or a photo)
+
+
+@dataclass
+class StampLine:
+    text: str
+    conf: float
+
+
+@dataclass
+class Stamp:
+    kind: Literal["received", "frame", "seal"]
+    box: Box
+    lines: list[StampLine] = field(default_factory=list)
+    # Parsed from the lines of a received stamp: (value, confidence 0-100 of the line it came from).
+    incoming_number: tuple[str, float] | None = None
+    received_date: tuple[str, float] | None = None  # dd/mm/yyyy as written (year may be missing)
+    received_time: tuple[str, float] | None = None  # hh:mm
+    # Lines of the page the stamp touches, read again with it masked: {"box", "text", "conf", "how"}.
+    rereads: list[dict[str, object]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _ink(image: Image.Image, threshold: int) -> np.ndarray:
+    grey = np.asarray(image if image.mode == "L" else image.convert("L"))
+    return grey < threshold
+
+
+def _side_cover(mask: np.ndarray) -> float:
+    """The least share, over the four sides, of positions along the side with ink in a band at that side."""
+    h, w = mask.shape
+    t = max(3, round(0.08 * min(h, w)))
+    covers = [
+        mask[:t].any(axis=0).mean(),
+        mask[-t:].any(axis=0).mean(),
+        mask[:, :t].any(axis=1).mean(),
+        mask[:, -t:].any(axis=1).mean(),
+    ]
+    return float(min(covers))
+
+
+def _ring_score(mask: np.ndarray) -> float:
+    """How much of a component is a circle's outline: the share of 36 angle bins with ink near the radius."""
+    h, w = mask.shape
+    ys, xs = np.nonzero(mask)
+    cy, cx, radius = (h - 1) / 2, (w - 1) / 2, min(h, w) / 2
+    dist = np.hypot(ys - cy, xs - cx)
+    near = (dist > 0.85 * radius) & (dist < 1.05 * radius)
+    if near.sum() < 0.3 * len(ys):
+        return 0.0
+    angles = np.arctan2(ys[near] - cy, xs[near] - cx)
+    bins = np.unique(((angles + np.pi) / (2 * np.pi) * 36).astype(int) % 36)
+    return len(bins) / 36
+
+
+_POOL_INK = 215
+_POOL = 4  # frames are found on a 4x4-pooled copy (any ink in the block): 16x fewer pixels, lines stay lines
+
+
+def _runs(ink: np.ndarray, length: int, axis: int) -> np.ndarray:
+    """Pixels lying on a straight run of ink at least `length` long along `axis` (glyphs have none that long)."""
+    full = ndimage.uniform_filter1d(ink.astype(np.float32), length, axis=axis, mode="constant") > 0.999
+    return ndimage.maximum_filter1d(full, length, axis=axis) & ink
+
+
+def find_stamps(image: Image.Image, dpi: float, options: StampOptions | None = None) -> list[Stamp]:
+    """Frames and seals in the header zone, top to bottom (kind "frame" until read: `read_stamp` tells "received").
+
+    A frame is found from its straight sides, not as one blob: its sides run into the print under it, so the
+    ink component of a frame over the number line is the frame and half the header."""
+    options = options or StampOptions()
+    zone = image.crop((0, 0, image.width, round(image.height * options.header_share)))
+    # Pillow's box reduction (C, ~5 ms) instead of a numpy any() over blocks (~120 ms): a block holding a 1-pixel
+    # stroke of ink averages under `_POOL_INK`.
+    pooled = np.asarray((zone if zone.mode == "L" else zone.convert("L")).reduce(_POOL)) < _POOL_INK
+    px_mm = dpi / 25.4 / _POOL
+    wmin, wmax, hmin, hmax = (v * px_mm for v in options.frame_mm)
+    lines = _runs(pooled, max(3, round(0.6 * wmin)), axis=1) | _runs(pooled, max(3, round(0.6 * hmin)), axis=0)
+    labels, _ = ndimage.label(lines, structure=np.ones((3, 3), bool))
+    found = []
+    for n, sl in enumerate(ndimage.find_objects(labels), start=1):
+        if sl is None:
+            continue
+        bh, bw = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
+        if not (wmin <= bw <= wmax and hmin <= bh <= hmax):
+            continue
+        mask = labels[sl] == n
+        if mask.mean() <= options.max_frame_fill and _side_cover(mask) >= options.min_side_cover:
+            box = (sl[1].start * _POOL, sl[0].start * _POOL, sl[1].stop * _POOL, sl[0].stop * _POOL)
+            found.append(Stamp("frame", box))
+    found += _seals(pooled & ~lines, px_mm, options)
+    return sorted(found, key=lambda s: (s.box[1], s.box[0]))
+
+
+def _seals(pooled: np.ndarray, px_mm: float, options: StampOptions) -> list[Stamp]:
+    dmin, dmax = (v * px_mm for v in options.seal_mm)
+    labels, _ = ndimage.label(pooled, structure=np.ones((3, 3), bool))
+    out = []
+    for n, sl in enumerate(ndimage.find_objects(labels), start=1):
+        if sl is None:
+            continue
+        bh, bw = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
+        if (
+            dmin <= bw <= dmax
+            and dmin <= bh <= dmax
+            and 0.8 <= bw / bh <= 1.25
+            and _ring_score(labels[sl] == n) >= 0.85
+        ):
+            out.append(
+                Stamp("seal", (sl[1].start * _POOL, sl[0].start * _POOL, sl[1].stop * _POOL, sl[0].stop * _POOL))
+            )
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Reading
+
+
+_NUMBER = re.compile(r"(?:S[ốoóôỐO]|Đ[ẾE]N)\D{0,12}?(\d{1,6})\b(?![/.:h]\d)", re.IGNORECASE)
+_BARE_NUMBER = re.compile(r"(?<![\d/.:])(\d{1,6})(?![\d/.:h])")
+_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{4}|\d{2}))?(?!\d)")
+_TIME = re.compile(r"(?<!\d)(\d{1,2})\s*(?:h|:|giờ|g)\s*(\d{2})?(?!\d)", re.IGNORECASE)
+_RECEIVED = re.compile(r"Đ[ẾEÉÊ]N|ĐẾN|DEN", re.IGNORECASE)
+
+
+def _inside(image: Image.Image, box: Box, inset: int) -> Image.Image:
+    x0, y0, x1, y1 = box
+    return image.crop((x0 + inset, y0 + inset, x1 - inset, y1 - inset))
+
+
+def _lines(words: list[Word]) -> list[StampLine]:
+    rows: dict[tuple[int, int], list[Word]] = {}
+    for w in words:
+        rows.setdefault((w.block, w.line), []).append(w)
+    out = []
+    for ws in rows.values():
+        confs = [w.conf for w in ws if w.conf >= 0]
+        out.append(StampLine(" ".join(w.text for w in ws), round(sum(confs) / len(confs), 1) if confs else 0.0))
+    return out
+
+
+def read_stamp(image: Image.Image, dpi: float, stamp: Stamp, ocr: tesseract.OcrOptions | None = None) -> Stamp:
+    """Read a frame's lines; a frame saying "ĐẾN" or "Số … Ngày" is a received stamp, its values parsed."""
+    if stamp.kind == "seal":
+        return stamp
+    inset = max(3, round(0.8 * dpi / 25.4))
+    crop = _inside(image, stamp.box, inset)
+    page = tesseract.ocr_image(crop, dpi, ocr or tesseract.OcrOptions(psm=6))
+    stamp.lines = _lines(page.words)
+    text = "\n".join(line.text for line in stamp.lines)
+    # Labels are printed, values handwritten and often misread around: take a date and a time wherever they are,
+    # and the incoming number after "Số"/"ĐẾN", else a bare number on a line with neither date nor time.
+    for line in stamp.lines:
+        if stamp.received_date is None and (m := _DATE.search(line.text)) and m.group(3):
+            stamp.received_date = ("/".join(g for g in m.groups() if g), line.conf)
+        elif stamp.received_time is None and (m := _TIME.search(line.text)) and not _DATE.search(line.text):
+            stamp.received_time = (f"{int(m.group(1)):02d}:{m.group(2) or '00'}", line.conf)
+    for line in stamp.lines:
+        if (m := _NUMBER.search(line.text)) and not _DATE.search(line.text[m.start(1) :]):
+            stamp.incoming_number = (m.group(1), line.conf)
+            break
+    else:
+        for line in stamp.lines:
+            bare = None if _DATE.search(line.text) or _TIME.search(line.text) else _BARE_NUMBER.search(line.text)
+            if bare:
+                stamp.incoming_number = (bare.group(1), line.conf)
+                break
+    if _RECEIVED.search(text) or (stamp.incoming_number and stamp.received_date):
+        stamp.kind = "received"
+    return stamp
+
+
+def _touches(line: Box, stamp: Box, margin: int) -> bool:
+    """The line runs into the stamp or passes beside it (same height, within `margin`)."""
+    lx0, ly0, lx1, ly1 = line
+    sx0, sy0, sx1, sy1 = stamp
+    vertical = ly1 > sy0 and ly0 < sy1
+    return vertical and lx1 > sx0 - margin and lx0 < sx1 + margin
+
+
+def line_boxes(words: list[Word]) -> list[tuple[Box, list[Word]]]:
+    rows: dict[tuple[int, int], list[Word]] = {}
+    for w in words:
+        rows.setdefault((w.block, w.line), []).append(w)
+    out = []
+    for ws in rows.values():
+        box = (
+            min(w.left for w in ws),
+            min(w.top for w in ws),
+            max(w.left + w.width for w in ws),
+            max(w.top + w.height for w in ws),
+        )
+        out.append((box, ws))
+    return out
+
+
+def _without_frame(image: Image.Image, box: Box, dpi: float) -> Image.Image:
+    """A copy with the stamp's frame whitened: only the straight strokes along its four sides (the glyphs the frame
+    crosses keep their other pixels), found at full resolution in a band around each side."""
+    grey = np.array(image if image.mode == "L" else image.convert("L"))
+    x0, y0, x1, y1 = box
+    t = max(4, round(1.5 * dpi / 25.4))
+    run = max(8, round(6 * dpi / 25.4))
+    ink = grey < 170
+    for (ys, xs), axis in (
+        ((slice(max(0, y0 - t), y0 + t), slice(x0, x1)), 1),
+        ((slice(max(0, y1 - t), y1 + t), slice(x0, x1)), 1),
+        ((slice(y0, y1), slice(max(0, x0 - t), x0 + t)), 0),
+        ((slice(y0, y1), slice(max(0, x1 - t), x1 + t)), 0),
+    ):
+        band = ink[ys, xs]
+        strokes = ndimage.binary_dilation(_runs(band, run, axis), iterations=1)  # and its anti-aliased edge
+        # Keep the pixels of glyphs the stroke crosses: ink on both sides of it, across the stroke.
+        thick = max(2, int(np.median(strokes.sum(axis=1 - axis)[strokes.any(axis=1 - axis)] if strokes.any() else 2)))
+        across = 1 - axis
+        before = np.roll(band & ~strokes, thick, axis=across)
+        after = np.roll(band & ~strokes, -thick, axis=across)
+        grey[ys, xs][strokes & ~(before & after)] = 255
+    return Image.fromarray(grey)
+
+
+def reread_line(
+    image: Image.Image, dpi: float, line: Box, stamp: Box, ocr: tesseract.OcrOptions | None = None
+) -> list[dict[str, object]]:
+    """The line read again (1) with the stamp's frame whitened and (2) in crops beside the stamp (the parts of the
+    line left and right of it): each {"box", "text", "conf", "how"}, best first (the higher mean confidence)."""
+    ocr = ocr or tesseract.OcrOptions(psm=7)
+    lx0, ly0, lx1, ly1 = line
+    pad = max(4, (ly1 - ly0) // 3)
+    band = (
+        max(0, min(lx0, stamp[0]) - pad),
+        max(0, ly0 - pad),
+        min(image.width, max(lx1, stamp[2]) + pad),
+        min(image.height, ly1 + pad),
+    )
+    reads = []
+    unframed = _without_frame(image, stamp, dpi).crop(band)
+    left_part = (band[0], band[1], max(band[0], stamp[0] - 2), band[3])
+    right_part = (min(band[2], stamp[2] + 2), band[1], band[2], band[3])
+    wide = 8 * dpi / 25.4  # a side narrower than this holds no number or date worth a Tesseract run
+    tries = [("frame removed", unframed, band)]
+    tries += [
+        (f"{side} of the stamp", image.crop(part), part)
+        for side, part in (("left", left_part), ("right", right_part))
+        if part[2] - part[0] >= wide
+    ]
+    for how, crop, box in tries:
+        if crop.width < 10:
+            continue
+        page = tesseract.ocr_image(crop, dpi, ocr)
+        if page.words:
+            reads.append(
+                {"box": list(box), "text": page.text.replace("\n", " "), "conf": page.confidence or 0.0, "how": how}
+            )
+    return sorted(reads, key=lambda r: -float(str(r["conf"])))
+
+
+# A number line ("Số: 58/2026/NĐ-CP", "Số 123/UBND") and a date line ("Hà Nội, ngày 5 tháng 3 năm 2026"): re-read
+# only when the first pass did not give them well formed.
+_NUMBER_LINE = re.compile(r"^\W{0,2}S[ốoô]\b", re.IGNORECASE)
+# Digits, then a year or a hyphenated symbol ("58/2026/NĐ-CP", "7462/UBND-KSTT"), ending at a space or the line's end.
+_GOOD_NUMBER = re.compile(r"S[ốoô]\s*[:.]?\s*\d+/(?:\d{4}/)?[A-ZĐ][A-ZĐ0-9]*(?:-[A-ZĐ0-9]+)+(?:\s|$)")
+_DATE_LINE = re.compile(r"\bng[àa]y\b", re.IGNORECASE)
+_GOOD_DATE = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}")
+
+
+def needs_reread(text: str) -> bool:
+    """A number or date line the first pass did not read well formed."""
+    if _NUMBER_LINE.search(text):
+        return _GOOD_NUMBER.search(text) is None
+    if _DATE_LINE.search(text):
+        return _GOOD_DATE.search(text) is None
+    return False
+
+
+def stamps_on_page(
+    image: Image.Image, dpi: float, words: list[Word], ocr: tesseract.OcrOptions | None = None
+) -> list[Stamp]:
+    """Find the stamps of a first page, read the received ones, and re-read the number and date lines they touch
+    when those did not come out well formed."""
+    found = find_stamps(image, dpi)
+    if not found:
+        return []
+    base = ocr or tesseract.OcrOptions()
+    margin = round(5 * dpi / 25.4)
+    lines = line_boxes(words)
+    for stamp in found:
+        if stamp.kind == "seal":
+            continue
+        read_stamp(image, dpi, stamp, tesseract.OcrOptions(psm=6, model=base.model, tessdata_dir=base.tessdata_dir))
+        sx0, sy0, sx1, sy1 = stamp.box
+        for box, ws in lines:
+            inside = box[0] >= sx0 and box[2] <= sx1 and box[1] >= sy0 and box[3] <= sy1
+            text = " ".join(w.text for w in ws)
+            if inside or not _touches(box, stamp.box, margin) or not needs_reread(text):
+                continue
+            line_ocr = tesseract.OcrOptions(psm=7, model=base.model, tessdata_dir=base.tessdata_dir)
+            stamp.rereads += [{"first_pass": text, **r} for r in reread_line(image, dpi, box, stamp.box, line_ocr)]
+    return found

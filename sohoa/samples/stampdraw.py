@@ -1,0 +1,108 @@
+"""Received stamps ("ĐẾN" boxes) and round seals drawn onto page images, for tests and the OCR evaluation.
+
+An office that receives a document stamps page 1 with a box: "ĐẾN", "Số: …", "Ngày: …", "Giờ: …", the values
+written by hand. The box often lands on or beside the document's own number line. These drawings are what
+sohoa.extractors.stamps must find; the "handwriting" is a slanted, uneven sans face, good enough to put OCR to
+the test without pretending to be real ink.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+_SANS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf",
+)
+_SANS_BOLD = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/liberation2/LiberationSans-Bold.ttf",
+)
+
+
+def _font(paths: tuple[str, ...], px: int) -> ImageFont.FreeTypeFont:
+    for path in paths:
+        if Path(path).is_file():
+            return ImageFont.truetype(path, px)
+    raise FileNotFoundError("no DejaVu or Liberation sans font (fonts-dejavu-core / fonts-liberation2)")
+
+
+@dataclass(frozen=True)
+class DrawnStamp:
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels
+    number: str
+    date: str
+    time: str
+
+
+def draw_received_stamp(
+    page: Image.Image,
+    dpi: float,
+    x_mm: float,
+    y_mm: float,
+    *,
+    number: str = "1254",
+    date: str = "12/3/2026",
+    time: str = "8h30",
+    office: str = "VĂN PHÒNG BỘ",
+    ink: int = 40,
+    slant_deg: float = 0.0,
+) -> DrawnStamp:
+    """A 55 × 26 mm received stamp with its top-left corner at (x_mm, y_mm), drawn in place on `page` (L or 1)."""
+    px = dpi / 25.4
+    w, h = round(55 * px), round(26 * px)
+    stamp = Image.new("L", (w, h), 255)
+    d = ImageDraw.Draw(stamp)
+    border = max(2, round(0.5 * px))
+    d.rectangle((0, 0, w - 1, h - 1), outline=0, width=border)
+    small, big, hand = round(2.6 * px), round(3.6 * px), round(3.8 * px)
+    f_small, f_big, f_hand = _font(_SANS, small), _font(_SANS_BOLD, big), _font(_SANS, hand)
+    d.text((w // 2, round(2.2 * px)), office, font=f_small, fill=0, anchor="mt")
+    d.text((round(3 * px), round(7.0 * px)), "ĐẾN", font=f_big, fill=0)
+    rows = (("Số:", number), ("Ngày:", date), ("Giờ:", time))
+    for n, (label, value) in enumerate(rows):
+        y = round((7.0 + 5.8 * n) * px) if n else round(7.2 * px)
+        x_label = round(18 * px) if n == 0 else round(3 * px)
+        d.text((x_label, y), label, font=f_small, fill=0)
+        # The handwritten value: larger, drawn apart and slanted below.
+        d.text((x_label + round(11 * px), y - round(0.6 * px)), value, font=f_hand, fill=0)
+    if slant_deg:
+        stamp = stamp.rotate(slant_deg, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    x0, y0 = round(x_mm * px), round(y_mm * px)
+    _darken(page, stamp, (x0, y0), ink)
+    return DrawnStamp((x0, y0, x0 + stamp.width, y0 + stamp.height), number, date, time)
+
+
+def draw_round_seal(
+    page: Image.Image, dpi: float, cx_mm: float, cy_mm: float, *, ink: int = 90
+) -> tuple[int, int, int, int]:
+    """A 36 mm round seal: two rings and a star, drawn in place (multiplied over what is printed)."""
+    px = dpi / 25.4
+    r = round(18 * px)
+    seal = Image.new("L", (2 * r + 2, 2 * r + 2), 255)
+    d = ImageDraw.Draw(seal)
+    d.ellipse((1, 1, 2 * r, 2 * r), outline=0, width=max(2, round(0.7 * px)))
+    inner = round(12 * px)
+    d.ellipse((r - inner, r - inner, r + inner, r + inner), outline=0, width=max(1, round(0.4 * px)))
+    star = [
+        (r + 0.5 * inner * math.cos(math.radians(90 + 144 * k)), r - 0.5 * inner * math.sin(math.radians(90 + 144 * k)))
+        for k in range(5)
+    ]
+    d.polygon(star, fill=0)
+    x0, y0 = round(cx_mm * px) - r, round(cy_mm * px) - r
+    _darken(page, seal, (x0, y0), ink)
+    return x0, y0, x0 + seal.width, y0 + seal.height
+
+
+def _darken(page: Image.Image, drawing: Image.Image, at: tuple[int, int], ink: int) -> None:
+    """Stamp ink over the print: the darker of the two, the drawing's black mapped to `ink`."""
+    region = (at[0], at[1], at[0] + drawing.width, at[1] + drawing.height)
+    under = page.crop(region).convert("L")
+    inked = drawing.point(lambda v: ink + (255 - ink) * v // 255)
+    merged = Image.fromarray(np.minimum(np.asarray(under), np.asarray(inked)))
+    page.paste(merged.convert(page.mode) if page.mode != "L" else merged, region[:2])
