@@ -7,6 +7,7 @@ The store is the truth: a failed index write leaves the record in the outbox wit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -30,11 +31,25 @@ def document_doc(session: Session, doc: Document) -> IndexDoc:
     version's personal data (a correction or a new version re-indexes it through the outbox)."""
     record = repo.current_metadata(session, doc.id)
     meta = record.data if record else {}
-    title = meta.get("subject") or meta.get("number") or doc.filename
-    pages = [p.text for p in doc.pages]
+    return document_index_doc(
+        doc.id, doc.filename, meta, [p.text for p in doc.pages], batch=doc.batch_id, status=doc.status
+    )
+
+
+def document_index_doc(
+    doc_id: str,
+    filename: str,
+    meta: dict[str, Any],
+    pages: list[str],
+    *,
+    batch: str | None = None,
+    status: str | None = None,
+) -> IndexDoc:
+    """The index record of a document from its metadata (a DocumentMetadata as a dict) and page texts."""
+    title = meta.get("subject") or meta.get("number") or filename
     public_title, public_pages = public_record(title, pages, meta.get("pii") or [])
     return IndexDoc(
-        id=doc.id,
+        id=doc_id,
         kind="document",
         title=title,
         pages=pages,
@@ -46,8 +61,8 @@ def document_doc(session: Session, doc: Document) -> IndexDoc:
         issued_date=meta.get("issued_date"),
         procedure_codes=list(meta.get("procedure_codes") or []),
         dossier_codes=list(meta.get("dossier_codes") or []),
-        batch=doc.batch_id,
-        status=doc.status,
+        batch=batch,
+        status=status,
     )
 
 
