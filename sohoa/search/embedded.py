@@ -27,7 +27,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -41,7 +40,7 @@ from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
 from sohoa.search.keys import B_TITLE as _B_TITLE
 from sohoa.search.keys import exact_key as _key
-from sohoa.search.keys import filter_terms, period_bound, public_copy, text_fields
+from sohoa.search.keys import QueryPlan, filter_terms, period_bound, plan_query, public_copy, text_fields
 from sohoa.search.keys import number_key as _number
 from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
 from sohoa.search.querytext import QueryText, parse_query_text
@@ -322,35 +321,49 @@ class EmbeddedBackend:
     def _text_query(self, qt: QueryText, tf: tuple[str, str]) -> tantivy.Query | None:
         """None when nothing searchable was typed (blank, "*", punctuation): the caller browses by filters.
 
-        Words: all must match up to 6 (Vietnamese words are 1-3 syllables, so "thủ tục hành chính" is four
-        tokens but two words), then at least ceil(80 %); phrases and codes: all required;
-        the words in typed order as an exact phrase boost the score. (A sloppy "near" boost was measured at
-        +35 % query time on 100k docs for little gain, so it is left out.)"""
-        words = [u for t in qt.terms if (u := self._text_unit(t, qt.accented, tf)) is not None]
-        required = [u for p in qt.phrases if (u := self._text_unit(p, qt.accented, tf)) is not None]
-        required += [self._code_unit(c, tf) for c in qt.codes]
-        if not words and not required:
+        Built from `keys.plan_query`, the model Elasticsearch renders too: quoted phrases and structured codes
+        required; words all required up to ALL_WORDS_UP_TO, else BM25 over every word (fillers weighted down);
+        adjacent word pairs and, for short texts, the whole sequence as phrase boosts."""
+        plan = plan_query(qt)
+        words = []
+        for w in plan.words:
+            unit = self._text_unit(w.text, qt.accented, tf)
+            if unit is not None:
+                words.append(unit if w.weight == 1.0 else tantivy.Query.boost_query(unit, w.weight))
+        required = [u for p in plan.phrases if (u := self._text_unit(p, qt.accented, tf)) is not None]
+        required += [self._code_unit(c, tf) for c in plan.required_codes]
+        optional = [self._code_unit(c, tf) for c in plan.optional_codes]
+        if not words and not required and not optional:
             # Words were typed but none is indexable (e.g. a 60-letter run, dropped by remove_long): no match.
             return None if qt.is_empty else tantivy.Query.empty_query()
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [(tantivy.Occur.Must, q) for q in required]
-        if words:
-            need = len(words) if len(words) <= 6 else math.ceil(0.8 * len(words))
-            core = tantivy.Query.boolean_query([(tantivy.Occur.Should, w) for w in words], need)
-            clauses.append((tantivy.Occur.Must, core))
-        seq = " ".join(qt.terms)
-        folded = self._fold.analyze(seq)
-        if len(folded) > 1 and len(words) > 1:
-            title, body = tf
-            boosts = [
-                self._match(f"{body}_f", folded, _B_PHRASE),
-                self._match(f"{title}_f", folded, _B_PHRASE * _B_TITLE),
-            ]
-            exact = self._text.analyze(seq)
-            if qt.accented and len(exact) > 1:
-                boosts.append(self._match(body, exact, _B_PHRASE * _B_ACCENT))
-                boosts.append(self._match(title, exact, _B_PHRASE * _B_ACCENT * _B_TITLE))
-            clauses += [(tantivy.Occur.Should, b) for b in boosts]
+        matchers = words + optional
+        if matchers:
+            need = len(matchers) if plan.all_words else 1
+            core = tantivy.Query.boolean_query([(tantivy.Occur.Should, w) for w in matchers], need)
+            # With required units the free words only add score; alone they decide what matches.
+            clauses.append((tantivy.Occur.Should if required and not plan.all_words else tantivy.Occur.Must, core))
+        clauses += [(tantivy.Occur.Should, b) for b in self._proximity(plan, qt.accented, tf)]
         return tantivy.Query.boolean_query(clauses)
+
+    def _proximity(self, plan: QueryPlan, accented: bool, tf: tuple[str, str]) -> list[tantivy.Query]:
+        """Phrase boosts: each adjacent word pair, and the typed sequence of a short text."""
+        title, body = tf
+        boosts: list[tantivy.Query] = []
+        units = [(p.text, p.weight) for p in plan.pairs]
+        if plan.sequence:
+            units.append((plan.sequence, _B_PHRASE))
+        for text, weight in units:
+            folded = self._fold.analyze(text)
+            if len(folded) < 2:
+                continue
+            boosts.append(self._match(f"{body}_f", folded, weight))
+            boosts.append(self._match(f"{title}_f", folded, weight * _B_TITLE))
+            exact = self._text.analyze(text)
+            if accented and len(exact) > 1:
+                boosts.append(self._match(body, exact, weight * _B_ACCENT))
+                boosts.append(self._match(title, exact, weight * _B_ACCENT * _B_TITLE))
+        return boosts
 
     def _filters(self, query: Query) -> list[tantivy.Query]:
         def term(field: str, value: str) -> tantivy.Query:
