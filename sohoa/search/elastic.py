@@ -34,7 +34,6 @@ import hashlib
 import html
 import json
 import logging
-import math
 import queue
 import re
 import threading
@@ -56,7 +55,7 @@ from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
 from sohoa.search.keys import B_TITLE as _B_TITLE
 from sohoa.search.keys import exact_key as _key
-from sohoa.search.keys import filter_terms, period_bound, public_copy, text_fields
+from sohoa.search.keys import filter_terms, period_bound, plan_query, public_copy, text_fields
 from sohoa.search.keys import number_key as _number
 from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
 from sohoa.search.querytext import QueryText, parse_query_text
@@ -326,29 +325,40 @@ def _code_unit(code: str, tf: tuple[str, str]) -> dict[str, Any]:
 def text_query(qt: QueryText, tf: tuple[str, str] = ("title", "body")) -> dict[str, Any] | None:
     """The ES query for parsed user text; None when nothing searchable was typed (browse by filters).
 
-    Same rule as the embedded backend: words all required up to six, then ceil(80 %); phrases and codes
-    required; the words in typed order as a phrase add score."""
-    words = [u for t in qt.terms if (u := _text_unit(t, qt.accented, tf)) is not None]
-    required = [u for p in qt.phrases if (u := _text_unit(p, qt.accented, tf)) is not None]
-    required += [_code_unit(c, tf) for c in qt.codes]
-    if not words and not required:
+    The model of `keys.plan_query`, as the embedded backend renders it: phrases and structured codes required,
+    words all required up to ALL_WORDS_UP_TO then BM25 over every word (fillers weighted down), adjacent word pairs
+    and the sequence of a short text as phrase boosts."""
+    plan = plan_query(qt)
+    words = []
+    for w in plan.words:
+        unit = _text_unit(w.text, qt.accented, tf)
+        if unit is not None:
+            words.append(unit if w.weight == 1.0 else {"bool": {"should": [unit], "boost": w.weight}})
+    required = [u for p in plan.phrases if (u := _text_unit(p, qt.accented, tf)) is not None]
+    required += [_code_unit(c, tf) for c in plan.required_codes]
+    matchers = words + [_code_unit(c, tf) for c in plan.optional_codes]
+    if not matchers and not required:
         return None if qt.is_empty else {"match_none": {}}
     must = list(required)
-    if words:
-        need = len(words) if len(words) <= 6 else math.ceil(0.8 * len(words))
-        must.append(_should(words, need))
     should: list[dict[str, Any]] = []
-    if len(words) > 1:
-        seq = " ".join(qt.terms)
-        title_field, body_field = tf
+    if matchers:
+        core = _should(matchers, len(matchers) if plan.all_words else 1)
+        (should if required and not plan.all_words else must).append(core)
+    title_field, body_field = tf
+    units = [(p.text, p.weight) for p in plan.pairs]
+    if plan.sequence:
+        units.append((plan.sequence, _B_PHRASE))
+    for text, weight in units:
+        if len(_TOKEN.findall(text)) < 2:
+            continue
         should += [
-            _phrase(f"{body_field}.folded", seq, _B_PHRASE),
-            _phrase(f"{title_field}.folded", seq, _B_PHRASE * _B_TITLE),
+            _phrase(f"{body_field}.folded", text, weight),
+            _phrase(f"{title_field}.folded", text, weight * _B_TITLE),
         ]
         if qt.accented:
             should += [
-                _phrase(body_field, seq, _B_PHRASE * _B_ACCENT),
-                _phrase(title_field, seq, _B_PHRASE * _B_ACCENT * _B_TITLE),
+                _phrase(body_field, text, weight * _B_ACCENT),
+                _phrase(title_field, text, weight * _B_ACCENT * _B_TITLE),
             ]
     body: dict[str, Any] = {"must": must}
     if should:

@@ -39,8 +39,8 @@ from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
 from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
 from sohoa.search.keys import B_TITLE as _B_TITLE
-from sohoa.search.keys import exact_key as _key
 from sohoa.search.keys import QueryPlan, filter_terms, period_bound, plan_query, public_copy, text_fields
+from sohoa.search.keys import exact_key as _key
 from sohoa.search.keys import number_key as _number
 from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
 from sohoa.search.querytext import QueryText, parse_query_text

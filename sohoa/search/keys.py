@@ -153,7 +153,7 @@ def plan_query(qt: QueryText) -> QueryPlan:
         words = [WordUnit(w.text, 1.0) for w in words]  # a short search means every word it has
     pairs: list[WordUnit] = []
     seen: set[str] = set()
-    for a, b in zip(words, words[1:]):
+    for a, b in zip(words, words[1:], strict=False):
         if a.weight < 1.0 and b.weight < 1.0:
             continue  # "tôi muốn" side by side proves nothing
         text = f"{a.text} {b.text}"
