@@ -179,3 +179,24 @@ def no_information(text: str | None) -> bool:
     if not text or not text.strip():
         return True
     return len(text) < 40 and fold(text).strip(" .") in ("", "khong co thong tin", "khong")
+
+
+def _letters(pred: object) -> str:
+    chars = [chr(c) for c in list(range(0x41, 0x250)) + list(range(0x1EA0, 0x1F00))]
+    return "".join(re.escape(c) for c in chars if c.isalpha() and pred(c))  # type: ignore[operator]
+
+
+# A lower-case letter glued to a capital or a digit is a cell border the crawl lost ("tờ khaiSố lượng", "tuyến7").
+_GLUED = re.compile(f"(?<=[{_letters(str.islower)}])(?=[{_letters(str.isupper)}0-9])")
+_PORTAL_BOILERPLATE = re.compile(r"(?:Mã: KQ|Từ khóa|Chọn cơ quan thực hiện).*$", re.DOTALL)
+
+
+def unglue(text: str | None) -> str | None:
+    """A flattened portal text made readable and searchable: cells glued by the crawl split with a space, the
+    portal's widgets after a result ("Chọn cơ quan thực hiện …") dropped. None when there is no information."""
+    if no_information(text):
+        return None
+    assert text is not None
+    body = _PORTAL_BOILERPLATE.sub("", normalize_text(text))
+    body = " ".join(_GLUED.sub(" ", body).split())
+    return body or None
