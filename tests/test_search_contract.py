@@ -863,3 +863,108 @@ def test_indexer_builds_the_public_copy_from_the_current_metadata(make: Backends
         assert not _shows_pii(masked[0].snippet)
     finally:
         store.dispose()
+
+
+# --- questions as people type them (issue 15) ----------------------------------------------------------------
+
+
+def _procedure(code: str, name: str, field: str, sections: dict[str, str], bases: list[tuple[str, str]]) -> IndexDoc:
+    """A procedure as the indexer builds it from the record store (summary, record parts, legal bases)."""
+    from sohoa.store.models import ProcedureLegalBasis
+
+    p = Procedure(code=code, name=name, field=field, implementing_agency="Ủy ban nhân dân cấp xã", status="published")
+    p.legal_bases = [ProcedureLegalBasis(number=n, title=t) for n, t in bases]
+    return indexer.procedure_doc(p, sections)
+
+
+QUESTION_CORPUS = [
+    _procedure(
+        "1.001193",
+        "Thủ tục đăng ký khai sinh",
+        "Hộ tịch",
+        {
+            "papers": "Tờ khai đăng ký khai sinh theo mẫu; giấy chứng sinh do cơ sở y tế cấp; giấy tờ tùy thân.",
+            "steps": "Người đi đăng ký nộp hồ sơ tại Ủy ban nhân dân cấp xã nơi cư trú của cha hoặc mẹ.",
+        },
+        [("45/2020/NĐ-CP", "Nghị định về thực hiện thủ tục hành chính trên môi trường điện tử")],
+    ),
+    _procedure(
+        "1.000894",
+        "Thủ tục đăng ký kết hôn",
+        "Hộ tịch",
+        {"papers": "Tờ khai đăng ký kết hôn; giấy xác nhận tình trạng hôn nhân."},
+        [("145/2020/NĐ-CP", "Nghị định quy định chi tiết Bộ luật Lao động")],
+    ),
+    _procedure(
+        "1.000001",
+        "Thủ tục xác nhận người có công với cách mạng",
+        "Người có công",
+        {"papers": "Bản khai cá nhân; giấy tờ chứng minh."},
+        [("45/2020/NĐ-CP", "Nghị định về thực hiện thủ tục hành chính trên môi trường điện tử")],
+    ),
+    _procedure(
+        "1.000002",
+        "Thủ tục cấp giấy phép cho người nước ngoài",
+        "Lao động",
+        {"conditions": "Người lao động có trình độ; công ty có nhu cầu sử dụng lao động nước ngoài."},
+        [],
+    ),
+    IndexDoc(
+        "nd-tro-cap",
+        "document",
+        "Nghị định quy định mức trợ cấp ưu đãi người có công với cách mạng",
+        pages=[
+            "Điều 1. Phạm vi điều chỉnh. Nghị định này quy định mức hưởng trợ cấp, phụ cấp ưu đãi.",
+            "Điều 4. Mức trợ cấp hằng tháng đối với thương binh được quy định tại Phụ lục kèm theo Nghị định này.",
+        ],
+        number="55/2023/NĐ-CP",
+    ),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def questions(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchBackend]:
+    url = request.getfixturevalue("osmem_base") if request.param == "elastic" else None
+    backends = Backends(request.param, tmp_path, url)
+    b = backends.new()
+    b.upsert(QUESTION_CORPUS)
+    yield b
+    backends.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vợ tôi vừa sinh em bé, giờ tôi muốn đi làm giấy khai sinh cho cháu thì cần mang theo những giấy tờ gì ạ?",
+        "Vo toi vua sinh em be, gio toi muon di lam giay khai sinh cho chau thi can mang theo nhung giay to gi a?",
+    ],
+)
+def test_long_question_with_fillers_finds_its_passage(questions: SearchBackend, text: str) -> None:
+    res = questions.search(Query(text=text, limit=5))
+    assert res.hits[0].id == "procedure:1.001193"
+    plain = res.hits[0].snippet.replace("<b>", "").replace("</b>", "")
+    assert plain.startswith("Thành phần hồ sơ") and "giấy chứng sinh" in plain  # cut from the papers passage
+
+
+def test_question_lands_on_the_article_that_answers(questions: SearchBackend) -> None:
+    for text in (
+        "Tôi là thương binh, muốn biết trợ cấp hằng tháng hiện nay là bao nhiêu?",
+        "toi la thuong binh, muon biet tro cap hang thang hien nay la bao nhieu",
+    ):
+        hit = questions.search(Query(text=text, limit=3)).hits[0]
+        assert hit.id == "nd-tro-cap" and hit.page == 2, text
+        assert hit.snippet.replace("<b>", "").replace("</b>", "").startswith("Điều 4."), text
+
+
+def test_multisyllable_word_outranks_scattered_syllables(questions: SearchBackend) -> None:
+    # "người … lao động … công ty … có" hold every syllable of the query, apart; only one record says "người có công".
+    found = ids(questions, "thủ tục cho người có công")
+    assert found.index("procedure:1.000001") < found.index("procedure:1.000002")
+    found = ids(questions, "thu tuc cho nguoi co cong")
+    assert found.index("procedure:1.000001") < found.index("procedure:1.000002")
+
+
+def test_document_number_finds_the_procedures_based_on_it(questions: SearchBackend) -> None:
+    for text in ("45/2020/NĐ-CP", "45/2020", "45/2020/nd-cp"):
+        assert set(ids(questions, text)) == {"procedure:1.001193", "procedure:1.000001"}, text
+    assert ids(questions, "145/2020/NĐ-CP") == ["procedure:1.000894"]
