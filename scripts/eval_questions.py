@@ -12,7 +12,7 @@ How the corpus gets in, the way production puts it in:
   a temporary data dir, then `sohoa.search.indexer.reindex` (procedure_doc) into the backend;
 - legal texts: there is no PDF to digitise, so each text goes through the step the pipeline ends with: metadata
   from `sohoa.extractors.metadata.extract_metadata` on the text, then `document_index_doc` (the same IndexDoc a
-  digitised document gets, passages cut at articles) into the same backend.
+  digitised document gets; a vbpl text has no pages, so each article is one page) into the same backend.
 Each question runs as `Query(text=question, limit=10)` through the backend's `search` (what CLI and web call). A
 procedure hit counts as its code, a document hit as the number printed in its vbpl page title (the scorer's id).
 
@@ -26,6 +26,7 @@ import argparse
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -64,8 +65,16 @@ def split(questions: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[d
     return dev, held
 
 
+_ARTICLE = re.compile(r"^(?=Điều \d+[a-z]?\.)", re.MULTILINE)
+
+
+def articles(text: str) -> list[str]:
+    """A text without pages cut into its articles ("Điều N."), the preamble first: the pages a hit points at."""
+    return [p for p in _ARTICLE.split(text) if p.strip()] or [text]
+
+
 def legal_docs(root: Path) -> tuple[list[IndexDoc], dict[str, str]]:
-    """Legal texts as digitised documents: sohoa's own metadata, passages cut by the indexer. Also the scorer's id
+    """Legal texts as digitised documents: sohoa's own metadata, one page per article. Also the scorer's id
     (the number in the vbpl page title) of each index id."""
     from sohoa.extractors.metadata import extract_metadata
     from sohoa.search.indexer import document_index_doc
@@ -77,7 +86,7 @@ def legal_docs(root: Path) -> tuple[list[IndexDoc], dict[str, str]]:
         meta = extract_metadata(text)
         doc_id = f"vbpl:{d['file'].removesuffix('.html')}"
         ids[doc_id] = normalize_text(d["number_from_title"]).replace("\u00d0", "\u0110")
-        docs.append(document_index_doc(doc_id, d["file"], meta.__dict__, [text]))
+        docs.append(document_index_doc(doc_id, d["file"], meta.__dict__, articles(text)))
     return docs, ids
 
 

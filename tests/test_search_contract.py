@@ -968,3 +968,25 @@ def test_document_number_finds_the_procedures_based_on_it(questions: SearchBacke
     for text in ("45/2020/NĐ-CP", "45/2020", "45/2020/nd-cp"):
         assert set(ids(questions, text)) == {"procedure:1.001193", "procedure:1.000001"}, text
     assert ids(questions, "145/2020/NĐ-CP") == ["procedure:1.000894"]
+
+
+def test_accented_query_highlights_only_the_tones_typed(make: Backends) -> None:
+    b = make.new()
+    b.upsert(
+        [
+            IndexDoc("both", "document", "Biên nhận", pages=["ỦY BAN NHÂN DÂN XÃ TÂN HÒA", "Đã nhận hồ sơ của ông A"]),
+            IndexDoc("folded-only", "document", "Công văn", pages=["ỦY BAN NHÂN DÂN HUYỆN"]),
+        ]
+    )
+    hits = {h.id: h for h in b.search(Query(text="nhận")).hits}
+    assert set(hits) == {"both", "folded-only"}  # the folded field still finds NHÂN, lower
+    assert "<b>nhận</b>" in hits["both"].snippet and "<b>" not in hits["folded-only"].snippet
+    assert "<b>NHÂN</b>" in b.search(Query(text="nhan")).hits[0].snippet  # typed without tones: every form
+
+
+def test_whitespace_only_query_is_an_empty_query(make: Backends) -> None:
+    b = make.new()
+    b.upsert([IndexDoc("a", "document", "Một", pages=["một"]), IndexDoc("b", "document", "Hai", pages=["hai"])])
+    for text in ("   ", "\t\n", "\u00a0\u3000"):
+        res = b.search(Query(text=text))
+        assert res.total == 2 and all(h.score == 0.0 for h in res.hits), repr(text)

@@ -498,8 +498,12 @@ def _best_page(raw: dict[str, Any], page_keys: list[str], accented: bool, body: 
     if not score:
         return None, ""
     page = min(score, key=lambda p: (-score[p], p))
-    _, plain, marks = source[page]
-    return page + 1, _window(plain, marks)
+    exact, plain, marks = source[page]
+    snippet = _window(plain, marks)
+    if accented and not exact:
+        # Typed with tones, found only folded ("nhận" in a page saying "NHÂN"): show where, mark nothing.
+        snippet = snippet.replace("<b>", "").replace("</b>", "")
+    return page + 1, snippet
 
 
 # --- the backend ---------------------------------------------------------------------------------------------

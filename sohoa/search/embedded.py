@@ -440,6 +440,7 @@ class EmbeddedBackend:
         best_page: int | None = None
         snippet = ""
         best = 0.0
+        exact_only = any(accented for accented, _ in gens)  # an accented query highlights only the tones typed
         for i, page in enumerate(pages):
             if not page:
                 continue
@@ -453,6 +454,9 @@ class EmbeddedBackend:
                 page_score += n * (_B_ACCENT if accented else 1.0)
                 if n and (accented or not page_snip):
                     page_snip = sn.to_html()
+                    if exact_only and not accented:
+                        # Typed with tones, found only folded ("nhận" on a page saying "NHÂN"): mark nothing.
+                        page_snip = page_snip.replace("<b>", "").replace("</b>", "")
             if page_score > best:
                 best, best_page, snippet = page_score, i + 1, page_snip
         if not snippet:
