@@ -990,3 +990,26 @@ def test_whitespace_only_query_is_an_empty_query(make: Backends) -> None:
     for text in ("   ", "\t\n", "\u00a0\u3000"):
         res = b.search(Query(text=text))
         assert res.total == 2 and all(h.score == 0.0 for h in res.hits), repr(text)
+
+
+def test_zero_hits_suggest_from_the_index_vocabulary(make: Backends, request: pytest.FixtureRequest) -> None:
+    if request.node.callspec.params.get("make") == "elastic":
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="osmem-server answers the term suggester with no options; Elasticsearch fills them (runs "
+                "with SOHOA_ELASTICSEARCH_URL)",
+            )
+        )
+    b = make.new()
+    b.upsert(
+        [
+            IndexDoc("ks", "procedure", "Đăng ký khai sinh", pages=["Đăng ký khai sinh cho trẻ em"]),
+            IndexDoc("kh", "procedure", "Đăng ký kết hôn", pages=["Đăng ký kết hôn"]),
+        ]
+    )
+    res = b.search(Query(text="đăng ký khai sinhh"))
+    assert res.total == 0 and res.suggestion == "đăng ký khai sinh"
+    assert b.search(Query(text="dang ky ket hun")).suggestion == "dang ky ket hôn"
+    assert b.search(Query(text="dang ky ket hon")).suggestion is None  # found: nothing to suggest
+    assert b.search(Query(text="xyzzyq")).suggestion is None  # nothing near it in the index

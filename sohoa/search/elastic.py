@@ -54,13 +54,13 @@ from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
 from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
 from sohoa.search.keys import B_TITLE as _B_TITLE
+from sohoa.search.keys import edit_distance, filter_terms, period_bound, plan_query, public_copy, text_fields
 from sohoa.search.keys import exact_key as _key
-from sohoa.search.keys import filter_terms, period_bound, plan_query, public_copy, text_fields
 from sohoa.search.keys import number_key as _number
 from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
 from sohoa.search.querytext import QueryText, parse_query_text
 from sohoa.settings import Settings
-from sohoa.textnorm import normalize_text
+from sohoa.textnorm import fold, normalize_text
 
 if TYPE_CHECKING:
     from elastic_transport._node import NodeApiResponse
@@ -833,7 +833,40 @@ class ElasticBackend:
             name: {str(b["key"]): int(b["doc_count"]) for b in aggs.get(name, {}).get("buckets", [])}
             for name in FACET_FIELDS
         }
-        return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
+        suggestion = self._suggest(qt, tf) if total == 0 and text_q is not None else None
+        return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor, suggestion=suggestion)
+
+    def _suggest(self, qt: QueryText, tf: tuple[str, str]) -> str | None:
+        """As the embedded backend: each word the index does not know replaced by its nearest indexed word (term
+        suggester on the folded field), written with the tones the index most often gives it."""
+        words = " ".join((*qt.terms, *qt.phrases)).split()
+        if not words:
+            return None
+        body = tf[1]
+
+        def options(field: str, text: str, mode: str) -> list[list[dict[str, Any]]]:
+            spec = {"field": field, "suggest_mode": mode, "max_edits": 2, "size": 10, "prefix_length": 1}
+            res = self._es.search(index=self._read_target, size=0, suggest={"s": {"text": text, "term": spec}})
+            return [entry.get("options", []) for entry in res.get("suggest", {}).get("s", [])]
+
+        try:
+            found = options(f"{body}.folded", " ".join(fold(w).lower() for w in words), "missing")
+        except ApiError:  # a server without the term suggester: no suggestion rather than a failed search
+            return None
+        if len(found) != len(words):
+            return None
+        out: list[str] = []
+        for word, opts in zip(words, found, strict=True):
+            folded = fold(word).lower()
+            limit = 1 if len(folded) < 6 else 2
+            near = [o for o in opts if edit_distance(folded, o["text"], limit) <= limit]
+            if not near:
+                out.append(word)
+                continue
+            best = min(near, key=lambda o: (edit_distance(folded, o["text"], limit), -int(o.get("freq", 0))))["text"]
+            toned = [o for opt in options(body, best, "always") for o in opt if fold(o["text"]) == best]
+            out.append(max(toned, key=lambda o: int(o.get("freq", 0)))["text"] if toned else best)
+        return " ".join(out) if out != words else None
 
     def _hit(self, raw: dict[str, Any], by_date: bool, accented: bool, tf: tuple[str, str]) -> Hit:
         """Title, best page and snippet, all from the copy (`tf`: title and body fields) the query searched."""

@@ -39,12 +39,12 @@ from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
 from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
 from sohoa.search.keys import B_TITLE as _B_TITLE
-from sohoa.search.keys import QueryPlan, filter_terms, period_bound, plan_query, public_copy, text_fields
+from sohoa.search.keys import QueryPlan, closest_term, filter_terms, period_bound, plan_query, public_copy, text_fields
 from sohoa.search.keys import exact_key as _key
 from sohoa.search.keys import number_key as _number
 from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
 from sohoa.search.querytext import QueryText, parse_query_text
-from sohoa.textnorm import normalize_text
+from sohoa.textnorm import fold, normalize_text
 
 _log = logging.getLogger(__name__)
 
@@ -65,6 +65,18 @@ SNIPPET_CHARS = 200
 
 # Boosts. An exact-tone match must outrank a folded-only one; a title hit outranks a body hit; an exact
 # number/code lookup outranks anything textual.
+
+
+# Accented first letters of Vietnamese words, by their folded letter: where to look up a suggested word's tones.
+_TONED_INITIALS = {
+    "a": "àáảãạăằắẳẵặâầấẩẫậ",
+    "d": "đ",
+    "e": "èéẻẽẹêềếểễệ",
+    "i": "ìíỉĩị",
+    "o": "òóỏõọôồốổỗộơờớởỡợ",
+    "u": "ùúủũụưừứửữự",
+    "y": "ỳýỷỹỵ",
+}
 
 
 class SearchIndexError(RuntimeError):
@@ -412,7 +424,34 @@ class EmbeddedBackend:
             if qt.accented:
                 gens.append((True, self._snippet_gen(searcher, text_q, tf[1])))
         hits = [self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf) for score, addr in hits_raw]
-        return SearchResult(total=total, hits=hits, facets=self._facets(searcher, q))
+        suggestion = self._suggest(searcher, qt, tf) if total == 0 and text_q is not None else None
+        return SearchResult(total=total, hits=hits, facets=self._facets(searcher, q), suggestion=suggestion)
+
+    def _suggest(self, searcher: tantivy.Searcher, qt: QueryText, tf: tuple[str, str]) -> str | None:
+        """The typed words with each one the index does not know replaced by its nearest indexed word (same first
+        letter, folded comparison, written with tones as the index most often has it)."""
+        body = tf[1]
+        out: list[str] = []
+        changed = False
+        for word in " ".join((*qt.terms, *qt.phrases)).split():
+            folded = self._fold.analyze(word)
+            if len(folded) != 1 or searcher.doc_freq(f"{body}_f", folded[0]) > 0:
+                out.append(word)
+                continue
+            vocab = searcher.terms_with_prefix(f"{body}_f", folded[0][:1], limit=20_000)
+            best = closest_term(folded[0], [(t, int(c)) for t, c in vocab])
+            if best is None:
+                out.append(word)
+                continue
+            changed = True
+            accented = [
+                (t, int(c))
+                for first in {best[:1], *_TONED_INITIALS.get(best[:1], ())}
+                for t, c in searcher.terms_with_prefix(body, first, limit=20_000)
+                if fold(t) == best
+            ]
+            out.append(max(accented, key=lambda tc: tc[1])[0] if accented else best)
+        return " ".join(out) if changed else None
 
     def _snippet_gen(self, searcher: tantivy.Searcher, q: tantivy.Query, field: str) -> tantivy.SnippetGenerator:
         gen = tantivy.SnippetGenerator.create(searcher, q, self._schema, field)

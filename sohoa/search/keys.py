@@ -172,3 +172,30 @@ def plan_query(qt: QueryText) -> QueryPlan:
         pairs=tuple(pairs) if not all_words or len(words) > 1 else (),
         sequence=sequence,
     )
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Levenshtein distance, stopping early past `limit` (returns limit + 1 then)."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+def closest_term(word: str, vocabulary: list[tuple[str, int]]) -> str | None:
+    """The indexed term (with its document count) nearest to a word the index does not hold: one edit for short
+    words, two from six letters; the most common one among equals. None when nothing is that close."""
+    limit = 1 if len(word) < 6 else 2
+    best: tuple[int, int, str] | None = None
+    for term, count in vocabulary:
+        d = edit_distance(word, term, limit)
+        if d <= limit and (best is None or (d, -count) < best[:2]):
+            best = (d, -count, term)
+    return best[2] if best else None

@@ -75,6 +75,9 @@ class SearchResult:
     # Set by backends that page with cursors (Elasticsearch search_after) when more hits may follow; None means
     # "no cursor": page on with offset, or stop when offset + len(hits) reaches total.
     next_cursor: str | None = None
+    # "Did you mean": the typed text with its unknown words replaced by the nearest words of the index's own
+    # vocabulary; set only when nothing matched and a replacement exists.
+    suggestion: str | None = None
 
 
 class SearchBackend(Protocol):
