@@ -471,11 +471,18 @@ def search(
     finally:
         backend.close()
     if fmt == "json":
-        payload = {"total": result.total, "hits": [vars(h) for h in result.hits], "facets": result.facets}
+        payload = {
+            "total": result.total,
+            "hits": [vars(h) for h in result.hits],
+            "facets": result.facets,
+            "suggestion": result.suggestion,
+        }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
         return
     # Plain lines, not a table: snippets stay readable at any terminal width and in logs.
     out.print(f"[bold]{result.total}[/] results for {rich_escape(query)!r}", highlight=False)
+    if result.suggestion:
+        out.print(f"Có phải bạn muốn tìm: [bold]{rich_escape(result.suggestion)}[/]", highlight=False)
     for rank, h in enumerate(result.hits, start=offset + 1):
         where = f", page {h.page}" if h.page else ""
         head = f"{rank}. [{h.kind}] {h.number or ''} {h.title}".replace("  ", " ")
