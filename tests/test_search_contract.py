@@ -1013,3 +1013,24 @@ def test_zero_hits_suggest_from_the_index_vocabulary(make: Backends, request: py
     assert b.search(Query(text="dang ky ket hun")).suggestion == "dang ky ket hôn"
     assert b.search(Query(text="dang ky ket hon")).suggestion is None  # found: nothing to suggest
     assert b.search(Query(text="xyzzyq")).suggestion is None  # nothing near it in the index
+
+
+def test_same_paper_in_three_formats_is_one_hit_with_variants(make: Backends) -> None:
+    from sohoa.search.model import group_variants
+
+    b = make.new()
+    text = ["QUYẾT ĐỊNH về việc công nhận kết quả đấu giá", "Điều 1. Công nhận kết quả"]
+    b.upsert(
+        [
+            IndexDoc("qd.pdf", "document", "Quyết định công nhận", pages=text),
+            IndexDoc("qd.tif", "document", "Quyết định công nhận", pages=[f"  {text[0]} ", text[1]]),  # spacing only
+            IndexDoc("qd.png", "document", "Quyết định công nhận", pages=text),
+            IndexDoc("other", "document", "Quyết định khác", pages=["QUYẾT ĐỊNH về việc công nhận đấu giá viên"]),
+        ]
+    )
+    res = b.search(Query(text="quyết định công nhận"))
+    assert res.total == 4  # the backend counts records; grouping is for what a page shows
+    grouped = group_variants(res.hits)
+    assert len(grouped) == 2
+    lead = next(h for h in grouped if h.id != "other")
+    assert {lead.id, *lead.variants} == {"qd.pdf", "qd.tif", "qd.png"} and len(lead.variants) == 2

@@ -30,7 +30,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import hashlib
 import html
 import json
 import logging
@@ -54,7 +53,16 @@ from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
 from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
 from sohoa.search.keys import B_TITLE as _B_TITLE
-from sohoa.search.keys import edit_distance, filter_terms, period_bound, plan_query, public_copy, text_fields
+from sohoa.search.keys import (
+    edit_distance,
+    filter_terms,
+    page_key,
+    period_bound,
+    plan_query,
+    public_copy,
+    text_fields,
+    text_key,
+)
 from sohoa.search.keys import exact_key as _key
 from sohoa.search.keys import number_key as _number
 from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
@@ -174,10 +182,8 @@ def load_mapping(version: int = MAPPING_VERSION) -> dict[str, Any]:
 # --- record → ES document ----------------------------------------------------------------------------------
 
 
-def _page_key(text: str) -> str:
-    """Identifies a page's text in a highlight (which returns whole values, not their positions)."""
-    canonical = " ".join(text.split())
-    return hashlib.blake2b(canonical.encode("utf-8"), digest_size=8).hexdigest()
+# Identifies a page's text in a highlight (which returns whole values, not their positions).
+_page_key = page_key
 
 
 def _date_bound(value: str, *, upper: bool = False) -> str:
@@ -889,4 +895,5 @@ class ElasticBackend:
             number=src.get("number"),
             snippet=snippet,
             page=page if kind == "document" else None,
+            text_key=text_key(keys) if kind == "document" and keys else None,
         )

@@ -39,7 +39,17 @@ from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
 from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
 from sohoa.search.keys import B_TITLE as _B_TITLE
-from sohoa.search.keys import QueryPlan, closest_term, filter_terms, period_bound, plan_query, public_copy, text_fields
+from sohoa.search.keys import (
+    QueryPlan,
+    closest_term,
+    filter_terms,
+    page_key,
+    period_bound,
+    plan_query,
+    public_copy,
+    text_fields,
+    text_key,
+)
 from sohoa.search.keys import exact_key as _key
 from sohoa.search.keys import number_key as _number
 from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
@@ -509,6 +519,7 @@ class EmbeddedBackend:
             number=number[0] if number else None,
             snippet=snippet,
             page=best_page if kind == "document" else None,
+            text_key=text_key([page_key(p) for p in pages]) if kind == "document" and pages else None,
         )
 
     def _facets(self, searcher: tantivy.Searcher, q: tantivy.Query) -> dict[str, dict[str, int]]:

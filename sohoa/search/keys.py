@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -199,3 +200,15 @@ def closest_term(word: str, vocabulary: list[tuple[str, int]]) -> str | None:
         if d <= limit and (best is None or (d, -count) < best[:2]):
             best = (d, -count, term)
     return best[2] if best else None
+
+
+def page_key(text: str) -> str:
+    """Identifies a page's text (whitespace runs count as one space)."""
+    canonical = " ".join(text.split())
+    return hashlib.blake2b(canonical.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def text_key(page_keys: list[str]) -> str:
+    """Identifies a record's whole text from its page keys: the same paper digitised twice (PDF, TIFF, PNG) with
+    the same text has the same key, whatever its file. Texts that differ by one OCR character do not."""
+    return hashlib.blake2b("|".join(page_keys).encode("ascii"), digest_size=8).hexdigest()
