@@ -91,7 +91,7 @@ def filter_terms(query: Query) -> list[tuple[str, str]]:
 
 # --- the question model both backends render --------------------------------------------------------------------
 
-B_FILLER = 0.15  # a question filler ("tôi muốn biết", "xin hỏi") still counts, a little
+B_FILLER = 0.4  # a question filler ("tôi muốn biết", "xin hỏi") still counts, a little
 B_PAIR = 1.5  # two typed words side by side in the text: a Vietnamese multi-syllable word, or a phrase fragment
 # Up to this many free words every one must match (a keyword search narrows as words are added); a longer text is
 # a question: plain BM25 over all its words, no minimum, so fillers and one unknown word cannot empty the result.
