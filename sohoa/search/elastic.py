@@ -279,6 +279,8 @@ def _indexable(text: str) -> bool:
 
 
 def _phrase(field: str, text: str, boost: float = 1.0) -> dict[str, Any]:
+    if len(_TOKEN.findall(text)) == 1:  # one token: a plain match scores the same, and servers skip positions
+        return {"match": {field: {"query": text, "boost": boost}}}
     return {"match_phrase": {field: {"query": text, "boost": boost}}}
 
 
