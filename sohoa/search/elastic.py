@@ -363,7 +363,7 @@ def text_query(qt: QueryText, tf: tuple[str, str] = ("title", "body")) -> dict[s
             _phrase(f"{body_field}.folded", text, weight),
             _phrase(f"{title_field}.folded", text, weight * _B_TITLE),
         ]
-        if qt.accented:
+        if qt.accented and text == plan.sequence:  # tones on the whole sequence only, as the embedded index
             should += [
                 _phrase(body_field, text, weight * _B_ACCENT),
                 _phrase(title_field, text, weight * _B_ACCENT * _B_TITLE),

@@ -361,8 +361,12 @@ class EmbeddedBackend:
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [(tantivy.Occur.Must, q) for q in required]
         matchers = words + optional
         if matchers:
-            need = len(matchers) if plan.all_words else 1
-            core = tantivy.Query.boolean_query([(tantivy.Occur.Should, w) for w in matchers], need)
+            shoulds = [(tantivy.Occur.Should, w) for w in matchers]
+            core = (
+                tantivy.Query.boolean_query(shoulds, len(matchers))
+                if plan.all_words
+                else tantivy.Query.boolean_query(shoulds)
+            )
             # With required units the free words only add score; alone they decide what matches.
             clauses.append((tantivy.Occur.Should if required and not plan.all_words else tantivy.Occur.Must, core))
         clauses += [(tantivy.Occur.Should, b) for b in self._proximity(plan, qt.accented, tf)]
@@ -382,7 +386,9 @@ class EmbeddedBackend:
             boosts.append(self._match(f"{body}_f", folded, weight))
             boosts.append(self._match(f"{title}_f", folded, weight * _B_TITLE))
             exact = self._text.analyze(text)
-            if accented and len(exact) > 1:
+            if accented and len(exact) > 1 and text == plan.sequence:
+                # Tones on the whole sequence only: word clauses already prefer exact tones, and an accented twin of
+                # every pair doubles the phrase work of a long question for no measured gain.
                 boosts.append(self._match(body, exact, weight * _B_ACCENT))
                 boosts.append(self._match(title, exact, weight * _B_ACCENT * _B_TITLE))
         return boosts
