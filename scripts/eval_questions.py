@@ -155,10 +155,16 @@ def run(backend: SearchBackend, questions: list[dict[str, Any]], ids: dict[str, 
 
 
 def score(scorer: Path, run_file: Path, questions: list[dict[str, Any]], tmp: Path, label: str) -> None:
-    qfile = tmp / f"{label}.questions.jsonl"
+    """The scorer on one part of the split: that part's questions and that part's lines of the run."""
+    stem = label.replace(" ", "-")
+    qfile = tmp / f"{stem}.questions.jsonl"
     qfile.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions), encoding="utf-8")
+    wanted = {q["id"] for q in questions}
+    part = tmp / f"{stem}.run.jsonl"
+    lines = run_file.read_text(encoding="utf-8").splitlines()
+    part.write_text("".join(ln + "\n" for ln in lines if ln.strip() and json.loads(ln)["id"] in wanted), "utf-8")
     print(f"--- {label} ({len(questions)} questions)", flush=True)
-    subprocess.run([sys.executable, str(scorer), str(run_file), "--questions", str(qfile)], check=True)
+    subprocess.run([sys.executable, str(scorer), str(part), "--questions", str(qfile)], check=True)
 
 
 def main() -> None:
