@@ -12,6 +12,7 @@ Pure functions, no I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from sohoa.catalogue.limits import parse_fee, parse_time_limit
 from sohoa.catalogue.records import ChannelTerms, LegalBasis, channel_of
@@ -207,9 +208,10 @@ def no_information(text: str | None) -> bool:
     return len(text) < 40 and fold(text).strip(" .") in ("", "khong co thong tin", "khong")
 
 
-def _letters(pred: object) -> str:
+def _letters(pred: Callable[[str], bool]) -> str:
+    """The Latin and Vietnamese letters for which `pred` holds, escaped for a character class."""
     chars = [chr(c) for c in list(range(0x41, 0x250)) + list(range(0x1EA0, 0x1F00))]
-    return "".join(re.escape(c) for c in chars if c.isalpha() and pred(c))  # type: ignore[operator]
+    return "".join(re.escape(c) for c in chars if c.isalpha() and pred(c))
 
 
 # A lower-case letter glued to a capital or a digit is a cell border the crawl lost ("tờ khaiSố lượng", "tuyến7").
