@@ -4,7 +4,8 @@
     .venv/bin/python scripts/bench_search.py --es-url https://user:pw@es.example:9200   # a real cluster
 
 Generates N short Vietnamese administrative documents (deterministic for a seed), indexes them in batches,
-then runs a mixed query set (accented and unaccented words, quoted phrases, document numbers, filters) and
+then runs a mixed query set (accented and unaccented words, quoted phrases, document numbers, filters, and one in
+seven a long question with fillers) and
 reports indexing docs/s, index size and query latency p50/p95. Each query goes through the full public API
 (parse, search, facets, best page, snippets), as the CLI would call it.
 
@@ -13,6 +14,9 @@ reports indexing docs/s, index size and query latency p50/p95. Each query goes t
 (timed on its own, before the engines' clock starts); 0 sends records without a public copy, which also runs
 against a checkout from before the public copy existed. --public-queries runs the query set as a masked role
 (Query.fields="public") instead.
+
+A raw-tantivy baseline (skip with --no-raw) indexes the same records into the same schema with tantivy-py alone and
+answers each query as a plain BM25 disjunction: the ratio of indexing times and both query p95s come from one run.
 
 --breakdown splits the embedded indexing time into record conversion (textnorm.normalize_text and building the
 tantivy document), tantivy's add_document and commits, on the first 20,000 records.
@@ -138,7 +142,7 @@ def queries(docs: list[IndexDoc], count: int, seed: int) -> list[Query]:
     for i in range(count):
         words = rng.sample(SYLLABLES, rng.randint(1, 3))
         text = " ".join(words)
-        match i % 6:
+        match i % 7:
             case 0:
                 q = Query(text=text)
             case 1:
@@ -149,8 +153,11 @@ def queries(docs: list[IndexDoc], count: int, seed: int) -> list[Query]:
                 q = Query(text=rng.choice(numbers))
             case 4:
                 q = Query(text=text, doc_type=rng.choice(DOC_TYPES), date_from="2018-01-01")
-            case _:
+            case 5:
                 q = Query(text=fold(text), sort="date", issuer=rng.choice(ISSUERS))
+            case _:  # a question as a desk officer types it: fillers around a dozen content syllables
+                content = " ".join(rng.sample(SYLLABLES, 10))
+                q = Query(text=f"Xin hỏi tôi muốn {content} thì cần làm như thế nào, bao nhiêu ngày?")
         out.append(q)
     return out
 
@@ -196,6 +203,73 @@ def bench_tantivy(docs: list[IndexDoc], qs: list[Query], workdir: Path, batch: i
         "p50": p50,
         "p95": p95,
         "answered": hits,
+    }
+
+
+def bench_raw_tantivy(docs: list[IndexDoc], qs: list[Query], workdir: Path, batch: int) -> dict[str, float]:
+    """The floor: tantivy-py alone on the same schema and analyzers, texts normalised before the clock starts, one
+    commit per batch; queries are a plain BM25 disjunction of the folded words over title and body (top 10, count),
+    without sohoa's query model, facets, best page or snippets."""
+    import tantivy
+
+    from sohoa.search import embedded
+
+    path = workdir / "tantivy-raw"
+    path.mkdir()
+    schema = embedded._schema()
+    index = tantivy.Index(schema, path=str(path))
+    text, folded = embedded._analyzer(folded=False), embedded._analyzer(folded=True)
+    index.register_tokenizer(embedded._TEXT, text)
+    index.register_tokenizer(embedded._FOLD, folded)
+    ready = [(d, normalize_text(d.title), [normalize_text(p) for p in d.pages]) for d in docs]
+    writer = index.writer(heap_size=64_000_000)
+    t0 = time.perf_counter()
+    for start in range(0, len(ready), batch):
+        for d, title, pages in ready[start : start + batch]:
+            doc = tantivy.Document()
+            doc.add_text("id", d.id)
+            doc.add_text("kind", d.kind)
+            for name, value in (("doc_type", d.doc_type), ("issuer", d.issuer), ("status", d.status)):
+                if value:
+                    doc.add_text(name, value)
+            if d.number:
+                doc.add_text("number", d.number)
+                doc.add_text("number_f", d.number.lower())
+                doc.add_text("number_t", d.number)
+            for t_field, b_field in (("title", "body"), ("title_public", "body_public")):
+                doc.add_text(t_field, title)
+                doc.add_text(f"{t_field}_f", title)
+                for page in pages:
+                    doc.add_text(b_field, page)
+                    doc.add_text(f"{b_field}_f", page)
+            doc.add_integer("issued", int(d.issued_date.replace("-", "")) if d.issued_date else 0)
+            writer.delete_documents_by_term("id", d.id)
+            writer.add_document(doc)
+        writer.commit()
+    writer.wait_merging_threads()
+    elapsed = time.perf_counter() - t0
+    index.reload()
+    searcher = index.searcher()
+
+    def run(q: Query) -> int:
+        words = folded.analyze(q.text)
+        if not words:
+            return searcher.search(tantivy.Query.all_query(), limit=10, count=True).count or 0
+        clauses = [
+            (tantivy.Occur.Should, tantivy.Query.term_query(schema, field, w))
+            for w in words
+            for field in ("title_f", "body_f")
+        ]
+        return searcher.search(tantivy.Query.boolean_query(clauses), limit=10, count=True).count or 0
+
+    p50, p95 = _latency(run, qs)
+    return {
+        "docs_s": len(docs) / elapsed,
+        "cpu_docs_s": 0.0,
+        "mb": _dir_size(path) / 1e6,
+        "p50": p50,
+        "p95": p95,
+        "answered": sum(run(q) > 0 for q in qs),
     }
 
 
@@ -388,6 +462,7 @@ def main() -> None:
     ap.add_argument("--breakdown", action="store_true", help="split embedded indexing time (first 20k records)")
     ap.add_argument("--es", action="store_true", help="also measure Elasticsearch (osmem-server unless --es-url)")
     ap.add_argument("--es-url", default=None, help="a real cluster instead of osmem (implies --es)")
+    ap.add_argument("--no-raw", action="store_true", help="skip the raw-tantivy baseline")
     ap.add_argument("--skip-embedded", action="store_true", help="only the other engines")
     ap.add_argument("--es-queries", type=int, default=40, help="queries timed on Elasticsearch (osmem is slow)")
     ap.add_argument("--pii-share", type=float, default=0.1, help="documents with personal data (0: none)")
@@ -422,6 +497,15 @@ def main() -> None:
                 f"p50 {r['p50']:.2f} ms, p95 {r['p95']:.2f} ms",
                 flush=True,
             )
+        if not args.skip_embedded and not args.no_raw:
+            results["tantivy-raw"] = raw = bench_raw_tantivy(docs, qs, workdir, args.batch)
+            if "tantivy" in results:
+                print(
+                    f"raw tantivy, same fields: {raw['docs_s']:.0f} docs/s, p50 {raw['p50']:.2f} ms, p95 "
+                    f"{raw['p95']:.2f} ms; sohoa needs {raw['docs_s'] / results['tantivy']['docs_s']:.2f}x its "
+                    "indexing time",
+                    flush=True,
+                )
         if args.breakdown:
             part = docs[:20_000]
             b = embedded_breakdown(part, workdir, args.batch)

@@ -8,7 +8,8 @@ Corpus, from SOHOA_SAMPLES (default ../shared/data beside the project; the proje
 the 101 legal texts of legal_texts/vbpl_docs.jsonl.gz (title = the site's page title, body split into pages of
 about 3,000 characters at line breaks, number and type from the page title) and the 1,057 procedures of
 catalogue/procedures_detail.jsonl.gz (title = official name; body = name, field, implementing agency and the
-announcing decision, as sohoa.search.indexer.procedure_doc builds it).
+announcing decision: the summary passage of sohoa.search.indexer.procedure_doc, without the record's parts,
+which scripts/eval_questions.py indexes through the real import).
 
 Judgments: each query names the record a person typing it wants (grade 3), close variants (grade 2) and, where
 useful, the family of acceptable answers (grade 1, e.g. every procedure whose official name holds the phrase).

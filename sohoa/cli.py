@@ -438,7 +438,7 @@ def search(
 ) -> None:
     """Search documents, dossiers and procedures, with or without diacritics."""
     from sohoa.search.factory import open_backend
-    from sohoa.search.model import Query
+    from sohoa.search.model import Query, group_variants
 
     for label, value in (("--from", date_from), ("--to", date_to)):
         if value and not _is_iso_date(value):
@@ -467,13 +467,22 @@ def search(
     finally:
         backend.close()
     if fmt == "json":
-        payload = {"total": result.total, "hits": [vars(h) for h in result.hits], "facets": result.facets}
+        payload = {
+            "total": result.total,
+            "hits": [vars(h) for h in result.hits],
+            "facets": result.facets,
+            "suggestion": result.suggestion,
+        }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
         return
     # Plain lines, not a table: snippets stay readable at any terminal width and in logs.
     out.print(f"[bold]{result.total}[/] results for {rich_escape(query)!r}", highlight=False)
+    result.hits = group_variants(result.hits)  # the same paper as PDF, TIFF and PNG: one line
+    if result.suggestion:
+        out.print(f"Có phải bạn muốn tìm: [bold]{rich_escape(result.suggestion)}[/]", highlight=False)
     for rank, h in enumerate(result.hits, start=offset + 1):
         where = f", page {h.page}" if h.page else ""
+        where += f"; {len(h.variants)} other format(s): {', '.join(v[:16] for v in h.variants)}" if h.variants else ""
         head = f"{rank}. [{h.kind}] {h.number or ''} {h.title}".replace("  ", " ")
         out.print(f"{rich_escape(head)}  [dim](score {h.score:.2f}{where}; id {h.id[:16]})[/]", highlight=False)
         if h.snippet:

@@ -126,6 +126,28 @@ def test_legal_numbers_glued_and_inline() -> None:
     assert found == ["145/2020/NĐ-CP", "766/QĐ-TTg"]
 
 
+def test_legal_numbers_glued_to_the_next_title_are_not_truncated() -> None:
+    # Cells as the portal crawl flattens them: a number cell glued to a title in capitals ("…NĐ-CPTHÔNG TƯ": the
+    # symbol regex stops at "Ô"), to "BAN HÀNH", to a title in lower case, and repeated after its own title.
+    text = (
+        "Tên văn bản pháp lýMã văn bảnNghị định 45/2020/NĐ-CP45/2020/NĐ-CPThông tư 46/2024/TT-BTC46/2024/TT-BTC"
+        "Quy định mức thu120/2025/NĐ-CPTHÔNG TƯ SỬA ĐỔI07/2023/TT-BTPBAN HÀNH HƯỚNG DẪN264/2016/TT-BTCLUẬT QUỐC "
+        "TỊCH VIỆT NAM24/2008/QH12tư vấn pháp luậtNghị định số 77/2008/NĐ-CPsửa đổi các Nghị định06/2025/NĐ-CPhướng "
+        "dẫn lập dự toán145/2020/NĐ-CP"
+    )
+    assert [b.number for b in split_legal_table(text)] == [
+        "45/2020/NĐ-CP",
+        "46/2024/TT-BTC",
+        "120/2025/NĐ-CP",
+        "07/2023/TT-BTP",
+        "264/2016/TT-BTC",
+        "24/2008/QH12",
+        "77/2008/NĐ-CP",
+        "06/2025/NĐ-CP",
+        "145/2020/NĐ-CP",
+    ]
+
+
 # --- full records -----------------------------------------------------------------------------------------------
 
 

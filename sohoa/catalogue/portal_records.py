@@ -15,7 +15,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from sohoa.catalogue.portal_text import no_information, split_channel_table, split_legal_table
+from sohoa.catalogue.portal_text import no_information, split_channel_table, split_legal_table, unglue
 from sohoa.catalogue.records import (
     FULL_RECORD_COLUMNS,
     CatalogueParse,
@@ -88,5 +88,23 @@ def _record(obj: dict[str, Any], prov: Provenance, warn: Any) -> ProcedureRecord
         terms=terms,
         legal_bases=split_legal_table(obj.get("can_cu_phap_ly")),
         record_parts=[p for p, present in parts.items() if present],
-        extra={k: obj[k] for k in ("detail_url", "bo_nganh_folder") if isinstance(obj.get(k), str) and obj[k]},
+        extra={
+            **{k: obj[k] for k in ("detail_url", "bo_nganh_folder") if isinstance(obj.get(k), str) and obj[k]},
+            "sections": _sections(obj),
+        },
     )
+
+
+# The parts of a record that say what a citizen must do, in the portal's order: what search indexes as passages
+# (sohoa.search.indexer.procedure_doc). Channels, time limits, fees and legal bases are indexed from their parsed rows.
+SECTIONS = {
+    "subjects": "doi_tuong_thuc_hien",
+    "steps": "trinh_tu_thuc_hien",
+    "papers": "thanh_phan_ho_so",
+    "conditions": "yeu_cau_dieu_kien",
+    "result": "ket_qua_xu_ly",
+}
+
+
+def _sections(obj: dict[str, Any]) -> dict[str, str]:
+    return {name: text for name, key in SECTIONS.items() if (text := unglue(obj.get(key)))}

@@ -12,10 +12,12 @@ Pure functions, no I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from sohoa.catalogue.limits import parse_fee, parse_time_limit
 from sohoa.catalogue.records import ChannelTerms, LegalBasis, channel_of
 from sohoa.extractors.codes import normalize_number
+from sohoa.extractors.vietnamese import is_syllable_shape
 from sohoa.textnorm import fold, normalize_text
 
 _CHANNEL_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
@@ -132,7 +134,15 @@ def find_legal_numbers(text: str) -> list[tuple[str, int, int]]:
         if nxt == "g" and m.group(0).endswith("TT"):
             end += 1
         elif nxt.islower():
-            end -= 1
+            # "NĐ-CPNghị định": the last capital starts the next title; "NĐ-CPsửa đổi": it does not ("Psửa" is no
+            # Vietnamese syllable), the next title starts in lower case.
+            # A one-letter symbol group is never what is left ("NĐ-CPhướng dẫn": the title lost its capital).
+            word = re.match(r"[^\W\d_]+", body[end - 1 :])
+            group = re.search(r"[A-ZĐ0-9&]+$", body[m.start() : end])
+            if word and is_syllable_shape(word.group(0)) and group and len(group.group(0)) > 2:
+                end -= 1
+        elif nxt.isalpha() or (nxt == " " and body[end + 1 : end + 2].isupper()):
+            end -= _caps_title_overlap(body, m.start(), end)
         elif nxt == "/" and (digits := re.search(r"\d+$", m.group(0))):
             # "NĐ-CP42/2020/NĐ-CP", "QH1360/2014/QH13": the digits start the next, glued number — usually the same
             # number again (a title naming it, then its number cell), which tells where to cut.
@@ -145,6 +155,22 @@ def find_legal_numbers(text: str) -> list[tuple[str, int, int]]:
         if sym and (m["year"] or "-" in sym):
             found.append((normalize_number(raw), m.start(), m.start() + len(raw)))
     return found
+
+
+def _caps_title_overlap(body: str, start: int, end: int) -> int:
+    """How many letters at the end of a number match belong to an upper-case title glued after it: "NĐ-CPTHÔNG TƯ"
+    (the regex stops at "Ô"), "TT-BTPBAN HÀNH", "TT-BTCLUẬT". The tail of the last symbol group plus the letters
+    that follow form one word; the shortest tail that makes that word a Vietnamese syllable is cut off."""
+    group = re.search(r"[A-ZĐ]+$", body[start:end])
+    if not group:
+        return 0
+    tail = group.group(0)
+    rest = re.match(r"[^\W\d_]*", body[end:])
+    word = tail + (rest.group(0) if rest else "")
+    for k in range(1, len(tail)):
+        if is_syllable_shape(word[k:]) and any(c in "AEIOUYĂÂÊÔƠƯ" for c in fold(word[k:]).upper()):
+            return len(tail) - k
+    return 0
 
 
 def split_legal_table(text: str | None) -> list[LegalBasis]:
@@ -163,7 +189,8 @@ def split_legal_table(text: str | None) -> list[LegalBasis]:
         after = body[end : end + 1]
         before = body[start - 1 : start]
         glued_left = bool(before) and not before.isspace() and before not in "(/"
-        if after and not (after.isupper() or after in "([") and not glued_left:
+        # A letter glued to the number (upper or lower case) is the next cell: prose puts a space after a number.
+        if after and not (after.isalpha() or after in "([") and not glued_left:
             continue
         title = " ".join(body[title_start:start].split()).strip(" ;,.") or None
         title_start = end
@@ -179,3 +206,25 @@ def no_information(text: str | None) -> bool:
     if not text or not text.strip():
         return True
     return len(text) < 40 and fold(text).strip(" .") in ("", "khong co thong tin", "khong")
+
+
+def _letters(pred: Callable[[str], bool]) -> str:
+    """The Latin and Vietnamese letters for which `pred` holds, escaped for a character class."""
+    chars = [chr(c) for c in list(range(0x41, 0x250)) + list(range(0x1EA0, 0x1F00))]
+    return "".join(re.escape(c) for c in chars if c.isalpha() and pred(c))
+
+
+# A lower-case letter glued to a capital or a digit is a cell border the crawl lost ("tờ khaiSố lượng", "tuyến7").
+_GLUED = re.compile(f"(?<=[{_letters(str.islower)}])(?=[{_letters(str.isupper)}0-9])")
+_PORTAL_BOILERPLATE = re.compile(r"(?:Mã: KQ|Từ khóa|Chọn cơ quan thực hiện).*$", re.DOTALL)
+
+
+def unglue(text: str | None) -> str | None:
+    """A flattened portal text made readable and searchable: cells glued by the crawl split with a space, the
+    portal's widgets after a result ("Chọn cơ quan thực hiện …") dropped. None when there is no information."""
+    if no_information(text):
+        return None
+    assert text is not None
+    body = _PORTAL_BOILERPLATE.sub("", normalize_text(text))
+    body = " ".join(_GLUED.sub(" ", body).split())
+    return body or None

@@ -30,11 +30,9 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import hashlib
 import html
 import json
 import logging
-import math
 import queue
 import re
 import threading
@@ -56,13 +54,22 @@ from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
 from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
 from sohoa.search.keys import B_TITLE as _B_TITLE
+from sohoa.search.keys import (
+    edit_distance,
+    filter_terms,
+    page_key,
+    period_bound,
+    plan_query,
+    public_copy,
+    text_fields,
+    text_key,
+)
 from sohoa.search.keys import exact_key as _key
-from sohoa.search.keys import filter_terms, period_bound, public_copy, text_fields
 from sohoa.search.keys import number_key as _number
 from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
 from sohoa.search.querytext import QueryText, parse_query_text
 from sohoa.settings import Settings
-from sohoa.textnorm import normalize_text
+from sohoa.textnorm import fold, normalize_text
 
 if TYPE_CHECKING:
     from elastic_transport._node import NodeApiResponse
@@ -178,10 +185,8 @@ def load_mapping(version: int = MAPPING_VERSION) -> dict[str, Any]:
 # --- record → ES document ----------------------------------------------------------------------------------
 
 
-def _page_key(text: str) -> str:
-    """Identifies a page's text in a highlight (which returns whole values, not their positions)."""
-    canonical = " ".join(text.split())
-    return hashlib.blake2b(canonical.encode("utf-8"), digest_size=8).hexdigest()
+# Identifies a page's text in a highlight (which returns whole values, not their positions).
+_page_key = page_key
 
 
 def _date_bound(value: str, *, upper: bool = False) -> str:
@@ -277,6 +282,8 @@ def _indexable(text: str) -> bool:
 
 
 def _phrase(field: str, text: str, boost: float = 1.0) -> dict[str, Any]:
+    if len(_TOKEN.findall(text)) == 1:  # one token: a plain match scores the same, and servers skip positions
+        return {"match": {field: {"query": text, "boost": boost}}}
     return {"match_phrase": {field: {"query": text, "boost": boost}}}
 
 
@@ -329,29 +336,40 @@ def _code_unit(code: str, tf: tuple[str, str]) -> dict[str, Any]:
 def text_query(qt: QueryText, tf: tuple[str, str] = ("title", "body")) -> dict[str, Any] | None:
     """The ES query for parsed user text; None when nothing searchable was typed (browse by filters).
 
-    Same rule as the embedded backend: words all required up to six, then ceil(80 %); phrases and codes
-    required; the words in typed order as a phrase add score."""
-    words = [u for t in qt.terms if (u := _text_unit(t, qt.accented, tf)) is not None]
-    required = [u for p in qt.phrases if (u := _text_unit(p, qt.accented, tf)) is not None]
-    required += [_code_unit(c, tf) for c in qt.codes]
-    if not words and not required:
+    The model of `keys.plan_query`, as the embedded backend renders it: phrases and structured codes required,
+    words all required up to ALL_WORDS_UP_TO then BM25 over every word (fillers weighted down), adjacent word pairs
+    and the sequence of a short text as phrase boosts."""
+    plan = plan_query(qt)
+    words = []
+    for w in plan.words:
+        unit = _text_unit(w.text, qt.accented, tf)
+        if unit is not None:
+            words.append(unit if w.weight == 1.0 else {"bool": {"should": [unit], "boost": w.weight}})
+    required = [u for p in plan.phrases if (u := _text_unit(p, qt.accented, tf)) is not None]
+    required += [_code_unit(c, tf) for c in plan.required_codes]
+    matchers = words + [_code_unit(c, tf) for c in plan.optional_codes]
+    if not matchers and not required:
         return None if qt.is_empty else {"match_none": {}}
     must = list(required)
-    if words:
-        need = len(words) if len(words) <= 6 else math.ceil(0.8 * len(words))
-        must.append(_should(words, need))
     should: list[dict[str, Any]] = []
-    if len(words) > 1:
-        seq = " ".join(qt.terms)
-        title_field, body_field = tf
+    if matchers:
+        core = _should(matchers, len(matchers) if plan.all_words else 1)
+        (should if required and not plan.all_words else must).append(core)
+    title_field, body_field = tf
+    units = [(p.text, p.weight) for p in plan.pairs]
+    if plan.sequence:
+        units.append((plan.sequence, _B_PHRASE))
+    for text, weight in units:
+        if len(_TOKEN.findall(text)) < 2:
+            continue
         should += [
-            _phrase(f"{body_field}.folded", seq, _B_PHRASE),
-            _phrase(f"{title_field}.folded", seq, _B_PHRASE * _B_TITLE),
+            _phrase(f"{body_field}.folded", text, weight),
+            _phrase(f"{title_field}.folded", text, weight * _B_TITLE),
         ]
-        if qt.accented:
+        if qt.accented and text == plan.sequence:  # tones on the whole sequence only, as the embedded index
             should += [
-                _phrase(body_field, seq, _B_PHRASE * _B_ACCENT),
-                _phrase(title_field, seq, _B_PHRASE * _B_ACCENT * _B_TITLE),
+                _phrase(body_field, text, weight * _B_ACCENT),
+                _phrase(title_field, text, weight * _B_ACCENT * _B_TITLE),
             ]
     body: dict[str, Any] = {"must": must}
     if should:
@@ -491,8 +509,12 @@ def _best_page(raw: dict[str, Any], page_keys: list[str], accented: bool, body: 
     if not score:
         return None, ""
     page = min(score, key=lambda p: (-score[p], p))
-    _, plain, marks = source[page]
-    return page + 1, _window(plain, marks)
+    exact, plain, marks = source[page]
+    snippet = _window(plain, marks)
+    if accented and not exact:
+        # Typed with tones, found only folded ("nhận" in a page saying "NHÂN"): show where, mark nothing.
+        snippet = snippet.replace("<b>", "").replace("</b>", "")
+    return page + 1, snippet
 
 
 # --- the backend ---------------------------------------------------------------------------------------------
@@ -822,7 +844,40 @@ class ElasticBackend:
             name: {str(b["key"]): int(b["doc_count"]) for b in aggs.get(name, {}).get("buckets", [])}
             for name in FACET_FIELDS
         }
-        return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
+        suggestion = self._suggest(qt, tf) if total == 0 and text_q is not None else None
+        return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor, suggestion=suggestion)
+
+    def _suggest(self, qt: QueryText, tf: tuple[str, str]) -> str | None:
+        """As the embedded backend: each word the index does not know replaced by its nearest indexed word (term
+        suggester on the folded field), written with the tones the index most often gives it."""
+        words = " ".join((*qt.terms, *qt.phrases)).split()
+        if not words:
+            return None
+        body = tf[1]
+
+        def options(field: str, text: str, mode: str) -> list[list[dict[str, Any]]]:
+            spec = {"field": field, "suggest_mode": mode, "max_edits": 2, "size": 10, "prefix_length": 1}
+            res = self._es.search(index=self._read_target, size=0, suggest={"s": {"text": text, "term": spec}})
+            return [entry.get("options", []) for entry in res.get("suggest", {}).get("s", [])]
+
+        try:
+            found = options(f"{body}.folded", " ".join(fold(w).lower() for w in words), "missing")
+        except ApiError:  # a server without the term suggester: no suggestion rather than a failed search
+            return None
+        if len(found) != len(words):
+            return None
+        out: list[str] = []
+        for word, opts in zip(words, found, strict=True):
+            folded = fold(word).lower()
+            limit = 1 if len(folded) < 6 else 2
+            near = [o for o in opts if edit_distance(folded, o["text"], limit) <= limit]
+            if not near:
+                out.append(word)
+                continue
+            best = min(near, key=lambda o: (edit_distance(folded, o["text"], limit), -int(o.get("freq", 0))))["text"]
+            toned = [o for opt in options(body, best, "always") for o in opt if fold(o["text"]) == best]
+            out.append(max(toned, key=lambda o: int(o.get("freq", 0)))["text"] if toned else best)
+        return " ".join(out) if out != words else None
 
     def _hit(self, raw: dict[str, Any], by_date: bool, accented: bool, tf: tuple[str, str]) -> Hit:
         """Title, best page and snippet, all from the copy (`tf`: title and body fields) the query searched."""
@@ -845,4 +900,5 @@ class ElasticBackend:
             number=src.get("number"),
             snippet=snippet,
             page=page if kind == "document" else None,
+            text_key=text_key(keys) if kind == "document" and keys else None,
         )

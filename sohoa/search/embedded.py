@@ -27,7 +27,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -41,12 +40,22 @@ from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
 from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
 from sohoa.search.keys import B_TITLE as _B_TITLE
+from sohoa.search.keys import (
+    QueryPlan,
+    closest_term,
+    filter_terms,
+    page_key,
+    period_bound,
+    plan_query,
+    public_copy,
+    text_fields,
+    text_key,
+)
 from sohoa.search.keys import exact_key as _key
-from sohoa.search.keys import filter_terms, period_bound, public_copy, text_fields
 from sohoa.search.keys import number_key as _number
 from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
 from sohoa.search.querytext import QueryText, parse_query_text
-from sohoa.textnorm import normalize_text
+from sohoa.textnorm import fold, normalize_text
 
 _log = logging.getLogger(__name__)
 
@@ -67,6 +76,18 @@ SNIPPET_CHARS = 200
 
 # Boosts. An exact-tone match must outrank a folded-only one; a title hit outranks a body hit; an exact
 # number/code lookup outranks anything textual.
+
+
+# Accented first letters of Vietnamese words, by their folded letter: where to look up a suggested word's tones.
+_TONED_INITIALS = {
+    "a": "àáảãạăằắẳẵặâầấẩẫậ",
+    "d": "đ",
+    "e": "èéẻẽẹêềếểễệ",
+    "i": "ìíỉĩị",
+    "o": "òóỏõọôồốổỗộơờớởỡợ",
+    "u": "ùúủũụưừứửữự",
+    "y": "ỳýỷỹỵ",
+}
 
 
 class SearchIndexError(SohoaError, RuntimeError):
@@ -325,35 +346,55 @@ class EmbeddedBackend:
     def _text_query(self, qt: QueryText, tf: tuple[str, str]) -> tantivy.Query | None:
         """None when nothing searchable was typed (blank, "*", punctuation): the caller browses by filters.
 
-        Words: all must match up to 6 (Vietnamese words are 1-3 syllables, so "thủ tục hành chính" is four
-        tokens but two words), then at least ceil(80 %); phrases and codes: all required;
-        the words in typed order as an exact phrase boost the score. (A sloppy "near" boost was measured at
-        +35 % query time on 100k docs for little gain, so it is left out.)"""
-        words = [u for t in qt.terms if (u := self._text_unit(t, qt.accented, tf)) is not None]
-        required = [u for p in qt.phrases if (u := self._text_unit(p, qt.accented, tf)) is not None]
-        required += [self._code_unit(c, tf) for c in qt.codes]
-        if not words and not required:
+        Built from `keys.plan_query`, the model Elasticsearch renders too: quoted phrases and structured codes
+        required; words all required up to ALL_WORDS_UP_TO, else BM25 over every word (fillers weighted down);
+        adjacent word pairs and, for short texts, the whole sequence as phrase boosts."""
+        plan = plan_query(qt)
+        words = []
+        for w in plan.words:
+            unit = self._text_unit(w.text, qt.accented, tf)
+            if unit is not None:
+                words.append(unit if w.weight == 1.0 else tantivy.Query.boost_query(unit, w.weight))
+        required = [u for p in plan.phrases if (u := self._text_unit(p, qt.accented, tf)) is not None]
+        required += [self._code_unit(c, tf) for c in plan.required_codes]
+        optional = [self._code_unit(c, tf) for c in plan.optional_codes]
+        if not words and not required and not optional:
             # Words were typed but none is indexable (e.g. a 60-letter run, dropped by remove_long): no match.
             return None if qt.is_empty else tantivy.Query.empty_query()
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [(tantivy.Occur.Must, q) for q in required]
-        if words:
-            need = len(words) if len(words) <= 6 else math.ceil(0.8 * len(words))
-            core = tantivy.Query.boolean_query([(tantivy.Occur.Should, w) for w in words], need)
-            clauses.append((tantivy.Occur.Must, core))
-        seq = " ".join(qt.terms)
-        folded = self._fold.analyze(seq)
-        if len(folded) > 1 and len(words) > 1:
-            title, body = tf
-            boosts = [
-                self._match(f"{body}_f", folded, _B_PHRASE),
-                self._match(f"{title}_f", folded, _B_PHRASE * _B_TITLE),
-            ]
-            exact = self._text.analyze(seq)
-            if qt.accented and len(exact) > 1:
-                boosts.append(self._match(body, exact, _B_PHRASE * _B_ACCENT))
-                boosts.append(self._match(title, exact, _B_PHRASE * _B_ACCENT * _B_TITLE))
-            clauses += [(tantivy.Occur.Should, b) for b in boosts]
+        matchers = words + optional
+        if matchers:
+            shoulds = [(tantivy.Occur.Should, w) for w in matchers]
+            core = (
+                tantivy.Query.boolean_query(shoulds, len(matchers))
+                if plan.all_words
+                else tantivy.Query.boolean_query(shoulds)
+            )
+            # With required units the free words only add score; alone they decide what matches.
+            clauses.append((tantivy.Occur.Should if required and not plan.all_words else tantivy.Occur.Must, core))
+        clauses += [(tantivy.Occur.Should, b) for b in self._proximity(plan, qt.accented, tf)]
         return tantivy.Query.boolean_query(clauses)
+
+    def _proximity(self, plan: QueryPlan, accented: bool, tf: tuple[str, str]) -> list[tantivy.Query]:
+        """Phrase boosts: each adjacent word pair, and the typed sequence of a short text."""
+        title, body = tf
+        boosts: list[tantivy.Query] = []
+        units = [(p.text, p.weight) for p in plan.pairs]
+        if plan.sequence:
+            units.append((plan.sequence, _B_PHRASE))
+        for text, weight in units:
+            folded = self._fold.analyze(text)
+            if len(folded) < 2:
+                continue
+            boosts.append(self._match(f"{body}_f", folded, weight))
+            boosts.append(self._match(f"{title}_f", folded, weight * _B_TITLE))
+            exact = self._text.analyze(text)
+            if accented and len(exact) > 1 and text == plan.sequence:
+                # Tones on the whole sequence only: word clauses already prefer exact tones, and an accented twin of
+                # every pair doubles the phrase work of a long question for no measured gain.
+                boosts.append(self._match(body, exact, weight * _B_ACCENT))
+                boosts.append(self._match(title, exact, weight * _B_ACCENT * _B_TITLE))
+        return boosts
 
     def _filters(self, query: Query) -> list[tantivy.Query]:
         def term(field: str, value: str) -> tantivy.Query:
@@ -402,7 +443,34 @@ class EmbeddedBackend:
             if qt.accented:
                 gens.append((True, self._snippet_gen(searcher, text_q, tf[1])))
         hits = [self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf) for score, addr in hits_raw]
-        return SearchResult(total=total, hits=hits, facets=self._facets(searcher, q))
+        suggestion = self._suggest(searcher, qt, tf) if total == 0 and text_q is not None else None
+        return SearchResult(total=total, hits=hits, facets=self._facets(searcher, q), suggestion=suggestion)
+
+    def _suggest(self, searcher: tantivy.Searcher, qt: QueryText, tf: tuple[str, str]) -> str | None:
+        """The typed words with each one the index does not know replaced by its nearest indexed word (same first
+        letter, folded comparison, written with tones as the index most often has it)."""
+        body = tf[1]
+        out: list[str] = []
+        changed = False
+        for word in " ".join((*qt.terms, *qt.phrases)).split():
+            folded = self._fold.analyze(word)
+            if len(folded) != 1 or searcher.doc_freq(f"{body}_f", folded[0]) > 0:
+                out.append(word)
+                continue
+            vocab = searcher.terms_with_prefix(f"{body}_f", folded[0][:1], limit=20_000)
+            best = closest_term(folded[0], [(t, int(c)) for t, c in vocab])
+            if best is None:
+                out.append(word)
+                continue
+            changed = True
+            accented = [
+                (t, int(c))
+                for first in {best[:1], *_TONED_INITIALS.get(best[:1], ())}
+                for t, c in searcher.terms_with_prefix(body, first, limit=20_000)
+                if fold(t) == best
+            ]
+            out.append(max(accented, key=lambda tc: tc[1])[0] if accented else best)
+        return " ".join(out) if changed else None
 
     def _snippet_gen(self, searcher: tantivy.Searcher, q: tantivy.Query, field: str) -> tantivy.SnippetGenerator:
         gen = tantivy.SnippetGenerator.create(searcher, q, self._schema, field)
@@ -430,6 +498,7 @@ class EmbeddedBackend:
         best_page: int | None = None
         snippet = ""
         best = 0.0
+        exact_only = any(accented for accented, _ in gens)  # an accented query highlights only the tones typed
         for i, page in enumerate(pages):
             if not page:
                 continue
@@ -443,6 +512,9 @@ class EmbeddedBackend:
                 page_score += n * (_B_ACCENT if accented else 1.0)
                 if n and (accented or not page_snip):
                     page_snip = sn.to_html()
+                    if exact_only and not accented:
+                        # Typed with tones, found only folded ("nhận" on a page saying "NHÂN"): mark nothing.
+                        page_snip = page_snip.replace("<b>", "").replace("</b>", "")
             if page_score > best:
                 best, best_page, snippet = page_score, i + 1, page_snip
         if not snippet:
@@ -456,6 +528,7 @@ class EmbeddedBackend:
             number=number[0] if number else None,
             snippet=snippet,
             page=best_page if kind == "document" else None,
+            text_key=text_key([page_key(p) for p in pages]) if kind == "document" and pages else None,
         )
 
     def _facets(self, searcher: tantivy.Searcher, q: tantivy.Query) -> dict[str, dict[str, int]]:

@@ -7,6 +7,7 @@ The store is the truth: a failed index write leaves the record in the outbox wit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ from sohoa.search.model import IndexDoc, RebuildableBackend, SearchBackend
 from sohoa.search.public import public_record
 from sohoa.store import repo
 from sohoa.store.db import Store
-from sohoa.store.models import Document, Dossier, IndexOutbox, Procedure
+from sohoa.store.models import CatalogueEntry, Document, Dossier, IndexOutbox, Procedure
 
 
 @dataclass
@@ -31,11 +32,25 @@ def document_doc(session: Session, doc: Document) -> IndexDoc:
     version's personal data (a correction or a new version re-indexes it through the outbox)."""
     record = repo.current_metadata(session, doc.id)
     meta = record.data if record else {}
-    title = meta.get("subject") or meta.get("number") or doc.filename
-    pages = [p.text for p in doc.pages]
+    return document_index_doc(
+        doc.id, doc.filename, meta, [p.text for p in doc.pages], batch=doc.batch_id, status=doc.status
+    )
+
+
+def document_index_doc(
+    doc_id: str,
+    filename: str,
+    meta: dict[str, Any],
+    pages: list[str],
+    *,
+    batch: str | None = None,
+    status: str | None = None,
+) -> IndexDoc:
+    """The index record of a document from its metadata (a DocumentMetadata as a dict) and page texts."""
+    title = meta.get("subject") or meta.get("number") or filename
     public_title, public_pages = public_record(title, pages, meta.get("pii") or [])
     return IndexDoc(
-        id=doc.id,
+        id=doc_id,
         kind="document",
         title=title,
         pages=pages,
@@ -47,23 +62,63 @@ def document_doc(session: Session, doc: Document) -> IndexDoc:
         issued_date=meta.get("issued_date"),
         procedure_codes=list(meta.get("procedure_codes") or []),
         dossier_codes=list(meta.get("dossier_codes") or []),
-        batch=doc.batch_id,
-        status=doc.status,
+        batch=batch,
+        status=status,
     )
 
 
-def procedure_doc(p: Procedure) -> IndexDoc:
-    body = " · ".join(x for x in (p.name, p.field, p.implementing_agency, p.issuing_agency) if x)
+# Headings of a procedure's passages, in the order a desk officer reads a record; each passage is one "page" of the
+# record, so a hit's snippet comes from the part that answers (papers, fees, where to submit …).
+_SECTION_HEADINGS = {
+    "subjects": "Đối tượng thực hiện",
+    "steps": "Trình tự thực hiện",
+    "papers": "Thành phần hồ sơ",
+    "conditions": "Yêu cầu, điều kiện",
+    "result": "Kết quả thực hiện",
+}
+_CHANNEL_NAMES = {"direct": "Trực tiếp", "online": "Trực tuyến", "postal": "Dịch vụ bưu chính", "all": "Mọi hình thức"}
+
+
+def procedure_doc(p: Procedure, sections: dict[str, str] | None = None) -> IndexDoc:
+    """A procedure as indexed: a summary passage (name, field, agencies, level, decision), then one passage per part
+    of its record (`sections`, the full-record texts a catalogue import keeps), its channels with time limits and
+    fees, and its legal bases by number and title (so a document number finds the procedures based on it)."""
+    summary = " · ".join(x for x in (p.name, p.field, p.implementing_agency, p.issuing_agency, p.level) if x)
+    pages = [summary]
+    for key, heading in _SECTION_HEADINGS.items():
+        if text := (sections or {}).get(key):
+            pages.append(f"{heading}: {text}")
+    channels = []
+    for c in p.channels:
+        parts = [x for x in (c.time_text, c.fee_text, c.description) if x]
+        if parts:
+            channels.append(f"{_CHANNEL_NAMES.get(c.channel, c.channel)}: " + " · ".join(parts))
+    if channels:
+        pages.append("Cách thức thực hiện (thời hạn, phí, lệ phí): " + "; ".join(channels))
+    if p.legal_bases:
+        bases = "; ".join(f"{b.title} ({b.number})" if b.title else b.number for b in p.legal_bases)
+        pages.append(f"Căn cứ pháp lý: {bases}")
     return IndexDoc(
         id=f"procedure:{p.code}",
         kind="procedure",
         title=p.name,
-        pages=[body],
+        pages=pages,
         number=p.code,
         issuer=p.issuing_agency,
         procedure_codes=[p.code],
         status=p.status,
     )
+
+
+def procedure_sections(session: Session, code: str) -> dict[str, str] | None:
+    """The record texts of a procedure from the latest catalogue entry that carries them (full portal records)."""
+    rows = session.scalars(
+        select(CatalogueEntry.extra).where(CatalogueEntry.code == code).order_by(CatalogueEntry.id.desc())
+    )
+    for extra in rows:
+        if isinstance(extra, dict) and isinstance(extra.get("sections"), dict):
+            return extra["sections"]
+    return None
 
 
 def dossier_doc(d: Dossier) -> IndexDoc:
@@ -87,7 +142,7 @@ def _load(session: Session, kind: str, entity_id: str) -> IndexDoc | None:
         return document_doc(session, doc) if doc and doc.status != "processing" else None
     if kind == "procedure":
         proc = session.get(Procedure, entity_id)
-        return procedure_doc(proc) if proc else None
+        return procedure_doc(proc, procedure_sections(session, proc.code)) if proc else None
     if kind == "dossier":
         dossier = session.get(Dossier, entity_id)
         return dossier_doc(dossier) if dossier else None

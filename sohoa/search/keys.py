@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
 import re
+from dataclasses import dataclass
 
 from sohoa.search.model import Fields, IndexDoc, Query
-from sohoa.textnorm import fold, normalize_text
+from sohoa.search.querytext import QueryText
+from sohoa.textnorm import fold, has_diacritics, normalize_text
 
 # Relative weights of the query clauses.
 B_ACCENT = 3.0  # the accented field over the folded one: exact tones rank first
@@ -84,3 +87,128 @@ def filter_terms(query: Query) -> list[tuple[str, str]]:
     if query.dossier_code:
         pairs.append(("dossier_codes", exact_key(query.dossier_code)))
     return pairs
+
+
+# --- the question model both backends render --------------------------------------------------------------------
+
+B_FILLER = 0.4  # a question filler ("tôi muốn biết", "xin hỏi") still counts, a little
+B_PAIR = 1.5  # two typed words side by side in the text: a Vietnamese multi-syllable word, or a phrase fragment
+# Up to this many free words every one must match (a keyword search narrows as words are added); a longer text is
+# a question: plain BM25 over all its words, no minimum, so fillers and one unknown word cannot empty the result.
+ALL_WORDS_UP_TO = 4
+MAX_SEQUENCE_WORDS = 8  # the typed sequence as one exact phrase only for short texts: a question never matches
+
+# Words of a question that say nothing about the answer. Corpus idf already weighs down the common ones ("là",
+# "có", "của"); these are the ones a question has and a legal text or a procedure record rarely does, where idf
+# would do the opposite and let "tôi" or "muốn" rank a record. Folded, so unaccented questions match them too.
+_FILLERS = frozenset(
+    """toi minh em anh chi chau ban a a oi vay nhe nha xin hoi cho biet muon duoc khong ko k gi nao sao the nhu
+    bao nhieu hien nay the nao lam sao o dau ai vui long giup thi ma la co cua va voi cac nhung nay do kia roi
+    vua gio nay da se dang phai can nen""".split()
+)
+# Abbreviations desk staff type for common syllables; expanded into the word (folded) they stand for.
+_ABBREV = {"dk": "dang ky", "ko": "khong", "k": "khong", "dc": "duoc", "hs": "ho so", "sd": "su dung", "ntn": "the nao"}
+
+
+@dataclass(frozen=True)
+class WordUnit:
+    text: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What a backend builds for a parsed query, the same for the embedded index and Elasticsearch.
+
+    required: quoted phrases and numbers/codes with structure ("45/2020/NĐ-CP", "1.001193"), each must match
+    (as `codes` in `required_codes`); words: each typed word with its weight (fillers count little), all required
+    when `all_words`; pairs: adjacent typed words matched as a phrase for a bonus (what makes "người có công" rank
+    above a text holding "người" … "công" far apart); sequence: the whole typed text as one phrase, for short texts;
+    optional_codes: bare numbers ("30", "2024") that add score but are not required.
+    """
+
+    words: tuple[WordUnit, ...] = ()
+    all_words: bool = True
+    phrases: tuple[str, ...] = ()
+    required_codes: tuple[str, ...] = ()
+    optional_codes: tuple[str, ...] = ()
+    pairs: tuple[WordUnit, ...] = ()
+    sequence: str | None = None
+
+
+def _is_structured_code(code: str) -> bool:
+    return not code.isdigit()
+
+
+def plan_query(qt: QueryText) -> QueryPlan:
+    words: list[WordUnit] = []
+    for t in qt.terms:
+        key = fold(t).lower()
+        expanded = _ABBREV.get(key)
+        if expanded is not None and not has_diacritics(t):
+            words.append(WordUnit(expanded, B_FILLER if expanded in _FILLERS else 1.0))
+            continue
+        words.append(WordUnit(t, B_FILLER if key in _FILLERS else 1.0))
+    all_words = len(words) <= ALL_WORDS_UP_TO
+    if all_words:
+        words = [WordUnit(w.text, 1.0) for w in words]  # a short search means every word it has
+    pairs: list[WordUnit] = []
+    seen: set[str] = set()
+    for a, b in zip(words, words[1:], strict=False):
+        if a.weight < 1.0 and b.weight < 1.0:
+            continue  # "tôi muốn" side by side proves nothing
+        text = f"{a.text} {b.text}"
+        if text not in seen:
+            seen.add(text)
+            pairs.append(WordUnit(text, B_PAIR * min(a.weight, b.weight) ** 0.5))
+    sequence = None
+    if 1 < len(qt.terms) <= MAX_SEQUENCE_WORDS:
+        sequence = " ".join(qt.terms)
+    return QueryPlan(
+        words=tuple(words),
+        all_words=all_words,
+        phrases=qt.phrases,
+        required_codes=tuple(c for c in qt.codes if _is_structured_code(c)),
+        optional_codes=tuple(c for c in qt.codes if not _is_structured_code(c)),
+        pairs=tuple(pairs) if not all_words or len(words) > 1 else (),
+        sequence=sequence,
+    )
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Levenshtein distance, stopping early past `limit` (returns limit + 1 then)."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+def closest_term(word: str, vocabulary: list[tuple[str, int]]) -> str | None:
+    """The indexed term (with its document count) nearest to a word the index does not hold: one edit for short
+    words, two from six letters; the most common one among equals. None when nothing is that close."""
+    limit = 1 if len(word) < 6 else 2
+    best: tuple[int, int, str] | None = None
+    for term, count in vocabulary:
+        d = edit_distance(word, term, limit)
+        if d <= limit and (best is None or (d, -count) < best[:2]):
+            best = (d, -count, term)
+    return best[2] if best else None
+
+
+def page_key(text: str) -> str:
+    """Identifies a page's text (whitespace runs count as one space)."""
+    canonical = " ".join(text.split())
+    return hashlib.blake2b(canonical.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def text_key(page_keys: list[str]) -> str:
+    """Identifies a record's whole text from its page keys: the same paper digitised twice (PDF, TIFF, PNG) with
+    the same text has the same key, whatever its file. Texts that differ by one OCR character do not."""
+    return hashlib.blake2b("|".join(page_keys).encode("ascii"), digest_size=8).hexdigest()

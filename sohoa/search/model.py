@@ -65,6 +65,10 @@ class Hit:
     number: str | None = None
     snippet: str = ""
     page: int | None = None  # 1-based page of the best match, for documents
+    # Documents: identifies the whole text (keys.text_key); the same paper digitised as PDF, TIFF and PNG shares it.
+    text_key: str | None = None
+    # Set by group_variants: the ids of the other records with the same text, shown as formats of this one.
+    variants: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -75,6 +79,26 @@ class SearchResult:
     # Set by backends that page with cursors (Elasticsearch search_after) when more hits may follow; None means
     # "no cursor": page on with offset, or stop when offset + len(hits) reaches total.
     next_cursor: str | None = None
+    # "Did you mean": the typed text with its unknown words replaced by the nearest words of the index's own
+    # vocabulary; set only when nothing matched and a replacement exists.
+    suggestion: str | None = None
+
+
+def group_variants(hits: list[Hit]) -> list[Hit]:
+    """One hit per paper: later hits with the text of an earlier one (the same paper digitised as PDF, TIFF and
+    PNG) become its `variants`. The store has no link between such files, so identical text is the evidence;
+    a backend returns them all (totals and paging count records), and what shows a page groups them."""
+    first: dict[str, Hit] = {}
+    out: list[Hit] = []
+    for h in hits:
+        if h.text_key is None:
+            out.append(h)
+        elif (lead := first.get(h.text_key)) is not None:
+            lead.variants.append(h.id)
+        else:
+            first[h.text_key] = h
+            out.append(h)
+    return out
 
 
 class SearchBackend(Protocol):
