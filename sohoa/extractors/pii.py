@@ -47,7 +47,7 @@ from sohoa.extractors.types import DocumentMetadata, PiiSpan
 from sohoa.extractors.vietnamese import is_syllable, is_syllable_shape
 from sohoa.textnorm import fold
 
-__all__ = ["PII_KINDS", "applicant_signatures", "applicant_signer", "find_pii", "find_pii_aligned"]
+__all__ = ["PII_KINDS", "applicant_signatures", "applicant_signer", "find_pii", "find_pii_aligned", "plain_case_names"]
 
 PII_KINDS = ("cccd", "cmnd", "phone", "email", "address", "person_name")
 
@@ -914,3 +914,57 @@ def applicant_signer(md: DocumentMetadata, text: str, page_starts: list[int] | N
     if "applicant_signer" not in md.flags:
         md.flags.append("applicant_signer")
     return md
+
+
+# --- names in file and batch names ---------------------------------------------------------------------------------
+
+# Middle names (folded) that, right after a known surname, make a run of lower-case words a person's name
+# ("bui duc thang", "tran thi mai"). A surname alone is not enough in lower case: "hồ sơ", "lê hội", "tô màu" and
+# "văn bản" are ordinary words, and none of them is followed by one of these.
+_MIDDLE_NAMES = frozenset(
+    "thi van duc huu quoc minh ngoc thanh kim xuan cong dinh the trong ba quang hoang gia manh duy hong thu bich "
+    "phuong tien dang hai tuan viet nhat khanh bao thuy dieu cam tan trung".split()
+)
+# A middle name and the next word that make an ordinary word of an office's file names ("tờ trình văn bản",
+# "hồ sơ thị trấn"): such a run is not read as a name.
+_NOT_NAMES = frozenset(
+    "van ban|van thu|van phong|van hoa|van kien|van hoc|van de|thi tran|thi xa|thi truong|thi hanh|thi diem|"
+    "quoc gia|quoc te|quoc phong|quoc hoi|cong van|cong an|cong tac|cong nghe|cong chuc|cong dan|cong trinh|"
+    "cong khai|cong ty|cong bo|cong nhan|thanh tra|thanh pho|thanh toan|thanh ly|thanh lap|thanh nien|dang ky|"
+    "dang vien|hai quan|trung uong|trung tam|trung hoc|gia dinh|gia han|the chap|the thao|bao cao|bao hiem|"
+    "bao ve|bao tri|tien do|tien luong|xuan ve|minh bach|ngoc trai|dinh ky|dinh kem|dinh muc|quang cao|"
+    "hong bang|duc ket|tuan tra|viet nam|nhat ky|khanh thanh|thu tuc|thu tien|thu hoi|hoang hon|tan so".split("|")
+)
+_PLAIN_WORD = re.compile(r"[^\W\d_]+")
+
+
+def plain_case_names(text: str) -> list[tuple[int, int]]:
+    """(start, end) of person names written all in lower case, or upper case without tones, as people type them in
+    file and batch names ("ho so cua bui duc thang", "DON-TRAN-THI-MAI"): a known surname, a middle name, then one
+    or two given names, each a Vietnamese syllable. Title-case text is left to :func:`find_pii`, which reads it with
+    its context (a street named after a person is not personal data)."""
+    words = [(m.start(), m.end(), m.group(0)) for m in _PLAIN_WORD.finditer(text)]
+    surnames = _data().surnames
+    found: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        run = 1
+        # the words of one name are separated by single spaces only (file names were read with spaces for - _ .)
+        while i + run < len(words) and run < 4 and text[words[i + run - 1][1] : words[i + run][0]] == " ":
+            run += 1
+        chunk = [w for _, _, w in words[i : i + run]]
+        plain = all(w.islower() for w in chunk) or all(w.isupper() and w.isascii() for w in chunk)
+        folded = [fold(w).lower() for w in chunk]
+        if (
+            run >= 3
+            and plain
+            and folded[0] in surnames
+            and folded[1] in _MIDDLE_NAMES
+            and f"{folded[1]} {folded[2]}" not in _NOT_NAMES
+            and all(is_syllable(w.lower()) or is_syllable_shape(w.lower()) for w in chunk)
+        ):
+            found.append((words[i][0], words[i + run - 1][1]))
+            i += run
+        else:
+            i += 1
+    return found
