@@ -95,7 +95,7 @@ def html_form(p: Paper) -> bytes:
     # The signature block in a table cell, as saved forms lay it out; the name upper case there.
     rows = "".join(f"<p>{line}</p>" for line in body[:-3])
     sign = f"<table><tr><td></td><td><b>{body[-3]}</b><br><i>{body[-2]}</i><br><br>{p.name.upper()}</td></tr></table>"
-    page = f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Đơn đề nghị</title></head><body><main>"
+    page = "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Đơn đề nghị</title></head><body><main>"
     page += f"<h3>{head}</h3>{rows}{sign}</main></body></html>"
     return page.encode()
 
