@@ -256,3 +256,29 @@ def test_the_archivist_finds_each_applicant(app: Any, shop: Shop) -> None:
     # The archivist reads the batch and file names as they were given; masked roles do not (test above).
     body = client.get(f"/api/documents/{shop.ids['html']}").json()
     assert body["batch"] == BATCH and body["filename"] == PAPERS[0].filename
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("nop-ho-so-cua-ha-thi-my-duyen_2025", "ha thi my duyen"),
+        ("DON XIN VIEC DUONG QUOC TRUNG", "DUONG QUOC TRUNG"),
+        ("hồ sơ của đinh công tráng", "đinh công tráng"),
+        ("ho-so-van-ban-luu-tru-2024", None),  # "Hồ" and "Văn" are surnames; "hồ sơ văn bản" is no one
+        ("to-trinh-van-ban-de-nghi", None),
+        ("bao-cao-thang-5-cong-van-den", None),
+        ("Đường Lê Văn Lương", None),  # title case: left to find_pii, which reads the context
+    ],
+)
+def test_lower_case_names_in_file_and_batch_names(name: str, expected: str | None) -> None:
+    from sohoa.extractors.pii import plain_case_names
+    from sohoa.web.masking import detect_and_mask
+
+    spaced = re.sub(r"[-_]", " ", name)
+    found = [spaced[a:b] for a, b in plain_case_names(spaced)]
+    assert found == ([expected] if expected else [])
+    masked = detect_and_mask(name)
+    if expected:
+        assert "[ẩn: họ tên]" in masked and fold(expected).split()[-1] not in fold(masked), masked
+    elif name.islower():
+        assert masked == name  # ordinary file names stay readable

@@ -921,13 +921,13 @@ def applicant_signer(md: DocumentMetadata, text: str, page_starts: list[int] | N
 # Middle names (folded) that, right after a known surname, make a run of lower-case words a person's name
 # ("bui duc thang", "tran thi mai"). A surname alone is not enough in lower case: "hồ sơ", "lê hội", "tô màu" and
 # "văn bản" are ordinary words, and none of them is followed by one of these.
-_MIDDLE_NAMES = frozenset(
+_PLAIN_MIDDLE_NAMES = frozenset(
     "thi van duc huu quoc minh ngoc thanh kim xuan cong dinh the trong ba quang hoang gia manh duy hong thu bich "
     "phuong tien dang hai tuan viet nhat khanh bao thuy dieu cam tan trung".split()
 )
 # A middle name and the next word that make an ordinary word of an office's file names ("tờ trình văn bản",
 # "hồ sơ thị trấn"): such a run is not read as a name.
-_NOT_NAMES = frozenset(
+_PLAIN_NOT_NAMES = frozenset(
     "van ban|van thu|van phong|van hoa|van kien|van hoc|van de|thi tran|thi xa|thi truong|thi hanh|thi diem|"
     "quoc gia|quoc te|quoc phong|quoc hoi|cong van|cong an|cong tac|cong nghe|cong chuc|cong dan|cong trinh|"
     "cong khai|cong ty|cong bo|cong nhan|thanh tra|thanh pho|thanh toan|thanh ly|thanh lap|thanh nien|dang ky|"
@@ -959,8 +959,8 @@ def plain_case_names(text: str) -> list[tuple[int, int]]:
             run >= 3
             and plain
             and folded[0] in surnames
-            and folded[1] in _MIDDLE_NAMES
-            and f"{folded[1]} {folded[2]}" not in _NOT_NAMES
+            and folded[1] in _PLAIN_MIDDLE_NAMES
+            and f"{folded[1]} {folded[2]}" not in _PLAIN_NOT_NAMES
             and all(is_syllable(w.lower()) or is_syllable_shape(w.lower()) for w in chunk)
         ):
             found.append((words[i][0], words[i + run - 1][1]))
