@@ -122,6 +122,61 @@ def test_logout_and_password_change_revoke_sessions_on_the_server(tmp_path: Path
     login(app, "staff", new_password)
 
 
+def _form_token(html: str) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, "no CSRF field in the form"
+    return m.group(1)
+
+
+def test_the_account_page_changes_the_password_and_ends_every_session(tmp_path: Path) -> None:
+    app = create_app(small_store(tmp_path))
+    other, _ = login(app, "auditor")  # the same user signed in on another computer
+    browser, _ = login(app, "auditor")
+    page = browser.get("/account")
+    assert page.status_code == 200 and "Đổi mật khẩu" in page.text and 'href="/account"' in page.text
+    token = _form_token(page.text)
+    form = {"current": PASSWORD, "new": "x", "confirm": "x"}
+    # Without the session's CSRF token the form is refused and nothing changes.
+    assert browser.post("/account/password", data=form).status_code == 403
+    assert browser.post("/account/password", data={**form, "csrf_token": "sai"}).status_code == 403
+    new_password = "Chiều thu mưa bay trên phố Hàng Bông"
+    tries = [
+        ({"current": PASSWORD, "new": new_password, "confirm": new_password + "!"}, 400, "không khớp"),
+        ({"current": "khong-phai-mat-khau", "new": new_password, "confirm": new_password}, 403, "không đúng"),
+        ({"current": PASSWORD, "new": "auditor-2026!", "confirm": "auditor-2026!"}, 400, "tên đăng nhập"),
+        ({"current": PASSWORD, "new": "matkhau123456", "confirm": "matkhau123456"}, 400, "phổ biến"),
+        ({"current": PASSWORD, "new": "abcdefabcdef", "confirm": "abcdefabcdef"}, 400, "chưa đạt yêu cầu"),
+        ({"current": PASSWORD, "new": "ngắn quá", "confirm": "ngắn quá"}, 400, "ít nhất 12 ký tự"),
+    ]
+    for data, status, message in tries:
+        r = browser.post("/account/password", data={**data, "csrf_token": token})
+        assert (r.status_code, message in r.text) == (status, True), (data, r.status_code)
+        # The messages are Vietnamese: none of zxcvbn's English warnings reaches the page.
+        assert not re.search(r"\b(guess|password|common|words?)\b", r.text.split("<main", 1)[1].split("<form")[0])
+        assert browser.get("/api/me").status_code == 200  # a refused change keeps the session
+    r = browser.post(
+        "/account/password",
+        data={"current": PASSWORD, "new": new_password, "confirm": new_password, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+    assert "Đã đổi mật khẩu" in browser.get("/login").text
+    for client in (browser, other):
+        assert client.get("/api/me").status_code == 401  # ended on the server, the other computer's too
+        assert client.get("/account", follow_redirects=False).status_code in (303, 307, 401)
+    assert TestClient(app).post("/api/login", json={"name": "auditor", "password": PASSWORD}).status_code == 401
+    login(app, "auditor", new_password)
+    store = Store(small_store_url(tmp_path), run_migrations=False)
+    with store.session() as s:
+        actions = [a.action for a in s.scalars(select(AccessLog).where(AccessLog.user_name == "auditor"))]
+    store.dispose()
+    assert actions.count("password_changed") == 1 and "login_failed" in actions
+
+
+def small_store_url(root: Path) -> str:
+    return Settings(data_dir=root / "data").db_url
+
+
 def test_login_failures_are_throttled_locked_and_logged(tmp_path: Path) -> None:
     settings = small_store(tmp_path)
     app = create_app(settings)

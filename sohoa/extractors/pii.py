@@ -45,9 +45,9 @@ from sohoa.extractors.codes import (
 )
 from sohoa.extractors.types import DocumentMetadata, PiiSpan
 from sohoa.extractors.vietnamese import is_syllable, is_syllable_shape
-from sohoa.textnorm import fold
+from sohoa.textnorm import fold, normalize_text
 
-__all__ = ["PII_KINDS", "applicant_signatures", "applicant_signer", "find_pii", "find_pii_aligned"]
+__all__ = ["PII_KINDS", "applicant_signatures", "applicant_signer", "find_pii", "find_pii_aligned", "plain_case_names"]
 
 PII_KINDS = ("cccd", "cmnd", "phone", "email", "address", "person_name")
 
@@ -914,3 +914,88 @@ def applicant_signer(md: DocumentMetadata, text: str, page_starts: list[int] | N
     if "applicant_signer" not in md.flags:
         md.flags.append("applicant_signer")
     return md
+
+
+# --- names in file and batch names ---------------------------------------------------------------------------------
+
+# Middle names that, right after a known surname, make a run of lower-case words a person's name ("bùi đức thắng",
+# "tran thi mai"). A surname alone is not enough in lower case: "hồ sơ", "lê hội", "tô màu", "văn bản" are ordinary
+# words. Written with tones, words are compared with their tones ("định" is not "Đinh", "vụ" is not "Vũ").
+_PLAIN_MIDDLE_NAMES = frozenset(
+    normalize_text(w)
+    for w in "thị văn đức hữu quốc minh ngọc thanh kim xuân công đình thế trọng bá quang hoàng gia mạnh duy hồng "
+    "thu bích phương tiến đăng hải tuấn việt nhật khánh bảo thúy diệu cẩm tân trung".split()
+)
+_PLAIN_MIDDLE_FOLDED = frozenset(fold(w) for w in _PLAIN_MIDDLE_NAMES)
+# Surname + middle name pairs that are ordinary words ("quan trọng", "nghiêm minh"), and words no given name is
+# (function words: "quản lý thu và …", "… thu theo …").
+_PLAIN_NOT_PAIRS = frozenset("quan trong|nghiem trong|nghiem minh|ton trong|ly thu|vi bao|tu thu|ha thanh".split("|"))
+_PLAIN_NOT_GIVEN = frozenset(
+    "va cua theo doi voi den toi trong ngoai ma da thuoc thuc ve la co cac nhung cho tu tai nam nay do khi neu "
+    "duoc bi se dang phai".split()
+)
+# A middle name and the next word that make an ordinary word of an office's file names ("to-trinh-van-ban",
+# "ho-so-thi-tran"): such a run is not read as a name.
+_PLAIN_NOT_NAMES = frozenset(
+    "van ban|van thu|van phong|van hoa|van kien|van hoc|van de|thi tran|thi xa|thi truong|thi hanh|thi diem|"
+    "quoc gia|quoc te|quoc phong|quoc hoi|cong van|cong an|cong tac|cong nghe|cong chuc|cong dan|cong trinh|"
+    "cong khai|cong ty|cong bo|cong nhan|thanh tra|thanh pho|thanh toan|thanh ly|thanh lap|thanh nien|dang ky|"
+    "dang vien|hai quan|trung uong|trung tam|trung hoc|gia dinh|gia han|the chap|the thao|bao cao|bao hiem|"
+    "bao ve|bao tri|tien do|tien luong|minh bach|ngoc trai|dinh ky|dinh kem|dinh muc|quang cao|hong bang|"
+    "tuan tra|viet nam|nhat ky|khanh thanh|thu tuc|thu tien|thu hoi|tan so|phuong tien|phuong an|phuong thuc|"
+    "phuong phap|duy tri|trung thu|thanh vien|cong viec|cong suat|bao dam|bao ton|hoang hon".split("|")
+)
+# Without tones a run is ambiguous ("quy dinh phuong tien" holds "dinh phuong tien"), so it is a name only where
+# people write one in a file or batch name: after a word that introduces a person, or at the end of the value.
+_PLAIN_CUES = frozenset("cua ong ba anh chi em co chu bac ten nguoi ho ten don cho gui".split())
+_PLAIN_WORD = re.compile(r"[^\W\d_]+")
+
+
+@functools.cache
+def _toned_surnames() -> frozenset[str]:
+    people = json.loads(resources.files("sohoa.extractors").joinpath("data", "people.json").read_text("utf-8"))
+    return frozenset(normalize_text(s).lower() for s in people["surnames"])
+
+
+def plain_case_names(text: str) -> list[tuple[int, int]]:
+    """(start, end) of person names written all in lower case, or upper case without tones, as people type them in
+    file and batch names ("hồ sơ của bùi đức thắng", "nop-ho-so-cua-tran-thi-mai", "DON TRAN THI MAI"): a known
+    surname, a middle name, then one or two given names, each a Vietnamese syllable. Title-case text is left to
+    :func:`find_pii`, which reads it with its context (a street named after a person is not personal data)."""
+    words = [(m.start(), m.end(), m.group(0)) for m in _PLAIN_WORD.finditer(text)]
+    surnames = _data().surnames
+    found: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        run = 1
+        # the words of one name are separated by single spaces only (file names were read with spaces for - _ .)
+        while i + run < len(words) and run < 4 and text[words[i + run - 1][1] : words[i + run][0]] == " ":
+            run += 1
+        if run < 3:
+            i += 1
+            continue
+        chunk = [w for _, _, w in words[i : i + run]]
+        ascii_run = all(w.isascii() for w in chunk)
+        plain = all(w.islower() for w in chunk) or (ascii_run and all(w.isupper() for w in chunk))
+        folded = [fold(w).lower() for w in chunk]
+        lower = [normalize_text(w).lower() for w in chunk]
+        if ascii_run:
+            before = fold(words[i - 1][2]).lower() if i else ""
+            at_end = not re.search(r"[^\W\d_]", text[words[i + run - 1][1] :].rsplit(".", 1)[0])
+            known = folded[0] in surnames and folded[1] in _PLAIN_MIDDLE_FOLDED
+            known = known and (before in _PLAIN_CUES or at_end)
+        else:
+            known = lower[0] in _toned_surnames() and lower[1] in _PLAIN_MIDDLE_NAMES
+        if (
+            plain
+            and known
+            and f"{folded[1]} {folded[2]}" not in _PLAIN_NOT_NAMES
+            and f"{folded[0]} {folded[1]}" not in _PLAIN_NOT_PAIRS
+            and not any(w in _PLAIN_NOT_GIVEN for w in folded[2:])
+            and all(is_syllable(w) or is_syllable_shape(w) for w in lower)
+        ):
+            found.append((words[i][0], words[i + run - 1][1]))
+            i += run
+        else:
+            i += 1
+    return found

@@ -746,6 +746,9 @@ def _xlsx(title: str, paths: list[tuple[str, ...]], body: list[list[tuple[object
         for c, (_, fmt) in enumerate(cells, 1):
             if fmt:
                 ws.cell(r, c).number_format = fmt
+    from sohoa.xlsxsafe import text_cells
+
+    text_cells(wb)  # a label such as "- Trong đó" is text, never a formula (issue 17: every writer)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

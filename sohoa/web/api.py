@@ -115,40 +115,57 @@ def api_logout(request: Request) -> dict[str, bool]:
     return {"ok": True}
 
 
-@router.post("/password", dependencies=[CSRF], summary="Change one's own password; every session of the user ends")
-def api_password(
-    request: Request, body: PasswordBody, user: Annotated[CurrentUser, Depends(current_user)]
-) -> dict[str, Any]:
+class WrongPassword(Exception):
+    """The current password given for a password change is wrong."""
+
+
+def change_password(request: Request, user: CurrentUser, current: str, new: str) -> int:
+    """Change the signed-in user's password (API and the "Tài khoản" page): the current password is checked and
+    throttled like a login (a failure is recorded), the new one must pass the policy, every session of the user
+    ends on the server, this one included. Returns how many sessions ended; raises :class:`LoginThrottled`,
+    :class:`WrongPassword` or :class:`~sohoa.web.passwords.WeakPassword`."""
     from sohoa.store.models import User
 
     client, at = client_address(request), now(request)
     with request.app.state.store.session() as s:
         # Guessing the current password through a session is throttled like a login, and the failure is kept.
         wait = sessions.retry_after(s, user.name, client, at, request.app.state.login_policy)
-        wrong = wait is None and authenticate(s, user.name, body.current) is None
+        wrong = wait is None and authenticate(s, user.name, current) is None
         if wrong:
             sessions.record_failure(s, user.name, client, at, "password_change")
     if wait is not None:
-        raise throttled(LoginThrottled(wait))
+        raise LoginThrottled(wait)
     if wrong:
-        raise HTTPException(403, "mật khẩu hiện tại không đúng")
-    try:
-        with request.app.state.store.session() as s:
-            row = s.get(User, user.id)
-            assert row is not None
-            ended = set_password(s, row, body.new, now(request))
-            s.add(
-                AccessLog(
-                    user_name=user.name,
-                    role=user.role,
-                    action="password_changed",
-                    target=None,
-                    detail={"sessions_ended": ended},
-                )
+        raise WrongPassword()
+    with request.app.state.store.session() as s:
+        row = s.get(User, user.id)
+        assert row is not None
+        ended = set_password(s, row, new, now(request))
+        s.add(
+            AccessLog(
+                user_name=user.name,
+                role=user.role,
+                action="password_changed",
+                target=None,
+                detail={"sessions_ended": ended},
             )
+        )
+    request.session.clear()  # the caller signs in again with the new password
+    return ended
+
+
+@router.post("/password", dependencies=[CSRF], summary="Change one's own password; every session of the user ends")
+def api_password(
+    request: Request, body: PasswordBody, user: Annotated[CurrentUser, Depends(current_user)]
+) -> dict[str, Any]:
+    try:
+        ended = change_password(request, user, body.current, body.new)
+    except LoginThrottled as exc:
+        raise throttled(exc) from exc
+    except WrongPassword as exc:
+        raise HTTPException(403, "mật khẩu hiện tại không đúng") from exc
     except WeakPassword as exc:
         raise HTTPException(400, str(exc)) from exc
-    request.session.clear()  # the caller signs in again with the new password
     return {"ok": True, "sessions_ended": ended}
 
 

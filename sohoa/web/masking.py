@@ -90,14 +90,16 @@ _SEPARATORS = re.compile(r"[_+]+|(?<=[^\W\d_])[-.](?=[^\W\d_])")
 def detect_and_mask(text: str) -> str:
     """``text`` with the personal data the detectors find in it replaced by labels. File and batch names join
     words with "-", "_" or "."; they are read with spaces there (same length), so a name is found in
-    "ho-so-chi-hong-nhung_2024"."""
-    from sohoa.extractors.pii import find_pii
+    "ho-so-chi-hong-nhung_2024". Names typed in lower case, or upper case without tones ("nop-ho-so-bui-duc-thang"),
+    are found by :func:`~sohoa.extractors.pii.plain_case_names` (surname, middle name, given names)."""
+    from sohoa.extractors.pii import find_pii, plain_case_names
 
     if not text or len(text) > 2000:  # pages are masked from the record's values, found with their context
         return text
     text = normalize_text(text) if not text.isascii() else text
     spaced = _SEPARATORS.sub(lambda m: " " * len(m.group(0)), text)
     spans = [(p.start, p.end, p.kind) for p in find_pii(spaced)]
+    spans += [(start, end, "person_name") for start, end in plain_case_names(spaced)]
     return replace_spans(text, spans) if spans else text
 
 

@@ -18,9 +18,10 @@ from sohoa.pipelines.prefect_probe import ui_url
 from sohoa.store.corrections import EDITABLE, CorrectionError
 from sohoa.store.models import BatchItem
 from sohoa.web import archivist, audit, csrf, documents, progress, upload
-from sohoa.web.api import end_session, login_session
+from sohoa.web.api import WrongPassword, change_password, end_session, login_session
 from sohoa.web.auth import CurrentUser, LoginThrottled
-from sohoa.web.context import CSRF, Ctx, require, session_user, wake_worker
+from sohoa.web.context import CSRF, Ctx, current_user, require, session_user, wake_worker
+from sohoa.web.passwords import MIN_LENGTH, WeakPassword
 from sohoa.web.search import FACET_LABELS, BadSearch, SearchParams, run_search
 
 router = APIRouter(include_in_schema=False)
@@ -105,6 +106,40 @@ def login_post(request: Request, name: str = Form(...), password: str = Form(...
 @router.post("/logout", dependencies=[CSRF])
 def logout(request: Request) -> Response:
     end_session(request)
+    return _back("/login")
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request) -> Response:
+    user = current_user(request)
+    return render(request, "account.html", user, error=None, min_length=MIN_LENGTH)
+
+
+@router.post("/account/password", response_class=HTMLResponse, dependencies=[CSRF])
+def account_password(
+    request: Request, current: str = Form(...), new: str = Form(...), confirm: str = Form(...)
+) -> Response:
+    """The "Tài khoản" page's form: the same checks as ``POST /api/password``; on success every session of the
+    user ends (other browsers too) and the user signs in again with the new password."""
+    user = current_user(request)
+
+    def again(error: str, status_code: int) -> Response:
+        return render(request, "account.html", user, status_code=status_code, error=error, min_length=MIN_LENGTH)
+
+    if new != confirm:
+        return again("Mật khẩu mới nhập lại không khớp", 400)
+    try:
+        ended = change_password(request, user, current, new)
+    except LoginThrottled as exc:
+        response = again(f"Nhập sai mật khẩu quá nhiều lần; thử lại sau {exc.retry_after} giây", 429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    except WrongPassword:
+        return again("Mật khẩu hiện tại không đúng", 403)
+    except WeakPassword as exc:
+        return again(f"Mật khẩu mới chưa đạt yêu cầu: {exc}", 400)
+    others = f"; {ended - 1} phiên đăng nhập khác đã kết thúc" if ended > 1 else ""
+    _flash(request, f"Đã đổi mật khẩu{others}. Hãy đăng nhập lại bằng mật khẩu mới.")
     return _back("/login")
 
 

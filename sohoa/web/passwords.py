@@ -60,5 +60,25 @@ def check_password(password: str, user_name: str) -> None:
     # zxcvbn's run time grows with length; 128 characters are more than any policy needs to judge.
     result = zxcvbn(password[:128], user_inputs=[user_name, *fold(user_name).split()])
     if int(result["score"]) < MIN_SCORE:
-        hint = (result.get("feedback") or {}).get("warning") or ""
+        hint = _HINTS.get((result.get("feedback") or {}).get("warning") or "", "")
         raise WeakPassword("mật khẩu quá dễ đoán; hãy dùng một câu dài gồm nhiều từ" + (f" ({hint})" if hint else ""))
+
+
+# zxcvbn's warnings (English, from zxcvbn/feedback.py) as a person using this app reads them; one not listed here is
+# left out rather than shown in English.
+_HINTS = {
+    "Straight rows of keys are easy to guess.": "các phím liền nhau trên bàn phím rất dễ đoán",
+    "Short keyboard patterns are easy to guess.": "mẫu gõ phím ngắn rất dễ đoán",
+    'Repeats like "aaa" are easy to guess.': 'lặp lại như "aaa" rất dễ đoán',
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': 'lặp lại như "abcabcabc" vẫn dễ đoán',
+    'Sequences like "abc" or "6543" are easy to guess.': 'dãy liên tiếp như "abc" hay "6543" rất dễ đoán',
+    "Recent years are easy to guess.": "năm gần đây rất dễ đoán",
+    "Dates are often easy to guess.": "ngày tháng thường dễ đoán",
+    "This is a top-10 common password.": "đây là một trong 10 mật khẩu phổ biến nhất",
+    "This is a top-100 common password.": "đây là một trong 100 mật khẩu phổ biến nhất",
+    "This is a very common password.": "đây là mật khẩu rất phổ biến",
+    "This is similar to a commonly used password.": "mật khẩu này giống một mật khẩu phổ biến",
+    "A word by itself is easy to guess.": "một từ đứng riêng rất dễ đoán",
+    "Names and surnames by themselves are easy to guess.": "tên hoặc họ đứng riêng rất dễ đoán",
+    "Common names and surnames are easy to guess.": "tên và họ phổ biến rất dễ đoán",
+}
