@@ -288,8 +288,8 @@ def test_carry_over_and_every_status_counted() -> None:
 
 def test_imported_report_checks_reach_the_audit_by_unit(tmp_path: Path) -> None:
     from sohoa.catalogue import audit
-    from sohoa.reports import audit as render
     from sohoa.catalogue.importer import import_catalogue
+    from sohoa.reports import audit as render
     from sohoa.store.db import Store
 
     path = tmp_path / "bc.csv"

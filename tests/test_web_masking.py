@@ -78,3 +78,16 @@ def test_pages_hide_a_name_typed_without_tones_as_the_index_does() -> None:
     text = "Người nộp: TRAN VAN BINH, tệp tran-van-binh.pdf"
     assert MASKER.mask(text) == "Người nộp: [ẩn: họ tên], tệp [ẩn: họ tên].pdf"
     assert public_pages([text], [{"kind": "person_name", "text": "Trần Văn Bình"}]) == [MASKER.mask(text)]
+
+
+def test_a_masked_query_loses_its_personal_values_and_keeps_its_question() -> None:
+    from sohoa.web.masking import without_personal_values
+
+    # Only personal data typed (an address, any case, tones or not): nothing is left to search.
+    assert without_personal_values("SỐ 12 NGÕ 40 ĐƯỜNG LÁNG, PHƯỜNG LÁNG THƯỢNG, QUẬN ĐỐNG ĐA, HÀ NỘI") is None
+    assert without_personal_values("so 12 ngo 40 duong lang, phuong lang thuong, quan dong da, ha noi") is None
+    # A question keeps the words that are not personal data; a plain question is left as typed.
+    rest = without_personal_values("hồ sơ của ông trần văn khải cần những giấy tờ gì")
+    assert rest is not None and "khải" not in rest and "giấy tờ" in rest
+    question = "đăng ký tạm trú cần giấy tờ gì"
+    assert without_personal_values(question) == question

@@ -209,6 +209,30 @@ def query_touches_pii(text: str) -> str | None:
     return None
 
 
+def without_personal_values(text: str) -> str | None:
+    """The query a masked role runs: every part of it shaped like personal data (a name, an address, in any case,
+    with or without tones) taken out, so the answer cannot depend on it; None when nothing else is left (then
+    nothing is found). A long query is ranked over any of its words (the question model), so an address typed as
+    a query would otherwise find papers through "phường" or "Hà Nội" alone, and the hits would tell that the value
+    is there. A question that mentions a place keeps the rest of its words."""
+    from sohoa.extractors.pii import find_pii, plain_case_names
+
+    ranges = [(p.start, p.end) for p in find_pii(text) if p.end > p.start]
+    titled = text.title()  # typed all lower or upper case: the detectors read capitals as a name's or a place's
+    if titled != text and len(titled) == len(text):
+        ranges += [(p.start, p.end) for p in find_pii(titled) if p.end > p.start]
+    ranges += plain_case_names(text)
+    if not ranges:
+        return text
+    out, pos = [], 0
+    for start, end in sorted(ranges):
+        out.append(text[pos:start] if start > pos else "")
+        pos = max(pos, end)
+    out.append(text[pos:])
+    rest = " ".join("".join(out).split())
+    return rest if re.search(r"\w", rest) else None
+
+
 def query_tokens(text: str) -> set[str]:
     """Folded word tokens the query needs, as the backends analyse them."""
     qt = parse_query_text(text)

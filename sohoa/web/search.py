@@ -21,7 +21,7 @@ from sohoa.store.models import Page
 from sohoa.web import facets
 from sohoa.web.context import Ctx
 from sohoa.web.facets import TEXT_FACETS
-from sohoa.web.masking import Masker, mask_snippet, query_touches_pii, safe_snippet
+from sohoa.web.masking import Masker, mask_snippet, query_touches_pii, safe_snippet, without_personal_values
 
 PER_PAGE = 10
 FACET_LABELS = {
@@ -52,6 +52,13 @@ class SearchParams:
     page: int = 1
     per_page: int = PER_PAGE
 
+    def _text(self, masked: bool) -> str:
+        if not masked or not self.q.strip():
+            return self.q
+        rest = without_personal_values(self.q)
+        # Only personal data was typed: a phrase nothing holds, so nothing is found (and nothing is said).
+        return rest if rest is not None else f'"{facets.NO_MATCH}"'
+
     def query(self, masked: bool) -> Query:
         """The backend query; `masked` searches only the public copy of the text (never personal data)."""
         for value in (self.date_from, self.date_to):
@@ -63,7 +70,7 @@ class SearchParams:
         if self.kind not in (None, "document", "dossier", "procedure"):
             raise BadSearch(f"loại bản ghi không hợp lệ: {self.kind!r}")
         return Query(
-            text=self.q,
+            text=self._text(masked),
             kind=self.kind,  # type: ignore[arg-type]
             doc_type=self.doc_type or None,
             issuer=self.issuer or None,
