@@ -419,7 +419,7 @@ def search(
     out.print(f"[bold]{result.total}[/] results for {rich_escape(query)!r}", highlight=False)
     for rank, h in enumerate(result.hits, start=offset + 1):
         where = f", page {h.page}" if h.page else ""
-        head = f"{rank}. [{h.kind}] {h.number or ''} {h.title}".replace("  ", " ")
+        head = f"{rank}. [{label(h.kind, 'kind')}] {h.number or ''} {h.title}".replace("  ", " ")
         out.print(f"{rich_escape(head)}  [dim](score {h.score:.2f}{where}; id {h.id[:16]})[/]", highlight=False)
         if h.snippet:
             out.print(f"   {_snippet_markup(' '.join(h.snippet.split()))}", highlight=False)
