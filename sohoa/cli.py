@@ -20,6 +20,8 @@ from rich.table import Table
 from sohoa import cliutil
 from sohoa.conformance import commands as conformance
 from sohoa.extractors.types import ExtractionStatus
+from sohoa.labels import label
+from sohoa.reports import terminal
 from sohoa.settings import Settings
 
 app = typer.Typer(
@@ -77,7 +79,7 @@ def digitise(
         if retry and not paths:
             files = _failed_inputs(store, retry)
             if not files:
-                out.print(f"batch {retry}: nothing to retry")
+                out.print(terminal.nothing_to_retry(retry), highlight=False)
                 return
         else:
             if not paths:
@@ -92,17 +94,13 @@ def digitise(
             from sohoa.pipelines.batchqueue import enqueue
 
             pending = enqueue(store, batch_id, [str(f) for f in files], retry_failed=bool(retry), force=force)
-            out.print(
-                f"batch {batch_id}: {len(files)} files queued ({pending} waiting); "
-                f"run `sohoa worker --batch {batch_id}` on each machine",
-                highlight=False,
-            )
+            out.print(terminal.queued_line(batch_id, len(files), pending), highlight=False)
             return
         configure_prefect(settings)
         result = _run_with_progress(store, files, batch_id, settings, retry_failed=bool(retry), force=force)
         report_paths = _write_batch_report(store, settings, batch_id)
     _print_batch(result, paths or [], report_paths[1])
-    counts = _count_statuses(result["items"])
+    counts = terminal.count_statuses(result["items"])
     broken = counts.get(ExtractionStatus.FAILED, 0) + counts.get(ExtractionStatus.TIMEOUT, 0)
     if result["items"] and broken == len(result["items"]):
         raise typer.Exit(1)
@@ -157,7 +155,7 @@ def _run_with_progress(
                 counts = queries.batch_status_counts(s, batch_id)
             total = sum(counts.values())
             left = counts.pop("pending", 0) + counts.pop("processing", 0)
-            shown = " ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            shown = terminal.counts_text(counts)
             progress.update(task_id, total=total or len(files), completed=total - left, status=shown)
 
     columns = (
@@ -178,69 +176,15 @@ def _run_with_progress(
             poller.join()
 
 
-def _count_statuses(items: list[dict[str, Any]]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for item in items:
-        counts[item["status"]] = counts.get(item["status"], 0) + 1
-    return counts
-
-
-TABLE_ALL_ROWS = 50  # above this many files the table lists only those that need a look; the report has them all
-_FIXED_COLUMNS = 39  # pages, seconds and document (8) columns, and the borders and padding of all six
-
-
 def _print_batch(result: dict[str, Any], given: list[Path], report_html: Path) -> None:
-    """The batch's table (file names relative to the folders given, never cut), then one summary line."""
-    items = result["items"]
-    shown = items if len(items) <= TABLE_ALL_ROWS else [i for i in items if i["status"] != ExtractionStatus.DONE]
-    if shown:
-        title = f"Batch {result['batch']}"
-        if shown is not items:
-            title += f": the {len(shown)} of {len(items)} files not simply done (every file is in the report)"
-        table = Table(title=title, show_lines=False)
-        names = [_shown_path(item["path"], given) for item in shown]
-        # The name gets the room it needs once the other columns fit (a reason needs its longest word); the rest
-        # of a long name wraps, never cut.
-        status_w = max(len("status"), *(len(i["status"]) for i in shown))
-        reason_w = max([6, *(len(w) for i in shown for w in (i["reason"] or "").split())])
-        room = max(16, out.width - _FIXED_COLUMNS - status_w - min(reason_w, 24))
-        table.add_column("file", overflow="fold", min_width=min(max(map(len, names)), room))
-        for col in ("status", "pages", "seconds", "document"):
-            table.add_column(col, no_wrap=True)
-        table.add_column("reason", overflow="fold")
-        for item, name in zip(shown, names, strict=True):
-            table.add_row(
-                rich_escape(name),
-                item["status"],
-                str(item["pages"]),
-                f"{item['seconds']:.1f}",
-                (item["document_id"] or "")[:8],  # what `sohoa show` takes
-                rich_escape(item["reason"] or ""),
-            )
+    """The batch's table, then one summary line (sohoa/reports/terminal.py: the Vietnamese a person reads)."""
+    table = terminal.batch_table(result["batch"], result["items"], given, out.width)
+    if table is not None:
         out.print(table)
-    counts = ", ".join(f"{k} {v}" for k, v in sorted(_count_statuses(items).items()))
-    index = result.get("index") or {}
-    unexpected = any((i["reason"] or "").startswith(("unexpected error", "error after retries")) for i in items)
-    out.print(
-        f"{len(items)} files: {counts}. Indexed {index.get('indexed', 0)}"
-        + (f"; index errors: {'; '.join(index['errors'])}" if index.get("errors") else "")
-        + f"; report: {report_html}"
-        + (" (with the tracebacks of the unexpected errors)" if unexpected else ""),
-        highlight=False,
-        soft_wrap=True,
-    )
+    summary = terminal.batch_summary(result["items"], result.get("index") or {}, report_html)
+    out.print(summary, highlight=False, soft_wrap=True)
 
 
-def _shown_path(path: str, given: list[Path]) -> str:
-    """A file as the archivist knows it: relative to the folder they gave (the path as stored otherwise)."""
-    p = Path(path)
-    for folder in given:
-        if p != folder and p.is_relative_to(folder):
-            return p.relative_to(folder).as_posix()
-    return path
-
-
-# ------------------------------------------------------------------------------------------------------ samples
 @app.command()
 def samples(
     out_dir: Annotated[Path, typer.Option("--out", help="Where to write the samples")] = Path("samples-out"),
@@ -332,7 +276,8 @@ def catalogue_reconcile(
         highlight=False,
     )
     out.print(
-        f"{c.findings} findings: " + ", ".join(f"{k} {n}" for k, n in c.by_kind.items()) or "none", highlight=False
+        f"{c.findings} findings: " + ", ".join(f"{KIND_LABELS.get(k, k)} {n}" for k, n in c.by_kind.items()) or "none",
+        highlight=False,
     )
     for kind in KINDS:
         items = [f for f in report.findings if f.kind == kind]
@@ -343,8 +288,8 @@ def catalogue_reconcile(
             table.add_column(col, overflow="fold")
         for f in items[:limit]:
             where = "; ".join(e.where() for e in f.evidence[:2])
-            label = f.message + (f" — {f.name}" if f.name else "")
-            table.add_row(SEVERITY_LABELS[f.severity], f.code or "—", rich_escape(label), rich_escape(where))
+            text = f.message + (f" — {f.name}" if f.name else "")
+            table.add_row(SEVERITY_LABELS[f.severity], f.code or "—", rich_escape(text), rich_escape(where))
         out.print(table)
         if len(items) > limit:
             out.print(f"… {len(items) - limit} more (--limit, or --format json)", highlight=False)
@@ -377,7 +322,7 @@ def catalogue_list(
                 rich_escape(item["name"] or ""),
                 rich_escape(item["field"] or ""),
                 ", ".join(item["levels"]),
-                item["status"],
+                label(item["status"], "procedure_status"),
                 rich_escape(where),
             )
         out.print(table)
@@ -440,9 +385,9 @@ def search(
     from sohoa.search.factory import open_backend
     from sohoa.search.model import Query, group_variants
 
-    for label, value in (("--from", date_from), ("--to", date_to)):
+    for option, value in (("--from", date_from), ("--to", date_to)):
         if value and not _is_iso_date(value):
-            fail(f"{label} takes a date as YYYY-MM-DD, not {value!r}")
+            fail(f"{option} takes a date as YYYY-MM-DD, not {value!r}")
     settings = _settings()
     q = Query(
         text=query,
@@ -476,20 +421,20 @@ def search(
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
         return
     # Plain lines, not a table: snippets stay readable at any terminal width and in logs.
-    out.print(f"[bold]{result.total}[/] results for {rich_escape(query)!r}", highlight=False)
+    out.print(f"[bold]{result.total}[/] kết quả cho {rich_escape(query)!r}", highlight=False)
     result.hits = group_variants(result.hits)  # the same paper as PDF, TIFF and PNG: one line
     if result.suggestion:
         out.print(f"Có phải bạn muốn tìm: [bold]{rich_escape(result.suggestion)}[/]", highlight=False)
     for rank, h in enumerate(result.hits, start=offset + 1):
-        where = f", page {h.page}" if h.page else ""
-        where += f"; {len(h.variants)} other format(s): {', '.join(v[:16] for v in h.variants)}" if h.variants else ""
-        head = f"{rank}. [{h.kind}] {h.number or ''} {h.title}".replace("  ", " ")
-        out.print(f"{rich_escape(head)}  [dim](score {h.score:.2f}{where}; id {h.id[:16]})[/]", highlight=False)
+        where = f", trang {h.page}" if h.page else ""
+        where += f"; {len(h.variants)} định dạng khác: {', '.join(v[:16] for v in h.variants)}" if h.variants else ""
+        head = f"{rank}. [{label(h.kind, 'kind')}] {h.number or ''} {h.title}".replace("  ", " ")
+        out.print(f"{rich_escape(head)}  [dim](điểm {h.score:.2f}{where}; mã {h.id[:16]})[/]", highlight=False)
         if h.snippet:
             out.print(f"   {_snippet_markup(' '.join(h.snippet.split()))}", highlight=False)
     for name, counts in result.facets.items():
         if counts:
-            shown = ", ".join(f"{rich_escape(k)} {v}" for k, v in list(counts.items())[:6])
+            shown = ", ".join(f"{rich_escape(label(k))} {v}" for k, v in list(counts.items())[:6])
             out.print(f"[dim]{name}: {shown}[/]", highlight=False)
 
 
@@ -535,33 +480,39 @@ def show(doc_id: Annotated[str, typer.Argument(help="Document id (SHA-256, or it
         pages = [(p.number, p.source, p.confidence, p.route_reason, p.flags) for p in doc.pages]
         versions = queries.metadata_versions(s, doc.id)
     out.print_json(json.dumps(data, ensure_ascii=False))
-    table = Table(title="pages")
-    for col in ("page", "source", "confidence", "route", "flags"):
+    table = Table(title="các trang")
+    for col in ("trang", "nguồn chữ", "độ tin cậy", "cách đọc", "dấu hiệu"):
         table.add_column(col)
     for n, src, conf, route, flags in pages:
-        table.add_row(str(n), src, "" if conf is None else f"{conf:.1f}", rich_escape(route), ", ".join(flags))
+        table.add_row(
+            str(n),
+            label(src, "text_source"),
+            "" if conf is None else f"{conf:.1f}",
+            rich_escape(terminal.reason(route)),
+            ", ".join(label(f, "flag") for f in flags),
+        )
     out.print(table)
     if len(versions) > 1:
-        vt = Table(title="metadata versions (the newest is current; earlier outputs stay in the archive)")
-        for col in ("version", "extractor", "created"):
+        vt = Table(title="các phiên bản siêu dữ liệu (mới nhất là hiện hành; bản cũ vẫn giữ trong kho)")
+        for col in ("phiên bản", "nguồn", "lúc tạo"):
             vt.add_column(col)
         for version, extractor, created, _data in versions:
-            vt.add_row(str(version), extractor, created.strftime("%Y-%m-%d %H:%M:%S"))
+            vt.add_row(str(version), label(extractor, "extractor"), created.strftime("%d/%m/%Y %H:%M:%S"))
         out.print(vt)
-    ev = Table(title="events (audit trail: what ran, tool and version, parameters, duration, outcome)")
-    for col in ("when", "batch", "step", "tool", "version", "seconds", "outcome", "params"):
+    ev = Table(title="nhật ký xử lý (bước, công cụ và phiên bản, tham số, thời gian, kết quả)")
+    for col in ("lúc", "lô", "bước", "công cụ", "phiên bản", "giây", "kết quả", "tham số"):
         ev.add_column(col, overflow="fold")
     for e in events:
         # Hashes and archive paths shortened: the full values are in the JSON above and in the batch report.
         params = re.sub(r"\b([0-9a-f]{12})[0-9a-f]{52}\b", r"\1…", json.dumps(e.params, ensure_ascii=False))[:240]
         ev.add_row(
-            e.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            e.started_at.strftime("%d/%m/%Y %H:%M:%S"),
             rich_escape(e.batch_id or ""),
-            e.step,
+            label(e.step, "step"),
             e.tool,
             e.tool_version,
             f"{e.duration_s:.2f}",
-            e.outcome,
+            label(e.outcome, "outcome"),
             rich_escape(params + (f" — {e.message}" if e.message else "")),
         )
     out.print(ev)
@@ -633,16 +584,15 @@ def status() -> None:
 
     settings = _settings()
     with _store(settings) as store, store.session() as s:
-        for label, n in queries.record_counts(s).items():
-            out.print(f"{label}: {n}")
         # The same stored verdict as the batch report and `sohoa review` (review_query), never a threshold of its own.
         from sohoa.reports.review_query import pages_needing_review
 
         review = pages_needing_review(s, None)
-        out.print(
-            f"needing review: {len({r.document_id for r in review})} documents, "
-            f"{sum(r.page is not None for r in review)} pages"
+        lines = terminal.store_lines(
+            queries.record_counts(s), len({r.document_id for r in review}), sum(r.page is not None for r in review)
         )
+    for line in lines:
+        out.print(line, highlight=False)
 
 
 @app.command()
@@ -680,7 +630,7 @@ def report(
     if stdout:
         sys.stdout.write((html_path if fmt == "html" else json_path).read_text(encoding="utf-8") + "\n")
         return
-    out.print(f"wrote {json_path} and {html_path}", soft_wrap=True, highlight=False)
+    out.print(terminal.report_written(json_path, html_path), soft_wrap=True, highlight=False)
 
 
 @app.command()
@@ -699,12 +649,7 @@ def worker(
         configure_prefect(settings)
         result = _run_with_progress(store, [], batch, settings)
         report_paths = _write_batch_report(store, settings, batch)
-    counts = ", ".join(f"{k} {v}" for k, v in sorted(_count_statuses(result["items"]).items()))
-    out.print(
-        f"batch {batch}: {len(result['items'])} files: {counts}; report: {report_paths[1]}",
-        soft_wrap=True,
-        highlight=False,
-    )
+    out.print(terminal.worker_summary(batch, result["items"], report_paths[1]), soft_wrap=True, highlight=False)
 
 
 @app.command()

@@ -197,7 +197,39 @@ def test_upload_is_digitised_with_no_command_and_the_batch_page_follows(served: 
     assert "Tệp bị hỏng, không mở được" in page.locator("#failures").inner_text()
     assert page.locator("#ppm").inner_text() != "—"
     _shot(page, "11-batch-live")
+    _polling_stops_when_finished_and_backs_off_when_hidden(page)
     page.context.close()
+
+
+def _polling_stops_when_finished_and_backs_off_when_hidden(page: Any) -> None:
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if r.url.endswith("/progress") else None)
+    page.wait_for_function("() => document.getElementById('live').dataset.polling === 'stopped'")
+    asked.clear()
+    time.sleep(2.5)
+    assert asked == [], "a finished batch is not asked about again"
+    # The tab's visibility is the browser's; a headless page is always visible, so the test sets it.
+    page.evaluate(
+        "window.__vis = 'visible'; Object.defineProperty(document, 'visibilityState', "
+        "{configurable: true, get: () => window.__vis})"
+    )
+
+    def still_running(route: Any) -> None:  # the same answer with work left: as if a watched folder added files
+        body = route.fetch().json()
+        route.fulfill(json={**body, "left": 1, "status": "running"})
+
+    page.route("**/progress", still_running)
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # back on the tab: it looks at once
+    page.wait_for_function("() => document.getElementById('live').dataset.polling === '1000'")
+    page.evaluate("window.__vis = 'hidden'; document.dispatchEvent(new Event('visibilitychange'))")
+    assert page.evaluate("document.getElementById('live').dataset.polling") == "30000"
+    asked.clear()
+    time.sleep(2.5)
+    assert asked == [], "a hidden tab is asked every 30 s, not every second"
+    page.unroute("**/progress")
+    page.evaluate("window.__vis = 'visible'; document.dispatchEvent(new Event('visibilitychange'))")
+    page.wait_for_function("() => document.getElementById('live').dataset.polling === 'stopped'")
+    assert len(asked) == 1, asked
 
 
 def test_a_dossier_folder_keeps_its_structure(served: Served, browser: Any, tmp_path: Path) -> None:

@@ -139,3 +139,75 @@ def test_deploy_then_a_prefect_worker_and_a_sohoa_worker_drain_batches(
     runs = httpx.post(f"{env['PREFECT_API_URL']}/flow_runs/filter", json={}, timeout=30).json()
     completed = [r for r in runs if r["state_type"] == "COMPLETED"]
     assert len(completed) >= 2, [(r["name"], r["state_type"]) for r in runs]
+
+
+def test_the_served_app_worker_runs_queued_items_as_prefect_flow_runs_and_links_to_it(
+    prefect_api: dict[str, str], tmp_path: Path
+) -> None:
+    """`sohoa serve` with PREFECT_API_URL set: its in-process worker takes a queued item as a `digitise` flow run
+    the long-lived server records, and the pages link to Prefect while it answers (not when nothing does)."""
+    data = tmp_path / "data"
+    api = prefect_api["PREFECT_API_URL"]
+    ui = api.removesuffix("/api")  # the probe asks <ui>/api/health (the UI itself is disabled in this harness)
+    env = {
+        **prefect_api,
+        "SOHOA_DATA_DIR": str(data),
+        "SOHOA_OCR_WORKERS": "1",
+        "SOHOA_INDEX_EVERY_S": "0",
+        "SOHOA_PREFECT_UI_URL": ui,
+    }
+    sohoa = [sys.executable, "-m", "sohoa.cli"]
+    inbox = tmp_path / "tiếp nhận"
+    inbox.mkdir()
+    (inbox / "quyết định.pdf").write_bytes(text_pdf(["Số: 12/QĐ-UBND", "QUYẾT ĐỊNH", "Về việc tiếp nhận hồ sơ"]))
+    _run(env, *sohoa, "digitise", str(inbox), "--batch", "qua-web", "--enqueue-only")
+    subprocess.run(
+        [*sohoa, "users", "add", "lan", "--role", "archivist"],
+        env=env, input="mat-khau-123456\n", text=True, check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [*sohoa, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300
+        while _statuses(data, "qua-web")["pending"] + _statuses(data, "qua-web")["processing"]:
+            assert server.poll() is None, (tmp_path / "serve.log").read_text(errors="replace")[-3000:]
+            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text(errors="replace")[-3000:]
+            time.sleep(1)
+        got = _statuses(data, "qua-web")
+        assert got["done"] + got["needs_review"] == 1, got
+        runs = httpx.post(f"{api}/flow_runs/filter", json={}, timeout=30).json()
+        ours = [r for r in runs if (r.get("parameters") or {}).get("batch_id") == "qua-web"]
+        assert ours and ours[0]["state_type"] == "COMPLETED", [(r["name"], r["parameters"]) for r in runs]
+
+        with httpx.Client(base_url=base, timeout=30) as client:
+            client.post("/api/login", json={"name": "lan", "password": "mat-khau-123456"}).raise_for_status()
+            page = client.get("/archivist")
+            assert page.status_code == 200 and f'href="{ui}"' in page.text, page.text[:2000]
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+    # The same pages with a Prefect address nothing answers on: no link (a page never points at a dead server).
+    from fastapi.testclient import TestClient
+
+    from sohoa.web.app import create_app
+
+    dead = f"http://127.0.0.1:{_free_port()}"
+    settings = Settings(data_dir=data, prefect_ui_url=dead)
+    store = Store(settings.db_url)
+    try:
+        with TestClient(create_app(settings, store, worker=False)) as client:
+            client.post("/api/login", json={"name": "lan", "password": "mat-khau-123456"}).raise_for_status()
+            page = client.get("/archivist")
+            assert page.status_code == 200 and "Prefect" not in page.text and dead not in page.text
+    finally:
+        store.dispose()

@@ -78,7 +78,7 @@ def test_two_workers_share_one_batch_without_losing_or_duplicating(postgres_url:
         [*cli, "digitise", str(inbox), "--batch", "chung", "--enqueue-only"], env=env, capture_output=True, text=True
     )
     assert queued.returncode == 0, queued.stderr
-    assert "14 files queued" in queued.stdout
+    assert "đã đưa 14 tệp vào hàng đợi" in queued.stdout
 
     started = time.monotonic()
     workers = [

@@ -141,3 +141,24 @@ def test_first_runs_starting_together_on_sqlite_migrate_once(tmp_path: Path) -> 
             assert s.scalars(select(BatchItem)).all() == []  # the schema is there, once
     finally:
         store.dispose()
+
+
+def test_a_retry_never_counts_or_reruns_dropped_items(store: Store, settings: Settings) -> None:
+    import os
+
+    from sqlalchemy import update
+
+    from sohoa.store import queries
+
+    batchqueue.enqueue(store, "b", ["a.pdf", "b.pdf"])
+    with store.session() as s:
+        s.execute(update(BatchItem).where(BatchItem.path == "a.pdf").values(status="unreadable"))
+        s.execute(update(BatchItem).where(BatchItem.path == "b.pdf").values(status="dropped"))
+    with store.session() as s:
+        assert queries.unsuccessful_paths(s, "b") == ["a.pdf"]
+        s.execute(update(BatchItem).where(BatchItem.path == "a.pdf").values(status="dropped"))
+    env = {**os.environ, "SOHOA_DATA_DIR": str(settings.resolved_data_dir)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "sohoa.cli", "digitise", "--retry", "b"], env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0 and "không có tệp nào cần chạy lại" in proc.stdout, proc.stdout + proc.stderr

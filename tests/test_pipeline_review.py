@@ -101,5 +101,6 @@ def test_status_counts_the_same_pages(reviewed: dict[str, Any]) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     pages = sum(r.page is not None for r in review)
-    assert f"needing review: 1 documents, {pages} pages" in proc.stdout, proc.stdout
+    assert f"Cần xem lại: 1 tài liệu, {pages} trang" in proc.stdout, proc.stdout
+    assert "Tài liệu: " in proc.stdout and "documents" not in proc.stdout, proc.stdout
     json.dumps([r.reasons for r in review])  # plain strings: what `sohoa review --format json` prints

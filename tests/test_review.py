@@ -51,6 +51,8 @@ def test_review_filters_by_batch(store_dir: dict[str, Any]) -> None:
 
 def test_review_table_and_unknown_batch(store_dir: dict[str, Any]) -> None:
     table = run_cli(store_dir["data"], "review").stdout
-    assert "need review" in table and "nhiễu.png" in table
+    assert "trang cần xem lại" in table and "nhiễu.png" in table
+    # Reasons as plain Vietnamese sentences (the JSON keeps the stored English text).
+    assert not any(w in table for w in ("OCR confidence", "syllables", "found no words", "need review")), table
     proc = run_cli(store_dir["data"], "review", "--batch", "nope", check=False)
     assert proc.returncode == 1 and "no batch named" in proc.stderr

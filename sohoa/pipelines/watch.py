@@ -25,6 +25,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import select, update
 
+from sohoa.conformance.dossier import MANIFEST_NAME
 from sohoa.pipelines import batchqueue
 from sohoa.pipelines.leases import PROCESSING
 from sohoa.store.db import Store
@@ -63,6 +64,8 @@ class FolderWatch:
         for path in sorted(self.root.rglob("*")):
             rel = path.relative_to(self.root)
             if rel.parts[0] == DONE_DIR or any(p.startswith(".") for p in rel.parts) or _temporary(path):
+                continue
+            if path.name == MANIFEST_NAME:  # a dossier manifest describes files; it is not one to digitise
                 continue
             if path.is_file():
                 out.append(path)
@@ -107,8 +110,32 @@ class FolderWatch:
             log.info("watch %s: queued %d file(s) in batch %s", self.root, len(new), self.batch)
         return len(new)
 
+    def _dossier_folder(self, path: Path) -> Path | None:
+        """The nearest sub-folder of the watched folder holding a dossier manifest (hoso.toml) above `path`."""
+        for folder in path.parents:
+            if folder == self.root or not folder.is_relative_to(self.root):
+                return None  # a manifest at the top describes the inbox itself: it stays there
+            if (folder / MANIFEST_NAME).is_file():
+                return folder
+        return None
+
+    def _move(self, src: Path) -> Path:
+        dest = self.done_dir / src.relative_to(self.root)
+        n = 1
+        while dest.exists():
+            dest = dest.with_name(f"{src.stem} ({n}){src.suffix}")
+            n += 1
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(src), str(dest))
+        self._seen.pop(src, None)
+        return dest
+
     def move_settled(self) -> int:
-        """Move the files whose items are settled into da-xu-ly/ (same sub-folders); the item's path follows."""
+        """Move the files whose items are settled into da-xu-ly/ (same sub-folders); the item's path follows.
+
+        A dossier folder (one with a hoso.toml) moves as a whole, its manifest too, once every file in it is
+        settled: membership is read from a file's own path (its nearest manifest, which must list files that
+        exist), so a dossier split between the inbox and da-xu-ly/ would lose it on a retry or a replacement."""
         prefix = str(self.root) + "/"
         with self.store.session() as s:
             rows = s.execute(
@@ -118,19 +145,20 @@ class FolderWatch:
                     BatchItem.path.startswith(prefix, autoescape=True),
                 )
             ).all()
+        settled = {Path(path): item_id for item_id, path in rows}
+        waiting: set[Path] = set()  # dossier folders with a file not settled (or not even queued) yet
+        dossiers = {d for p in settled if (d := self._dossier_folder(p)) is not None}
+        if dossiers:
+            for path in self.candidates():
+                folder = self._dossier_folder(path)
+                if folder in dossiers and path not in settled:
+                    waiting.add(folder)
         moved = 0
-        for item_id, path in rows:
-            src = Path(path)
+        for src, item_id in settled.items():
             rel = src.relative_to(self.root)
-            if rel.parts[0] == DONE_DIR or not src.exists():
+            if rel.parts[0] == DONE_DIR or not src.exists() or self._dossier_folder(src) in waiting:
                 continue
-            dest = self.done_dir / rel
-            n = 1
-            while dest.exists():
-                dest = dest.with_name(f"{src.stem} ({n}){src.suffix}")
-                n += 1
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(src), str(dest))
+            dest = self._move(src)
             with self.store.session() as s:
                 s.execute(
                     update(BatchItem)
@@ -138,8 +166,11 @@ class FolderWatch:
                     .values(path=str(dest))
                     .execution_options(synchronize_session=False)
                 )
-            self._seen.pop(src, None)
             moved += 1
+        for folder in dossiers - waiting:
+            manifest = folder / MANIFEST_NAME
+            if manifest.is_file():
+                self._move(manifest)
         return moved
 
     def step(self) -> tuple[int, int]:

@@ -13,6 +13,7 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
+from sohoa.labels import explain
 from sohoa.reports.review_query import ReviewPage
 
 
@@ -38,18 +39,19 @@ def review_json(pages: Sequence[ReviewPage]) -> str:
 
 
 def review_table(pages: Sequence[ReviewPage]) -> Table:
-    table = Table(title=f"{len(pages)} page(s) need review", title_justify="left")
-    table.add_column("document")
-    table.add_column("path", overflow="fold")
-    table.add_column("page", justify="right")
-    table.add_column("confidence", justify="right")
-    table.add_column("reasons", overflow="fold")
+    """The terminal's table, in Vietnamese: reasons as plain sentences (the JSON keeps the stored text)."""
+    table = Table(title=f"{len(pages)} trang cần xem lại", title_justify="left")
+    table.add_column("tài liệu")
+    table.add_column("tệp", overflow="fold")
+    table.add_column("trang", justify="right")
+    table.add_column("độ tin cậy", justify="right")
+    table.add_column("lý do", overflow="fold")
     for p in pages:
         table.add_row(
             p.document_id[:12],
             escape(p.path),
             "—" if p.page is None else str(p.page),
             "—" if p.confidence is None else f"{p.confidence:.0f}",
-            escape("; ".join(p.reasons)),
+            escape(explain("; ".join(p.reasons)).plain),
         )
     return table

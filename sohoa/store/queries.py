@@ -38,9 +38,10 @@ def batch_status_counts(session: Session, batch_id: str) -> dict[str, int]:
 
 
 def unsuccessful_paths(session: Session, batch_id: str, item_ids: Iterable[int] | None = None) -> list[str]:
-    """Paths of the batch's items that settled without success (failed, unreadable, timeout…): what a retry reruns."""
+    """Paths of the batch's items that settled without success (failed, unreadable, timeout…): what a retry reruns.
+    A dropped item is settled by a person's decision, not a failure: a retry never reruns it."""
     stmt = select(BatchItem.path).where(
-        BatchItem.batch_id == batch_id, BatchItem.status.not_in((*SUCCEEDED, PENDING, PROCESSING))
+        BatchItem.batch_id == batch_id, BatchItem.status.not_in((*SUCCEEDED, PENDING, PROCESSING, DROPPED))
     )
     wanted = list(item_ids or [])
     if wanted:

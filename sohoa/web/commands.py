@@ -49,6 +49,7 @@ def users_add(
 ) -> None:
     """Create a user; the password is read from standard input (one line): at least 12 characters, not easy to
     guess, not the user's name, not a common password."""
+    from sohoa.labels import label
     from sohoa.web.auth import add_user
 
     settings = load_settings()
@@ -57,7 +58,7 @@ def users_add(
         try:
             with store.session() as s:
                 user = add_user(s, name, role, password)
-                typer.echo(f"user {user.name} ({user.role}) created")
+                typer.echo(f"đã tạo người dùng {user.name} ({label(user.role, 'role')})")
         except ValueError as exc:
             fail(str(exc))
 
@@ -67,11 +68,12 @@ def users_list() -> None:
     """Users with their roles and whether they can sign in."""
     from sqlalchemy import select
 
+    from sohoa.labels import label
     from sohoa.store.models import User
 
     with open_store(load_settings()) as store, store.session() as s:
         for u in s.scalars(select(User).order_by(User.name)):
-            typer.echo(f"{u.name}\t{u.role}\t{'active' if u.active else 'disabled'}")
+            typer.echo(f"{u.name}\t{label(u.role, 'role')}\t{'đang dùng' if u.active else 'đã khóa'}")
 
 
 @users_app.command("passwd")

@@ -172,18 +172,41 @@ document.addEventListener("submit", function (event) {
     document.getElementById("review-n").textContent = p.needs_review.length;
     document.getElementById("retry").hidden = !p.failures.length;
   }
-  var idle = 0;
+  // Every second while work is queued, every 5 s once quiet; every 30 s while the tab is hidden (nobody looks);
+  // not at all once the batch is finished (a retry reloads the page; coming back to the tab looks once more, as a
+  // watched folder may have added files). data-polling tells the tests which it is.
+  var timer = null, idle = 0;
+  function hidden() { return document.visibilityState === "hidden"; }
+  function schedule(ms) {
+    window.clearTimeout(timer);
+    timer = null;
+    live.setAttribute("data-polling", ms === null ? "stopped" : String(ms));
+    if (ms !== null) { timer = window.setTimeout(poll, ms); }
+  }
+  function next(p) {
+    if (p && !p.left && p.status === "finished") { return null; }
+    if (hidden()) { return 30000; }
+    return idle ? 5000 : 1000;
+  }
   function poll() {
+    timer = null;
+    live.setAttribute("data-polling", "asking");
     fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (p) {
         if (p) { render(p); idle = p.left ? 0 : idle + 1; }
-        // Quick while work is queued; slower once the batch is quiet (a retry or a watched folder may add more).
-        window.setTimeout(poll, idle ? 5000 : 1000);
+        schedule(next(p));
       })
-      .catch(function () { window.setTimeout(poll, 5000); });
+      .catch(function () { schedule(hidden() ? 30000 : 5000); });
   }
-  window.setTimeout(poll, 1000);
+  document.addEventListener("visibilitychange", function () {
+    if (hidden()) {
+      if (timer !== null) { schedule(30000); }
+    } else if (live.getAttribute("data-polling") !== "asking") {
+      schedule(0);
+    }
+  });
+  schedule(1000);
 })();
 
 // Facets: open beside the results on a wide screen, folded behind their summary on a phone.
