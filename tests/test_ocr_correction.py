@@ -113,6 +113,17 @@ def test_a_stamp_over_the_number_line_is_found_read_and_the_line_read_again(mode
     assert extract_metadata(extraction.text, extraction.page_starts).number is None
 
 
+@pytest.mark.parametrize("slant", [-2.5, 1.5])
+def test_an_askew_stamp_across_the_title_rulings_is_still_found(slant: float) -> None:
+    # Over the number line of a decision, its frame crossing the underline of the subject: one component with
+    # the ruling; put down askew, its sides step between pixel rows.
+    page = rasterise(render_pdf(generate_document("quyet_dinh_qppl", seed=0)).data, 300)[0]
+    drawn = draw_received_stamp(page, 300, x_mm=63, y_mm=39.5, slant_deg=slant)
+    found = stamps.find_stamps(page, 300)
+    assert len(found) == 1 and found[0].kind == "frame"
+    assert all(abs(a - b) <= 40 for a, b in zip(found[0].box, drawn.box, strict=True))
+
+
 def test_no_stamp_no_stamps() -> None:
     page = rasterise(render_pdf(generate_document("cong_van", seed=3)).data, 300)[0]
     assert stamps.find_stamps(page, 300) == []
