@@ -187,6 +187,8 @@ def evaluate_documents(
             else:
                 text, starts, text_source, media_type, stamps = digitise(pdf, cache_dir)
                 source = f"digitise/{text_source}"
+            if mode == "digitise" and stamps:
+                text = registration.blank_own_words(text, starts, stamps)
             md = extractor.extract(text, starts)
             if mode == "digitise" and stamps:
                 # As extract_metadata does in the pipeline: page 1's received stamp and the lines it covered.

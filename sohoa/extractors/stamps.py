@@ -54,6 +54,9 @@ class Stamp:
     received_time: tuple[str, float] | None = None  # hh:mm
     # Lines of the page the stamp touches, read again with it masked: {"box", "text", "conf", "how"}.
     rereads: list[dict[str, object]] = field(default_factory=list)
+    # Lines of the page's first pass holding the received stamp's own words (its office, "ĐẾN", its labels and
+    # values): [line, the line with those words blanked out, same length], so metadata never reads them.
+    own_words: list[list[str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -333,6 +336,36 @@ def reread_line(
     return sorted(reads, key=lambda r: -float(str(r["conf"])))
 
 
+_LABELS = {"đến", "số", "ngày", "giờ", "chuyển", "lưu", "hồ", "sơ", "số:", "ngày:", "giờ:", "đến:"}
+
+
+def _own_words(stamp: Stamp, lines: list[tuple[Box, list[Word]]]) -> list[list[str]]:
+    """The first-pass words inside a received stamp that are the stamp's: its lines up to and with "ĐẾN" (the
+    receiving office's name), its labels and parsed values; print under the stamp keeps its words."""
+    head: list[str] = []
+    for line in stamp.lines:
+        head += line.text.split()
+        if _RECEIVED.search(line.text):
+            break
+    else:
+        head = stamp.lines[0].text.split() if stamp.lines else []
+    values = [v[0] for v in (stamp.incoming_number, stamp.received_date, stamp.received_time) if v]
+    own = {w.casefold() for w in head} | _LABELS | {v.casefold() for v in values}
+    sx0, sy0, sx1, sy1 = stamp.box
+    out = []
+    for _, ws in lines:
+        texts = [w.text for w in ws]
+        hit = False
+        for i, w in enumerate(ws):
+            cx, cy = w.left + w.width / 2, w.top + w.height / 2
+            inside = sx0 <= cx <= sx1 and sy0 <= cy <= sy1
+            if inside and (w.text.casefold().strip(".,:;") in own or w.text.casefold() in own):
+                texts[i], hit = " " * len(w.text), True
+        if hit:
+            out.append([" ".join(w.text for w in ws), " ".join(texts)])
+    return out
+
+
 # A number line ("Số: 58/2026/NĐ-CP", "Số 123/UBND") and a date line ("Hà Nội, ngày 5 tháng 3 năm 2026"): re-read
 # only when the first pass did not give them well formed.
 _NUMBER_LINE = re.compile(r"^\W{0,2}S[ốoô]\b", re.IGNORECASE)
@@ -367,6 +400,8 @@ def stamps_on_page(
             continue
         read_stamp(image, dpi, stamp, tesseract.OcrOptions(psm=6, model=base.model, tessdata_dir=base.tessdata_dir))
         sx0, sy0, sx1, sy1 = stamp.box
+        if stamp.kind == "received":
+            stamp.own_words = _own_words(stamp, lines)
         for box, ws in lines:
             inside = box[0] >= sx0 and box[2] <= sx1 and box[1] >= sy0 and box[3] <= sy1
             text = " ".join(w.text for w in ws)

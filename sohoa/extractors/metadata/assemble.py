@@ -403,9 +403,10 @@ def extract_metadata(
     lost the number or the date (``registration.py``).
     """
     extractor = _default_extractor()
-    md = extractor.extract(text, page_starts)
     if not stamps:
-        return md
+        return extractor.extract(text, page_starts)
+    text = registration.blank_own_words(text, page_starts, stamps)
+    md = extractor.extract(text, page_starts)
     md = registration.with_rereads(text, page_starts, stamps, md, extractor.extract)
     if (stamp := registration.received(stamps)) is not None:
         registration.add_registration(md, stamp)

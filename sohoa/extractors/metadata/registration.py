@@ -73,6 +73,18 @@ def add_registration(md: DocumentMetadata, stamp: dict[str, Any]) -> None:
         md.confidence["received_time"] = round(float(value[1]) / 100, 2)
 
 
+def blank_own_words(text: str, page_starts: list[int] | None, stamps: Sequence[dict[str, Any]]) -> str:
+    """Page 1's text with the received stamp's own words (office, "ĐẾN", labels, values) as spaces: same length,
+    so spans still point into the caller's text; its office is never read as the issuer."""
+    end = page_starts[1] if page_starts and len(page_starts) > 1 else len(text)
+    for s in stamps:
+        for line, masked in s.get("own_words") or []:
+            at = text.find(line, 0, end)
+            if at >= 0 and len(masked) == len(line):
+                text = text[:at] + masked + text[at + len(line) :]
+    return text
+
+
 def _own_number_is_the_stamps(md: DocumentMetadata, stamp: dict[str, Any] | None) -> bool:
     """The "number" read is the stamp's incoming number: digits alone, equal to it."""
     if stamp is None or md.number is None or not stamp.get("incoming_number"):
