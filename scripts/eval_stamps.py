@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=20)
     parser.add_argument("--seed0", type=int, default=1000)
+    parser.add_argument("--start", type=int, default=0, help="first page index (to look at one page again)")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -63,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     bare = {f: 0 for f in DOC_FIELDS}
     groups: dict[str, list[bool]] = {}
     t0, n = time.perf_counter(), 0
-    for i in range(args.pages):
+    for i in range(args.start, args.start + args.pages):
         seed = args.seed0 + i
         rng = random.Random(seed)
         kind = kinds[i % len(kinds)]

@@ -55,3 +55,8 @@ def test_a_reread_line_gives_back_the_number_the_stamp_covered() -> None:
     assert md.number == "12/2026/TT-BTP" and md.doc_type == "Thông tư"
     span = md.spans["number"]
     assert text[span.start : span.end].startswith("Số") or span.start >= text.index("Số: |__")
+
+
+def test_an_impossible_time_or_a_date_before_the_issue_is_not_registered() -> None:
+    md = extract_metadata(_TEXT, None, [_stamp(date="12/3/2026", time="77:00")])
+    assert md.received_time is None and md.received_date is None and md.received_number == "1254"

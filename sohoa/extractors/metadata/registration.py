@@ -56,6 +56,11 @@ def _iso(day_month_year: str, issued: str | None) -> tuple[str, bool] | None:
         return None
 
 
+def _clock(hh_mm: str) -> bool:
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", hh_mm)
+    return m is not None and int(m.group(1)) <= 23 and int(m.group(2)) <= 59
+
+
 def add_registration(md: DocumentMetadata, stamp: dict[str, Any]) -> None:
     """Fill received_number / received_date / received_time from a received stamp (confidence 0-1 from OCR)."""
     if value := stamp.get("incoming_number"):
@@ -63,12 +68,13 @@ def add_registration(md: DocumentMetadata, stamp: dict[str, Any]) -> None:
         md.confidence["received_number"] = round(float(value[1]) / 100, 2)
     if value := stamp.get("received_date"):
         iso = _iso(str(value[0]), md.issued_date)
-        if iso is not None:
+        # Received before it was issued: a misread (a print digit under the stamp), not a register entry.
+        if iso is not None and not (md.issued_date and iso[0] < md.issued_date):
             md.received_date = iso[0]
             md.confidence["received_date"] = round(float(value[1]) / 100 * (0.6 if iso[1] else 1.0), 2)
             if iso[1]:
                 md.flags.append("received_year_guessed")
-    if value := stamp.get("received_time"):
+    if (value := stamp.get("received_time")) and _clock(str(value[0])):
         md.received_time = str(value[0])
         md.confidence["received_time"] = round(float(value[1]) / 100, 2)
 
