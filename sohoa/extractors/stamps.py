@@ -238,7 +238,10 @@ def read_stamp(image: Image.Image, dpi: float, stamp: Stamp, ocr: tesseract.OcrO
             stamp.received_time = (f"{int(m.group(1)):02d}:{m.group(2) or '00'}", line.conf)
     for line in stamp.lines:
         if (m := _NUMBER.search(line.text)) and not _DATE.search(line.text[m.start(1) :]):
-            stamp.incoming_number = (m.group(1), line.conf)
+            # The handwritten number is the longest run of digits after the label: a stray mark read as a digit
+            # between them ("ĐẾN. $5 4186") is shorter.
+            runs = [r.group(1) for r in _BARE_NUMBER.finditer(line.text, m.start(1))]
+            stamp.incoming_number = (max(runs, key=len, default=m.group(1)), line.conf)
             break
     else:
         for line in stamp.lines:
