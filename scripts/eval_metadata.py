@@ -31,9 +31,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sohoa.extractors.codes import normalize_number
-from sohoa.extractors.metadata import EXTRACTOR_VERSION, MetadataExtractor
+from sohoa.extractors.metadata import EXTRACTOR_VERSION, MetadataExtractor, registration
 from sohoa.extractors.types import DocumentMetadata
 from sohoa.samples.texts import DocKind
 from sohoa.textnorm import fold
@@ -88,7 +89,7 @@ def _extractor_version() -> str:
     return hashlib.sha256(b"".join(p.read_bytes() for p in sources if p.exists())).hexdigest()[:12]
 
 
-def digitise(pdf: Path, cache_dir: Path) -> tuple[str, list[int], str, str]:
+def digitise(pdf: Path, cache_dir: Path) -> tuple[str, list[int], str, str, list[dict[str, Any]]]:
     """Text, page starts, text source and media type of a file through the project's digitise path (cached per
     file and extraction code)."""
     digest = hashlib.sha256(pdf.read_bytes()).hexdigest()[:16]
@@ -108,6 +109,7 @@ def digitise(pdf: Path, cache_dir: Path) -> tuple[str, list[int], str, str]:
                 for p in extraction.pages
             ],
             "seconds": time.perf_counter() - t0,
+            "stamps": extraction.first_page_stamps,
         }
         cached.parent.mkdir(parents=True, exist_ok=True)
         cached.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
@@ -118,7 +120,7 @@ def digitise(pdf: Path, cache_dir: Path) -> tuple[str, list[int], str, str]:
     for t in texts:
         starts.append(pos)
         pos += len(t) + 3
-    return text, starts, record["text_source"], record["media_type"]
+    return text, starts, record["text_source"], record["media_type"], record.get("stamps") or []
 
 
 def page_starts_of(text: str) -> list[int]:
@@ -183,9 +185,16 @@ def evaluate_documents(
                     source = "OCR all" if all_pages else "OCR p1"
                 starts = page_starts_of(text)
             else:
-                text, starts, text_source, media_type = digitise(pdf, cache_dir)
+                text, starts, text_source, media_type, stamps = digitise(pdf, cache_dir)
                 source = f"digitise/{text_source}"
+            if mode == "digitise" and stamps:
+                text = registration.blank_own_words(text, starts, stamps)
             md = extractor.extract(text, starts)
+            if mode == "digitise" and stamps:
+                # As extract_metadata does in the pipeline: page 1's received stamp and the lines it covered.
+                md = registration.with_rereads(text, starts, stamps, md, extractor.extract)
+                if (stamp := registration.received(stamps)) is not None:
+                    registration.add_registration(md, stamp)
             expected = expected_from_csv(rec)
             got = {f: getattr(md, f) for f in FIELDS}
             ok = {
@@ -205,6 +214,7 @@ def evaluate_documents(
                 "secrecy/urgency": " ".join(x for x in (md.secrecy, md.urgency) if x) or None,
                 "signer": md.signer,
                 "pii": len(md.pii),
+                "received": " ".join(x for x in (md.received_number, md.received_date, md.received_time) if x) or None,
             }
             if text_source is not None:
                 from sohoa.extractors.archival import archival_fields

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from sohoa.extractors import stamps, tesseract, tonefix
+from sohoa.extractors.metadata import extract_metadata
 from sohoa.extractors.syllable_lm import default_lm
 from sohoa.extractors.text import TextOptions, extract_text
 from sohoa.samples.render import render_pdf
@@ -90,7 +91,8 @@ def _stamped_page(mode: str) -> tuple[bytes, str]:
 @pytest.mark.parametrize("mode", ["L", "1"])
 def test_a_stamp_over_the_number_line_is_found_read_and_the_line_read_again(mode: str) -> None:
     data, number = _stamped_page(mode)
-    page = extract_text(data, TextOptions(workers=1)).extraction.pages[0]
+    extraction = extract_text(data, TextOptions(workers=1)).extraction
+    page = extraction.pages[0]
     received = [s for s in page.stamps if s["kind"] == "received"]
     assert len(received) == 1
     stamp = received[0]
@@ -100,6 +102,26 @@ def test_a_stamp_over_the_number_line_is_found_read_and_the_line_read_again(mode
     # The first pass lost the number under the frame; a second reading gives it back.
     assert number not in page.text.replace(" ", "")
     assert any(number in str(r["text"]).replace(" ", "") for r in stamp["rereads"])
+    # Metadata: the document's number from the re-read line; the stamp's own number, date and time as the
+    # incoming-document register's fields, each with its confidence.
+    md = extract_metadata(extraction.text, extraction.page_starts, extraction.first_page_stamps)
+    assert md.number == number and md.number != "1254"
+    assert (md.received_number, md.received_date, md.received_time) == ("1254", "2026-03-12", "08:30")
+    assert all(0 < md.confidence[k] <= 1 for k in ("received_number", "received_date", "received_time"))
+    assert "no_number" not in md.flags and md.repairs.get("stamp_line_reread") == 1
+    # Without the stamps the text alone has lost the number.
+    assert extract_metadata(extraction.text, extraction.page_starts).number is None
+
+
+@pytest.mark.parametrize("slant", [-2.5, 1.5])
+def test_an_askew_stamp_across_the_title_rulings_is_still_found(slant: float) -> None:
+    # Over the number line of a decision, its frame crossing the underline of the subject: one component with
+    # the ruling; put down askew, its sides step between pixel rows.
+    page = rasterise(render_pdf(generate_document("quyet_dinh_qppl", seed=0)).data, 300)[0]
+    drawn = draw_received_stamp(page, 300, x_mm=63, y_mm=39.5, slant_deg=slant)
+    found = stamps.find_stamps(page, 300)
+    assert len(found) == 1 and found[0].kind == "frame"
+    assert all(abs(a - b) <= 40 for a, b in zip(found[0].box, drawn.box, strict=True))
 
 
 def test_no_stamp_no_stamps() -> None:

@@ -232,3 +232,15 @@ def test_the_json_api_drops_a_failed_item_with_its_reason_and_reports_progress(t
     with store.session() as s:
         event = s.scalars(select(Event).where(Event.step == "drop")).one()
         assert event.params["reason"] == "gửi nhầm" and event.params["by"] == "lan"
+
+
+def test_the_received_stamps_register_fields_read_as_vietnamese() -> None:
+    from sohoa.web.documents import FIELD_LABELS, _fmt_field
+
+    assert [FIELD_LABELS[k] for k in ("received_number", "received_date", "received_time")] == [
+        "Số đến",
+        "Ngày đến",
+        "Giờ đến",
+    ]
+    assert _fmt_field("received_date", "2026-03-12") == "12/03/2026"
+    assert labels.label("received_year_guessed", "flag").startswith("năm của ngày đến")

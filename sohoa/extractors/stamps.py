@@ -54,6 +54,9 @@ class Stamp:
     received_time: tuple[str, float] | None = None  # hh:mm
     # Lines of the page the stamp touches, read again with it masked: {"box", "text", "conf", "how"}.
     rereads: list[dict[str, object]] = field(default_factory=list)
+    # Lines of the page's first pass holding the received stamp's own words (its office, "ĐẾN", its labels and
+    # values): [line, the line with those words blanked out, same length], so metadata never reads them.
+    own_words: list[list[str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -95,10 +98,27 @@ _POOL_INK = 215
 _POOL = 4  # frames are found on a 4x4-pooled copy (any ink in the block): 16x fewer pixels, lines stay lines
 
 
-def _runs(ink: np.ndarray, length: int, axis: int) -> np.ndarray:
-    """Pixels lying on a straight run of ink at least `length` long along `axis` (glyphs have none that long)."""
-    full = ndimage.uniform_filter1d(ink.astype(np.float32), length, axis=axis, mode="constant") > 0.999
+def _runs(ink: np.ndarray, length: int, axis: int, askew: bool = False) -> np.ndarray:
+    """Pixels lying on a straight run of ink at least `length` long along `axis` (glyphs have none that long).
+
+    ``askew``: the ink is first widened by a pixel across the run, so a side of a stamp put down 2-3 degrees
+    askew, which steps one pooled row every few millimetres, still makes one run (the box may grow a pixel)."""
+    wide = ndimage.maximum_filter1d(ink, 3, axis=1 - axis) if askew else ink
+    full = ndimage.uniform_filter1d(wide.astype(np.float32), length, axis=axis, mode="constant") > 0.999
     return ndimage.maximum_filter1d(full, length, axis=axis) & ink
+
+
+def _frame_box(mask: np.ndarray, vertical: np.ndarray, horizontal: np.ndarray, tall: int) -> tuple[slice, slice]:
+    """The frame inside a component that also holds a ruling it crosses (an underline, a table's top): left and
+    right at the outermost long vertical runs, top and bottom at the outermost horizontal runs between them."""
+    cols = np.nonzero((vertical & mask).sum(axis=0) >= tall)[0]
+    if len(cols) < 2:
+        return slice(0, 0), slice(0, 0)
+    x0, x1 = int(cols[0]), int(cols[-1]) + 1
+    rows = np.nonzero((horizontal & mask)[:, x0:x1].any(axis=1))[0]
+    if len(rows) < 2:
+        return slice(0, 0), slice(0, 0)
+    return slice(int(rows[0]), int(rows[-1]) + 1), slice(x0, x1)
 
 
 def find_stamps(image: Image.Image, dpi: float, options: StampOptions | None = None) -> list[Stamp]:
@@ -112,22 +132,45 @@ def find_stamps(image: Image.Image, dpi: float, options: StampOptions | None = N
     # stroke of ink averages under `_POOL_INK`.
     pooled = np.asarray((zone if zone.mode == "L" else zone.convert("L")).reduce(_POOL)) < _POOL_INK
     px_mm = dpi / 25.4 / _POOL
+    found: list[Stamp] = []
+    for askew in (False, True):  # straight frames first, exactly; askew ones only when none was found
+        lines, frames = _frames(pooled, px_mm, options, askew)
+        found += frames
+        if frames:
+            break
+    found += _seals(pooled & ~lines, px_mm, options)
+    return sorted(found, key=lambda s: (s.box[1], s.box[0]))
+
+
+def _frames(pooled: np.ndarray, px_mm: float, options: StampOptions, askew: bool) -> tuple[np.ndarray, list[Stamp]]:
     wmin, wmax, hmin, hmax = (v * px_mm for v in options.frame_mm)
-    lines = _runs(pooled, max(3, round(0.6 * wmin)), axis=1) | _runs(pooled, max(3, round(0.6 * hmin)), axis=0)
+    horizontal = _runs(pooled, max(3, round(0.6 * wmin)), axis=1, askew=askew)
+    vertical = _runs(pooled, max(3, round(0.6 * hmin)), axis=0, askew=askew)
+    lines = horizontal | vertical
     labels, _ = ndimage.label(lines, structure=np.ones((3, 3), bool))
     found = []
     for n, sl in enumerate(ndimage.find_objects(labels), start=1):
         if sl is None:
             continue
-        bh, bw = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
-        if not (wmin <= bw <= wmax and hmin <= bh <= hmax):
-            continue
         mask = labels[sl] == n
-        if mask.mean() <= options.max_frame_fill and _side_cover(mask) >= options.min_side_cover:
-            box = (sl[1].start * _POOL, sl[0].start * _POOL, sl[1].stop * _POOL, sl[0].stop * _POOL)
-            found.append(Stamp("frame", box))
-    found += _seals(pooled & ~lines, px_mm, options)
-    return sorted(found, key=lambda s: (s.box[1], s.box[0]))
+        bh, bw = mask.shape
+        ok = wmin <= bw <= wmax and hmin <= bh <= hmax
+        if not (ok and mask.mean() <= options.max_frame_fill and _side_cover(mask) >= options.min_side_cover):
+            # A ruling crossing the frame joined the component: try the frame alone.
+            ys, xs = _frame_box(mask, vertical[sl], horizontal[sl], max(3, round(0.6 * hmin)))
+            inner = mask[ys, xs]
+            bh, bw = inner.shape
+            if not (wmin <= bw <= wmax and hmin <= bh <= hmax):
+                continue
+            if inner.mean() > options.max_frame_fill or _side_cover(inner) < options.min_side_cover:
+                continue
+            sl = (
+                slice(sl[0].start + ys.start, sl[0].start + ys.stop),
+                slice(sl[1].start + xs.start, sl[1].start + xs.stop),
+            )
+        box = (sl[1].start * _POOL, sl[0].start * _POOL, sl[1].stop * _POOL, sl[0].stop * _POOL)
+        found.append(Stamp("frame", box))
+    return lines, found
 
 
 def _seals(pooled: np.ndarray, px_mm: float, options: StampOptions) -> list[Stamp]:
@@ -195,7 +238,10 @@ def read_stamp(image: Image.Image, dpi: float, stamp: Stamp, ocr: tesseract.OcrO
             stamp.received_time = (f"{int(m.group(1)):02d}:{m.group(2) or '00'}", line.conf)
     for line in stamp.lines:
         if (m := _NUMBER.search(line.text)) and not _DATE.search(line.text[m.start(1) :]):
-            stamp.incoming_number = (m.group(1), line.conf)
+            # The handwritten number is the longest run of digits after the label: a stray mark read as a digit
+            # between them ("ĐẾN. $5 4186") is shorter.
+            runs = [r.group(1) for r in _BARE_NUMBER.finditer(line.text, m.start(1))]
+            stamp.incoming_number = (max(runs, key=len, default=m.group(1)), line.conf)
             break
     else:
         for line in stamp.lines:
@@ -293,6 +339,36 @@ def reread_line(
     return sorted(reads, key=lambda r: -float(str(r["conf"])))
 
 
+_LABELS = {"đến", "số", "ngày", "giờ", "chuyển", "lưu", "hồ", "sơ", "số:", "ngày:", "giờ:", "đến:"}
+
+
+def _own_words(stamp: Stamp, lines: list[tuple[Box, list[Word]]]) -> list[list[str]]:
+    """The first-pass words inside a received stamp that are the stamp's: its lines up to and with "ĐẾN" (the
+    receiving office's name), its labels and parsed values; print under the stamp keeps its words."""
+    head: list[str] = []
+    for line in stamp.lines:
+        head += line.text.split()
+        if _RECEIVED.search(line.text):
+            break
+    else:
+        head = stamp.lines[0].text.split() if stamp.lines else []
+    values = [v[0] for v in (stamp.incoming_number, stamp.received_date, stamp.received_time) if v]
+    own = {w.casefold() for w in head} | _LABELS | {v.casefold() for v in values}
+    sx0, sy0, sx1, sy1 = stamp.box
+    out = []
+    for _, ws in lines:
+        texts = [w.text for w in ws]
+        hit = False
+        for i, w in enumerate(ws):
+            cx, cy = w.left + w.width / 2, w.top + w.height / 2
+            inside = sx0 <= cx <= sx1 and sy0 <= cy <= sy1
+            if inside and (w.text.casefold().strip(".,:;") in own or w.text.casefold() in own):
+                texts[i], hit = " " * len(w.text), True
+        if hit:
+            out.append([" ".join(w.text for w in ws), " ".join(texts)])
+    return out
+
+
 # A number line ("Số: 58/2026/NĐ-CP", "Số 123/UBND") and a date line ("Hà Nội, ngày 5 tháng 3 năm 2026"): re-read
 # only when the first pass did not give them well formed.
 _NUMBER_LINE = re.compile(r"^\W{0,2}S[ốoô]\b", re.IGNORECASE)
@@ -327,6 +403,8 @@ def stamps_on_page(
             continue
         read_stamp(image, dpi, stamp, tesseract.OcrOptions(psm=6, model=base.model, tessdata_dir=base.tessdata_dir))
         sx0, sy0, sx1, sy1 = stamp.box
+        if stamp.kind == "received":
+            stamp.own_words = _own_words(stamp, lines)
         for box, ws in lines:
             inside = box[0] >= sx0 and box[2] <= sx1 and box[1] >= sy0 and box[3] <= sy1
             text = " ".join(w.text for w in ws)

@@ -130,6 +130,11 @@ class TextExtraction:
         return starts
 
     @property
+    def first_page_stamps(self) -> list[dict[str, Any]]:
+        """The stamps OCR found on page 1 (the received stamp, seals), for extract_metadata."""
+        return self.pages[0].stamps if self.pages else []
+
+    @property
     def text_source(self) -> TextSource:
         sources = {p.source for p in self.pages}
         if len(sources) == 1:
@@ -221,6 +226,12 @@ class DocumentMetadata:
     # what the repairs before the rules changed in the metadata input ("confusables_mapped": 2, ...).
     issuers: list[str] = field(default_factory=list)
     repairs: dict[str, int] = field(default_factory=dict)
+    # Page 1's received stamp ("ĐẾN"), the incoming-document register's data: the office's incoming number, the
+    # date received (YYYY-MM-DD) and the time (hh:mm); handwritten, read by OCR, with their own confidence and no
+    # span (the stamp's words are not kept in the text). See sohoa.extractors.metadata.registration.
+    received_number: str | None = None
+    received_date: str | None = None
+    received_time: str | None = None
     confidence: dict[str, float] = field(default_factory=dict)
     spans: dict[str, Span] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)

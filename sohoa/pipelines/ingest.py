@@ -231,7 +231,9 @@ def _extract(ctx: DigitiseContext, data: bytes) -> Extracted:
         return ctx.extractors.extract(data)
     output = extract_text(data, ctx.text_options, executor=ctx.ocr_executor)
     started = time.monotonic()
-    metadata = extract_metadata(output.extraction.text, output.extraction.page_starts)
+    metadata = extract_metadata(
+        output.extraction.text, output.extraction.page_starts, output.extraction.first_page_stamps
+    )
     return Extracted(output, metadata, time.monotonic() - started)
 
 

@@ -159,7 +159,9 @@ def _extract(conn: Connection, data: bytes, options: TextOptions, executor: Thre
     conn.send(("pages", _count_pages(data)))
     output = extract_text(data, options, executor=executor)
     started = time.monotonic()
-    metadata = extract_metadata(output.extraction.text, output.extraction.page_starts)
+    metadata = extract_metadata(
+        output.extraction.text, output.extraction.page_starts, output.extraction.first_page_stamps
+    )
     seconds = time.monotonic() - started
     return ("ok", output, metadata, seconds, _peak_rss_mb())
 

@@ -54,6 +54,9 @@ FIELD_LABELS = {
     "secrecy": "Độ mật",
     "urgency": "Độ khẩn",
     "copy_form": "Hình thức bản sao",
+    "received_number": "Số đến",
+    "received_date": "Ngày đến",
+    "received_time": "Giờ đến",
     "flags": "Cần xem lại",
 }
 STATUS_LABELS = LABELS["status"]
@@ -137,7 +140,7 @@ def highlight_text(text: str, masker: Masker | None, tokens: set[str]) -> Markup
 
 def _fmt_field(key: str, value: Any) -> str:
     """A field's value as a person reads it: dates dd/mm/yyyy, stored keys in Vietnamese."""
-    if key == "issued_date" and isinstance(value, str) and value:
+    if key in ("issued_date", "received_date") and isinstance(value, str) and value:
         return format_date(value)
     if key == "issuer_level" and value:
         return label(value, "issuer_level")

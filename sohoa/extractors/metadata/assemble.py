@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sohoa.extractors.codes import Aligned, align, parse_document_number
+from sohoa.extractors.metadata import registration
 from sohoa.extractors.metadata.layout import Hit, Layout
 from sohoa.extractors.metadata.lexicon import Resources, name_key
 from sohoa.extractors.metadata.orgs import canonical_org
@@ -391,9 +392,22 @@ def _default_extractor() -> MetadataExtractor:
     return MetadataExtractor()
 
 
-def extract_metadata(text: str, page_starts: list[int] | None = None) -> DocumentMetadata:
+def extract_metadata(
+    text: str, page_starts: list[int] | None = None, stamps: Sequence[dict[str, Any]] | None = None
+) -> DocumentMetadata:
     """Metadata of one document's text; ``page_starts`` are the offsets where pages 2, 3, ... start (page 1 at 0).
 
     Without ``page_starts`` pages are taken from form feeds in the text, if any; otherwise ``Span.page`` is None.
+    ``stamps``: page 1's stamps as the OCR found them (``PageResult.stamps``): the received stamp's number, date
+    and time become ``received_*`` fields, and the lines it covered, re-read, stand in for the first pass when that
+    lost the number or the date (``registration.py``).
     """
-    return _default_extractor().extract(text, page_starts)
+    extractor = _default_extractor()
+    if not stamps:
+        return extractor.extract(text, page_starts)
+    text = registration.blank_own_words(text, page_starts, stamps)
+    md = extractor.extract(text, page_starts)
+    md = registration.with_rereads(text, page_starts, stamps, md, extractor.extract)
+    if (stamp := registration.received(stamps)) is not None:
+        registration.add_registration(md, stamp)
+    return md

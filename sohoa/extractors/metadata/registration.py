@@ -1,0 +1,179 @@
+"""Page 1's received stamp as archival registration data, and the number and date lines it covered.
+
+An office that receives a document stamps its first page ("ĐẾN", "Số", "Ngày", "Giờ", the values by hand); the
+incoming-document register is kept from exactly these, so they become metadata fields of their own
+(``received_number``, ``received_date`` ISO, ``received_time`` hh:mm) with the stamp line's OCR confidence.
+The stamp often lands on the document's own "Số: …" line: the OCR step re-reads the lines it touches with the
+stamp masked (``sohoa.extractors.stamps``), and when the text alone gives no number or date, the first-pass line
+is replaced by its re-reading and the metadata read again. The stamp's own "Số" never becomes the document's.
+
+Input: the ``stamps`` of page 1 (``PageResult.stamps``, dicts of ``stamps.Stamp.to_dict()``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from sohoa.extractors.types import DocumentMetadata, Span
+
+Extract = Callable[[str, "list[int] | None"], DocumentMetadata]
+
+# The fields a re-read number or date line must bring without losing any of the others.
+_CORE = ("number", "issued_date", "doc_type", "issuer")
+# Flags the re-reading answers when it gives the field.
+_SETTLED = {"number": ("no_number", "unreadable_number", "blank_number"), "issued_date": ("no_date", "unreadable_date")}
+
+
+def received(stamps: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The first received stamp that carries a value."""
+    for s in stamps:
+        if s.get("kind") == "received" and (s.get("incoming_number") or s.get("received_date")):
+            return s
+    return None
+
+
+def _iso(day_month_year: str, issued: str | None) -> tuple[str, bool] | None:
+    """ "12/3/2026" → "2026-03-12"; a missing year is the issue year (a stamp comes after the document): guessed."""
+    parts = [int(p) for p in re.findall(r"\d+", day_month_year)]
+    if len(parts) < 2:
+        return None
+    day, month = parts[0], parts[1]
+    guessed = len(parts) < 3
+    if guessed:
+        if issued is None:
+            return None
+        year = int(issued[:4])
+        if (month, day) < (int(issued[5:7]), int(issued[8:10])):
+            year += 1  # received in January a document of December
+    else:
+        year = parts[2] + (2000 if parts[2] < 100 else 0)
+    try:
+        return date(year, month, day).isoformat(), guessed
+    except ValueError:
+        return None
+
+
+def _clock(hh_mm: str) -> bool:
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", hh_mm)
+    return m is not None and int(m.group(1)) <= 23 and int(m.group(2)) <= 59
+
+
+def add_registration(md: DocumentMetadata, stamp: dict[str, Any]) -> None:
+    """Fill received_number / received_date / received_time from a received stamp (confidence 0-1 from OCR)."""
+    if value := stamp.get("incoming_number"):
+        md.received_number = str(value[0])
+        md.confidence["received_number"] = round(float(value[1]) / 100, 2)
+    if value := stamp.get("received_date"):
+        iso = _iso(str(value[0]), md.issued_date)
+        # Received before it was issued: a misread (a print digit under the stamp), not a register entry.
+        if iso is not None and not (md.issued_date and iso[0] < md.issued_date):
+            md.received_date = iso[0]
+            md.confidence["received_date"] = round(float(value[1]) / 100 * (0.6 if iso[1] else 1.0), 2)
+            if iso[1]:
+                md.flags.append("received_year_guessed")
+    if (value := stamp.get("received_time")) and _clock(str(value[0])):
+        md.received_time = str(value[0])
+        md.confidence["received_time"] = round(float(value[1]) / 100, 2)
+
+
+def blank_own_words(text: str, page_starts: list[int] | None, stamps: Sequence[dict[str, Any]]) -> str:
+    """Page 1's text with the received stamp's own words (office, "ĐẾN", labels, values) as spaces: same length,
+    so spans still point into the caller's text; its office is never read as the issuer."""
+    end = page_starts[1] if page_starts and len(page_starts) > 1 else len(text)
+    for s in stamps:
+        for line, masked in s.get("own_words") or []:
+            at = text.find(line, 0, end)
+            if at >= 0 and len(masked) == len(line):
+                text = text[:at] + masked + text[at + len(line) :]
+    return text
+
+
+def _own_number_is_the_stamps(md: DocumentMetadata, stamp: dict[str, Any] | None) -> bool:
+    """The "number" read is the stamp's incoming number: digits alone, equal to it."""
+    if stamp is None or md.number is None or not stamp.get("incoming_number"):
+        return False
+    incoming = str(stamp["incoming_number"][0])
+    return "/" not in md.number and re.sub(r"\D", "", md.number) == re.sub(r"\D", "", incoming)
+
+
+def _variants(stamps: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(first-pass line, replacement) pairs: each whole re-reading, then the two sides of the stamp joined."""
+    out: list[tuple[str, str]] = []
+    for s in stamps:
+        by_line: dict[str, dict[str, str]] = {}
+        for r in s.get("rereads") or []:
+            first, text = str(r.get("first_pass") or ""), str(r.get("text") or "").strip()
+            if first and text:
+                by_line.setdefault(first, {})[str(r.get("how"))] = text
+                out.append((first, text))
+        for first, hows in by_line.items():
+            left, right = hows.get("left of the stamp"), hows.get("right of the stamp")
+            if left and right:
+                out.append((first, f"{left} {right}"))
+    return out
+
+
+def _remap(md: DocumentMetadata, at: int, old_len: int, new_len: int, page_starts: list[int] | None) -> None:
+    """Spans of the metadata read from the patched text, moved back into the caller's text."""
+    shift = new_len - old_len
+
+    def back(pos: int) -> int:
+        if pos <= at:
+            return pos
+        if pos >= at + new_len:
+            return pos - shift
+        return min(pos, at + old_len)  # inside the re-read line: clamp to the first-pass line
+
+    def span(s: Span) -> Span:
+        return Span(back(s.start), max(back(s.start), back(s.end)), s.page)
+
+    md.spans = {k: span(s) for k, s in md.spans.items()}
+    for c in md.cited_documents:
+        c.spans = {k: span(s) for k, s in c.spans.items()}
+    for p in md.pii:
+        p.start, p.end = back(p.start), max(back(p.start), back(p.end))
+
+
+def _score(md: DocumentMetadata) -> int:
+    return sum(getattr(md, f) is not None for f in _CORE)
+
+
+def with_rereads(
+    text: str, page_starts: list[int] | None, stamps: Sequence[dict[str, Any]], md: DocumentMetadata, extract: Extract
+) -> DocumentMetadata:
+    """Metadata read again with a stamp-covered line replaced by its re-reading, when that gives the number or
+    the date the text alone did not, and loses no other core field; else ``md`` unchanged."""
+    stamp = received(stamps)
+    if _own_number_is_the_stamps(md, stamp):
+        md.spans.pop("number", None)
+        md.confidence.pop("number", None)
+        md.number = None
+        md.flags.append("no_number")
+    if md.number is not None and md.issued_date is not None:
+        return md
+    page1_end = page_starts[1] if page_starts and len(page_starts) > 1 else len(text)
+    best, best_score = md, _score(md)
+    for first, replacement in _variants(stamps):
+        at = text.find(first, 0, page1_end)
+        if at < 0:
+            continue
+        patched = text[:at] + replacement + text[at + len(first) :]
+        shift = len(replacement) - len(first)
+        starts = None if page_starts is None else [s if s <= at else s + shift for s in page_starts]
+        candidate = extract(patched, starts)
+        if _own_number_is_the_stamps(candidate, stamp):
+            continue
+        gains = [f for f in ("number", "issued_date") if getattr(candidate, f) and not getattr(best, f)]
+        lost = [f for f in _CORE if getattr(best, f) and not getattr(candidate, f)]
+        if gains and not lost and _score(candidate) > best_score:
+            _remap(candidate, at, len(first), len(replacement), page_starts)
+            candidate.repairs = {**candidate.repairs, "stamp_line_reread": 1}
+            best, best_score = candidate, _score(candidate)
+    if best is not md:
+        for f in ("number", "issued_date"):
+            if getattr(best, f) is not None:
+                best.flags = [x for x in best.flags if x not in _SETTLED[f]]
+    return best
