@@ -77,6 +77,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_number": "không thấy số văn bản",
         "number_guessed": "số văn bản đoán từ ngữ cảnh",
         "received_year_guessed": "năm của ngày đến (dấu đến) là năm ban hành, đoán",
+        "received_stamp_unverified": "số đến, ngày đến đọc từ dấu đến: cần người kiểm tra",
         "draft": "bản dự thảo",
         "doc_type_conflict": "loại văn bản không thống nhất",
         "issuer_conflict": "cơ quan ban hành không thống nhất",

@@ -34,18 +34,24 @@ EDITABLE: dict[str, bool] = {
     "signing_form": False,
     "procedure_codes": True,
     "dossier_codes": True,
+    "received_number": False,
+    "received_date": False,
+    "received_time": False,
 }
 EXTRACTOR = "correction"
 REVERT = "revert"
 # Metadata defects that hold a document for review (a handwritten number, an impossible date); the pipeline writes
 # them as the reason part "metadata: a, b". Softer flags (number_guessed, blank_number of a draft) do not.
-UNREADABLE_METADATA = frozenset({"unreadable_number", "unreadable_date", "invalid_date"})
+# A received stamp's register fields are read off a box drawn over the print: measured unreliable (2 of 18 incoming
+# numbers right on generated stamped pages, docs/ocr-correction.md), so a person confirms them.
+UNREADABLE_METADATA = frozenset({"unreadable_number", "unreadable_date", "invalid_date", "received_stamp_unverified"})
 # Which flags a person settles by setting a field: the value they typed replaces what could not be read.
 FIELD_FLAGS: dict[str, frozenset[str]] = {
     "number": frozenset({"unreadable_number", "blank_number", "no_number", "number_guessed"}),
     "issued_date": frozenset({"invalid_date", "unreadable_date", "blank_date", "no_date"}),
     "doc_type": frozenset({"doc_type_conflict"}),
     "issuer": frozenset({"issuer_conflict"}),
+    "received_number": frozenset({"received_stamp_unverified"}),
 }
 _METADATA_PART = "metadata:"
 
@@ -61,11 +67,11 @@ def _clean(field: str, value: Any) -> Any:
         items = value if isinstance(value, list) else re.split(r"[,;\n]", str(value or ""))
         return [normalize_text(str(v)).strip() for v in items if str(v).strip()]
     text = normalize_text(str(value or "")).strip()
-    if field == "issued_date" and text:
+    if field in ("issued_date", "received_date") and text:
         try:
             text = parse_date(text).isoformat()  # typed dd/mm/yyyy on the pages; ISO from the API
         except ValueError as exc:
-            raise CorrectionError(f"ngày phải theo dạng dd/mm/yyyy (issued_date), không phải {text!r}") from exc
+            raise CorrectionError(f"ngày phải theo dạng dd/mm/yyyy ({field}), không phải {text!r}") from exc
     return text or None
 
 

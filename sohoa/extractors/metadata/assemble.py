@@ -45,6 +45,7 @@ REVIEW_FLAGS = frozenset(
         "invalid_cited_date",
         "doc_type_conflict",
         "issuer_conflict",
+        "received_stamp_unverified",
     }
 )
 

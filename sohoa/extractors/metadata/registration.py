@@ -77,6 +77,8 @@ def add_registration(md: DocumentMetadata, stamp: dict[str, Any]) -> None:
     if (value := stamp.get("received_time")) and _clock(str(value[0])):
         md.received_time = str(value[0])
         md.confidence["received_time"] = round(float(value[1]) / 100, 2)
+    if (md.received_number or md.received_date or md.received_time) and "received_stamp_unverified" not in md.flags:
+        md.flags.append("received_stamp_unverified")  # a person confirms the register fields (see corrections)
 
 
 def blank_own_words(text: str, page_starts: list[int] | None, stamps: Sequence[dict[str, Any]]) -> str:
