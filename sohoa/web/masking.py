@@ -27,6 +27,7 @@ __all__ = [
     "KIND_LABELS",
     "Masker",
     "detect_and_mask",
+    "hide_paper_fields",
     "label",
     "looks_personal",
     "mask_snippet",
@@ -115,6 +116,23 @@ def detect_deep(value: Any) -> Any:
 def looks_personal(text: str) -> bool:
     """Whether the detectors find personal data in a short value, or it is already a masked label."""
     return "[ẩn:" in text or detect_and_mask(text) != (normalize_text(text) if not text.isascii() else text)
+
+
+def hide_paper_fields(metadata: dict[str, Any]) -> dict[str, Any]:
+    """The metadata with every personal field of a dossier paper (issue 19) replaced by its label, whole: a stored
+    value need not be printed as it is stored (an ISO birth date, a title-cased name, "Nữ"), so masking by value
+    would miss it."""
+    from sohoa.extractors.metadata.papers import PII_KIND, personal_fields
+
+    fields = metadata.get("fields")
+    if not isinstance(fields, dict) or not fields:
+        return metadata
+    hidden = dict(fields)
+    for name in personal_fields(fields):
+        entry = hidden[name]
+        if isinstance(entry, dict):
+            hidden[name] = {**entry, "value": label(PII_KIND.get(name, name))}
+    return {**metadata, "fields": hidden}
 
 
 def public_pii(spans: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
