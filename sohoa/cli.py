@@ -34,6 +34,7 @@ app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(export_app, name="export")
 app.add_typer(conformance.signing_app, name="signing")
 app.add_typer(conformance.import_app, name="import")
+app.add_typer(conformance.dossier_app, name="dossier")
 export_app.command("package")(conformance.export_package)
 export_app.command("tt05")(conformance.export_tt05)
 # The web app's commands live with it; importing them loads only Typer (the app is built when `serve` runs).
