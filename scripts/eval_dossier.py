@@ -29,9 +29,10 @@ def same(field: str, got: Any, want: Any) -> bool:
     if got is None:
         return False
     if field in ("full_name", "applicant_name", "owner_name", "father_name", "mother_name", "business_name"):
-        return " ".join(fold(str(got)).split()) == " ".join(fold(str(want)).split()) and str(got).casefold() == str(
-            want
-        ).casefold()
+        return (
+            " ".join(fold(str(got)).split()) == " ".join(fold(str(want)).split())
+            and str(got).casefold() == str(want).casefold()
+        )
     if field == "address":
         return " ".join(str(got).casefold().split()) == " ".join(str(want).casefold().split())
     return str(got) == str(want)

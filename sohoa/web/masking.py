@@ -119,20 +119,10 @@ def looks_personal(text: str) -> bool:
 
 
 def hide_paper_fields(metadata: dict[str, Any]) -> dict[str, Any]:
-    """The metadata with every personal field of a dossier paper (issue 19) replaced by its label, whole: a stored
-    value need not be printed as it is stored (an ISO birth date, a title-cased name, "Nữ"), so masking by value
-    would miss it."""
-    from sohoa.extractors.metadata.papers import PII_KIND, personal_fields
+    """The metadata with every personal field of a dossier paper (issue 19) shown as its masked label, whole."""
+    from sohoa.extractors.metadata.papers import hide_personal_fields
 
-    fields = metadata.get("fields")
-    if not isinstance(fields, dict) or not fields:
-        return metadata
-    hidden = dict(fields)
-    for name in personal_fields(fields):
-        entry = hidden[name]
-        if isinstance(entry, dict):
-            hidden[name] = {**entry, "value": label(PII_KIND.get(name, name))}
-    return {**metadata, "fields": hidden}
+    return hide_personal_fields(metadata, label)
 
 
 def public_pii(spans: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -115,6 +115,23 @@ def personal_fields(fields: dict[str, Any]) -> list[str]:
     return [name for name in fields if name not in NOT_PERSONAL]
 
 
+def hide_personal_fields(metadata: dict[str, Any], shown: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """The metadata with the value of each personal field of a paper replaced by ``shown(kind)`` (None by default).
+
+    A stored value need not be printed as it is stored (an ISO birth date, a title-cased name, "Nữ"), so masking by
+    value would miss it: roles and exports that may not see personal data get the field's name and confidence only.
+    """
+    fields = metadata.get("fields")
+    if not isinstance(fields, dict) or not fields:
+        return metadata
+    hidden = dict(fields)
+    for name in personal_fields(fields):
+        entry = hidden[name]
+        if isinstance(entry, dict):
+            hidden[name] = {**entry, "value": shown(PII_KIND.get(name, name)) if shown else None}
+    return {**metadata, "fields": hidden}
+
+
 def _entry(hit: Hit, span: Callable[[int, int], Span]) -> dict[str, Any]:
     s = span(hit.start, hit.end)
     return {

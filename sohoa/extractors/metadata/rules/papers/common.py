@@ -57,7 +57,9 @@ _GAP = re.compile(r"\s{3,}|\t")
 
 def compile_labels(*patterns: str) -> re.Pattern[str]:
     """Labels over folded text; optional English after a slash ("Họ và tên / Full name") and a colon follow."""
-    return re.compile(r"(?:" + "|".join(patterns) + r")(?:\s*/\s*[a-z ,.]+?)?\s*(?:\([^)]*\))?\s*[:：]?\s*")
+    return re.compile(
+        r"(?:" + "|".join(patterns) + r")(?:\s*\([^)]*\))?(?:\s*/\s*[a-z ,.]{2,30}?\s*[:：]|\s*[:：])?\s*"
+    )
 
 
 def find_label(
