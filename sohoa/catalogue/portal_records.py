@@ -15,6 +15,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from sohoa.catalogue.papers import paper_extra, portal_papers, results
 from sohoa.catalogue.portal_text import no_information, split_channel_table, split_legal_table
 from sohoa.catalogue.records import (
     FULL_RECORD_COLUMNS,
@@ -40,6 +41,10 @@ def _text(value: Any) -> str | None:
     if not isinstance(value, str) or no_information(value):
         return None
     return " ".join(normalize_text(value).split()) or None
+
+
+def _raw(value: Any) -> str | None:
+    return value if isinstance(value, str) and not no_information(value) else None
 
 
 def _present(value: Any) -> bool:
@@ -88,5 +93,8 @@ def _record(obj: dict[str, Any], prov: Provenance, warn: Any) -> ProcedureRecord
         terms=terms,
         legal_bases=split_legal_table(obj.get("can_cu_phap_ly")),
         record_parts=[p for p, present in parts.items() if present],
-        extra={k: obj[k] for k in ("detail_url", "bo_nganh_folder") if isinstance(obj.get(k), str) and obj[k]},
+        extra={
+            **{k: obj[k] for k in ("detail_url", "bo_nganh_folder") if isinstance(obj.get(k), str) and obj[k]},
+            **paper_extra(portal_papers(_raw(obj.get("thanh_phan_ho_so"))), results(_raw(obj.get("ket_qua_xu_ly")))),
+        },
     )

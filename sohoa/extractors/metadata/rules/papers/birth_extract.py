@@ -14,7 +14,6 @@ from sohoa.extractors.metadata.rules.papers.common import (
     date_hit,
     find_label,
     keep,
-    name_hit,
     sex_hit,
     text_hit,
 )
@@ -39,11 +38,11 @@ class BirthExtractRule(PaperRule):
         stops = (*person.STOPS, MOTHER, FATHER)
         reg = text_hit("registration_number", find_label(layout, REG_NUMBER, stops))
         hits = [
-            name_hit("full_name", find_label(layout, person.NAME, stops)),
+            self.name_hit("full_name", find_label(layout, person.NAME, stops)),
             date_hit("date_of_birth", find_label(layout, person.DOB, stops)),
             sex_hit("sex", find_label(layout, person.SEX, stops)),
-            name_hit("father_name", find_label(layout, FATHER, stops)),
-            name_hit("mother_name", find_label(layout, MOTHER, stops)),
+            self.name_hit("father_name", find_label(layout, FATHER, stops)),
+            self.name_hit("mother_name", find_label(layout, MOTHER, stops)),
             reg,
         ]
         return BirthExtractFields(keep(hits))

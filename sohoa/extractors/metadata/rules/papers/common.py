@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from sohoa.extractors.metadata.dates import DATE_PHRASE, parse_date_parts
 from sohoa.extractors.metadata.layout import Hit, Layout, Line
+from sohoa.extractors.metadata.lexicon import name_key
 from sohoa.extractors.metadata.pipeline import Results, Rule
 from sohoa.extractors.metadata.rules.paper_type import PaperType
 from sohoa.textnorm import normalize_text
@@ -45,6 +46,18 @@ class PaperRule(Rule):
 
     def read(self, inputs: Results) -> PaperFields:
         raise NotImplementedError
+
+    def name_hit(self, field_name: str, raw: Hit | None) -> Hit | None:
+        """:func:`name_hit` with the surname's tones restored when OCR lost them on capitals ("NGUYÊN" read for
+        "NGUYỄN"): a surname whose folded form belongs to one surname only (``people.json``)."""
+        hit = name_hit(field_name, raw)
+        if hit is None or not hit.value:
+            return hit
+        first, _, rest = str(hit.value).partition(" ")
+        known = self.res.surname_by_key.get(name_key(first))
+        if known is None or known == first or not rest:
+            return hit
+        return Hit(hit.label, hit.start, hit.end, f"{known} {rest}", hit.confidence)
 
 
 _DMY = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")

@@ -14,7 +14,6 @@ from sohoa.extractors.metadata.rules.papers.common import (
     find_label,
     id_hit,
     keep,
-    name_hit,
 )
 
 
@@ -31,7 +30,7 @@ class CriminalRecordRule(PaperRule):
     def read(self, inputs: Results) -> CriminalRecordFields:
         layout = inputs[Layout]
         hits = [
-            name_hit("full_name", find_label(layout, person.NAME, person.STOPS)),
+            self.name_hit("full_name", find_label(layout, person.NAME, person.STOPS)),
             date_hit("date_of_birth", find_label(layout, person.DOB, person.STOPS)),
             id_hit("id_number", find_label(layout, person.ID, person.STOPS)),
         ]

@@ -14,7 +14,6 @@ from sohoa.extractors.metadata.rules.papers.common import (
     date_hit,
     find_label,
     keep,
-    name_hit,
     text_hit,
 )
 
@@ -45,7 +44,7 @@ class HouseholdBusinessRule(PaperRule):
             business = business.__class__(business.label, business.start, business.end, business.value, 0.9)
         hits = [
             business,
-            name_hit("owner_name", find_label(layout, OWNER, stops)),
+            self.name_hit("owner_name", find_label(layout, OWNER, stops)),
             text_hit("registration_number", find_label(layout, REG_NUMBER, stops), 0.9),
             date_hit("issue_date", find_label(layout, FIRST_ISSUED, stops, page1=False)),
         ]

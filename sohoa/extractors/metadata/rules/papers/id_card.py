@@ -48,7 +48,7 @@ class IdCardRule(PaperRule):
         stops = (*person.STOPS, CARD_ID, ISSUED)
         hits = [
             id_hit("id_number", find_label(layout, CARD_ID, stops) or find_label(layout, person.ID, stops)),
-            name_hit("full_name", find_label(layout, CARD_NAME, stops, next_line=True)),
+            self.name_hit("full_name", find_label(layout, CARD_NAME, stops, next_line=True)),
             date_hit("date_of_birth", find_label(layout, person.DOB, stops)),
             sex_hit("sex", find_label(layout, person.SEX, stops)),
             date_hit("issue_date", find_label(layout, ISSUED, stops, page1=False)),

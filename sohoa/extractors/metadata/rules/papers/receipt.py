@@ -17,7 +17,6 @@ from sohoa.extractors.metadata.rules.papers.common import (
     date_hit,
     find_label,
     keep,
-    name_hit,
 )
 
 APPLICANT = compile_labels(
@@ -60,7 +59,7 @@ class ReceiptRule(PaperRule):
         hits = [
             Hit("dossier_code", dossier.start, dossier.end, dossier.value, 0.95) if dossier else None,
             Hit("procedure_code", procedure.start, procedure.end, procedure.value, 0.9) if procedure else None,
-            name_hit(
+            self.name_hit(
                 "applicant_name",
                 find_label(layout, APPLICANT, stops, next_line=True) or find_label(layout, person.NAME, stops),
             ),

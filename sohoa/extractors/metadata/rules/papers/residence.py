@@ -13,7 +13,6 @@ from sohoa.extractors.metadata.rules.papers.common import (
     find_label,
     id_hit,
     keep,
-    name_hit,
     text_hit,
 )
 
@@ -31,7 +30,7 @@ class ResidenceRule(PaperRule):
     def read(self, inputs: Results) -> ResidenceFields:
         layout = inputs[Layout]
         hits = [
-            name_hit("full_name", find_label(layout, person.NAME, person.STOPS)),
+            self.name_hit("full_name", find_label(layout, person.NAME, person.STOPS)),
             id_hit("id_number", find_label(layout, person.ID, person.STOPS)),
             text_hit("address", find_label(layout, person.ADDRESS, person.STOPS)),
         ]
