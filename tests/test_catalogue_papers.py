@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sohoa.catalogue.papers import ministry_papers, portal_papers, results
 
 FLAT = (
@@ -34,3 +36,22 @@ def test_ministry_rows_and_results_with_their_type_codes() -> None:
     got = results("Trích lục khai sinhMã: KQ.G15.000031Từ khóaKhông có thông tinMô tả")
     assert [(r.name, r.result_type) for r in got] == [("Trích lục khai sinh", "KQ.G15.000031")]
     assert [(r.name, r.result_type) for r in results("Giấy phép khai thác.")] == [("Giấy phép khai thác", None)]
+
+
+def test_completeness_by_type_by_listed_name_missing_and_extra() -> None:
+    from sohoa.dossier.completeness import check, on_time
+
+    required = [
+        {"name": "Tờ khai đăng ký khai sinh theo mẫu", "originals": 1},
+        {"name": "Giấy chứng sinh", "originals": 1},
+        {"name": "Văn bản ủy quyền", "originals": 1},
+        {"name": "Hộ chiếu hoặc Căn cước", "submitted": False, "originals": 1},
+        {"name": "Giấy xác nhận tình trạng hôn nhân", "originals": 0},
+    ]
+    papers = [("giay_tiep_nhan", None), ("to_khai", "Tờ khai"), ("phieu_ly_lich_tu_phap", "Phiếu LLTP")]
+    got = check(required, papers, listed=["Văn bản ủy quyền của cha"])
+    assert got.present == ["Tờ khai đăng ký khai sinh theo mẫu", "Văn bản ủy quyền"]
+    assert got.missing == ["Giấy chứng sinh"] and got.extra == ["Phiếu LLTP"]
+    assert on_time(date(2025, 3, 3), date(2025, 3, 5), date(2025, 3, 5)) == "on_time"
+    assert on_time(date(2025, 3, 3), date(2025, 3, 5), date(2025, 3, 6)) == "late"
+    assert on_time(date(2025, 3, 3), date(2025, 3, 5), None) == "pending"
