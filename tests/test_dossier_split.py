@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -20,7 +21,7 @@ from sohoa.pipelines.runner import run_local
 from sohoa.samples.render import find_serif_fonts
 from sohoa.store.db import Store
 from sohoa.store.export import document_export
-from sohoa.store.models import Document, DossierDocument
+from sohoa.store.models import Document, Dossier, DossierDocument
 
 A, B = "000.00.12.H29-250407-0031", "000.00.12.H29-250409-0077"
 
@@ -84,7 +85,15 @@ def test_a_scanned_stack_becomes_linked_documents_with_their_pages(tmp_path: Pat
             cover_pdf(A, "1.001193"),
             _page(["TỜ KHAI ĐĂNG KÝ KHAI SINH", "Họ và tên: Trịnh Thu Uyên"]),
             _page([]),
-            _page(["GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", f"Mã hồ sơ: {B}"], qr=f"mahoso={B}&matthc=2.000488"),
+            _page(
+                [
+                    "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+                    f"Mã hồ sơ: {B}",
+                    "Ngày nhận hồ sơ: 09/04/2025",
+                    "Ngày hẹn trả kết quả: 16/04/2025",
+                ],
+                qr=f"mahoso={B}&matthc=2.000488",
+            ),
             _page(["Trang tiếp theo của giấy tiếp nhận"]),
         ],
         stack,
@@ -100,6 +109,9 @@ def test_a_scanned_stack_becomes_linked_documents_with_their_pages(tmp_path: Pat
         docs = list(s.scalars(select(Document)))
         assert len(docs) == 2 and len({d.id for d in docs}) == 2
         links = {(d.document_id, d.dossier_code, d.role) for d in s.scalars(select(DossierDocument))}
+        dossier = s.get(Dossier, B)
+        assert dossier is not None and (dossier.received_on, dossier.due_on) == (date(2025, 4, 9), date(2025, 4, 16))
+        assert dossier.extra["dates_from"] == "digitised_papers" and dossier.procedure_code == "2.000488"
         exported = {document_export(s, d, "/a")["source_pages"][0]: document_export(s, d, "/a") for d in docs}
     store.dispose()
     assert exported[2]["source_file"] == str(stack.resolve()) and exported[4]["source_pages"] == [4, 5]

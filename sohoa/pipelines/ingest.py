@@ -31,6 +31,7 @@ from sohoa import __version__
 from sohoa.archive import Archive, StoredFile, sha256_bytes
 from sohoa.conformance import output as conformance_output
 from sohoa.conformance import record as conformance_record
+from sohoa.dossier import paper_dates
 from sohoa.errors import SohoaError
 from sohoa.extractors import sniff
 from sohoa.extractors.metadata import EXTRACTOR_VERSION, extract_metadata
@@ -546,6 +547,9 @@ def _store(item: WorkItem, extracted: Extracted, claim: _Claim) -> ItemOutcome:
                 fields=sorted(k for k, v in metadata.to_dict().items() if v),
                 stored=stored,
             )
+            member = item.conformance.member
+            if member is not None and metadata.paper_type:  # issue 19: a receipt's or result's dates
+                paper_dates.apply(s, member.dossier.code, member.entry.role, metadata.to_dict())
         repo.enqueue_index(s, "document", [sha])
     return item.outcome(status.value, reason, sha, len(extraction.pages))
 
