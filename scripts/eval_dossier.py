@@ -18,6 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from sohoa.dossier.cards import apply_card_codes
 from sohoa.dossier.split import analyse, page_images, plan, split_stack
 from sohoa.extractors.metadata import extract_metadata
 from sohoa.extractors.text import TextOptions, extract_text
@@ -79,6 +80,7 @@ def main() -> int:
                 ocr_pages += len(out.extraction.pages)
                 t2 = time.perf_counter()
                 md = extract_metadata(out.extraction.text, out.extraction.page_starts)
+                apply_card_codes(md, part.get("card_codes") or [])  # as sohoa digitise does for stack parts
                 meta_s += time.perf_counter() - t2
                 types[0] += md.paper_type == want["paper_type"]
                 types[1] += 1

@@ -24,6 +24,7 @@ from sohoa.store.export import document_export
 from sohoa.store.models import Document, Dossier, DossierDocument
 
 A, B = "000.00.12.H29-250407-0031", "000.00.12.H29-250409-0077"
+CARD = "066301004512|241587963|Phùng Thị Diệu|03021991|Nữ|Tổ 4, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk|19072022"
 
 
 def test_payloads_in_json_key_value_and_url_name_the_dossier() -> None:
@@ -85,6 +86,7 @@ def test_a_scanned_stack_becomes_linked_documents_with_their_pages(tmp_path: Pat
             cover_pdf(A, "1.001193"),
             _page(["TỜ KHAI ĐĂNG KÝ KHAI SINH", "Họ và tên: Trịnh Thu Uyên"]),
             _page([]),
+            _page(["Đặc điểm nhân dạng: Sẹo chấm cách 2cm trên đuôi mắt phải"], qr=CARD),
             _page(
                 [
                     "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
@@ -101,19 +103,24 @@ def test_a_scanned_stack_becomes_linked_documents_with_their_pages(tmp_path: Pat
     cfg = PipelineSettings(data_dir=tmp_path / "data", ocr_workers=1, isolate=False, index_every_s=0)
     cfg.ensure_dirs()
     files, split = expand([stack], cfg.resolved_data_dir / "stacks")
-    assert split == [stack] and len(files) == 2
-    assert [stack_part(f)["source_pages"] for f in files] == [[2, 2], [4, 5]]  # type: ignore[index]
+    assert split == [stack] and len(files) == 3
+    assert [stack_part(f)["source_pages"] for f in files] == [[2, 2], [4, 4], [5, 6]]  # type: ignore[index]
     store = Store(cfg.db_url)
     run_local(cfg, store, "quay", [str(f) for f in files])
     with store.session() as s:
         docs = list(s.scalars(select(Document)))
-        assert len(docs) == 2 and len({d.id for d in docs}) == 2
+        assert len(docs) == 3 and len({d.id for d in docs}) == 3
         links = {(d.document_id, d.dossier_code, d.role) for d in s.scalars(select(DossierDocument))}
         dossier = s.get(Dossier, B)
         assert dossier is not None and (dossier.received_on, dossier.due_on) == (date(2025, 4, 9), date(2025, 4, 16))
         assert dossier.extra["dates_from"] == "digitised_papers" and dossier.procedure_code == "2.000488"
         exported = {document_export(s, d, "/a")["source_pages"][0]: document_export(s, d, "/a") for d in docs}
     store.dispose()
-    assert exported[2]["source_file"] == str(stack.resolve()) and exported[4]["source_pages"] == [4, 5]
+    assert exported[2]["source_file"] == str(stack.resolve()) and exported[5]["source_pages"] == [5, 6]
     by_page = {e["source_pages"][0]: e["id"] for e in exported.values()}
-    assert (by_page[2], A, "component") in links and (by_page[4], B, "component") in links
+    assert (by_page[2], A, "component") in links and (by_page[5], B, "component") in links
+    card = exported[4]["metadata"]
+    assert card["paper_type"] == "cccd"  # the back of a card, its fields from the QR read when the stack was split
+    assert set(card["fields"]) >= {"id_number", "full_name", "date_of_birth", "sex", "issue_date"}
+    assert all(v["value"] is None for v in card["fields"].values())  # the export holds no personal value
+    assert "Phùng Thị Diệu" not in json.dumps(exported, ensure_ascii=False)

@@ -53,6 +53,7 @@ class Part:
     role: str = "component"  # "result" when the page's code is an e-result code
     starts_at: str = "start"  # "cover" | "system_qr" | "blank" | "start"
     file: str | None = None
+    card_codes: list[str] = field(default_factory=list)  # CCCD QR payloads on its pages (sohoa/dossier/cards.py)
 
 
 @dataclass
@@ -122,6 +123,7 @@ def plan(pages: Sequence[PageScan]) -> StackPlan:
         if current is None:
             current = Part(page.number, page.number, *dossier, starts_at=reason)
         current.last = page.number
+        current.card_codes += [c.text for c in page.codes if c.kind == "cccd"]
     close()
     return out
 

@@ -32,6 +32,8 @@ from sohoa.archive import Archive, StoredFile, sha256_bytes
 from sohoa.conformance import output as conformance_output
 from sohoa.conformance import record as conformance_record
 from sohoa.dossier import paper_dates
+from sohoa.dossier.cards import apply_card_codes
+from sohoa.dossier.split import stack_part
 from sohoa.errors import SohoaError
 from sohoa.extractors import sniff
 from sohoa.extractors.metadata import EXTRACTOR_VERSION, extract_metadata
@@ -205,6 +207,9 @@ def _digitise(item: WorkItem) -> ItemOutcome:
     del data  # the item holds the bytes now, and drops them once the original is archived
     try:
         extracted = _extract(ctx, item.data)
+        part = stack_part(path)  # a part of a scanned stack: the ID cards' QR codes read when it was split
+        if part is not None and part.get("card_codes"):
+            apply_card_codes(extracted.metadata, part["card_codes"])
         return _store(item, extracted, claim)
     except ExtractionError as exc:
         _release(item, claim)
