@@ -129,7 +129,15 @@ def plan(pages: Sequence[PageScan]) -> StackPlan:
 
 
 def page_images(path: Path, dpi: int = ANALYSIS_DPI) -> list[Image.Image] | None:
-    """The pages of a multi-page scan rendered for analysis; None for anything else (born-digital, one page)."""
+    """The pages of a multi-page scan rendered for analysis; None for anything else (born-digital, one page) and
+    for a file that cannot be read here: the digitise step reports it with its own typed status."""
+    try:
+        return _page_images(path, dpi)
+    except Exception:  # noqa: BLE001 - damaged, encrypted or odd files are the pipeline's to classify
+        return None
+
+
+def _page_images(path: Path, dpi: int) -> list[Image.Image] | None:
     suffix = path.suffix.lower()
     if suffix in (".tif", ".tiff"):
         with Image.open(path) as im:
