@@ -36,6 +36,7 @@ app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(export_app, name="export")
 app.add_typer(conformance.signing_app, name="signing")
 app.add_typer(conformance.import_app, name="import")
+app.add_typer(conformance.dossier_app, name="dossier")
 export_app.command("package")(conformance.export_package)
 export_app.command("tt05")(conformance.export_tt05)
 # The web app's commands live with it; importing them loads only Typer (the app is built when `serve` runs).
@@ -90,6 +91,7 @@ def digitise(
             files = discover(paths, exclude=[settings.resolved_data_dir])
             if not files:
                 fail("no files found in the given paths")
+            files = _split_stacks(files, settings.resolved_data_dir)
         if enqueue_only:  # no flow run needed: the queue is rows in the record store
             from sohoa.pipelines.batchqueue import enqueue
 
@@ -104,6 +106,16 @@ def digitise(
     broken = counts.get(ExtractionStatus.FAILED, 0) + counts.get(ExtractionStatus.TIMEOUT, 0)
     if result["items"] and broken == len(result["items"]):
         raise typer.Exit(1)
+
+
+def _split_stacks(files: list[Path], data_dir: Path) -> list[Path]:
+    """Scanned stacks replaced by their parts (issue 19); says how many were split and pages dropped."""
+    from sohoa.dossier.split import expand, stack_summary
+
+    files, split = expand(files, data_dir / "stacks")
+    for stack in split:
+        out.print(stack_summary(stack, data_dir / "stacks"), highlight=False)
+    return files
 
 
 def _pipeline_settings(workers: int | None = None) -> Any:

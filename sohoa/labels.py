@@ -89,6 +89,38 @@ LABELS: dict[str, dict[str, str]] = {
         "low_dpi": "độ phân giải thấp",
         "rotated": "trang đã được xoay",
         "skewed": "trang bị nghiêng",
+        "uncertain_field": "trường thông tin giấy tờ chưa chắc chắn",
+    },
+    # Dossier papers (issue 19): metadata.paper_type and the fields read from each paper.
+    "paper_type": {
+        "giay_tiep_nhan": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+        "to_khai": "Tờ khai, đơn đề nghị",
+        "cccd": "Căn cước công dân",
+        "trich_luc_khai_sinh": "Trích lục khai sinh",
+        "xac_nhan_cu_tru": "Xác nhận thông tin về cư trú",
+        "gcn_ho_kinh_doanh": "Giấy chứng nhận đăng ký hộ kinh doanh",
+        "phieu_ly_lich_tu_phap": "Phiếu lý lịch tư pháp",
+        "van_ban": "Văn bản hành chính",
+        "khac": "Giấy tờ khác",
+    },
+    "paper_field": {
+        "dossier_code": "Mã hồ sơ",
+        "procedure_code": "Mã thủ tục",
+        "applicant_name": "Người nộp hồ sơ",
+        "received_date": "Ngày tiếp nhận",
+        "appointment_date": "Ngày hẹn trả kết quả",
+        "papers": "Giấy tờ kèm theo",
+        "id_number": "Số định danh cá nhân",
+        "full_name": "Họ và tên",
+        "date_of_birth": "Ngày sinh",
+        "sex": "Giới tính",
+        "issue_date": "Ngày cấp",
+        "address": "Nơi thường trú",
+        "father_name": "Họ tên cha",
+        "mother_name": "Họ tên mẹ",
+        "registration_number": "Số đăng ký",
+        "business_name": "Tên hộ kinh doanh",
+        "owner_name": "Chủ hộ kinh doanh",
     },
     "step": {
         "enqueue": "Đưa vào hàng đợi",
@@ -133,6 +165,9 @@ LABELS: dict[str, dict[str, str]] = {
         "tax_code": "Mã số thuế",
         "passport": "Số hộ chiếu",
         "bank_account": "Số tài khoản",
+        "issue_date": "Ngày cấp giấy tờ",
+        "registration_number": "Số đăng ký hộ tịch",
+        "business_name": "Tên hộ kinh doanh",
     },
     "extractor": {"correction": "Sửa tay", "revert": "Khôi phục"},
 }
@@ -196,7 +231,15 @@ class Explained:
 
 
 def _flags(text: str) -> str:
-    return ", ".join(label(f.strip(), "flag") for f in text.split(",") if f.strip())
+    return ", ".join(_flag(f.strip()) for f in text.split(",") if f.strip())
+
+
+def _flag(flag: str) -> str:
+    """A flag's words; "uncertain_field:date_of_birth" names the paper's field (issue 19)."""
+    name, _, field = flag.partition(":")
+    if field:
+        return f"{label(name, 'flag')} ({label(field, 'paper_field')})"
+    return label(flag, "flag")
 
 
 # (pattern, plain text) pairs for the parts of a reason the pipeline writes; "{n}" is the page number.

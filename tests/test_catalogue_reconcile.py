@@ -62,7 +62,7 @@ def test_every_planted_finding_is_found_with_evidence(store: Store, imported: li
     with store.session() as s:
         report = reconcile(s, as_of=AFTER)
     found = _by_kind(report.findings)
-    assert set(found) == set(KINDS)
+    assert set(found) == set(KINDS) - {"dossier_incomplete"}  # needs digitised papers (tests/test_catalogue_papers.py)
     for kind, planted in PLANTED.items():
         if kind == "repealed_basis":
             assert any(f.data["number"] == planted for f in found[kind])
@@ -298,7 +298,7 @@ def test_cli_list_reconcile_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     findings = json.loads(
         runner.invoke(app, ["catalogue", "reconcile", "--format", "json", "--as-of", "2025-08-15"]).stdout
     )
-    assert isinstance(findings, list) and {f["kind"] for f in findings} == set(KINDS)
+    assert isinstance(findings, list) and {f["kind"] for f in findings} == set(KINDS) - {"dossier_incomplete"}
     table = runner.invoke(app, ["catalogue", "reconcile", "--as-of", "2025-08-15"])
     assert table.exit_code == 0 and "replaced_in_use" in table.output
 

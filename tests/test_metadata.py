@@ -221,7 +221,7 @@ def test_every_field_has_a_confidence_and_a_span_inside_the_text(ex: MetadataExt
         md = ex.extract(text, [0])
         data = md.to_dict()
         for name, value in data.items():
-            if name in ("confidence", "spans", "flags", "repairs") or value in (None, [], ""):
+            if name in ("confidence", "spans", "flags", "repairs") or value in (None, [], "", {}):
                 continue
             assert name in md.confidence, name
             assert 0 < md.confidence[name] <= 1

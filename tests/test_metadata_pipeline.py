@@ -48,14 +48,17 @@ class StampRule(Rule):
 
 def test_every_registered_rule_declares_a_result_and_the_order_checks(res: Resources) -> None:
     pipeline = Pipeline([rule(res) for rule in RULES])
-    assert [r.name for r in pipeline.rules] == [
-        "codes",
-        "number_date",
-        "header",
-        "issuers",
-        "marks",
-        "signature",
-        "citations",
+    names = [r.name for r in pipeline.rules]
+    assert names[:7] == ["codes", "number_date", "header", "issuers", "marks", "signature", "citations"]
+    assert names[names.index("paper_type") :] == [  # issue 19: the paper's type, then one rule per paper type
+        "paper_type",
+        "paper_receipt",
+        "paper_form",
+        "paper_id_card",
+        "paper_birth_extract",
+        "paper_residence",
+        "paper_household_business",
+        "paper_criminal_record",
     ]
     assert all(dataclasses.is_dataclass(r.assigns) for r in pipeline.rules)
 

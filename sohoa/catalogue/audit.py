@@ -291,6 +291,7 @@ KIND_LABELS = {
     "field_mismatch": "Nội dung khác danh mục",
     "duplicate": "Trùng lặp",
     "repealed_basis": "Căn cứ pháp lý hết hiệu lực",
+    "dossier_incomplete": "Hồ sơ thiếu, thừa giấy tờ",
 }
 SEVERITY_LABELS = {"high": "Cao", "medium": "Trung bình", "low": "Thấp"}
 VALUE_LABELS = {

@@ -470,7 +470,8 @@ def _upsert_procedures(session: Session, parsed: CatalogueParse, report: ImportR
         bases = _basis_rows(record) if "legal_bases" in columns else None
         found = existing.get(code)
         if found is None:
-            created = Procedure(code=code, **content, **provenance, extra={"source_kind": parsed.kind})
+            papers = {k: record.extra[k] for k in ("papers", "results") if k in record.extra}  # issue 19
+            created = Procedure(code=code, **content, **provenance, extra={"source_kind": parsed.kind, **papers})
             created.channels = [ProcedureChannel(**c) for c in channels or []]
             created.legal_bases = [ProcedureLegalBasis(**b) for b in bases or []]
             session.add(created)
@@ -485,7 +486,8 @@ def _upsert_procedures(session: Session, parsed: CatalogueParse, report: ImportR
             channels = channels if channels and not found.channels else None
             bases = bases if bases and not found.legal_bases else None
         else:
-            provenance["extra"] = {**found.extra, "source_kind": parsed.kind}
+            papers = {k: record.extra[k] for k in ("papers", "results") if k in record.extra}  # issue 19
+            provenance["extra"] = {**found.extra, "source_kind": parsed.kind, **papers}
             # a source that lacks a value (portal: "Không có thông tin") does not erase one another source gave
             content = {k: v for k, v in content.items() if v not in (None, "", []) or k == "name"}
             channels = channels or None

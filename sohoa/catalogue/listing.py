@@ -85,6 +85,9 @@ def iter_procedures(
                 },
                 "fees": {c.channel: {"text": c.fee_text, "items": c.fees} for c in p.channels},
                 "legal_bases": [b.number for b in p.legal_bases],
+                # Issue 19: the papers a dossier must hold and the results it gets, as the catalogue gives them.
+                "required_papers": (p.extra or {}).get("papers", []),
+                "results": (p.extra or {}).get("results", []),
                 "record_parts": p.record_parts,
                 "history": history.get(p.code, []),
             }

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sohoa.catalogue.limits import parse_fee, parse_time_limit
+from sohoa.catalogue.papers import ministry_papers, paper_extra, results
 from sohoa.catalogue.portal_text import find_legal_numbers, no_information
 from sohoa.catalogue.records import (
     FULL_RECORD_COLUMNS,
@@ -96,6 +97,9 @@ def _record(obj: dict[str, Any], prov: Provenance, warn: Any) -> ProcedureRecord
         terms=terms,
         legal_bases=_legal_bases(tables.get("can_cu_phap_ly") or []),
         record_parts=[p for p, present in parts.items() if present],
+        extra=paper_extra(
+            ministry_papers(tables.get("thanh_phan_ho_so")), results(_text(content.get("kết_quả_thực_hiện")))
+        ),
     )
 
 

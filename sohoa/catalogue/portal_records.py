@@ -15,6 +15,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from sohoa.catalogue.papers import paper_extra, portal_papers, results
 from sohoa.catalogue.portal_text import no_information, split_channel_table, split_legal_table, unglue
 from sohoa.catalogue.records import (
     FULL_RECORD_COLUMNS,
@@ -40,6 +41,10 @@ def _text(value: Any) -> str | None:
     if not isinstance(value, str) or no_information(value):
         return None
     return " ".join(normalize_text(value).split()) or None
+
+
+def _raw(value: Any) -> str | None:
+    return value if isinstance(value, str) and not no_information(value) else None
 
 
 def _present(value: Any) -> bool:
@@ -91,6 +96,7 @@ def _record(obj: dict[str, Any], prov: Provenance, warn: Any) -> ProcedureRecord
         extra={
             **{k: obj[k] for k in ("detail_url", "bo_nganh_folder") if isinstance(obj.get(k), str) and obj[k]},
             "sections": _sections(obj),
+            **paper_extra(portal_papers(_raw(obj.get("thanh_phan_ho_so"))), results(_raw(obj.get("ket_qua_xu_ly")))),
         },
     )
 

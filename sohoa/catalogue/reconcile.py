@@ -63,6 +63,7 @@ KINDS = (
     "field_mismatch",
     "duplicate",
     "repealed_basis",
+    "dossier_incomplete",
 )
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 SEVERITIES = (HIGH, MEDIUM, LOW)
@@ -282,6 +283,7 @@ def reconcile(session: Session, *, as_of: date | None = None) -> ReconcileReport
     findings += _field_mismatch(ctx)
     findings += _duplicates(ctx)
     findings += _repealed_basis(ctx)
+    findings += _dossier_papers(session)
     order = {k: i for i, k in enumerate(KINDS)}
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     findings.sort(key=lambda f: (rank[f.severity], order[f.kind], f.code or "", f.name or ""))
@@ -764,3 +766,56 @@ def summary(findings: list[Finding]) -> dict[str, dict[str, int]]:
     for f in findings:
         table[f.kind][f.severity] += 1
     return {k: dict(table[k]) for k in KINDS if k in table}
+
+
+def _dossier_papers(session: Session) -> list[Finding]:
+    """Issue 19: each dossier with digitised papers, against its procedure's required papers (``dossier_incomplete``
+    with the documents as evidence)."""
+    from sohoa.dossier.completeness import check
+    from sohoa.store.models import DossierDocument
+    from sohoa.store.repo import current_metadata_data
+
+    links = list(session.execute(select(DossierDocument.dossier_code, DossierDocument.document_id)))
+    if not links:
+        return []
+    metas = current_metadata_data(session, list({d for _, d in links}))
+    by_dossier: dict[str, list[str]] = {}
+    for code, doc in links:
+        if (metas.get(doc) or {}).get("paper_type"):
+            by_dossier.setdefault(code, []).append(doc)
+    if not by_dossier:
+        return []
+    procedures = dict(session.execute(select(Dossier.code, Dossier.procedure_code).where(Dossier.code.in_(by_dossier))))
+    found: list[Finding] = []
+    for code, docs in sorted(by_dossier.items()):
+        proc = session.get(Procedure, procedures.get(code)) if procedures.get(code) else None
+        required = (proc.extra or {}).get("papers") if proc is not None else None
+        if not required:
+            continue
+        papers = [(str(metas[d]["paper_type"]), metas[d].get("subject")) for d in docs]
+        listed = [
+            str(p.get("value"))
+            for d in docs
+            for p in ((metas[d].get("fields") or {}).get("papers") or [])
+            if isinstance(p, dict)
+        ]
+        result = check(required, papers, listed)
+        if not result.missing and not result.extra:
+            continue
+        parts = []
+        if result.missing:
+            parts.append("thiếu " + "; ".join(result.missing))
+        if result.extra:
+            parts.append("thừa " + "; ".join(result.extra))
+        found.append(
+            Finding(
+                "dossier_incomplete",
+                proc.code if proc else None,
+                MEDIUM,
+                f"hồ sơ {code} so với thành phần hồ sơ của thủ tục: " + ", ".join(parts),
+                name=proc.name if proc else None,
+                evidence=[Evidence(f"document {d}", detail=str(metas[d]["paper_type"])) for d in docs[:SAMPLE]],
+                data={"dossier": code, "present": result.present, "missing": result.missing, "extra": result.extra},
+            )
+        )
+    return found

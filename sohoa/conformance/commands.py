@@ -17,6 +17,7 @@ from sohoa.settings import Settings
 
 signing_app = typer.Typer(help="Signing keys for the converter's PAdES signature.", no_args_is_help=True)
 import_app = typer.Typer(help="Import records.", no_args_is_help=True)
+dossier_app = typer.Typer(help="Dossier papers: cover sheets for scanning.", no_args_is_help=True)
 out = Console()
 err = Console(stderr=True)
 
@@ -43,6 +44,19 @@ def init_demo_command(
     )
     for key, value in files.exports().items():
         sys.stdout.write(f"export {key}={shlex.quote(value)}\n")
+
+
+@dossier_app.command("cover")
+def dossier_cover(
+    code: Annotated[str, typer.Argument(help="Dossier code, e.g. 000.00.18.H40-240305-0007")],
+    out_file: Annotated[Path, typer.Option("--out", help="PDF file to write")],
+    procedure: Annotated[str | None, typer.Option("--procedure", help="Procedure code (TTHC), e.g. 1.001193")] = None,
+) -> None:
+    """Print a cover sheet: a QR code with the dossier and procedure codes, and the codes in print."""
+    from sohoa.dossier.cover import write_cover
+
+    write_cover(out_file, code, procedure)
+    out.print(f"Đã ghi phiếu bìa hồ sơ {escape(code)}: {escape(str(out_file))}", highlight=False)
 
 
 def export_package(

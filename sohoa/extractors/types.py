@@ -221,6 +221,9 @@ class DocumentMetadata:
     result_codes: list[str] = field(default_factory=list)  # e-result codes "<dossier code>-KQ<n>"
     result_type_codes: list[str] = field(default_factory=list)  # "KQ.G15.000031", "000.00.00.G04-KQ0608"
     agency_codes: list[str] = field(default_factory=list)  # "000.00.18.G12", also inside dossier codes
+    # Added for dossier papers (issue 19): the paper's type and its fields, each {"value", "confidence", "span"}.
+    paper_type: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
     pii: list[PiiSpan] = field(default_factory=list)
     # Added in rules-3: the bodies of a joint document, in header or symbol order (empty for one issuer), and
     # what the repairs before the rules changed in the metadata input ("confusables_mapped": 2, ...).

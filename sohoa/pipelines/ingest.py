@@ -31,6 +31,9 @@ from sohoa import __version__
 from sohoa.archive import Archive, StoredFile, sha256_bytes
 from sohoa.conformance import output as conformance_output
 from sohoa.conformance import record as conformance_record
+from sohoa.dossier import paper_dates
+from sohoa.dossier.cards import apply_card_codes
+from sohoa.dossier.split import stack_part
 from sohoa.errors import SohoaError
 from sohoa.extractors import sniff
 from sohoa.extractors.metadata import EXTRACTOR_VERSION, extract_metadata
@@ -204,6 +207,9 @@ def _digitise(item: WorkItem) -> ItemOutcome:
     del data  # the item holds the bytes now, and drops them once the original is archived
     try:
         extracted = _extract(ctx, item.data)
+        part = stack_part(path)  # a part of a scanned stack: the ID cards' QR codes read when it was split
+        if part is not None and part.get("card_codes"):
+            apply_card_codes(extracted.metadata, part["card_codes"])
         return _store(item, extracted, claim)
     except ExtractionError as exc:
         _release(item, claim)
@@ -552,6 +558,9 @@ def _store(item: WorkItem, extracted: Extracted, claim: _Claim) -> ItemOutcome:
                 fields=sorted(k for k, v in metadata.to_dict().items() if v),
                 stored=stored,
             )
+            member = item.conformance.member
+            if member is not None and metadata.paper_type:  # issue 19: a receipt's or result's dates
+                paper_dates.apply(s, member.dossier.code, member.entry.role, metadata.to_dict())
         repo.enqueue_index(s, "document", [sha])
     return item.outcome(status.value, reason, sha, len(extraction.pages))
 

@@ -77,7 +77,8 @@ def _clean(field: str, value: Any) -> Any:
 
 def metadata_reason(flags: list[str] | None) -> str | None:
     """The reason part the pipeline writes for the metadata defects among these flags."""
-    defects = sorted(set(flags or []) & UNREADABLE_METADATA)
+    # A paper's field read below its threshold names itself ("uncertain_field:date_of_birth", issue 19).
+    defects = sorted({f for f in flags or [] if f in UNREADABLE_METADATA or f.startswith("uncertain_field:")})
     return f"{_METADATA_PART} {', '.join(defects)}" if defects else None
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from sohoa.dossier.split import stack_part
+from sohoa.extractors.metadata.papers import hide_personal_fields
 from sohoa.store import repo
 from sohoa.store.models import Document
 
@@ -35,10 +38,16 @@ def document_export(session: Session, doc: Document, archive_root: str) -> dict[
     # Personal data leaves only as kind and position: the values stay in the record store (masking by role is
     # the web app's job; an export file travels further than the store).
     metadata["pii"] = [{k: v for k, v in p.items() if k != "text"} for p in data.get("pii") or []]
+    # A paper's personal fields leave as names and confidences only, like the pii list (issue 19).
+    metadata = hide_personal_fields(metadata)
     outputs = {o.kind: f"{archive_root}/{o.path}" for o in doc.outputs if o.kind != "original"}
+    part = stack_part(Path(doc.source)) if doc.source else None
     return {
         "id": doc.id,
         "source": doc.source,
+        # A part of a scanned stack (issue 19): the stack's file and the part's first and last page in it.
+        "source_file": part["source"] if part else None,
+        "source_pages": part["source_pages"] if part else None,
         "pages": doc.page_count,
         "text_source": doc.text_source,
         "ocr_confidence": doc.ocr_confidence,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Res
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
+from sohoa.errors import SohoaError
 from sohoa.pipelines import item_actions
 from sohoa.store.corrections import CorrectionError
 from sohoa.store.models import AccessLog
@@ -115,8 +116,10 @@ def api_logout(request: Request) -> dict[str, bool]:
     return {"ok": True}
 
 
-class WrongPassword(Exception):
+class WrongPassword(SohoaError):
     """The current password given for a password change is wrong."""
+
+    user_message = "Mật khẩu hiện tại không đúng"
 
 
 def change_password(request: Request, user: CurrentUser, current: str, new: str) -> int:

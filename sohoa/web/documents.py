@@ -32,7 +32,7 @@ from sohoa.store.models import (
 )
 from sohoa.textnorm import fold
 from sohoa.web.context import Ctx
-from sohoa.web.masking import Masker, detect_and_mask, detect_deep, public_pii
+from sohoa.web.masking import Masker, detect_and_mask, detect_deep, hide_paper_fields, public_pii
 
 FIELD_LABELS = {
     "doc_type": "Loại văn bản",
@@ -276,6 +276,8 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
             ctx.log(s, "view_unmasked", doc.id, where="document", kinds=sorted(set(masker.values.values())))
         pii = meta.get("pii") or []
         metadata = {k: v for k, v in meta.items() if k not in ("pii", "spans")}
+        if ctx.masked:
+            metadata = hide_paper_fields(metadata)
         return {
             "id": doc.id,
             "filename": field(doc.filename),

@@ -27,6 +27,7 @@ __all__ = [
     "KIND_LABELS",
     "Masker",
     "detect_and_mask",
+    "hide_paper_fields",
     "label",
     "looks_personal",
     "mask_snippet",
@@ -117,6 +118,13 @@ def detect_deep(value: Any) -> Any:
 def looks_personal(text: str) -> bool:
     """Whether the detectors find personal data in a short value, or it is already a masked label."""
     return "[ẩn:" in text or detect_and_mask(text) != (normalize_text(text) if not text.isascii() else text)
+
+
+def hide_paper_fields(metadata: dict[str, Any]) -> dict[str, Any]:
+    """The metadata with every personal field of a dossier paper (issue 19) shown as its masked label, whole."""
+    from sohoa.extractors.metadata.papers import hide_personal_fields
+
+    return hide_personal_fields(metadata, label)
 
 
 def public_pii(spans: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

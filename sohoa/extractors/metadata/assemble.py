@@ -19,6 +19,7 @@ from sohoa.extractors.metadata import registration
 from sohoa.extractors.metadata.layout import Hit, Layout
 from sohoa.extractors.metadata.lexicon import Resources, name_key
 from sohoa.extractors.metadata.orgs import canonical_org
+from sohoa.extractors.metadata.papers import assemble_papers
 from sohoa.extractors.metadata.pipeline import Pipeline, Results, Rule
 from sohoa.extractors.metadata.repair import repair
 from sohoa.extractors.metadata.rules import RULES
@@ -98,6 +99,7 @@ class Assembler:
         self.layout, self.codes, self.nd = results[Layout], results[Codes], results[NumberDate]
         self.header, self.marks_found, self.signature = results[Header], results[Marks], results[Signature]
         self.citations, self.issuers = results[Citations], results[Issuers]
+        self.results = results
         self.md = DocumentMetadata()
 
     # -- helpers ------------------------------------------------------------------------------------------------------
@@ -131,6 +133,7 @@ class Assembler:
         self.pii()
         # A name signed under an applicant heading is personal data, not an official's signature (issue 17).
         applicant_signer(self.md, self.text, self.page_starts)
+        assemble_papers(self.md, self.results, self.text, self.span)  # issue 19: the paper's type and fields
         return self.md
 
     def issuer_level(self) -> None:

@@ -13,6 +13,7 @@ themselves are listed, in order, in ``rules/__init__.py``.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
@@ -120,8 +121,10 @@ def _factory(cls: type[Rule]) -> str:
 
 
 # The component a factory hands to spaCy next: spaCy builds components by factory name only, and a rule needs its
-# resources. Filled and emptied inside Pipeline.__init__, which holds no lock: building runs in one thread.
+# resources. Filled and emptied inside Pipeline.__init__ under _BUILDING: the pipeline's worker threads may each
+# build an extractor at once (a pending component taken by the other thread ran a rule before its inputs, issue 19).
 _pending: list[_Component] = []
+_BUILDING = threading.Lock()
 
 
 class Pipeline:
@@ -143,11 +146,12 @@ class Pipeline:
         vocab: Any = nlp.vocab  # the attribute is missing from spaCy's type stubs
         vocab.lex_attr_getters = {}
         self._components: list[_Component] = []
-        for rule in self.rules:
-            component = _Component(rule)
-            _pending.append(component)
-            nlp.add_pipe(_factory(type(rule)), name=rule.name)
-            self._components.append(component)
+        with _BUILDING:  # two threads building extractors at once would take each other's pending components
+            for rule in self.rules:
+                component = _Component(rule)
+                _pending.append(component)
+                nlp.add_pipe(_factory(type(rule)), name=rule.name)
+                self._components.append(component)
         analysis: dict[str, Any] = nlp.analyze_pipes() or {}
         problems = {pipe: missing for pipe, missing in analysis["problems"].items() if missing}
         for pipe, missing in problems.items():

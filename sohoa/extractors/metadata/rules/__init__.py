@@ -14,6 +14,14 @@ from sohoa.extractors.metadata.rules.header import HeaderRule
 from sohoa.extractors.metadata.rules.issuers import IssuersRule
 from sohoa.extractors.metadata.rules.marks import MarksRule
 from sohoa.extractors.metadata.rules.number_date import NumberDateRule
+from sohoa.extractors.metadata.rules.paper_type import PaperTypeRule
+from sohoa.extractors.metadata.rules.papers.birth_extract import BirthExtractRule
+from sohoa.extractors.metadata.rules.papers.criminal_record import CriminalRecordRule
+from sohoa.extractors.metadata.rules.papers.form import FormRule
+from sohoa.extractors.metadata.rules.papers.household_business import HouseholdBusinessRule
+from sohoa.extractors.metadata.rules.papers.id_card import IdCardRule
+from sohoa.extractors.metadata.rules.papers.receipt import ReceiptRule
+from sohoa.extractors.metadata.rules.papers.residence import ResidenceRule
 from sohoa.extractors.metadata.rules.signature import SignatureRule
 
 RULES: tuple[type[Rule], ...] = (
@@ -24,4 +32,14 @@ RULES: tuple[type[Rule], ...] = (
     MarksRule,
     SignatureRule,
     CitationsRule,
+    # Dossier papers (issue 19): the type from the title lines, then the fields of that type only.
+    PaperTypeRule,
+    ReceiptRule,
+    FormRule,
+    IdCardRule,
+    BirthExtractRule,
+    ResidenceRule,
+    HouseholdBusinessRule,
+    CriminalRecordRule,
 )
+PAPER_RULES = RULES[RULES.index(PaperTypeRule) + 1 :]

@@ -1,0 +1,1 @@
+"""Dossier papers at the reception desk (issue 19): cover sheets, the codes printed on pages, splitting stacks."""
