@@ -365,8 +365,9 @@ class EmbeddedBackend:
             clauses.append(self._match(f"{tf[0]}_f", tokens, _B_TITLE))
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses])
 
-    def _text_query(self, qt: QueryText, tf: tuple[str, str]) -> tantivy.Query | None:
-        """None when nothing searchable was typed (blank, "*", punctuation): the caller browses by filters.
+    def _text_query(self, qt: QueryText, tf: tuple[str, str]) -> tuple[tantivy.Query, tantivy.Query] | None:
+        """(ranking query, matching query); None when nothing searchable was typed (blank, "*", punctuation): the
+        caller browses by filters. Both match the same records; the second lacks the proximity boosts.
 
         Built from `keys.plan_query`, the model Elasticsearch renders too: quoted phrases and structured codes
         required; words all required up to ALL_WORDS_UP_TO, else BM25 over every word (fillers weighted down);
@@ -382,7 +383,7 @@ class EmbeddedBackend:
         optional = [self._code_unit(c, tf) for c in plan.optional_codes]
         if not words and not required and not optional:
             # Words were typed but none is indexable (e.g. a 60-letter run, dropped by remove_long): no match.
-            return None if qt.is_empty else tantivy.Query.empty_query()
+            return None if qt.is_empty else (tantivy.Query.empty_query(), tantivy.Query.empty_query())
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [(tantivy.Occur.Must, q) for q in required]
         matchers = words + optional
         if matchers:
@@ -394,8 +395,11 @@ class EmbeddedBackend:
             )
             # With required units the free words only add score; alone they decide what matches.
             clauses.append((tantivy.Occur.Should if required and not plan.all_words else tantivy.Occur.Must, core))
+        # The records matched are decided by the clauses so far (a pair or the sequence implies its words): facets
+        # count over this cheaper query, unscored; ranking adds the proximity boosts.
+        match = tantivy.Query.boolean_query(clauses)
         clauses += [(tantivy.Occur.Should, b) for b in self._proximity(plan, qt.accented, tf)]
-        return tantivy.Query.boolean_query(clauses)
+        return tantivy.Query.boolean_query(clauses), match
 
     def _proximity(self, plan: QueryPlan, accented: bool, tf: tuple[str, str]) -> list[tantivy.Query]:
         """Phrase boosts: each adjacent word pair, and the typed sequence of a short text."""
@@ -437,13 +441,18 @@ class EmbeddedBackend:
     def search(self, query: Query) -> SearchResult:
         tf = text_fields(query.fields)
         qt = parse_query_text(query.text)
-        text_q = self._text_query(qt, tf)
+        queries = self._text_query(qt, tf)
+        text_q = queries[0] if queries else None
         filters = self._filters(query)
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [
             (tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters
         ]
         clauses.append((tantivy.Occur.Must, text_q if text_q is not None else tantivy.Query.all_query()))
         q = tantivy.Query.boolean_query(clauses)
+        # Facets count the same records without scoring them or checking word pairs.
+        match_q = tantivy.Query.const_score_query(
+            tantivy.Query.boolean_query([*clauses[:-1], (tantivy.Occur.Must, queries[1])]) if queries else q, 1.0
+        )
 
         limit = max(0, min(query.limit, MAX_LIMIT))
         offset = max(0, query.offset)
@@ -468,7 +477,7 @@ class EmbeddedBackend:
                 gens.append((True, self._snippet_gen(searcher, text_q, tf[1])))
         hits = [self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf) for score, addr in hits_raw]
         suggestion = self._suggest(searcher, qt, tf) if total == 0 and text_q is not None else None
-        return SearchResult(total=total, hits=hits, facets=self._facets(searcher, q), suggestion=suggestion)
+        return SearchResult(total=total, hits=hits, facets=self._facets(searcher, match_q), suggestion=suggestion)
 
     def _suggest(self, searcher: tantivy.Searcher, qt: QueryText, tf: tuple[str, str]) -> str | None:
         """The typed words with each one the index does not know replaced by its nearest indexed word (same first
