@@ -956,6 +956,13 @@ def test_question_lands_on_the_article_that_answers(questions: SearchBackend) ->
         assert hit.snippet.replace("<b>", "").replace("</b>", "").startswith("Điều 4."), text
 
 
+def test_a_date_in_a_question_is_not_a_required_number(questions: SearchBackend) -> None:
+    # The text says "01/7/2025" or "ngày 01 tháng 7" (here: nothing); the question's "1/7/2025" must not empty it.
+    for text in ("trợ cấp hằng tháng cho thương binh được điều chỉnh từ 1/7/2025", "tro cap thuong binh tu 01/07/2025"):
+        assert ids(questions, text)[0] == "nd-tro-cap", text
+    assert ids(questions, "45/2020/NĐ-CP thương binh") == []  # a document number stays required
+
+
 def test_multisyllable_word_outranks_scattered_syllables(questions: SearchBackend) -> None:
     # "người … lao động … công ty … có" hold every syllable of the query, apart; only one record says "người có công".
     found = ids(questions, "thủ tục cho người có công")

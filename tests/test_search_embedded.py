@@ -17,6 +17,7 @@ from sohoa.search.embedded import (
     IndexLockedError,
     IndexSchemaError,
     _analyzer,
+    pair_tokens,
 )
 from sohoa.search.factory import open_backend
 from sohoa.search.model import IndexDoc, Query, SearchBackend
@@ -533,3 +534,21 @@ def test_imported_portal_record_is_indexed_as_passages(tmp_path: Path) -> None:
             assert b.search(Query(text="KQ.G15.000001")).hits == []  # the portal's widgets are not indexed
     finally:
         store.dispose()
+
+
+def test_word_pairs_are_indexed_within_a_page_only(tmp_path: Path) -> None:
+    """The pair field holds adjacent folded words of one page: "người | có công" split by a page break is no pair,
+    so the record saying "người có công" on one page ranks first, with or without tones."""
+    assert pair_tokens(["dang", "ky", "ho", "tich"]) == "dang_ky ky_ho ho_tich"
+    b = EmbeddedBackend(tmp_path / "idx")
+    try:
+        b.upsert(
+            [
+                IndexDoc("split", "document", "Hồ sơ", pages=["xác nhận người", "có công với cách mạng xác nhận"]),
+                IndexDoc("joined", "document", "Hồ sơ", pages=["xác nhận người có công với cách mạng"]),
+            ]
+        )
+        for text in ("xác nhận cho người có công với cách mạng", "xac nhan cho nguoi co cong voi cach mang"):
+            assert [h.id for h in b.search(Query(text=text)).hits] == ["joined", "split"], text
+    finally:
+        b.close()

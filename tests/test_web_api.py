@@ -26,9 +26,14 @@ from test_web_store import (
     web_data,
 )
 
+from sohoa.pipelines.config import PipelineSettings
+from sohoa.pipelines.runner import sync_index_now
+from sohoa.search import indexer
+from sohoa.settings import Settings
 from sohoa.store.db import Store
-from sohoa.store.models import AccessLog, BatchItem, Document
+from sohoa.store.models import AccessLog, BatchItem, Document, MetadataRecord, Page, Procedure, ProcedureLegalBasis
 from sohoa.web.app import SESSION_COOKIE, create_app
+from sohoa.web.auth import add_user
 
 SECRETS = (CCCD, PHONE, EMAIL, NAME, "0912345678", "Trần Văn Bình".upper())
 MASKED = ("staff", "auditor")
@@ -456,6 +461,71 @@ def test_related_documents_cites_and_cited_by(clients: dict[str, tuple[TestClien
     cited = client.get(f"/api/documents/{data.cited_id}").json()
     assert [d["id"] for d in cited["related"]["cited_by"]] == [data.citing_id]
     assert data.citing_id in client.get(f"/documents/{data.cited_id}").text
+
+
+def _decree(doc_id: str, number: str, subject: str) -> tuple[Document, Page, MetadataRecord]:
+    doc = Document(
+        id=doc_id,
+        source=f"{doc_id[:4]}.pdf",
+        filename=f"{doc_id[:4]}.pdf",
+        media_type="application/pdf",
+        size_bytes=1,
+        page_count=1,
+        status="done",
+    )
+    page = Page(document_id=doc_id, number=1, text=f"NGHỊ ĐỊNH Số: {number} {subject}", source="text")
+    meta = MetadataRecord(document_id=doc_id, version=1, extractor="test", data={"number": number, "subject": subject})
+    return doc, page, meta
+
+
+@pytest.fixture(scope="module")
+def decrees_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Two decrees and four procedures: three rest on 123/2015/NĐ-CP, one on 23/2015/NĐ-CP."""
+    root = tmp_path_factory.mktemp("decrees")
+    cfg = PipelineSettings(data_dir=root / "data", index_every_s=0)
+    cfg.ensure_dirs()
+    store = Store(cfg.db_url)
+    with store.session() as s:
+        for row in (
+            *_decree("a" * 64, "123/2015/NĐ-CP", "Quy định chi tiết Luật Hộ tịch"),
+            *_decree("b" * 64, "23/2015/NĐ-CP", "Về cấp bản sao từ sổ gốc, chứng thực bản sao từ bản chính"),
+        ):
+            s.add(row)
+            s.flush()
+        for code, name, basis in (
+            ("1.001193", "Đăng ký khai sinh", "123/2015/NĐ-CP"),
+            ("1.000894", "Đăng ký kết hôn", "123/2015/NĐ-CP"),
+            ("3.000182", "Đăng ký khai tử", "123/2015/NĐ-CP"),
+            ("2.000908", "Chứng thực bản sao từ bản chính", "23/2015/NĐ-CP"),
+        ):
+            s.add(Procedure(code=code, name=name, field="Hộ tịch"))
+            s.flush()
+            s.add(ProcedureLegalBasis(procedure_code=code, number=basis, title=f"Nghị định {basis}"))
+        add_user(s, "staff", "staff", PASSWORD)
+    indexer.enqueue_all(store)
+    sync_index_now(cfg, store)
+    store.dispose()
+    return create_app(Settings(data_dir=root / "data"))
+
+
+def test_document_lists_the_procedures_based_on_it(decrees_app: Any) -> None:
+    client, _ = login(decrees_app, "staff")
+    hotich = client.get(f"/api/documents/{'a' * 64}").json()["related"]["based_on"]
+    assert sorted(p["code"] for p in hotich) == ["1.000894", "1.001193", "3.000182"]
+    assert all(p["title"] and p["url"] == f"/procedures/{p['code']}" for p in hotich)
+    # 23/2015 is a suffix of 123/2015: only the procedure resting on 23/2015 itself.
+    assert [p["code"] for p in client.get(f"/api/documents/{'b' * 64}").json()["related"]["based_on"]] == ["2.000908"]
+    page = client.get(f"/documents/{'a' * 64}").text
+    assert "căn cứ văn bản này" in page and 'href="/procedures/1.001193"' in page
+
+
+def test_search_page_offers_did_you_mean(clients: dict[str, tuple[TestClient, str]]) -> None:
+    client, _ = clients["staff"]
+    api = client.get("/api/search", params={"q": "dang ky khai sinhh"}).json()
+    assert api["total"] == 0 and api["suggestion"] == "dang ky khai sinh"
+    page = client.get("/", params={"q": "dang ky khai sinhh"}).text
+    assert "Có phải bạn muốn tìm" in page and "/?q=dang+ky+khai+sinh" in page
+    assert client.get("/api/search", params={"q": "dang ky khai sinh"}).json()["suggestion"] is None
 
 
 # --- a name search across pages (issue 7 follow-up) -----------------------------------------------------------

@@ -77,7 +77,7 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 # The mapping file this code writes; bump with a new sohoa-records.v<N>.json, never edit a released one.
-MAPPING_VERSION = 2  # 2: the public copy (title_public, body_public)
+MAPPING_VERSION = 3  # 2: the public copy (title_public, body_public); 3: word-pair shingles (.pairs)
 FACET_FIELDS = ("kind", "doc_type", "issuer", "status")
 FACET_SIZE = 100
 MAX_LIMIT = 1000
@@ -287,6 +287,12 @@ def _phrase(field: str, text: str, boost: float = 1.0) -> dict[str, Any]:
     return {"match_phrase": {field: {"query": text, "boost": boost}}}
 
 
+def _pairs(field: str, text: str, boost: float) -> dict[str, Any]:
+    """A unit of two or more words on a shingle field: two words make one shingle (a plain match), more a phrase."""
+    kind = "match" if len(_TOKEN.findall(text)) == 2 else "match_phrase"
+    return {kind: {field: {"query": text, "boost": boost}}}
+
+
 def _term(field: str, value: str, boost: float | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"value": value}
     if boost is not None:
@@ -362,9 +368,10 @@ def text_query(qt: QueryText, tf: tuple[str, str] = ("title", "body")) -> dict[s
     for text, weight in units:
         if len(_TOKEN.findall(text)) < 2:
             continue
+        # The .pairs sub-field holds two-word shingles: a pair is one term, a longer unit a phrase of pairs.
         should += [
-            _phrase(f"{body_field}.folded", text, weight),
-            _phrase(f"{title_field}.folded", text, weight * _B_TITLE),
+            _pairs(f"{body_field}.pairs", text, weight),
+            _pairs(f"{title_field}.pairs", text, weight * _B_TITLE),
         ]
         if qt.accented and text == plan.sequence:  # tones on the whole sequence only, as the embedded index
             should += [

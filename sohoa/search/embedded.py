@@ -60,10 +60,12 @@ from sohoa.textnorm import fold, normalize_text
 _log = logging.getLogger(__name__)
 
 # Bump when fields or analyzers change; an index built with another version must be rebuilt from the store.
-SCHEMA_VERSION = 2  # 2: the public copy of title and body
+SCHEMA_VERSION = 3  # 2: the public copy of title and body; 3: word-pair fields (`_f2`)
 _MARKER = "sohoa-index.json"
 _TEXT = "sohoa_text"  # simple tokenizer + lower-case: the accented field
 _FOLD = "sohoa_fold"  # the same + ascii folding: the folded field
+_PAIR = "sohoa_pair"  # whitespace: the word-pair field, whose tokens ("dang_ky") are built at index time
+_PAIR_SEP = "_"  # never inside a token of the folded analyzer (simple tokenizer: letters and digits only)
 _PUBLIC_COPY = "public_copy"  # stored JSON {"title", "pages"}: the public copy of a record holding personal data
 _MAX_TOKEN_CHARS = 40  # longer "words" are OCR garbage or base64; tantivy's default analyzer drops them too
 
@@ -133,10 +135,19 @@ def _schema() -> tantivy.Schema:
         sb.add_text_field(f"{title}_f", tokenizer_name=_FOLD)
         sb.add_text_field(body, stored=stored, tokenizer_name=_TEXT)  # one value per page, in order
         sb.add_text_field(f"{body}_f", tokenizer_name=_FOLD)
+        # Adjacent folded words as one token each: a Vietnamese multi-syllable word ("người có công" = two pairs)
+        # becomes a term lookup instead of a phrase query with position checks at search time.
+        sb.add_text_field(f"{title}_f2", tokenizer_name=_PAIR)
+        sb.add_text_field(f"{body}_f2", tokenizer_name=_PAIR)
     sb.add_bytes_field(_PUBLIC_COPY, stored=True, indexed=False, fast=False)
     # yyyymmdd, 0 when unknown: one integer serves the range filter and the date sort (unknown sorts last).
     sb.add_integer_field("issued", indexed=True, fast=True)
     return sb.build()
+
+
+def pair_tokens(tokens: Sequence[str]) -> str:
+    """Adjacent tokens joined by _PAIR_SEP, space-separated: the word-pair field's text for a list of words."""
+    return " ".join(f"{a}{_PAIR_SEP}{b}" for a, b in zip(tokens, tokens[1:], strict=False))
 
 
 def _date_int(value: str, *, upper: bool = False) -> int:
@@ -160,6 +171,7 @@ class EmbeddedBackend:
         self._schema = _schema()
         self._text = _analyzer(folded=False)
         self._fold = _analyzer(folded=True)
+        self._pair = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
         self._index = self._open()
         self._writer: tantivy.IndexWriter | None = None
 
@@ -191,6 +203,7 @@ class EmbeddedBackend:
         # Custom analyzers are not persisted by tantivy: register them on every open, before any read or write.
         index.register_tokenizer(_TEXT, self._text)
         index.register_tokenizer(_FOLD, self._fold)
+        index.register_tokenizer(_PAIR, self._pair)
         return index
 
     def _get_writer(self) -> tantivy.IndexWriter:
@@ -249,12 +262,17 @@ class EmbeddedBackend:
         if d.public_title is not None or d.public_pages is not None:
             public = (normalize_text(public_title), [normalize_text(p) for p in public_pages])
             doc.add_bytes(_PUBLIC_COPY, json.dumps({"title": public[0], "pages": public[1]}).encode("utf-8"))
+        pairs: tuple[str, list[str]] | None = None
         for (title_field, body_field), (title, pages) in ((text_fields("full"), full), (text_fields("public"), public)):
+            if pairs is None or public is not full:
+                pairs = (self._pairs(title), [self._pairs(p) for p in pages])
             doc.add_text(title_field, title)
             doc.add_text(f"{title_field}_f", title)
-            for page in pages:
+            doc.add_text(f"{title_field}_f2", pairs[0])
+            for page, page_pairs in zip(pages, pairs[1], strict=True):
                 doc.add_text(body_field, page)  # empty pages are kept, so value i is page i+1
                 doc.add_text(f"{body_field}_f", page)
+                doc.add_text(f"{body_field}_f2", page_pairs)
         issued = 0
         if d.issued_date:
             try:
@@ -264,6 +282,10 @@ class EmbeddedBackend:
                 _log.warning("record %s: unparseable issued_date %r indexed as unknown", d.id, d.issued_date)
         doc.add_integer("issued", issued)
         return doc
+
+    def _pairs(self, text: str) -> str:
+        """The word-pair field's text: each two adjacent folded words joined ("đăng ký hộ" → "dang_ky ky_ho")."""
+        return pair_tokens(self._fold.analyze(text))
 
     def upsert(self, docs: Iterable[IndexDoc]) -> int:
         """Add or replace records by id, then commit. All or nothing: an error rolls the batch back."""
@@ -343,8 +365,9 @@ class EmbeddedBackend:
             clauses.append(self._match(f"{tf[0]}_f", tokens, _B_TITLE))
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses])
 
-    def _text_query(self, qt: QueryText, tf: tuple[str, str]) -> tantivy.Query | None:
-        """None when nothing searchable was typed (blank, "*", punctuation): the caller browses by filters.
+    def _text_query(self, qt: QueryText, tf: tuple[str, str]) -> tuple[tantivy.Query, tantivy.Query] | None:
+        """(ranking query, matching query); None when nothing searchable was typed (blank, "*", punctuation): the
+        caller browses by filters. Both match the same records; the second lacks the proximity boosts.
 
         Built from `keys.plan_query`, the model Elasticsearch renders too: quoted phrases and structured codes
         required; words all required up to ALL_WORDS_UP_TO, else BM25 over every word (fillers weighted down);
@@ -360,7 +383,7 @@ class EmbeddedBackend:
         optional = [self._code_unit(c, tf) for c in plan.optional_codes]
         if not words and not required and not optional:
             # Words were typed but none is indexable (e.g. a 60-letter run, dropped by remove_long): no match.
-            return None if qt.is_empty else tantivy.Query.empty_query()
+            return None if qt.is_empty else (tantivy.Query.empty_query(), tantivy.Query.empty_query())
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [(tantivy.Occur.Must, q) for q in required]
         matchers = words + optional
         if matchers:
@@ -372,8 +395,11 @@ class EmbeddedBackend:
             )
             # With required units the free words only add score; alone they decide what matches.
             clauses.append((tantivy.Occur.Should if required and not plan.all_words else tantivy.Occur.Must, core))
+        # The records matched are decided by the clauses so far (a pair or the sequence implies its words): facets
+        # count over this cheaper query, unscored; ranking adds the proximity boosts.
+        match = tantivy.Query.boolean_query(clauses)
         clauses += [(tantivy.Occur.Should, b) for b in self._proximity(plan, qt.accented, tf)]
-        return tantivy.Query.boolean_query(clauses)
+        return tantivy.Query.boolean_query(clauses), match
 
     def _proximity(self, plan: QueryPlan, accented: bool, tf: tuple[str, str]) -> list[tantivy.Query]:
         """Phrase boosts: each adjacent word pair, and the typed sequence of a short text."""
@@ -386,8 +412,10 @@ class EmbeddedBackend:
             folded = self._fold.analyze(text)
             if len(folded) < 2:
                 continue
-            boosts.append(self._match(f"{body}_f", folded, weight))
-            boosts.append(self._match(f"{title}_f", folded, weight * _B_TITLE))
+            # Pair tokens: one term for two words, a phrase of pairs (positions consecutive) for longer units.
+            pairs = pair_tokens(folded).split()
+            boosts.append(self._match(f"{body}_f2", pairs, weight))
+            boosts.append(self._match(f"{title}_f2", pairs, weight * _B_TITLE))
             exact = self._text.analyze(text)
             if accented and len(exact) > 1 and text == plan.sequence:
                 # Tones on the whole sequence only: word clauses already prefer exact tones, and an accented twin of
@@ -413,13 +441,18 @@ class EmbeddedBackend:
     def search(self, query: Query) -> SearchResult:
         tf = text_fields(query.fields)
         qt = parse_query_text(query.text)
-        text_q = self._text_query(qt, tf)
+        queries = self._text_query(qt, tf)
+        text_q = queries[0] if queries else None
         filters = self._filters(query)
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [
             (tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters
         ]
         clauses.append((tantivy.Occur.Must, text_q if text_q is not None else tantivy.Query.all_query()))
         q = tantivy.Query.boolean_query(clauses)
+        # Facets count the same records without scoring them or checking word pairs.
+        match_q = tantivy.Query.const_score_query(
+            tantivy.Query.boolean_query([*clauses[:-1], (tantivy.Occur.Must, queries[1])]) if queries else q, 1.0
+        )
 
         limit = max(0, min(query.limit, MAX_LIMIT))
         offset = max(0, query.offset)
@@ -444,7 +477,7 @@ class EmbeddedBackend:
                 gens.append((True, self._snippet_gen(searcher, text_q, tf[1])))
         hits = [self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf) for score, addr in hits_raw]
         suggestion = self._suggest(searcher, qt, tf) if total == 0 and text_q is not None else None
-        return SearchResult(total=total, hits=hits, facets=self._facets(searcher, q), suggestion=suggestion)
+        return SearchResult(total=total, hits=hits, facets=self._facets(searcher, match_q), suggestion=suggestion)
 
     def _suggest(self, searcher: tantivy.Searcher, qt: QueryText, tf: tuple[str, str]) -> str | None:
         """The typed words with each one the index does not know replaced by its nearest indexed word (same first

@@ -136,8 +136,13 @@ class QueryPlan:
     sequence: str | None = None
 
 
+# A calendar date ("1/7/2025", "01-07-2025", "7/2025"): a question's "from 1/7/2025" is written "01/7/2025" or
+# "ngày 01 tháng 7" in the text, so requiring it empties the result; it adds score like a bare number instead.
+_DATE = re.compile(r"(?:\d{1,2}[/.-])?\d{1,2}[/.-](?:19|20)\d{2}")
+
+
 def _is_structured_code(code: str) -> bool:
-    return not code.isdigit()
+    return not code.isdigit() and not _DATE.fullmatch(code)
 
 
 def plan_query(qt: QueryText) -> QueryPlan:

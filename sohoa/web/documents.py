@@ -29,6 +29,7 @@ from sohoa.store.models import (
     Dossier,
     DossierDocument,
     Procedure,
+    ProcedureLegalBasis,
 )
 from sohoa.textnorm import fold
 from sohoa.web.context import Ctx
@@ -158,9 +159,11 @@ def _fmt_value(value: Any) -> str:
 
 
 def related(ctx: Ctx, session: Session, doc: Document, meta: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """What this document cites (its cited_documents numbers found in the store) and what cites it."""
+    """What this document cites (its cited_documents numbers found in the store), what cites it, and which
+    procedures are based on it (their legal bases name its number)."""
     cites: list[dict[str, Any]] = []
     cited_by: list[dict[str, Any]] = []
+    based_on: list[dict[str, Any]] = []
     fields: Fields = "public" if ctx.masked else "full"  # masked roles get titles from the index's public copy
     with ctx.backend() as backend:
         for cited in meta.get("cited_documents") or []:
@@ -194,7 +197,29 @@ def related(ctx: Ctx, session: Session, doc: Document, meta: dict[str, Any]) -> 
                     cited_by.append(
                         {"id": h.id, "number": m.get("number"), "title": h.title, "url": f"/documents/{h.id}"}
                     )
-    return {"cites": cites, "cited_by": cited_by}
+            based_on = procedures_based_on(session, backend, own)
+    return {"cites": cites, "cited_by": cited_by, "based_on": based_on}
+
+
+def procedures_based_on(session: Session, backend: Any, number: str) -> list[dict[str, Any]]:
+    """The procedures whose legal bases name `number`: the index finds candidates by the number (legal bases are
+    indexed with each procedure), the stored bases confirm the exact number (so 23/2015 never lists 123/2015's)."""
+    key = number_key(number)
+    hits = backend.search(Query(text=number, kind="procedure", limit=100, fields="public")).hits
+    codes = [h.id.split(":", 1)[1] for h in hits if ":" in h.id]
+    if not codes:
+        return []
+    rows = session.execute(
+        select(ProcedureLegalBasis.procedure_code, ProcedureLegalBasis.number).where(
+            ProcedureLegalBasis.procedure_code.in_(codes)
+        )
+    ).all()
+    confirmed = {code for code, n in rows if number_key(n) == key}
+    return [
+        {"code": code, "title": h.title, "url": f"/procedures/{quote(code, safe='')}"}
+        for h in hits
+        if (code := h.id.split(":", 1)[-1]) in confirmed
+    ]
 
 
 def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:

@@ -163,4 +163,7 @@ def run_search(ctx: Ctx, params: SearchParams) -> dict[str, Any]:
         "pages": max(1, -(-total // per_page)),
         "hits": hits,
         "facets": facet_counts,
+        # Nothing found: the typed words with unknown ones replaced from the searched copy's own vocabulary (the
+        # public copy for masked roles, so a suggestion never spells a personal value).
+        "suggestion": result.suggestion,
     }
