@@ -32,12 +32,14 @@ import sys
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sohoa.search.model import IndexDoc, Query, SearchBackend
 from sohoa.textnorm import normalize_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from eval_relevance import elastic, embedded  # noqa: E402  (the same temporary backends as the known-item eval)
 
 
 def samples_dir() -> Path:
@@ -102,44 +104,6 @@ def load_store(root: Path, data_dir: Path) -> Any:
     return store
 
 
-@contextmanager
-def embedded(workdir: Path) -> Iterator[SearchBackend]:
-    from sohoa.search.embedded import EmbeddedBackend
-
-    backend = EmbeddedBackend(workdir / "tantivy")
-    try:
-        yield backend
-    finally:
-        backend.close()
-
-
-@contextmanager
-def elastic(url: str | None) -> Iterator[SearchBackend]:
-    from sohoa.search.elastic import ElasticBackend, make_client
-    from sohoa.settings import Settings
-
-    server = None
-    if url is None:
-        from osmem_server import OsmemServer
-
-        server = OsmemServer.start(japanese=False)
-        settings = Settings(elasticsearch_url=server.url, elasticsearch_compat_plain_json=True)
-    else:
-        settings = Settings(elasticsearch_url=url)
-    client = make_client(settings.model_copy(update={"elasticsearch_timeout_s": 120.0}))
-    backend = ElasticBackend(client, f"sohoa-questions-{os.getpid()}")
-    try:
-        yield backend
-    finally:
-        try:
-            for name in client.indices.get(index=f"{backend.alias}-*").body:
-                client.indices.delete(index=name)
-        finally:
-            backend.close()
-            if server is not None:
-                server.close()
-
-
 def run(backend: SearchBackend, questions: list[dict[str, Any]], ids: dict[str, str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for q in questions:
@@ -189,10 +153,10 @@ def main() -> None:
     docs, ids = legal_docs(root)
     print(f"{len(questions)} questions: dev {len(dev)}, held-out {len(held)}; {len(docs)} legal texts", flush=True)
 
-    backends: list[tuple[str, Any]] = [("embedded", lambda: embedded(tmp))]
+    backends: list[tuple[str, Any]] = [("embedded", lambda: embedded(tmp))]  # eval_relevance's backends
     es_url = os.environ.get("SOHOA_ELASTICSEARCH_URL")
     if es_url or args.osmem:
-        backends.append(("elastic", lambda: elastic(es_url)))
+        backends.append(("elastic", lambda: elastic(es_url, "sohoa-questions")))
     for name, opener in backends:
         with opener() as backend:
             indexer.reindex(store, backend)

@@ -183,7 +183,7 @@ def embedded(workdir: Path) -> Iterator[SearchBackend]:
 
 
 @contextmanager
-def elastic(url: str | None) -> Iterator[SearchBackend]:
+def elastic(url: str | None, name: str = "sohoa-eval") -> Iterator[SearchBackend]:
     from sohoa.search.elastic import ElasticBackend, make_client
     from sohoa.settings import Settings
 
@@ -196,7 +196,7 @@ def elastic(url: str | None) -> Iterator[SearchBackend]:
     else:
         settings = Settings(elasticsearch_url=url)  # auth, TLS and compat from SOHOA_ELASTICSEARCH_*
     client = make_client(settings.model_copy(update={"elasticsearch_timeout_s": 120.0}))
-    backend = ElasticBackend(client, f"sohoa-eval-{os.getpid()}")
+    backend = ElasticBackend(client, f"{name}-{os.getpid()}")
     try:
         yield backend
     finally:
