@@ -26,6 +26,7 @@ from fpdf import FPDF
 from PIL import Image
 
 from sohoa.errors import SohoaError
+from sohoa.pdfium_lock import PDFIUM
 from sohoa.textnorm import nfc
 
 FONT_CANDIDATES = (
@@ -193,16 +194,17 @@ def place_mark(
     image_size: tuple[int, int] | None = None,
 ) -> tuple[Box, float, bool, float]:
     """Where the mark goes on page 1: (box, scale, free, moved down by). See the module docstring."""
-    doc = pdfium.PdfDocument(pdf_data)
-    try:
-        page = doc[0]
-        page_box = tuple(float(v) for v in page.get_mediabox())
-        px0, py0, px1, py1 = page_box
-        obstacles = _obstacles(page, words, image_size)
-        image = page.render(scale=RENDER_DPI / 72, grayscale=True).to_pil().convert("L")
-        page.close()
-    finally:
-        doc.close()
+    with PDFIUM:
+        doc = pdfium.PdfDocument(pdf_data)
+        try:
+            page = doc[0]
+            page_box = tuple(float(v) for v in page.get_mediabox())
+            px0, py0, px1, py1 = page_box
+            obstacles = _obstacles(page, words, image_size)
+            image = page.render(scale=RENDER_DPI / 72, grayscale=True).to_pil().convert("L")
+            page.close()
+        finally:
+            doc.close()
     w, h = mark_size
     best: tuple[float, Box, float, float] | None = None
     dy = 0.0

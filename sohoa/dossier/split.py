@@ -23,6 +23,7 @@ from typing import Any
 from PIL import Image
 
 from sohoa.dossier.codes import PageCode, read_payload
+from sohoa.pdfium_lock import PDFIUM
 
 # QR codes of covers, receipts and CCCD photocopies all decode at 100 dpi, in a tenth of the time zxing-cpp takes
 # at 200 dpi (17 generated pages: 0.12 s against 1.47 s); blank pages are told at any resolution.
@@ -153,16 +154,22 @@ def _page_images(path: Path, dpi: int) -> list[Image.Image] | None:
         return None
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        if len(pdf) < 2 or any(pdf[i].get_textpage().count_chars() > 20 for i in range(len(pdf))):
-            return None  # a text layer: born digital, not a scanned stack
-        fast = _scanner_jpegs(path, dpi)
-        if fast is not None:
-            return fast
-        return [pdf[i].render(scale=dpi / 72, grayscale=True).to_pil() for i in range(len(pdf))]
-    finally:
-        pdf.close()
+    with PDFIUM:  # closing the document closes its pages and text pages
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            if len(pdf) < 2 or any(pdf[i].get_textpage().count_chars() > 20 for i in range(len(pdf))):
+                return None  # a text layer: born digital, not a scanned stack
+        finally:
+            pdf.close()
+    fast = _scanner_jpegs(path, dpi)
+    if fast is not None:
+        return fast
+    with PDFIUM:
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            return [pdf[i].render(scale=dpi / 72, grayscale=True).to_pil().copy() for i in range(len(pdf))]
+        finally:
+            pdf.close()
 
 
 def _scanner_jpegs(path: Path, dpi: int) -> list[Image.Image] | None:

@@ -15,6 +15,7 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from sohoa.extractors.types import ExtractionError, ExtractionStatus
+from sohoa.pdfium_lock import PDFIUM
 from sohoa.textnorm import nfc
 
 
@@ -33,21 +34,32 @@ def pdfium_version() -> str:
 
 
 def open_pdfium(data: bytes) -> pypdfium2.PdfDocument:
-    try:
-        doc = pypdfium2.PdfDocument(data)
-    except pypdfium2.PdfiumError as exc:
-        if "password" in str(exc).lower():
-            raise ExtractionError(ExtractionStatus.ENCRYPTED, "the PDF is encrypted with a password") from exc
-        raise ExtractionError(ExtractionStatus.UNREADABLE, f"the PDF is damaged or truncated ({exc})") from exc
-    if len(doc) == 0:
+    with PDFIUM:
+        try:
+            doc = pypdfium2.PdfDocument(data)
+        except pypdfium2.PdfiumError as exc:
+            if "password" in str(exc).lower():
+                raise ExtractionError(ExtractionStatus.ENCRYPTED, "the PDF is encrypted with a password") from exc
+            raise ExtractionError(ExtractionStatus.UNREADABLE, f"the PDF is damaged or truncated ({exc})") from exc
+        if len(doc) == 0:
+            doc.close()
+            raise ExtractionError(ExtractionStatus.UNREADABLE, "the PDF has no pages")
+        # The Government portal stamps number and date as form fields: without forms they would not be drawn.
+        doc.init_forms()
+        return doc
+
+
+def close_pdfium(doc: pypdfium2.PdfDocument) -> None:
+    with PDFIUM:
         doc.close()
-        raise ExtractionError(ExtractionStatus.UNREADABLE, "the PDF has no pages")
-    # The Government portal stamps number and date as form fields: without forms they would not be drawn.
-    doc.init_forms()
-    return doc
 
 
 def page_info(doc: pypdfium2.PdfDocument, index: int) -> PdfPageInfo:
+    with PDFIUM:
+        return _page_info(doc, index)
+
+
+def _page_info(doc: pypdfium2.PdfDocument, index: int) -> PdfPageInfo:
     page = doc[index]
     try:
         width, height = (float(v) for v in page.get_size())
@@ -160,11 +172,13 @@ def _with_widget_text(
 def render_page(doc: pypdfium2.PdfDocument, index: int, dpi: float, grayscale: bool = False) -> Image.Image:
     """Rasterise one page (0-based). PDFium is not thread-safe: call from one thread only. `grayscale` for OCR:
     a third of the memory, and Tesseract converts colour to grey anyway."""
-    page = doc[index]
-    try:
-        bitmap = page.render(scale=dpi / 72.0, may_draw_forms=True, grayscale=grayscale)
-        image: Image.Image = bitmap.to_pil()
-        image.load()
-        return image
-    finally:
-        page.close()
+    with PDFIUM:
+        page = doc[index]
+        try:
+            bitmap = page.render(scale=dpi / 72.0, may_draw_forms=True, grayscale=grayscale)
+            # A copy: the bitmap's buffer is PDFium's, freed by its finaliser in whatever thread collects it.
+            image: Image.Image = bitmap.to_pil().copy()
+            bitmap.close()
+            return image
+        finally:
+            page.close()

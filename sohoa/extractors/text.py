@@ -368,7 +368,7 @@ def _from_pdf(data: bytes, options: TextOptions, executor: ThreadPoolExecutor) -
         stages: dict[str, float] = {}
         pages = _run_bounded(jobs(), options, stages)
     finally:
-        pdfium.close()
+        pdftext.close_pdfium(pdfium)
     runs = [ToolRun("text_layer", "pypdfium2", pdftext.pdfium_version(), {"min_chars": options.min_text_chars})]
     if any(p.source == TextSource.OCR for p in pages):
         runs.append(_ocr_run(options, pages, time.monotonic() - started, stages))

@@ -118,11 +118,14 @@ def _count_pages(data: bytes) -> int | None:
         if kind == sniff.PDF:
             import pypdfium2
 
-            pdf = pypdfium2.PdfDocument(data)
-            try:
-                return len(pdf)
-            finally:
-                pdf.close()
+            from sohoa.pdfium_lock import PDFIUM
+
+            with PDFIUM:
+                pdf = pypdfium2.PdfDocument(data)
+                try:
+                    return len(pdf)
+                finally:
+                    pdf.close()
         if kind in sniff.IMAGE_TYPES:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

@@ -26,6 +26,8 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageFilter
 
+from sohoa.pdfium_lock import PDFIUM
+
 ScanFormat = Literal["png", "tiff", "pdf"]
 
 
@@ -71,18 +73,19 @@ def scan_profile(seed: int, key: str, dpi: int, page: int = 1) -> ScanProfile:
 def rasterise(pdf: bytes | Path, dpi: int) -> list[Image.Image]:
     """Greyscale ("L") page images at ``dpi`` (pypdfium2; anti-aliased like a real scan's edges)."""
     data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
-    doc = pdfium.PdfDocument(data)
-    try:
-        pages: list[Image.Image] = []
-        for page in doc:
-            try:
-                bitmap = page.render(scale=dpi / 72, grayscale=True)
-                pages.append(bitmap.to_pil().convert("L"))
-            finally:
-                page.close()
-        return pages
-    finally:
-        doc.close()
+    with PDFIUM:
+        doc = pdfium.PdfDocument(data)
+        try:
+            pages: list[Image.Image] = []
+            for page in doc:
+                try:
+                    bitmap = page.render(scale=dpi / 72, grayscale=True)
+                    pages.append(bitmap.to_pil().convert("L"))
+                finally:
+                    page.close()
+            return pages
+        finally:
+            doc.close()
 
 
 def degrade(page: Image.Image, profile: ScanProfile, rng: np.random.Generator) -> Image.Image:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw
 
+from sohoa.pdfium_lock import PDFIUM
 from sohoa.textnorm import fold
 from sohoa.web.masking import Masker
 
@@ -93,6 +94,13 @@ def render_page(
     scale: float = SCALE,
 ) -> Image.Image:
     """Page `number` (1-based) as an RGB image; `masker` values blacked out, `highlight` tokens (folded) marked."""
+    with PDFIUM:  # closing the document closes its page and text page
+        return _render_page(pdf_path, number, masker=masker, highlight=highlight, scale=scale)
+
+
+def _render_page(
+    pdf_path: Path, number: int, *, masker: Masker | None, highlight: set[str] | None, scale: float
+) -> Image.Image:
     pdf = pdfium.PdfDocument(str(pdf_path))
     try:
         if not 1 <= number <= len(pdf):
@@ -138,9 +146,10 @@ def page_png(pdf_path: Path, number: int, **kwargs: object) -> bytes:
 def redacted_pdf(pdf_path: Path, masker: Masker, scale: float = 2.0) -> bytes:
     """Every page rasterised with the personal data blacked out: what a masked role may download. (The text
     layer is dropped with the values it holds.)"""
-    pdf = pdfium.PdfDocument(str(pdf_path))
-    pages = len(pdf)
-    pdf.close()
+    with PDFIUM:
+        pdf = pdfium.PdfDocument(str(pdf_path))
+        pages = len(pdf)
+        pdf.close()
     images = [render_page(pdf_path, n, masker=masker, scale=scale) for n in range(1, pages + 1)]
     buf = io.BytesIO()
     images[0].save(buf, "PDF", save_all=True, append_images=images[1:], resolution=72 * scale)
