@@ -2,14 +2,16 @@
 
 The split step decodes every QR code of a scanned stack (sohoa/dossier/split.py); a card's payload
 ``ID|old ID|name|ddmmyyyy|sex|address|ddmmyyyy`` is kept with its part, and fills the card's fields after OCR:
-the print on a photocopied card reads worse than the code. The values are not in the page text, so they carry no
-span and add nothing to ``pii`` (nothing to mask in the text); the web and the export hide the fields whole.
+the print on a photocopied card reads worse than the code. A value the print did not give (a card's back alone)
+carries no span and adds nothing to ``pii`` (nothing to mask in the text); where the print was read its span and
+box stay. The web and the export hide the fields whole.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from sohoa.extractors.types import DocumentMetadata
 
@@ -43,7 +45,11 @@ def apply_card_codes(md: DocumentMetadata, payloads: list[str]) -> bool:
     fields = dict(md.fields)
     for key, value in values.items():
         if value is not None:
-            fields[key] = {"value": value, "confidence": 0.99, "span": None, "source": "qr"}
+            # Where the print was read (a front), its place stays: the web marks it on the page beside the value.
+            read = fields.get(key)
+            printed: dict[str, Any] = read if isinstance(read, dict) else {}
+            place = {k: printed[k] for k in ("span", "box") if printed.get(k)}
+            fields[key] = {"value": value, "confidence": 0.99, "span": None, **place, "source": "qr"}
     md.fields = fields
     md.paper_type = "cccd"
     md.confidence["paper_type"] = max(md.confidence.get("paper_type", 0.0), 0.9)
