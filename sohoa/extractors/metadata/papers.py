@@ -110,10 +110,16 @@ def assemble_papers(md: DocumentMetadata, results: Results, text: str, span: Cal
                     md.flags.append(flag)
 
 
+# The office's own receipt is printed from the one-stop system's template: its personal values are printed fields
+# that the masked page image blacks out (sohoa/web/pageimage.py). The applicant's papers are not.
+_OFFICE_PAPERS = frozenset({"giay_tiep_nhan"})
+
+
 def is_personal_paper(metadata: dict[str, Any] | None) -> bool:
-    """A paper of a person (a receipt, a form, an ID card, an extract, …): its page images show more personal data
-    than any masking by value can hide (a photo, a signature, a handwritten name), so masked roles never see them."""
-    return (metadata or {}).get("paper_type") in EXPECTED
+    """An applicant's paper (a form, an ID card, an extract, a certificate): its page images show more personal
+    data than masking by value can hide (a photo, a signature, a handwritten name), so masked roles never get them."""
+    kind = (metadata or {}).get("paper_type")
+    return kind in EXPECTED and kind not in _OFFICE_PAPERS
 
 
 def personal_fields(fields: dict[str, Any]) -> list[str]:
