@@ -74,6 +74,7 @@ def main() -> int:
     # Boxes: extracted fields (with a value) whose value is printed on the paper; of those, how many got a box, and
     # how many boxes overlap the printed value's true box (IoU >= 0.5, or one box inside the other).
     boxes = {"printed": 0, "boxed": 0, "iou_0_5": 0, "contains": 0, "good": 0}
+    qr_boxes = {"from_qr_only": 0, "boxed": 0, "good": 0}  # card fields the print does not give: the code's place
     ious: list[float] = []
     box_misses: list[str] = []
     analysis_s = ocr_s = meta_s = 0.0
@@ -105,12 +106,21 @@ def main() -> int:
                 ocr_pages += len(out.extraction.pages)
                 t2 = time.perf_counter()
                 md = extract_metadata(out.extraction.text, out.extraction.page_starts)
-                apply_card_codes(md, part.get("card_codes") or [])  # as sohoa digitise does for stack parts
+                # as sohoa digitise does for stack parts
+                apply_card_codes(md, part.get("card_codes") or [], part.get("card_code_boxes"))
                 attach_boxes(md, out.extraction, path.read_bytes())  # as sohoa digitise does
                 meta_s += time.perf_counter() - t2
                 for name, true in (want.get("boxes") or {}).items():
                     entry = md.fields.get(name) if md.paper_type == want["paper_type"] else None
                     if not entry or entry.get("value") in (None, ""):
+                        continue
+                    if true.get("on") == "qr":
+                        qr_boxes["from_qr_only"] += 1
+                        got_box = entry.get("box")
+                        if got_box and got_box["page"] == true["page"]:
+                            qr_boxes["boxed"] += 1
+                            b = [got_box["x0"], got_box["y0"], got_box["x1"], got_box["y1"]]
+                            qr_boxes["good"] += iou(b, true["box"]) >= 0.5 or contains(true["box"], b)
                         continue
                     boxes["printed"] += 1
                     got_box = entry.get("box")
@@ -164,6 +174,7 @@ def main() -> int:
             "share_good": round(boxes["good"] / boxes["printed"], 3) if boxes["printed"] else None,
             "mean_iou": round(sum(ious) / len(ious), 3) if ious else None,
             "misses": box_misses,
+            "card_fields_from_the_qr_only": qr_boxes,
         },
         "seconds": {
             "split_analysis": round(analysis_s, 2),

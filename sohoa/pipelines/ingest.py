@@ -210,7 +210,7 @@ def _digitise(item: WorkItem) -> ItemOutcome:
         extracted = _extract(ctx, item.data)
         part = stack_part(path)  # a part of a scanned stack: the ID cards' QR codes read when it was split
         if part is not None and part.get("card_codes"):
-            apply_card_codes(extracted.metadata, part["card_codes"])
+            apply_card_codes(extracted.metadata, part["card_codes"], part.get("card_code_boxes"))
         # Where each paper field is printed, for the review page (fractions of the page; issue 19).
         attach_boxes(extracted.metadata, extracted.output.extraction, item.data)
         return _store(item, extracted, claim)

@@ -445,9 +445,10 @@ def _turn(box: tuple[float, float, float, float], size: tuple[float, float], deg
 
 
 def value_boxes(clean: bytes, papers: list[Paper], skew_deg: list[float]) -> list[dict[str, Any]]:
-    """For each paper, each field's printed value: ``{field: {"page": page of the paper, "box": [x0, y0, x1, y1]}}``
-    in fractions of the scanned page (origin top left). Found with pdfplumber in the clean render, then turned by
-    the page's scan skew. A value the paper does not print (a card's back has no name) has no box."""
+    """For each paper, each field's printed value: ``{field: {"page": page of the paper, "box": [x0, y0, x1, y1],
+    "on": "print"}}`` in fractions of the scanned page (origin top left). Found with pdfplumber in the clean render,
+    then turned by the page's scan skew. A card's value it does not print (a back alone has no name) is on its QR
+    code: the code image's box, ``"on": "qr"``."""
     import re
 
     import pdfplumber
@@ -464,8 +465,16 @@ def value_boxes(clean: bytes, papers: list[Paper], skew_deg: list[float]) -> lis
                     hit = next((m for pat in printed_patterns(name, value) for m in page.search(re.compile(pat))), None)
                     if hit is not None:
                         box = (hit["x0"] / size[0], hit["top"] / size[1], hit["x1"] / size[0], hit["bottom"] / size[1])
-                        found[name] = {"page": k + 1, "box": _turn(box, size, skew_deg[first + k])}
+                        found[name] = {"page": k + 1, "box": _turn(box, size, skew_deg[first + k]), "on": "print"}
                         break
+            if paper.kind == "cccd":  # what the print does not give comes from the card's QR code: its place
+                for k in range(len(paper.pages)):
+                    page = pdf.pages[first + k]
+                    size = (float(page.width), float(page.height))
+                    for im in page.images[:1]:
+                        box = (im["x0"] / size[0], im["top"] / size[1], im["x1"] / size[0], im["bottom"] / size[1])
+                        for name in paper.fields.keys() - found.keys():
+                            found[name] = {"page": k + 1, "box": _turn(box, size, skew_deg[first + k]), "on": "qr"}
             out.append(found)
             first += len(paper.pages)
     return out
