@@ -20,6 +20,7 @@ from typing import Any
 
 from sohoa.dossier.cards import apply_card_codes
 from sohoa.dossier.split import analyse, page_images, plan, split_stack
+from sohoa.extractors.fieldboxes import attach_boxes
 from sohoa.extractors.metadata import extract_metadata
 from sohoa.extractors.text import TextOptions, extract_text
 from sohoa.samples.dossier_papers import stack
@@ -39,6 +40,25 @@ def same(field: str, got: Any, want: Any) -> bool:
     return str(got) == str(want)
 
 
+def iou(a: list[float], b: list[float]) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    inter = w * h
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def contains(outer: list[float], inner: list[float], slack: float = 0.003) -> bool:
+    """``inner`` inside ``outer`` give or take ``slack`` (a fraction of the page: ~0.6 mm on A4)."""
+    return (
+        outer[0] - slack <= inner[0]
+        and outer[1] - slack <= inner[1]
+        and inner[2] <= outer[2] + slack
+        and inner[3] <= outer[3] + slack
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--family", choices=["dev", "heldout"], default="dev")
@@ -51,6 +71,12 @@ def main() -> int:
     types = [0, 0]
     links = [0, 0]
     fields: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    # Boxes: extracted fields (with a value) whose value is printed on the paper; of those, how many got a box, and
+    # how many boxes overlap the printed value's true box (IoU >= 0.5, or one box inside the other).
+    boxes = {"printed": 0, "boxed": 0, "iou_0_5": 0, "contains": 0, "good": 0}
+    qr_boxes = {"from_qr_only": 0, "boxed": 0, "good": 0}  # card fields the print does not give: the code's place
+    ious: list[float] = []
+    box_misses: list[str] = []
     analysis_s = ocr_s = meta_s = 0.0
     ocr_pages = 0
     options = TextOptions(workers=1)
@@ -80,8 +106,37 @@ def main() -> int:
                 ocr_pages += len(out.extraction.pages)
                 t2 = time.perf_counter()
                 md = extract_metadata(out.extraction.text, out.extraction.page_starts)
-                apply_card_codes(md, part.get("card_codes") or [])  # as sohoa digitise does for stack parts
+                # as sohoa digitise does for stack parts
+                apply_card_codes(md, part.get("card_codes") or [], part.get("card_code_boxes"))
+                attach_boxes(md, out.extraction, path.read_bytes())  # as sohoa digitise does
                 meta_s += time.perf_counter() - t2
+                for name, true in (want.get("boxes") or {}).items():
+                    entry = md.fields.get(name) if md.paper_type == want["paper_type"] else None
+                    if not entry or entry.get("value") in (None, ""):
+                        continue
+                    if true.get("on") == "qr":
+                        qr_boxes["from_qr_only"] += 1
+                        got_box = entry.get("box")
+                        if got_box and got_box["page"] == true["page"]:
+                            qr_boxes["boxed"] += 1
+                            b = [got_box["x0"], got_box["y0"], got_box["x1"], got_box["y1"]]
+                            qr_boxes["good"] += iou(b, true["box"]) >= 0.5 or contains(true["box"], b)
+                        continue
+                    boxes["printed"] += 1
+                    got_box = entry.get("box")
+                    if not got_box or got_box["page"] != true["page"]:
+                        box_misses.append(f"{st.name} p{pages} {name}: no box ({entry.get('source', 'text')})")
+                        continue
+                    boxes["boxed"] += 1
+                    b = [got_box["x0"], got_box["y0"], got_box["x1"], got_box["y1"]]
+                    score = iou(b, true["box"])
+                    ious.append(score)
+                    inside = contains(b, true["box"]) or contains(true["box"], b)
+                    boxes["iou_0_5"] += score >= 0.5
+                    boxes["contains"] += inside
+                    boxes["good"] += score >= 0.5 or inside
+                    if not (score >= 0.5 or inside):
+                        box_misses.append(f"{st.name} p{pages} {name}: IoU {score:.2f} {b} vs {true['box']}")
                 types[0] += md.paper_type == want["paper_type"]
                 types[1] += 1
                 links[0] += part["dossier_code"] == want["dossier_code"]
@@ -114,6 +169,13 @@ def main() -> int:
         "field_accuracy": round(all_ok / all_n, 3) if all_n else None,
         "field_accuracy_per_type": {k: f"{ok}/{n}" for k, (ok, n) in sorted(per_type.items())},
         "field_accuracy_per_field": {k: f"{ok}/{n}" for k, (ok, n) in sorted(fields.items()) if ok < n},
+        "boxes": {
+            **boxes,
+            "share_good": round(boxes["good"] / boxes["printed"], 3) if boxes["printed"] else None,
+            "mean_iou": round(sum(ious) / len(ious), 3) if ious else None,
+            "misses": box_misses,
+            "card_fields_from_the_qr_only": qr_boxes,
+        },
         "seconds": {
             "split_analysis": round(analysis_s, 2),
             "ocr": round(ocr_s, 2),

@@ -19,6 +19,7 @@ from sohoa.dossier.split import PageScan, expand, plan, stack_part
 from sohoa.pipelines.config import PipelineSettings
 from sohoa.pipelines.runner import run_local
 from sohoa.samples.render import find_serif_fonts
+from sohoa.store import repo
 from sohoa.store.db import Store
 from sohoa.store.export import document_export
 from sohoa.store.models import Document, Dossier, DossierDocument
@@ -115,7 +116,19 @@ def test_a_scanned_stack_becomes_linked_documents_with_their_pages(tmp_path: Pat
         assert dossier is not None and (dossier.received_on, dossier.due_on) == (date(2025, 4, 9), date(2025, 4, 16))
         assert dossier.extra["dates_from"] == "digitised_papers" and dossier.procedure_code == "2.000488"
         exported = {document_export(s, d, "/a")["source_pages"][0]: document_export(s, d, "/a") for d in docs}
+        stored = {document_export(s, d, "/a")["source_pages"][0]: repo.current_metadata(s, d.id) for d in docs}
     store.dispose()
+    # The card's back prints no name: the field is marked on the QR code it came from (drawn at 12-42 mm across,
+    # 10-40 mm down an A4 page, quiet zone included).
+    record = stored[4]
+    assert record is not None
+    box = record.data["fields"]["full_name"]["box"]
+    assert (
+        box["page"] == 1
+        and 12 / 210 <= box["x0"] < box["x1"] <= 42 / 210
+        and 10 / 297 <= box["y0"] < box["y1"] <= 40 / 297
+    )
+    assert box["x1"] - box["x0"] > 20 / 210
     assert exported[2]["source_file"] == str(stack.resolve()) and exported[5]["source_pages"] == [5, 6]
     by_page = {e["source_pages"][0]: e["id"] for e in exported.values()}
     assert (by_page[2], A, "component") in links and (by_page[5], B, "component") in links

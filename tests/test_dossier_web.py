@@ -66,12 +66,17 @@ def test_staff_sees_the_paper_type_but_no_field_value(tmp_path: Path, monkeypatc
     fields = archivist["metadata"]["fields"]
     assert archivist["metadata"]["paper_type"] == "trich_luc_khai_sinh"
     assert fields["full_name"]["value"] == CHILD and fields["date_of_birth"]["value"] == "2021-06-17"
+    # Born digital: the box from the text layer's words (pdfplumber), on line 4 of 8 mm lines from a 10 mm margin.
+    box = fields["full_name"]["box"]
+    assert box["page"] == 1 and 34 / 297 < (box["y0"] + box["y1"]) / 2 < 42 / 297 and box["x1"] > box["x0"] > 0.2
 
     staff = _login(app, "staff")
     body = staff.get(f"/api/documents/{doc_id}").json()
     assert body["metadata"]["paper_type"] == "trich_luc_khai_sinh"
     shown = body["metadata"]["fields"]
     assert set(shown) == set(fields)  # which fields were read, with their confidence, but no value
+    assert not any("box" in shown[name] for name in shown if name not in ("papers",))  # nor where it is printed
+    assert staff.get(f"/api/documents/{doc_id}/pages/1.png").status_code == 403
     dumped = json.dumps(body, ensure_ascii=False)
     for secret in (CHILD, CHILD.upper(), MOTHER, FATHER, "2021-06-17", "17/06/2021"):
         assert secret not in dumped, secret

@@ -161,3 +161,27 @@ def test_auditor_downloads_the_xlsx(server: tuple[str, WebData], browser: Any, t
     page.goto(f"{base}/archivist")
     assert re.search("không có quyền", page.content())
     page.context.close()
+
+
+def test_archivist_sees_the_receipts_fields_boxed_on_its_page(server: tuple[str, WebData], browser: Any) -> None:
+    """Issue 19: each field of a dossier paper beside its box on the page image (born digital: pdfplumber's words);
+    staff see the panel without values or boxes."""
+    base, data = server
+    page = _page(browser)
+    _login(page, base, "archivist", f"/documents/{data.receipt_id}")
+    page.wait_for_function("() => document.querySelector('.paperimg img').naturalWidth > 0")
+    assert "Giấy tờ: Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in page.locator("section.paper h2").inner_text()
+    image = page.locator(".paperimg img").bounding_box()
+    box = page.locator(".fieldbox[data-field=dossier_code]").bounding_box()
+    assert image and box
+    # On the image, in the band of the receipt's second line (8 mm lines from a 10 mm margin on A4).
+    assert image["x"] <= box["x"] and box["x"] + box["width"] <= image["x"] + image["width"]
+    middle = (box["y"] + box["height"] / 2 - image["y"]) / image["height"]
+    assert 18 / 297 < middle < 26 / 297, middle
+    assert page.locator("#truong-applicant_name").inner_text().count(NAME) == 1
+    _shot(page, "07-paper-review")
+    page.context.close()
+    staff = _page(browser)
+    _login(staff, base, "staff", f"/documents/{data.receipt_id}")
+    assert staff.locator(".fieldbox").count() == 0 and NAME not in staff.content()
+    staff.context.close()

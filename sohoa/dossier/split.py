@@ -42,6 +42,9 @@ class PageScan:
     codes: tuple[PageCode, ...] = ()
     top_left: tuple[PageCode, ...] = ()  # codes whose centre lies in the top-left quarter (where the system prints)
     ink: float = 0.0
+    # Where each of `codes` is: [x0, y0, x1, y1] in fractions of the page (a card's fields taken from its QR code
+    # are marked there on the review page).
+    boxes: tuple[tuple[float, float, float, float], ...] = ()
 
 
 @dataclass
@@ -55,6 +58,8 @@ class Part:
     starts_at: str = "start"  # "cover" | "system_qr" | "blank" | "start"
     file: str | None = None
     card_codes: list[str] = field(default_factory=list)  # CCCD QR payloads on its pages (sohoa/dossier/cards.py)
+    # Where each of card_codes is printed: {"page": page of the part, "box": [x0, y0, x1, y1]} (page fractions).
+    card_code_boxes: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -70,11 +75,14 @@ def analyse(image: Image.Image, number: int) -> PageScan:
     grey = image.convert("L")
     qr = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
     found = zxingcpp.read_barcodes(grey, formats=qr, try_invert=False)  # printed codes are dark on light
-    codes, top_left = [], []
+    codes, top_left, boxes = [], [], []
     for r in found:
         code = read_payload(r.text)
         codes.append(code)
         p = r.position
+        xs = [q.x / grey.width for q in (p.top_left, p.top_right, p.bottom_left, p.bottom_right)]
+        ys = [q.y / grey.height for q in (p.top_left, p.top_right, p.bottom_left, p.bottom_right)]
+        boxes.append((round(min(xs), 4), round(min(ys), 4), round(max(xs), 4), round(max(ys), 4)))
         cx = (p.top_left.x + p.bottom_right.x) / 2
         cy = (p.top_left.y + p.bottom_right.y) / 2
         if cx < grey.width / 2 and cy < grey.height / 3:
@@ -84,7 +92,7 @@ def analyse(image: Image.Image, number: int) -> PageScan:
     small = inner.reduce(2) if min(inner.size) > 400 else inner
     hist = small.histogram()
     ink = sum(hist[:128]) / max(1, small.width * small.height)
-    return PageScan(number, not codes and ink < BLANK_INK, tuple(codes), tuple(top_left), round(ink, 5))
+    return PageScan(number, not codes and ink < BLANK_INK, tuple(codes), tuple(top_left), round(ink, 5), tuple(boxes))
 
 
 def plan(pages: Sequence[PageScan]) -> StackPlan:
@@ -124,7 +132,11 @@ def plan(pages: Sequence[PageScan]) -> StackPlan:
         if current is None:
             current = Part(page.number, page.number, *dossier, starts_at=reason)
         current.last = page.number
-        current.card_codes += [c.text for c in page.codes if c.kind == "cccd"]
+        for i, c in enumerate(page.codes):
+            if c.kind == "cccd":
+                current.card_codes.append(c.text)
+                box = list(page.boxes[i]) if i < len(page.boxes) else None
+                current.card_code_boxes.append({"page": page.number - current.first + 1, "box": box})
     close()
     return out
 

@@ -182,17 +182,31 @@ def _sizes(result: PageResult) -> tuple[tuple[float, float], tuple[float, float]
     return (w0, h0), turned, (float(result.ocr_width_px or turned[0]), float(result.ocr_height_px or turned[1]))
 
 
-def ocr_frame_to_page(result: PageResult, page: pikepdf.Page, rotated_view: bool = True) -> Matrix:
-    """Matrix from the OCR image's pixels, y up (origin bottom left, where the text layer is written), to the user
-    space of the archived page. The OCR image is the rendered page (width_px × height_px), turned upright
-    (`rotated_deg`, OSD), rescaled (to ocr_width_px × ocr_height_px) and deskewed (`skew_deg`, about its centre)."""
-    to_user, shown_w, shown_h = _display_to_user(page, rotated_view)
+def ocr_frame_to_rendered(result: PageResult) -> Matrix:
+    """Matrix from the OCR image's pixels (y down) to the pixels of the rendered page (width_px × height_px, y down).
+    The OCR image is the rendered page turned upright (`rotated_deg`, OSD), rescaled (to ocr_width_px ×
+    ocr_height_px) and deskewed (`skew_deg`, about its centre): those steps undone."""
     (w0, h0), turned, (w3, h3) = _sizes(result)
     return _chain(
-        (1.0, 0.0, 0.0, -1.0, 0.0, h3),  # y up → y down
         _turn_back(result.skew_deg, (w3, h3), (w3, h3)),
         (turned[0] / w3, 0.0, 0.0, turned[1] / h3, 0.0, 0.0),  # undo the rescale
         _turn_back(result.rotated_deg, turned, (w0, h0)),
+    )
+
+
+def apply(matrix: Matrix, x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = matrix
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def ocr_frame_to_page(result: PageResult, page: pikepdf.Page, rotated_view: bool = True) -> Matrix:
+    """Matrix from the OCR image's pixels, y up (origin bottom left, where the text layer is written), to the user
+    space of the archived page (:func:`ocr_frame_to_rendered`, then rendered pixels to points as shown)."""
+    to_user, shown_w, shown_h = _display_to_user(page, rotated_view)
+    (w0, h0), _, (_, h3) = _sizes(result)
+    return _chain(
+        (1.0, 0.0, 0.0, -1.0, 0.0, h3),  # y up → y down
+        ocr_frame_to_rendered(result),
         (shown_w / w0, 0.0, 0.0, shown_h / h0, 0.0, 0.0),  # rendered pixels → points as shown
         to_user,
     )

@@ -36,6 +36,7 @@ from sohoa.dossier.cards import apply_card_codes
 from sohoa.dossier.split import stack_part
 from sohoa.errors import SohoaError
 from sohoa.extractors import sniff
+from sohoa.extractors.fieldboxes import attach_boxes
 from sohoa.extractors.metadata import EXTRACTOR_VERSION, extract_metadata
 from sohoa.extractors.tesseract import OcrOptions
 from sohoa.extractors.text import TextOptions, TextOutput, extract_text
@@ -209,7 +210,9 @@ def _digitise(item: WorkItem) -> ItemOutcome:
         extracted = _extract(ctx, item.data)
         part = stack_part(path)  # a part of a scanned stack: the ID cards' QR codes read when it was split
         if part is not None and part.get("card_codes"):
-            apply_card_codes(extracted.metadata, part["card_codes"])
+            apply_card_codes(extracted.metadata, part["card_codes"], part.get("card_code_boxes"))
+        # Where each paper field is printed, for the review page (fractions of the page; issue 19).
+        attach_boxes(extracted.metadata, extracted.output.extraction, item.data)
         return _store(item, extracted, claim)
     except ExtractionError as exc:
         _release(item, claim)

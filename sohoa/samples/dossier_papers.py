@@ -387,19 +387,94 @@ def stack(seed: int, family: Family, index: int, dossiers: int = 2) -> Stack:
         papers += dossier(rng, family, index * 10 + n + 1)
     clean = render(papers, family)
     dpi = rng.choice([200, 250, 300])
-    images, _ = scan_pages(clean, dpi, seed=seed, key=f"{family}-{index}")
+    images, profiles = scan_pages(clean, dpi, seed=seed, key=f"{family}-{index}")
+    boxes = value_boxes(clean, papers, [p.angle_deg for p in profiles])
     buf_path = Path(f"/tmp/sohoa-stack-{family}-{seed}-{index}-{dpi}.pdf")
     save_scan(images, buf_path, "pdf", dpi)
     scanned = buf_path.read_bytes()
     buf_path.unlink()
     parts, pages, dropped = [], 0, []
-    for paper in papers:
+    for paper, paper_boxes in zip(papers, boxes, strict=True):
         first = pages + 1
         pages += len(paper.pages)
         if paper.kind in ("blank", "cover"):
             dropped.append(first)
             continue
         parts.append({"source_pages": [first, pages], "paper_type": paper.kind, "fields": paper.fields,
-                      "dossier_code": paper.dossier_code, "role": paper.role})  # fmt: skip
+                      "dossier_code": paper.dossier_code, "role": paper.role, "boxes": paper_boxes})  # fmt: skip
     truth = {"family": family, "pages": pages, "parts": parts, "dropped": dropped}
     return Stack(f"{family}-{seed}-{index:02d}", scanned, dpi, truth)
+
+
+# --- where each value was printed ----------------------------------------------------------------------------------
+def printed_patterns(name: str, value: Any) -> list[str]:
+    """Regexes for the ways the templates print a field's value (a stored ISO date is printed dd/mm/yyyy,
+    dd-mm-yyyy, ddmmyyyy or "ngày dd tháng mm năm yyyy"; a name in capitals or not; an ID grouped by four)."""
+    import re
+
+    text = str(value)
+
+    def lit(s: str) -> str:
+        return r"\s+".join(re.escape(w) for w in s.split())  # a value wrapped onto the next line still matches
+
+    if name == "sex":
+        return [rf"(?<=: ){re.escape(text)}\b"]
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        d = date.fromisoformat(text)
+        return [lit(d.strftime("%d/%m/%Y")), lit(d.strftime("%d-%m-%Y")), lit(_d("heldout", d)), d.strftime("%d%m%Y")]
+    out = [lit(text), lit(text.upper())]
+    if name == "id_number" and len(text) == 12:
+        out.append(lit(" ".join(text[i : i + 4] for i in range(0, 12, 4))))
+    return out
+
+
+def _turn(box: tuple[float, float, float, float], size: tuple[float, float], degrees: float) -> list[float]:
+    """A box (fractions) after the scanner's skew: the sheet turned counter-clockwise about the page centre
+    (Pillow's ``rotate(expand=False)``), the box around its turned corners."""
+    import math
+
+    w, h = size
+    t = math.radians(degrees)
+    cos, sin = math.cos(t), math.sin(t)
+    xs, ys = [], []
+    for fx, fy in ((box[0], box[1]), (box[2], box[1]), (box[0], box[3]), (box[2], box[3])):
+        dx, dy = fx * w - w / 2, fy * h - h / 2
+        xs.append((dx * cos + dy * sin + w / 2) / w)
+        ys.append((-dx * sin + dy * cos + h / 2) / h)
+    return [round(min(xs), 4), round(min(ys), 4), round(max(xs), 4), round(max(ys), 4)]
+
+
+def value_boxes(clean: bytes, papers: list[Paper], skew_deg: list[float]) -> list[dict[str, Any]]:
+    """For each paper, each field's printed value: ``{field: {"page": page of the paper, "box": [x0, y0, x1, y1],
+    "on": "print"}}`` in fractions of the scanned page (origin top left). Found with pdfplumber in the clean render,
+    then turned by the page's scan skew. A card's value it does not print (a back alone has no name) is on its QR
+    code: the code image's box, ``"on": "qr"``."""
+    import re
+
+    import pdfplumber
+
+    out: list[dict[str, Any]] = []
+    with pdfplumber.open(io.BytesIO(clean)) as pdf:
+        first = 0
+        for paper in papers:
+            found: dict[str, Any] = {}
+            for name, value in paper.fields.items():
+                for k in range(len(paper.pages)):
+                    page = pdf.pages[first + k]
+                    size = (float(page.width), float(page.height))
+                    hit = next((m for pat in printed_patterns(name, value) for m in page.search(re.compile(pat))), None)
+                    if hit is not None:
+                        box = (hit["x0"] / size[0], hit["top"] / size[1], hit["x1"] / size[0], hit["bottom"] / size[1])
+                        found[name] = {"page": k + 1, "box": _turn(box, size, skew_deg[first + k]), "on": "print"}
+                        break
+            if paper.kind == "cccd":  # what the print does not give comes from the card's QR code: its place
+                for k in range(len(paper.pages)):
+                    page = pdf.pages[first + k]
+                    size = (float(page.width), float(page.height))
+                    for im in page.images[:1]:
+                        box = (im["x0"] / size[0], im["top"] / size[1], im["x1"] / size[0], im["bottom"] / size[1])
+                        for name in paper.fields.keys() - found.keys():
+                            found[name] = {"page": k + 1, "box": _turn(box, size, skew_deg[first + k]), "on": "qr"}
+            out.append(found)
+            first += len(paper.pages)
+    return out

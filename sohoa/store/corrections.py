@@ -257,3 +257,96 @@ def accept_review(session: Session, document_id: str, *, by: str) -> MetadataRec
     )  # batch counts follow the document
     repo.enqueue_index(session, "document", [doc.id])
     return record
+
+
+# --- dossier papers (issue 19) -------------------------------------------------------------------------------------
+_PAPER_DATES = frozenset({"date_of_birth", "issue_date", "received_date", "appointment_date"})
+PAPER_CORRECTION = "fields."  # a correction's "field" for a paper field: "fields.date_of_birth"
+
+
+def _clean_paper(field: str, value: Any) -> str:
+    """A paper field as a person typed it: dates dd/mm/yyyy to ISO, an ID as its 12 or 9 digits, sex Nam/Nữ."""
+    from sohoa.textnorm import fold
+
+    text = " ".join(normalize_text(str(value or "")).split())
+    if not text:
+        raise CorrectionError("hãy nhập giá trị đọc được trên giấy tờ")
+    if field in _PAPER_DATES:
+        try:
+            return parse_date(text).isoformat()
+        except ValueError as exc:
+            raise CorrectionError(f"ngày phải theo dạng dd/mm/yyyy, không phải {text!r}") from exc
+    if field == "id_number":
+        digits = re.sub(r"[\s.]", "", text)
+        if not re.fullmatch(r"\d{12}|\d{9}", digits):
+            raise CorrectionError("số định danh có 12 chữ số (chứng minh nhân dân cũ: 9)")
+        return digits
+    if field == "sex":
+        key = fold(text)
+        if key not in ("nam", "nu"):
+            raise CorrectionError("giới tính là Nam hoặc Nữ")
+        return "Nam" if key == "nam" else "Nữ"
+    return text
+
+
+def correct_paper_field(session: Session, document_id: str, field: str, value: Any, *, by: str) -> MetadataRecord:
+    """Set one field of a dossier paper as a person read it off the page: a new metadata version whose field has
+    confidence 1 and keeps its place on the page (span and box: the value is printed there); the field's review
+    flag is settled; the typed value of a personal field joins ``pii`` so masked roles and the public copy hide it."""
+    from sohoa.extractors.metadata.papers import EXPECTED, PII_KIND, UNCERTAIN, personal_fields
+
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise CorrectionError(f"no document {document_id!r}")
+    current = repo.current_metadata(session, doc.id)
+    data = dict(current.data) if current else {}
+    fields = dict(data.get("fields") or {})
+    allowed = set(EXPECTED.get(str(data.get("paper_type")), ())) | set(fields)
+    if field == "papers" or field not in allowed:
+        raise CorrectionError(f"giấy tờ này không có trường {field!r}")
+    new = _clean_paper(field, value)
+    found = fields.get(field)
+    before: dict[str, Any] = found if isinstance(found, dict) else {}
+    old = before.get("value")
+    place = {k: before[k] for k in ("span", "box") if before.get(k)}
+    fields[field] = {"value": new, "confidence": 1.0, "span": None, **place, "source": "correction"}
+    data["fields"] = fields
+    entries = [e for v in fields.values() for e in (v if isinstance(v, list) else [v]) if isinstance(e, dict)]
+    data["confidence"] = {**(data.get("confidence") or {}), "fields": min(float(e["confidence"]) for e in entries)}
+    flags = [f for f in data.get("flags") or [] if f != f"{UNCERTAIN}:{field}"]
+    if not any(f.startswith(f"{UNCERTAIN}:") for f in flags):
+        flags = [f for f in flags if f != UNCERTAIN]
+    settled = sorted(set(data.get("flags") or []) - set(flags))
+    data["flags"] = flags
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    change = {"field": PAPER_CORRECTION + field, "by": by, "at": at, "old": old, "new": new, "cleared": settled}
+    data["corrections"] = [*(data.get("corrections") or []), change]
+    # "sex" is personal too, but a value "Nam" would mask every "Việt Nam": it is hidden whole (web, export).
+    if field in personal_fields({field: None}) and (field in PII_KIND or field == "id_number"):
+        kind = PII_KIND.get(field) or ("cmnd" if len(new) == 9 else "cccd")
+        shown = parse_date(new).strftime("%d/%m/%Y") if field in _PAPER_DATES else new
+        pii = list(data.get("pii") or [])
+        if not any(p.get("text") == shown for p in pii):
+            pii.append({"kind": kind, "text": shown, "start": 0, "end": 0, "page": None, "confidence": 1.0,
+                        "label": f"correction:{field}"})  # fmt: skip
+        data["pii"] = pii
+    record = _new_version(session, doc, data)
+    closed = _follow_review(session, doc, data)
+    repo.add_event(
+        session,
+        "correction",
+        document_id=doc.id,
+        tool="sohoa.web",
+        tool_version=__version__,
+        # No values: the audit trail is read by roles that may not see personal data.
+        params={
+            "field": PAPER_CORRECTION + field,
+            "version": record.version,
+            "by": by,
+            "changed": old != new,
+            "cleared_flags": settled,
+            "review_closed": closed,
+        },
+    )
+    repo.enqueue_index(session, "document", [doc.id])
+    return record

@@ -231,6 +231,8 @@ def api_page_image(doc_id: str, number: int, ctx: Ctx = READ, q: str = "") -> Re
         raise _not_found(exc) from exc
     if files.pdf is None or not files.pdf.exists():
         raise HTTPException(404, "tài liệu này không có bản PDF để hiển thị trang")
+    if files.personal_paper and ctx.masked:
+        raise HTTPException(403, documents.PAPER_IMAGE_HIDDEN)
     try:
         png = pageimage.page_png(
             files.pdf, number, masker=files.masker if ctx.masked else None, highlight=query_tokens(q) if q else None
@@ -257,6 +259,8 @@ def api_pdf(doc_id: str, ctx: Ctx = READ) -> Response:
     if files.pdf is None or not files.pdf.exists():
         raise HTTPException(404, "tài liệu này không có bản PDF")
     stem = files.filename.rsplit(".", 1)[0] or "tai-lieu"
+    if files.personal_paper and ctx.masked:
+        raise HTTPException(403, documents.PAPER_IMAGE_HIDDEN)
     if files.has_pii and ctx.masked:
         data = pageimage.redacted_pdf(files.pdf, files.masker)
         name = f"{doc_id[:12]}-an-du-lieu-ca-nhan.pdf"
@@ -379,6 +383,18 @@ def api_review(ctx: Ctx = ARCHIVE) -> list[dict[str, Any]]:
 def api_fix(doc_id: str, body: Annotated[FixBody, Body()], ctx: Ctx = WRITE) -> dict[str, Any]:
     try:
         return archivist.correct(ctx, doc_id, body.field, body.value)
+    except CorrectionError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+@router.post(
+    "/documents/{doc_id}/paper-fields",
+    dependencies=[CSRF],
+    summary="Correct one field of a dossier paper (full_name, date_of_birth dd/mm/yyyy, id_number …): a new version",
+)
+def api_fix_paper(doc_id: str, body: Annotated[FixBody, Body()], ctx: Ctx = WRITE) -> dict[str, Any]:
+    try:
+        return archivist.correct_paper(ctx, doc_id, body.field, body.value)
     except CorrectionError as exc:
         raise HTTPException(400, str(exc)) from exc
 

@@ -139,6 +139,24 @@ def correct(ctx: Ctx, doc_id: str, field: str, value: Any) -> dict[str, Any]:
     return {**result, "index": _sync_index(ctx)}
 
 
+def correct_paper(ctx: Ctx, doc_id: str, field: str, value: Any) -> dict[str, Any]:
+    """A dossier paper's field as the archivist read it off the page (issue 19): a new metadata version."""
+    with ctx.store.session() as s:
+        doc = s.get(Document, doc_id)
+        before = doc.status if doc else None
+        record = corrections.correct_paper_field(s, doc.id if doc else doc_id, field, value, by=ctx.user.name)
+        ctx.log(s, "correct_paper_field", record.document_id, field=field, version=record.version)
+        after = doc.status if doc else None
+        result = {
+            "document_id": record.document_id,
+            "version": record.version,
+            "field": field,
+            "status": after,
+            "review_closed": before == "needs_review" and after == "done",
+        }
+    return {**result, "index": _sync_index(ctx)}
+
+
 def accept(ctx: Ctx, doc_id: str) -> dict[str, Any]:
     with ctx.store.session() as s:
         record = corrections.accept_review(s, doc_id, by=ctx.user.name)

@@ -19,6 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sohoa.errors import SohoaError
+from sohoa.extractors.metadata.papers import EXPECTED, NOT_PERSONAL, is_personal_paper
+from sohoa.extractors.metadata.rules.papers.common import REVIEW_THRESHOLD
 from sohoa.labels import LABELS, format_date, label
 from sohoa.search.keys import number_key
 from sohoa.search.model import Fields, Query
@@ -68,12 +70,16 @@ class NotFound(SohoaError, LookupError):
     user_message = "Không tìm thấy"
 
 
+PAPER_IMAGE_HIDDEN = "Ảnh giấy tờ cá nhân (hồ sơ một cửa) chỉ hiển thị cho lưu trữ viên"
+
+
 @dataclass
 class DocumentFiles:
     pdf: Path | None  # what page images are rendered from and the PDF/A download
     has_pii: bool
     masker: Masker
     filename: str
+    personal_paper: bool = False  # a dossier paper (issue 19): no page image or PDF for masked roles
 
 
 def _doc(session: Session, doc_id: str) -> Document:
@@ -99,7 +105,8 @@ def document_files(ctx: Ctx, doc_id: str) -> DocumentFiles:
         doc = _doc(s, doc_id)
         record = repo.current_metadata(s, doc.id)
         masker = Masker.from_metadata(record.data if record else None)
-        return DocumentFiles(pdf_output(ctx.settings.archive_dir, doc), bool(masker), masker, doc.filename)
+        paper = is_personal_paper(record.data if record else None)
+        return DocumentFiles(pdf_output(ctx.settings.archive_dir, doc), bool(masker), masker, doc.filename, paper)
 
 
 _BATCH_SAMPLE = 2000  # documents of a batch whose values mask its name (a batch is one delivery of papers)
@@ -262,6 +269,7 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
                 }
             )
         pdf = pdf_output(ctx.settings.archive_dir, doc)
+        hide_images = ctx.masked and is_personal_paper(meta)
         pages = [
             {
                 "number": p.number,
@@ -272,10 +280,12 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
                 "confidence": p.confidence,
                 "dpi": p.dpi,
                 "flags": list(p.flags or []),
-                "image_url": f"/api/documents/{doc.id}/pages/{p.number}.png" if pdf else None,
+                "image_url": f"/api/documents/{doc.id}/pages/{p.number}.png" if pdf and not hide_images else None,
+                "image_hidden": bool(pdf) and hide_images,
             }
             for p in doc.pages
         ]
+        paper = paper_view(meta, pages, masked=ctx.masked)
         events = queries.document_events(s, doc.id)
         provenance = [
             {
@@ -291,7 +301,7 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
             }
             for e in events
         ]
-        versions = version_history(s, doc.id, field)
+        versions = version_history(s, doc.id, field, masked=ctx.masked)
         dossier_codes = sorted(
             set(meta.get("dossier_codes") or [])
             | set(s.scalars(select(DossierDocument.dossier_code).where(DossierDocument.document_id == doc.id)))
@@ -322,7 +332,8 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
             "pii": public_pii(pii) if ctx.masked else pii,
             "masked": ctx.masked and bool(masker),
             "pages": pages,
-            "pdf_url": f"/api/documents/{doc.id}/pdf" if pdf else None,
+            "paper": paper,
+            "pdf_url": f"/api/documents/{doc.id}/pdf" if pdf and not hide_images else None,
             "provenance": provenance,
             "versions": versions,
             "related": rel,
@@ -334,8 +345,80 @@ def document_view(ctx: Ctx, doc_id: str, q: str = "") -> dict[str, Any]:
         }
 
 
-def version_history(session: Session, doc_id: str, mask: Callable[[str], str]) -> list[dict[str, Any]]:
-    """Every metadata version with who made it and which fields went from what to what (newest first)."""
+def paper_view(meta: dict[str, Any], pages: list[dict[str, Any]], *, masked: bool) -> dict[str, Any] | None:
+    """A dossier paper's fields for review (issue 19): each value beside its box on the page image.
+
+    Boxes are fractions of the page as shown (sohoa/extractors/fieldboxes.py), drawn as CSS percentages over the
+    page image, so they fit the image at any size. A masked role gets the fields' names and confidences, the values
+    of the office's own fields (codes, receipt dates) and nothing else: no personal value, no box, no image."""
+    kind = meta.get("paper_type")
+    if kind not in EXPECTED:
+        return None
+    stored = meta.get("fields") or {}
+    flags = set(meta.get("flags") or [])
+    corrected = {str(c.get("field", ""))[len("fields.") :] for c in meta.get("corrections") or []
+                 if str(c.get("field", "")).startswith("fields.")}  # fmt: skip
+    images = {p["number"]: p.get("image_url") for p in pages}
+    rows: list[dict[str, Any]] = []
+    for name in dict.fromkeys([*EXPECTED[kind], *(k for k in stored if k != "papers")]):
+        entry = stored.get(name) if isinstance(stored.get(name), dict) else None
+        value = entry.get("value") if entry else None
+        hidden = masked and name not in NOT_PERSONAL
+        confidence = entry.get("confidence") if entry else None
+        box = entry.get("box") if entry and not masked else None
+        rows.append(
+            {
+                "field": name,
+                "label": label(name, "paper_field"),
+                "value": None if hidden else value,
+                "text": "[đã che]" if hidden and value is not None else _fmt_paper(name, value),
+                "confidence": confidence,
+                "low": confidence is None or confidence < REVIEW_THRESHOLD,
+                "uncertain": f"uncertain_field:{name}" in flags,
+                "from_qr": bool(entry and entry.get("source") == "qr"),
+                "corrected": name in corrected,
+                "date": name.endswith("_date") or name == "date_of_birth",
+                "box": _css_box(box) if box else None,
+                "page": box.get("page") if box else None,
+            }
+        )
+    papers = stored.get("papers")
+    listed: list[Any] = papers if isinstance(papers, list) else []
+    boxed: dict[int, list[dict[str, Any]]] = {}
+    for n, row in enumerate(rows, 1):
+        row["n"] = n
+        if row["box"] and images.get(row["page"]):
+            boxed.setdefault(row["page"], []).append(row)
+    return {
+        "type": kind,
+        "type_label": label(kind, "paper_type"),
+        "fields": rows,
+        "papers": [str(e.get("value")) for e in listed if isinstance(e, dict) and e.get("value")],
+        "pages": [{"number": k, "image_url": images[k], "fields": v} for k, v in sorted(boxed.items())],
+    }
+
+
+def _fmt_paper(name: str, value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    if (name.endswith("_date") or name == "date_of_birth") and isinstance(value, str):
+        return format_date(value)
+    return _fmt_value(value)
+
+
+def _css_box(box: dict[str, Any]) -> str:
+    """left/top/width/height in % of the page image, with a little room so the mark does not cover the ink."""
+    pad = 0.004
+    x0, y0 = max(float(box["x0"]) - pad, 0.0), max(float(box["y0"]) - pad, 0.0)
+    x1, y1 = min(float(box["x1"]) + pad, 1.0), min(float(box["y1"]) + pad, 1.0)
+    return f"left:{100 * x0:.2f}%;top:{100 * y0:.2f}%;width:{100 * (x1 - x0):.2f}%;height:{100 * (y1 - y0):.2f}%"
+
+
+def version_history(
+    session: Session, doc_id: str, mask: Callable[[str], str], *, masked: bool = False
+) -> list[dict[str, Any]]:
+    """Every metadata version with who made it and which fields went from what to what (newest first); a paper's
+    fields too, their personal values hidden from masked roles."""
     rows = queries.metadata_versions(session, doc_id)
     out: list[dict[str, Any]] = []
     previous: dict[str, Any] = {}
@@ -354,6 +437,7 @@ def version_history(session: Session, doc_id: str, mask: Callable[[str], str]) -
                             "new": mask(_fmt_field(key, after)) or "—",
                         }
                     )
+            changes += _paper_changes(previous.get("fields") or {}, data.get("fields") or {}, mask, masked)
         new_lines = (data.get("corrections") or [])[len(previous.get("corrections") or []) :]
         by = ", ".join(dict.fromkeys(str(c.get("by")) for c in new_lines if c.get("by")))
         if not by and data.get("review") and data.get("review") != previous.get("review"):
@@ -373,6 +457,29 @@ def version_history(session: Session, doc_id: str, mask: Callable[[str], str]) -
         )
         previous = data
     return out[::-1]
+
+
+def _paper_changes(
+    before: dict[str, Any], after: dict[str, Any], mask: Callable[[str], str], masked: bool
+) -> list[dict[str, Any]]:
+    out = []
+    for name in dict.fromkeys([*before, *after]):
+        if name == "papers":
+            continue
+        old = before.get(name, {}).get("value") if isinstance(before.get(name), dict) else None
+        new = after.get(name, {}).get("value") if isinstance(after.get(name), dict) else None
+        if old == new:
+            continue
+        hidden = masked and name not in NOT_PERSONAL
+        out.append(
+            {
+                "field": f"fields.{name}",
+                "label": label(name, "paper_field"),
+                "old": "[đã che]" if hidden else mask(_fmt_paper(name, old)) or "—",
+                "new": "[đã che]" if hidden else mask(_fmt_paper(name, new)) or "—",
+            }
+        )
+    return out
 
 
 def _documents_by(ctx: Ctx, session: Session, query: Query, extra_ids: Sequence[str] = ()) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from sohoa.labels import parse_date
+from sohoa.labels import label, parse_date
 from sohoa.pipelines import item_actions
 from sohoa.pipelines.prefect_probe import ui_url
 from sohoa.store.corrections import EDITABLE, CorrectionError
@@ -229,6 +229,21 @@ def fix_post(
         closed = "; không còn gì cần xem lại: tài liệu đã hoàn thành" if result["review_closed"] else ""
         _flash(request, f"Đã lưu «{label}» thành phiên bản {result['version']}{closed}{note}")
     return _back(f"/documents/{doc_id}")
+
+
+@router.post("/documents/{doc_id}/paper-field", dependencies=[CSRF])
+def paper_field_post(
+    request: Request, doc_id: str, ctx: Ctx = WRITE, field: str = Form(...), value: str = Form("")
+) -> Response:
+    try:
+        result = archivist.correct_paper(ctx, doc_id, field, value)
+    except CorrectionError as exc:
+        _flash(request, f"Không lưu được: {exc}", "error")
+    else:
+        note = "" if not result["index"]["queued"] else " (chỉ mục đang bận: sẽ cập nhật ở lần đồng bộ sau)"
+        closed = "; không còn gì cần xem lại: tài liệu đã hoàn thành" if result["review_closed"] else ""
+        _flash(request, f"Đã lưu «{label(field, 'paper_field')}» thành phiên bản {result['version']}{closed}{note}")
+    return _back(f"/documents/{doc_id}#truong-{field}")
 
 
 @router.post("/documents/{doc_id}/accept", dependencies=[CSRF])

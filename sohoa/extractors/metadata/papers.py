@@ -110,6 +110,18 @@ def assemble_papers(md: DocumentMetadata, results: Results, text: str, span: Cal
                     md.flags.append(flag)
 
 
+# The office's own receipt is printed from the one-stop system's template: its personal values are printed fields
+# that the masked page image blacks out (sohoa/web/pageimage.py). The applicant's papers are not.
+_OFFICE_PAPERS = frozenset({"giay_tiep_nhan"})
+
+
+def is_personal_paper(metadata: dict[str, Any] | None) -> bool:
+    """An applicant's paper (a form, an ID card, an extract, a certificate): its page images show more personal
+    data than masking by value can hide (a photo, a signature, a handwritten name), so masked roles never get them."""
+    kind = (metadata or {}).get("paper_type")
+    return kind in EXPECTED and kind not in _OFFICE_PAPERS
+
+
 def personal_fields(fields: dict[str, Any]) -> list[str]:
     """The names of the personal fields among a paper's ``fields`` (what masked roles never see)."""
     return [name for name in fields if name not in NOT_PERSONAL]
@@ -128,8 +140,23 @@ def hide_personal_fields(metadata: dict[str, Any], shown: Callable[[str], str] |
     for name in personal_fields(fields):
         entry = hidden[name]
         if isinstance(entry, dict):
-            hidden[name] = {**entry, "value": shown(PII_KIND.get(name, name)) if shown else None}
-    return {**metadata, "fields": hidden}
+            # The box goes too: it points at the value on a page these roles are not shown (web/api.py).
+            kept = {k: v for k, v in entry.items() if k != "box"}
+            hidden[name] = {**kept, "value": shown(PII_KIND.get(name, name)) if shown else None}
+    out = {**metadata, "fields": hidden}
+    # A person's correction of a personal field keeps the value it replaced and the one typed: both hidden.
+    secret = {f"fields.{name}": PII_KIND.get(name, name) for name in personal_fields(fields)}
+    corrections = metadata.get("corrections")
+    if isinstance(corrections, list) and any(isinstance(c, dict) and c.get("field") in secret for c in corrections):
+        out["corrections"] = [_hide_change(c, secret, shown) for c in corrections]
+    return out
+
+
+def _hide_change(change: Any, secret: dict[str, str], shown: Callable[[str], str] | None) -> Any:
+    if not isinstance(change, dict) or change.get("field") not in secret:
+        return change
+    masked = shown(secret[change["field"]]) if shown else None
+    return {**change, "old": masked, "new": masked}
 
 
 def _entry(hit: Hit, span: Callable[[int, int], Span]) -> dict[str, Any]:
