@@ -27,7 +27,9 @@ from __future__ import annotations
 import html
 import json
 import logging
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import NamedTuple
@@ -94,6 +96,17 @@ _TONED_INITIALS = {
 
 
 _SHOULD = tantivy.Occur.Should
+_facet_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _facet_worker() -> ThreadPoolExecutor:
+    """Threads for the facet pass, which runs beside the ranked search and the snippets (tantivy releases the GIL
+    while it searches): on two cores a query takes the longer of the two, not their sum. Made again after a fork,
+    whose child inherits the pool but not its threads."""
+    global _facet_pool
+    if _facet_pool is None or _facet_pool[0] != os.getpid():
+        _facet_pool = (os.getpid(), ThreadPoolExecutor(max_workers=2, thread_name_prefix="sohoa-facets"))
+    return _facet_pool[1]
 
 
 class _TextQueries(NamedTuple):
@@ -515,6 +528,7 @@ class EmbeddedBackend:
         offset = max(0, query.offset)
         by_date = query.sort == "date" or text_q is None  # browsing without text: newest first
         searcher = self._index.searcher()
+        facet_job = _facet_worker().submit(self._facets, searcher, match_q)
         res = searcher.search(
             q,
             limit=max(limit, 1),  # tantivy asserts limit > 0; a limit-0 query still wants total and facets
@@ -523,7 +537,6 @@ class EmbeddedBackend:
             order_by_field="issued" if by_date else None,
             order=tantivy.Order.Desc,
         )
-        facets, total = self._facets(searcher, match_q)
         hits_raw = res.hits[:limit]
 
         gens: list[tuple[bool, tantivy.SnippetGenerator]] = []
@@ -533,6 +546,7 @@ class EmbeddedBackend:
             if qt.accented:
                 gens.append((True, self._snippet_gen(searcher, built.highlight_exact, tf[1])))
         hits = [self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf) for score, addr in hits_raw]
+        facets, total = facet_job.result()
         suggestion = self._suggest(searcher, qt, tf) if total == 0 and text_q is not None else None
         return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
 
