@@ -5,9 +5,10 @@
 
 Generates N short Vietnamese administrative documents (deterministic for a seed), indexes them in batches,
 then runs a mixed query set (accented and unaccented words, quoted phrases, document numbers, filters, and one in
-seven a long question with fillers) and
-reports indexing docs/s, index size and query latency p50/p95. Each query goes through the full public API
-(parse, search, facets, best page, snippets), as the CLI would call it.
+seven a long question with fillers) and reports indexing docs/s, index size and query latency p50/p95, wall-clock
+and CPU (time.process_time, also per query type: on a machine shared with other work the CPU figures are the
+comparable ones), with the load average. Each query goes through the full public API (parse, search, facets, best
+page, snippets), as the CLI would call it.
 
 --pii-share F gives that share of the document records an applicant's name and CCCD on their first page, with the
 `pii` spans the extractor would store, and builds their public copy with sohoa.search.public as the indexer does
@@ -36,6 +37,7 @@ builds snippets: roughly the work the tantivy backend does, so the latencies com
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import shutil
@@ -171,16 +173,34 @@ def _dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def _latency(run: Callable[[Query], object], qs: list[Query], warm: int = 20) -> tuple[float, float]:
+QUERY_TYPES = ("one-three words", "unaccented", "quoted phrase", "number", "filtered", "by date", "question")
+
+
+def _latency(run: Callable[[Query], object], qs: list[Query], warm: int = 20) -> dict[str, float]:
+    """Wall p50/p95 and CPU p50/p95 (time.process_time: this process's CPU, steadier than wall time on a loaded
+    machine), in ms, overall and per query type (queries() cycles through QUERY_TYPES)."""
     for q in qs[:warm]:  # warm caches
         run(q)
-    times = []
+    wall: list[float] = []
+    cpu: list[float] = []
     for q in qs:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         run(q)
-        times.append((time.perf_counter() - t0) * 1000)
-    cuts = statistics.quantiles(times, n=100)
-    return cuts[49], cuts[94]
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    out = {"p50": _pct(wall, 50), "p95": _pct(wall, 95), "cpu_p50": _pct(cpu, 50), "cpu_p95": _pct(cpu, 95)}
+    for i, name in enumerate(QUERY_TYPES):
+        out[f"cpu_p50:{name}"] = _pct(cpu[i::7], 50)
+        out[f"cpu_p95:{name}"] = _pct(cpu[i::7], 95)
+    return out
+
+
+def _pct(values: list[float], p: int) -> float:
+    return statistics.quantiles(values, n=100)[p - 1] if len(values) > 1 else (values[0] if values else 0.0)
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def bench_tantivy(docs: list[IndexDoc], qs: list[Query], workdir: Path, batch: int) -> dict[str, float]:
@@ -193,15 +213,14 @@ def bench_tantivy(docs: list[IndexDoc], qs: list[Query], workdir: Path, batch: i
     backend.close()
     cpu = time.process_time() - c0  # after close(): it waits for tantivy's merge threads, whose CPU counts too
     backend = EmbeddedBackend(path)  # query a freshly opened index, as the CLI would
-    p50, p95 = _latency(backend.search, qs)
+    lat = _latency(backend.search, qs)
     hits = sum(backend.search(q).total > 0 for q in qs)
     backend.close()
     return {
         "docs_s": len(docs) / elapsed,
         "cpu_docs_s": len(docs) / cpu,  # per CPU-second of this process: steadier than docs/s on a shared machine
         "mb": _dir_size(path) / 1e6,
-        "p50": p50,
-        "p95": p95,
+        **lat,
         "answered": hits,
     }
 
@@ -232,7 +251,7 @@ def bench_raw_tantivy(docs: list[IndexDoc], qs: list[Query], workdir: Path, batc
         for d in docs
     ]
     writer = index.writer(heap_size=64_000_000)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for start in range(0, len(ready), batch):
         for d, title, title_pairs, pages in ready[start : start + batch]:
             doc = tantivy.Document()
@@ -259,6 +278,7 @@ def bench_raw_tantivy(docs: list[IndexDoc], qs: list[Query], workdir: Path, batc
         writer.commit()
     writer.wait_merging_threads()
     elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     index.reload()
     searcher = index.searcher()
 
@@ -273,13 +293,12 @@ def bench_raw_tantivy(docs: list[IndexDoc], qs: list[Query], workdir: Path, batc
         ]
         return searcher.search(tantivy.Query.boolean_query(clauses), limit=10, count=True).count or 0
 
-    p50, p95 = _latency(run, qs)
+    lat = _latency(run, qs)
     return {
         "docs_s": len(docs) / elapsed,
-        "cpu_docs_s": 0.0,
+        "cpu_docs_s": len(docs) / cpu,
         "mb": _dir_size(path) / 1e6,
-        "p50": p50,
-        "p95": p95,
+        **lat,
         "answered": sum(run(q) > 0 for q in qs),
     }
 
@@ -358,7 +377,7 @@ def bench_elastic(docs: list[IndexDoc], qs: list[Query], batch: int, url: str | 
             f"docs/s ({raw_s / backend_s - 1:+.0%}); conversion alone takes {convert_s / backend_s:.0%} of upsert time",
             flush=True,
         )
-        p50, p95 = _latency(backend.search, qs, warm=3)
+        lat = _latency(backend.search, qs, warm=3)
         answered = sum(backend.search(q).total > 0 for q in qs)
         for name in client.indices.get(index=f"{tag}-*").body:
             client.indices.delete(index=name)
@@ -371,8 +390,7 @@ def bench_elastic(docs: list[IndexDoc], qs: list[Query], batch: int, url: str | 
         "raw_docs_s": n / raw_s,
         "convert_share": convert_s / backend_s,
         "mb": 0.0,
-        "p50": p50,
-        "p95": p95,
+        **lat,
         "answered": answered,
     }
 
@@ -456,10 +474,10 @@ def bench_fts5(docs: list[IndexDoc], qs: list[Query], workdir: Path, batch: int)
             _ = text[max(0, pos - 80) : pos + 120]
         return int(total)
 
-    p50, p95 = _latency(run, qs)
+    lat = _latency(run, qs)
     answered = sum(run(q) > 0 for q in qs)
     db.close()
-    return {"docs_s": len(docs) / elapsed, "mb": _dir_size(workdir) / 1e6, "p50": p50, "p95": p95, "answered": answered}
+    return {"docs_s": len(docs) / elapsed, "mb": _dir_size(workdir) / 1e6, **lat, "answered": answered}
 
 
 def main() -> None:
@@ -491,7 +509,7 @@ def main() -> None:
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="sohoa-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     chars = sum(len(d.title) + sum(len(p) for p in d.pages) for d in docs) / len(docs)
-    print(f"{args.n} docs (avg {chars:.0f} chars), {len(qs)} queries, batch {args.batch}, in {workdir}")
+    print(f"{args.n} docs (avg {chars:.0f} chars), {len(qs)} queries, batch {args.batch}, in {workdir}; {_load()}")
     # Both engines pay for textnorm.normalize_text on every text; show its share of the indexing time.
     t0 = time.perf_counter()
     for d in docs[:2000]:
@@ -505,16 +523,23 @@ def main() -> None:
             results["tantivy"] = r = bench_tantivy(docs, qs, workdir, args.batch)
             print(
                 f"tantivy: {r['docs_s']:.0f} docs/s ({r['cpu_docs_s']:.0f} per CPU-second), {r['mb']:.1f} MB, "
-                f"p50 {r['p50']:.2f} ms, p95 {r['p95']:.2f} ms",
+                f"p50 {r['p50']:.2f} ms, p95 {r['p95']:.2f} ms (CPU {r['cpu_p50']:.2f} / {r['cpu_p95']:.2f} ms); "
+                + _load(),
                 flush=True,
             )
+            for name in QUERY_TYPES:
+                print(f"  {name:<16} CPU p50 {r['cpu_p50:' + name]:6.2f} ms, p95 {r['cpu_p95:' + name]:6.2f} ms")
         if not args.skip_embedded and not args.no_raw:
             results["tantivy-raw"] = raw = bench_raw_tantivy(docs, qs, workdir, args.batch)
             if "tantivy" in results:
+                r = results["tantivy"]
                 print(
-                    f"raw tantivy, same fields: {raw['docs_s']:.0f} docs/s, p50 {raw['p50']:.2f} ms, p95 "
-                    f"{raw['p95']:.2f} ms; sohoa needs {raw['docs_s'] / results['tantivy']['docs_s']:.2f}x its "
-                    "indexing time",
+                    f"raw tantivy, same fields: {raw['docs_s']:.0f} docs/s ({raw['cpu_docs_s']:.0f} per CPU-second), "
+                    f"p50 {raw['p50']:.2f} ms, p95 {raw['p95']:.2f} ms (CPU {raw['cpu_p50']:.2f} / "
+                    f"{raw['cpu_p95']:.2f} ms); {_load()}\n"
+                    f"sohoa / raw: indexing time {raw['docs_s'] / r['docs_s']:.2f}x (CPU "
+                    f"{raw['cpu_docs_s'] / r['cpu_docs_s']:.2f}x), query p95 {r['p95'] / raw['p95']:.1f}x (CPU "
+                    f"{r['cpu_p95'] / raw['cpu_p95']:.1f}x)",
                     flush=True,
                 )
         if args.breakdown:
@@ -533,13 +558,17 @@ def main() -> None:
         if args.es or args.es_url:
             es_qs = qs[: args.es_queries]
             results["elasticsearch"] = bench_elastic(docs, es_qs, args.batch, args.es_url)
-        print(f"{'engine':<14} {'docs/s':>9} {'index MB':>9} {'p50 ms':>8} {'p95 ms':>8} {'answered':>9}")
+        print(
+            f"{'engine':<14} {'docs/s':>9} {'index MB':>9} {'p50 ms':>8} {'p95 ms':>8} {'CPU p50':>8} {'CPU p95':>8} "
+            f"{'answered':>9}"
+        )
         for name, r in results.items():
             asked = args.es_queries if name == "elasticsearch" else len(qs)
             print(
                 f"{name:<14} {r['docs_s']:>9.0f} {r['mb']:>9.1f} {r['p50']:>8.2f} {r['p95']:>8.2f} "
-                f"{int(r['answered']):>6}/{min(asked, len(qs))}"
+                f"{r['cpu_p50']:>8.2f} {r['cpu_p95']:>8.2f} {int(r['answered']):>6}/{min(asked, len(qs))}"
             )
+        print(_load())
     finally:
         if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -301,6 +301,45 @@ def test_facets_count_the_matching_set(backend: EmbeddedBackend) -> None:
     assert everything.facets["status"] == {"ok": 7, "low_confidence": 1}
 
 
+def test_question_facets_and_total_count_every_record_holding_a_word(backend: EmbeddedBackend) -> None:
+    # A question matches any of its words; facets and the total come from one unscored pass over that set, which
+    # must be the records the ranked search returns, exact (not the top hits), with and without filters.
+    question = "Xin hỏi thủ tục đăng ký kết hôn thì cần làm như thế nào?"
+    everything = backend.search(Query(text=question, limit=50))
+    found = {h.id for h in everything.hits}
+    assert found == {"nd45", "nd145", "cong-van", "khai-sinh", "ket-hon", "hs-1"}
+    assert everything.total == len(found) == sum(everything.facets["kind"].values())
+    assert everything.facets["kind"] == {"document": 3, "procedure": 2, "dossier": 1}
+    assert everything.facets["issuer"] == {"Chính phủ": 2, "UBND xã Tân Hòa": 2, "UBND cấp xã": 2}
+    narrowed = backend.search(Query(text=question, issuer="UBND xã Tân Hòa", limit=0))
+    assert narrowed.total == 2 and narrowed.hits == []
+    assert narrowed.facets["kind"] == {"document": 1, "dossier": 1}
+
+
+def test_phrases_count_and_highlight_their_words(backend: EmbeddedBackend) -> None:
+    # Quoted phrases are matched for facets through the word-pair field and highlighted word by word.
+    res = backend.search(Query(text='"thủ tục hành chính"'))
+    assert res.total == 1 and res.facets["kind"] == {"document": 1}
+    assert "<b>thủ</b> <b>tục</b> <b>hành</b> <b>chính</b>" in res.hits[0].snippet
+    res = backend.search(Query(text='"bán đấu giá" tài sản'))
+    assert [h.id for h in res.hits] == ["ban-dau-gia"] and res.total == 1
+    assert "<b>Bán</b> <b>đấu</b> <b>giá</b> <b>tài</b> <b>sản</b>" in res.hits[0].snippet
+
+
+def test_exact_tones_of_a_phrase_rank_first(tmp_path: Path) -> None:
+    # The accented phrase is scored only where its folded pair matched; it must still put exact tones first.
+    b = EmbeddedBackend(tmp_path / "index")
+    b.upsert(
+        [
+            IndexDoc("folded", "document", "Ghi chép", pages=["Ban đấu giá họp. Ban đấu giá họp lại."]),
+            IndexDoc("exact", "document", "Ghi chép", pages=["Bán đấu giá tài sản."]),
+        ]
+    )
+    for text in ('"bán đấu giá"', "bán đấu giá"):
+        assert [h.id for h in b.search(Query(text=text)).hits] == ["exact", "folded"], text
+    b.close()
+
+
 def test_sort_by_date_newest_first_unknown_last(backend: EmbeddedBackend) -> None:
     found = ids(backend, "", kind="document")
     assert found == ["ban-dau-gia", "ban-giao", "nd145", "nd45", "cong-van"]

@@ -27,9 +27,12 @@ from __future__ import annotations
 import html
 import json
 import logging
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
+from typing import NamedTuple
 
 import tantivy
 
@@ -90,6 +93,27 @@ _TONED_INITIALS = {
     "u": "ùúủũụưừứửữự",
     "y": "ỳýỷỹỵ",
 }
+
+
+_SHOULD = tantivy.Occur.Should
+_facet_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _facet_worker() -> ThreadPoolExecutor:
+    """Threads for the facet pass, which runs beside the ranked search and the snippets (tantivy releases the GIL
+    while it searches): on two cores a query takes the longer of the two, not their sum. Made again after a fork,
+    whose child inherits the pool but not its threads."""
+    global _facet_pool
+    if _facet_pool is None or _facet_pool[0] != os.getpid():
+        _facet_pool = (os.getpid(), ThreadPoolExecutor(max_workers=2, thread_name_prefix="sohoa-facets"))
+    return _facet_pool[1]
+
+
+class _TextQueries(NamedTuple):
+    rank: tantivy.Query  # what orders the hits
+    match: tantivy.Query  # the same records, cheaper: what facets and the total count
+    highlight_folded: list[str]  # folded tokens the snippets mark
+    highlight_exact: list[str]  # accented tokens, for queries typed with tones
 
 
 class SearchIndexError(SohoaError, RuntimeError):
@@ -334,19 +358,109 @@ class EmbeddedBackend:
             q = tantivy.Query.phrase_query(self._schema, field, list(tokens))
         return q if boost == 1.0 else tantivy.Query.boost_query(q, boost)
 
-    def _text_unit(self, text: str, accented: bool, tf: tuple[str, str]) -> tantivy.Query | None:
-        """One word or phrase: folded title/body, plus the accented fields (boosted) when tones were typed.
-        `tf`: the (title, body) fields of the copy searched."""
+    def _folded(self, tokens: Sequence[str], tf: tuple[str, str], boost: float = 1.0) -> list[tantivy.Query]:
+        """Folded body and title clauses for a word or phrase: a term for one token, else the word-pair field (one
+        pair term, or a phrase of pairs), which matches exactly the records the folded phrase would and costs a
+        term lookup instead of position checks."""
         title, body = tf
-        folded = self._fold.analyze(text)
-        if not folded:
-            return None
-        clauses = [self._match(f"{body}_f", folded), self._match(f"{title}_f", folded, _B_TITLE)]
-        exact = self._text.analyze(text)
-        if accented and exact:
-            clauses.append(self._match(body, exact, _B_ACCENT))
-            clauses.append(self._match(title, exact, _B_ACCENT * _B_TITLE))
-        return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses])
+        if len(tokens) == 1:
+            return [self._match(f"{body}_f", tokens, boost), self._match(f"{title}_f", tokens, boost * _B_TITLE)]
+        pairs = pair_tokens(tokens).split()
+        return [self._match(f"{body}_f2", pairs, boost), self._match(f"{title}_f2", pairs, boost * _B_TITLE)]
+
+    def _exact(self, tokens: Sequence[str], tf: tuple[str, str], boost: float = 1.0) -> list[tantivy.Query]:
+        """Accented body and title clauses (exact tones), boosted over the folded ones."""
+        title, body = tf
+        return [self._match(body, tokens, boost * _B_ACCENT), self._match(title, tokens, boost * _B_ACCENT * _B_TITLE)]
+
+    @staticmethod
+    def _should(queries: Sequence[tantivy.Query]) -> tantivy.Query:
+        return queries[0] if len(queries) == 1 else tantivy.Query.boolean_query([(_SHOULD, q) for q in queries])
+
+    def _gate(self, gate: tantivy.Query, phrase: tantivy.Query) -> tantivy.Query:
+        """`phrase` scored only where the pair-field `gate` matched (which it implies: same words side by side in the
+        same field). Intersected with the rare pair term, tantivy checks the phrase's positions on those few records
+        instead of on every record holding all its words; the score is the phrase's alone."""
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, tantivy.Query.const_score_query(gate, 0.0)), (tantivy.Occur.Must, phrase)]
+        )
+
+    def _scored(
+        self, folded: Sequence[str], exact: Sequence[str], tf: tuple[str, str], boost: float = 1.0
+    ) -> list[tantivy.Query]:
+        """The ranking clauses of a word or quoted phrase: folded title and body, and the accented ones when tones
+        were typed (`exact`). Several tokens score as phrases, each gated by the pair field."""
+        title, body = tf
+        clauses = [self._match(f"{body}_f", folded, boost), self._match(f"{title}_f", folded, boost * _B_TITLE)]
+        clauses += self._exact(exact, tf, boost) if exact else []
+        if len(folded) == 1:
+            return clauses
+        gates = self._folded(folded, tf)
+        return [self._gate(gates[i % 2], c) for i, c in enumerate(clauses)]
+
+    def _text_query(self, qt: QueryText, tf: tuple[str, str]) -> _TextQueries | None:
+        """Ranking query, matching query and highlight terms; None when nothing searchable was typed (blank, "*",
+        punctuation): the caller browses by filters. Both queries match the same records; the matching one is
+        unscored, folded-only and without the proximity boosts (an accented term implies its folded twin, a pair
+        its words), for the facet count.
+
+        Built from `keys.plan_query`, the model Elasticsearch renders too: quoted phrases and structured codes
+        required; words all required up to ALL_WORDS_UP_TO, else BM25 over every word (fillers weighted down);
+        adjacent word pairs and, for short texts, the whole sequence as phrase boosts. A question's clauses are one
+        flat disjunction of term queries (the same sum of scores as word units nested in a boolean, at half the
+        cost: tantivy unions term scorers directly)."""
+        plan = plan_query(qt)
+        hl_folded: list[str] = []
+        hl_exact: list[str] = []
+        # Per free word: (ranking clauses, matching clauses).
+        words: list[tuple[list[tantivy.Query], list[tantivy.Query]]] = []
+        for w in plan.words:
+            folded = self._fold.analyze(w.text)
+            if not folded:
+                continue
+            hl_folded += folded
+            exact = self._text.analyze(w.text) if qt.accented else []
+            hl_exact += exact
+            words.append((self._scored(folded, exact, tf, w.weight), self._folded(folded, tf)))
+        required: list[tuple[tantivy.Query, tantivy.Query]] = []
+        for p in plan.phrases:
+            folded = self._fold.analyze(p)
+            if not folded:
+                continue
+            hl_folded += folded
+            exact = self._text.analyze(p) if qt.accented else []
+            hl_exact += exact
+            required.append((self._should(self._scored(folded, exact, tf)), self._should(self._folded(folded, tf))))
+        for c in plan.required_codes:
+            hl_folded += self._fold.analyze(c)
+            unit = self._code_unit(c, tf)
+            required.append((unit, unit))
+        optional = [self._code_unit(c, tf) for c in plan.optional_codes]
+        for c in plan.optional_codes:
+            hl_folded += self._fold.analyze(c)
+        if not words and not required and not optional:
+            # Words were typed but none is indexable (e.g. a 60-letter run, dropped by remove_long): no match.
+            if qt.is_empty:
+                return None
+            empty = tantivy.Query.empty_query()
+            return _TextQueries(empty, empty, [], [])
+        rank: list[tuple[tantivy.Occur, tantivy.Query]] = [(tantivy.Occur.Must, r) for r, _ in required]
+        match: list[tuple[tantivy.Occur, tantivy.Query]] = [(tantivy.Occur.Must, m) for _, m in required]
+        if plan.all_words:
+            # A short search: every word (and bare number) is required, each one a unit of its fields.
+            rank += [(tantivy.Occur.Must, self._should(r)) for r, _ in words]
+            rank += [(tantivy.Occur.Must, o) for o in optional]
+            match += [(tantivy.Occur.Must, self._should(m)) for _, m in words]
+            match += [(tantivy.Occur.Must, o) for o in optional]
+        else:
+            # A question: every word only adds score. With required units they decide what matches; alone, any word.
+            rank += [(_SHOULD, q) for r, _ in words for q in r]
+            rank += [(_SHOULD, o) for o in optional]
+            if not required:
+                match += [(_SHOULD, q) for _, m in words for q in m]
+                match += [(_SHOULD, o) for o in optional]
+        rank += [(_SHOULD, b) for b in self._proximity(plan, qt.accented, tf)]
+        return _TextQueries(tantivy.Query.boolean_query(rank), tantivy.Query.boolean_query(match), hl_folded, hl_exact)
 
     def _code_unit(self, code: str, tf: tuple[str, str]) -> tantivy.Query:
         """A number or code: exact keyword lookups first, then the same tokens as a phrase anywhere."""
@@ -363,47 +477,10 @@ class EmbeddedBackend:
             clauses.append(self._match("number_t", tokens, _B_NUMBER_PART))
             clauses.append(self._match(f"{tf[1]}_f", tokens))
             clauses.append(self._match(f"{tf[0]}_f", tokens, _B_TITLE))
-        return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses])
-
-    def _text_query(self, qt: QueryText, tf: tuple[str, str]) -> tuple[tantivy.Query, tantivy.Query] | None:
-        """(ranking query, matching query); None when nothing searchable was typed (blank, "*", punctuation): the
-        caller browses by filters. Both match the same records; the second lacks the proximity boosts.
-
-        Built from `keys.plan_query`, the model Elasticsearch renders too: quoted phrases and structured codes
-        required; words all required up to ALL_WORDS_UP_TO, else BM25 over every word (fillers weighted down);
-        adjacent word pairs and, for short texts, the whole sequence as phrase boosts."""
-        plan = plan_query(qt)
-        words = []
-        for w in plan.words:
-            unit = self._text_unit(w.text, qt.accented, tf)
-            if unit is not None:
-                words.append(unit if w.weight == 1.0 else tantivy.Query.boost_query(unit, w.weight))
-        required = [u for p in plan.phrases if (u := self._text_unit(p, qt.accented, tf)) is not None]
-        required += [self._code_unit(c, tf) for c in plan.required_codes]
-        optional = [self._code_unit(c, tf) for c in plan.optional_codes]
-        if not words and not required and not optional:
-            # Words were typed but none is indexable (e.g. a 60-letter run, dropped by remove_long): no match.
-            return None if qt.is_empty else (tantivy.Query.empty_query(), tantivy.Query.empty_query())
-        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [(tantivy.Occur.Must, q) for q in required]
-        matchers = words + optional
-        if matchers:
-            shoulds = [(tantivy.Occur.Should, w) for w in matchers]
-            core = (
-                tantivy.Query.boolean_query(shoulds, len(matchers))
-                if plan.all_words
-                else tantivy.Query.boolean_query(shoulds)
-            )
-            # With required units the free words only add score; alone they decide what matches.
-            clauses.append((tantivy.Occur.Should if required and not plan.all_words else tantivy.Occur.Must, core))
-        # The records matched are decided by the clauses so far (a pair or the sequence implies its words): facets
-        # count over this cheaper query, unscored; ranking adds the proximity boosts.
-        match = tantivy.Query.boolean_query(clauses)
-        clauses += [(tantivy.Occur.Should, b) for b in self._proximity(plan, qt.accented, tf)]
-        return tantivy.Query.boolean_query(clauses), match
+        return tantivy.Query.boolean_query([(_SHOULD, c) for c in clauses])
 
     def _proximity(self, plan: QueryPlan, accented: bool, tf: tuple[str, str]) -> list[tantivy.Query]:
-        """Phrase boosts: each adjacent word pair, and the typed sequence of a short text."""
-        title, body = tf
+        """Word-pair boosts: each adjacent word pair, and the typed sequence of a short text."""
         boosts: list[tantivy.Query] = []
         units = [(p.text, p.weight) for p in plan.pairs]
         if plan.sequence:
@@ -412,16 +489,13 @@ class EmbeddedBackend:
             folded = self._fold.analyze(text)
             if len(folded) < 2:
                 continue
-            # Pair tokens: one term for two words, a phrase of pairs (positions consecutive) for longer units.
-            pairs = pair_tokens(folded).split()
-            boosts.append(self._match(f"{body}_f2", pairs, weight))
-            boosts.append(self._match(f"{title}_f2", pairs, weight * _B_TITLE))
+            boosts += self._folded(folded, tf, weight)
             exact = self._text.analyze(text)
             if accented and len(exact) > 1 and text == plan.sequence:
                 # Tones on the whole sequence only: word clauses already prefer exact tones, and an accented twin of
                 # every pair doubles the phrase work of a long question for no measured gain.
-                boosts.append(self._match(body, exact, weight * _B_ACCENT))
-                boosts.append(self._match(title, exact, weight * _B_ACCENT * _B_TITLE))
+                gates = self._folded(folded, tf)
+                boosts += [self._gate(g, e) for g, e in zip(gates, self._exact(exact, tf, weight), strict=True)]
         return boosts
 
     def _filters(self, query: Query) -> list[tantivy.Query]:
@@ -441,43 +515,40 @@ class EmbeddedBackend:
     def search(self, query: Query) -> SearchResult:
         tf = text_fields(query.fields)
         qt = parse_query_text(query.text)
-        queries = self._text_query(qt, tf)
-        text_q = queries[0] if queries else None
-        filters = self._filters(query)
-        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [
-            (tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters
-        ]
-        clauses.append((tantivy.Occur.Must, text_q if text_q is not None else tantivy.Query.all_query()))
-        q = tantivy.Query.boolean_query(clauses)
-        # Facets count the same records without scoring them or checking word pairs.
-        match_q = tantivy.Query.const_score_query(
-            tantivy.Query.boolean_query([*clauses[:-1], (tantivy.Occur.Must, queries[1])]) if queries else q, 1.0
+        built = self._text_query(qt, tf)
+        filters = [(tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in self._filters(query)]
+        text_q = built.rank if built is not None else None
+        q = tantivy.Query.boolean_query(
+            [*filters, (tantivy.Occur.Must, text_q if text_q is not None else tantivy.Query.all_query())]
         )
+        # Facets and the total count the same records, unscored, without the proximity boosts or accented twins.
+        match_q = tantivy.Query.boolean_query([*filters, (tantivy.Occur.Must, built.match)]) if built else q
 
         limit = max(0, min(query.limit, MAX_LIMIT))
         offset = max(0, query.offset)
         by_date = query.sort == "date" or text_q is None  # browsing without text: newest first
         searcher = self._index.searcher()
+        facet_job = _facet_worker().submit(self._facets, searcher, match_q)
         res = searcher.search(
             q,
             limit=max(limit, 1),  # tantivy asserts limit > 0; a limit-0 query still wants total and facets
             offset=offset,
-            count=True,
+            count=False,  # the facet pass counts: one walk of the match set instead of two
             order_by_field="issued" if by_date else None,
             order=tantivy.Order.Desc,
         )
-        total = int(getattr(res, "count", None) or 0)  # set because count=True; the bundled stubs omit it
         hits_raw = res.hits[:limit]
 
         gens: list[tuple[bool, tantivy.SnippetGenerator]] = []
-        if text_q is not None and hits_raw:
+        if built is not None and hits_raw:
             # Folded generator finds every match; the accented one tells exact-tone matches apart.
-            gens.append((False, self._snippet_gen(searcher, text_q, f"{tf[1]}_f")))
+            gens.append((False, self._snippet_gen(searcher, built.highlight_folded, f"{tf[1]}_f")))
             if qt.accented:
-                gens.append((True, self._snippet_gen(searcher, text_q, tf[1])))
+                gens.append((True, self._snippet_gen(searcher, built.highlight_exact, tf[1])))
         hits = [self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf) for score, addr in hits_raw]
+        facets, total = facet_job.result()
         suggestion = self._suggest(searcher, qt, tf) if total == 0 and text_q is not None else None
-        return SearchResult(total=total, hits=hits, facets=self._facets(searcher, match_q), suggestion=suggestion)
+        return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
 
     def _suggest(self, searcher: tantivy.Searcher, qt: QueryText, tf: tuple[str, str]) -> str | None:
         """The typed words with each one the index does not know replaced by its nearest indexed word (same first
@@ -505,7 +576,11 @@ class EmbeddedBackend:
             out.append(max(accented, key=lambda tc: tc[1])[0] if accented else best)
         return " ".join(out) if changed else None
 
-    def _snippet_gen(self, searcher: tantivy.Searcher, q: tantivy.Query, field: str) -> tantivy.SnippetGenerator:
+    def _snippet_gen(self, searcher: tantivy.Searcher, tokens: Sequence[str], field: str) -> tantivy.SnippetGenerator:
+        """Highlights the query's tokens in `field` (the ranking query holds pair-field terms the snippet cannot
+        show, so the generator gets the words themselves)."""
+        terms = [tantivy.Query.term_query(self._schema, field, t) for t in dict.fromkeys(tokens)]
+        q = self._should(terms) if terms else tantivy.Query.empty_query()
         gen = tantivy.SnippetGenerator.create(searcher, q, self._schema, field)
         gen.set_max_num_chars(SNIPPET_CHARS)
         return gen
@@ -564,11 +639,13 @@ class EmbeddedBackend:
             text_key=text_key([page_key(p) for p in pages]) if kind == "document" and pages else None,
         )
 
-    def _facets(self, searcher: tantivy.Searcher, q: tantivy.Query) -> dict[str, dict[str, int]]:
-        """Counts over the whole matching set (tantivy terms aggregation on fast fields), top FACET_SIZE each."""
+    def _facets(self, searcher: tantivy.Searcher, q: tantivy.Query) -> tuple[dict[str, dict[str, int]], int]:
+        """(counts, total) over the whole matching set (tantivy terms aggregation on fast fields), top FACET_SIZE
+        each. Every record has one `kind` of three, so its buckets add up to the exact number of matches."""
         aggs = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACET_FIELDS}
         raw = searcher.aggregate(q, aggs)
-        return {
+        facets = {
             name: {str(b["key"]): int(b["doc_count"]) for b in raw.get(name, {}).get("buckets", [])}
             for name in FACET_FIELDS
         }
+        return facets, sum(facets["kind"].values())
