@@ -50,7 +50,9 @@ class Part:
     dossier_code: str | None = None
     procedure_code: str | None = None
     linked_by: str | None = None  # "cover" | "receipt"
-    role: str = "component"  # "result" when the page's code is an e-result code
+    role: str = "component"  # "result" when the page's QR payload says so (codes.read_payload's role)
+    qr_role: str | None = None  # what the payload said: "result", "receipt" or None (the title decides later)
+    qr: str | None = None  # the system QR payload that starts it
     starts_at: str = "start"  # "cover" | "system_qr" | "blank" | "start"
     file: str | None = None
     card_codes: list[str] = field(default_factory=list)  # CCCD QR payloads on its pages (sohoa/dossier/cards.py)
@@ -118,7 +120,8 @@ def plan(pages: Sequence[PageScan]) -> StackPlan:
             procedure = system.procedure_code or (dossier[1] if dossier[0] == system.dossier_code else None)
             dossier = (system.dossier_code, procedure, "receipt")
             current = Part(page.number, page.number, *dossier, starts_at="system_qr")
-            current.role = "result" if "-KQ" in system.text.upper() else "component"
+            current.qr_role, current.qr = system.role, system.text
+            current.role = "result" if system.role == "result" else "component"
             continue
         if current is None:
             current = Part(page.number, page.number, *dossier, starts_at=reason)
