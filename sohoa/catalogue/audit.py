@@ -296,6 +296,8 @@ VALUE_LABELS = {
     **{code: r.label for code, r in REGIMES.items()},
 }
 TITLE = "Báo cáo kiểm tra số hóa và danh mục TTHC"
+PAPERS_LABEL = LABELS["dates_from"]["digitised_papers"]  # "tính từ hồ sơ giấy đã số hóa"
+EXPORT_LABEL = LABELS["dates_from"]["export"]
 
 
 def to_dict(summary: AuditSummary) -> dict[str, Any]:
@@ -311,6 +313,8 @@ def to_dict(summary: AuditSummary) -> dict[str, Any]:
         "documents": asdict(summary.documents),
         "dossiers": {**asdict(summary.dossiers), "online_rate": summary.dossiers.online_rate.as_dict()},
         "indicators": summary.indicators.as_dict(),
+        # Issue 19: dossiers whose dates were read from digitised papers, counted in the figures and apart.
+        "dates_from_papers": {"dossiers": summary.indicators.from_papers, "label": PAPERS_LABEL},
         "statistics": {
             "granularity": summary.granularity,
             "definitions": DEFINITIONS,

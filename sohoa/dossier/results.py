@@ -129,6 +129,14 @@ def match_result(results: list[dict[str, Any]], query: str) -> ResultMatch:
     return ResultMatch(None, None, round(best - second, 2), how, candidates)
 
 
+def _required_alike(query: str, names: list[str], paper_names: list[str]) -> bool:
+    """A required paper that names the result itself ("Bản sao Giấy phép … đã được cấp" for a renewal): a paper
+    titled like the result may be that copy, so its title alone does not make it a result."""
+    got = scores(query, names)
+    best = set(_words(names[got.index(max(got))])) if names else set()
+    return bool(best) and any(len(best & set(_words(p))) / len(best) >= 0.8 for p in paper_names)
+
+
 @dataclass(frozen=True)
 class RoleDecision:
     role: str  # "component" | "result"
@@ -161,7 +169,8 @@ def decide_role(
     both = scores(query, [*names, *paper_names]) if paper_names else []
     best_paper = max(both[len(names) :], default=0.0)
     best_here = max(both[: len(names)], default=best_result)
-    if best_result >= ROLE_SCORE and best_here >= best_paper + MARGIN:
+    named = best_result >= ROLE_SCORE and best_here >= best_paper + MARGIN
+    if named and not _required_alike(query, names, paper_names):
         return RoleDecision("result", round(min(0.9, best_here), 2), "catalogue_name")
     if starts_at_system_qr:
         return RoleDecision("result", 0.8, "system_qr")
