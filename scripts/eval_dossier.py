@@ -182,6 +182,7 @@ def _roles_codes_timeliness(
             query=query,
             results=record["results"],
             papers=record["papers"],
+            system_qr_in_stack=bool(part.get("stack_system_qr")),
         )
         old = "result" if "-KQ" in (part.get("qr") or "").upper() else "component"
         desk = want["paper_type"] == "giay_tiep_nhan" or want["role"] == "result"  # what carries a system QR

@@ -152,8 +152,11 @@ def decide_role(
     query: str,
     results: list[dict[str, Any]],
     papers: list[dict[str, Any]],
+    system_qr_in_stack: bool = False,
 ) -> RoleDecision:
-    """Receipt/component or result, from the QR payload's kind, the paper type and the catalogue's names."""
+    """Receipt/component or result, from the QR payload's kind, the paper type and the catalogue's names. In a
+    stack whose desk printed system QR codes, a paper without one is the applicant's (a result would carry one),
+    however its title reads: a residence confirmation handed in is no result of the residence procedure."""
     if paper_type == "giay_tiep_nhan":
         return RoleDecision("component", 0.7 if qr_role == "result" else 0.95, "paper_type")
     if qr_role == "result":
@@ -162,6 +165,8 @@ def decide_role(
         return RoleDecision("component", 0.9, "qr")
     if paper_type in APPLICANT_TYPES:
         return RoleDecision("component", 0.9, "paper_type")
+    if system_qr_in_stack and not starts_at_system_qr:
+        return RoleDecision("component", 0.85, "system_qr")
     names = [str(r.get("name") or "") for r in results]
     paper_names = [n for p in papers for n in (str(p.get("name") or ""), *map(str, p.get("alternatives") or []))]
     best_result = max(scores(query, names), default=0.0) if names else 0.0
@@ -172,8 +177,8 @@ def decide_role(
     named = best_result >= ROLE_SCORE and best_here >= best_paper + MARGIN
     if named and not _required_alike(query, names, paper_names):
         return RoleDecision("result", round(min(0.9, best_here), 2), "catalogue_name")
-    if starts_at_system_qr:
-        return RoleDecision("result", 0.8, "system_qr")
+    if starts_at_system_qr:  # the system prints its code on receipts and results only, and this is no receipt
+        return RoleDecision("result", 0.8 if best_result >= MIN_SCORE else 0.6, "system_qr")
     return RoleDecision("component", 0.6, "default")
 
 
@@ -217,6 +222,7 @@ def apply(
             query=query,
             results=catalogue_results,
             papers=list(extra.get("papers") or []),
+            system_qr_in_stack=bool(part.get("stack_system_qr")),
         )
         record.update(role=decision.role, role_confidence=decision.confidence, role_how=decision.how)
         if decision.role != link.role:

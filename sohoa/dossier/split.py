@@ -53,6 +53,7 @@ class Part:
     role: str = "component"  # "result" when the page's QR payload says so (codes.read_payload's role)
     qr_role: str | None = None  # what the payload said: "result", "receipt" or None (the title decides later)
     qr: str | None = None  # the system QR payload that starts it
+    stack_system_qr: bool = False  # the stack holds system QR codes (its results would carry one too)
     starts_at: str = "start"  # "cover" | "system_qr" | "blank" | "start"
     file: str | None = None
     card_codes: list[str] = field(default_factory=list)  # CCCD QR payloads on its pages (sohoa/dossier/cards.py)
@@ -128,6 +129,9 @@ def plan(pages: Sequence[PageScan]) -> StackPlan:
         current.last = page.number
         current.card_codes += [c.text for c in page.codes if c.kind == "cccd"]
     close()
+    any_system = any(p.starts_at == "system_qr" for p in out.parts)
+    for part in out.parts:
+        part.stack_system_qr = any_system
     return out
 
 
