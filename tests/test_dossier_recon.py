@@ -338,3 +338,41 @@ def test_an_export_listing_a_paper_dossier_takes_its_dates_over(store: Store, tm
         dossier = s.get(Dossier, code)
         assert dossier is not None and "dates_from" not in dossier.extra and "papers" in dossier.extra
         assert dossier.finished_on == date(2025, 9, 8) and indicators(s, AS_OF).from_papers == 0
+
+
+def test_results_stored_before_their_catalogue_are_coded_later(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from sohoa.cli import app
+    from sohoa.settings import Settings
+    from sohoa.store.models import DossierDocument, MetadataRecord, Page
+
+    monkeypatch.setenv("SOHOA_DATA_DIR", str(tmp_path / "data"))
+    settings = Settings(data_dir=tmp_path / "data")
+    settings.ensure_dirs()
+    store = Store(settings.db_url)
+    with store.session() as s:
+        s.add(Dossier(code=CODE, procedure_code="2.000488", received_on=date(2025, 7, 4)))
+        _document(s, "lltp")
+        s.add(
+            Page(
+                document_id="lltp",
+                number=1,
+                text="SỞ TƯ PHÁP\nTỈNH TIỀN GIANG\nPHIẾU LÝ LỊCH TƯ PHÁP SỐ 2\nHọ",
+                source="ocr",
+            )
+        )
+        s.add(
+            MetadataRecord(document_id="lltp", version=1, extractor="t", data={"paper_type": "phieu_ly_lich_tu_phap"})
+        )
+        s.add(DossierDocument(dossier_code=CODE, document_id="lltp", role="result", position=1))
+        s.add(Procedure(code="2.000488", name="Cấp Phiếu lý lịch tư pháp", extra={"results": RECORD}))
+        s.commit()
+    store.dispose()
+    result = CliRunner().invoke(app, ["dossier", "results"])
+    assert result.exit_code == 0 and "1 kết quả chưa có mã loại kết quả; đã xác định được 1" in result.output
+    store = Store(settings.db_url)
+    with store.session() as s:
+        link = s.get(DossierDocument, (CODE, "lltp"))
+        assert link is not None and (link.result_type, link.name) == ("KQ.G15.000012", "Phiếu lý lịch tư pháp số 2")
+    store.dispose()

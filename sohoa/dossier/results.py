@@ -254,3 +254,26 @@ def apply(
         papers[document_id] = record
         dossier.extra = {**(dossier.extra or {}), "papers": papers}
     return str(link.role)
+
+
+def recode(session: Any) -> tuple[int, int]:
+    """Results stored without a result-type code (their catalogue came later): matched again from their stored
+    text and metadata. Returns (results looked at, results coded)."""
+    from sqlalchemy import select
+
+    from sohoa.store.models import DossierDocument, Page
+    from sohoa.store.repo import current_metadata_data
+
+    links = list(
+        session.scalars(
+            select(DossierDocument).where(DossierDocument.role == "result", DossierDocument.result_type.is_(None))
+        )
+    )
+    metas = current_metadata_data(session, list({link.document_id for link in links}))
+    coded = 0
+    for link in links:
+        pages = session.scalars(select(Page.text).where(Page.document_id == link.document_id).order_by(Page.number))
+        text = "\f".join(t or "" for t in pages)
+        apply(session, link.dossier_code, link.document_id, metas.get(link.document_id) or {}, text, None)
+        coded += link.result_type is not None
+    return len(links), coded
