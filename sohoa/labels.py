@@ -171,8 +171,7 @@ LABELS: dict[str, dict[str, str]] = {
         "digitised_papers": "tính từ hồ sơ giấy đã số hóa",
         "export": "từ dữ liệu xuất của hệ thống một cửa",
     },
-    # A dossier's document: thành phần or kết quả, and how a result's result-type code was found.
-    "dossier_role": {"component": "Thành phần hồ sơ", "result": "Kết quả giải quyết", "cited": "Có nêu mã hồ sơ"},
+    # How a dossier result's result-type code was found (sohoa/dossier/results.py).
     "result_match": {
         "manifest": "theo tệp kê khai hồ sơ",
         "only_result": "thủ tục chỉ có một kết quả",

@@ -3,9 +3,10 @@
 **Which part is a result.** The one-stop system prints its QR code top-left on receipts and on results (Circular
 01/2023); before OCR the split step knows only that code (:func:`sohoa.dossier.codes.read_payload` gives its
 ``role`` when the payload says so: a ``-KQn`` code, a result key or kind, a result-type code). After OCR the paper
-itself says more: a receipt's title makes it a receipt whatever its QR said; a paper whose title names one of its
-procedure's catalogue results better than any required paper is a result; a part that starts at a system QR and
-is no receipt is a result (the system prints its code on nothing else).
+itself says more: a receipt's title makes it a receipt whatever its QR said; the applicant's form and card are
+never results; in a stack whose desk printed system codes, a paper without one is the applicant's; elsewhere a
+paper whose title names one of its procedure's catalogue results better than any required paper is a result; a
+part that starts at a system QR and is no receipt is a result (the system prints its code on nothing else).
 
 **Which result-type code.** The catalogue lists each procedure's results with their codes ("Giấy khai sinh Mã:
 KQ.G15.000031"). A result is matched by its title lines (the capitalised lines near the top, where a paper prints
