@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, String, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import Date, String, and_, case, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -327,37 +327,47 @@ def indicators(session: Session, as_of: date) -> Indicators:
     finished = and_(d.finished_on.is_not(None), d.finished_on <= as_of)
     unfinished = or_(d.finished_on.is_(None), d.finished_on > as_of)
     due = d.due_on.is_not(None)
-    columns = {
-        "received": func.count(),
-        "online": _one(d.channel == "online"),
-        "with_due": _one(due),
-        "on_time": _one(or_(and_(finished, due, d.finished_on <= d.due_on), and_(unfinished, due, d.due_on >= as_of))),
-        "finished": _one(finished),
-        "e_result": _one(and_(finished, d.result_digitised.is_(True))),
-        "digitised": _one(and_(finished, d.components_digitised.is_(True), d.result_digitised.is_(True))),
-        "reused": _one(d.reused_data.is_(True)),
+    conditions: dict[str, ColumnElement[bool]] = {
+        "received": true(),
+        "online": d.channel == "online",
+        "with_due": due,
+        "on_time": or_(and_(finished, due, d.finished_on <= d.due_on), and_(unfinished, due, d.due_on >= as_of)),
+        "finished": finished,
+        "e_result": and_(finished, d.result_digitised.is_(True)),
+        "digitised": and_(finished, d.components_digitised.is_(True), d.result_digitised.is_(True)),
+        "reused": d.reused_data.is_(True),
     }
+    columns = {k: _one(c) for k, c in conditions.items()}
+    # The papers' share as conditional sums, not a GROUP BY on the JSON expression (PostgreSQL would see its bound
+    # key twice, as two expressions).
     papers = _from_papers()
+    paper_columns = {k: _one(and_(papers, c)) for k, c in conditions.items()}
     query = (
-        select(d.unit, d.regime, papers.label("from_papers"), *(c.label(k) for k, c in columns.items()))
+        select(
+            d.unit,
+            d.regime,
+            *(c.label(k) for k, c in columns.items()),
+            *(c.label(f"papers_{k}") for k, c in paper_columns.items()),
+        )
         .where(d.received_on <= as_of)
-        .group_by(d.unit, d.regime, papers)
+        .group_by(d.unit, d.regime)
     )
     zero = dict.fromkeys(columns, 0)
     total = dict(zero)
     units: dict[str, dict[str, int]] = {}
     regimes: dict[str, dict[str, int]] = {}
-    sources: dict[str, dict[str, int]] = {}
+    sources: dict[str, dict[str, int]] = {EXPORT: dict(zero), PAPERS: dict(zero)}
     for row in session.execute(query).mappings():
         unit = row["unit"] or UNKNOWN
         regime = row["regime"] or UNKNOWN
-        source = PAPERS if row["from_papers"] else EXPORT
         for key in columns:
             value = int(row[key] or 0)
+            from_papers = int(row[f"papers_{key}"] or 0)
             total[key] += value
             units.setdefault(unit, dict(zero))[key] += value
             regimes.setdefault(regime, dict(zero))[key] += value
-            sources.setdefault(source, dict(zero))[key] += value
+            sources[PAPERS][key] += from_papers
+            sources[EXPORT][key] += value - from_papers
     no_receipt = session.scalar(select(func.count()).select_from(d).where(d.received_on.is_(None))) or 0
 
     def values(c: dict[str, int]) -> IndicatorValues:
@@ -375,12 +385,12 @@ def indicators(session: Session, as_of: date) -> Indicators:
         by_unit={u: values(units[u]) for u in sorted(units)},
         by_regime={r: values(regimes[r]) for r in ordered_regimes},
         # Both sources are shown once any dossier came from papers; a store of exports alone has no split.
-        by_source={k: values(sources.get(k, dict(zero))) for k in (EXPORT, PAPERS)} if PAPERS in sources else {},
+        by_source={k: values(sources[k]) for k in (EXPORT, PAPERS)} if sources[PAPERS]["received"] else {},
         received=total["received"],
         online=total["online"],
         no_receipt_date=int(no_receipt),
         no_due_date=total["received"] - total["with_due"],
-        from_papers=sources.get(PAPERS, zero)["received"],
+        from_papers=sources[PAPERS]["received"],
     )
 
 
