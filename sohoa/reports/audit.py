@@ -360,10 +360,10 @@ def to_xlsx(summary: AuditSummary, path: Path) -> Path:
             "Đến ngày",
             "Đơn vị",
             *(FIGURE_LABELS[k] for k in keys),
+            *(f"{w} ({PAPERS_LABEL})" for w in ("Cần xử lý", "Đã xử lý", "Trễ hạn")),
             "Tỉ lệ trễ hạn",
             "Tỉ lệ đúng hạn",
-            *(f"{w} ({PAPERS_LABEL})" for w in ("Cần xử lý", "Đã xử lý", "Trễ hạn")),
-        ]  # fmt: skip
+        ]
     )
     for s in summary.statistics:
         sheet.append(
@@ -373,12 +373,12 @@ def to_xlsx(summary: AuditSummary, path: Path) -> Path:
                 s.end,
                 s.unit or "Tất cả",
                 *(s.figures[k] for k in keys),
+                *(s.from_papers.get(k, 0) for k in ("to_handle", "finished", "late")),
                 s.late_rate.value,
                 s.on_time_rate.value,
-                *(s.from_papers.get(k, 0) for k in ("to_handle", "finished", "late")),
             ]
         )
-        for col in (sheet.max_column - 4, sheet.max_column - 3):  # rates are fractions: shown as percentages
+        for col in (sheet.max_column - 1, sheet.max_column):  # rates are fractions: shown as percentages
             sheet.cell(sheet.max_row, col).number_format = "0.00%"
 
     sheet = wb.create_sheet("Đầy đủ danh mục")
