@@ -6,6 +6,12 @@ sohoa.dossier.split (render at 150 dpi, zxing-cpp, blank test), OCRs every part 
 ``--family heldout`` (other wording, layout, font, provinces and people).
 
     PYTHONPATH=$PWD nice -n 10 python scripts/eval_dossier.py --family heldout --stacks 2 --seed 7
+
+``--results`` generates stacks where most dossiers end with a result (issued before, on or after the appointment
+day; its QR says it is a result in one of several ways, or not at all) and also measures: receipt-vs-result
+accuracy (sohoa.dossier.results.decide_role against the old rule, a ``-KQ`` code in the QR payload), result-type
+code accuracy on the result papers (match_result against the generated catalogue, CATALOGUE) and each dossier's
+on-time status from its receipt and result (sohoa.dossier.completeness.on_time).
 """
 
 from __future__ import annotations
@@ -15,15 +21,18 @@ import json
 import tempfile
 import time
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sohoa.dossier.cards import apply_card_codes
+from sohoa.dossier.completeness import on_time
+from sohoa.dossier.results import decide_role, match_result, title_text
 from sohoa.dossier.split import analyse, page_images, plan, split_stack
 from sohoa.extractors.fieldboxes import attach_boxes
 from sohoa.extractors.metadata import extract_metadata
 from sohoa.extractors.text import TextOptions, extract_text
-from sohoa.samples.dossier_papers import stack
+from sohoa.samples.dossier_papers import CATALOGUE, stack
 from sohoa.textnorm import fold
 
 
@@ -66,6 +75,7 @@ def main() -> int:
     ap.add_argument("--dossiers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--show", action="store_true", help="print every wrong field")
+    ap.add_argument("--results", action="store_true", help="stacks with results; measure roles, codes, on time")
     args = ap.parse_args()
     tp = fp = fn = 0
     types = [0, 0]
@@ -80,9 +90,13 @@ def main() -> int:
     analysis_s = ocr_s = meta_s = 0.0
     ocr_pages = 0
     options = TextOptions(workers=1)
+    roles = {"decided": [0, 0], "kq_rule": [0, 0], "desk_decided": [0, 0], "desk_kq_rule": [0, 0]}
+    codes: dict[str, int] = defaultdict(int)
+    timely: dict[str, int] = defaultdict(int)
     with tempfile.TemporaryDirectory(prefix="sohoa-eval-dossier-") as tmp:
         for i in range(args.stacks):
-            st = stack(args.seed, args.family, i, args.dossiers)
+            st = stack(args.seed, args.family, i, args.dossiers, args.results)
+            seen: list[tuple[dict[str, Any], dict[str, Any], Any, str]] = []  # (truth, part, metadata, text)
             src = Path(tmp) / f"{st.name}.pdf"
             src.write_bytes(st.pdf)
             t0 = time.perf_counter()
@@ -137,6 +151,7 @@ def main() -> int:
                     boxes["good"] += score >= 0.5 or inside
                     if not (score >= 0.5 or inside):
                         box_misses.append(f"{st.name} p{pages} {name}: IoU {score:.2f} {b} vs {true['box']}")
+                seen.append((want, part, md, out.extraction.text))
                 types[0] += md.paper_type == want["paper_type"]
                 types[1] += 1
                 links[0] += part["dossier_code"] == want["dossier_code"]
@@ -150,6 +165,8 @@ def main() -> int:
                         print(f"  {st.name} p{pages}: {name}: {entry and entry['value']!r} != {value!r}")
                 if args.show and md.paper_type != want["paper_type"]:
                     print(f"  {st.name} p{pages}: type {md.paper_type} != {want['paper_type']}")
+            if args.results:
+                _roles_codes_timeliness(st.truth, seen, roles, codes, timely, args.show)
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -184,8 +201,94 @@ def main() -> int:
             "split_overhead_vs_ocr": round(analysis_s / ocr_s, 3) if ocr_s else None,
         },
     }
+    if args.results:
+        report["receipt_vs_result"] = {k: f"{ok}/{n}" for k, (ok, n) in roles.items()}
+        report["result_type"] = dict(codes)
+        report["on_time"] = dict(timely)
     print(json.dumps(report, ensure_ascii=False, indent=1))
     return 0
+
+
+def _day(entry: Any) -> date | None:
+    value = entry.get("value") if isinstance(entry, dict) else entry
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _roles_codes_timeliness(
+    truth: dict[str, Any],
+    seen: list[tuple[dict[str, Any], dict[str, Any], Any, str]],
+    roles: dict[str, list[int]],
+    codes: dict[str, int],
+    timely: dict[str, int],
+    show: bool,
+) -> None:
+    """Receipt or result per part, the result-type code of each result, each dossier's on-time status."""
+    printed: dict[str, str] = {}  # dossier -> the procedure code its receipt prints
+    for _, part, md, _ in seen:
+        entry = md.fields.get("procedure_code") if md.paper_type == "giay_tiep_nhan" else None
+        if part["dossier_code"] and entry:
+            printed[part["dossier_code"]] = entry["value"]
+    predicted: dict[str, dict[str, Any]] = defaultdict(dict)
+    for want, part, md, text in seen:
+        proc = part.get("procedure_code") or printed.get(part["dossier_code"] or "")
+        record = CATALOGUE.get(proc or "", {"papers": [], "results": []})
+        meta = md.to_dict()
+        query = title_text(text, meta)
+        decision = decide_role(
+            qr_role=part.get("qr_role"),
+            starts_at_system_qr=part.get("starts_at") == "system_qr",
+            paper_type=md.paper_type,
+            query=query,
+            results=record["results"],
+            papers=record["papers"],
+            system_qr_in_stack=bool(part.get("stack_system_qr")),
+        )
+        old = "result" if "-KQ" in (part.get("qr") or "").upper() else "component"
+        desk = want["paper_type"] == "giay_tiep_nhan" or want["role"] == "result"  # what carries a system QR
+        for key, got in (("decided", decision.role), ("kq_rule", old)):
+            roles[key][0] += got == want["role"]
+            roles[key][1] += 1
+            if desk:
+                roles[f"desk_{key}"][0] += got == want["role"]
+                roles[f"desk_{key}"][1] += 1
+        if show and decision.role != want["role"]:
+            print(
+                f"  role p{want['source_pages']}: {decision} != {want['role']} ({md.paper_type}, qr {part.get('qr')})"
+            )
+        dossier = predicted[part["dossier_code"] or "?"]
+        if md.paper_type == "giay_tiep_nhan":
+            dossier["received"] = _day(md.fields.get("received_date"))
+            dossier["due"] = _day(md.fields.get("appointment_date"))
+        if decision.role == "result":
+            dossier["finished"] = _day(md.fields.get("issue_date")) or _day(md.issued_date)
+        if want["role"] == "result":
+            m = match_result(record["results"], query)
+            codes["results"] += 1
+            codes["right"] += m.result_type == want["result_type"]
+            codes["wrong"] += m.result_type is not None and m.result_type != want["result_type"]
+            codes[f"how_{m.how}"] += 1
+            if show and m.result_type != want["result_type"]:
+                print(f"  code p{want['source_pages']}: {m} != {want['result_type']}")
+    wanted: dict[str, dict[str, Any]] = defaultdict(dict)
+    for part in truth["parts"]:
+        d = wanted[part["dossier_code"]]
+        if part["paper_type"] == "giay_tiep_nhan":
+            d["received"] = date.fromisoformat(part["fields"]["received_date"])
+            d["due"] = date.fromisoformat(part["fields"]["appointment_date"])
+        if part["role"] == "result":
+            d["finished"] = date.fromisoformat(part["issued"]) if part.get("issued") else d["due"]
+    for code, d in wanted.items():
+        want_status = on_time(d.get("received"), d.get("due"), d.get("finished"))
+        p = predicted.get(code, {})
+        got = on_time(p.get("received"), p.get("due"), p.get("finished"))
+        timely["dossiers"] += 1
+        timely["right"] += got == want_status
+        timely[f"truth_{want_status}"] += 1
+        if show and got != want_status:
+            print(f"  on time {code}: {got} != {want_status} ({p} / {d})")
 
 
 if __name__ == "__main__":

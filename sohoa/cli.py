@@ -326,9 +326,14 @@ def catalogue_list(
         table = Table(title=f"catalogue ({source})")
         for col in ("code", "name", "field", "levels", "status", "source"):
             table.add_column(col, overflow="fold")
+        # Issue 19: how many required papers, and the results with their result-type codes.
+        table.add_column("thành phần hồ sơ", justify="right")
+        table.add_column("kết quả (mã)", overflow="fold")
         for item in iter_procedures(s, source=source, as_of=day):
             src = item["source"]
             where = f"{src['file']}" + (f" p.{src['page']}" if src.get("page") else "") + f" r.{src['row']}"
+            papers = item.get("required_papers")
+            results = item.get("results")
             table.add_row(
                 item["code"] or "—",
                 rich_escape(item["name"] or ""),
@@ -336,6 +341,10 @@ def catalogue_list(
                 ", ".join(item["levels"]),
                 label(item["status"], "procedure_status"),
                 rich_escape(where),
+                str(len(papers)) if papers else "—",
+                rich_escape("; ".join(f"{r['name'][:60]} ({r.get('result_type') or 'chưa có mã'})" for r in results))
+                if results
+                else "—",
             )
         out.print(table)
 

@@ -151,6 +151,34 @@ LABELS: dict[str, dict[str, str]] = {
         "tt05.json": "Xuất gói TT05 (JSON)",
         "tt05.xml": "Xuất gói TT05 (XML)",
     },
+    # Reconciliation findings (sohoa/catalogue/reconcile.py KINDS): the audit's section titles.
+    "finding": {
+        "missing": "Thiếu trong danh mục địa phương",
+        "unknown": "Mã không có trong danh mục",
+        "abolished_in_use": "Đã bãi bỏ vẫn sử dụng",
+        "replaced_in_use": "Đã thay thế vẫn sử dụng",
+        "name_drift": "Tên thủ tục khác",
+        "field_mismatch": "Nội dung khác danh mục",
+        "duplicate": "Trùng lặp",
+        "repealed_basis": "Căn cứ pháp lý hết hiệu lực",
+        "dossier_incomplete": "Hồ sơ thiếu, thừa giấy tờ",
+        "no_papers": "Danh mục thiếu thành phần hồ sơ",
+        "no_results": "Danh mục thiếu kết quả giải quyết",
+        "result_without_code": "Kết quả chưa có mã kết quả",
+    },
+    # Where a dossier's dates come from (Dossier.extra["dates_from"], issue 19).
+    "dates_from": {
+        "digitised_papers": "tính từ hồ sơ giấy đã số hóa",
+        "export": "từ dữ liệu xuất của hệ thống một cửa",
+    },
+    # How a dossier result's result-type code was found (sohoa/dossier/results.py).
+    "result_match": {
+        "manifest": "theo tệp kê khai hồ sơ",
+        "only_result": "thủ tục chỉ có một kết quả",
+        "name": "khớp tên kết quả trong danh mục",
+        "ambiguous": "nhiều kết quả trong danh mục khớp gần như nhau",
+        "no_match": "không khớp kết quả nào trong danh mục",
+    },
     "role": {"staff": "Cán bộ", "auditor": "Kiểm tra viên", "archivist": "Lưu trữ viên", "admin": "Quản trị"},
     "kind": {"document": "Tài liệu", "dossier": "Hồ sơ", "procedure": "Thủ tục"},
     "severity": {"high": "Cao", "medium": "Trung bình", "low": "Thấp"},

@@ -32,6 +32,7 @@ from sohoa.catalogue.statistics import (
     periods,
 )
 from sohoa.catalogue.tabular import Provenance
+from sohoa.labels import LABELS
 from sohoa.store.models import Document, Dossier, Procedure, ReportStatistic, split_joined
 
 __all__ = [
@@ -282,17 +283,7 @@ DEFINITIONS = {
     "on_time_rate": "100% − tỉ lệ trễ hạn",
     "in_progress_late": "chưa xử lý xong ở cuối kỳ, ngày hẹn trả trước ngày cuối kỳ",
 }
-KIND_LABELS = {
-    "missing": "Thiếu trong danh mục địa phương",
-    "unknown": "Mã không có trong danh mục",
-    "abolished_in_use": "Đã bãi bỏ vẫn sử dụng",
-    "replaced_in_use": "Đã thay thế vẫn sử dụng",
-    "name_drift": "Tên thủ tục khác",
-    "field_mismatch": "Nội dung khác danh mục",
-    "duplicate": "Trùng lặp",
-    "repealed_basis": "Căn cứ pháp lý hết hiệu lực",
-    "dossier_incomplete": "Hồ sơ thiếu, thừa giấy tờ",
-}
+KIND_LABELS = LABELS["finding"]  # one table of Vietnamese words (sohoa/labels.py)
 SEVERITY_LABELS = {"high": "Cao", "medium": "Trung bình", "low": "Thấp"}
 VALUE_LABELS = {
     "direct": "Trực tiếp",
@@ -305,6 +296,8 @@ VALUE_LABELS = {
     **{code: r.label for code, r in REGIMES.items()},
 }
 TITLE = "Báo cáo kiểm tra số hóa và danh mục TTHC"
+PAPERS_LABEL = LABELS["dates_from"]["digitised_papers"]  # "tính từ hồ sơ giấy đã số hóa"
+EXPORT_LABEL = LABELS["dates_from"]["export"]
 
 
 def to_dict(summary: AuditSummary) -> dict[str, Any]:
@@ -320,6 +313,8 @@ def to_dict(summary: AuditSummary) -> dict[str, Any]:
         "documents": asdict(summary.documents),
         "dossiers": {**asdict(summary.dossiers), "online_rate": summary.dossiers.online_rate.as_dict()},
         "indicators": summary.indicators.as_dict(),
+        # Issue 19: dossiers whose dates were read from digitised papers, counted in the figures and apart.
+        "dates_from_papers": {"dossiers": summary.indicators.from_papers, "label": PAPERS_LABEL},
         "statistics": {
             "granularity": summary.granularity,
             "definitions": DEFINITIONS,

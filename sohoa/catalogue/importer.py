@@ -559,6 +559,20 @@ def _dossier_values(row: dossier_reader.DossierRow, columns: set[str]) -> dict[s
     return values
 
 
+def _exported_dates(session: Session, codes: list[str]) -> None:
+    """Dossiers first known from their digitised papers (issue 19) that an export now lists with all their dates:
+    the dates are the export's, so they are no longer counted as "from digitised papers"."""
+    from sohoa.catalogue.statistics import PAPERS
+
+    for chunk in _batches(codes, _CHUNK):
+        query = select(Dossier.code, Dossier.extra).where(
+            Dossier.code.in_(chunk), Dossier.extra["dates_from"].as_string() == PAPERS
+        )
+        for code, extra in session.execute(query).all():
+            kept = {k: v for k, v in (extra or {}).items() if k != "dates_from"}
+            session.execute(update(Dossier).where(Dossier.code == code).values(extra=kept))
+
+
 def _import_dossiers(session: Session, data: bytes, name: str) -> ImportReport:
     parsed = dossier_reader.DossierParse(file=name, format="")
     report = ImportReport(ImportKind.DOSSIER_LIST, name)
@@ -596,6 +610,8 @@ def _upsert_dossier_batch(
         session.connection().execute(_DOSSIER_TABLE.insert(), inserts)
     if updates:
         session.execute(update(Dossier), updates)  # bulk UPDATE by primary key
+    if current and {"received_on", "due_on", "finished_on"} <= columns:
+        _exported_dates(session, list(current))
     report.inserted += len(inserts)
     report.updated += len(updates)
 

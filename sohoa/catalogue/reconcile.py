@@ -19,13 +19,19 @@ page, row, and what that place says). Kinds:
 - ``duplicate``: a code on several rows of one source, or one name under several national codes (same field
   and level);
 - ``repealed_basis``: a legal basis cites a document that is repealed (a status list in the store, a repeal clause
-  in a digitised document, or Decree 118/2025 replacing Decrees 61/2018 and 107/2021 from 2025-07-01).
+  in a digitised document, or Decree 118/2025 replacing Decrees 61/2018 and 107/2021 from 2025-07-01);
+- ``dossier_incomplete``: a dossier's digitised papers against its procedure's required papers (issue 19);
+- ``no_papers`` / ``no_results`` / ``result_without_code``: a full catalogue record (portal or ministry record, the
+  sources that carry these sections) that gives no required papers, no result, or a result without its
+  result-type code (mã kết quả, "KQ.G15.000031"): completeness cannot be checked, or a result cannot be coded,
+  for dossiers of that procedure (issue 19).
 
 Dossier facts come from SQL aggregates, so a million dossiers cost a few grouped queries, not a Python loop.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from dataclasses import field as _field  # "field" is also an attribute (lĩnh vực)
@@ -64,6 +70,9 @@ KINDS = (
     "duplicate",
     "repealed_basis",
     "dossier_incomplete",
+    "no_papers",
+    "no_results",
+    "result_without_code",
 )
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 SEVERITIES = (HIGH, MEDIUM, LOW)
@@ -284,6 +293,7 @@ def reconcile(session: Session, *, as_of: date | None = None) -> ReconcileReport
     findings += _duplicates(ctx)
     findings += _repealed_basis(ctx)
     findings += _dossier_papers(session)
+    findings += _catalogue_papers(session, usage)
     order = {k: i for i, k in enumerate(KINDS)}
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     findings.sort(key=lambda f: (rank[f.severity], order[f.kind], f.code or "", f.name or ""))
@@ -818,4 +828,111 @@ def _dossier_papers(session: Session) -> list[Finding]:
                 data={"dossier": code, "present": result.present, "missing": result.missing, "extra": result.extra},
             )
         )
+    return found
+
+
+# Sources whose records carry the papers and results sections (list exports and announcement tables do not: a
+# procedure known only from them is not "lacking" papers, its source never said).
+FULL_RECORD_KINDS = frozenset({"portal_records", "ministry_records"})
+_PRINTED_CODE = re.compile(r"Mã\s*:\s*([^\s;,]+?)(?=[.;,]?(?:\s|$)|[A-ZĐ][a-zà-ỹ])")
+
+
+def _catalogue_papers(session: Session, usage: dict[str | None, tuple[int, date | None, date | None]]) -> list[Finding]:
+    """Issue 19: full catalogue records that give no required papers, no result, or a result without its
+    result-type code. Abolished procedures are left out; the dossiers of the code are counted (their completeness
+    or result code cannot be worked out). A source that prints no result-type code for any record (the ministry's
+    .doc exports) is one finding, not one per record."""
+    found: list[Finding] = []
+    uncoded_by_source: dict[str, list[tuple[str, str, Evidence, list[str], int, int]]] = defaultdict(list)
+    coded_sources: set[str] = set()
+    query = select(
+        Procedure.code, Procedure.name, Procedure.status, Procedure.extra, Procedure.source_file,
+        Procedure.source_sheet, Procedure.source_row,
+    ).order_by(Procedure.code)  # fmt: skip
+    for code, name, status, extra, file, sheet, row in session.execute(query):
+        extra = extra or {}
+        kind = extra.get("source_kind")
+        if status == "abolished" or kind not in FULL_RECORD_KINDS:
+            continue
+        sections = extra.get("sections") or {}
+        dossiers = usage.get(code, (0, None, None))[0]
+        used = f"; {dossiers} hồ sơ của thủ tục này không đối chiếu được" if dossiers else ""
+
+        def where(section: str, what: str, table: bool, at: tuple[str, str | None, int | None]) -> Evidence:
+            text = " ".join(str(sections.get(section) or "").split())  # noqa: B023 - used at once, in this turn
+            if text:
+                shown = f"«{text[:200]}{'…' if len(text) > 200 else ''}»"
+            else:  # the portal prints "--" for an empty section; the ministry's table has no row
+                shown = "bảng không có dòng nào" if table else "mục không có nội dung («--» hoặc để trống)"
+            return Evidence(at[0], at[1], None, at[2], f"{what}: {shown}")
+
+        at = (file or "catalogue", sheet, row)
+
+        papers = extra.get("papers") or []
+        results = extra.get("results") or []
+        if not papers:
+            found.append(
+                Finding(
+                    "no_papers",
+                    code,
+                    MEDIUM,
+                    "bản ghi danh mục không nêu được giấy tờ nào trong thành phần hồ sơ" + used,
+                    name=name,
+                    evidence=[where("papers", "thành phần hồ sơ", kind == "ministry_records", at)],
+                    data={"dossiers": dossiers, "section_text": bool(sections.get("papers"))},
+                )
+            )
+        if not results:
+            found.append(
+                Finding(
+                    "no_results",
+                    code,
+                    MEDIUM,
+                    "bản ghi danh mục không nêu kết quả giải quyết" + used,
+                    name=name,
+                    evidence=[where("result", "kết quả thực hiện", False, at)],
+                    data={"dossiers": dossiers, "section_text": bool(sections.get("result"))},
+                )
+            )
+            continue
+        uncoded = [str(r.get("name") or "") for r in results if not r.get("result_type")]
+        source = file or "catalogue"
+        if len(uncoded) < len(results):
+            coded_sources.add(source)
+        if uncoded:
+            names_shown = "; ".join(n[:120] for n in uncoded[:SAMPLE])
+            evidence = Evidence(source, sheet, None, row, f"kết quả: «{names_shown}»")
+            uncoded_by_source[source].append((code, name, evidence, uncoded, len(results), dossiers))
+    for source, items in sorted(uncoded_by_source.items()):
+        if source not in coded_sources and len(items) > SAMPLE:
+            codes = [c for c, *_ in items]
+            dossiers = sum(d for *_, d in items)
+            found.append(
+                Finding(
+                    "result_without_code",
+                    None,
+                    LOW,
+                    f"nguồn {source} không ghi mã kết quả (KQ…) cho kết quả của thủ tục nào: {len(items)} thủ tục"
+                    + (f"; {dossiers} hồ sơ của các thủ tục này" if dossiers else ""),
+                    evidence=[e for _, _, e, *_ in items[:SAMPLE]],
+                    data={"procedures": len(items), "codes": codes, "dossiers": dossiers},
+                )
+            )
+            continue
+        for code, name, evidence, uncoded, total, dossiers in items:
+            # The portal sometimes prints a "Mã:" that is no result-type code ("12231", "KQ-G17.000001").
+            printed = [m for n in uncoded for m in _PRINTED_CODE.findall(n)]
+            how = f"; mã in ra không đúng dạng KQ.Gnn.nnnnnn: {', '.join(printed[:SAMPLE])}" if printed else ""
+            found.append(
+                Finding(
+                    "result_without_code",
+                    code,
+                    LOW,
+                    f"{len(uncoded)}/{total} kết quả giải quyết không có mã kết quả (KQ…){how}"
+                    + (f"; {dossiers} hồ sơ của thủ tục này" if dossiers else ""),
+                    name=name,
+                    evidence=[evidence],
+                    data={"dossiers": dossiers, "results": total, "without_code": uncoded, "printed": printed},
+                )
+            )
     return found

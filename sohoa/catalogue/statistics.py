@@ -20,7 +20,10 @@ Decision 766 indicators over every dossier received up to ``as_of`` (status as o
   document: the catalogue does not say which yield paper);
 - 4.2 digitisation rate = finished with digitised components and an electronic result / finished;
 - 4.3 reuse rate = dossiers with reused digitised data / dossiers received.
-Each is split by unit and by legal regime (before / from 2025-07-01).
+Each is split by unit and by legal regime (before / from 2025-07-01), and by where a dossier's dates come from:
+a dossier whose received, appointment or finish day was read from its digitised receipt or result (issue 19,
+``Dossier.extra["dates_from"] == "digitised_papers"``: no one-stop export gave it) is counted in the figures like
+any other, and counted apart as well ("tính từ hồ sơ giấy đã số hóa"), so a report never mixes the two silently.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, String, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import Date, String, and_, case, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -38,6 +41,12 @@ from sohoa.store.models import Dossier
 
 GRANULARITIES = ("month", "quarter", "year")
 UNKNOWN = "unknown"
+EXPORT, PAPERS = "export", "digitised_papers"  # where a dossier's dates come from (sohoa/dossier/paper_dates.py)
+
+
+def _from_papers() -> ColumnElement[bool]:
+    """The dossier's dates were read from its digitised papers (a JSON key: one expression, SQLite and PostgreSQL)."""
+    return Dossier.extra["dates_from"].as_string() == PAPERS
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,8 @@ class PeriodStats:
     end: date
     unit: str | None  # None: all units
     figures: dict[str, int] = field(default_factory=dict)
+    # Of those figures, the dossiers whose dates come from digitised papers: to handle, finished, late.
+    from_papers: dict[str, int] = field(default_factory=dict)
 
     @property
     def late_rate(self) -> Rate:
@@ -140,7 +151,11 @@ class PeriodStats:
             **self.figures,
             "late_rate": self.late_rate.as_dict(),
             "on_time_rate": self.on_time_rate.as_dict(),
+            "from_papers": dict(self.from_papers),
         }
+
+
+PAPER_FIGURES = ("to_handle", "finished", "late")
 
 
 def _one(condition: ColumnElement[bool]) -> Any:
@@ -180,8 +195,20 @@ def period_statistics(session: Session, spans: list[Period]) -> list[PeriodStats
         "in_progress_late": _one(and_(open_at_end, due, d.due_on < stop)),
         "in_progress_no_due_date": _one(and_(open_at_end, d.due_on.is_(None))),
     }
+    papers = _from_papers()
+    paper_columns = {  # every joined row is to handle in its period (received in it or carried over)
+        "to_handle": _one(papers),
+        "finished": _one(and_(papers, finished_in)),
+        "late": _one(and_(papers, or_(and_(finished_in, due, d.finished_on > d.due_on),
+                                      and_(open_at_end, due, d.due_on < stop)))),
+    }  # fmt: skip
     query = (
-        select(table.c.label, d.unit, *(c.label(k) for k, c in columns.items()))
+        select(
+            table.c.label,
+            d.unit,
+            *(c.label(k) for k, c in columns.items()),
+            *(c.label(f"papers_{k}") for k, c in paper_columns.items()),
+        )
         .select_from(d)
         .join(
             table,
@@ -194,21 +221,29 @@ def period_statistics(session: Session, spans: list[Period]) -> list[PeriodStats
     for row in session.execute(query).mappings():
         p = by_label[row["label"]]
         unit = row["unit"] or UNKNOWN
-        stats = found.setdefault((p.label, unit), PeriodStats(p.label, p.start, p.end, unit, dict.fromkeys(FIGURES, 0)))
-        total = found.setdefault((p.label, None), PeriodStats(p.label, p.start, p.end, None, dict.fromkeys(FIGURES, 0)))
+        stats = found.setdefault((p.label, unit), _empty(p, unit))
+        total = found.setdefault((p.label, None), _empty(p, None))
         for key in columns:
             value = int(row[key] or 0)
             stats.figures[key] += value
             total.figures[key] += value
+        for key in paper_columns:
+            value = int(row[f"papers_{key}"] or 0)
+            stats.from_papers[key] += value
+            total.from_papers[key] += value
     for stats in found.values():
         f = stats.figures
         f["to_handle"] = f["received"] + f["carried_over"]
         f["finished"] = f["finished_early"] + f["finished_on_time"] + f["finished_late"] + f["finished_no_due_date"]
         f["in_progress"] = f["in_progress_not_due"] + f["in_progress_late"] + f["in_progress_no_due_date"]
     for p in spans:  # a period with no dossier still shows, with zeros
-        found.setdefault((p.label, None), PeriodStats(p.label, p.start, p.end, None, dict.fromkeys(FIGURES, 0)))
+        found.setdefault((p.label, None), _empty(p, None))
     order = {p.label: i for i, p in enumerate(spans)}
     return sorted(found.values(), key=lambda s: (order[s.period], s.unit is not None, s.unit or ""))
+
+
+def _empty(p: Period, unit: str | None) -> PeriodStats:
+    return PeriodStats(p.label, p.start, p.end, unit, dict.fromkeys(FIGURES, 0), dict.fromkeys(PAPER_FIGURES, 0))
 
 
 # --- Decision 766 ---------------------------------------------------------------------------------------------------
@@ -264,10 +299,12 @@ class Indicators:
     total: IndicatorValues
     by_unit: dict[str, IndicatorValues]
     by_regime: dict[str, IndicatorValues]
+    by_source: dict[str, IndicatorValues]  # EXPORT / PAPERS: where the dossiers' dates come from
     received: int
     online: int
     no_receipt_date: int
     no_due_date: int
+    from_papers: int = 0  # dossiers received whose dates come from digitised papers
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -279,6 +316,7 @@ class Indicators:
                 **self.total.by_key()[ind.key].as_dict(),
                 "by_unit": {u: v.by_key()[ind.key].as_dict() for u, v in self.by_unit.items()},
                 "by_regime": {r: v.by_key()[ind.key].as_dict() for r, v in self.by_regime.items()},
+                "by_source": {k: v.by_key()[ind.key].as_dict() for k, v in self.by_source.items()},
             }
         return out
 
@@ -289,18 +327,28 @@ def indicators(session: Session, as_of: date) -> Indicators:
     finished = and_(d.finished_on.is_not(None), d.finished_on <= as_of)
     unfinished = or_(d.finished_on.is_(None), d.finished_on > as_of)
     due = d.due_on.is_not(None)
-    columns = {
-        "received": func.count(),
-        "online": _one(d.channel == "online"),
-        "with_due": _one(due),
-        "on_time": _one(or_(and_(finished, due, d.finished_on <= d.due_on), and_(unfinished, due, d.due_on >= as_of))),
-        "finished": _one(finished),
-        "e_result": _one(and_(finished, d.result_digitised.is_(True))),
-        "digitised": _one(and_(finished, d.components_digitised.is_(True), d.result_digitised.is_(True))),
-        "reused": _one(d.reused_data.is_(True)),
+    conditions: dict[str, ColumnElement[bool]] = {
+        "received": true(),
+        "online": d.channel == "online",
+        "with_due": due,
+        "on_time": or_(and_(finished, due, d.finished_on <= d.due_on), and_(unfinished, due, d.due_on >= as_of)),
+        "finished": finished,
+        "e_result": and_(finished, d.result_digitised.is_(True)),
+        "digitised": and_(finished, d.components_digitised.is_(True), d.result_digitised.is_(True)),
+        "reused": d.reused_data.is_(True),
     }
+    columns = {k: _one(c) for k, c in conditions.items()}
+    # The papers' share as conditional sums, not a GROUP BY on the JSON expression (PostgreSQL would see its bound
+    # key twice, as two expressions).
+    papers = _from_papers()
+    paper_columns = {k: _one(and_(papers, c)) for k, c in conditions.items()}
     query = (
-        select(d.unit, d.regime, *(c.label(k) for k, c in columns.items()))
+        select(
+            d.unit,
+            d.regime,
+            *(c.label(k) for k, c in columns.items()),
+            *(c.label(f"papers_{k}") for k, c in paper_columns.items()),
+        )
         .where(d.received_on <= as_of)
         .group_by(d.unit, d.regime)
     )
@@ -308,14 +356,18 @@ def indicators(session: Session, as_of: date) -> Indicators:
     total = dict(zero)
     units: dict[str, dict[str, int]] = {}
     regimes: dict[str, dict[str, int]] = {}
+    sources: dict[str, dict[str, int]] = {EXPORT: dict(zero), PAPERS: dict(zero)}
     for row in session.execute(query).mappings():
         unit = row["unit"] or UNKNOWN
         regime = row["regime"] or UNKNOWN
         for key in columns:
             value = int(row[key] or 0)
+            from_papers = int(row[f"papers_{key}"] or 0)
             total[key] += value
             units.setdefault(unit, dict(zero))[key] += value
             regimes.setdefault(regime, dict(zero))[key] += value
+            sources[PAPERS][key] += from_papers
+            sources[EXPORT][key] += value - from_papers
     no_receipt = session.scalar(select(func.count()).select_from(d).where(d.received_on.is_(None))) or 0
 
     def values(c: dict[str, int]) -> IndicatorValues:
@@ -332,10 +384,13 @@ def indicators(session: Session, as_of: date) -> Indicators:
         total=values(total),
         by_unit={u: values(units[u]) for u in sorted(units)},
         by_regime={r: values(regimes[r]) for r in ordered_regimes},
+        # Both sources are shown once any dossier came from papers; a store of exports alone has no split.
+        by_source={k: values(sources[k]) for k in (EXPORT, PAPERS)} if sources[PAPERS]["received"] else {},
         received=total["received"],
         online=total["online"],
         no_receipt_date=int(no_receipt),
         no_due_date=total["received"] - total["with_due"],
+        from_papers=sources[PAPERS]["received"],
     )
 
 

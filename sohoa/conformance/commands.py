@@ -17,7 +17,7 @@ from sohoa.settings import Settings
 
 signing_app = typer.Typer(help="Signing keys for the converter's PAdES signature.", no_args_is_help=True)
 import_app = typer.Typer(help="Import records.", no_args_is_help=True)
-dossier_app = typer.Typer(help="Dossier papers: cover sheets for scanning.", no_args_is_help=True)
+dossier_app = typer.Typer(help="Dossier papers: cover sheets for scanning, result-type codes.", no_args_is_help=True)
 out = Console()
 err = Console(stderr=True)
 
@@ -57,6 +57,18 @@ def dossier_cover(
 
     write_cover(out_file, code, procedure)
     out.print(f"Đã ghi phiếu bìa hồ sơ {escape(code)}: {escape(str(out_file))}", highlight=False)
+
+
+@dossier_app.command("results")
+def dossier_results() -> None:
+    """Give stored results their result-type code (mã kết quả) from the catalogue's results for their procedure,
+    for results digitised before that catalogue was imported."""
+    from sohoa.dossier.results import recode
+
+    with cliutil.open_store(_settings()) as store, store.session() as s:
+        looked, coded = recode(s)
+        s.commit()
+    out.print(f"{looked} kết quả chưa có mã loại kết quả; đã xác định được {coded}", highlight=False)
 
 
 def export_package(

@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from sohoa.extractors.codes import find_dossier_codes, find_procedure_codes
+from sohoa.textnorm import fold
 
 COVER_KIND = "bia_ho_so"  # the "loai" of sohoa's own cover sheets
 _CCCD = re.compile(r"^\d{12}\|\d{0,9}\|[^|]+\|\d{8}\|[^|]*\|[^|]*\|\d{8}")
@@ -30,6 +32,15 @@ class PageCode:
     text: str
     dossier_code: str | None = None
     procedure_code: str | None = None
+    role: str | None = None  # a system code's "result" or "receipt" when its payload says which; None: it does not
+
+
+# What a payload's keys and kinds say about the paper (folded, lower case, separators dropped).
+_RESULT_KEY = re.compile(r"^(?:ma)?(?:ket ?qua|kq|result)(?:code|id|so)?$|^(?:ma|so)?giayphep$|^(?:ma)?loaikq$")
+_RESULT_WORDS = re.compile(r"\b(?:ket ?qua|kq|result|giay ?phep)\b")
+_RECEIPT_WORDS = re.compile(r"\b(?:tiep ?nhan|bien ?nhan|hen ?tra|receipt|phieu ?hen)\b")
+_KIND_KEY = re.compile(r"^(?:loai|kind|type|doctype|loaigiayto|loaiphieu)$")
+_RESULT_TYPE = re.compile(r"\bKQ\.[A-Z]\d{2}\.\d{6}\b|\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-KQ\d+\b")
 
 
 def read_payload(text: str) -> PageCode:
@@ -49,8 +60,27 @@ def read_payload(text: str) -> PageCode:
     if cover and dossier:
         return PageCode("cover", text, dossier, procedure)
     if dossier:
-        return PageCode("system", text, dossier, procedure)
+        return PageCode("system", text, dossier, procedure, _role(text, pairs, dossiers))
     return PageCode("other", text)
+
+
+def _role(text: str, pairs: list[tuple[str, str]], dossiers: list[Any]) -> str | None:
+    """ "result" or "receipt" when the payload says so: an e-result code (``<dossier code>-KQn``), a result-type
+    code, a key naming a result with a value, a kind ("loai": "ket_qua" / "tiep_nhan"), or a URL path that names
+    one; None when it does not (the title decides after OCR, sohoa/dossier/results.py)."""
+    if any("KQ" in d.value for d in dossiers) or _RESULT_TYPE.search(unquote(text)):
+        return "result"
+    for key, value in pairs:
+        k = re.sub(r"[^a-z]", "", fold(key).lower())
+        v = fold(unquote(value)).lower().replace("_", " ").replace("-", " ").replace("/", " ")
+        if _RESULT_KEY.match(k) and value.strip():
+            return "result"
+        if _KIND_KEY.match(k) or k == "path":
+            if _RESULT_WORDS.search(v):
+                return "result"
+            if _RECEIPT_WORDS.search(v):
+                return "receipt"
+    return None
 
 
 def _pairs(text: str) -> list[tuple[str, str]]:

@@ -54,7 +54,10 @@ class Part:
     dossier_code: str | None = None
     procedure_code: str | None = None
     linked_by: str | None = None  # "cover" | "receipt"
-    role: str = "component"  # "result" when the page's code is an e-result code
+    role: str = "component"  # "result" when the page's QR payload says so (codes.read_payload's role)
+    qr_role: str | None = None  # what the payload said: "result", "receipt" or None (the title decides later)
+    qr: str | None = None  # the system QR payload that starts it
+    stack_system_qr: bool = False  # the stack holds system QR codes (its results would carry one too)
     starts_at: str = "start"  # "cover" | "system_qr" | "blank" | "start"
     file: str | None = None
     card_codes: list[str] = field(default_factory=list)  # CCCD QR payloads on its pages (sohoa/dossier/cards.py)
@@ -127,7 +130,8 @@ def plan(pages: Sequence[PageScan]) -> StackPlan:
             procedure = system.procedure_code or (dossier[1] if dossier[0] == system.dossier_code else None)
             dossier = (system.dossier_code, procedure, "receipt")
             current = Part(page.number, page.number, *dossier, starts_at="system_qr")
-            current.role = "result" if "-KQ" in system.text.upper() else "component"
+            current.qr_role, current.qr = system.role, system.text
+            current.role = "result" if system.role == "result" else "component"
             continue
         if current is None:
             current = Part(page.number, page.number, *dossier, starts_at=reason)
@@ -138,6 +142,9 @@ def plan(pages: Sequence[PageScan]) -> StackPlan:
                 box = list(page.boxes[i]) if i < len(page.boxes) else None
                 current.card_code_boxes.append({"page": page.number - current.first + 1, "box": box})
     close()
+    any_system = any(p.starts_at == "system_qr" for p in out.parts)
+    for part in out.parts:
+        part.stack_system_qr = any_system
     return out
 
 

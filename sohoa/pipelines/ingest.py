@@ -32,6 +32,7 @@ from sohoa.archive import Archive, StoredFile, sha256_bytes
 from sohoa.conformance import output as conformance_output
 from sohoa.conformance import record as conformance_record
 from sohoa.dossier import paper_dates
+from sohoa.dossier import results as dossier_results
 from sohoa.dossier.cards import apply_card_codes
 from sohoa.dossier.split import stack_part
 from sohoa.errors import SohoaError
@@ -562,8 +563,11 @@ def _store(item: WorkItem, extracted: Extracted, claim: _Claim) -> ItemOutcome:
                 stored=stored,
             )
             member = item.conformance.member
-            if member is not None and metadata.paper_type:  # issue 19: a receipt's or result's dates
-                paper_dates.apply(s, member.dossier.code, member.entry.role, metadata.to_dict())
+            if member is not None and metadata.paper_type:  # issue 19: its role, result type and dates
+                data = metadata.to_dict()
+                part = stack_part(member.entry.path)
+                role = dossier_results.apply(s, member.dossier.code, sha, data, extraction.text, part)
+                paper_dates.apply(s, member.dossier.code, role or member.entry.role, data)
         repo.enqueue_index(s, "document", [sha])
     return item.outcome(status.value, reason, sha, len(extraction.pages))
 

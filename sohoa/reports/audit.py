@@ -14,15 +14,17 @@ from rich.table import Table as RichTable
 
 from sohoa.catalogue.audit import (
     DEFINITIONS,
+    EXPORT_LABEL,
     FIGURE_LABELS,
     KIND_LABELS,
+    PAPERS_LABEL,
     SEVERITY_LABELS,
     TITLE,
     VALUE_LABELS,
     AuditSummary,
     findings_by_kind,
 )
-from sohoa.catalogue.statistics import INDICATORS, PeriodStats, Rate
+from sohoa.catalogue.statistics import INDICATORS, PAPERS, Indicators, PeriodStats, Rate
 
 _PERIOD_COLUMNS = (
     "carried_over",
@@ -58,6 +60,22 @@ def _rate_text(rate: Rate) -> str:
 
 def _label(value: str) -> str:
     return VALUE_LABELS.get(value, value)
+
+
+def _source_label(source: str, ind: Indicators) -> str:
+    if source == PAPERS:
+        return f"{PAPERS_LABEL[0].upper()}{PAPERS_LABEL[1:]} ({ind.from_papers} hồ sơ)"
+    return f"{EXPORT_LABEL[0].upper()}{EXPORT_LABEL[1:]} ({ind.received - ind.from_papers} hồ sơ)"
+
+
+def _papers_note(ind: Indicators, key: str) -> str:
+    """ "; trong đó 3/4 tính từ hồ sơ giấy đã số hóa" after an indicator's value, when any dossier's dates are
+    from digitised papers."""
+    papers = ind.by_source.get(PAPERS)
+    if papers is None:
+        return ""
+    rate = papers.by_key()[key]
+    return f"; trong đó {rate.numerator}/{rate.denominator} {PAPERS_LABEL}" if rate.denominator else ""
 
 
 def _totals(summary: AuditSummary) -> list[PeriodStats]:
@@ -158,9 +176,19 @@ def to_html(summary: AuditSummary) -> str:
         target = f"≥ {i.target * 100:.0f}%" if i.target is not None else "—"
         out.append(
             f"<tr><td>{e(i.key)} {e(i.name)}</td><td>{e(i.formula)}</td>"
-            f'<td class="v">{e(_rate_text(rates[i.key]))}</td><td>{e(target)}</td></tr>'
+            f'<td class="v">{e(_rate_text(rates[i.key]))}{e(_papers_note(ind, i.key))}</td><td>{e(target)}</td></tr>'
         )
     out.append("</table>")
+    if ind.by_source:  # issue 19: never mixed silently with the one-stop exports' figures
+        out.append(f"<h3>Theo nguồn ngày tháng của hồ sơ ({ind.from_papers} hồ sơ {e(PAPERS_LABEL)})</h3>")
+        out.append("<table><tr><th>Nguồn</th>")
+        out.extend(f"<th>{e(i.key)}</th>" for i in INDICATORS)
+        out.append("</tr>")
+        for source, values in ind.by_source.items():
+            out.append(f"<tr><td>{e(_source_label(source, ind))}</td>")
+            out.extend(f'<td class="v">{e(_rate_text(values.by_key()[i.key]))}</td>' for i in INDICATORS)
+            out.append("</tr>")
+        out.append("</table>")
     out.append(
         "<figure>"
         + _bar_chart([(f"{i.key} {i.name}", rates[i.key].value, i.target) for i in INDICATORS])
@@ -194,6 +222,17 @@ def to_html(summary: AuditSummary) -> str:
         last = totals[-1].period
         out.append(f"<h3>Theo đơn vị, kỳ {e(last)}</h3>")
         out.append(_period_table([s for s in summary.statistics if s.unit is not None and s.period == last], True))
+    if any(s.from_papers.get("to_handle") for s in totals):
+        out.append(
+            f"<p>Trong đó {e(PAPERS_LABEL)} (không có dữ liệu xuất của hệ thống một cửa), theo kỳ: "
+            + "; ".join(
+                f"{e(s.period)}: cần xử lý {s.from_papers['to_handle']}, đã xử lý {s.from_papers['finished']}, "
+                f"trễ hạn {s.from_papers['late']}"
+                for s in totals
+                if s.from_papers.get("to_handle")
+            )
+            + ".</p>"
+        )
     out.append(
         "<p><small>" + "; ".join(f"{e(FIGURE_LABELS[k])} = {e(v)}" for k, v in DEFINITIONS.items()) + "</small></p>"
     )
@@ -304,6 +343,10 @@ def to_xlsx(summary: AuditSummary, path: Path) -> Path:
         groups: list[tuple[str, Rate]] = [("Toàn bộ", summary.indicators.total.by_key()[i.key])]
         groups += [(f"Chế độ: {_label(r)}", v.by_key()[i.key]) for r, v in summary.indicators.by_regime.items()]
         groups += [(f"Đơn vị: {u}", v.by_key()[i.key]) for u, v in summary.indicators.by_unit.items()]
+        groups += [
+            (f"Nguồn: {_source_label(k, summary.indicators)}", v.by_key()[i.key])
+            for k, v in summary.indicators.by_source.items()
+        ]
         for scope, r in groups:
             sheet.append([i.key, i.name, i.formula, scope, r.numerator, r.denominator, r.value, i.target])
             sheet.cell(sheet.max_row, 7).number_format = "0.00%"
@@ -311,7 +354,16 @@ def to_xlsx(summary: AuditSummary, path: Path) -> Path:
     sheet = wb.create_sheet("Thống kê hồ sơ")
     keys = [k for k in FIGURE_LABELS if k not in ("late_rate", "on_time_rate")]
     sheet.append(
-        ["Kỳ", "Từ ngày", "Đến ngày", "Đơn vị", *(FIGURE_LABELS[k] for k in keys), "Tỉ lệ trễ hạn", "Tỉ lệ đúng hạn"]
+        [
+            "Kỳ",
+            "Từ ngày",
+            "Đến ngày",
+            "Đơn vị",
+            *(FIGURE_LABELS[k] for k in keys),
+            *(f"{w} ({PAPERS_LABEL})" for w in ("Cần xử lý", "Đã xử lý", "Trễ hạn")),
+            "Tỉ lệ trễ hạn",
+            "Tỉ lệ đúng hạn",
+        ]
     )
     for s in summary.statistics:
         sheet.append(
@@ -321,6 +373,7 @@ def to_xlsx(summary: AuditSummary, path: Path) -> Path:
                 s.end,
                 s.unit or "Tất cả",
                 *(s.figures[k] for k in keys),
+                *(s.from_papers.get(k, 0) for k in ("to_handle", "finished", "late")),
                 s.late_rate.value,
                 s.on_time_rate.value,
             ]
@@ -387,6 +440,9 @@ def to_rich_table(summary: AuditSummary) -> RenderableType:
     rates = summary.indicators.total.by_key()
     for i in INDICATORS:
         head.add_row(escape_markup(f"{i.name} (766: {i.key})"), _rate_text(rates[i.key]))
+    for source, values in summary.indicators.by_source.items():
+        name = f"  2.1 — {_source_label(source, summary.indicators)}"
+        head.add_row(escape_markup(name), _rate_text(values.on_time))
     for kind, n in summary.reconcile.by_kind.items():
         head.add_row(escape_markup(f"Phát hiện: {KIND_LABELS[kind]}"), str(n))
     if summary.report_checks:

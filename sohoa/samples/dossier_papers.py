@@ -57,6 +57,33 @@ PROCEDURES = {
     "phieu_ly_lich_tu_phap": ("2.000488", "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam"),
     "xac_nhan_cu_tru": ("1.004194", "Xác nhận thông tin về cư trú"),
 }
+# The generated procedures' catalogue records (required papers, results with result-type codes), in the shape
+# sohoa/catalogue/papers.py stores them. Codes other than KQ.G15.000031 (Giấy khai sinh) are made up.
+CATALOGUE: dict[str, dict[str, list[dict[str, Any]]]] = {
+    "1.001193": {
+        "papers": [{"name": "Tờ khai đăng ký khai sinh theo mẫu", "originals": 1},
+                   {"name": "Giấy chứng sinh", "originals": 1},
+                   {"name": "Hộ chiếu hoặc Căn cước công dân", "originals": 1, "submitted": False}],
+        "results": [{"name": "Giấy khai sinh (bản chính)", "result_type": "KQ.G15.000031"},
+                    {"name": "Trích lục khai sinh (bản sao)", "result_type": "KQ.G15.900032"}],
+    },
+    "1.001612": {
+        "papers": [{"name": "Giấy đề nghị đăng ký hộ kinh doanh", "originals": 1},
+                   {"name": "Bản sao Căn cước công dân của chủ hộ kinh doanh", "copies": 1}],
+        "results": [{"name": "Giấy chứng nhận đăng ký hộ kinh doanh", "result_type": "KQ.G09.900101"},
+                    {"name": "Thông báo về việc yêu cầu sửa đổi, bổ sung hồ sơ", "result_type": "KQ.G09.900102"}],
+    },
+    "2.000488": {
+        "papers": [{"name": "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp theo mẫu", "originals": 1},
+                   {"name": "Bản chụp Căn cước công dân", "copies": 1}],
+        "results": [{"name": "Phiếu lý lịch tư pháp số 1", "result_type": "KQ.G15.900011"},
+                    {"name": "Phiếu lý lịch tư pháp số 2", "result_type": "KQ.G15.900012"}],
+    },
+    "1.004194": {
+        "papers": [{"name": "Tờ khai thay đổi thông tin cư trú", "originals": 1}],
+        "results": [{"name": "Giấy xác nhận thông tin về cư trú", "result_type": "KQ.G12.900201"}],
+    },
+}  # fmt: skip
 PAPERS = ("to_khai", "cccd", "trich_luc_khai_sinh", "xac_nhan_cu_tru", "gcn_ho_kinh_doanh", "phieu_ly_lich_tu_phap")
 
 
@@ -95,6 +122,7 @@ class Paper:
     fields: dict[str, Any] = field(default_factory=dict)
     dossier_code: str | None = None
     role: str = "component"
+    truth: dict[str, Any] = field(default_factory=dict)  # a result's result-type code and issue day
 
 
 def _d(family: Family, d: date, long: bool = False) -> str:
@@ -177,7 +205,8 @@ def cccd(rng: random.Random, family: Family, p: Person) -> Paper:
     return Paper("cccd", [rows], fields)
 
 
-def birth_extract(rng: random.Random, family: Family, child: Person, mother: Person, father: Person) -> Paper:
+def birth_extract(rng: random.Random, family: Family, child: Person, mother: Person, father: Person,
+                  issued: date | None = None) -> Paper:  # fmt: skip
     reg = f"{rng.randint(10, 400)}/{child.dob.year}" if family == "heldout" else f"{rng.randint(10, 400)}"
     rows = [("two", "ỦY BAN NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
             ("two", child.commune.upper(), "Độc lập - Tự do - Hạnh phúc"), ("line", f"Số: {reg}"),
@@ -189,12 +218,14 @@ def birth_extract(rng: random.Random, family: Family, child: Person, mother: Per
             ("line", f"Họ, chữ đệm, tên người mẹ: {mother.name}"), ("line", f"Năm sinh: {mother.dob.year}"),
             ("line", f"Họ, chữ đệm, tên người cha: {father.name}"), ("line", f"Năm sinh: {father.dob.year}"),
             ("line", f"Nơi đăng ký khai sinh: Ủy ban nhân dân {child.commune}")]  # fmt: skip
+    if issued is not None:  # a result: the place and day it was issued
+        rows.append(("line", f"{child.commune.split(' ', 1)[1]}, {_d(family, issued, long=True)}"))
     fields = {"full_name": child.name, "date_of_birth": child.dob.isoformat(), "sex": child.sex,
               "father_name": father.name, "mother_name": mother.name, "registration_number": reg}  # fmt: skip
     return Paper("trich_luc_khai_sinh", [rows], fields)
 
 
-def residence(rng: random.Random, family: Family, p: Person) -> Paper:
+def residence(rng: random.Random, family: Family, p: Person, issued: date | None = None) -> Paper:
     rows = [("two", f"CÔNG AN {p.commune.upper()}", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
             ("two", "", "Độc lập - Tự do - Hạnh phúc"),
             ("title", "XÁC NHẬN THÔNG TIN VỀ CƯ TRÚ" if family == "dev" else "GIẤY XÁC NHẬN CƯ TRÚ"),
@@ -203,6 +234,8 @@ def residence(rng: random.Random, family: Family, p: Person) -> Paper:
             ("line", f"Ngày, tháng, năm sinh: {p.dob.strftime('%d/%m/%Y')}     Giới tính: {p.sex}"),
             ("line", f"Số định danh cá nhân: {p.id_number}"), ("line", f"Nơi thường trú: {p.address}"),
             ("line", "Thông tin về chủ hộ: như trên")]  # fmt: skip
+    if issued is not None:
+        rows.append(("line", f"{p.commune.split(' ', 1)[1]}, {_d(family, issued, long=True)}"))
     return Paper("xac_nhan_cu_tru", [rows], {"full_name": p.name, "id_number": p.id_number, "address": p.address})
 
 
@@ -239,7 +272,7 @@ def criminal_record(rng: random.Random, family: Family, p: Person, issued: date)
                                                     "id_number": p.id_number})  # fmt: skip
 
 
-def dossier(rng: random.Random, family: Family, n: int) -> list[Paper]:
+def dossier(rng: random.Random, family: Family, n: int, results: bool = False) -> list[Paper]:
     """One dossier's papers in scanning order, blank sheets between papers, maybe a cover first."""
     kind = rng.choice(list(PROCEDURES))
     proc = PROCEDURES[kind]
@@ -266,14 +299,54 @@ def dossier(rng: random.Random, family: Family, n: int) -> list[Paper]:
     out.append(receipt(rng, family, applicant, code, proc, listed, received, due))
     for paper in papers:
         out += [Paper("blank", [[]]), paper]
+    result: Paper | None = None
     if kind in ("gcn_ho_kinh_doanh", "phieu_ly_lich_tu_phap") and rng.random() < 0.6:
         result = (household_business if kind == "gcn_ho_kinh_doanh" else criminal_record)(rng, family, applicant, due)
         result.pages[0].insert(0, ("qr", json.dumps({"MaHoSo": code, "MaKetQua": f"{code}-KQ1"})))
+    if results:
+        result = _result(random.Random(f"{family}-{code}-kq"), family, kind, proc, code, applicant, papers, result,
+                         received, due)  # fmt: skip
+    if result is not None:
         result.role = "result"
         out += [Paper("blank", [[]]), result]
     for paper in out:
         paper.dossier_code = code
     return out
+
+
+def _result(rng: random.Random, family: Family, kind: str, proc: tuple[str, str], code: str, applicant: Person,
+            papers: list[Paper], result: Paper | None, received: date, due: date) -> Paper | None:  # fmt: skip
+    """``results`` stacks: most dossiers get a result, issued on, before or after the appointment day, its QR
+    saying it is a result in one of several ways or not at all (then only its title tells). A separate random
+    stream, so the default stacks stay as they were."""
+    if rng.random() < 0.2:
+        return None  # still being handled: on-time status "pending"
+    issued = due + timedelta(days=rng.choice([-2, -1, 0, 0, 1, 3]))
+    if kind == "gcn_ho_kinh_doanh":
+        result = household_business(rng, family, applicant, issued)
+    elif kind == "phieu_ly_lich_tu_phap":
+        result = criminal_record(rng, family, applicant, issued)
+    elif kind == "xac_nhan_cu_tru":
+        result = residence(rng, family, applicant, issued)
+    else:
+        other = person(rng, family)
+        kid = person(rng, family, born=(2025, 2025))
+        kid.name = applicant.name.split()[0] + " " + kid.name.split(" ", 1)[1]
+        result = birth_extract(rng, family, kid, applicant if applicant.sex == "Nữ" else other,
+                               applicant if applicant.sex == "Nam" else other, issued)  # fmt: skip
+    qr = {
+        "dev": [json.dumps({"MaHoSo": code, "MaKetQua": f"{code}-KQ1"}),
+                json.dumps({"MaHoSo": code, "Loai": "KetQua"})],
+        "heldout": [f"mahoso={code}&matthc={proc[0]}", f"https://dichvucong.gov.vn/tra-cuu-ket-qua?ma={code}",
+                    f"mahoso={code}&maketqua={code}-KQ1"],
+    }[family]  # fmt: skip
+    result.pages[0].insert(0, ("qr", rng.choice(qr)))
+    name = {"gcn_ho_kinh_doanh": "Giấy chứng nhận đăng ký hộ kinh doanh", "phieu_ly_lich_tu_phap":
+            "Phiếu lý lịch tư pháp số 1", "xac_nhan_cu_tru": "Giấy xác nhận thông tin về cư trú"}.get(
+        kind, "Trích lục khai sinh (bản sao)")  # fmt: skip
+    wanted = next(r for r in CATALOGUE[proc[0]]["results"] if r["name"] == name)
+    result.truth = {"result_type": wanted["result_type"], "issued": issued.isoformat()}
+    return result
 
 
 # --- rendering ---------------------------------------------------------------------------------------------------
@@ -377,14 +450,14 @@ class Stack:
     truth: dict[str, Any]
 
 
-def stack(seed: int, family: Family, index: int, dossiers: int = 2) -> Stack:
+def stack(seed: int, family: Family, index: int, dossiers: int = 2, results: bool = False) -> Stack:
     """A scanned stack of a few dossiers and its truth (pages, parts, types, fields, dossier codes)."""
     from sohoa.samples.scan import save_scan, scan_pages
 
     rng = random.Random(f"{family}-{seed}-{index}")
     papers: list[Paper] = []
     for n in range(dossiers):
-        papers += dossier(rng, family, index * 10 + n + 1)
+        papers += dossier(rng, family, index * 10 + n + 1, results)
     clean = render(papers, family)
     dpi = rng.choice([200, 250, 300])
     images, profiles = scan_pages(clean, dpi, seed=seed, key=f"{family}-{index}")
@@ -401,7 +474,8 @@ def stack(seed: int, family: Family, index: int, dossiers: int = 2) -> Stack:
             dropped.append(first)
             continue
         parts.append({"source_pages": [first, pages], "paper_type": paper.kind, "fields": paper.fields,
-                      "dossier_code": paper.dossier_code, "role": paper.role, "boxes": paper_boxes})  # fmt: skip
+                      "dossier_code": paper.dossier_code, "role": paper.role, "boxes": paper_boxes,
+                      **paper.truth})  # fmt: skip
     truth = {"family": family, "pages": pages, "parts": parts, "dropped": dropped}
     return Stack(f"{family}-{seed}-{index:02d}", scanned, dpi, truth)
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sohoa.dossier.split import stack_part
 from sohoa.extractors.metadata.papers import hide_personal_fields
 from sohoa.store import repo
-from sohoa.store.models import Document
+from sohoa.store.models import Document, Dossier, DossierDocument
 
 # Keys of `metadata` that the export promises, in order; others the extractor adds follow them.
 METADATA_KEYS = (
@@ -56,5 +56,30 @@ def document_export(session: Session, doc: Document, archive_root: str) -> dict[
         "batch": doc.batch_id,
         "metadata": metadata,
         "metadata_version": record.version if record else None,
+        "dossiers": dossier_links(session, doc.id),
         "outputs": outputs,
     }
+
+
+def dossier_links(session: Session, document_id: str) -> list[dict[str, Any]]:
+    """The dossiers a document belongs to, its role there and, for a result, its e-result code and result-type
+    code with how it was found (issue 19: matched against the procedure's catalogue results)."""
+    from sqlalchemy import select
+
+    out = []
+    query = select(DossierDocument, Dossier.extra).join(Dossier, Dossier.code == DossierDocument.dossier_code)
+    for link, extra in session.execute(query.where(DossierDocument.document_id == document_id)):
+        how = ((extra or {}).get("papers") or {}).get(document_id) or {}
+        out.append(
+            {
+                "code": link.dossier_code,
+                "role": link.role,
+                "result_code": link.result_code,
+                "result_type": link.result_type,
+                "result_name": link.name if link.role == "result" else None,
+                "result_type_confidence": how.get("result_confidence"),
+                "result_type_how": how.get("result_how"),
+                "role_how": how.get("role_how"),
+            }
+        )
+    return sorted(out, key=lambda d: d["code"])

@@ -537,12 +537,40 @@ def dossier_view(ctx: Ctx, code: str) -> dict[str, Any]:
             ):
                 value = getattr(d, key)
                 info[key] = value.isoformat() if hasattr(value, "isoformat") else value
+            info["dates_from"] = (d.extra or {}).get("dates_from")
         proc = s.get(Procedure, d.procedure_code) if d is not None and d.procedure_code else None
         info["procedure_name"] = proc.name if proc else None
         if ctx.masked:  # an export's file name or unit may name a person
             info = {k: detect_and_mask(v) if isinstance(v, str) and k != "code" else v for k, v in info.items()}
         info["documents"] = docs
+        info["results"] = _results(s, d) if d is not None else []
         return info
+
+
+def _results(s: Any, dossier: Dossier) -> list[dict[str, Any]]:
+    """The dossier's results: e-result code, result-type code from the catalogue and how sure (issue 19). Codes
+    and catalogue names only: nothing personal."""
+    papers = (dossier.extra or {}).get("papers") or {}
+    links = s.scalars(
+        select(DossierDocument)
+        .where(DossierDocument.dossier_code == dossier.code, DossierDocument.role == "result")
+        .order_by(DossierDocument.position)
+    )
+    out = []
+    for link in links:
+        how = papers.get(link.document_id) or {}
+        out.append(
+            {
+                "document_id": link.document_id,
+                "url": f"/documents/{link.document_id}",
+                "result_code": link.result_code,
+                "result_type": link.result_type,
+                "name": link.name,
+                "confidence": how.get("result_confidence"),
+                "how": how.get("result_how"),
+            }
+        )
+    return out
 
 
 def procedure_view(ctx: Ctx, code: str) -> dict[str, Any]:
