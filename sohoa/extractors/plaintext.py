@@ -159,10 +159,11 @@ def markdown_to_text(source: str) -> tuple[str, list[list[list[str | None]]]]:
             continue
         # A pipe table: a row, then a rule line, then rows.
         if "|" in line and i + 1 < len(lines) and _MD_RULE.match(lines[i + 1]) and "-" in lines[i + 1]:
-            rows: list[list[str | None]] = [[c or None for c in _split_row(line)]]
+            # Markdown cannot merge cells: an empty cell is "" (None is kept for a cell a merged one covers)
+            rows: list[list[str | None]] = [list(_split_row(line))]
             i += 2
             while i < len(lines) and "|" in lines[i] and lines[i].strip():
-                rows.append([c or None for c in _split_row(lines[i])])
+                rows.append(list(_split_row(lines[i])))
                 i += 1
             tables.append(rows)
             out.extend(c for row in rows for c in row if c)
