@@ -262,7 +262,9 @@ def import_into_session(session: Session, path: Path, kind: ImportKind | None = 
         UnreadableDocument,
         UnreadableTable,
     ) as exc:
-        raise UnrecognisedCatalogueFile(str(exc)) from exc
+        # still this one type for callers, with the reader's own Vietnamese summary and the file named once
+        detail = str(exc) if path.name in str(exc) else f"{path.name}: {exc}"
+        raise UnrecognisedCatalogueFile(detail, user_message=exc.user_message) from exc
 
 
 def role_of(kind: ImportKind, parsed: CatalogueParse) -> str:

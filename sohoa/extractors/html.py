@@ -266,6 +266,17 @@ def _legacy_font_elements(root: Any) -> None:
         el.set("data-sohoa-legacy", enc)
 
 
+def html_fragment(source: str) -> tuple[str, list[Table]]:
+    """Text lines and tables of a piece of HTML (a raw `<table>` block inside Markdown, as pandoc writes a table
+    whose cells hold paragraphs or merges)."""
+    try:
+        root = lxml.html.document_fromstring(f"<html><body>{source}</body></html>")
+    except (etree.ParserError, ValueError):
+        return "", []
+    walker = _Walker()
+    return walker.text(_main_root(root)), walker.tables
+
+
 def extract_html(data: bytes) -> TextExtraction:
     started = time.monotonic()
     decoded = decode_html(data)

@@ -1,5 +1,6 @@
 """A born-digital announcement decision (PDF) rewritten as Word (.docx), HTML and Markdown, for tests and the
 formats evaluation (scripts/eval_announce_formats.py): the same paragraphs and tables, merged cells kept as merges.
+A decision written as a :class:`Decision` (tests build their own) is also printed to a born-digital PDF (fpdf2).
 
 The PDF is read with pdfplumber: each table's cells come with their boxes, so a cell spanning columns or rows
 becomes a real merge (DOCX gridSpan/vMerge, HTML colspan/rowspan); the lines outside the tables become
@@ -18,6 +19,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sohoa.textnorm import normalize_text
 
@@ -157,6 +159,41 @@ def _markdown_rows(grid: Grid, width: int) -> list[list[str]]:
 
 def _md_row(cells: list[str]) -> str:
     return "| " + " | ".join(c.replace("|", "\\|").replace("\n", "<br>") for c in cells) + " |"
+
+
+def to_pdf(decision: Decision) -> bytes:
+    """A born-digital PDF (A4 landscape, ruled tables with their merges, one PDF page per page)."""
+    from fpdf import FPDF
+
+    from sohoa.samples.render import find_serif_fonts
+
+    pdf = FPDF(format="A4", orientation="L")
+    pdf.set_auto_page_break(True, margin=15)
+    for style, path in find_serif_fonts().files.items():
+        pdf.add_font("Serif", style, str(path))
+    pdf.set_font("Serif", size=11)
+    for page in decision.pages:
+        pdf.add_page()
+        for block in page:
+            if isinstance(block, str):
+                pdf.multi_cell(0, 7, block, new_x="LMARGIN", new_y="NEXT")
+                continue
+            width = max(len(row) for row in block)
+            longest = [4] * width
+            for row in block:
+                for c, cell in enumerate(row):
+                    if cell is not None and cell.colspan == 1:
+                        longest[c] = max(longest[c], len(cell.text))
+            widths = tuple(min(max(n, 6), 60) for n in longest)  # wide enough for a code, no column hogs the page
+            with pdf.table(col_widths=widths, text_align="LEFT", line_height=6, first_row_as_headings=False) as t:
+                for row in block:
+                    out = t.row()
+                    for cell in row:
+                        if cell is not None:
+                            out.cell(cell.text, rowspan=cell.rowspan, colspan=cell.colspan)
+            pdf.ln(4)
+    pdf.set_creation_date(datetime(2025, 1, 1, tzinfo=UTC))  # deterministic bytes
+    return bytes(pdf.output())
 
 
 def to_docx(decision: Decision) -> bytes:
