@@ -77,14 +77,19 @@ def compare(ref: CatalogueParse, got: CatalogueParse) -> dict[str, Any]:
     diffs = {
         k: {f: [want[k][f], have[k][f]] for f in want[k] if want[k][f] != have[k][f]} for k in matched if k not in exact
     }
+    decision_diff = {
+        f: [str(getattr(ref, f)), str(getattr(got, f))]
+        for f in ("decision_number", "decision_date", "issuer", "effective_on")
+        if getattr(ref, f) != getattr(got, f)
+    }
     return {
         "rows_ref": len(ref.records),
         "rows": len(got.records),
         "precision": round(len(matched) / len(have), 3) if have else None,
         "recall": round(len(matched) / len(want), 3) if want else None,
         "exact_rows": len(exact),
-        "decision_same": [ref.decision_number, ref.decision_date, ref.issuer, ref.effective_on]
-        == [got.decision_number, got.decision_date, got.issuer, got.effective_on],
+        "decision_same": not decision_diff,
+        "decision_differences": decision_diff,
         "field_differences": diffs,
         "missing": sorted(want.keys() - have.keys()),
         "extra": sorted(have.keys() - want.keys()),
@@ -221,6 +226,8 @@ def main() -> int:
                 )
                 for k, diff in row["field_differences"].items():
                     print(f"    {k}: {json.dumps(diff, ensure_ascii=False)}"[:300])
+                if row["decision_differences"]:
+                    print(f"    decision: {json.dumps(row['decision_differences'], ensure_ascii=False)}"[:300])
                 if row["missing"] or row["extra"]:
                     print(f"    missing {row['missing']}, extra {row['extra']}"[:300])
             row["wall_s"] = round(time.monotonic() - started, 2)

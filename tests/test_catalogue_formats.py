@@ -208,3 +208,20 @@ def test_cli_imports_markdown_docx_and_html_and_goes_on_past_a_broken_file(
         assert f"{name}: announcement (local), 4 rows, 4 new" in said
     assert "hong.docx: Không" in said and "Traceback" not in said
     assert "1/4 tệp không nhập được" in said
+
+
+def test_html_and_docx_tables_mark_merged_cells_as_pdfplumber_does() -> None:
+    from sohoa.extractors.html import extract_html
+    from sohoa.extractors.office import extract_docx
+
+    page = extract_html(
+        b"<table><tr><td rowspan='2'>1</td><td colspan='2'>A</td><td rowspan='2'>x</td></tr>"
+        b"<tr><td></td><td>b</td></tr><tr><td>2</td><td>c</td><td>d</td><td></td></tr></table>"
+    ).pages[0]
+    assert page.tables == [[["1", "A", None, "x"], [None, "", "b", None], ["2", "c", "d", ""]]]
+    grid = [
+        [Cell("1", rowspan=2), Cell("A", colspan=2), None, Cell("")],
+        [None, Cell(""), Cell("b"), Cell("y")],
+    ]
+    (table,) = extract_docx(to_docx(Decision(pages=[[grid]]))).pages[0].tables
+    assert table == [["1", "A", None, ""], [None, "", "b", "y"]]
