@@ -206,7 +206,7 @@ def test_cli_imports_markdown_docx_and_html_and_goes_on_past_a_broken_file(
     said = " ".join(result.output.split())  # the console wraps long lines
     for name in ("qd.md", "qd.docx", "qd.html"):
         assert f"{name}: announcement (local), 4 rows, 4 new" in said
-    assert "hong.docx: Không" in said and "Traceback" not in said
+    assert "hong.docx: Tệp bị hỏng hoặc chưa tải về hết" in said and "Traceback" not in said
     assert "1/4 tệp không nhập được" in said
 
 

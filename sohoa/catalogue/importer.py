@@ -210,6 +210,12 @@ def detect_kind(data: bytes, file_name: str = "<bytes>") -> ImportKind:
     """Which reader applies, by content: the first of READERS that recognises the file."""
     if data.startswith(_OLE_MAGIC):
         raise UnrecognisedCatalogueFile(f"{file_name}: legacy .xls or .doc file; save it as .xlsx, CSV or PDF first")
+    if data.startswith(b"PK\x03\x04") and not _opens_as_zip(data):
+        # a .xlsx or .docx cut short (an interrupted download or copy): say so, not "unreadable workbook"
+        raise UnrecognisedCatalogueFile(
+            f"{file_name}: a damaged or truncated ZIP container (.xlsx and .docx files are ZIP containers)",
+            user_message="Tệp bị hỏng hoặc chưa tải về hết",
+        )
     first = first_jsonl_object(data)
     try:
         for reader in READERS:
@@ -225,6 +231,17 @@ def detect_kind(data: bytes, file_name: str = "<bytes>") -> ImportKind:
         "report ('Đơn vị' with counts), full procedure records (JSONL) or an announcement decision (PDF, DOCX, HTML "
         "or Markdown)"
     )
+
+
+def _opens_as_zip(data: bytes) -> bool:
+    import io
+    import zipfile
+
+    try:
+        zipfile.ZipFile(io.BytesIO(data)).close()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+    return True
 
 
 def _looks_like_local_list(data: bytes) -> bool:
