@@ -428,10 +428,15 @@ def _code_cell(text: str) -> str:
 
 
 def _strip_code(name: str) -> str:
-    """A name cell that also carries the code ("Thủ tục X - 1.001193") keeps only the name."""
-    return (
+    """A name cell that also carries the code ("Thủ tục X - 1.001193") keeps only the name, without the marks a
+    scan adds at a cell's edges (": Thủ tục …", "… lái xe -"): a procedure name opens and ends with a word."""
+    name = (
         re.sub(r"\s*[-–(]?\s*(?:mã\s*(?:số)?\s*:?\s*)?\d\.\d{6}(?:\.[A-Z]\d{2})?\)?\s*$", "", name, flags=re.I) or name
     )
+    return _NAME_EDGES.sub("", name) or name
+
+
+_NAME_EDGES = re.compile(r"^[\s:;,.'\"|_\-–•*]+|[\s:;,'\"|_\-–•*]+$")
 
 
 def _row_effective(column: str, row_text: str) -> date | None:
