@@ -221,8 +221,8 @@ def catalogue_import(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="Portal xlsx exports, full procedure records (JSONL), local lists, announcement decisions (PDF), "
-            "dossier lists, statistics reports, legal status lists"
+            help="Portal xlsx exports, full procedure records (JSONL), local lists, announcement decisions (PDF, "
+            "scanned PDF, DOCX, HTML, Markdown), dossier lists, statistics reports, legal status lists"
         ),
     ],
     kind: Annotated[
@@ -233,19 +233,27 @@ def catalogue_import(
         ),
     ] = "auto",
 ) -> None:
-    """Import catalogue sources, dossier lists, statistics reports and legal status lists (idempotent)."""
+    """Import catalogue sources, dossier lists, statistics reports and legal status lists (idempotent). A file
+    that cannot be imported is reported and the others still are; the exit status is then 1."""
     from sohoa.catalogue.importer import ImportKind, import_catalogue
+    from sohoa.errors import SohoaError, UserError
     from sohoa.search import indexer
 
     kinds = {k.value: k for k in ImportKind}
     if kind != "auto" and kind not in kinds:
         fail(f"unknown --kind {kind!r}; one of: auto, {', '.join(kinds)}")
     settings = _settings()
+    failed = 0
     with _store(settings) as store:
         for f in files:
             if not f.exists():
                 fail(f"no such file: {f}")
-            report = import_catalogue(store, f, kinds.get(kind))
+            try:
+                report = import_catalogue(store, f, kinds.get(kind))
+            except SohoaError as exc:  # one bad file does not stop the batch: each file is its own transaction
+                failed += 1
+                cliutil.say_error(f"{f}: {exc.for_user()}")
+                continue
             role = f" ({report.role})" if report.role else ""
             extra = f", {report.entries} rows kept as evidence" if report.entries else ""
             extra += f", {report.events} history events" if report.events else ""
@@ -261,6 +269,8 @@ def catalogue_import(
                 out.print(f"  … {len(report.warnings) - 10} more warnings", highlight=False)
         indexer.enqueue_all(store)
         cliutil.sync_index_quietly(settings, store)
+    if failed:
+        raise UserError(f"{failed}/{len(files)} tệp không nhập được (xem các dòng lỗi ở trên)")
 
 
 @catalogue_app.command("reconcile")

@@ -35,6 +35,11 @@ def _say(message: str) -> None:
     err.print(f"[bold red]lỗi:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
+def say_error(message: str) -> None:
+    """One error line, as GuardedGroup prints it, for a command that goes on after it (a batch of files)."""
+    _say(message)
+
+
 class GuardedGroup(TyperGroup):
     """The one place the CLI maps errors: logging set up once per run, a `SohoaError` (and a missing or unreadable
     file) becomes one line and its exit code; anything else is unexpected: its traceback goes to the log file

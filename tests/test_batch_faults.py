@@ -418,6 +418,9 @@ def test_catalogue_audit_and_reindex_flows_wrap_the_wings(tmp_path: Path) -> Non
     for path in write_sample_catalogue(tmp_path / "catalogue"):
         report = flows.import_catalogue_file.fn(store, str(path))
         assert report["rows_read"] > 0
+    (tmp_path / "hong.docx").write_bytes(b"PK\x03\x04 truncated")
+    refused = flows.import_catalogue_file.fn(store, str(tmp_path / "hong.docx"))  # reported, the flow goes on
+    assert refused["error"] == "UnrecognisedCatalogueFile" and refused["message"].startswith("Tệp bị hỏng")
     params = flows.flow_settings(settings)
     summary = flows.audit_flow.fn(params)
     assert summary["documents"] and summary["procedures"]

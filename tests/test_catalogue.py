@@ -335,7 +335,7 @@ def test_import_rejects_unknown_file(store: Store, tmp_path: Path) -> None:
     with pytest.raises(UnrecognisedCatalogueFile, match="unknown shape"):
         detect_kind(b'{"a": 1}\n')
     assert detect_kind(xlsx_bytes([["Mã số", "Tên"], ["1.001193", "x"]])) is ImportKind.PORTAL_EXPORT
-    for data, reason in [(b"PK\x03\x04broken", "unreadable xlsx"), (b"\xd0\xcf\x11\xe0old", "legacy .xls")]:
+    for data, reason in [(b"PK\x03\x04broken", "damaged or truncated ZIP"), (b"\xd0\xcf\x11\xe0old", "legacy .xls")]:
         with pytest.raises(UnrecognisedCatalogueFile, match=reason):
             detect_kind(data)
 

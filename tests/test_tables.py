@@ -56,6 +56,37 @@ def test_words_go_to_the_cell_holding_their_centre_lines_top_to_bottom() -> None
     assert table == [["STT", "Tên"], ["1", "Thủ\nchi"]]
 
 
+def _skewed(grid: np.ndarray, slope: float) -> np.ndarray:
+    """The grid as a slightly skewed scan draws it: each column moved down by ``slope`` × its x (rows go down to
+    the right, a positive skew)."""
+    out = np.zeros((grid.shape[0] + int(slope * grid.shape[1]) + 2, grid.shape[1]), dtype=bool)
+    for x in range(grid.shape[1]):
+        shift = round(slope * x)
+        out[shift : shift + grid.shape[0], x] = grid[:, x]
+    return out
+
+
+def test_an_uncorrected_skew_does_not_split_rows() -> None:
+    # A wide table (a landscape annex: 800 pooled pixels) 0.8° askew, too little for preprocess to rotate: the
+    # tops of a row's cells drift 7 pooled pixels from the first column to the third.
+    slope = float(np.tan(np.radians(0.8)))
+    grid = _skewed(_grid([2, 20, 40, 60], [2, 100, 500, 800]), slope)
+    assert find_tables(grid).shapes != [(3, 3)]  # numbered as if straight, rows split
+    layout = find_tables(grid, skew_deg=0.8)
+    assert layout.shapes == [(3, 3)]
+    assert {(c.row, c.col) for c in layout.cells} == {(r, c) for r in range(3) for c in range(3)}
+
+
+def test_specks_along_a_cell_edge_are_not_read_into_the_cell() -> None:
+    layout = find_tables(_grid([2, 12, 32], [2, 20, 50]))
+    pool = 4
+    text = [Word("Thủ", 92, 30 * pool - 8, 18 * pool - 4, 16, 8, 1, 1), Word("tục", 91, 36 * pool, 18 * pool - 4,
+            16, 8, 1, 1), Word("STT", 90, 8 * pool, 7 * pool - 4, 16, 8, 1, 1)]  # fmt: skip
+    speck = Word("EEETDVSETSE755", 0, 22 * pool, 13 * pool, 60, 2, 2, 1)  # a flat blob along the row's top line
+    (table,) = read_tables([*text, speck], layout, pool)
+    assert table[1][1] == "Thủ tục"
+
+
 def _ruled_table_page(dpi: int = 300) -> Image.Image:
     """A scanned page with a ruled table: a header, a merged part row, and rows with procedure codes."""
     img = Image.new("L", (round(8.27 * dpi), round(6 * dpi)), 255)

@@ -191,11 +191,12 @@ def _issuer(head: str) -> str | None:
 
 
 def _decision_effective(text: str, decided: date | None) -> date | None:
+    """The first effective clause: the decision's own article comes before its annex, whose rows may carry later
+    dates of their own ("Có hiệu lực từ 01/03/2026" beside an abolition)."""
     folded = fold(text)
-    if m := _EFFECTIVE_DATE.search(folded):
-        return _date_of(m)
-    if _EFFECTIVE_ON_SIGNING.search(folded):
-        return decided
+    explicit, on_signing = _EFFECTIVE_DATE.search(folded), _EFFECTIVE_ON_SIGNING.search(folded)
+    if explicit and (on_signing is None or explicit.start() < on_signing.start()):
+        return _date_of(explicit)
     return decided
 
 
@@ -264,6 +265,7 @@ def _table(
         columns = state.columns  # continues the table of the previous page
     else:
         state.table_no += 1
+        columns = _with_code_column(columns, table[start:])
         state.columns, state.width = columns, len(table[0])
         # Part (and field) from the page text above this table, until a heading row in the table says otherwise.
         action, field_name = _context_before(page_text, table, start)
@@ -286,14 +288,36 @@ def _table(
     return
 
 
+def _with_code_column(columns: dict[str, int], rows: list[list[str | None]]) -> dict[str, int]:
+    """A header whose code cell is unreadable (OCR of a narrow two-line "Mã số / TTHC" gives "ti:") or unusual still
+    has the column: the one whose cells are procedure codes in at least half the rows that hold any."""
+    if "code" in columns:
+        return columns
+    taken = set(columns.values())
+    counts: dict[int, int] = {}
+    for row in rows:
+        for col, value in enumerate(row):
+            text = _cell(value)
+            if col not in taken and text and len(text) <= 24 and _code(_code_cell(text)):
+                counts[col] = counts.get(col, 0) + 1
+    with_codes = sum(1 for row in rows if any(_code(_cell(c)) for c in row if c))
+    best = max(counts, key=lambda c: counts[c], default=None)
+    if best is None or counts[best] * 2 < with_codes:
+        return columns
+    return {**columns, "code": best}
+
+
 def _is_heading(row: list[str | None]) -> bool:
     """A part, level or field heading: one text (possibly after a letter or roman numeral) merged across the row,
     in capitals or starting "Lĩnh vực" / "Thủ tục hành chính", with no procedure code."""
     texts = [_cell(c) for c in row if c]
     if not texts or len(texts) > 2 or any(_code(t) for t in texts):
         return False
-    text = max(texts, key=len)
+    text = _ENUMERATOR.sub("", max(texts, key=len))  # "I. Lĩnh vực Đất đai" in one cell
     return text.isupper() or fold(text).startswith(("linh vuc", "thu tuc hanh chinh"))
+
+
+_ENUMERATOR = re.compile(r"^(?:[IVXL]+|[A-ZĐ]|\d{1,2})\s*[.)]\s+")
 
 
 def _heading(text: str, state: _State) -> None:
@@ -365,7 +389,7 @@ def _row(
         return None  # the "(1) (2) (3)" numbering row under a header
     out.rows_read += 1
     prov = Provenance(out.file, None, row_number)
-    code = _code(get("code")) or _code(name)
+    code = _code(_code_cell(get("code"))) or _code(name)
     row_text = " ".join(_cell(c) for c in row if c)
     old_code = _code(get("old_code")) or ((m := _REPLACES.search(fold(row_text))) and m.group(1)) or None
     action = state.action
@@ -398,11 +422,21 @@ def _code(text: str) -> str | None:
     return found[0].value if found else None
 
 
+def _code_cell(text: str) -> str:
+    """A code cell without the specks OCR reads at its edges ("2.000889_", "|1.004227")."""
+    return text.strip(" _|:;,.'\"`~!-")
+
+
 def _strip_code(name: str) -> str:
-    """A name cell that also carries the code ("Thủ tục X - 1.001193") keeps only the name."""
-    return (
+    """A name cell that also carries the code ("Thủ tục X - 1.001193") keeps only the name, without the marks a
+    scan adds at a cell's edges (": Thủ tục …", "… lái xe -"): a procedure name opens and ends with a word."""
+    name = (
         re.sub(r"\s*[-–(]?\s*(?:mã\s*(?:số)?\s*:?\s*)?\d\.\d{6}(?:\.[A-Z]\d{2})?\)?\s*$", "", name, flags=re.I) or name
     )
+    return _NAME_EDGES.sub("", name) or name
+
+
+_NAME_EDGES = re.compile(r"^[\s:;,.'\"|_\-–•*]+|[\s:;,'\"|_\-–•*]+$")
 
 
 def _row_effective(column: str, row_text: str) -> date | None:

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, selectinload
 from sohoa.catalogue import dossiers as dossier_reader
 from sohoa.catalogue import legal_status, local_list, ministry_records, portal_records, portal_xlsx, report_stats
 from sohoa.catalogue.announcement import NotAnAnnouncement, parse_announcement
+from sohoa.catalogue.document_pages import UnreadableDocument, document_format, read_document_pages
 from sohoa.catalogue.pdf_pages import UnreadablePdf, is_pdf, read_announcement_pages
 from sohoa.catalogue.records import Action, CatalogueParse, ChannelTerms, ProcedureRecord, Status
 from sohoa.catalogue.regime import regime_for
@@ -146,7 +147,15 @@ def _table(test: Callable[[bytes], bool]) -> Callable[[bytes, dict[str, Any] | N
     return lambda data, first: first is None and test(data)
 
 
+def _is_announcement_format(data: bytes) -> bool:
+    """A PDF, or a DOCX, HTML or Markdown file: the formats an announcement decision comes in. No other reader
+    takes these, so whether it really is a decision is the parser's call (a typed refusal when not)."""
+    return is_pdf(data) or document_format(data) is not None
+
+
 def _read_announcement(data: bytes, name: str) -> CatalogueParse:
+    if not is_pdf(data):
+        return parse_announcement(read_document_pages(data), file_name=name)
     pages, by_ocr = read_announcement_pages(data)
     parsed = parse_announcement(pages, file_name=name)
     if by_ocr:
@@ -165,7 +174,11 @@ K = ImportKind
 # Every reader, in the order detection tries them. A dossier-code column wins over the procedure lists: a procedure
 # list never has one, while a dossier list may well have a procedure code and name.
 READERS: tuple[Reader, ...] = (
-    _Reader(K.ANNOUNCEMENT, lambda data, _first: is_pdf(data), _catalogue_reader(K.ANNOUNCEMENT, _read_announcement)),
+    _Reader(
+        K.ANNOUNCEMENT,
+        lambda data, _first: _is_announcement_format(data),
+        _catalogue_reader(K.ANNOUNCEMENT, _read_announcement),
+    ),
     _Reader(
         K.PORTAL_RECORDS,
         _jsonl(portal_records.looks_like_portal_records),
@@ -197,6 +210,12 @@ def detect_kind(data: bytes, file_name: str = "<bytes>") -> ImportKind:
     """Which reader applies, by content: the first of READERS that recognises the file."""
     if data.startswith(_OLE_MAGIC):
         raise UnrecognisedCatalogueFile(f"{file_name}: legacy .xls or .doc file; save it as .xlsx, CSV or PDF first")
+    if data.startswith(b"PK\x03\x04") and not _opens_as_zip(data):
+        # a .xlsx or .docx cut short (an interrupted download or copy): say so, not "unreadable workbook"
+        raise UnrecognisedCatalogueFile(
+            f"{file_name}: a damaged or truncated ZIP container (.xlsx and .docx files are ZIP containers)",
+            user_message="Tệp bị hỏng hoặc chưa tải về hết",
+        )
     first = first_jsonl_object(data)
     try:
         for reader in READERS:
@@ -209,8 +228,20 @@ def detect_kind(data: bytes, file_name: str = "<bytes>") -> ImportKind:
     raise UnrecognisedCatalogueFile(
         f"{file_name}: not a catalogue file sohoa knows: a portal procedure list (xlsx with 'Mã số' and 'Tên'), a "
         "local list ('Tên thủ tục' with time limits or fees), a dossier list (a 'Mã hồ sơ' column), a statistics "
-        "report ('Đơn vị' with counts), full procedure records (JSONL) or an announcement decision (PDF)"
+        "report ('Đơn vị' with counts), full procedure records (JSONL) or an announcement decision (PDF, DOCX, HTML "
+        "or Markdown)"
     )
+
+
+def _opens_as_zip(data: bytes) -> bool:
+    import io
+    import zipfile
+
+    try:
+        zipfile.ZipFile(io.BytesIO(data)).close()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+    return True
 
 
 def _looks_like_local_list(data: bytes) -> bool:
@@ -245,9 +276,12 @@ def import_into_session(session: Session, path: Path, kind: ImportKind | None = 
         report_stats.NotAReport,
         NotAnAnnouncement,
         UnreadablePdf,
+        UnreadableDocument,
         UnreadableTable,
     ) as exc:
-        raise UnrecognisedCatalogueFile(str(exc)) from exc
+        # still this one type for callers, with the reader's own Vietnamese summary and the file named once
+        detail = str(exc) if path.name in str(exc) else f"{path.name}: {exc}"
+        raise UnrecognisedCatalogueFile(detail, user_message=exc.user_message) from exc
 
 
 def role_of(kind: ImportKind, parsed: CatalogueParse) -> str:

@@ -183,26 +183,34 @@ class _Walker:
                 parts.append(_BREAK)
 
     def _table(self, table: Any) -> str:
-        """A leaf table (no table inside): rows of cells into `tables`, one cell per line into the text."""
+        """A leaf table (no table inside): rows of cells into `tables`, one cell per line into the text. As
+        pdfplumber gives them: "" for an empty cell, None for a slot a colspan or rowspan covers."""
         rows: Table = []
         lines: list[str] = []
+        below: dict[int, int] = {}  # column -> rows a rowspan from above still covers
         for tr in table.iter("tr"):
             row: list[str | None] = []
             for cell in tr:
                 if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
                     continue
+                _covered_from_above(row, below)
                 cell_parts: list[str] = []
                 self._walk(cell, cell_parts)
                 text = _lines("".join(cell_parts))
-                row.append(text or None)
-                try:
-                    span = max(1, min(int(cell.get("colspan", "1")), 64))
-                except ValueError:
-                    span = 1
-                row.extend([None] * (span - 1))
+                start = len(row)
+                colspan, rowspan = _span(cell.get("colspan")), _span(cell.get("rowspan"))
+                row.append(text)
+                row.extend([None] * (colspan - 1))
+                for col in range(start, start + colspan):
+                    below[col] = rowspan - 1
                 if text:
                     lines.append(text.replace("\n", _BREAK))  # keep the cell's own line breaks
-            if any(c is not None for c in row):
+            while any(n > 0 for c, n in below.items() if c >= len(row)):  # spans down the right-hand side
+                if below.get(len(row), 0) > 0:
+                    _covered_from_above(row, below)
+                else:
+                    row.append("")
+            if any(row):
                 rows.append(row)
         caption = table.find("caption")
         if caption is not None and caption.text_content().strip():
@@ -210,6 +218,21 @@ class _Walker:
         if rows:
             self.tables.append(rows)
         return _BREAK.join(lines)
+
+
+def _covered_from_above(row: list[str | None], below: dict[int, int]) -> None:
+    """None for each next slot of the row that a rowspan from a row above covers."""
+    while below.get(len(row), 0) > 0:
+        below[len(row)] -= 1
+        row.append(None)
+
+
+def _span(value: str | None) -> int:
+    """A colspan or rowspan: 1 when absent or damaged, at most 64 (rowspan="0", "to the end", counts as 1)."""
+    try:
+        return max(1, min(int(value or "1"), 64))
+    except ValueError:
+        return 1
 
 
 def _lines(raw: str) -> str:
@@ -241,6 +264,17 @@ def _legacy_font_elements(root: Any) -> None:
             if node is not el and node.tail:
                 node.tail = legacy.to_unicode(node.tail, enc, compare=False, upper=upper, case=False).text
         el.set("data-sohoa-legacy", enc)
+
+
+def html_fragment(source: str) -> tuple[str, list[Table]]:
+    """Text lines and tables of a piece of HTML (a raw `<table>` block inside Markdown, as pandoc writes a table
+    whose cells hold paragraphs or merges)."""
+    try:
+        root = lxml.html.document_fromstring(f"<html><body>{source}</body></html>")
+    except (etree.ParserError, ValueError):
+        return "", []
+    walker = _Walker()
+    return walker.text(_main_root(root)), walker.tables
 
 
 def extract_html(data: bytes) -> TextExtraction:

@@ -3,7 +3,8 @@
 The page text is: page headers, the body (paragraphs and tables in document order), page footers, then footnotes
 and endnotes. A table renders one cell per line, row by row, which is how the Decree 30/2020 issuer/motto header
 table reads on paper (issuer, motto; number, place and date); its rows and cells also go to `PageResult.tables`
-(None for an empty or merged cell) for structured readers such as the catalogue's announcement decisions.
+for structured readers such as the catalogue's announcement decisions. In DOCX, as pdfplumber gives them: "" for
+an empty cell, None for a cell another one spans over (gridSpan, vMerge, hMerge), so a reader can fill it down.
 
 Legacy fonts: a Word run in `.VnTime`, `VNI-Times` or a VPS font is converted by its font name (`.VnTimeH` capitals
 upper-cased); whatever remains goes through the statistical detector in `legacy.repair`.
@@ -187,25 +188,38 @@ def _docx_table(tbl: Any, fonts: _DocxFonts, out: _Collected) -> None:
     rows: Table = []
     position = len(out.tables)  # the table goes before the tables nested in its cells
     for tr in tbl.iterchildren(f"{W}tr"):
-        row: list[str | None] = []
+        # Grid columns a row skips before its first or after its last cell (w:gridBefore/After): no cell there,
+        # so empty, not merged.
+        row: list[str | None] = [""] * _docx_int(tr, f"{W}trPr/{W}gridBefore")
         for tc in tr.iterchildren(f"{W}tc"):
-            tcpr = tc.find(f"{W}tcPr")
-            span_el = tcpr.find(f"{W}gridSpan") if tcpr is not None else None
-            span = int(span_el.get(f"{W}val", "1")) if span_el is not None else 1
-            vmerge = tcpr.find(f"{W}vMerge") if tcpr is not None else None
-            if vmerge is not None and vmerge.get(f"{W}val", "continue") == "continue":
-                row.extend([None] * span)  # the cell above spans down into this row
+            span = max(1, min(_docx_int(tc, f"{W}tcPr/{W}gridSpan", 1), 64))
+            vmerge = tc.find(f"{W}tcPr/{W}vMerge")
+            hmerge = tc.find(f"{W}tcPr/{W}hMerge")  # Word 97-2003's way of merging across, still written
+            if (vmerge is not None and vmerge.get(f"{W}val", "continue") == "continue") or (
+                hmerge is not None and hmerge.get(f"{W}val", "continue") == "continue"
+            ):
+                row.extend([None] * span)  # the cell above (or to the left) spans into this one
                 continue
             cell = _Collected(legacy_fonts=out.legacy_fonts)
             _docx_block(tc, fonts, cell)
             out.case_repairs += cell.case_repairs
             out.lines.extend(cell.lines)
             out.tables.extend(cell.tables)
-            row.append("\n".join(cell.lines) or None)
+            row.append("\n".join(cell.lines))  # "" when empty: only a merged cell is None, as in pdfplumber
             row.extend([None] * (span - 1))  # merged across columns: None, as pdfplumber reports it
+        row.extend([""] * _docx_int(tr, f"{W}trPr/{W}gridAfter"))
         rows.append(row)
     if rows:
         out.tables.insert(position, rows)
+
+
+def _docx_int(element: Any, path: str, default: int = 0) -> int:
+    """The w:val of the child at ``path`` as a number (a damaged value counts as ``default``)."""
+    found = element.find(path)
+    try:
+        return int(found.get(f"{W}val")) if found is not None else default
+    except (TypeError, ValueError):
+        return default
 
 
 def _docx_block(container: Any, fonts: _DocxFonts, out: _Collected) -> None:

@@ -109,6 +109,7 @@ def _decode_8bit(data: bytes) -> DecodedText:
 
 # --- Markdown ---------------------------------------------------------------------------------------------------
 
+_MD_HTML_TABLE = re.compile(r"^\s{0,3}<table[\s>]", re.I)
 _MD_TABLE_ROW = re.compile(r"^\s*\|?(.+\|.*?)\|?\s*$")
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _MD_INLINE = (
@@ -157,12 +158,25 @@ def markdown_to_text(source: str) -> tuple[str, list[list[list[str | None]]]]:
             out.append(line)
             i += 1
             continue
+        # Raw HTML tables: what pandoc writes for a table with merged cells or paragraphs in its cells.
+        if _MD_HTML_TABLE.match(line):
+            end = i
+            while end < len(lines) and "</table>" not in lines[end].lower():
+                end += 1
+            from sohoa.extractors.html import html_fragment  # lxml.html only for Markdown that embeds HTML
+
+            text, found = html_fragment("\n".join(lines[i : end + 1]))
+            out.extend(text.split("\n"))
+            tables.extend(found)
+            i = end + 1
+            continue
         # A pipe table: a row, then a rule line, then rows.
         if "|" in line and i + 1 < len(lines) and _MD_RULE.match(lines[i + 1]) and "-" in lines[i + 1]:
-            rows: list[list[str | None]] = [[c or None for c in _split_row(line)]]
+            # Markdown cannot merge cells: an empty cell is "" (None is kept for a cell a merged one covers)
+            rows: list[list[str | None]] = [list(_split_row(line))]
             i += 2
             while i < len(lines) and "|" in lines[i] and lines[i].strip():
-                rows.append([c or None for c in _split_row(lines[i])])
+                rows.append(list(_split_row(lines[i])))
                 i += 1
             tables.append(rows)
             out.extend(c for row in rows for c in row if c)

@@ -49,6 +49,7 @@ class PreparedPage:
     scale: float = 1.0
     steps: list[str] = field(default_factory=list)
     grid: np.ndarray | None = None  # table rulings found (Rulings.grid), in the frame of `image`
+    residual_skew_deg: float = 0.0  # a skew measured but too small to rotate for (the grid is still that skewed)
 
 
 _INK = 160  # grey level below which a pixel counts as ink (scans rarely have paper darker than this)
@@ -254,6 +255,7 @@ def prepare(image: Image.Image, dpi: float, options: PreprocessOptions | None = 
             page.skew_deg = angle
             page.steps.append(f"deskewed {angle:+.1f}°")
         elif abs(angle) >= 0.2:
+            page.residual_skew_deg = angle
             page.steps.append(f"skew {angle:+.1f}° left to Tesseract")
     if options.remove_rulings:
         page.image, removed, page.grid = remove_rulings(page.image, page.dpi, options.ruling_min_inches)

@@ -44,7 +44,10 @@ _OTHER_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"MIME-Version:", "a saved web archive (.mht; not supported: save the page as HTML)"),
 )
 
-_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)[\s>]", re.I | re.S)
+# An XHTML file (LibreOffice's HTML export) opens with an XML declaration.
+_HTML_START = re.compile(
+    rb"^\s*(<\?xml[^>]*\?>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)[\s>]", re.I | re.S
+)
 _HTML_TAG = re.compile(rb"<(html|body|table|div|p|h[1-6]|br)[\s/>]", re.I)
 _MD_HEADING = re.compile(r"^#{1,6}\s+\S", re.M)
 _MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$", re.M)

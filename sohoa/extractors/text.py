@@ -114,7 +114,11 @@ def _ocr_once(image: Image.Image, dpi: float, options: TextOptions, first_page: 
         found_stamps = stamps.stamps_on_page(page.image, page.dpi, ocr.words, options.ocr)
         stages["stamps"] = time.monotonic() - started
     # The cells the removed rulings enclosed, filled with the words whose centre they hold: no second OCR pass.
-    found = [] if page.grid is None else tables.read_tables(ocr.words, tables.find_tables(page.grid), POOL)
+    found = (
+        []
+        if page.grid is None
+        else tables.read_tables(ocr.words, tables.find_tables(page.grid, skew_deg=page.residual_skew_deg), POOL)
+    )
     return _Ocred(ocr, page.skew_deg, page.steps, size=page.image.size, tables=found, stage_s=stages,
                   pending=pending, stamps=found_stamps)  # fmt: skip
 

@@ -139,9 +139,15 @@ def run_digitise(
 # -------------------------------------------------------------------------------------- the other three flows
 @task(name="import-catalogue-file", cache_policy=NO_CACHE, persist_result=False)
 def import_catalogue_file(store: Store, path: str) -> dict[str, Any]:
+    """The file's import report; a file sohoa cannot import is reported (`error`, `message` in Vietnamese) and the
+    flow goes on with the next one, as `sohoa catalogue import` does."""
     from sohoa.catalogue.importer import import_catalogue
+    from sohoa.errors import SohoaError
 
-    report = import_catalogue(store, Path(path))
+    try:
+        report = import_catalogue(store, Path(path))
+    except SohoaError as exc:
+        return {"file": Path(path).name, "error": type(exc).__name__, "message": exc.for_user()}
     return {**asdict(report), "warnings": [str(w) for w in report.warnings]}
 
 
