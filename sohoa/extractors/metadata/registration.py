@@ -17,9 +17,11 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from sohoa.extractors.metadata.lexicon import Resources
 from sohoa.extractors.types import DocumentMetadata, Span
 
 Extract = Callable[[str, "list[int] | None"], DocumentMetadata]
+Known = Callable[[str], bool]
 
 # The fields a re-read number or date line must bring without losing any of the others.
 _CORE = ("number", "issued_date", "doc_type", "issuer")
@@ -139,22 +141,45 @@ def _remap(md: DocumentMetadata, at: int, old_len: int, new_len: int, page_start
         p.start, p.end = back(p.start), max(back(p.start), back(p.end))
 
 
+def symbol_known(res: Resources, number: str) -> bool:
+    """Whether a number's symbol names a known type (when it carries a year) and a known issuer: "57/KH-UBND",
+    "58/2026/NĐ-CP" are; "57/KH-ĐBNĐ", "3239/MBND-KST" (print under a stamp read as letters) are not. Many real
+    symbols are not known either ("637/TB-VPUBND"): an unknown one is only a reason to look at a re-reading."""
+    parts = number.split("/")
+    groups = tuple(g for g in parts[-1].split("-") if g)
+    has_year = any(len(p) == 4 and p.isdigit() for p in parts[1:-1])
+    doc_type, first_is_type = res.type_for_symbol(groups, has_year)
+    if doc_type is None:
+        return False
+    issuer, _ = res.issuer_for_symbol(groups, first_is_type)
+    return issuer is not None or any(g in res.generic_symbols for g in groups[(1 if first_is_type else 0) :][:1])
+
+
 def _score(md: DocumentMetadata) -> int:
     return sum(getattr(md, f) is not None for f in _CORE)
 
 
 def with_rereads(
-    text: str, page_starts: list[int] | None, stamps: Sequence[dict[str, Any]], md: DocumentMetadata, extract: Extract
+    text: str,
+    page_starts: list[int] | None,
+    stamps: Sequence[dict[str, Any]],
+    md: DocumentMetadata,
+    extract: Extract,
+    known: Known | None = None,
 ) -> DocumentMetadata:
     """Metadata read again with a stamp-covered line replaced by its re-reading, when that gives the number or
-    the date the text alone did not, and loses no other core field; else ``md`` unchanged."""
+    the date the text alone did not, and loses no other core field; else ``md`` unchanged.
+
+    ``known`` (`symbol_known`): a number whose symbol is not known is also replaced, by a re-reading whose number's
+    symbol is (the print under a stamp read well formed but wrong: "57/KH-ĐBNĐ" for "57/KH-UBND")."""
     stamp = received(stamps)
     if _own_number_is_the_stamps(md, stamp):
         md.spans.pop("number", None)
         md.confidence.pop("number", None)
         md.number = None
         md.flags.append("no_number")
-    if md.number is not None and md.issued_date is not None:
+    suspect = md.number is not None and known is not None and not known(md.number)
+    if md.number is not None and md.issued_date is not None and not suspect:
         return md
     page1_end = page_starts[1] if page_starts and len(page_starts) > 1 else len(text)
     best, best_score = md, _score(md)
@@ -170,7 +195,15 @@ def with_rereads(
             continue
         gains = [f for f in ("number", "issued_date") if getattr(candidate, f) and not getattr(best, f)]
         lost = [f for f in _CORE if getattr(best, f) and not getattr(candidate, f)]
-        if gains and not lost and _score(candidate) > best_score:
+        fixed = (
+            suspect
+            and known is not None
+            and candidate.number is not None
+            and candidate.number != md.number
+            and known(candidate.number)
+            and best.number == md.number
+        )
+        if (gains or fixed) and not lost and _score(candidate) >= best_score + (0 if fixed else 1):
             _remap(candidate, at, len(first), len(replacement), page_starts)
             candidate.repairs = {**candidate.repairs, "stamp_line_reread": 1}
             best, best_score = candidate, _score(candidate)
