@@ -12,13 +12,14 @@ never a wrong one.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 from PIL import Image
 from scipy import ndimage
 
 from sohoa.extractors import tesseract
+from sohoa.extractors.types import Word
 
 Box = tuple[int, int, int, int]
 
@@ -38,6 +39,25 @@ class PenRead:
         out = asdict(self)
         out["box"] = list(self.box)
         return out
+
+
+def print_words(
+    print_layer: Image.Image, dpi: float, line: Box, x0: int, x1: int, ocr: tesseract.OcrOptions
+) -> tuple[Box, list[Word]]:
+    """The words of a line of the print layer between x0 and x1, in page pixels, left to right. Read as a block
+    (psm 6) with a margin of half a line and more: cut tight, or read as one line (psm 7), the band's edges
+    (the tops of the next line) make Tesseract misread ("ngày 33" for "ngày 23", "KSIT" for "KSTT"); only the
+    words centred on the line are kept."""
+    ly0, ly1 = line[1], line[3]
+    pad = (ly1 - ly0) // 2 + 10
+    band = (max(0, x0 - pad), max(0, ly0 - pad), min(print_layer.width, x1 + pad), min(print_layer.height, ly1 + pad))
+    block = tesseract.OcrOptions(psm=6, model=ocr.model, tessdata_dir=ocr.tessdata_dir)
+    page = tesseract.ocr_image(print_layer.crop(band), dpi, block)
+    words = []
+    for w in page.words:
+        if w.text.strip() and ly0 <= band[1] + w.top + w.height / 2 <= ly1:
+            words.append(replace(w, left=w.left + band[0], top=w.top + band[1]))
+    return band, sorted(words, key=lambda w: w.left)
 
 
 def read_line(
@@ -68,8 +88,8 @@ def read_line(
     ]
     if not groups:
         return None
-    printed = tesseract.ocr_image(print_layer.crop(band), dpi, ocr)
-    tokens = [(band[0] + w.left, w.text) for w in printed.words if w.text.strip()]
+    _, printed = print_words(print_layer, dpi, line, band[0], band[2], ocr)
+    tokens = [(w.left, w.text) for w in printed]
     confs, unread = [], 0
     for gx0, gy0, gx1, gy1 in groups:
         pad = round(1.5 * px)

@@ -505,17 +505,11 @@ def _overlap(a: Box, b: Box) -> bool:
 def read_print_line(
     print_layer: Image.Image, dpi: float, line: Box, stamp: Box, ocr: tesseract.OcrOptions
 ) -> list[dict[str, object]]:
-    """The line read on the print layer (the stamp's coloured ink whitened), over its whole width and the stamp's."""
-    lx0, ly0, lx1, ly1 = line
-    pad = max(4, (ly1 - ly0) // 3)
-    band = (
-        max(0, min(lx0, stamp[0]) - pad),
-        max(0, ly0 - pad),
-        min(print_layer.width, max(lx1, stamp[2]) + pad),
-        min(print_layer.height, ly1 + pad),
-    )
-    page = tesseract.ocr_image(print_layer.crop(band), dpi, ocr)
-    if not page.words:
+    """The line read on the print layer (the stamp's coloured ink taken off), over its whole width and the
+    stamp's."""
+    band, words = penvalues.print_words(print_layer, dpi, line, min(line[0], stamp[0]), max(line[2], stamp[2]), ocr)
+    if not words:
         return []
-    text = page.text.replace("\n", " ")
-    return [{"box": list(band), "text": text, "conf": page.confidence or 0.0, "how": "print layer"}]
+    confs = [w.conf for w in words if w.conf >= 0]
+    conf = round(sum(confs) / len(confs), 2) if confs else 0.0
+    return [{"box": list(band), "text": " ".join(w.text for w in words), "conf": conf, "how": "print layer"}]

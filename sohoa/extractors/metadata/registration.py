@@ -155,6 +155,16 @@ def symbol_known(res: Resources, number: str) -> bool:
     return issuer is not None or any(g in res.generic_symbols for g in groups[(1 if first_is_type else 0) :][:1])
 
 
+def _better_number(first: str | None, other: str | None, suspect: bool, known: Known | None) -> bool:
+    """A re-read number that replaces the first pass's: its symbol is known where the first's is not, or it is
+    the first's with the end the stamp cut off ("2505/STP" -> "2505/STP-HCTP", "7462/UBND-KS" -> "…-KSTT")."""
+    if first is None or other is None or other == first:
+        return False
+    if suspect and known is not None and known(other):
+        return True
+    return other.startswith(first) and (known is None or known(other) or not known(first))
+
+
 def _score(md: DocumentMetadata) -> int:
     return sum(getattr(md, f) is not None for f in _CORE)
 
@@ -170,8 +180,9 @@ def with_rereads(
     """Metadata read again with a stamp-covered line replaced by its re-reading, when that gives the number or
     the date the text alone did not, and loses no other core field; else ``md`` unchanged.
 
-    ``known`` (`symbol_known`): a number whose symbol is not known is also replaced, by a re-reading whose number's
-    symbol is (the print under a stamp read well formed but wrong: "57/KH-ĐBNĐ" for "57/KH-UBND")."""
+    A number the text gave is replaced too, by a re-reading's (`_better_number`), when ``known`` (`symbol_known`)
+    says its symbol is not known and the re-reading's is (the print under a stamp read well formed but wrong:
+    "57/KH-ĐBNĐ" for "57/KH-UBND"), or when the re-reading is the same number with the end the stamp had cut."""
     stamp = received(stamps)
     if _own_number_is_the_stamps(md, stamp):
         md.spans.pop("number", None)
@@ -179,8 +190,6 @@ def with_rereads(
         md.number = None
         md.flags.append("no_number")
     suspect = md.number is not None and known is not None and not known(md.number)
-    if md.number is not None and md.issued_date is not None and not suspect:
-        return md
     page1_end = page_starts[1] if page_starts and len(page_starts) > 1 else len(text)
     best, best_score = md, _score(md)
     for first, replacement in _variants(stamps):
@@ -195,14 +204,7 @@ def with_rereads(
             continue
         gains = [f for f in ("number", "issued_date") if getattr(candidate, f) and not getattr(best, f)]
         lost = [f for f in _CORE if getattr(best, f) and not getattr(candidate, f)]
-        fixed = (
-            suspect
-            and known is not None
-            and candidate.number is not None
-            and candidate.number != md.number
-            and known(candidate.number)
-            and best.number == md.number
-        )
+        fixed = best.number == md.number and _better_number(md.number, candidate.number, suspect, known)
         if (gains or fixed) and not lost and _score(candidate) >= best_score + (0 if fixed else 1):
             _remap(candidate, at, len(first), len(replacement), page_starts)
             candidate.repairs = {**candidate.repairs, "stamp_line_reread": 1}
