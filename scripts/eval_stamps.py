@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     kinds: tuple[DocKind, ...] = get_args(DocKind)
     hits = {f: 0 for f in DOC_FIELDS + STAMP_FIELDS}
+    wrong = {f: 0 for f in DOC_FIELDS + STAMP_FIELDS}  # a value, not the right one (the rest of the misses: none)
     bare = {f: 0 for f in DOC_FIELDS}
     groups: dict[str, list[bool]] = {}
     t0, n = time.perf_counter(), 0
@@ -123,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         ok = {f: getattr(md, f) == expected[f] for f in expected}
         for f, good in ok.items():
             hits[f] += good
+            wrong[f] += not good and getattr(md, f) is not None
             groups.setdefault(f"{place}/{mode}", []).append(good)
         for f in DOC_FIELDS:
             bare[f] += getattr(without, f) == expected[f]
@@ -134,10 +136,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"\n{n} generated first pages, seeds {args.seed0}-{args.seed0 + args.pages - 1}, {DPI} dpi")
     print(f"({time.perf_counter() - t0:.0f} s incl. OCR)")
-    print("field             with stamps   text alone")
+    print("field             with stamps   wrong  absent   text alone")
     for f in DOC_FIELDS + STAMP_FIELDS:
         alone = f"{bare[f]}/{n}" if f in bare else "-"
-        print(f"{f:17s} {hits[f]:>3d}/{n:<3d} {100 * hits[f] / n:5.1f} %   {alone}")
+        absent = n - hits[f] - wrong[f]
+        print(f"{f:17s} {hits[f]:>3d}/{n:<3d} {100 * hits[f] / n:5.1f} %  {wrong[f]:>5d}  {absent:>6d}   {alone}")
     for g, values in sorted(groups.items()):
         print(f"  {g:10s} {sum(values)}/{len(values)} fields right")
     return 0

@@ -145,3 +145,57 @@ def ink_layers(image: Image.Image, dpi: float, options: ColourOptions | None = N
     grey_under = np.full((image.height, image.width), 255, np.uint8)
     grey_under[y0:y1, x0:x1] = np.where(mask, under, 255)
     return InkLayers(full, grey_under)
+
+
+def lighter_ink(grey: Image.Image, box: tuple[int, int, int, int], dpi: float, min_gap: int = 40) -> PageLayers | None:
+    """On a grey scan, a stamp lighter than the print (a red or blue pad scanned in grey is mid-grey, the print
+    near black), told apart by grey level inside the stamp's box: the level of the frame's strokes against the
+    print's. None when the two are within ``min_gap`` levels (a black stamp, a 1-bit scan)."""
+    g = np.asarray(grey if grey.mode == "L" else grey.convert("L"))
+    x0, y0, x1, y1 = box
+    px = dpi / 25.4
+    t = max(3, round(0.8 * px))
+    area = g[max(0, y0 - t) : y1 + t, max(0, x0 - t) : x1 + t]
+    if area.size == 0:
+        return None
+    # The frame's sides: the pixels of the box's edge bands on long straight runs of ink.
+    edge = np.zeros(area.shape, bool)
+    edge[: 2 * t], edge[-2 * t :], edge[:, : 2 * t], edge[:, -2 * t :] = True, True, True, True
+    ink = area < 215
+    run = max(8, round(6 * px))
+    rows = ndimage.uniform_filter1d(ink.astype(np.float32), run, axis=1) > 0.999
+    cols = ndimage.uniform_filter1d(ink.astype(np.float32), run, axis=0) > 0.999
+    strokes = (rows | cols) & edge & ink
+    if strokes.sum() < 4 * run:
+        return None
+    stamp_level = float(np.median(area[strokes]))
+    # The print: the dark ink around the box (25 mm on each side), outside it.
+    m = round(25 * px)
+    wy0, wx0 = max(0, y0 - m), max(0, x0 - m)
+    outside = g[wy0 : y1 + m, wx0 : x1 + m].copy()
+    outside[max(0, y0 - t) - wy0 : y1 + t - wy0, max(0, x0 - t) - wx0 : x1 + t - wx0] = 255
+    dark = outside[outside < 128]
+    if dark.size < 100:
+        return None
+    print_level = float(np.percentile(dark, 25))
+    if stamp_level - print_level < min_gap:
+        return None
+    split = (stamp_level + print_level) / 2
+    core = area < split
+    near_print = ndimage.binary_dilation(core, iterations=1)
+    stamp = (area >= split) & (area < 235) & ~near_print
+    # The print's anti-aliased edges that escaped: specks, not strokes.
+    labels, count = ndimage.label(stamp, structure=np.ones((3, 3), bool))
+    sizes = np.bincount(labels.ravel(), minlength=count + 1)
+    keep = sizes >= 0.05 * px * px
+    keep[0] = False
+    stamp = keep[labels]
+    mask = np.zeros(g.shape, bool)
+    mask[max(0, y0 - t) : y1 + t, max(0, x0 - t) : x1 + t] = stamp
+    printed = g.copy()
+    printed[mask] = 255
+    # The stamp's own faint edge next to its strokes (lighter than its ink), whitened too.
+    halo = ndimage.binary_dilation(mask, iterations=1) & ~mask & (g > split) & (g < 235)
+    printed[halo] = 255
+    stamp_image = np.where(mask, 0, 255).astype(np.uint8)
+    return PageLayers(Image.fromarray(printed), Image.fromarray(stamp_image), mask)

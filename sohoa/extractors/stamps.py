@@ -273,9 +273,12 @@ def read_stamp(image: Image.Image, dpi: float, stamp: Stamp, ocr: tesseract.OcrO
             break
     else:
         for line in stamp.lines:
-            bare = None if _DATE.search(line.text) or _TIME.search(line.text) else _BARE_NUMBER.search(line.text)
-            if bare:
-                stamp.incoming_number = (bare.group(1), line.conf)
+            if _DATE.search(line.text) or _TIME.search(line.text):
+                continue
+            # The longest run of digits: a stray mark read as a digit beside the value is shorter ("lau 3 2202").
+            runs = [r.group(1) for r in _BARE_NUMBER.finditer(line.text)]
+            if runs:
+                stamp.incoming_number = (max(runs, key=len), line.conf)
                 break
     if _RECEIVED.search(text) or (stamp.incoming_number and stamp.received_date):
         stamp.kind = "received"
@@ -461,15 +464,20 @@ def stamps_on_page(
     margin = round(5 * dpi / 25.4)
     lines = line_boxes(words)
     line_ocr = tesseract.OcrOptions(psm=7, model=base.model, tessdata_dir=base.tessdata_dir)
+    block = tesseract.OcrOptions(psm=6, model=base.model, tessdata_dir=base.tessdata_dir)
     for stamp in found:
         if stamp.kind == "seal":
             continue
-        source = stamp_layer if on_colour and stamp_layer is not None else image
-        read_stamp(source, dpi, stamp, tesseract.OcrOptions(psm=6, model=base.model, tessdata_dir=base.tessdata_dir))
+        # A stamp found on the grey page may still be lighter than the print: then it has layers of its own.
+        layers = colour if on_colour else inkcolour.lighter_ink(image, stamp.box, dpi)
+        if layers is not None and not on_colour:
+            _read_best(image, layers.stamp_image, dpi, stamp, block)
+        else:
+            read_stamp(layers.stamp_image if layers is not None else image, dpi, stamp, block)
         sx0, sy0, sx1, sy1 = stamp.box
         if stamp.kind == "received":
-            if on_colour and colour is not None:
-                stamp.own_words = _coloured_words(stamp, lines, colour.colour, image)
+            if layers is not None:
+                stamp.own_words = _coloured_words(stamp, lines, layers.colour, image)
             else:
                 stamp.own_words = _own_words(stamp, lines)
         for box, ws in lines:
@@ -477,10 +485,9 @@ def stamps_on_page(
             text = " ".join(w.text for w in ws)
             if inside or not _touches(box, stamp.box, margin) or not (needs_reread(text) or is_number_line(text)):
                 continue
-            if on_colour and print_layer is not None:
-                reads = read_print_line(print_layer, dpi, box, stamp.box, line_ocr)
-            else:
-                reads = reread_line(image, dpi, box, stamp.box, line_ocr)
+            reads = [] if layers is None else read_print_line(layers.print_image, dpi, box, stamp.box, line_ocr)
+            if not on_colour:
+                reads += reread_line(image, dpi, box, stamp.box, line_ocr)
             stamp.rereads += [{"first_pass": text, **r} for r in reads]
     if colour is not None and print_layer is not None and stamp_layer is not None:
         taken = [s.box for s in found if s.kind != "seal"]
@@ -492,6 +499,24 @@ def stamps_on_page(
             if read is not None:
                 found.append(Stamp("pen", read.box, rereads=[{"first_pass": text, **read.to_dict()}]))
     return found
+
+
+def _read_best(image: Image.Image, layer: Image.Image, dpi: float, stamp: Stamp, ocr: tesseract.OcrOptions) -> None:
+    """Read a stamp both on its grey-level layer and on the page; keep the reading that parses more values (the
+    layer's on a tie: the print under the stamp is not in it)."""
+    plain = read_stamp(image, dpi, Stamp(stamp.kind, stamp.box), ocr)
+    read_stamp(layer, dpi, stamp, ocr)
+
+    def parsed(s: Stamp) -> int:
+        return sum(v is not None for v in (s.incoming_number, s.received_date, s.received_time))
+
+    if parsed(plain) > parsed(stamp):
+        stamp.kind, stamp.lines = plain.kind, plain.lines
+        stamp.incoming_number, stamp.received_date, stamp.received_time = (
+            plain.incoming_number,
+            plain.received_date,
+            plain.received_time,
+        )
 
 
 def is_number_line(text: str) -> bool:
