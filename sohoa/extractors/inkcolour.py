@@ -133,6 +133,9 @@ def ink_layers(image: Image.Image, dpi: float, options: ColourOptions | None = N
     brightest = np.asarray(box).max(axis=2)
     ink_max = max(1.0, float(np.percentile(brightest[mask], 75)))
     under = np.clip(brightest.astype(np.float32) * 255 / ink_max, 0, 255).astype(np.uint8)
+    # Only next to black print: a pen pressed harder is darker than the ink's usual shade with no print under it.
+    neutral = ~mask & (np.asarray(box.convert("L")) < 128)
+    under[~ndimage.binary_dilation(neutral, iterations=3)] = 255
     labels, count = ndimage.label(mask, structure=np.ones((3, 3), bool))
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
     keep = sizes >= options.min_speck_mm2 * px_mm2

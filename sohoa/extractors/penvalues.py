@@ -68,6 +68,7 @@ def read_line(
     line: Box,
     ocr: tesseract.OcrOptions,
     min_ink_mm2: float = 1.0,
+    min_conf: float = 80.0,
 ) -> PenRead | None:
     """The line with its pen values in place, or None when no pen ink lies on it."""
     px = dpi / 25.4
@@ -96,7 +97,8 @@ def read_line(
         crop = colour_layer.crop((max(0, gx0 - pad), max(0, gy0 - pad), gx1 + pad, gy1 + pad))
         read = tesseract.ocr_image(crop, dpi, ocr)
         value = "".join(w.text for w in read.words).strip(".,:;'\"")
-        if _VALUE.match(value):
+        # Only a sure reading: a cursive "31" read as "5" would make a wrong date where there was none.
+        if _VALUE.match(value) and (read.confidence or 0.0) >= min_conf:
             tokens.append((gx0, value))
             confs.append(read.confidence or 0.0)
         else:
@@ -107,6 +109,11 @@ def read_line(
         # A value written into "Số: ___/2020/TT-BCA" belongs to the symbol after it.
         glue = i > 0 and t.startswith("/") and tokens[i - 1][1].isdigit()
         text += t if not text or glue else " " + t
-    box = (min(g[0] for g in groups), min(g[1] for g in groups), max(g[2] for g in groups), max(g[3] for g in groups))
+    box = (
+        int(min(g[0] for g in groups)),
+        int(min(g[1] for g in groups)),
+        int(max(g[2] for g in groups)),
+        int(max(g[3] for g in groups)),
+    )
     conf = round(sum(confs) / len(confs), 1) if confs else 0.0
     return PenRead(box, text, conf, values=len(confs), unread=unread)
