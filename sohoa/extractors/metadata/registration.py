@@ -182,7 +182,8 @@ def with_rereads(
 
     A number the text gave is replaced too, by a re-reading's (`_better_number`), when ``known`` (`symbol_known`)
     says its symbol is not known and the re-reading's is (the print under a stamp read well formed but wrong:
-    "57/KH-ĐBNĐ" for "57/KH-UBND"), or when the re-reading is the same number with the end the stamp had cut."""
+    "57/KH-ĐBNĐ" for "57/KH-UBND"), when the re-reading is the same number with the end the stamp had cut, or when
+    the text's number was only guessed from a citation (its own line lost under the stamp)."""
     stamp = received(stamps)
     if _own_number_is_the_stamps(md, stamp):
         md.spans.pop("number", None)
@@ -204,7 +205,15 @@ def with_rereads(
             continue
         gains = [f for f in ("number", "issued_date") if getattr(candidate, f) and not getattr(best, f)]
         lost = [f for f in _CORE if getattr(best, f) and not getattr(candidate, f)]
-        fixed = best.number == md.number and _better_number(md.number, candidate.number, suspect, known)
+        fixed = best.number == md.number and (
+            _better_number(md.number, candidate.number, suspect, known)
+            # A number printed on the "Số:" line beats one guessed from a citation above the type line.
+            or (
+                "number_guessed" in md.flags
+                and candidate.number is not None
+                and "number_guessed" not in candidate.flags
+            )
+        )
         if (gains or fixed) and not lost and _score(candidate) >= best_score + (0 if fixed else 1):
             _remap(candidate, at, len(first), len(replacement), page_starts)
             candidate.repairs = {**candidate.repairs, "stamp_line_reread": 1}
