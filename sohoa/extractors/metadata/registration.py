@@ -25,6 +25,8 @@ Known = Callable[[str], bool]
 
 # The fields a re-read number or date line must bring without losing any of the others.
 _CORE = ("number", "issued_date", "doc_type", "issuer")
+# A document reaches its addressee within days or months: a received year further on is a misread.
+_MAX_YEARS_LATE = 2
 # Flags the re-reading answers when it gives the field.
 _SETTLED = {"number": ("no_number", "unreadable_number", "blank_number"), "issued_date": ("no_date", "unreadable_date")}
 
@@ -70,8 +72,10 @@ def add_registration(md: DocumentMetadata, stamp: dict[str, Any]) -> None:
         md.confidence["received_number"] = round(float(value[1]) / 100, 2)
     if value := stamp.get("received_date"):
         iso = _iso(str(value[0]), md.issued_date)
-        # Received before it was issued: a misread (a print digit under the stamp), not a register entry.
-        if iso is not None and not (md.issued_date and iso[0] < md.issued_date):
+        # Received before it was issued, or years after: a misread (a print digit under the stamp, "2044" for
+        # "2024"), not a register entry.
+        late = md.issued_date and iso is not None and int(iso[0][:4]) > int(md.issued_date[:4]) + _MAX_YEARS_LATE
+        if iso is not None and not (md.issued_date and iso[0] < md.issued_date) and not late:
             md.received_date = iso[0]
             md.confidence["received_date"] = round(float(value[1]) / 100 * (0.6 if iso[1] else 1.0), 2)
             if iso[1]:
