@@ -193,7 +193,7 @@ def evaluate_documents(
             md = extractor.extract(text, starts)
             if mode == "digitise" and stamps:
                 # As extract_metadata does in the pipeline: page 1's received stamp and the lines it covered.
-                known = functools.partial(registration.symbol_known, extractor.resources)
+                known = functools.partial(registration.symbol_score, extractor.resources)
                 md = registration.with_rereads(text, starts, stamps, md, extractor.extract, known)
                 if (stamp := registration.received(stamps)) is not None:
                     registration.add_registration(md, stamp)

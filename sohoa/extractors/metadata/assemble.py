@@ -411,7 +411,7 @@ def extract_metadata(
         return extractor.extract(text, page_starts)
     text = registration.blank_own_words(text, page_starts, stamps)
     md = extractor.extract(text, page_starts)
-    known = functools.partial(registration.symbol_known, extractor.resources)
+    known = functools.partial(registration.symbol_score, extractor.resources)
     md = registration.with_rereads(text, page_starts, stamps, md, extractor.extract, known)
     if (stamp := registration.received(stamps)) is not None:
         registration.add_registration(md, stamp)

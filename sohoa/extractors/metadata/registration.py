@@ -21,7 +21,7 @@ from sohoa.extractors.metadata.lexicon import Resources
 from sohoa.extractors.types import DocumentMetadata, Span
 
 Extract = Callable[[str, "list[int] | None"], DocumentMetadata]
-Known = Callable[[str], bool]
+Known = Callable[[str], int]
 
 # The fields a re-read number or date line must bring without losing any of the others.
 _CORE = ("number", "issued_date", "doc_type", "issuer")
@@ -145,28 +145,34 @@ def _remap(md: DocumentMetadata, at: int, old_len: int, new_len: int, page_start
         p.start, p.end = back(p.start), max(back(p.start), back(p.end))
 
 
-def symbol_known(res: Resources, number: str) -> bool:
-    """Whether a number's symbol names a known type (when it carries a year) and a known issuer: "57/KH-UBND",
-    "58/2026/NĐ-CP" are; "57/KH-ĐBNĐ", "3239/MBND-KST" (print under a stamp read as letters) are not. Many real
-    symbols are not known either ("637/TB-VPUBND"): an unknown one is only a reason to look at a re-reading."""
+def symbol_score(res: Resources, number: str) -> int:
+    """How much of a number's symbol is known: 2 a type (when it carries a year, or a letter's) and an issuer
+    ("57/KH-UBND", "58/2026/NĐ-CP"), 1 the type alone ("740/TB-VPUBND"), 0 neither ("740/TBrVPUBNĐ", print under
+    a stamp read as letters). Many real symbols are not fully known: a low score is only a reason to look at a
+    re-reading, never to drop a number."""
     parts = number.split("/")
     groups = tuple(g for g in parts[-1].split("-") if g)
     has_year = any(len(p) == 4 and p.isdigit() for p in parts[1:-1])
     doc_type, first_is_type = res.type_for_symbol(groups, has_year)
     if doc_type is None:
-        return False
+        return 0
     issuer, _ = res.issuer_for_symbol(groups, first_is_type)
-    return issuer is not None or any(g in res.generic_symbols for g in groups[(1 if first_is_type else 0) :][:1])
+    generic = any(g in res.generic_symbols for g in groups[(1 if first_is_type else 0) :][:1])
+    return 2 if issuer is not None or generic else 1
 
 
-def _better_number(first: str | None, other: str | None, suspect: bool, known: Known | None) -> bool:
-    """A re-read number that replaces the first pass's: its symbol is known where the first's is not, or it is
-    the first's with the end the stamp cut off ("2505/STP" -> "2505/STP-HCTP", "7462/UBND-KS" -> "…-KSTT")."""
+def _better_number(first: str | None, other: str | None, known: Known | None) -> bool:
+    """A re-read number that replaces the first pass's: the same figures and more of its symbol known ("57/KH-ĐBNĐ" ->
+    "57/KH-UBND", "740/TBrVPUBNĐ" -> "740/TB-VPUBND"), or it is the first's with the end the stamp cut off
+    ("2505/STP" -> "2505/STP-HCTP", "7462/UBND-KS" -> "…-KSTT") and no less known."""
     if first is None or other is None or other == first:
         return False
-    if suspect and known is not None and known(other):
-        return True
-    return other.startswith(first) and (known is None or known(other) or not known(first))
+    if known is None:
+        return other.startswith(first)
+    if known(other) > known(first):
+        # The same figures: only the symbol, where the stamp's strokes fall on letters, is re-read.
+        return other.split("/")[0] == first.split("/")[0]
+    return other.startswith(first) and known(other) >= known(first)
 
 
 def _score(md: DocumentMetadata) -> int:
@@ -184,8 +190,8 @@ def with_rereads(
     """Metadata read again with a stamp-covered line replaced by its re-reading, when that gives the number or
     the date the text alone did not, and loses no other core field; else ``md`` unchanged.
 
-    A number the text gave is replaced too, by a re-reading's (`_better_number`), when ``known`` (`symbol_known`)
-    says its symbol is not known and the re-reading's is (the print under a stamp read well formed but wrong:
+    A number the text gave is replaced too, by a re-reading's (`_better_number`), when ``known`` (`symbol_score`)
+    says more of the re-reading's symbol is known (the print under a stamp read well formed but wrong:
     "57/KH-ĐBNĐ" for "57/KH-UBND"), when the re-reading is the same number with the end the stamp had cut, or when
     the text's number was only guessed from a citation (its own line lost under the stamp)."""
     stamp = received(stamps)
@@ -194,7 +200,6 @@ def with_rereads(
         md.confidence.pop("number", None)
         md.number = None
         md.flags.append("no_number")
-    suspect = md.number is not None and known is not None and not known(md.number)
     page1_end = page_starts[1] if page_starts and len(page_starts) > 1 else len(text)
     best, best_score = md, _score(md)
     for first, replacement in _variants(stamps):
@@ -210,7 +215,7 @@ def with_rereads(
         gains = [f for f in ("number", "issued_date") if getattr(candidate, f) and not getattr(best, f)]
         lost = [f for f in _CORE if getattr(best, f) and not getattr(candidate, f)]
         fixed = best.number == md.number and (
-            _better_number(md.number, candidate.number, suspect, known)
+            _better_number(md.number, candidate.number, known)
             # A number printed on the "Số:" line beats one guessed from a citation above the type line.
             or (
                 "number_guessed" in md.flags
@@ -218,6 +223,10 @@ def with_rereads(
                 and "number_guessed" not in candidate.flags
             )
         )
+        # A number the text gave changes only for a better one, never as a side effect of a gained date (a re-read
+        # line whose number came out garbled would leave a number guessed from a citation in its place).
+        if best.number is not None and candidate.number != best.number and not fixed:
+            continue
         if (gains or fixed) and not lost and _score(candidate) >= best_score + (0 if fixed else 1):
             _remap(candidate, at, len(first), len(replacement), page_starts)
             candidate.repairs = {**candidate.repairs, "stamp_line_reread": 1}
