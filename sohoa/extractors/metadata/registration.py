@@ -25,8 +25,6 @@ Known = Callable[[str], int]
 
 # The fields a re-read number or date line must bring without losing any of the others.
 _CORE = ("number", "issued_date", "doc_type", "issuer")
-# A document reaches its addressee within days or months: a received year further on is a misread.
-_MAX_YEARS_LATE = 2
 # Flags the re-reading answers when it gives the field.
 _SETTLED = {"number": ("no_number", "unreadable_number", "blank_number"), "issued_date": ("no_date", "unreadable_date")}
 
@@ -72,9 +70,9 @@ def add_registration(md: DocumentMetadata, stamp: dict[str, Any]) -> None:
         md.confidence["received_number"] = round(float(value[1]) / 100, 2)
     if value := stamp.get("received_date"):
         iso = _iso(str(value[0]), md.issued_date)
-        # Received before it was issued, or years after: a misread (a print digit under the stamp, "2044" for
-        # "2024"), not a register entry.
-        late = md.issued_date and iso is not None and int(iso[0][:4]) > int(md.issued_date[:4]) + _MAX_YEARS_LATE
+        # Received before it was issued, or years in the future: a misread (a print digit under the stamp, "2044"
+        # for "2024"), not a register entry.
+        late = iso is not None and int(iso[0][:4]) > date.today().year + 1
         if iso is not None and not (md.issued_date and iso[0] < md.issued_date) and not late:
             md.received_date = iso[0]
             md.confidence["received_date"] = round(float(value[1]) / 100 * (0.6 if iso[1] else 1.0), 2)
@@ -214,14 +212,9 @@ def with_rereads(
             continue
         gains = [f for f in ("number", "issued_date") if getattr(candidate, f) and not getattr(best, f)]
         lost = [f for f in _CORE if getattr(best, f) and not getattr(candidate, f)]
-        fixed = best.number == md.number and (
-            _better_number(md.number, candidate.number, known)
+        fixed = _better_number(best.number, candidate.number, known) or (
             # A number printed on the "Số:" line beats one guessed from a citation above the type line.
-            or (
-                "number_guessed" in md.flags
-                and candidate.number is not None
-                and "number_guessed" not in candidate.flags
-            )
+            "number_guessed" in best.flags and candidate.number is not None and "number_guessed" not in candidate.flags
         )
         # A number the text gave changes only for a better one, never as a side effect of a gained date (a re-read
         # line whose number came out garbled would leave a number guessed from a citation in its place).
