@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import gzip
 import hashlib
 import json
@@ -192,7 +193,8 @@ def evaluate_documents(
             md = extractor.extract(text, starts)
             if mode == "digitise" and stamps:
                 # As extract_metadata does in the pipeline: page 1's received stamp and the lines it covered.
-                md = registration.with_rereads(text, starts, stamps, md, extractor.extract)
+                known = functools.partial(registration.symbol_score, extractor.resources)
+                md = registration.with_rereads(text, starts, stamps, md, extractor.extract, known)
                 if (stamp := registration.received(stamps)) is not None:
                     registration.add_registration(md, stamp)
             expected = expected_from_csv(rec)

@@ -9,6 +9,9 @@ module is pure image work, no metadata:
   incoming number, date and time parsed from them;
 - `reread_line`: a text line read again with the stamp's frame whitened, and in a crop beside the stamp, for when
   the first pass lost the number or the date under it.
+On a colour scan (``inkcolour``) the stamp is found and read on the colour layer and the lines under it on the print
+layer, which holds none of the stamp; values written in pen on the number and date lines are read apart
+(``penvalues``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from sohoa.extractors import tesseract
+from sohoa.extractors import inkcolour, penvalues, tesseract
 from sohoa.extractors.types import Word
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (pixels, x1/y1 exclusive)
@@ -45,7 +48,7 @@ class StampLine:
 
 @dataclass
 class Stamp:
-    kind: Literal["received", "frame", "seal"]
+    kind: Literal["received", "frame", "seal", "pen"]
     box: Box
     lines: list[StampLine] = field(default_factory=list)
     # Parsed from the lines of a received stamp: (value, confidence 0-100 of the line it came from).
@@ -140,6 +143,31 @@ def find_stamps(image: Image.Image, dpi: float, options: StampOptions | None = N
             break
     found += _seals(pooled & ~lines, px_mm, options)
     return sorted(found, key=lambda s: (s.box[1], s.box[0]))
+
+
+def find_layer_stamps(layer: Image.Image, dpi: float, options: StampOptions | None = None) -> list[Stamp]:
+    """Frames on a layer that holds only a stamp's ink (the colour layer): one component each, its sides broken
+    only where black print crossed them, so a pooled, slightly widened copy joins them again."""
+    options = options or StampOptions()
+    zone = layer.crop((0, 0, layer.width, round(layer.height * options.header_share)))
+    pooled = ndimage.binary_dilation(np.asarray(zone.reduce(_POOL)) < _POOL_INK, iterations=2)
+    px_mm = dpi / 25.4 / _POOL
+    wmin, wmax, hmin, hmax = (v * px_mm for v in options.frame_mm)
+    labels, _ = ndimage.label(pooled, structure=np.ones((3, 3), bool))
+    found = []
+    for n, sl in enumerate(ndimage.find_objects(labels), start=1):
+        if sl is None:
+            continue
+        mask = labels[sl] == n
+        bh, bw = mask.shape
+        if not (wmin <= bw <= wmax and hmin <= bh <= hmax) or mask.mean() > 0.6:
+            continue
+        if _side_cover(mask) < options.min_side_cover:
+            continue
+        # The widening grew the box by two pooled pixels on each side.
+        x0, y0 = (sl[1].start + 2) * _POOL, (sl[0].start + 2) * _POOL
+        found.append(Stamp("frame", (x0, y0, (sl[1].stop - 2) * _POOL, (sl[0].stop - 2) * _POOL)))
+    return found
 
 
 def _frames(pooled: np.ndarray, px_mm: float, options: StampOptions, askew: bool) -> tuple[np.ndarray, list[Stamp]]:
@@ -245,9 +273,12 @@ def read_stamp(image: Image.Image, dpi: float, stamp: Stamp, ocr: tesseract.OcrO
             break
     else:
         for line in stamp.lines:
-            bare = None if _DATE.search(line.text) or _TIME.search(line.text) else _BARE_NUMBER.search(line.text)
-            if bare:
-                stamp.incoming_number = (bare.group(1), line.conf)
+            if _DATE.search(line.text) or _TIME.search(line.text):
+                continue
+            # The longest run of digits: a stray mark read as a digit beside the value is shorter ("lau 3 2202").
+            runs = [r.group(1) for r in _BARE_NUMBER.finditer(line.text)]
+            if runs:
+                stamp.incoming_number = (max(runs, key=len), line.conf)
                 break
     if _RECEIVED.search(text) or (stamp.incoming_number and stamp.received_date):
         stamp.kind = "received"
@@ -369,6 +400,30 @@ def _own_words(stamp: Stamp, lines: list[tuple[Box, list[Word]]]) -> list[list[s
     return out
 
 
+def _coloured_words(
+    stamp: Stamp, lines: list[tuple[Box, list[Word]]], colour: np.ndarray, image: Image.Image
+) -> list[list[str]]:
+    """On a colour page the stamp's own first-pass words are known by their ink: inside the stamp, words whose
+    dark pixels are mostly coloured (the print under the stamp is black)."""
+    grey = np.asarray(image if image.mode == "L" else image.convert("L"))
+    sx0, sy0, sx1, sy1 = stamp.box
+    out = []
+    for _, ws in lines:
+        texts, hit = [w.text for w in ws], False
+        for i, w in enumerate(ws):
+            cx, cy = w.left + w.width / 2, w.top + w.height / 2
+            if not (sx0 <= cx <= sx1 and sy0 <= cy <= sy1):
+                continue
+            area = (slice(w.top, w.top + w.height), slice(w.left, w.left + w.width))
+            inked = colour[area].sum()
+            neutral = ((grey[area] < 160) & ~colour[area]).sum()
+            if inked >= 2 * neutral:
+                texts[i], hit = " " * len(w.text), True
+        if hit:
+            out.append([" ".join(w.text for w in ws), " ".join(texts)])
+    return out
+
+
 # A number line ("Số: 58/2026/NĐ-CP", "Số 123/UBND") and a date line ("Hà Nội, ngày 5 tháng 3 năm 2026"): re-read
 # only when the first pass did not give them well formed.
 _NUMBER_LINE = re.compile(r"^\W{0,2}S[ốoô]\b", re.IGNORECASE)
@@ -388,28 +443,98 @@ def needs_reread(text: str) -> bool:
 
 
 def stamps_on_page(
-    image: Image.Image, dpi: float, words: list[Word], ocr: tesseract.OcrOptions | None = None
+    image: Image.Image,
+    dpi: float,
+    words: list[Word],
+    ocr: tesseract.OcrOptions | None = None,
+    colour: inkcolour.PageLayers | None = None,
 ) -> list[Stamp]:
     """Find the stamps of a first page, read the received ones, and re-read the number and date lines they touch
-    when those did not come out well formed."""
-    found = find_stamps(image, dpi)
+    when those did not come out well formed (a number line always: a well-formed misread is judged by the
+    metadata). ``colour``: the page's coloured ink, aligned with ``image``, when the scan is in colour."""
+    found: list[Stamp] = []
+    stamp_layer = print_layer = None
+    if colour is not None:
+        stamp_layer, print_layer = colour.stamp_image, colour.print_image
+        found = find_layer_stamps(stamp_layer, dpi)
+    on_colour = bool(found)
     if not found:
-        return []
+        found = find_stamps(image, dpi)
     base = ocr or tesseract.OcrOptions()
     margin = round(5 * dpi / 25.4)
     lines = line_boxes(words)
+    line_ocr = tesseract.OcrOptions(psm=7, model=base.model, tessdata_dir=base.tessdata_dir)
+    block = tesseract.OcrOptions(psm=6, model=base.model, tessdata_dir=base.tessdata_dir)
     for stamp in found:
         if stamp.kind == "seal":
             continue
-        read_stamp(image, dpi, stamp, tesseract.OcrOptions(psm=6, model=base.model, tessdata_dir=base.tessdata_dir))
+        # A stamp found on the grey page may still be lighter than the print: then it has layers of its own.
+        layers = colour if on_colour else inkcolour.lighter_ink(image, stamp.box, dpi)
+        if layers is not None and not on_colour:
+            _read_best(image, layers.stamp_image, dpi, stamp, block)
+        else:
+            read_stamp(layers.stamp_image if layers is not None else image, dpi, stamp, block)
         sx0, sy0, sx1, sy1 = stamp.box
         if stamp.kind == "received":
-            stamp.own_words = _own_words(stamp, lines)
+            if layers is not None:
+                stamp.own_words = _coloured_words(stamp, lines, layers.colour, image)
+            else:
+                stamp.own_words = _own_words(stamp, lines)
         for box, ws in lines:
             inside = box[0] >= sx0 and box[2] <= sx1 and box[1] >= sy0 and box[3] <= sy1
             text = " ".join(w.text for w in ws)
-            if inside or not _touches(box, stamp.box, margin) or not needs_reread(text):
+            if inside or not _touches(box, stamp.box, margin) or not (needs_reread(text) or is_number_line(text)):
                 continue
-            line_ocr = tesseract.OcrOptions(psm=7, model=base.model, tessdata_dir=base.tessdata_dir)
-            stamp.rereads += [{"first_pass": text, **r} for r in reread_line(image, dpi, box, stamp.box, line_ocr)]
+            reads = [] if layers is None else read_print_line(layers.print_image, dpi, box, stamp.box, line_ocr)
+            if not on_colour:
+                reads += reread_line(image, dpi, box, stamp.box, line_ocr)
+            stamp.rereads += [{"first_pass": text, **r} for r in reads]
+    if colour is not None and print_layer is not None and stamp_layer is not None:
+        taken = [s.box for s in found if s.kind != "seal"]
+        for box, ws in lines:
+            text = " ".join(w.text for w in ws)
+            if not (is_number_line(text) or _DATE_LINE.search(text)) or any(_overlap(box, t) for t in taken):
+                continue
+            read = penvalues.read_line(print_layer, stamp_layer, colour.colour, dpi, box, line_ocr)
+            if read is not None:
+                found.append(Stamp("pen", read.box, rereads=[{"first_pass": text, **read.to_dict()}]))
     return found
+
+
+def _read_best(image: Image.Image, layer: Image.Image, dpi: float, stamp: Stamp, ocr: tesseract.OcrOptions) -> None:
+    """Read a stamp both on its grey-level layer and on the page; keep the reading that parses more values (the
+    layer's on a tie: the print under the stamp is not in it)."""
+    plain = read_stamp(image, dpi, Stamp(stamp.kind, stamp.box), ocr)
+    read_stamp(layer, dpi, stamp, ocr)
+
+    def parsed(s: Stamp) -> int:
+        return sum(v is not None for v in (s.incoming_number, s.received_date, s.received_time))
+
+    if parsed(plain) > parsed(stamp):
+        stamp.kind, stamp.lines = plain.kind, plain.lines
+        stamp.incoming_number, stamp.received_date, stamp.received_time = (
+            plain.incoming_number,
+            plain.received_date,
+            plain.received_time,
+        )
+
+
+def is_number_line(text: str) -> bool:
+    return _NUMBER_LINE.search(text) is not None
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def read_print_line(
+    print_layer: Image.Image, dpi: float, line: Box, stamp: Box, ocr: tesseract.OcrOptions
+) -> list[dict[str, object]]:
+    """The line read on the print layer (the stamp's coloured ink taken off), over its whole width and the
+    stamp's."""
+    band, words = penvalues.print_words(print_layer, dpi, line, min(line[0], stamp[0]), max(line[2], stamp[2]), ocr)
+    if not words:
+        return []
+    confs = [w.conf for w in words if w.conf >= 0]
+    conf = round(sum(confs) / len(confs), 2) if confs else 0.0
+    return [{"box": list(band), "text": " ".join(w.text for w in words), "conf": conf, "how": "print layer"}]

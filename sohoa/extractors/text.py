@@ -21,6 +21,7 @@ import pikepdf
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from sohoa.extractors import ocrclean, pdfa, pdfactive, pdfout, pdftext, sniff, stamps, tables, tesseract, tonefix
+from sohoa.extractors.inkcolour import ink_layers
 from sohoa.extractors.native import NATIVE_TYPES, extract_native
 from sohoa.extractors.preprocess import POOL, PreprocessOptions, prepare
 from sohoa.extractors.quality import text_layer_check
@@ -90,6 +91,12 @@ class _Ocred:
 
 def _ocr_once(image: Image.Image, dpi: float, options: TextOptions, first_page: bool = False) -> _Ocred:
     started = time.monotonic()
+    colour = None
+    if first_page and options.find_stamps and image.mode not in ("1", "L"):
+        # Page 1 comes in colour: red and blue ink (stamps, pen values) is told from the print before it is lost.
+        image, ink = image.convert("L"), ink_layers(image, dpi)
+        # Split before preprocessing: ruling removal would take the print pixels a stamp's frame crosses.
+        colour = None if ink is None else ink.split(image)
     page = prepare(image, dpi, options.preprocess)
     prepared = time.monotonic()
     ocr = tesseract.ocr_image(page.image, page.dpi, options.ocr)
@@ -111,7 +118,8 @@ def _ocr_once(image: Image.Image, dpi: float, options: TextOptions, first_page: 
     if first_page and options.find_stamps:
         started = time.monotonic()
         # A frame has 4 ruling junctions, fewer than ruling removal needs (6): it is still on the prepared image.
-        found_stamps = stamps.stamps_on_page(page.image, page.dpi, ocr.words, options.ocr)
+        aligned = None if colour is None else colour.aligned(page.image.size, page.skew_deg)
+        found_stamps = stamps.stamps_on_page(page.image, page.dpi, ocr.words, options.ocr, aligned)
         stages["stamps"] = time.monotonic() - started
     # The cells the removed rulings enclosed, filled with the words whose centre they hold: no second OCR pass.
     found = (
@@ -362,7 +370,9 @@ def _from_pdf(data: bytes, options: TextOptions, executor: ThreadPoolExecutor) -
                 native = info.native_dpi
                 render_dpi = min(max(native or DEFAULT_DPI, options.min_render_dpi), options.max_render_dpi)
                 rendering = time.monotonic()
-                image = pdftext.render_page(pdfium, index, render_dpi, grayscale=True)
+                # Page 1 in colour when stamps are looked for (`inkcolour`); _ocr_once greys it for Tesseract.
+                in_colour = info.number == 1 and options.find_stamps
+                image = pdftext.render_page(pdfium, index, render_dpi, grayscale=not in_colour)
                 job = _Job(info.number, dpi=native or render_dpi, size=image.size, reason=reason, options=options)
                 job.render_s = time.monotonic() - rendering
                 job.flags = (_dpi_flags(native) if info.image_coverage > 0.5 else []) + verdict.flags

@@ -52,8 +52,10 @@ def draw_received_stamp(
     office: str = "VĂN PHÒNG BỘ",
     ink: int = 40,
     slant_deg: float = 0.0,
+    colour: tuple[int, int, int] | None = None,
 ) -> DrawnStamp:
-    """A 55 × 26 mm received stamp with its top-left corner at (x_mm, y_mm), drawn in place on `page` (L or 1)."""
+    """A 55 × 26 mm received stamp with its top-left corner at (x_mm, y_mm), drawn in place on `page` (L or 1; RGB
+    with `colour`, the stamp pad's ink, e.g. red (200, 40, 50) or blue (40, 60, 170))."""
     px = dpi / 25.4
     w, h = round(55 * px), round(26 * px)
     stamp = Image.new("L", (w, h), 255)
@@ -74,7 +76,7 @@ def draw_received_stamp(
     if slant_deg:
         stamp = stamp.rotate(slant_deg, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
     x0, y0 = round(x_mm * px), round(y_mm * px)
-    _darken(page, stamp, (x0, y0), ink)
+    _darken(page, stamp, (x0, y0), ink, colour)
     return DrawnStamp((x0, y0, x0 + stamp.width, y0 + stamp.height), number, date, time)
 
 
@@ -99,9 +101,49 @@ def draw_round_seal(
     return x0, y0, x0 + seal.width, y0 + seal.height
 
 
-def _darken(page: Image.Image, drawing: Image.Image, at: tuple[int, int], ink: int) -> None:
-    """Stamp ink over the print: the darker of the two, the drawing's black mapped to `ink`."""
+def draw_handwriting(
+    page: Image.Image,
+    dpi: float,
+    x_mm: float,
+    y_mm: float,
+    text: str,
+    *,
+    colour: tuple[int, int, int] = (35, 60, 165),
+    height_mm: float = 4.2,
+    slant_deg: float = 8.0,
+) -> tuple[int, int, int, int]:
+    """A pen-written value (a number or a day filled in after signing, as on many originals): `text` in a slanted
+    sans face, its top-left at (x_mm, y_mm), multiplied over the page in `colour` (page L or RGB). Its box."""
+    px = dpi / 25.4
+    font = _font(_SANS, round(height_mm * px))
+    left, top, right, bottom = font.getbbox(text)
+    drawing = Image.new("L", (int(right) + 4, int(bottom) + 4), 255)
+    ImageDraw.Draw(drawing).text((2, 2), text, font=font, fill=0)
+    drawing = drawing.transform(
+        drawing.size, Image.Transform.AFFINE, (1, np.tan(np.radians(slant_deg)), -drawing.height * 0.1, 0, 1, 0),
+        resample=Image.Resampling.BICUBIC, fillcolor=255,
+    )  # fmt: skip
+    x0, y0 = round(x_mm * px), round(y_mm * px)
+    _darken(page, drawing, (x0, y0), 0, colour)
+    return x0, y0, x0 + drawing.width, y0 + drawing.height
+
+
+def _darken(
+    page: Image.Image,
+    drawing: Image.Image,
+    at: tuple[int, int],
+    ink: int,
+    colour: tuple[int, int, int] | None = None,
+) -> None:
+    """Stamp ink over the print: the darker of the two, the drawing's black mapped to `ink`; in colour, the ink
+    multiplies the paper and the print (black print stays black, paper takes the ink's colour)."""
     region = (at[0], at[1], at[0] + drawing.width, at[1] + drawing.height)
+    if colour is not None and page.mode == "RGB":
+        under_rgb = np.asarray(page.crop(region), dtype=np.float32)
+        cover = (255 - np.asarray(drawing, dtype=np.float32)) / 255 * (1 - ink / 255)  # 0 paper .. 1 full ink
+        factor = 1 - cover[..., None] * (1 - np.asarray(colour, dtype=np.float32) / 255)
+        page.paste(Image.fromarray((under_rgb * factor).round().astype(np.uint8)), region[:2])
+        return
     under = page.crop(region).convert("L")
     inked = drawing.point(lambda v: ink + (255 - ink) * v // 255)
     merged = Image.fromarray(np.minimum(np.asarray(under), np.asarray(inked)))

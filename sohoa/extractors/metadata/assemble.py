@@ -411,7 +411,8 @@ def extract_metadata(
         return extractor.extract(text, page_starts)
     text = registration.blank_own_words(text, page_starts, stamps)
     md = extractor.extract(text, page_starts)
-    md = registration.with_rereads(text, page_starts, stamps, md, extractor.extract)
+    known = functools.partial(registration.symbol_score, extractor.resources)
+    md = registration.with_rereads(text, page_starts, stamps, md, extractor.extract, known)
     if (stamp := registration.received(stamps)) is not None:
         registration.add_registration(md, stamp)
     return md

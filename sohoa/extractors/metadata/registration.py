@@ -17,9 +17,11 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from sohoa.extractors.metadata.lexicon import Resources
 from sohoa.extractors.types import DocumentMetadata, Span
 
 Extract = Callable[[str, "list[int] | None"], DocumentMetadata]
+Known = Callable[[str], int]
 
 # The fields a re-read number or date line must bring without losing any of the others.
 _CORE = ("number", "issued_date", "doc_type", "issuer")
@@ -68,8 +70,10 @@ def add_registration(md: DocumentMetadata, stamp: dict[str, Any]) -> None:
         md.confidence["received_number"] = round(float(value[1]) / 100, 2)
     if value := stamp.get("received_date"):
         iso = _iso(str(value[0]), md.issued_date)
-        # Received before it was issued: a misread (a print digit under the stamp), not a register entry.
-        if iso is not None and not (md.issued_date and iso[0] < md.issued_date):
+        # Received before it was issued, or years in the future: a misread (a print digit under the stamp, "2044"
+        # for "2024"), not a register entry.
+        late = iso is not None and int(iso[0][:4]) > date.today().year + 1
+        if iso is not None and not (md.issued_date and iso[0] < md.issued_date) and not late:
             md.received_date = iso[0]
             md.confidence["received_date"] = round(float(value[1]) / 100 * (0.6 if iso[1] else 1.0), 2)
             if iso[1]:
@@ -139,23 +143,61 @@ def _remap(md: DocumentMetadata, at: int, old_len: int, new_len: int, page_start
         p.start, p.end = back(p.start), max(back(p.start), back(p.end))
 
 
+def symbol_score(res: Resources, number: str) -> int:
+    """How much of a number's symbol is known: 2 a type (when it carries a year, or a letter's) and an issuer
+    ("57/KH-UBND", "58/2026/NĐ-CP"), 1 the type alone ("740/TB-VPUBND"), 0 neither ("740/TBrVPUBNĐ", print under
+    a stamp read as letters). Many real symbols are not fully known: a low score is only a reason to look at a
+    re-reading, never to drop a number."""
+    parts = number.split("/")
+    groups = tuple(g for g in parts[-1].split("-") if g)
+    has_year = any(len(p) == 4 and p.isdigit() for p in parts[1:-1])
+    doc_type, first_is_type = res.type_for_symbol(groups, has_year)
+    if doc_type is None:
+        return 0
+    issuer, _ = res.issuer_for_symbol(groups, first_is_type)
+    generic = any(g in res.generic_symbols for g in groups[(1 if first_is_type else 0) :][:1])
+    return 2 if issuer is not None or generic else 1
+
+
+def _better_number(first: str | None, other: str | None, known: Known | None) -> bool:
+    """A re-read number that replaces the first pass's: the same figures and more of its symbol known ("57/KH-ĐBNĐ" ->
+    "57/KH-UBND", "740/TBrVPUBNĐ" -> "740/TB-VPUBND"), or it is the first's with the end the stamp cut off
+    ("2505/STP" -> "2505/STP-HCTP", "7462/UBND-KS" -> "…-KSTT") and no less known."""
+    if first is None or other is None or other == first:
+        return False
+    if known is None:
+        return other.startswith(first)
+    if known(other) > known(first):
+        # The same figures: only the symbol, where the stamp's strokes fall on letters, is re-read.
+        return other.split("/")[0] == first.split("/")[0]
+    return other.startswith(first) and known(other) >= known(first)
+
+
 def _score(md: DocumentMetadata) -> int:
     return sum(getattr(md, f) is not None for f in _CORE)
 
 
 def with_rereads(
-    text: str, page_starts: list[int] | None, stamps: Sequence[dict[str, Any]], md: DocumentMetadata, extract: Extract
+    text: str,
+    page_starts: list[int] | None,
+    stamps: Sequence[dict[str, Any]],
+    md: DocumentMetadata,
+    extract: Extract,
+    known: Known | None = None,
 ) -> DocumentMetadata:
     """Metadata read again with a stamp-covered line replaced by its re-reading, when that gives the number or
-    the date the text alone did not, and loses no other core field; else ``md`` unchanged."""
+    the date the text alone did not, and loses no other core field; else ``md`` unchanged.
+
+    A number the text gave is replaced too, by a re-reading's (`_better_number`), when ``known`` (`symbol_score`)
+    says more of the re-reading's symbol is known (the print under a stamp read well formed but wrong:
+    "57/KH-ĐBNĐ" for "57/KH-UBND"), when the re-reading is the same number with the end the stamp had cut, or when
+    the text's number was only guessed from a citation (its own line lost under the stamp)."""
     stamp = received(stamps)
     if _own_number_is_the_stamps(md, stamp):
         md.spans.pop("number", None)
         md.confidence.pop("number", None)
         md.number = None
         md.flags.append("no_number")
-    if md.number is not None and md.issued_date is not None:
-        return md
     page1_end = page_starts[1] if page_starts and len(page_starts) > 1 else len(text)
     best, best_score = md, _score(md)
     for first, replacement in _variants(stamps):
@@ -170,7 +212,15 @@ def with_rereads(
             continue
         gains = [f for f in ("number", "issued_date") if getattr(candidate, f) and not getattr(best, f)]
         lost = [f for f in _CORE if getattr(best, f) and not getattr(candidate, f)]
-        if gains and not lost and _score(candidate) > best_score:
+        fixed = _better_number(best.number, candidate.number, known) or (
+            # A number printed on the "Số:" line beats one guessed from a citation above the type line.
+            "number_guessed" in best.flags and candidate.number is not None and "number_guessed" not in candidate.flags
+        )
+        # A number the text gave changes only for a better one, never as a side effect of a gained date (a re-read
+        # line whose number came out garbled would leave a number guessed from a citation in its place).
+        if best.number is not None and candidate.number != best.number and not fixed:
+            continue
+        if (gains or fixed) and not lost and _score(candidate) >= best_score + (0 if fixed else 1):
             _remap(candidate, at, len(first), len(replacement), page_starts)
             candidate.repairs = {**candidate.repairs, "stamp_line_reread": 1}
             best, best_score = candidate, _score(candidate)
