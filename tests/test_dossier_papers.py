@@ -151,3 +151,24 @@ def test_a_decree_30_document_keeps_its_extraction() -> None:
     )
     md = extract_metadata(text)
     assert md.paper_type == "van_ban" and md.number == "12/QĐ-UBND" and md.fields == {}
+
+
+def test_a_receipt_in_nfd_gives_the_fields_and_spans_of_its_nfc_text() -> None:
+    # pdfplumber and macOS give NFD: offsets are mapped back to the caller's text once, never twice.
+    import unicodedata
+
+    from sohoa.extractors.metadata import extract_metadata
+    from sohoa.samples.texts import generate_document
+
+    text = generate_document("giay_tiep_nhan", seed=2, index=0).text
+    nfd = unicodedata.normalize("NFD", text)
+    composed, decomposed = extract_metadata(text), extract_metadata(nfd)
+    assert composed.paper_type == decomposed.paper_type == "giay_tiep_nhan"
+    values = {k: v["value"] for k, v in composed.fields.items() if isinstance(v, dict)}
+    assert values and values == {k: v["value"] for k, v in decomposed.fields.items() if isinstance(v, dict)}
+    whole = decomposed.spans["fields"]
+    assert 0 <= whole.start < whole.end <= len(nfd)
+    for name, entry in decomposed.fields.items():
+        if isinstance(entry, dict) and name == "applicant_name":
+            piece = unicodedata.normalize("NFC", nfd[entry["span"]["start"] : entry["span"]["end"]])
+            assert piece.casefold() == str(entry["value"]).casefold()

@@ -108,3 +108,14 @@ def test_law_numbered_by_the_national_assembly(ex: MetadataExtractor) -> None:
     assert md.spans["issued_date"].page == 2  # pages from the form feed
     assert md.signer_title == "Chủ tịch Quốc hội" and md.signer == "Nguyễn Sinh Hùng"
     assert md.cited_documents[0].number == "27/2001/QH10" and md.cited_documents[0].doc_type == "Luật"
+
+
+@pytest.mark.parametrize("date_line", ["Cần Thơ, ngày 15_ tháng 3 năm 2024", "Cần Thơ, ngày 15 tháng 03_ năm 2024"])
+def test_a_date_filled_in_over_the_dotted_blank_keeps_its_underscores_out(
+    ex: MetadataExtractor, date_line: str
+) -> None:
+    # OCR reads the form's blank line under a hand-filled day or month as "_" beside the digits.
+    md = ex.extract(HEADER + f"Số: 70/KH-UBND {date_line}\nKẾ HOẠCH\nThực hiện\n")
+    assert md.issued_date == "2024-03-15"
+    md = ex.extract(HEADER + "Số: 70/KH-UBND Cần Thơ, ngày __ tháng __ năm 2024\nKẾ HOẠCH\nThực hiện\n")
+    assert md.issued_date is None and "blank_date" in md.flags

@@ -21,7 +21,8 @@ _OCR_DIGITS = str.maketrans({"o": "0", "u": "0", "l": "1", "i": "1", "|": "1", "
 def parse_date_parts(d: str, m: str, y: str) -> tuple[str | None, str]:
     """ISO date and a status: "ok", "blank" (left empty in a draft), "invalid" ("năm 20210", "31/02") or
     "unreadable" (not digits: handwriting or a stamp read by OCR)."""
-    raw = [fold(x).replace(" ", "").strip(" .,:;'`\"") for x in (d, m, y)]
+    # "_": a date written by hand over the dotted blank of a form ("ngày 15_ tháng"), read with the underscores.
+    raw = [fold(x).replace(" ", "").strip(" .,:;'`\"_") for x in (d, m, y)]
     d, m, y = (x.translate(_OCR_DIGITS) for x in raw)
     # Letters read as digits ("lÌ" -> 11) repair OCR of print; when the result is still no date, the characters
     # were not digits in the first place: handwriting or a stamp over the date.

@@ -96,8 +96,11 @@ def assemble_papers(md: DocumentMetadata, results: Results, text: str, span: Cal
     entries = [e for v in fields.values() for e in (v if isinstance(v, list) else [v])]
     if entries:
         md.confidence["fields"] = min(e["confidence"] for e in entries) or 0.01
-        start, end = min(e["span"]["start"] for e in entries), max(e["span"]["end"] for e in entries)
-        md.spans["fields"] = span(start, end)
+        # From the hits (offsets into the text the rules read), not the entries: their spans are already mapped
+        # back to the caller's text, and mapping them twice ran past its end on NFD input.
+        hits = [h for h in (found.fields if found is not None else ()) if h.value not in (None, "")]
+        hits += list(found.papers) if found is not None else []
+        md.spans["fields"] = span(min(h.start for h in hits), max(h.end for h in hits))
     if paper.kind in EXPECTED and paper.kind != "giay_tiep_nhan":  # a receipt is dated and numbered as a document
         md.flags[:] = [f for f in md.flags if f not in _DECREE_FLAGS]
     # A field whose label was found but whose value reads badly (a date that is no date, an ID of 10 digits) goes
