@@ -258,6 +258,7 @@ def _ocr_run(options: TextOptions, pages: list[PageResult], seconds: float, stag
             "lang": options.ocr.lang,
             "psm": options.ocr.psm,
             "model": options.ocr.model,
+            "engine": tesseract.engine_name(options.ocr),
             "language_pack": tesseract.language_pack(options.ocr.lang, options.ocr.tessdata_dir),
             "pages": [p.number for p in pages if p.source == TextSource.OCR],
             "workers": options.workers,
@@ -322,8 +323,7 @@ def _restore_tones(
         return
     started = time.monotonic()
     todo = [p for p in pages if p.number in pending]
-    changes = tonefix.correct_pages([(p.words, pending[p.number]) for p in todo], options.tones,
-                                    tesseract.tessdata_arg(options.ocr))  # fmt: skip
+    changes = tonefix.correct_pages([(p.words, pending[p.number]) for p in todo], options.tones, options.ocr)
     for page, made in zip(todo, changes, strict=True):
         if made:
             page.corrections = [{"page": page.number, **c.to_dict()} for c in made]
