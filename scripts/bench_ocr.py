@@ -13,7 +13,8 @@ With `--model best` sohoa and bare Tesseract read with the tessdata_best model o
 Tesseract CPU a page with each model on the scans' pages.
 
 Usage: python scripts/bench_ocr.py [--jobs 2] [--rounds 1] [--long-pages 10,40,160] [--skip-ocrmypdf]
-  [--model fast|best] [--model-cpu] [--only-long [--pipeline]] [--plain-too]   (SOHOA_SAMPLES, default ../shared/data)
+  [--model fast|best] [--model-cpu] [--only-long [--pipeline]] [--plain-too] [--program-too]
+  [--engine library|cli]   (SOHOA_SAMPLES, default ../shared/data)
 Numbers from one run on a shared machine: compare ratios, not absolute seconds.
 """
 
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pikepdf
@@ -106,6 +108,8 @@ def sohoa_run(
                 for run in out.extraction.tool_runs:
                     for key, value in (run.params.get("stage_s") or {}).items():
                         stages[key] = stages.get(key, 0.0) + value
+                    for key, value in (run.params.get("stage_cpu_s") or {}).items():
+                        stages[f"{key} CPU"] = stages.get(f"{key} CPU", 0.0) + value
                     stages[run.step] = stages.get(run.step, 0.0) + run.duration_s
     return time.monotonic() - t
 
@@ -215,10 +219,19 @@ def main() -> int:
     ap.add_argument("--only-long", action="store_true", help="only the long documents' peak memory")
     ap.add_argument("--pipeline", action="store_true", help="with --only-long: the whole batch path, not extraction")
     ap.add_argument("--model", choices=["fast", "best"], default="fast", help="Tesseract model (SOHOA_OCR_MODEL)")
+    ap.add_argument(
+        "--engine",
+        choices=["library", "cli"],
+        default="library",
+        help="sohoa's Tesseract: libtesseract in process (default) or the program (SOHOA_OCR_ENGINE)",
+    )
     ap.add_argument("--plain-too", action="store_true", help="also sohoa without tone correction and stamps")
+    ap.add_argument(
+        "--program-too", action="store_true", help="also sohoa reading through the tesseract program (engine cli)"
+    )
     ap.add_argument("--model-cpu", action="store_true", help="only: Tesseract CPU a page, fast against best")
     args = ap.parse_args()
-    ocr = OcrOptions(model=args.model, tessdata_dir=Settings(ocr_model=args.model).ocr_tessdata_dir)
+    ocr = OcrOptions(model=args.model, tessdata_dir=Settings(ocr_model=args.model).ocr_tessdata_dir, engine=args.engine)
     if ocr.tessdata_dir and not (ocr.tessdata_dir / "vie.traineddata").is_file():
         print(f"no vie.traineddata in {ocr.tessdata_dir}: run `make install`", file=sys.stderr)
         return 2
@@ -255,6 +268,7 @@ def main() -> int:
         cpu: dict[str, float] = {"sohoa": 0.0, "tesseract": 0.0, "sohoa-plain": 0.0}  # this process and its
         # Tesseracts: load-proof
         stages: dict[str, float] = {}
+        program_stages: dict[str, float] = {}
         have_ocrmypdf = not args.skip_ocrmypdf
         for _ in range(args.rounds):
             for pdf in scans:
@@ -264,6 +278,12 @@ def main() -> int:
                 totals["tesseract"] += bare(images[pdf], args.jobs, ocr)
                 cpu["sohoa"] += middle - before
                 cpu["tesseract"] += cpu_seconds() - middle
+                if args.program_too:
+                    before = cpu_seconds()
+                    totals["sohoa-cli"] = totals.get("sohoa-cli", 0.0) + sohoa_run(
+                        [pdf], args.jobs, replace(ocr, engine="cli"), program_stages
+                    )
+                    cpu["sohoa-cli"] = cpu.get("sohoa-cli", 0.0) + cpu_seconds() - before
                 if args.plain_too:
                     before = cpu_seconds()
                     totals["sohoa-plain"] = totals.get("sohoa-plain", 0.0) + sohoa_run(
@@ -297,7 +317,13 @@ def main() -> int:
         print(f"CPU seconds: sohoa without tone correction and stamps {cpu['sohoa-plain']:.1f} "
               f"(× bare {cpu['tesseract'] / cpu['sohoa-plain']:.2f}; the two steps cost "
               f"{cpu['sohoa'] - cpu['sohoa-plain']:.1f} s)")  # fmt: skip
-    print("sohoa stages (CPU-side seconds summed over pages): " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
+    if args.program_too:
+        print(f"CPU seconds: sohoa through the tesseract program {cpu['sohoa-cli']:.1f} "
+              f"(× bare {cpu['tesseract'] / cpu['sohoa-cli']:.2f})")  # fmt: skip
+    # CPU: of the thread that ran the stage, which includes in-process Tesseract (not the program, a child).
+    print("sohoa stages (seconds summed over pages): " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
+    if program_stages:
+        print("  through the program: " + ", ".join(f"{k} {v:.1f}" for k, v in program_stages.items()))
     print(f"born-digital: {born_rate:.1f} pages/s ({born_pages} pages × 5)")
     long_documents(scans, args.long_pages, args.jobs)  # after the speed runs, which it would otherwise load
     return 0

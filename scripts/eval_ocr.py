@@ -274,9 +274,15 @@ def main() -> int:
     ap.add_argument("--vbpl", choices=["dev", "test"], help="rendered held-out legal texts instead of born_digital")
     ap.add_argument("--max-docs", type=int, default=6, help="with --vbpl: how many texts (3 pages each)")
     ap.add_argument("--tone-sweep", action="store_true", help="tune the tone thresholds (use with --vbpl dev)")
+    ap.add_argument(
+        "--engine",
+        choices=["library", "cli"],
+        default="library",
+        help="sohoa's Tesseract: libtesseract in process (default) or the program (SOHOA_OCR_ENGINE)",
+    )
     ap.add_argument("--no-bare", action="store_true", help="skip bare Tesseract")
     args = ap.parse_args()
-    ocr = OcrOptions(model=args.model, tessdata_dir=Settings(ocr_model=args.model).ocr_tessdata_dir)
+    ocr = OcrOptions(model=args.model, tessdata_dir=Settings(ocr_model=args.model).ocr_tessdata_dir, engine=args.engine)
     if ocr.tessdata_dir and not (ocr.tessdata_dir / "vie.traineddata").is_file():
         print(f"no vie.traineddata in {ocr.tessdata_dir}: run `make install`", file=sys.stderr)
         return 2

@@ -3,6 +3,7 @@
 set -euo pipefail
 PKGS=(
   tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd   # OCR engine, Vietnamese model, orientation
+  libtesseract5                                       # the engine as a library: read in process (tessapi.py)
   ghostscript qpdf poppler-utils                      # PDF tools (PDF/A step, repair, pdftoppm/pdftotext)
   fonts-liberation2 fonts-dejavu-core                 # Times-metric font with all Vietnamese letters
   postgresql                                          # record store for several workers; the tests start a throwaway cluster

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     ocr_best_tessdata_dir: Path | None = Field(
         default=None, description="Tessdata dir of the best model; default <venv>/share/sohoa/tessdata-best"
     )
+    ocr_engine: Literal["library", "cli"] = Field(
+        default="library",
+        description="library: the system's libtesseract kept loaded in the process (the tesseract program when it "
+        "cannot be loaded); cli: always the tesseract program. Both read the same words (docs/ocr-correction.md)",
+    )
     ocr_workers: int = Field(default=2, ge=1, description="Pages OCR'd in parallel (one Tesseract thread each)")
     ocr_timeout_s: int = Field(default=300, ge=1, description="Per-page Tesseract timeout")
     min_text_chars: int = Field(default=40, ge=0, description="Below this a text layer counts as empty")

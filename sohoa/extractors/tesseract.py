@@ -1,5 +1,9 @@
-"""Tesseract, through pytesseract: one run per page yields the word boxes with confidences (TSV); the searchable
-PDF's invisible text is laid from those boxes (pdfout.py), not by a second renderer."""
+"""Tesseract: one reading per page yields the word boxes with confidences (TSV); the searchable PDF's invisible text
+is laid from those boxes (pdfout.py), not by a second renderer.
+
+A page is read by the system's libtesseract kept loaded in this process (tessapi.py: the same TSV as the program,
+without its start-up, model load and image file); the `tesseract` program through pytesseract reads it when the
+library is not available or `OcrOptions.engine` is "cli"."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from typing import Literal
 import pytesseract
 from PIL import Image
 
+from sohoa.extractors import tessapi
 from sohoa.extractors.types import ExtractionError, ExtractionStatus, Word
 from sohoa.textnorm import normalize_text
 
@@ -30,6 +35,8 @@ class OcrOptions:
     # the settings layer resolves (Settings.ocr_tessdata_dir); best without its model fails, never falls back.
     model: Literal["fast", "best"] = "fast"
     tessdata_dir: Path | None = None  # Tesseract's --tessdata-dir; None: its built-in search (TESSDATA_PREFIX, system)
+    # library: libtesseract in this process when it loads, else the program; cli: always the program (pytesseract).
+    engine: Literal["library", "cli"] = "library"
 
 
 @dataclass
@@ -95,32 +102,63 @@ def _tessdata_dir_arg(tessdata_dir: Path | None) -> str:
     return "" if tessdata_dir is None else f"--tessdata-dir {shlex.quote(str(tessdata_dir))} "
 
 
-def ocr_image(image: Image.Image, dpi: float, options: OcrOptions) -> OcrPage:
-    """OCR one page image once; returns text and words with their boxes and confidences."""
+def in_process(options: OcrOptions) -> bool:
+    """Whether pages are read by the library in this process (else by the program)."""
+    return options.engine == "library" and tessapi.library() is not None
+
+
+def engine_name(options: OcrOptions) -> str:
+    """What reads the pages, for the OCR event."""
+    return f"libtesseract {tessapi.version()} in process" if in_process(options) else "tesseract program"
+
+
+def read(
+    image: Image.Image,
+    dpi: float,
+    options: OcrOptions,
+    output: Literal["tsv", "hocr"] = "tsv",
+    variables: dict[str, str] | None = None,
+) -> str:
+    """Tesseract's TSV or hOCR of one image at `options.psm`, `variables` (-c name=value) set."""
     # One Tesseract thread per process: OpenMP threads fight the page-level parallelism (tech-notes: 2-4x slower).
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    started = time.monotonic()
+    tessdata = tessdata_arg(options)  # checked first: a best model that is not installed is a typed error
+    if in_process(options):
+        datapath = None if options.tessdata_dir is None else str(options.tessdata_dir)
+        try:
+            with tessapi.api(datapath, options.lang, variables) as reader:
+                return reader.read(image, dpi, options.psm, output, options.timeout_s)
+        except tessapi.RecognitionTimeout as exc:
+            raise ExtractionError(ExtractionStatus.TIMEOUT, str(exc)) from exc
+        except tessapi.TesseractLibraryError as exc:
+            raise ExtractionError(ExtractionStatus.FAILED, f"Tesseract failed: {exc}") from exc
     with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
         # Uncompressed greyscale (PGM, or PBM for bilevel): writing a PNG cost 0.3-1.4 s a page at 300 dpi (zlib,
         # in this process), and Tesseract reads grey anyway. The resolution goes on the command line.
         src = Path(tmp) / "page.pnm"
         (image if image.mode in ("1", "L") else image.convert("L")).save(src, "PPM")
         base = Path(tmp) / "out"
-        # TSV only: the text layer is written from its word boxes (pdfout.py), so Tesseract's PDF renderer (a
-        # PDF and a font copy per page, parsed again with pikepdf) is not run.
-        config = tessdata_arg(options) + f"--psm {options.psm} --dpi {round(dpi)} -c tessedit_create_tsv=1"
+        config = tessdata + f"--psm {options.psm} --dpi {round(dpi)} -c tessedit_create_{output}=1"
+        config += "".join(f" -c {key}={value}" for key, value in (variables or {}).items())
         try:
             pytesseract.pytesseract.run_tesseract(
-                str(src), str(base), extension="tsv", lang=options.lang, config=config, timeout=options.timeout_s
+                str(src), str(base), extension=output, lang=options.lang, config=config, timeout=options.timeout_s
             )
-        except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
-            raise ExtractionError(ExtractionStatus.TIMEOUT, f"Tesseract took longer than {options.timeout_s}s") from exc
         except pytesseract.TesseractNotFoundError as exc:
             raise ExtractionError(ExtractionStatus.FAILED, "tesseract is not installed (run `make install`)") from exc
-        except pytesseract.TesseractError as exc:
+        except pytesseract.TesseractError as exc:  # before RuntimeError, its base class
             raise ExtractionError(ExtractionStatus.FAILED, f"Tesseract failed: {exc.message}") from exc
-        tsv = (base.with_suffix(".tsv")).read_text(encoding="utf-8")
-    words = parse_tsv(tsv)
+        except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
+            raise ExtractionError(ExtractionStatus.TIMEOUT, f"Tesseract took longer than {options.timeout_s}s") from exc
+        return base.with_suffix(f".{output}").read_text(encoding="utf-8")
+
+
+def ocr_image(image: Image.Image, dpi: float, options: OcrOptions) -> OcrPage:
+    """OCR one page image once; returns text and words with their boxes and confidences."""
+    started = time.monotonic()
+    # TSV only: the text layer is written from its word boxes (pdfout.py), so Tesseract's PDF renderer (a PDF and a
+    # font copy per page, parsed again with pikepdf) is not run.
+    words = parse_tsv(read(image, dpi, options))
     confs = [w.conf for w in words if w.conf >= 0]
     return OcrPage(
         text=words_to_text(words),

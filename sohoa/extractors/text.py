@@ -1,7 +1,8 @@
 """Route every page to its text: the PDF text layer when it is real text, Tesseract OCR otherwise.
 
 Pure: bytes in, a TextExtraction out. The pages of one document are OCR'd in parallel threads, each running one
-single-threaded Tesseract process; rasterising stays in the calling thread because PDFium is not thread-safe.
+single-threaded Tesseract (kept loaded in this process, tessapi.py); rasterising stays in the calling thread
+because PDFium is not thread-safe.
 """
 
 from __future__ import annotations
@@ -89,18 +90,35 @@ class _Ocred:
     stamps: list[stamps.Stamp] = field(default_factory=list)
 
 
+class _Lap:
+    """Wall and this thread's CPU seconds of a stage ("<stage>_cpu"): under load wall time says little, and the CPU
+    of a thread includes the Tesseract it runs in process (not the program's, a child process)."""
+
+    def __init__(self, stages: dict[str, float]):
+        self.stages = stages
+        self.wall, self.cpu = time.monotonic(), time.thread_time()
+
+    def __call__(self, name: str) -> None:
+        wall, cpu = time.monotonic(), time.thread_time()
+        self.stages[name] = self.stages.get(name, 0.0) + wall - self.wall
+        self.stages[f"{name}_cpu"] = self.stages.get(f"{name}_cpu", 0.0) + cpu - self.cpu
+        self.wall, self.cpu = wall, cpu
+
+
 def _ocr_once(image: Image.Image, dpi: float, options: TextOptions, first_page: bool = False) -> _Ocred:
-    started = time.monotonic()
+    stages: dict[str, float] = {}
+    lap = _Lap(stages)
     colour = None
     if first_page and options.find_stamps and image.mode not in ("1", "L"):
         # Page 1 comes in colour: red and blue ink (stamps, pen values) is told from the print before it is lost.
         image, ink = image.convert("L"), ink_layers(image, dpi)
         # Split before preprocessing: ruling removal would take the print pixels a stamp's frame crosses.
         colour = None if ink is None else ink.split(image)
+        lap("ink")
     page = prepare(image, dpi, options.preprocess)
-    prepared = time.monotonic()
+    lap("preprocess")
     ocr = tesseract.ocr_image(page.image, page.dpi, options.ocr)
-    stages = {"preprocess": prepared - started, "tesseract": time.monotonic() - prepared}
+    lap("tesseract")
     if options.drop_noise:
         # Text, words and text layer without the blobs of stamps and signatures; the confidence stays Tesseract's
         # over everything it read, so a page full of noise still goes to review.
@@ -111,16 +129,16 @@ def _ocr_once(image: Image.Image, dpi: float, options: TextOptions, first_page: 
     pending = None
     if options.correct_tones:
         # The candidates only, cut out: the second reading runs once for the whole document (_restore_tones).
-        started = time.monotonic()
+        lap = _Lap(stages)
         pending = tonefix.cut_out(ocr.words, page.image, page.dpi, options.tones)
-        stages["tones"] = time.monotonic() - started
+        lap("tones")
     found_stamps: list[stamps.Stamp] = []
     if first_page and options.find_stamps:
-        started = time.monotonic()
+        lap = _Lap(stages)
         # A frame has 4 ruling junctions, fewer than ruling removal needs (6): it is still on the prepared image.
         aligned = None if colour is None else colour.aligned(page.image.size, page.skew_deg)
         found_stamps = stamps.stamps_on_page(page.image, page.dpi, ocr.words, options.ocr, aligned)
-        stages["stamps"] = time.monotonic() - started
+        lap("stamps")
     # The cells the removed rulings enclosed, filled with the words whose centre they hold: no second OCR pass.
     found = (
         []
@@ -145,7 +163,8 @@ def _reads_badly(ocr: tesseract.OcrPage, options: TextOptions) -> bool:
 
 
 def _ocr_prepared(image: Image.Image, dpi: float, options: TextOptions, first_page: bool = False) -> _Ocred:
-    """Runs in a worker thread: preprocessing is numpy/Pillow work that releases the GIL, OCR a subprocess."""
+    """Runs in a worker thread: preprocessing is numpy/Pillow work and in-process Tesseract a C call, both of which
+    release the GIL (or Tesseract is a subprocess)."""
     first = _ocr_once(image, dpi, options, first_page)
     if not _reads_badly(first.ocr, options):
         return first
@@ -191,6 +210,7 @@ class _Job:
     flags: list[str] = field(default_factory=list)
     options: TextOptions | None = None
     render_s: float = 0.0
+    render_cpu_s: float = 0.0
 
 
 @cache
@@ -270,10 +290,12 @@ def _ocr_run(options: TextOptions, pages: list[PageResult], seconds: float, stag
             "lang": options.ocr.lang,
             "psm": options.ocr.psm,
             "model": options.ocr.model,
+            "engine": tesseract.engine_name(options.ocr),
             "language_pack": tesseract.language_pack(options.ocr.lang, options.ocr.tessdata_dir),
             "pages": [p.number for p in pages if p.source == TextSource.OCR],
             "workers": options.workers,
-            "stage_s": {k: round(v, 3) for k, v in stages.items()},
+            "stage_s": {k: round(v, 3) for k, v in stages.items() if not k.endswith("_cpu")},
+            "stage_cpu_s": {k[:-4]: round(v, 3) for k, v in stages.items() if k.endswith("_cpu")},
         },
         duration_s=round(seconds, 3),
     )
@@ -286,7 +308,7 @@ def _collect(job: _Job, stages: dict[str, float], pending: dict[int, tonefix.Pen
     done = job.future.result()
     if done.pending is not None and done.pending.candidates:
         pending[job.number] = done.pending
-    _add_stages(stages, {"render": job.render_s, **done.stage_s})
+    _add_stages(stages, {"render": job.render_s, "render_cpu": job.render_cpu_s, **done.stage_s})
     ocr = done.ocr
     share, review = _gate(ocr.text, ocr.confidence, job.options)
     return PageResult(
@@ -332,16 +354,15 @@ def _restore_tones(
     """One second reading for the document's tone candidates; the changes recorded on each page."""
     if not pending:
         return
-    started = time.monotonic()
+    lap = _Lap(stages)
     todo = [p for p in pages if p.number in pending]
-    changes = tonefix.correct_pages([(p.words, pending[p.number]) for p in todo], options.tones,
-                                    tesseract.tessdata_arg(options.ocr))  # fmt: skip
+    changes = tonefix.correct_pages([(p.words, pending[p.number]) for p in todo], options.tones, options.ocr)
     for page, made in zip(todo, changes, strict=True):
         if made:
             page.corrections = [{"page": page.number, **c.to_dict()} for c in made]
             page.text = tesseract.words_to_text(page.words)
             page.route_reason += f"; restored {len(made)} tone mark{'s' if len(made) > 1 else ''}"
-    stages["tones"] = stages.get("tones", 0.0) + time.monotonic() - started
+    lap("tones")
 
 
 def _dpi_flags(dpi: float | None) -> list[str]:
@@ -369,12 +390,12 @@ def _from_pdf(data: bytes, options: TextOptions, executor: ThreadPoolExecutor) -
                     continue
                 native = info.native_dpi
                 render_dpi = min(max(native or DEFAULT_DPI, options.min_render_dpi), options.max_render_dpi)
-                rendering = time.monotonic()
+                rendering, rendering_cpu = time.monotonic(), time.thread_time()
                 # Page 1 in colour when stamps are looked for (`inkcolour`); _ocr_once greys it for Tesseract.
                 in_colour = info.number == 1 and options.find_stamps
                 image = pdftext.render_page(pdfium, index, render_dpi, grayscale=not in_colour)
                 job = _Job(info.number, dpi=native or render_dpi, size=image.size, reason=reason, options=options)
-                job.render_s = time.monotonic() - rendering
+                job.render_s, job.render_cpu_s = time.monotonic() - rendering, time.thread_time() - rendering_cpu
                 job.flags = (_dpi_flags(native) if info.image_coverage > 0.5 else []) + verdict.flags
                 job.future = executor.submit(_ocr_prepared, image, render_dpi, options, info.number == 1)
                 yield job

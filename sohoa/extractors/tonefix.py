@@ -14,21 +14,18 @@ box, before, after, scores) so it can be audited and reversed (`revert`).
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import pytesseract
 from PIL import Image
 
+from sohoa.extractors import tesseract
 from sohoa.extractors.syllable_lm import SyllableLM, default_lm
-from sohoa.extractors.types import Word
+from sohoa.extractors.types import ExtractionError, Word
 from sohoa.extractors.vietnamese import is_syllable
 from sohoa.textnorm import normalize_text
 
@@ -259,25 +256,20 @@ def parse_choices_hocr(hocr: str) -> list[tuple[tuple[int, int, int, int], Rerea
     return out
 
 
-def reread(crops: list[Image.Image], dpi: float, options: ToneOptions, tessdata_arg: str = "") -> list[Reread | None]:
-    """Read the crops again in one Tesseract run (a run costs ~0.09 s CPU before it reads anything, so one per
-    document, not per page), with the LSTM's per-character alternatives; None where no one word was read."""
+def reread(
+    crops: list[Image.Image], dpi: float, options: ToneOptions, ocr: tesseract.OcrOptions | None = None
+) -> list[Reread | None]:
+    """Read the crops again in one reading (through the program, a run cost ~0.09 s CPU before it read anything, so
+    one per document, not per page), with the LSTM's per-character alternatives; None where no one word was read.
+    `ocr`: the model and engine of the first reading."""
     if not crops:
         return []
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     sheet, placed = _sheet(crops)
-    with tempfile.TemporaryDirectory(prefix="sohoa-tone-") as tmp:
-        src = Path(tmp) / "words.pgm"
-        sheet.save(src, "PPM")
-        base = Path(tmp) / "out"
-        config = tessdata_arg + f"--psm 6 --dpi {round(dpi)} -c lstm_choice_mode=2 -c tessedit_create_hocr=1"
-        try:
-            pytesseract.pytesseract.run_tesseract(
-                str(src), str(base), extension="hocr", lang="vie", config=config, timeout=options.timeout_s
-            )
-            hocr = base.with_suffix(".hocr").read_text(encoding="utf-8")
-        except (RuntimeError, pytesseract.TesseractError, OSError):
-            return [None] * len(crops)  # no second reading: no correction, the first reading stands
+    ocr = replace(ocr or tesseract.OcrOptions(), psm=6, timeout_s=options.timeout_s)
+    try:
+        hocr = tesseract.read(sheet, dpi, ocr, "hocr", {"lstm_choice_mode": "2"})
+    except (ExtractionError, OSError):
+        return [None] * len(crops)  # no second reading: no correction, the first reading stands
     found: list[list[Reread]] = [[] for _ in crops]
     for (x0, y0, x1, y1), read in parse_choices_hocr(hocr):
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
@@ -328,7 +320,7 @@ def apply(words: list[Word], pending: Pending, reads: list[Reread | None], optio
 
 
 def correct_pages(
-    pages: list[tuple[list[Word], Pending]], options: ToneOptions | None = None, tessdata_arg: str = ""
+    pages: list[tuple[list[Word], Pending]], options: ToneOptions | None = None, ocr: tesseract.OcrOptions | None = None
 ) -> list[list[Correction]]:
     """Restore tone marks on the pages of one document with one second reading per resolution."""
     options = options or ToneOptions()
@@ -338,7 +330,7 @@ def correct_pages(
         crops = [c for n in mine for c in pages[n][1].crops]
         if len(crops) < _PER_LINE // 2:  # too few to be a line: sure words beside them (their reads unused)
             crops += [f for n in mine for f in pages[n][1].fillers][:_FILLERS]
-        got = reread(crops, dpi, options, tessdata_arg)
+        got = reread(crops, dpi, options, ocr)
         for n in mine:
             k = len(pages[n][1].crops)
             reads[n], got = got[:k], got[k:]
@@ -351,11 +343,11 @@ def correct(
     dpi: float,
     options: ToneOptions | None = None,
     lm: SyllableLM | None = None,
-    tessdata_arg: str = "",
+    ocr: tesseract.OcrOptions | None = None,
 ) -> list[Correction]:
     """Restore tone marks in the words of one page (changed in place); returns the changes."""
     options = options or ToneOptions()
-    return correct_pages([(words, cut_out(words, image, dpi, options, lm))], options, tessdata_arg)[0]
+    return correct_pages([(words, cut_out(words, image, dpi, options, lm))], options, ocr)[0]
 
 
 def revert(words: list[Word], corrections: Sequence[Correction | dict[str, Any]]) -> None:

@@ -79,7 +79,13 @@ class DigitiseContext:
 
 def text_options(s: PipelineSettings) -> TextOptions:
     return TextOptions(
-        ocr=OcrOptions(lang=s.ocr_lang, timeout_s=s.ocr_timeout_s, model=s.ocr_model, tessdata_dir=s.ocr_tessdata_dir),
+        ocr=OcrOptions(
+            lang=s.ocr_lang,
+            timeout_s=s.ocr_timeout_s,
+            model=s.ocr_model,
+            tessdata_dir=s.ocr_tessdata_dir,
+            engine=s.ocr_engine,
+        ),
         workers=s.ocr_workers,
         min_text_chars=s.min_text_chars,
     )
