@@ -180,6 +180,28 @@ def plan_query(qt: QueryText) -> QueryPlan:
     )
 
 
+# --- ranking by best passage ------------------------------------------------------------------------------------
+# A record's passages (its pages: an article "Điều N" of a long text, a section of a procedure record) are indexed
+# apart from it as well, and a question's hits are ranked by
+#     best passage score + B_RECORD x record score,
+# the passage scored by the same query over the passage alone (BM25 with passage statistics, so a long decree is
+# not buried by its length), the record score keeping the title, number and whole-text evidence. The hit shows the
+# best passage's page. Applied to free-text queries sorted by relevance without a structured number or code (a
+# lookup keeps its exact-key priority); the embedded index rescoring the top RESCORE_WINDOW records by record score.
+B_RECORD = 0.5
+RESCORE_WINDOW = 100
+
+
+def passage_ranked(plan: QueryPlan) -> bool:
+    """Whether a query of this plan is ranked by best passage: free words, no required number or code."""
+    return bool(plan.words) and not plan.required_codes
+
+
+def id_hash(record_id: str) -> int:
+    """A record id as a signed 64-bit integer: the key that ties an embedded passage to its record."""
+    return int.from_bytes(hashlib.blake2b(record_id.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
 def edit_distance(a: str, b: str, limit: int = 3) -> int:
     """Levenshtein distance, stopping early past `limit` (returns limit + 1 then)."""
     if abs(len(a) - len(b)) > limit:
