@@ -186,15 +186,19 @@ def plan_query(qt: QueryText) -> QueryPlan:
 #     best passage score + B_RECORD x record score,
 # the passage scored by the same query over the passage alone (BM25 with passage statistics, so a long decree is
 # not buried by its length), the record score keeping the title, number and whole-text evidence. The hit shows the
-# best passage's page. Applied to free-text queries sorted by relevance without a structured number or code (a
-# lookup keeps its exact-key priority); the embedded index rescoring the top RESCORE_WINDOW records by record score.
+# best passage's page. Applied to questions sorted by relevance without a structured number or code (a lookup keeps
+# its exact-key priority; see passage_ranked); the embedded index rescoring its top RESCORE_WINDOW records by record
+# score, Elasticsearch scoring every match (nested passages).
 B_RECORD = 0.5
 RESCORE_WINDOW = 100
 
 
 def passage_ranked(plan: QueryPlan) -> bool:
-    """Whether a query of this plan is ranked by best passage: free words, no required number or code."""
-    return bool(plan.words) and not plan.required_codes
+    """Whether a query of this plan is ranked by best passage: a question (more than ALL_WORDS_UP_TO words), no
+    required number or code. A keyword search of up to four words needs every word in the record and has the typed
+    sequence as a phrase boost already; on the question set all-question rescoring and question-only rescoring
+    score the same, and keyword searches skip the passage query's cost."""
+    return not plan.all_words and bool(plan.words) and not plan.required_codes
 
 
 def id_hash(record_id: str) -> int:
