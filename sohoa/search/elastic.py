@@ -323,9 +323,13 @@ def _text_unit(text: str, accented: bool, tf: tuple[str, str]) -> dict[str, Any]
     if not _indexable(text):
         return None
     title, body = tf
-    clauses = [_phrase(f"{body}.folded", text), _phrase(f"{title}.folded", text, _B_TITLE)]
+    clauses = [_phrase(f"{body}.folded", text)]
+    if title:  # "" for passages, which have no title
+        clauses.append(_phrase(f"{title}.folded", text, _B_TITLE))
     if accented:
-        exact = [_phrase(body, text, _B_ACCENT), _phrase(title, text, _B_ACCENT * _B_TITLE)]
+        exact = [_phrase(body, text, _B_ACCENT)]
+        if title:
+            exact.append(_phrase(title, text, _B_ACCENT * _B_TITLE))
         clauses += [*exact, {"constant_score": {"filter": _should(exact), "boost": _B_EXACT_TONE}}]
     return _should(clauses)
 
@@ -344,7 +348,7 @@ def _code_unit(code: str, tf: tuple[str, str]) -> dict[str, Any]:
             _term("dossier_codes", key, _B_CODE_EXACT),
             _phrase("number.tokens", code, _B_NUMBER_PART),
             _phrase(f"{tf[1]}.folded", code),
-            _phrase(f"{tf[0]}.folded", code, _B_TITLE),
+            *([_phrase(f"{tf[0]}.folded", code, _B_TITLE)] if tf[0] else []),
         ]
     )
 
@@ -379,15 +383,13 @@ def text_query(qt: QueryText, tf: tuple[str, str] = ("title", "body")) -> dict[s
         if len(_TOKEN.findall(text)) < 2:
             continue
         # The .pairs sub-field holds two-word shingles: a pair is one term, a longer unit a phrase of pairs.
-        should += [
-            _pairs(f"{body_field}.pairs", text, weight),
-            _pairs(f"{title_field}.pairs", text, weight * _B_TITLE),
-        ]
+        should.append(_pairs(f"{body_field}.pairs", text, weight))
+        if title_field:
+            should.append(_pairs(f"{title_field}.pairs", text, weight * _B_TITLE))
         if qt.accented and text == plan.sequence:  # tones on the whole sequence only, as the embedded index
-            should += [
-                _phrase(body_field, text, weight * _B_ACCENT),
-                _phrase(title_field, text, weight * _B_ACCENT * _B_TITLE),
-            ]
+            should.append(_phrase(body_field, text, weight * _B_ACCENT))
+            if title_field:
+                should.append(_phrase(title_field, text, weight * _B_ACCENT * _B_TITLE))
     body: dict[str, Any] = {"must": must}
     if should:
         body["should"] = should
@@ -398,7 +400,7 @@ def by_passage(record_q: dict[str, Any], qt: QueryText, tf: tuple[str, str]) -> 
     """A record query ranked by best passage (keys.B_RECORD): B_RECORD x the record's score, plus its best passage's
     score for the same text (nested, score_mode max), whose page comes back in inner_hits. Matches what
     `record_q` matches. Every match is scored this way; the embedded index rescoring its top records only."""
-    passage_q = text_query(qt, (f"passages.{tf[0]}", f"passages.{tf[1]}"))
+    passage_q = text_query(qt, ("", f"passages.{tf[1]}"))  # a passage has no title
     nested = {
         "nested": {
             "path": "passages",

@@ -400,11 +400,14 @@ class EmbeddedBackend:
         folded = self._fold.analyze(text)
         if not folded:
             return None
-        clauses = [self._match(f"{body}_f", folded), self._match(f"{title}_f", folded, _B_TITLE)]
+        clauses = [self._match(f"{body}_f", folded)]
+        if title:  # "" for passages, which have no title
+            clauses.append(self._match(f"{title}_f", folded, _B_TITLE))
         exact = self._text.analyze(text)
         if accented and exact:
             clauses.append(self._match(body, exact, _B_ACCENT))
-            clauses.append(self._match(title, exact, _B_ACCENT * _B_TITLE))
+            if title:
+                clauses.append(self._match(title, exact, _B_ACCENT * _B_TITLE))
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses])
 
     def _code_unit(self, code: str, tf: tuple[str, str]) -> tantivy.Query:
@@ -421,7 +424,8 @@ class EmbeddedBackend:
         if tokens:
             clauses.append(self._match("number_t", tokens, _B_NUMBER_PART))
             clauses.append(self._match(f"{tf[1]}_f", tokens))
-            clauses.append(self._match(f"{tf[0]}_f", tokens, _B_TITLE))
+            if tf[0]:
+                clauses.append(self._match(f"{tf[0]}_f", tokens, _B_TITLE))
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses])
 
     def _text_query(self, qt: QueryText, tf: tuple[str, str]) -> tuple[tantivy.Query, tantivy.Query] | None:
@@ -474,13 +478,15 @@ class EmbeddedBackend:
             # Pair tokens: one term for two words, a phrase of pairs (positions consecutive) for longer units.
             pairs = pair_tokens(folded).split()
             boosts.append(self._match(f"{body}_f2", pairs, weight))
-            boosts.append(self._match(f"{title}_f2", pairs, weight * _B_TITLE))
+            if title:
+                boosts.append(self._match(f"{title}_f2", pairs, weight * _B_TITLE))
             exact = self._text.analyze(text)
             if accented and len(exact) > 1 and text == plan.sequence:
                 # Tones on the whole sequence only: word clauses already prefer exact tones, and an accented twin of
                 # every pair doubles the phrase work of a long question for no measured gain.
                 boosts.append(self._match(body, exact, weight * _B_ACCENT))
-                boosts.append(self._match(title, exact, weight * _B_ACCENT * _B_TITLE))
+                if title:
+                    boosts.append(self._match(title, exact, weight * _B_ACCENT * _B_TITLE))
         return boosts
 
     def _filters(self, query: Query) -> list[tantivy.Query]:
@@ -530,8 +536,9 @@ class EmbeddedBackend:
             order=tantivy.Order.Desc,
         )
         total = int(getattr(res, "count", None) or 0)  # set because count=True; the bundled stubs omit it
-        if rescore and text_q is not None:
-            hits_raw = self._by_passage(searcher, res.hits, text_q)[offset : offset + limit]
+        passage_q = self._text_query(qt, ("", tf[1])) if rescore else None  # passages have no title
+        if passage_q is not None:
+            hits_raw = self._by_passage(searcher, res.hits, passage_q[0])[offset : offset + limit]
         else:
             hits_raw = [(score, addr, None) for score, addr in res.hits[:limit]]
 
@@ -552,7 +559,8 @@ class EmbeddedBackend:
         self, searcher: tantivy.Searcher, hits: list[tuple[float, tantivy.DocAddress]], text_q: tantivy.Query
     ) -> list[tuple[float, tantivy.DocAddress, int | None]]:
         """The records `hits` (by record score) as (best passage score + B_RECORD x record score, address, page of
-        the best passage), best first; a record without a matching passage keeps B_RECORD x its record score."""
+        the best passage), best first; a record without a matching passage keeps B_RECORD x its record score.
+        `text_q`: the query over the passages' fields (no title clauses: a passage has none)."""
         if not hits:
             return []
         keys = searcher.fast_field_values("id_h", [addr for _, addr in hits])
