@@ -1041,3 +1041,107 @@ def test_same_paper_in_three_formats_is_one_hit_with_variants(make: Backends) ->
     assert len(grouped) == 2
     lead = next(h for h in grouped if h.id != "other")
     assert {lead.id, *lead.variants} == {"qd.pdf", "qd.tif", "qd.png"} and len(lead.variants) == 2
+
+
+# --- ranked by best passage ----------------------------------------------------------------------------------
+
+_TOPICS = [
+    "quản lý đất đai và cấp giấy chứng nhận quyền sử dụng đất cho hộ gia đình",
+    "cấp giấy phép xây dựng công trình nhà ở riêng lẻ tại đô thị",
+    "thanh tra, kiểm tra việc chấp hành pháp luật về thuế của doanh nghiệp",
+    "tổ chức bộ máy, biên chế và chế độ làm việc của cơ quan chuyên môn",
+    "quản lý tài sản công, mua sắm tập trung và thanh lý tài sản",
+    "bảo vệ môi trường trong hoạt động sản xuất, kinh doanh, dịch vụ",
+]
+
+
+def _long_decree(articles: int) -> IndexDoc:
+    """A decree of `articles` articles, one page each (as a text without pages is cut); Điều 23 is the one on
+    monthly allowances for war invalids, the others on unrelated matters in the same legal language."""
+    pages = ["CHÍNH PHỦ. Nghị định quy định chi tiết một số điều của luật. Căn cứ Luật Tổ chức Chính phủ."]
+    for n in range(1, articles + 1):
+        if n == 23:
+            pages.append(
+                "Điều 23. Trợ cấp hằng tháng đối với thương binh. Thương binh được hưởng trợ cấp hằng tháng theo tỷ lệ "
+                "tổn thương cơ thể; mức trợ cấp hằng tháng do Chính phủ quy định."
+            )
+        else:
+            topic = _TOPICS[n % len(_TOPICS)]
+            pages.append(
+                f"Điều {n}. Quy định về {topic}. Cơ quan có thẩm quyền thực hiện việc {topic} theo quy định của pháp "
+                f"luật; tổ chức, cá nhân có trách nhiệm phối hợp thực hiện, báo cáo kết quả định kỳ hằng năm."
+            )
+    return IndexDoc(
+        "nd-dai", "document", "Nghị định quy định chi tiết thi hành luật", pages=pages, number="99/2025/NĐ-CP"
+    )
+
+
+def test_question_ranks_a_long_document_by_the_article_that_answers(make: Backends) -> None:
+    # Short records that hold some of the question's words win on whole-record BM25 (the decree is forty articles
+    # long, so its length weighs its one answering article down); ranked by best passage, that article comes first
+    # and is the page shown.
+    b = make.new()
+    b.upsert(
+        [
+            _long_decree(40),
+            IndexDoc("tb-1", "document", "Thông báo", pages=["Lịch tiếp công dân hằng tháng của thương binh xã."]),
+            IndexDoc("tb-2", "document", "Công văn", pages=["Về việc chi trả trợ cấp cho cán bộ xã nghỉ việc."]),
+            IndexDoc(
+                "tb-3", "document", "Báo cáo", pages=["Báo cáo mức chi hằng tháng cho thương binh của quỹ đền ơn."]
+            ),
+            *(
+                IndexDoc(f"cv-{i}", "document", "Công văn", pages=[f"Về việc {topic}."])
+                for i, topic in enumerate(_TOPICS)
+            ),
+        ]
+    )
+    for text in (
+        "Tôi là thương binh, xin hỏi mức trợ cấp hằng tháng hiện nay được hưởng như thế nào?",
+        "toi la thuong binh, xin hoi muc tro cap hang thang hien nay duoc huong nhu the nao",
+    ):
+        hit = b.search(Query(text=text, limit=4)).hits[0]
+        assert hit.id == "nd-dai" and hit.page == 24, text  # page 1 is the preamble
+        assert hit.snippet.replace("<b>", "").replace("</b>", "").startswith("Điều 23."), text
+
+
+def test_papers_question_is_answered_by_the_procedure_papers_passage(make: Backends) -> None:
+    # The right record is long (twelve steps, conditions) and says what to submit in one passage; the other is short
+    # and holds the question's words apart, one section each ("giấy tờ" in its steps, "phải nộp" in its result).
+    # Whole-record BM25 prefers the short one; its best passage does not answer.
+    steps = " ".join(
+        f"Bước {i}: cán bộ tiếp nhận kiểm tra, ghi vào sổ, trình lãnh đạo ký, trả kết quả cho người yêu cầu."
+        for i in range(12)
+    )
+    right = _procedure(
+        "1.000894",
+        "Thủ tục đăng ký kết hôn",
+        "Hộ tịch",
+        {
+            "steps": steps,
+            "conditions": " ".join(
+                ["Hai bên nam nữ đủ tuổi theo luật định, tự nguyện, không thuộc trường hợp cấm."] * 6
+            ),
+            "papers": "Giấy tờ phải nộp: tờ khai đăng ký kết hôn theo mẫu; giấy xác nhận tình trạng hôn nhân.",
+        },
+        [],
+    )
+    other = _procedure(
+        "1.000101",
+        "Thủ tục đăng ký kết hôn lưu động",
+        "Hộ tịch",
+        {
+            "subjects": "Người khuyết tật không tự đi lại được.",
+            "steps": "Cán bộ mang giấy tờ đến nhà.",
+            "result": "Giấy chứng nhận kết hôn; phải nộp lệ phí.",
+        },
+        [],
+    )
+    b = make.new()
+    b.upsert([right, other, *(_procedure(f"2.00{i}", f"Thủ tục {t}", "Khác", {}, []) for i, t in enumerate(_TOPICS))])
+    for text in (
+        "Xin hỏi đi đăng ký kết hôn thì phải nộp những giấy tờ gì ạ?",
+        "xin hoi di dang ky ket hon thi phai nop nhung giay to gi a",
+    ):
+        hit = b.search(Query(text=text, limit=2)).hits[0]
+        assert hit.id == "procedure:1.000894", text
+        assert hit.snippet.replace("<b>", "").replace("</b>", "").startswith("Thành phần hồ sơ: Giấy tờ"), text

@@ -8,6 +8,9 @@ Numbers and codes are keyword fields holding keys computed here, plus a tokenise
 inside "45/2020/NĐ-CP". `title_public` and `body_public` (with `.folded`) hold the public copy, personal values
 replaced by labels (sohoa/search/public.py); a query with `fields="public"` (masked roles) builds every text
 clause, highlight, title and snippet from them only, so personal data cannot match, count or show.
+Each non-empty page is also a nested `passages` document (mapping v4): a free-text question sorted by relevance
+scores B_RECORD x the record's score plus its best passage's (keys: the embedded index's model), and the hit shows
+that passage's page (inner_hits).
 
 Names: searches and writes go through an alias (`sohoa-records`) over a versioned index
 (`sohoa-records-v<MAPPING_VERSION>-<UTC timestamp>`). `rebuild()` (used by `sohoa reindex`) and `clear()` build a
@@ -53,11 +56,13 @@ from sohoa.search.keys import B_CODE_EXACT as _B_CODE_EXACT
 from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
 from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
+from sohoa.search.keys import B_RECORD as _B_RECORD
 from sohoa.search.keys import B_TITLE as _B_TITLE
 from sohoa.search.keys import (
     edit_distance,
     filter_terms,
     page_key,
+    passage_ranked,
     period_bound,
     plan_query,
     public_copy,
@@ -77,7 +82,7 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 # The mapping file this code writes; bump with a new sohoa-records.v<N>.json, never edit a released one.
-MAPPING_VERSION = 3  # 2: the public copy (title_public, body_public); 3: word-pair shingles (.pairs)
+MAPPING_VERSION = 4  # 2: the public copy (title_public, body_public); 3: word-pair shingles (.pairs); 4: passages
 FACET_FIELDS = ("kind", "doc_type", "issuer", "status")
 FACET_SIZE = 100
 MAX_LIMIT = 1000
@@ -208,6 +213,11 @@ def to_source(d: IndexDoc) -> dict[str, Any]:
         "body": pages,
         "title_public": normalize_text(public_title),
         "body_public": public,
+        # Each non-empty page again, as a nested document: what a question is ranked by (page text only, as in the
+        # embedded index's passage index).
+        "passages": [
+            {"page": n, "body": page, "body_public": public[n - 1]} for n, page in enumerate(pages, 1) if page.strip()
+        ],
         # Not indexed: what a hit needs to name its page and to show a snippet without fetching every page.
         "display": {
             "lead": pages[0][:SNIPPET_CHARS] if pages else "",
@@ -313,9 +323,13 @@ def _text_unit(text: str, accented: bool, tf: tuple[str, str]) -> dict[str, Any]
     if not _indexable(text):
         return None
     title, body = tf
-    clauses = [_phrase(f"{body}.folded", text), _phrase(f"{title}.folded", text, _B_TITLE)]
+    clauses = [_phrase(f"{body}.folded", text)]
+    if title:  # "" for passages, which have no title
+        clauses.append(_phrase(f"{title}.folded", text, _B_TITLE))
     if accented:
-        exact = [_phrase(body, text, _B_ACCENT), _phrase(title, text, _B_ACCENT * _B_TITLE)]
+        exact = [_phrase(body, text, _B_ACCENT)]
+        if title:
+            exact.append(_phrase(title, text, _B_ACCENT * _B_TITLE))
         clauses += [*exact, {"constant_score": {"filter": _should(exact), "boost": _B_EXACT_TONE}}]
     return _should(clauses)
 
@@ -334,7 +348,7 @@ def _code_unit(code: str, tf: tuple[str, str]) -> dict[str, Any]:
             _term("dossier_codes", key, _B_CODE_EXACT),
             _phrase("number.tokens", code, _B_NUMBER_PART),
             _phrase(f"{tf[1]}.folded", code),
-            _phrase(f"{tf[0]}.folded", code, _B_TITLE),
+            *([_phrase(f"{tf[0]}.folded", code, _B_TITLE)] if tf[0] else []),
         ]
     )
 
@@ -369,19 +383,34 @@ def text_query(qt: QueryText, tf: tuple[str, str] = ("title", "body")) -> dict[s
         if len(_TOKEN.findall(text)) < 2:
             continue
         # The .pairs sub-field holds two-word shingles: a pair is one term, a longer unit a phrase of pairs.
-        should += [
-            _pairs(f"{body_field}.pairs", text, weight),
-            _pairs(f"{title_field}.pairs", text, weight * _B_TITLE),
-        ]
+        should.append(_pairs(f"{body_field}.pairs", text, weight))
+        if title_field:
+            should.append(_pairs(f"{title_field}.pairs", text, weight * _B_TITLE))
         if qt.accented and text == plan.sequence:  # tones on the whole sequence only, as the embedded index
-            should += [
-                _phrase(body_field, text, weight * _B_ACCENT),
-                _phrase(title_field, text, weight * _B_ACCENT * _B_TITLE),
-            ]
+            should.append(_phrase(body_field, text, weight * _B_ACCENT))
+            if title_field:
+                should.append(_phrase(title_field, text, weight * _B_ACCENT * _B_TITLE))
     body: dict[str, Any] = {"must": must}
     if should:
         body["should"] = should
     return {"bool": body}
+
+
+def by_passage(record_q: dict[str, Any], qt: QueryText, tf: tuple[str, str]) -> dict[str, Any]:
+    """A record query ranked by best passage (keys.B_RECORD): B_RECORD x the record's score, plus its best passage's
+    score for the same text (nested, score_mode max), whose page comes back in inner_hits. Matches what
+    `record_q` matches. Every match is scored this way; the embedded index rescoring its top records only."""
+    passage_q = text_query(qt, ("", f"passages.{tf[1]}"))  # a passage has no title
+    nested = {
+        "nested": {
+            "path": "passages",
+            "score_mode": "max",
+            "ignore_unmapped": True,  # an index of an older mapping (before `sohoa reindex`) ranks by record
+            "query": passage_q,
+            "inner_hits": {"name": "best", "size": 1, "_source": ["passages.page"]},
+        }
+    }
+    return {"bool": {"must": [{"bool": {"must": [record_q], "boost": _B_RECORD}}], "should": [nested]}}
 
 
 def filters(query: Query) -> list[dict[str, Any]]:
@@ -495,11 +524,14 @@ def _window(plain: str, marks: list[tuple[int, int]], size: int = SNIPPET_CHARS)
     return "".join(out).strip()
 
 
-def _best_page(raw: dict[str, Any], page_keys: list[str], accented: bool, body: str = "body") -> tuple[int | None, str]:
+def _best_page(
+    raw: dict[str, Any], page_keys: list[str], accented: bool, body: str = "body", passage: int | None = None
+) -> tuple[int | None, str]:
     """(1-based page, snippet) from the whole-value highlights of `body` and its .folded twin.
 
-    Page score as in the embedded backend: marks in the page, exact-tone (accented field) marks counting
-    _B_ACCENT times; the snippet comes from the accented highlight when that page has one."""
+    The page is `passage` (the best passage, 1-based) when it has a highlight. Otherwise the page score as in the
+    embedded backend: marks in the page, exact-tone (accented field) marks counting _B_ACCENT times; the snippet
+    comes from the accented highlight when that page has one."""
     where = {k: i for i, k in reversed(list(enumerate(page_keys)))}  # first page wins for identical texts
     score: dict[int, float] = {}
     source: dict[int, tuple[bool, str, list[tuple[int, int]]]] = {}
@@ -515,7 +547,7 @@ def _best_page(raw: dict[str, Any], page_keys: list[str], accented: bool, body: 
                 source[page] = (is_accented, plain, marks)
     if not score:
         return None, ""
-    page = min(score, key=lambda p: (-score[p], p))
+    page = passage - 1 if passage is not None and passage - 1 in score else min(score, key=lambda p: (-score[p], p))
     exact, plain, marks = source[page]
     snippet = _window(plain, marks)
     if accented and not exact:
@@ -794,6 +826,8 @@ class ElasticBackend:
         offset = max(0, query.offset)
         by_date = query.sort == "date" or text_q is None  # browsing without text: newest first
         sort = _sort(by_date)
+        if text_q is not None and not by_date and passage_ranked(plan_query(qt)):
+            text_q = by_passage(text_q, qt, tf)
         es_query: dict[str, Any] = {"bool": {"filter": flt, "must": [text_q or {"match_all": {}}]}}
 
         after: list[Any] | None = None
@@ -834,6 +868,10 @@ class ElasticBackend:
             **kwargs,
         )
         raw_hits = res["hits"]["hits"]
+        if after is not None:
+            # search_after is strictly after its key, but a server that compares scores in another precision than it
+            # prints (osmem-server: float32 out, float64 inside) returns the key's own hit again.
+            raw_hits = [h for h in raw_hits if h.get("sort") != after]
         total = int(res["hits"]["total"]["value"])
         hits = [self._hit(h, by_date, qt.accented, tf) for h in raw_hits]
         next_cursor = None
@@ -894,7 +932,9 @@ class ElasticBackend:
         display = src.get("display") or {}
         kind: Kind = src["kind"]
         keys = display.get("public_page_keys" if public else "page_keys", [])
-        page, snippet = _best_page(raw.get("highlight", {}), keys, accented, body_field)
+        best = raw.get("inner_hits", {}).get("best", {}).get("hits", {}).get("hits", [])
+        passage = best[0].get("_source", {}).get("page") if best else None
+        page, snippet = _best_page(raw.get("highlight", {}), keys, accented, body_field, passage)
         title = src[title_field]
         if not snippet:
             snippet = html.escape(display.get("public_lead" if public else "lead") or title[:SNIPPET_CHARS])

@@ -180,6 +180,32 @@ def plan_query(qt: QueryText) -> QueryPlan:
     )
 
 
+# --- ranking by best passage ------------------------------------------------------------------------------------
+# A record's passages (its pages: an article "Điều N" of a long text, a section of a procedure record) are indexed
+# apart from it as well, and a question's hits are ranked by
+#     best passage score + B_RECORD x record score,
+# the passage scored by the same query over the passage alone (BM25 with passage statistics, so a long decree is
+# not buried by its length), the record score keeping the title, number and whole-text evidence. The hit shows the
+# best passage's page. Applied to questions sorted by relevance without a structured number or code (a lookup keeps
+# its exact-key priority; see passage_ranked); the embedded index rescoring its top RESCORE_WINDOW records by record
+# score, Elasticsearch scoring every match (nested passages).
+B_RECORD = 0.5
+RESCORE_WINDOW = 100
+
+
+def passage_ranked(plan: QueryPlan) -> bool:
+    """Whether a query of this plan is ranked by best passage: a question (more than ALL_WORDS_UP_TO words), no
+    required number or code. A keyword search of up to four words needs every word in the record and has the typed
+    sequence as a phrase boost already; on the question set all-question rescoring and question-only rescoring
+    score the same, and keyword searches skip the passage query's cost."""
+    return not plan.all_words and bool(plan.words) and not plan.required_codes
+
+
+def id_hash(record_id: str) -> int:
+    """A record id as a signed 64-bit integer: the key that ties an embedded passage to its record."""
+    return int.from_bytes(hashlib.blake2b(record_id.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
 def edit_distance(a: str, b: str, limit: int = 3) -> int:
     """Levenshtein distance, stopping early past `limit` (returns limit + 1 then)."""
     if abs(len(a) - len(b)) > limit:
