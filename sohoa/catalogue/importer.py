@@ -148,7 +148,7 @@ def _table(test: Callable[[bytes], bool]) -> Callable[[bytes, dict[str, Any] | N
 
 
 def _is_announcement_format(data: bytes) -> bool:
-    """A PDF, or a DOCX, HTML or Markdown file: the formats an announcement decision comes in. No other reader
+    """A PDF, or a DOCX, ODT, HTML or Markdown file: the formats an announcement decision comes in. No other reader
     takes these, so whether it really is a decision is the parser's call (a typed refusal when not)."""
     return is_pdf(data) or document_format(data) is not None
 
@@ -228,8 +228,8 @@ def detect_kind(data: bytes, file_name: str = "<bytes>") -> ImportKind:
     raise UnrecognisedCatalogueFile(
         f"{file_name}: not a catalogue file sohoa knows: a portal procedure list (xlsx with 'Mã số' and 'Tên'), a "
         "local list ('Tên thủ tục' with time limits or fees), a dossier list (a 'Mã hồ sơ' column), a statistics "
-        "report ('Đơn vị' with counts), full procedure records (JSONL) or an announcement decision (PDF, DOCX, HTML "
-        "or Markdown)"
+        "report ('Đơn vị' with counts), full procedure records (JSONL) or an announcement decision (PDF, DOCX, ODT, "
+        "HTML or Markdown)"
     )
 
 
