@@ -134,6 +134,14 @@ def test_an_empty_cell_is_not_a_merged_one() -> None:
         assert [r.code for r in parsed.records if r.action is Action.NEW] == [None]
 
 
+def test_a_table_naming_the_abolishing_act_is_an_abolition_list_without_its_title() -> None:
+    # a scan may lose the title line "DANH MỤC … BỊ BÃI BỎ" above the table; its header still says what it lists
+    decision = _decision()
+    decision.pages[1] = [p for p in decision.pages[1] if not (isinstance(p, str) and "BÃI BỎ" in p)]
+    parsed = _read_announcement(to_markdown(decision), "qd.md")
+    assert [r.action for r in parsed.records if r.code == "1.001990"] == [Action.ABOLISHED]
+
+
 @pytest.mark.slow
 def test_a_scanned_decision_gives_the_list_of_the_pdf(from_pdf: CatalogueParse, tmp_path: Path) -> None:
     from sohoa.samples.scan import save_scan, scan_pages
