@@ -462,3 +462,7 @@ def sweep(results: list[dict[str, Any]]) -> None:
     for m in (3, 4, 6, 8, 10, 12, 14, 15, 16, 18):
         changes = [c for i in items if not i.get("vouched") for c in i["tones"] if c["margin"] >= m]
         print(f"  {m}: {sum(c['right'] for c in changes)} / {sum(c['wrong'] for c in changes)}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

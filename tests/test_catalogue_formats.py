@@ -152,6 +152,12 @@ def test_a_scanned_decision_gives_the_list_of_the_pdf(from_pdf: CatalogueParse, 
     parsed = _read_announcement(scan.read_bytes(), scan.name)
     assert [(r.code, r.action) for r in parsed.records] == [(r.code, r.action) for r in from_pdf.records]
     assert "read by OCR" in str(parsed.warnings[0])
+    assert all(r.extra["read_by"] == "ocr" for r in parsed.records)
+    # with the catalogue knowing the procedures, the names with a known code are the catalogue's
+    known = {r.code: r.name for r in from_pdf.records if r.code}
+    repaired = _read_announcement(scan.read_bytes(), scan.name, lambda: known)
+    assert [r.name for r in repaired.records if r.code] == list(known.values())
+    assert all(rep["method"] for r in repaired.records for rep in r.extra.get("ocr_repairs", []))
 
 
 # --- refusals -------------------------------------------------------------------------------------------------
