@@ -3,10 +3,10 @@
 For each decision (the real draft Lai Châu decision in ../shared/data/born_digital, and the generated sample
 decision of `sohoa samples` with its five procedures and merged cells):
 - the reference: the born-digital PDF read by the catalogue's announcement reader;
-- Markdown, DOCX and HTML written by sohoa.samples.decision_formats from the PDF's own tables (merges kept);
+- Markdown, DOCX, ODT and HTML written by sohoa.samples.decision_formats from the PDF's own tables (merges kept);
 - the same conversions made by other tools when they are installed: LibreOffice (our HTML → DOCX, our DOCX →
-  HTML, and its PDF import → DOCX) and pandoc (our DOCX → GitHub Markdown, pandoc Markdown and HTML; our HTML →
-  DOCX);
+  HTML, our DOCX → ODT, and its PDF import → DOCX) and pandoc (our DOCX → GitHub Markdown, pandoc Markdown and
+  HTML; our HTML → DOCX);
 - scans: the PDF's pages rendered grey at 200 and 300 dpi with light blur, skew, noise and specks
   (sohoa.samples.scan), saved as an image-only PDF, read by OCR on the ruling grid.
 Each is imported the way `sohoa catalogue import` does (content detection, then the reader) and its local list
@@ -320,6 +320,7 @@ def variants(name: str, pdf: bytes, out: Path, scans: bool) -> list[tuple[str, C
         "md": formats.to_markdown(decision),
         "docx": formats.to_docx(decision),
         "html": formats.to_html(decision),
+        "odt": formats.to_odt(decision),
     }
     for ext, data in ours.items():
         (base / f"{name}.{ext}").write_bytes(data)
@@ -334,6 +335,11 @@ def variants(name: str, pdf: bytes, out: Path, scans: bool) -> list[tuple[str, C
         ("Markdown (sohoa writer)", lambda: base / f"{name}.md"),
         ("DOCX (sohoa writer, python-docx)", lambda: base / f"{name}.docx"),
         ("HTML (sohoa writer)", lambda: base / f"{name}.html"),
+        ("ODT (sohoa writer, odfpy)", lambda: base / f"{name}.odt"),
+        (
+            "ODT (LibreOffice from our DOCX)",
+            lambda: libreoffice(base / f"{name}.docx", base / "lo-odt", "odt:writer8"),
+        ),
         (
             "DOCX (LibreOffice from our HTML)",
             lambda: libreoffice(base / f"{name}.html", base / "lo-docx", "docx:MS Word 2007 XML"),
