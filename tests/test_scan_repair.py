@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from sohoa.catalogue.limits import parse_fee, parse_time_limit
 from sohoa.catalogue.records import Action, CatalogueParse, ChannelTerms, ProcedureRecord
 from sohoa.catalogue.scan_repair import (
@@ -157,3 +159,34 @@ def test_time_limit_and_fee_units_cut_at_the_cell_edge_are_completed() -> None:
     assert clean_term("200.000 đồn :", FEE_UNITS) == "200.000 đồng"
     assert clean_term("03 tháng", TIME_UNITS) == "03 tháng"
     assert clean_term("Theo quy định của HĐND", FEE_UNITS) == "Theo quy định của HĐND"
+
+
+@pytest.mark.slow
+def test_a_scan_imported_into_the_store_is_repaired_from_its_catalogue(tmp_path: Path) -> None:
+    # the store's catalogue spells one name with another mark ("đát"): a scan's reading of it is OCR-like close,
+    # so the entry takes the store's name and says so; a text decision keeps its own (test above)
+    from sohoa.catalogue.importer import import_catalogue
+    from sohoa.samples.decision_formats import to_pdf
+    from sohoa.samples.scan import save_scan, scan_pages
+    from sohoa.store.db import Store
+    from sohoa.store.models import CatalogueEntry, Procedure
+    from tests.test_catalogue_formats import _decision
+
+    pages, _ = scan_pages(to_pdf(_decision()), 200, seed=7, key="qd")
+    scan = tmp_path / "qd-scan.pdf"
+    save_scan(pages, scan, "pdf", 200)
+    store = Store(f"sqlite:///{tmp_path / 't.db'}")
+    try:
+        with store.session() as session:
+            session.add(Procedure(code="1.001990", name="Thủ tục thẩm định nhu cầu sử dụng đát"))
+        report = import_catalogue(store, scan)
+        assert "OCR repairs" in str(report.warnings[0])
+        with store.session() as session:
+            entry = session.query(CatalogueEntry).filter_by(code="1.001990").one()
+            assert entry.name == "Thủ tục thẩm định nhu cầu sử dụng đát"
+            assert entry.extra["read_by"] == "ocr"
+            assert {"field": "name", "method": "catalogue_name", "after": entry.name}.items() <= next(
+                r for r in entry.extra["ocr_repairs"] if r["field"] == "name"
+            ).items()
+    finally:
+        store.dispose()
