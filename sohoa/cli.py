@@ -222,7 +222,7 @@ def catalogue_import(
         list[Path],
         typer.Argument(
             help="Portal xlsx exports, full procedure records (JSONL), local lists, announcement decisions (PDF, "
-            "scanned PDF, DOCX, HTML, Markdown), dossier lists, statistics reports, legal status lists"
+            "scanned PDF, DOCX, ODT, HTML, Markdown), dossier lists, statistics reports, legal status lists"
         ),
     ],
     kind: Annotated[

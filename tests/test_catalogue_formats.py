@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from sohoa.catalogue.importer import ImportKind, UnrecognisedCatalogueFile, _read_announcement, detect_kind
 from sohoa.catalogue.records import Action, CatalogueParse
 from sohoa.errors import SohoaError
-from sohoa.samples.decision_formats import Cell, Decision, to_docx, to_html, to_markdown, to_pdf
+from sohoa.samples.decision_formats import Cell, Decision, to_docx, to_html, to_markdown, to_odt, to_pdf
 
 
 def _decision() -> Decision:
@@ -113,7 +113,7 @@ def test_the_generated_pdf_reads_as_written(from_pdf: CatalogueParse) -> None:
     assert rows[0][6] == ["31/2024/QH15", "101/2024/NĐ-CP"]
 
 
-@pytest.mark.parametrize("writer", [to_markdown, to_docx, to_html], ids=["markdown", "docx", "html"])
+@pytest.mark.parametrize("writer", [to_markdown, to_docx, to_odt, to_html], ids=["markdown", "docx", "odt", "html"])
 def test_each_format_gives_the_list_of_the_pdf(writer: Any, from_pdf: CatalogueParse, tmp_path: Path) -> None:
     data = writer(_decision())
     assert detect_kind(data, "qd") is ImportKind.ANNOUNCEMENT  # by content, whatever the file is called
@@ -129,9 +129,17 @@ def test_each_format_gives_the_list_of_the_pdf(writer: Any, from_pdf: CatalogueP
 
 def test_an_empty_cell_is_not_a_merged_one() -> None:
     # the new procedure has no code: an empty DOCX/HTML cell must not take the code of the row above
-    for writer in (to_docx, to_html):
+    for writer in (to_docx, to_odt, to_html):
         parsed = _read_announcement(writer(_decision()), "qd")
         assert [r.code for r in parsed.records if r.action is Action.NEW] == [None]
+
+
+def test_a_table_naming_the_abolishing_act_is_an_abolition_list_without_its_title() -> None:
+    # a scan may lose the title line "DANH MỤC … BỊ BÃI BỎ" above the table; its header still says what it lists
+    decision = _decision()
+    decision.pages[1] = [p for p in decision.pages[1] if not (isinstance(p, str) and "BÃI BỎ" in p)]
+    parsed = _read_announcement(to_markdown(decision), "qd.md")
+    assert [r.action for r in parsed.records if r.code == "1.001990"] == [Action.ABOLISHED]
 
 
 @pytest.mark.slow
@@ -144,6 +152,12 @@ def test_a_scanned_decision_gives_the_list_of_the_pdf(from_pdf: CatalogueParse, 
     parsed = _read_announcement(scan.read_bytes(), scan.name)
     assert [(r.code, r.action) for r in parsed.records] == [(r.code, r.action) for r in from_pdf.records]
     assert "read by OCR" in str(parsed.warnings[0])
+    assert all(r.extra["read_by"] == "ocr" for r in parsed.records)
+    # with the catalogue knowing the procedures, the names with a known code are the catalogue's
+    known = {r.code: r.name for r in from_pdf.records if r.code}
+    repaired = _read_announcement(scan.read_bytes(), scan.name, lambda: known)
+    assert [r.name for r in repaired.records if r.code] == list(known.values())
+    assert all(rep["method"] for r in repaired.records for rep in r.extra.get("ocr_repairs", []))
 
 
 # --- refusals -------------------------------------------------------------------------------------------------
@@ -225,3 +239,16 @@ def test_html_and_docx_tables_mark_merged_cells_as_pdfplumber_does() -> None:
     ]
     (table,) = extract_docx(to_docx(Decision(pages=[[grid]]))).pages[0].tables
     assert table == [["1", "A", None, ""], [None, "", "b", "y"]]
+
+
+def test_odt_tables_mark_merged_cells_as_pdfplumber_does() -> None:
+    from sohoa.extractors.office import extract_odt
+
+    grid = [
+        [Cell("1", rowspan=2), Cell("A", colspan=2), None, Cell("")],
+        [None, Cell(""), Cell("b"), Cell("")],
+        [Cell("2"), Cell("c"), Cell(""), Cell("")],
+    ]
+    (table,) = extract_odt(to_odt(Decision(pages=[[grid]]))).pages[0].tables
+    # "" for an empty cell (a trailing one too: the row keeps the table's width), None only under a merge
+    assert table == [["1", "A", None, ""], [None, "", "b", ""], ["2", "c", "", ""]]

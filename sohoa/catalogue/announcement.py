@@ -269,6 +269,10 @@ def _table(
         state.columns, state.width = columns, len(table[0])
         # Part (and field) from the page text above this table, until a heading row in the table says otherwise.
         action, field_name = _context_before(page_text, table, start)
+        if "abolish_basis" in columns:
+            # its header names the act abolishing each row: an abolition list, whatever part heading the text above
+            # it gave last (a scan may lose the list's own title line)
+            action = Action.ABOLISHED
         state.action = action or state.action
         state.field = field_name or state.field
     previous: list[str | None] | None = None

@@ -1,11 +1,11 @@
-"""Text and tables of an announcement decision given as a Word (.docx), HTML or Markdown file: the input the
-announcement-decision reader takes, as :mod:`sohoa.catalogue.pdf_pages` makes it from a PDF.
+"""Text and tables of an announcement decision given as a Word (.docx), OpenDocument (.odt), HTML or Markdown
+file: the input the announcement-decision reader takes, as :mod:`sohoa.catalogue.pdf_pages` makes it from a PDF.
 
 The digitise extractors already read these formats (sohoa/extractors/office.py, html.py, plaintext.py) and give
 their tables in pdfplumber's shape: "" for an empty cell, None for a cell that a merged one covers (DOCX gridSpan,
-vMerge and hMerge, HTML colspan and rowspan), so the one parser fills merged cells down the same way for every
-format. Markdown cannot merge cells: a cell left empty stays empty. These files have no fixed pages: the whole
-document is page 1, its tables numbered in order (a row's evidence is its table and row).
+vMerge and hMerge, ODT covered-table-cell, HTML colspan and rowspan), so the one parser fills merged cells down the
+same way for every format. Markdown cannot merge cells: a cell left empty stays empty. These files have no fixed
+pages: the whole document is page 1, its tables numbered in order (a row's evidence is its table and row).
 
 Pure: bytes in, pages out.
 """
@@ -22,17 +22,17 @@ from sohoa.extractors.types import ExtractionError, PageResult
 from sohoa.textnorm import normalize_text
 
 # media type -> the name people know the format by
-FORMATS = {sniff.DOCX: "DOCX", sniff.HTML: "HTML", sniff.MARKDOWN: "Markdown"}
+FORMATS = {sniff.DOCX: "DOCX", sniff.ODT: "ODT", sniff.HTML: "HTML", sniff.MARKDOWN: "Markdown"}
 
 
 class UnreadableDocument(SohoaError, ValueError):
-    """A DOCX, HTML or Markdown file that cannot be read (damaged, truncated, empty)."""
+    """A DOCX, ODT, HTML or Markdown file that cannot be read (damaged, truncated, empty)."""
 
-    user_message = "Không đọc được tệp văn bản (DOCX, HTML hoặc Markdown)"
+    user_message = "Không đọc được tệp văn bản (DOCX, ODT, HTML hoặc Markdown)"
 
 
 def document_format(data: bytes) -> str | None:
-    """The media type when the bytes are a DOCX, HTML or Markdown file (by content, not by name), else None."""
+    """The media type when the bytes are a DOCX, ODT, HTML or Markdown file (by content, not by name), else None."""
     media_type = sniff.sniff(data)
     return media_type if media_type in FORMATS else None
 
@@ -43,7 +43,7 @@ def read_document_pages(data: bytes) -> list[PageResult]:
     if media_type is None:
         status, reason = sniff.explain(data)
         raise UnreadableDocument(f"{status.value}: {reason}")
-    from sohoa.extractors.native import extract_native  # python-docx and lxml.html only for these formats
+    from sohoa.extractors.native import extract_native  # python-docx, odfpy and lxml.html only for these formats
 
     try:
         extraction = extract_native(data, media_type)

@@ -18,7 +18,7 @@ same export under a new name) is not an update.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -36,6 +36,7 @@ from sohoa.catalogue.document_pages import UnreadableDocument, document_format, 
 from sohoa.catalogue.pdf_pages import UnreadablePdf, is_pdf, read_announcement_pages
 from sohoa.catalogue.records import Action, CatalogueParse, ChannelTerms, ProcedureRecord, Status
 from sohoa.catalogue.regime import regime_for
+from sohoa.catalogue.scan_repair import repair_scanned
 from sohoa.catalogue.tabular import ParseWarning, UnreadableTable, first_jsonl_object
 from sohoa.errors import SohoaError
 from sohoa.store import repo
@@ -148,22 +149,39 @@ def _table(test: Callable[[bytes], bool]) -> Callable[[bytes, dict[str, Any] | N
 
 
 def _is_announcement_format(data: bytes) -> bool:
-    """A PDF, or a DOCX, HTML or Markdown file: the formats an announcement decision comes in. No other reader
+    """A PDF, or a DOCX, ODT, HTML or Markdown file: the formats an announcement decision comes in. No other reader
     takes these, so whether it really is a decision is the parser's call (a typed refusal when not)."""
     return is_pdf(data) or document_format(data) is not None
 
 
-def _read_announcement(data: bytes, name: str) -> CatalogueParse:
+def _read_announcement(data: bytes, name: str, known: Callable[[], Mapping[str, str]] | None = None) -> CatalogueParse:
+    """The decision's rows; a scan's rows are repaired (scan_repair.py) against ``known()``, the catalogue's code →
+    name, asked only for a scan."""
     if not is_pdf(data):
         return parse_announcement(read_document_pages(data), file_name=name)
     pages, by_ocr = read_announcement_pages(data)
     parsed = parse_announcement(pages, file_name=name)
     if by_ocr:
+        repairs = repair_scanned(parsed, known() if known is not None else {})
+        for record in parsed.records:
+            record.extra["read_by"] = "ocr"
         confs = [p.confidence for p in pages if p.confidence is not None]
         mean = f"{sum(confs) / len(confs):.0f}" if confs else "?"
         note = f"a scan read by OCR (mean word confidence {mean}): check codes and names against the paper"
+        if repairs:
+            note += f"; {len(repairs)} OCR repairs (catalogue names and codes, cell edges, tones) in 'ocr_repairs'"
         parsed.warnings.insert(0, ParseWarning(name, None, None, note))
     return parsed
+
+
+def _known_procedures(session: Session) -> dict[str, str]:
+    """Code → name of every procedure the store's national catalogue holds."""
+    return {code: name for code, name in session.execute(select(Procedure.code, Procedure.name)) if name}
+
+
+def _import_announcement(session: Session, data: bytes, name: str) -> ImportReport:
+    parsed = _read_announcement(data, name, lambda: _known_procedures(session))
+    return _import_catalogue_parse(session, parsed, K.ANNOUNCEMENT, hashlib.sha256(data).hexdigest())
 
 
 def _legal_status_file(data: bytes, first: dict[str, Any] | None) -> bool:
@@ -177,7 +195,7 @@ READERS: tuple[Reader, ...] = (
     _Reader(
         K.ANNOUNCEMENT,
         lambda data, _first: _is_announcement_format(data),
-        _catalogue_reader(K.ANNOUNCEMENT, _read_announcement),
+        lambda s, d, n: _import_announcement(s, d, n),
     ),
     _Reader(
         K.PORTAL_RECORDS,
@@ -228,8 +246,8 @@ def detect_kind(data: bytes, file_name: str = "<bytes>") -> ImportKind:
     raise UnrecognisedCatalogueFile(
         f"{file_name}: not a catalogue file sohoa knows: a portal procedure list (xlsx with 'Mã số' and 'Tên'), a "
         "local list ('Tên thủ tục' with time limits or fees), a dossier list (a 'Mã hồ sơ' column), a statistics "
-        "report ('Đơn vị' with counts), full procedure records (JSONL) or an announcement decision (PDF, DOCX, HTML "
-        "or Markdown)"
+        "report ('Đơn vị' with counts), full procedure records (JSONL) or an announcement decision (PDF, DOCX, ODT, "
+        "HTML or Markdown)"
     )
 
 

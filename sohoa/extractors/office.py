@@ -352,6 +352,8 @@ class _OdtReader:
                 self.block(child, out)
 
     def table(self, node: Any, out: _Collected) -> None:
+        """Rows in pdfplumber's shape, like the DOCX and HTML readers: "" for an empty cell, None only for a cell a
+        merged one covers (table:covered-table-cell)."""
         rows: Table = []
         for tr in self._rows(node):
             row: list[str | None] = []
@@ -368,17 +370,27 @@ class _OdtReader:
                 self.block(cell, cell_out)
                 out.lines.extend(cell_out.lines)
                 out.tables.extend(cell_out.tables)
-                text = "\n".join(cell_out.lines) or None
-                row.append(text)
-                # Repeated empty cells pad a row to the sheet width: keep one.
-                if text is not None:
-                    row.extend([text] * (repeat - 1))
-            while row and row[-1] is None:
-                row.pop()
-            if row:
-                rows.append(row)
+                row.extend(["\n".join(cell_out.lines)] * repeat)
+            rows.append(row)
+        # The table is as wide as its declared columns (a row's trailing empty cells are cells, as in DOCX); when
+        # repeated empty cells pad it to a sheet's width, as wide as its widest non-empty row.
+        used = max((len(r) - next((i for i, c in enumerate(reversed(r)) if c != ""), len(r)) for r in rows), default=0)
+        declared = self._columns(node)
+        width = max(used, declared if declared <= 64 else 0)
+        rows = [r[:width] + [""] * (width - len(r)) for r in rows if any(c != "" for c in r)]
         if rows:
             out.tables.append(rows)
+
+    def _columns(self, node: Any) -> int:
+        count = 0
+        for child in node.childNodes:
+            if child.nodeType != child.ELEMENT_NODE or child.qname[0] != self.table_ns:
+                continue
+            if child.qname[1] == "table-column":
+                count += int(child.getAttrNS(self.table_ns, "number-columns-repeated") or 1)
+            elif child.qname[1] in ("table-columns", "table-header-columns", "table-column-group"):
+                count += self._columns(child)
+        return count
 
     def _rows(self, node: Any) -> list[Any]:
         rows = []

@@ -15,6 +15,7 @@ import random
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -364,10 +365,49 @@ DECISION_NUMBER = "1234/QĐ-UBND"
 DECISION_DATE = date(2025, 6, 20)
 
 
-def announcement_pdf_bytes(*, rows_per_page: int = 3) -> bytes:
+@dataclass(frozen=True)
+class AnnouncedRows:
+    """The five procedures of a generated decision: two new ones (code, name, fee; one time limit for both), one
+    replacing another (code, name, time limit, fee, legal basis, the code it replaces) and two abolished (code,
+    name, abolishing act, field, effective date)."""
+
+    new: tuple[tuple[str, str, str], tuple[str, str, str]]
+    shared_time_limit: str
+    new_basis: str
+    replacing: tuple[str, str, str, str, str, str]
+    abolished: tuple[tuple[str, str, str, str, date], tuple[str, str, str, str, date]]
+
+
+SAMPLE_ANNOUNCED = AnnouncedRows(
+    new=(("1.001193", "Thủ tục đăng ký khai sinh", "Miễn phí"), ("1.000894", "Thủ tục đăng ký kết hôn", "Miễn phí")),
+    shared_time_limit="Ngay trong ngày",
+    new_basis="123/2015/NĐ-CP",
+    replacing=(
+        NEW_CODE,
+        "Cấp phiếu lý lịch tư pháp cho công dân Việt Nam",
+        "10 Ngày làm việc",
+        "200.000 đồng",
+        "28/2009/QH12",
+        OLD_CODE,
+    ),
+    abolished=(
+        (ABOLISHED_CODE, "Cấp đổi giấy phép lái xe", "35/2024/TT-BCA", "Đường bộ", ABOLISHED_ON),
+        (
+            FUTURE_ABOLISHED_CODE,
+            "Thủ tục xác nhận thông tin hộ tịch",
+            "123/2015/NĐ-CP",
+            "Hộ tịch",
+            FUTURE_ABOLISHED_ON,
+        ),
+    ),
+)
+
+
+def announcement_pdf_bytes(*, rows_per_page: int = 3, rows: AnnouncedRows = SAMPLE_ANNOUNCED) -> bytes:
     """A provincial decision announcing new, replaced and abolished procedures: its annex tables have merged
     cells (part rows across the table, a time limit shared by two rows), a header repeated on a second page only
-    for the first table, row-level effective dates, and a future abolition."""
+    for the first table, row-level effective dates, and a future abolition. ``rows`` picks the procedures (the
+    OCR evaluation draws them from a catalogue)."""
     from fpdf import FPDF
 
     from sohoa.samples.render import find_serif_fonts
@@ -397,8 +437,8 @@ def announcement_pdf_bytes(*, rows_per_page: int = 3) -> bytes:
     header = ("STT", "Mã số TTHC", "Tên TTHC", "Thời hạn giải quyết", "Phí, lệ phí", "Căn cứ pháp lý", "Ghi chú")
     widths = (12, 28, 80, 35, 30, 45, 40)
     new_rows = [
-        ("1", "1.001193", "Thủ tục đăng ký khai sinh", "Ngay trong ngày", "Miễn phí", "123/2015/NĐ-CP", ""),
-        ("2", "1.000894", "Thủ tục đăng ký kết hôn", "03 Ngày làm việc", "Miễn phí", "123/2015/NĐ-CP", ""),
+        (str(i), code, name, rows.shared_time_limit, fee, rows.new_basis, "")
+        for i, (code, name, fee) in enumerate(rows.new, start=1)
     ]
     with pdf.table(col_widths=widths, text_align="LEFT", line_height=6) as table:
         row = table.row()
@@ -423,15 +463,8 @@ def announcement_pdf_bytes(*, rows_per_page: int = 3) -> bytes:
         row = table.row()
         row.cell("B. THỦ TỤC HÀNH CHÍNH ĐƯỢC THAY THẾ", colspan=len(header))
         row = table.row()
-        for value in (
-            "1",
-            NEW_CODE,
-            "Cấp phiếu lý lịch tư pháp cho công dân Việt Nam",
-            "10 Ngày làm việc",
-            "200.000 đồng",
-            "28/2009/QH12",
-            f"Thay thế TTHC mã {OLD_CODE}",
-        ):
+        code, name, time_limit, fee, basis, replaced = rows.replacing
+        for value in ("1", code, name, time_limit, fee, basis, f"Thay thế TTHC mã {replaced}"):
             row.cell(value)
     pdf.cell(0, 8, "", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(0, 7, "DANH MỤC THỦ TỤC HÀNH CHÍNH BỊ BÃI BỎ", new_x="LMARGIN", new_y="NEXT")
@@ -440,22 +473,8 @@ def announcement_pdf_bytes(*, rows_per_page: int = 3) -> bytes:
         for h in ("STT", "Mã số TTHC", "Tên TTHC", "Tên VBQPPL quy định việc bãi bỏ", "Lĩnh vực", "Ghi chú"):
             row.cell(h)
         for value_row in (
-            (
-                "1",
-                ABOLISHED_CODE,
-                "Cấp đổi giấy phép lái xe",
-                "35/2024/TT-BCA",
-                "Đường bộ",
-                f"Có hiệu lực từ {ABOLISHED_ON:%d/%m/%Y}",
-            ),
-            (
-                "2",
-                FUTURE_ABOLISHED_CODE,
-                "Thủ tục xác nhận thông tin hộ tịch",
-                "123/2015/NĐ-CP",
-                "Hộ tịch",
-                f"Có hiệu lực từ {FUTURE_ABOLISHED_ON:%d/%m/%Y}",
-            ),
+            (str(i), code, name, basis, field, f"Có hiệu lực từ {on:%d/%m/%Y}")
+            for i, (code, name, basis, field, on) in enumerate(rows.abolished, start=1)
         ):
             row = table.row()
             for value in value_row:

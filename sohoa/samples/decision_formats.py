@@ -233,6 +233,44 @@ def to_docx(decision: Decision) -> bytes:
     return _fixed_zip_times(buf.getvalue())
 
 
+def to_odt(decision: Decision) -> bytes:
+    """OpenDocument text (odfpy): a merged cell spans with number-columns/rows-spanned and the slots it covers are
+    table:covered-table-cell, as LibreOffice writes them."""
+    from odf.opendocument import OpenDocumentText
+    from odf.table import CoveredTableCell, Table, TableCell, TableColumn, TableRow
+    from odf.text import P
+
+    document = OpenDocumentText()
+    tables = 0
+    for page in decision.pages:
+        for block in page:
+            if isinstance(block, str):
+                document.text.addElement(P(text=block))
+                continue
+            tables += 1
+            width = max(len(row) for row in block)
+            table = Table(name=f"Bảng{tables}")
+            table.addElement(TableColumn(numbercolumnsrepeated=width))
+            for row in block:
+                tr = TableRow()
+                for c in range(width):
+                    cell = row[c] if c < len(row) else Cell("")
+                    if cell is None:
+                        tr.addElement(CoveredTableCell())
+                        continue
+                    spans = {"numbercolumnsspanned": cell.colspan} if cell.colspan > 1 else {}
+                    spans |= {"numberrowsspanned": cell.rowspan} if cell.rowspan > 1 else {}
+                    tc = TableCell(valuetype="string", **spans)
+                    for text in cell.text.split("\n") if cell.text else []:
+                        tc.addElement(P(text=text))
+                    tr.addElement(tc)
+                table.addElement(tr)
+            document.text.addElement(table)
+    buf = io.BytesIO()
+    document.write(buf)
+    return _fixed_zip_times(buf.getvalue())
+
+
 def _fixed_zip_times(data: bytes) -> bytes:
     """The same entries with a fixed timestamp, so the same decision gives the same bytes."""
     out = io.BytesIO()
@@ -243,7 +281,10 @@ def _fixed_zip_times(data: bytes) -> bytes:
                 body = re.sub(
                     rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)", rb"\g<1>2025-01-01T00:00:00Z\3", body
                 )
+            if info.filename == "meta.xml":  # ODT
+                body = re.sub(rb"(<meta:creation-date>)[^<]*", rb"\g<1>2025-01-01T00:00:00", body)
             fixed = zipfile.ZipInfo(info.filename, (2025, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
+            # an ODT's mimetype entry is stored, not compressed (ODF 1.2 §3.3)
+            fixed.compress_type = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
             dst.writestr(fixed, body)
     return out.getvalue()
