@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -123,29 +124,21 @@ def _sync_index(ctx: Ctx) -> dict[str, Any]:
 
 
 def correct(ctx: Ctx, doc_id: str, field: str, value: Any) -> dict[str, Any]:
-    with ctx.store.session() as s:
-        doc = s.get(Document, doc_id)
-        before = doc.status if doc else None
-        record = corrections.correct_field(s, doc.id if doc else doc_id, field, value, by=ctx.user.name)
-        ctx.log(s, "correct_metadata", record.document_id, field=field, version=record.version)
-        after = doc.status if doc else None
-        result = {
-            "document_id": record.document_id,
-            "version": record.version,
-            "field": field,
-            "status": after,
-            "review_closed": before == "needs_review" and after == "done",
-        }
-    return {**result, "index": _sync_index(ctx)}
+    return _corrected(ctx, doc_id, field, value, corrections.correct_field, "correct_metadata")
 
 
 def correct_paper(ctx: Ctx, doc_id: str, field: str, value: Any) -> dict[str, Any]:
     """A dossier paper's field as the archivist read it off the page (issue 19): a new metadata version."""
+    return _corrected(ctx, doc_id, field, value, corrections.correct_paper_field, "correct_paper_field")
+
+
+def _corrected(ctx: Ctx, doc_id: str, field: str, value: Any, write: Callable[..., Any], event: str) -> dict[str, Any]:
+    """One correction through `write` (a new metadata version), logged as `event`, then indexed at once."""
     with ctx.store.session() as s:
         doc = s.get(Document, doc_id)
         before = doc.status if doc else None
-        record = corrections.correct_paper_field(s, doc.id if doc else doc_id, field, value, by=ctx.user.name)
-        ctx.log(s, "correct_paper_field", record.document_id, field=field, version=record.version)
+        record = write(s, doc.id if doc else doc_id, field, value, by=ctx.user.name)
+        ctx.log(s, event, record.document_id, field=field, version=record.version)
         after = doc.status if doc else None
         result = {
             "document_id": record.document_id,
