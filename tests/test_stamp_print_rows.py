@@ -34,3 +34,18 @@ def test_a_number_on_a_print_row_with_the_prints_digits_or_date_words_is_not_tak
     assert not _print_digits("7412", [StampLine("ĐẾN Số: 7412", 60.0, on_print)])
     # Off the print's rows nothing is rejected.
     assert not _print_digits("25", [StampLine("ngày 25 tháng 10", 60.0, "")])
+
+
+def test_a_motto_blurred_by_a_stamp_still_leaves_the_issuer_apart() -> None:
+    from sohoa.extractors.metadata import extract_metadata
+
+    text = (
+        "ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\n"
+        "SỞ TƯ PHÁP Đậc Tập ~Tự-do—Hạnh-phúc\n"
+        "Số: 2309/STP-HCTP Hòa Bình, ngày 30 tháng 3 năm 2023\n"
+        "V/v hướng dẫn tiếp nhận hồ sơ\n\n"
+        "Kính gửi: Ủy ban nhân dân các huyện.\n"
+    )
+    md = extract_metadata(text, [0])
+    assert md.issuer == "Sở Tư pháp"
+    assert md.number == "2309/STP-HCTP"
