@@ -296,7 +296,12 @@ def read_stamp(
     for line in ordered:
         if stamp.received_date is None and (m := _DATE.search(line.text)) and m.group(3):
             stamp.received_date = ("/".join(g for g in m.groups() if g), line.conf)
-        elif stamp.received_time is None and (m := _TIME.search(line.text)) and not _DATE.search(line.text):
+        elif (
+            stamp.received_time is None
+            and not (line.on_print and _PRINT_DATE_WORDS.search(line.text))  # "năm 20:" of the print's date
+            and (m := _TIME.search(line.text))
+            and not _DATE.search(line.text)
+        ):
             stamp.received_time = (f"{int(m.group(1)):02d}:{m.group(2) or '00'}", line.conf)
     for line in ordered:
         if (m := _NUMBER.search(line.text)) and not _DATE.search(line.text[m.start(1) :]):
