@@ -49,3 +49,16 @@ def test_a_motto_blurred_by_a_stamp_still_leaves_the_issuer_apart() -> None:
     md = extract_metadata(text, [0])
     assert md.issuer == "Sở Tư pháp"
     assert md.number == "2309/STP-HCTP"
+
+
+def test_only_the_mottos_end_beside_the_issuer_still_leaves_the_issuer_apart() -> None:
+    from sohoa.extractors.metadata import extract_metadata
+
+    text = (
+        "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "VĂN PHÒNG Hạnh phúc—\n"
+        "Số: 365/TB-VPUBND Hà Nội, ngày 11 tháng 8 năm 2025\n"
+        "THÔNG BÁO\n"
+        "Lịch tiếp công dân định kỳ\n"
+    )
+    assert extract_metadata(text, [0]).issuer == "Văn phòng"
