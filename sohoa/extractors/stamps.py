@@ -465,9 +465,15 @@ def reread_print_row(
 _LABELS = {"đến", "số", "ngày", "giờ", "chuyển", "lưu", "hồ", "sơ", "số:", "ngày:", "giờ:", "đến:"}
 
 
-def _own_words(stamp: Stamp, lines: list[tuple[Box, list[Word]]]) -> list[list[str]]:
+def _own_words(
+    stamp: Stamp, lines: list[tuple[Box, list[Word]]], rows: list[tuple[int, int, str]] | None = None
+) -> list[list[str]]:
     """The first-pass words inside a received stamp that are the stamp's: its lines up to and with "ĐẾN" (the
-    receiving office's name), its labels and parsed values; print under the stamp keeps its words."""
+    receiving office's name), its labels and parsed values; print under the stamp keeps its words.
+
+    ``rows`` (`print_rows`, a page where the stamp has no ink of its own): a first-pass line wholly inside the
+    stamp's top quarter (its office line, above "ĐẾN"), on none of the print's rows, is the stamp's whatever it
+    was read as ("VĂN PHÒNG EỘ" for "VĂN PHÒNG BỘ": the stamp's own reading merged it with the print's motto)."""
     head: list[str] = []
     for line in stamp.lines:
         head += line.text.split()
@@ -479,8 +485,18 @@ def _own_words(stamp: Stamp, lines: list[tuple[Box, list[Word]]]) -> list[list[s
     own = {w.casefold() for w in head} | _LABELS | {v.casefold() for v in values}
     sx0, sy0, sx1, sy1 = stamp.box
     out = []
-    for _, ws in lines:
+    for box, ws in lines:
         texts = [w.text for w in ws]
+        mid = (box[1] + box[3]) / 2
+        if (
+            rows is not None
+            and sx0 <= box[0]
+            and box[2] <= sx1
+            and sy0 <= mid <= sy0 + (sy1 - sy0) / 4
+            and not any(top <= mid <= bottom for top, bottom, _ in rows)
+        ):
+            out.append([" ".join(texts), " ".join(" " * len(t) for t in texts)])
+            continue
         hit = False
         for i, w in enumerate(ws):
             cx, cy = w.left + w.width / 2, w.top + w.height / 2
@@ -562,17 +578,19 @@ def stamps_on_page(
             continue
         # A stamp found on the grey page may still be lighter than the print: then it has layers of its own.
         layers = colour if on_colour else inkcolour.lighter_ink(image, stamp.box, dpi)
+        rows: list[tuple[int, int, str]] | None = None
         if layers is not None and not on_colour:
             _read_best(image, layers.stamp_image, dpi, stamp, block)
         else:
-            rows = print_rows(stamp.box, lines) if layers is None else None
+            if layers is None:
+                rows = print_rows(stamp.box, lines)
             read_stamp(layers.stamp_image if layers is not None else image, dpi, stamp, block, rows)
         sx0, sy0, sx1, sy1 = stamp.box
         if stamp.kind == "received":
             if layers is not None:
                 stamp.own_words = _coloured_words(stamp, lines, layers.colour, image)
             else:
-                stamp.own_words = _own_words(stamp, lines)
+                stamp.own_words = _own_words(stamp, lines, rows)
         for box, ws in lines:
             inside = box[0] >= sx0 and box[2] <= sx1 and box[1] >= sy0 and box[3] <= sy1
             text = " ".join(w.text for w in ws)

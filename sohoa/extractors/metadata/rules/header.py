@@ -31,8 +31,8 @@ _NATIONAL_TITLE = re.compile(
 # ("Đậc Tập ~Tự-do—Hạnh-phúc"): "doc lap" with o/a and l/t confused, dashes or marks between the words.
 _MOTTO = re.compile(
     r"d\s?[oa]\s?c\W{0,3}[lt]\s?a\s?p\W{0,6}t\s?u\W{0,3}d\s?o\W{0,6}h\s?a\s?n\s?h\W{0,3}p\s?h\s?u\s?c|doc\s*lap\s*[-–—]"
-    # Its end alone at a line's end, the rest hidden under a stamp ("VĂN PHÒNG Hạnh phúc—").
-    r"|h\s?a\s?n\s?h\W{0,3}p\s?h\s?u\s?c\W*$"
+    # Its end at a line's end, words before it hidden under a stamp ("VĂN PHÒNG Hạnh phúc—", "Độc Tự do Hạnh phúc").
+    r"|(?:d\s?[oa]\s?c\W{0,3})?(?:[lt]\s?a\s?p\W{0,6})?(?:t\s?u\W{0,3}d\s?o\W{0,6})?h\s?a\s?n\s?h\W{0,3}p\s?h\s?u\s?c\W*$"
 )
 
 
