@@ -12,7 +12,12 @@ STAMP = (1000, 300, 1600, 600)  # x0, y0, x1, y1
 
 def _line(*words: tuple[str, int, int]) -> tuple[tuple[int, int, int, int], list[Word]]:
     ws = [Word(text, 90.0, left, top, 120, 40) for text, left, top in words]
-    box = (min(w.left for w in ws), min(w.top for w in ws), max(w.left + w.width for w in ws), 440)
+    box = (
+        min(w.left for w in ws),
+        min(w.top for w in ws),
+        max(w.left + w.width for w in ws),
+        max(w.top + w.height for w in ws),
+    )
     return box, ws
 
 
@@ -62,3 +67,16 @@ def test_only_the_mottos_end_beside_the_issuer_still_leaves_the_issuer_apart() -
         "Lịch tiếp công dân định kỳ\n"
     )
     assert extract_metadata(text, [0]).issuer == "Văn phòng"
+
+
+def test_the_stamps_office_line_off_the_prints_rows_is_blanked_whatever_it_was_read_as() -> None:
+    from sohoa.extractors.stamps import Stamp, _own_words
+
+    stamp = Stamp("received", STAMP, lines=[StampLine("Ò_ SBÑ NGBỘ—", 30.0), StampLine("ĐẾN Số: 8149", 60.0)])
+    office = _line(("VĂN", 1150, 320), ("PHÒNG", 1280, 320), ("EỘ", 1410, 320))  # inside, top quarter
+    number = _line(("Số:", 500, 400), ("2639/STP-HCTP", 640, 400))  # print beside the stamp
+    rows = print_rows(STAMP, [office, number])
+    blanked = _own_words(stamp, [office, number], rows)
+    assert ["VĂN PHÒNG EỘ", " " * len("VĂN PHÒNG EỘ")] in blanked
+    # Without the print's rows (a stamp with ink of its own) only words matching the stamp's reading are blanked.
+    assert not any(line[0] == "VĂN PHÒNG EỘ" for line in _own_words(stamp, [office, number]))
