@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=20)
     parser.add_argument("--seed0", type=int, default=1000)
     parser.add_argument("--start", type=int, default=0, help="first page index (to look at one page again)")
+    parser.add_argument("--modes", default=",".join(MODES), help="only these modes, e.g. 1 or L,1")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -75,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         doc = generate_document(kind, seed=seed)
         rendered = render_pdf(doc)
         where = number_line_mm(rendered.data)
+        if MODES[(i // 2) % len(MODES)] not in args.modes.split(","):
+            continue
         if where is None:
             print(f"{kind}-{seed}: no number line on page 1, skipped")
             continue

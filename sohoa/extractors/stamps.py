@@ -44,6 +44,9 @@ class StampOptions:
 class StampLine:
     text: str
     conf: float
+    # The print's words beside the stamp when the line lies on a row of the print under it (a 1-bit page: the
+    # print is not told apart by ink, so a value read there may be the print's); "" off the print's rows.
+    on_print: str = ""
 
 
 @dataclass
@@ -237,34 +240,70 @@ def _inside(image: Image.Image, box: Box, inset: int) -> Image.Image:
     return image.crop((x0 + inset, y0 + inset, x1 - inset, y1 - inset))
 
 
-def _lines(words: list[Word]) -> list[StampLine]:
+def _lines(words: list[Word], origin: tuple[int, int], print_rows: list[tuple[int, int, str]]) -> list[StampLine]:
     rows: dict[tuple[int, int], list[Word]] = {}
     for w in words:
         rows.setdefault((w.block, w.line), []).append(w)
     out = []
     for ws in rows.values():
         confs = [w.conf for w in ws if w.conf >= 0]
-        out.append(StampLine(" ".join(w.text for w in ws), round(sum(confs) / len(confs), 1) if confs else 0.0))
+        # The line's middle (page pixels) inside a print row.
+        mid = origin[1] + (min(w.top for w in ws) + max(w.top + w.height for w in ws)) / 2
+        on_print = " ".join(text for top, bottom, text in print_rows if top <= mid <= bottom)
+        out.append(
+            StampLine(" ".join(w.text for w in ws), round(sum(confs) / len(confs), 1) if confs else 0.0, on_print)
+        )
     return out
 
 
-def read_stamp(image: Image.Image, dpi: float, stamp: Stamp, ocr: tesseract.OcrOptions | None = None) -> Stamp:
-    """Read a frame's lines; a frame saying "ĐẾN" or "Số … Ngày" is a received stamp, its values parsed."""
+def print_rows(stamp: Box, lines: list[tuple[Box, list[Word]]]) -> list[tuple[int, int, str]]:
+    """Rows of the print that run under a stamp: each first-pass line beside the stamp's height, from its words
+    wholly left or right of the stamp (the print continues there on the same baseline; the stamp's text does not)."""
+    sx0, sy0, sx1, sy1 = stamp
+    rows = []
+    for _, ws in lines:
+        outside = [w for w in ws if w.left + w.width <= sx0 or w.left >= sx1]
+        if not outside:
+            continue
+        top, bottom = min(w.top for w in outside), max(w.top + w.height for w in outside)
+        if bottom > sy0 and top < sy1:
+            rows.append((top, bottom, " ".join(w.text for w in outside)))
+    return rows
+
+
+def read_stamp(
+    image: Image.Image,
+    dpi: float,
+    stamp: Stamp,
+    ocr: tesseract.OcrOptions | None = None,
+    print_rows: list[tuple[int, int, str]] | None = None,
+) -> Stamp:
+    """Read a frame's lines; a frame saying "ĐẾN" or "Số … Ngày" is a received stamp, its values parsed.
+
+    ``print_rows``: the rows (top, bottom, page pixels) of print lines running under the stamp (`print_rows`),
+    when the stamp is not told apart from the print by its ink."""
     if stamp.kind == "seal":
         return stamp
     inset = max(3, round(0.8 * dpi / 25.4))
     crop = _inside(image, stamp.box, inset)
     page = tesseract.ocr_image(crop, dpi, ocr or tesseract.OcrOptions(psm=6))
-    stamp.lines = _lines(page.words)
+    stamp.lines = _lines(page.words, (stamp.box[0] + inset, stamp.box[1] + inset), print_rows or [])
     text = "\n".join(line.text for line in stamp.lines)
     # Labels are printed, values handwritten and often misread around: take a date and a time wherever they are,
-    # and the incoming number after "Số"/"ĐẾN", else a bare number on a line with neither date nor time.
-    for line in stamp.lines:
+    # and the incoming number after "Số"/"ĐẾN", else a bare number on a line with neither date nor time. Lines off
+    # the print's rows first: on a 1-bit page a value on a print row may be the print's ("năm 20" as a time).
+    ordered = sorted(stamp.lines, key=lambda line: line.on_print != "")
+    for line in ordered:
         if stamp.received_date is None and (m := _DATE.search(line.text)) and m.group(3):
             stamp.received_date = ("/".join(g for g in m.groups() if g), line.conf)
-        elif stamp.received_time is None and (m := _TIME.search(line.text)) and not _DATE.search(line.text):
+        elif (
+            stamp.received_time is None
+            and not (line.on_print and _PRINT_DATE_WORDS.search(line.text))  # "năm 20:" of the print's date
+            and (m := _TIME.search(line.text))
+            and not _DATE.search(line.text)
+        ):
             stamp.received_time = (f"{int(m.group(1)):02d}:{m.group(2) or '00'}", line.conf)
-    for line in stamp.lines:
+    for line in ordered:
         if (m := _NUMBER.search(line.text)) and not _DATE.search(line.text[m.start(1) :]):
             # The handwritten number is the longest run of digits after the label: a stray mark read as a digit
             # between them ("ĐẾN. $5 4186") is shorter.
@@ -280,9 +319,27 @@ def read_stamp(image: Image.Image, dpi: float, stamp: Stamp, ocr: tesseract.OcrO
             if runs:
                 stamp.incoming_number = (max(runs, key=len), line.conf)
                 break
-    if _RECEIVED.search(text) or (stamp.incoming_number and stamp.received_date):
+    looks_received = _RECEIVED.search(text) or (stamp.incoming_number and stamp.received_date)
+    if stamp.incoming_number and _print_digits(stamp.incoming_number[0], stamp.lines):
+        stamp.incoming_number = None
+    if looks_received:
         stamp.kind = "received"
     return stamp
+
+
+def _print_digits(value: str, lines: list[StampLine]) -> bool:
+    """An incoming number read on a row of the print under the stamp whose digits are among the print's beside
+    the stamp ("235" of "Số: 235/KH-UBND"), or on a row holding the print's date words ("25" of "ngày 25 tháng
+    10"): the print's, not the stamp's."""
+    line = next((x for x in lines if value in re.findall(r"\d+", x.text)), None)
+    if line is None or not line.on_print:
+        return False
+    if _PRINT_DATE_WORDS.search(line.text):
+        return True
+    return any(value in group for group in re.findall(r"\d+", line.on_print))
+
+
+_PRINT_DATE_WORDS = re.compile(r"\bth[áaứắ]ng\b|\bn[ăa]m\b", re.IGNORECASE)
 
 
 def _touches(line: Box, stamp: Box, margin: int) -> bool:
@@ -370,12 +427,53 @@ def reread_line(
     return sorted(reads, key=lambda r: -float(str(r["conf"])))
 
 
+def reread_print_row(
+    image: Image.Image, dpi: float, words: list[Word], stamp: Box, ocr: tesseract.OcrOptions
+) -> dict[str, object] | None:
+    """A print line the stamp covers, read again where the stamp is not told apart by its ink (1-bit, or as dark
+    as the print): the row the line's words left and right of the stamp sit on, across the line and the stamp,
+    the frame removed and, inside the stamp, the ink of other rows (the stamp's text between the print's lines)
+    blanked. None when no word of the line lies outside the stamp."""
+    sx0, sy0, sx1, sy1 = stamp
+    outside = [w for w in words if w.left + w.width <= sx0 or w.left >= sx1]
+    if not outside:
+        return None
+    top, bottom = min(w.top for w in outside), max(w.top + w.height for w in outside)
+    pad = max(3, (bottom - top) // 5)
+    x0 = max(0, min(min(w.left for w in words), sx0) - pad)
+    x1 = min(image.width, max(max(w.left + w.width for w in words), sx1) + pad)
+    y0, y1 = max(0, top - pad), min(image.height, bottom + pad)
+    grey = np.array(_without_frame(image, stamp, dpi).crop((x0, y0, x1, y1)))
+    ink = grey < 170
+    labels, _ = ndimage.label(ink, structure=np.ones((3, 3), bool))
+    for n, sl in enumerate(ndimage.find_objects(labels), start=1):
+        if sl is None:
+            continue
+        cx = x0 + (sl[1].start + sl[1].stop) / 2
+        cy = y0 + (sl[0].start + sl[0].stop) / 2
+        # Inside the stamp, a glyph cut by the band's edge or centred off the print's row is the stamp's.
+        cut = sl[0].start == 0 or sl[0].stop == grey.shape[0]
+        if sx0 <= cx <= sx1 and (cut or not (top <= cy <= bottom)):
+            grey[sl][labels[sl] == n] = 255
+    page = tesseract.ocr_image(Image.fromarray(grey), dpi, ocr)
+    if not page.words:
+        return None
+    text = page.text.replace("\n", " ")
+    return {"box": [x0, y0, x1, y1], "text": text, "conf": page.confidence or 0.0, "how": "print row"}
+
+
 _LABELS = {"đến", "số", "ngày", "giờ", "chuyển", "lưu", "hồ", "sơ", "số:", "ngày:", "giờ:", "đến:"}
 
 
-def _own_words(stamp: Stamp, lines: list[tuple[Box, list[Word]]]) -> list[list[str]]:
+def _own_words(
+    stamp: Stamp, lines: list[tuple[Box, list[Word]]], rows: list[tuple[int, int, str]] | None = None
+) -> list[list[str]]:
     """The first-pass words inside a received stamp that are the stamp's: its lines up to and with "ĐẾN" (the
-    receiving office's name), its labels and parsed values; print under the stamp keeps its words."""
+    receiving office's name), its labels and parsed values; print under the stamp keeps its words.
+
+    ``rows`` (`print_rows`, a page where the stamp has no ink of its own): a first-pass line wholly inside the
+    stamp's top quarter (its office line, above "ĐẾN"), on none of the print's rows, is the stamp's whatever it
+    was read as ("VĂN PHÒNG EỘ" for "VĂN PHÒNG BỘ": the stamp's own reading merged it with the print's motto)."""
     head: list[str] = []
     for line in stamp.lines:
         head += line.text.split()
@@ -387,8 +485,18 @@ def _own_words(stamp: Stamp, lines: list[tuple[Box, list[Word]]]) -> list[list[s
     own = {w.casefold() for w in head} | _LABELS | {v.casefold() for v in values}
     sx0, sy0, sx1, sy1 = stamp.box
     out = []
-    for _, ws in lines:
+    for box, ws in lines:
         texts = [w.text for w in ws]
+        mid = (box[1] + box[3]) / 2
+        if (
+            rows is not None
+            and sx0 <= box[0]
+            and box[2] <= sx1
+            and sy0 <= mid <= sy0 + (sy1 - sy0) / 4
+            and not any(top <= mid <= bottom for top, bottom, _ in rows)
+        ):
+            out.append([" ".join(texts), " ".join(" " * len(t) for t in texts)])
+            continue
         hit = False
         for i, w in enumerate(ws):
             cx, cy = w.left + w.width / 2, w.top + w.height / 2
@@ -470,22 +578,29 @@ def stamps_on_page(
             continue
         # A stamp found on the grey page may still be lighter than the print: then it has layers of its own.
         layers = colour if on_colour else inkcolour.lighter_ink(image, stamp.box, dpi)
+        rows: list[tuple[int, int, str]] | None = None
         if layers is not None and not on_colour:
             _read_best(image, layers.stamp_image, dpi, stamp, block)
         else:
-            read_stamp(layers.stamp_image if layers is not None else image, dpi, stamp, block)
+            if layers is None:
+                rows = print_rows(stamp.box, lines)
+            read_stamp(layers.stamp_image if layers is not None else image, dpi, stamp, block, rows)
         sx0, sy0, sx1, sy1 = stamp.box
         if stamp.kind == "received":
             if layers is not None:
                 stamp.own_words = _coloured_words(stamp, lines, layers.colour, image)
             else:
-                stamp.own_words = _own_words(stamp, lines)
+                stamp.own_words = _own_words(stamp, lines, rows)
         for box, ws in lines:
             inside = box[0] >= sx0 and box[2] <= sx1 and box[1] >= sy0 and box[3] <= sy1
             text = " ".join(w.text for w in ws)
             if inside or not _touches(box, stamp.box, margin) or not (needs_reread(text) or is_number_line(text)):
                 continue
-            reads = [] if layers is None else read_print_line(layers.print_image, dpi, box, stamp.box, line_ocr)
+            if layers is None:
+                row = reread_print_row(image, dpi, ws, stamp.box, line_ocr)
+                reads = [] if row is None else [row]
+            else:
+                reads = read_print_line(layers.print_image, dpi, box, stamp.box, line_ocr)
             if not on_colour:
                 reads += reread_line(image, dpi, box, stamp.box, line_ocr)
             stamp.rereads += [{"first_pass": text, **r} for r in reads]

@@ -27,7 +27,13 @@ _STAMP = re.compile(
 _NATIONAL_TITLE = re.compile(
     r"c\s?o\s?n\s?g\s*h\s?o\s?a\s*x\s?a\s*h\s?o\s?i\s*c\s?h\s?u\s*n\s?g\s?h\s?[i1l]\s?a(?:\s*v\s?i\s?e\s?t\s*n\s?a\s?m)?"
 )
-_MOTTO = re.compile(r"d\s?o\s?c\s*l\s?a\s?p\W{0,6}t\s?u\s*d\s?o\W{0,6}h\s?a\s?n\s?h\s*p\s?h\s?u\s?c|doc\s*lap\s*[-–—]")
+# The motto as OCR leaves it, also when a stamp over it blurs a letter or joins the words with its strokes
+# ("Đậc Tập ~Tự-do—Hạnh-phúc"): "doc lap" with o/a and l/t confused, dashes or marks between the words.
+_MOTTO = re.compile(
+    r"d\s?[oa]\s?c\W{0,3}[lt]\s?a\s?p\W{0,6}t\s?u\W{0,3}d\s?o\W{0,6}h\s?a\s?n\s?h\W{0,3}p\s?h\s?u\s?c|doc\s*lap\s*[-–—]"
+    # Its end at a line's end, words before it hidden under a stamp ("VĂN PHÒNG Hạnh phúc—", "Độc Tự do Hạnh phúc").
+    r"|(?:d\s?[oa]\s?c\W{0,3})?(?:[lt]\s?a\s?p\W{0,6})?(?:t\s?u\W{0,3}d\s?o\W{0,6})?h\s?a\s?n\s?h\W{0,3}p\s?h\s?u\s?c\W*$"
+)
 
 
 @dataclass(frozen=True)
