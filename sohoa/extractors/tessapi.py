@@ -22,6 +22,8 @@ from typing import Literal
 
 from PIL import Image
 
+from sohoa.errors import SohoaError
+
 DEFAULT_LIBRARY = "libtesseract.so.5"
 
 # The TSV renderer of the `tesseract` program writes this header before the page's rows; the API gives the rows only.
@@ -48,12 +50,14 @@ _SIGNATURES: dict[str, tuple[list[type], type | None]] = {
 }
 
 
-class TesseractLibraryError(RuntimeError):
+class TesseractLibraryError(SohoaError):
     """The library could not load the model or read the image."""
+
+    user_message = "Tesseract không đọc được trang"
 
 
 class RecognitionTimeout(TesseractLibraryError):
-    pass
+    user_message = "Tesseract đọc trang quá thời gian cho phép"
 
 
 @cache
