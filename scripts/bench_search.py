@@ -50,6 +50,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from sohoa.search.embedded import EmbeddedBackend
+from sohoa.search.keys import id_hash
 from sohoa.search.model import IndexDoc, Kind, Query
 from sohoa.search.querytext import parse_query_text
 from sohoa.textnorm import fold, normalize_text
@@ -227,8 +228,9 @@ def bench_tantivy(docs: list[IndexDoc], qs: list[Query], workdir: Path, batch: i
 
 def bench_raw_tantivy(docs: list[IndexDoc], qs: list[Query], workdir: Path, batch: int) -> dict[str, float]:
     """The floor: tantivy-py alone on the same schema and analyzers, texts normalised before the clock starts, one
-    commit per batch; queries are a plain BM25 disjunction of the folded words over title and body (top 10, count),
-    without sohoa's query model, facets, best page or snippets."""
+    commit per batch; the same passage documents (each non-empty page again, in a second index, as sohoa's);
+    queries are a plain BM25 disjunction of the folded words over title and body (top 10, count), without sohoa's
+    query model, passage rescoring, facets, best page or snippets."""
     import tantivy
 
     from sohoa.search import embedded
@@ -241,6 +243,11 @@ def bench_raw_tantivy(docs: list[IndexDoc], qs: list[Query], workdir: Path, batc
     index.register_tokenizer(embedded._TEXT, text)
     index.register_tokenizer(embedded._FOLD, folded)
     index.register_tokenizer(embedded._PAIR, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
+    (path / "passages").mkdir()
+    pindex = tantivy.Index(embedded._schema(passages=True), path=str(path / "passages"))
+    for name, analyzer in ((embedded._TEXT, text), (embedded._FOLD, folded)):
+        pindex.register_tokenizer(name, analyzer)
+    pindex.register_tokenizer(embedded._PAIR, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
 
     def pairs(text: str) -> str:
         return embedded.pair_tokens(folded.analyze(text))
@@ -250,7 +257,9 @@ def bench_raw_tantivy(docs: list[IndexDoc], qs: list[Query], workdir: Path, batc
         (d, (t := normalize_text(d.title)), pairs(t), [((n := normalize_text(p)), pairs(n)) for p in d.pages])
         for d in docs
     ]
+    keys = {d.id: id_hash(d.id) for d in docs}
     writer = index.writer(heap_size=64_000_000)
+    pwriter = pindex.writer(heap_size=64_000_000)
     t0, c0 = time.perf_counter(), time.process_time()
     for start in range(0, len(ready), batch):
         for d, title, title_pairs, pages in ready[start : start + batch]:
@@ -273,10 +282,26 @@ def bench_raw_tantivy(docs: list[IndexDoc], qs: list[Query], workdir: Path, batc
                     doc.add_text(f"{b_field}_f", page)
                     doc.add_text(f"{b_field}_f2", page_pairs)
             doc.add_integer("issued", int(d.issued_date.replace("-", "")) if d.issued_date else 0)
+            doc.add_integer("id_h", keys[d.id])
             writer.delete_documents_by_term("id", d.id)
             writer.add_document(doc)
+            pwriter.delete_documents_by_term("id", d.id)
+            for n, (page, page_pairs) in enumerate(pages, 1):
+                if not page.strip():
+                    continue
+                passage = tantivy.Document()
+                passage.add_text("id", d.id)
+                passage.add_integer("id_h", keys[d.id])
+                passage.add_integer("page", n)
+                for b_field in ("body", "body_public"):
+                    passage.add_text(b_field, page)
+                    passage.add_text(f"{b_field}_f", page)
+                    passage.add_text(f"{b_field}_f2", page_pairs)
+                pwriter.add_document(passage)
+        pwriter.commit()
         writer.commit()
     writer.wait_merging_threads()
+    pwriter.wait_merging_threads()
     elapsed = time.perf_counter() - t0
     cpu = time.process_time() - c0
     index.reload()

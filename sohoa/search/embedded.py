@@ -72,7 +72,8 @@ from sohoa.textnorm import fold, normalize_text
 _log = logging.getLogger(__name__)
 
 # Bump when fields or analyzers change; an index built with another version must be rebuilt from the store.
-SCHEMA_VERSION = 4  # 2: the public copy of title and body; 3: word-pair fields (`_f2`); 4: the passage index
+# 2: the public copy of title and body; 3: word-pair fields (`_f2`); 4: the passage index; 5: passages store nothing
+SCHEMA_VERSION = 5
 _MARKER = "sohoa-index.json"
 _PASSAGES = "passages"  # subdirectory: the passage index (one tantivy document per non-empty page of a record)
 _TEXT = "sohoa_text"  # simple tokenizer + lower-case: the accented field
@@ -152,20 +153,25 @@ def _analyzer(folded: bool) -> tantivy.TextAnalyzer:
     return builder.build()
 
 
-def _schema() -> tantivy.Schema:
+def _schema(passages: bool = False) -> tantivy.Schema:
+    """The records' schema; with `passages`, the passage index's: the same fields in the same order (so a query
+    built against one schema reads the other: tantivy resolves a field name to its position), nothing stored. A
+    passage is only ever read through its fast fields (id_h, page); its text, title and snippet come from its record.
+    """
     sb = tantivy.SchemaBuilder()
-    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    sb.add_text_field("id", stored=not passages, tokenizer_name="raw")
     # Keyword fields; fast ones feed the facet aggregation.
     for name in FACET_FIELDS:
-        sb.add_text_field(name, stored=name == "kind", fast=True, tokenizer_name="raw")
+        sb.add_text_field(name, stored=name == "kind" and not passages, fast=True, tokenizer_name="raw")
     sb.add_text_field("batch", tokenizer_name="raw")
     sb.add_text_field("procedure_codes", tokenizer_name="raw")  # key form, see _key()
     sb.add_text_field("dossier_codes", tokenizer_name="raw")
-    sb.add_text_field("number", stored=True, tokenizer_name="raw")  # normalize_text, whitespace removed
+    sb.add_text_field("number", stored=not passages, tokenizer_name="raw")  # normalize_text, whitespace removed
     sb.add_text_field("number_f", tokenizer_name="raw")  # _key(): folded, lower-case
     sb.add_text_field("number_t", tokenizer_name=_FOLD)  # tokenised, for "45/2020" inside "45/2020/NĐ-CP"
     for title, body in (text_fields("full"), text_fields("public")):
-        stored = title == "title"  # the public copy is stored apart, and only when it differs (see _PUBLIC_COPY)
+        # The public copy is stored apart, and only when it differs (see _PUBLIC_COPY).
+        stored = title == "title" and not passages
         sb.add_text_field(title, stored=stored, tokenizer_name=_TEXT)
         sb.add_text_field(f"{title}_f", tokenizer_name=_FOLD)
         sb.add_text_field(body, stored=stored, tokenizer_name=_TEXT)  # one value per page, in order
@@ -174,7 +180,7 @@ def _schema() -> tantivy.Schema:
         # becomes a term lookup instead of a phrase query with position checks at search time.
         sb.add_text_field(f"{title}_f2", tokenizer_name=_PAIR)
         sb.add_text_field(f"{body}_f2", tokenizer_name=_PAIR)
-    sb.add_bytes_field(_PUBLIC_COPY, stored=True, indexed=False, fast=False)
+    sb.add_bytes_field(_PUBLIC_COPY, stored=not passages, indexed=False, fast=False)
     # keys.id_hash of the record id (in a passage: of its record's), read as a fast field to tie passages to records.
     sb.add_integer_field("id_h", indexed=True, fast=True)
     sb.add_integer_field("page", fast=True)  # a passage's 1-based page in its record
@@ -213,7 +219,7 @@ class EmbeddedBackend:
         self._index = self._open()
         # Passages live in an index of their own: in one index they would change the records' BM25 statistics
         # (tantivy's idf and average length count every document of the index, whatever fields it has).
-        self._pindex = self._open_index(self.index_dir / _PASSAGES)
+        self._pindex = self._open_index(self.index_dir / _PASSAGES, _schema(passages=True))
         self._writer: tantivy.IndexWriter | None = None
         self._pwriter: tantivy.IndexWriter | None = None
 
@@ -240,10 +246,10 @@ class EmbeddedBackend:
             marker.write_text(json.dumps({"schema_version": SCHEMA_VERSION}), encoding="utf-8")
         return self._open_index(self.index_dir)
 
-    def _open_index(self, path: Path) -> tantivy.Index:
+    def _open_index(self, path: Path, schema: tantivy.Schema | None = None) -> tantivy.Index:
         path.mkdir(parents=True, exist_ok=True)
         try:
-            index = tantivy.Index(self._schema, path=str(path), reuse=True)
+            index = tantivy.Index(schema or self._schema, path=str(path), reuse=True)
         except ValueError as exc:
             raise IndexSchemaError(f"cannot open search index at {path}: {exc}") from exc
         # Custom analyzers are not persisted by tantivy: register them on every open, before any read or write.
