@@ -1145,3 +1145,30 @@ def test_papers_question_is_answered_by_the_procedure_papers_passage(make: Backe
         hit = b.search(Query(text=text, limit=2)).hits[0]
         assert hit.id == "procedure:1.000894", text
         assert hit.snippet.replace("<b>", "").replace("</b>", "").startswith("Thành phần hồ sơ: Giấy tờ"), text
+
+
+def test_a_record_saved_again_is_ranked_by_its_new_passages_only(make: Backends) -> None:
+    # A record's passages are replaced with it: once its answering page is gone, a question ranks it as a record
+    # that never had that page (a leftover passage would keep it above its twin).
+    article = (
+        "Điều 23. Trợ cấp hằng tháng đối với thương binh. Thương binh được hưởng trợ cấp hằng tháng theo tỷ lệ tổn "
+        "thương cơ thể; mức trợ cấp hằng tháng do Chính phủ quy định."
+    )
+    intro = "Giới thiệu chung về chế độ trợ cấp."
+    b = make.new()
+    b.upsert(
+        [
+            IndexDoc("a", "document", "Trợ cấp", pages=[intro, article]),
+            IndexDoc("b", "document", "Trợ cấp", pages=[intro]),
+            *(IndexDoc(f"cv-{i}", "document", "Công văn", pages=[f"Về việc {t}."]) for i, t in enumerate(_TOPICS)),
+        ]
+    )
+    text = "Tôi là thương binh, xin hỏi mức trợ cấp hằng tháng hiện nay được hưởng như thế nào?"
+    first = b.search(Query(text=text, limit=2)).hits[0]
+    assert (first.id, first.page) == ("a", 2)
+    b.upsert([IndexDoc("a", "document", "Trợ cấp", pages=[intro])])  # now the twin of b
+    scores = {h.id: h.score for h in b.search(Query(text=text, limit=5)).hits}
+    assert scores["a"] == pytest.approx(scores["b"], rel=1e-6)
+    b.delete(["b"])
+    hits = b.search(Query(text=text, limit=2)).hits
+    assert hits[0].id == "a" and hits[0].page in (None, 1) and "b" not in {h.id for h in hits}
