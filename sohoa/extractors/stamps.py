@@ -17,6 +17,7 @@ layer, which holds none of the stamp; values written in pen on the number and da
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -148,6 +149,14 @@ def find_stamps(image: Image.Image, dpi: float, options: StampOptions | None = N
     return sorted(found, key=lambda s: (s.box[1], s.box[0]))
 
 
+def _components(binary: np.ndarray) -> Iterator[tuple[tuple[slice, slice], np.ndarray]]:
+    """Each 8-connected component of `binary`: its bounding slices and its mask inside them."""
+    labels, _ = ndimage.label(binary, structure=np.ones((3, 3), bool))
+    for n, sl in enumerate(ndimage.find_objects(labels), start=1):
+        if sl is not None:
+            yield sl, labels[sl] == n
+
+
 def find_layer_stamps(layer: Image.Image, dpi: float, options: StampOptions | None = None) -> list[Stamp]:
     """Frames on a layer that holds only a stamp's ink (the colour layer): one component each, its sides broken
     only where black print crossed them, so a pooled, slightly widened copy joins them again."""
@@ -156,12 +165,8 @@ def find_layer_stamps(layer: Image.Image, dpi: float, options: StampOptions | No
     pooled = ndimage.binary_dilation(np.asarray(zone.reduce(_POOL)) < _POOL_INK, iterations=2)
     px_mm = dpi / 25.4 / _POOL
     wmin, wmax, hmin, hmax = (v * px_mm for v in options.frame_mm)
-    labels, _ = ndimage.label(pooled, structure=np.ones((3, 3), bool))
     found = []
-    for n, sl in enumerate(ndimage.find_objects(labels), start=1):
-        if sl is None:
-            continue
-        mask = labels[sl] == n
+    for sl, mask in _components(pooled):
         bh, bw = mask.shape
         if not (wmin <= bw <= wmax and hmin <= bh <= hmax) or mask.mean() > 0.6:
             continue
@@ -178,12 +183,8 @@ def _frames(pooled: np.ndarray, px_mm: float, options: StampOptions, askew: bool
     horizontal = _runs(pooled, max(3, round(0.6 * wmin)), axis=1, askew=askew)
     vertical = _runs(pooled, max(3, round(0.6 * hmin)), axis=0, askew=askew)
     lines = horizontal | vertical
-    labels, _ = ndimage.label(lines, structure=np.ones((3, 3), bool))
     found = []
-    for n, sl in enumerate(ndimage.find_objects(labels), start=1):
-        if sl is None:
-            continue
-        mask = labels[sl] == n
+    for sl, mask in _components(lines):
         bh, bw = mask.shape
         ok = wmin <= bw <= wmax and hmin <= bh <= hmax
         if not (ok and mask.mean() <= options.max_frame_fill and _side_cover(mask) >= options.min_side_cover):
