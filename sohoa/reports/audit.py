@@ -24,7 +24,7 @@ from sohoa.catalogue.audit import (
     AuditSummary,
     findings_by_kind,
 )
-from sohoa.catalogue.statistics import INDICATORS, PAPERS, Indicators, PeriodStats, Rate
+from sohoa.catalogue.statistics import INDICATORS, PAPERS, Indicators, IndicatorValues, PeriodStats, Rate
 
 _PERIOD_COLUMNS = (
     "carried_over",
@@ -66,6 +66,18 @@ def _source_label(source: str, ind: Indicators) -> str:
     if source == PAPERS:
         return f"{PAPERS_LABEL[0].upper()}{PAPERS_LABEL[1:]} ({ind.from_papers} hồ sơ)"
     return f"{EXPORT_LABEL[0].upper()}{EXPORT_LABEL[1:]} ({ind.received - ind.from_papers} hồ sơ)"
+
+
+def _indicator_table(head: str, groups: list[tuple[str, IndicatorValues]]) -> list[str]:
+    """One row per group (a source of dates, a legal regime, a unit) with its value of each indicator."""
+    e = html.escape
+    out = [f"<table><tr><th>{e(head)}</th>", *(f"<th>{e(i.key)}</th>" for i in INDICATORS), "</tr>"]
+    for label, values in groups:
+        rates = values.by_key()
+        out += [f"<tr><td>{e(label)}</td>", *(f'<td class="v">{e(_rate_text(rates[i.key]))}</td>' for i in INDICATORS)]
+        out.append("</tr>")
+    out.append("</table>")
+    return out
 
 
 def _papers_note(ind: Indicators, key: str) -> str:
@@ -181,34 +193,16 @@ def to_html(summary: AuditSummary) -> str:
     out.append("</table>")
     if ind.by_source:  # issue 19: never mixed silently with the one-stop exports' figures
         out.append(f"<h3>Theo nguồn ngày tháng của hồ sơ ({ind.from_papers} hồ sơ {e(PAPERS_LABEL)})</h3>")
-        out.append("<table><tr><th>Nguồn</th>")
-        out.extend(f"<th>{e(i.key)}</th>" for i in INDICATORS)
-        out.append("</tr>")
-        for source, values in ind.by_source.items():
-            out.append(f"<tr><td>{e(_source_label(source, ind))}</td>")
-            out.extend(f'<td class="v">{e(_rate_text(values.by_key()[i.key]))}</td>' for i in INDICATORS)
-            out.append("</tr>")
-        out.append("</table>")
+        out += _indicator_table("Nguồn", [(_source_label(k, ind), v) for k, v in ind.by_source.items()])
     out.append(
         "<figure>"
         + _bar_chart([(f"{i.key} {i.name}", rates[i.key].value, i.target) for i in INDICATORS])
         + "<figcaption>Vạch đỏ: mức đạt điểm tối đa (domain §1.5).</figcaption></figure>"
     )
-    out.append("<h3>Theo chế độ pháp lý (ngày tiếp nhận)</h3><table><tr><th>Chế độ</th>")
-    out.extend(f"<th>{e(i.key)}</th>" for i in INDICATORS)
-    out.append("</tr>")
-    for regime, values in ind.by_regime.items():
-        out.append(f"<tr><td>{e(_label(regime))}</td>")
-        out.extend(f'<td class="v">{e(_rate_text(values.by_key()[i.key]))}</td>' for i in INDICATORS)
-        out.append("</tr>")
-    out.append("</table><h3>Theo đơn vị</h3><table><tr><th>Đơn vị</th>")
-    out.extend(f"<th>{e(i.key)}</th>" for i in INDICATORS)
-    out.append("</tr>")
-    for unit, values in ind.by_unit.items():
-        out.append(f"<tr><td>{e(unit)}</td>")
-        out.extend(f'<td class="v">{e(_rate_text(values.by_key()[i.key]))}</td>' for i in INDICATORS)
-        out.append("</tr>")
-    out.append("</table>")
+    out.append("<h3>Theo chế độ pháp lý (ngày tiếp nhận)</h3>")
+    out += _indicator_table("Chế độ", [(_label(k), v) for k, v in ind.by_regime.items()])
+    out.append("<h3>Theo đơn vị</h3>")
+    out += _indicator_table("Đơn vị", list(ind.by_unit.items()))
     out.append(
         f"<p><small>Không có ngày hẹn trả: {ind.no_due_date}; không có ngày tiếp nhận: {ind.no_receipt_date}. "
         "Chưa trừ thời gian chờ bổ sung hồ sơ (dữ liệu xuất không có trường này).</small></p>"
