@@ -4,6 +4,7 @@ session's CSRF token and redirect back (post/redirect/get), so the pages work wi
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -219,15 +220,7 @@ def document_page(request: Request, doc_id: str, ctx: Ctx = READ, q: str = "", p
 def fix_post(
     request: Request, doc_id: str, ctx: Ctx = WRITE, field: str = Form(...), value: str = Form("")
 ) -> Response:
-    try:
-        result = archivist.correct(ctx, doc_id, field, value)
-    except CorrectionError as exc:
-        _flash(request, f"Không lưu được: {exc}", "error")
-    else:
-        note = "" if not result["index"]["queued"] else " (chỉ mục đang bận: sẽ cập nhật ở lần đồng bộ sau)"
-        label = documents.FIELD_LABELS.get(field, field)
-        closed = "; không còn gì cần xem lại: tài liệu đã hoàn thành" if result["review_closed"] else ""
-        _flash(request, f"Đã lưu «{label}» thành phiên bản {result['version']}{closed}{note}")
+    _correct(request, lambda: archivist.correct(ctx, doc_id, field, value), documents.FIELD_LABELS.get(field, field))
     return _back(f"/documents/{doc_id}")
 
 
@@ -235,15 +228,20 @@ def fix_post(
 def paper_field_post(
     request: Request, doc_id: str, ctx: Ctx = WRITE, field: str = Form(...), value: str = Form("")
 ) -> Response:
+    _correct(request, lambda: archivist.correct_paper(ctx, doc_id, field, value), label(field, "paper_field"))
+    return _back(f"/documents/{doc_id}#truong-{field}")
+
+
+def _correct(request: Request, save: Callable[[], dict[str, Any]], field_label: str) -> None:
+    """Run a correction and tell the archivist what became of it (its version, a closed review, a busy index)."""
     try:
-        result = archivist.correct_paper(ctx, doc_id, field, value)
+        result = save()
     except CorrectionError as exc:
         _flash(request, f"Không lưu được: {exc}", "error")
-    else:
-        note = "" if not result["index"]["queued"] else " (chỉ mục đang bận: sẽ cập nhật ở lần đồng bộ sau)"
-        closed = "; không còn gì cần xem lại: tài liệu đã hoàn thành" if result["review_closed"] else ""
-        _flash(request, f"Đã lưu «{label(field, 'paper_field')}» thành phiên bản {result['version']}{closed}{note}")
-    return _back(f"/documents/{doc_id}#truong-{field}")
+        return
+    note = "" if not result["index"]["queued"] else " (chỉ mục đang bận: sẽ cập nhật ở lần đồng bộ sau)"
+    closed = "; không còn gì cần xem lại: tài liệu đã hoàn thành" if result["review_closed"] else ""
+    _flash(request, f"Đã lưu «{field_label}» thành phiên bản {result['version']}{closed}{note}")
 
 
 @router.post("/documents/{doc_id}/accept", dependencies=[CSRF])
