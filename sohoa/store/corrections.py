@@ -135,26 +135,7 @@ def correct_field(session: Session, document_id: str, field: str, value: Any, *,
     change = {"field": field, "by": by, "at": at, "old": old, "new": new, "cleared": settled}
     data["corrections"] = [*(data.get("corrections") or []), change]
     found = _personal_data(field, new, data)
-    record = _new_version(session, doc, data)
-    closed = _follow_review(session, doc, data)
-    repo.add_event(
-        session,
-        "correction",
-        document_id=doc.id,
-        tool="sohoa.web",
-        tool_version=__version__,
-        params={
-            "field": field,
-            "version": record.version,
-            "by": by,
-            "changed": old != new,
-            "cleared_flags": settled,
-            "review_closed": closed,
-            "pii": found,
-        },
-    )
-    repo.enqueue_index(session, "document", [doc.id])
-    return record
+    return _save(session, doc, data, field, by=by, changed=old != new, settled=settled, pii=found)
 
 
 def revert_to(session: Session, document_id: str, version: int, *, by: str) -> MetadataRecord:
@@ -330,23 +311,32 @@ def correct_paper_field(session: Session, document_id: str, field: str, value: A
             pii.append({"kind": kind, "text": shown, "start": 0, "end": 0, "page": None, "confidence": 1.0,
                         "label": f"correction:{field}"})  # fmt: skip
         data["pii"] = pii
+    return _save(session, doc, data, PAPER_CORRECTION + field, by=by, changed=old != new, settled=settled)
+
+
+def _save(
+    session: Session,
+    doc: Document,
+    data: dict[str, Any],
+    field: str,
+    *,
+    by: str,
+    changed: bool,
+    settled: list[str],
+    **extra: Any,
+) -> MetadataRecord:
+    """The corrected metadata as a new version, the review followed, the event (no values: the audit trail is
+    read by roles that may not see personal data) and the document queued for the index."""
     record = _new_version(session, doc, data)
     closed = _follow_review(session, doc, data)
+    params = {"field": field, "version": record.version, "by": by, "changed": changed, "cleared_flags": settled}
     repo.add_event(
         session,
         "correction",
         document_id=doc.id,
         tool="sohoa.web",
         tool_version=__version__,
-        # No values: the audit trail is read by roles that may not see personal data.
-        params={
-            "field": PAPER_CORRECTION + field,
-            "version": record.version,
-            "by": by,
-            "changed": old != new,
-            "cleared_flags": settled,
-            "review_closed": closed,
-        },
+        params={**params, "review_closed": closed, **extra},
     )
     repo.enqueue_index(session, "document", [doc.id])
     return record
