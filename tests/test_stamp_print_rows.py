@@ -4,6 +4,8 @@ come from its words beside it, and a number read on such a row that is the print
 
 from __future__ import annotations
 
+import pytest
+
 from sohoa.extractors.stamps import StampLine, _print_digits, print_rows
 from sohoa.extractors.types import Word
 
@@ -80,3 +82,20 @@ def test_the_stamps_office_line_off_the_prints_rows_is_blanked_whatever_it_was_r
     assert ["VĂN PHÒNG EỘ", " " * len("VĂN PHÒNG EỘ")] in blanked
     # Without the print's rows (a stamp with ink of its own) only words matching the stamp's reading are blanked.
     assert not any(line[0] == "VĂN PHÒNG EỘ" for line in _own_words(stamp, [office, number]))
+
+
+@pytest.mark.parametrize("dpi", [200, 300])
+def test_a_round_seal_in_the_header_is_found_once_and_a_blank_header_has_none(dpi: int) -> None:
+    from PIL import Image
+
+    from sohoa.extractors.stamps import find_stamps
+    from sohoa.samples.stampdraw import draw_round_seal
+
+    size = (round(8.27 * dpi), round(11.69 * dpi))
+    assert find_stamps(Image.new("L", size, 255), dpi) == []
+    page = Image.new("L", size, 255)
+    x0, y0, x1, y1 = draw_round_seal(page, dpi, 60, 40)
+    (seal,) = find_stamps(page, dpi)
+    assert seal.kind == "seal"
+    tolerance = 8  # the 4x4 pooling
+    assert all(abs(a - b) <= tolerance for a, b in zip(seal.box, (x0, y0, x1, y1), strict=True))

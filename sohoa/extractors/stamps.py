@@ -34,7 +34,6 @@ Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (pixels, x1/y1 exclusive)
 @dataclass(frozen=True)
 class StampOptions:
     header_share: float = 0.45  # the top part of the page searched
-    ink_below: int = 170  # grey level under which a pixel is ink (stamps are often lighter than the print)
     frame_mm: tuple[float, float, float, float] = (25.0, 100.0, 10.0, 60.0)  # width min/max, height min/max
     seal_mm: tuple[float, float] = (20.0, 55.0)  # diameter min/max
     min_side_cover: float = 0.75  # a frame's four sides are each inked along this share of their length
@@ -102,6 +101,7 @@ def _ring_score(mask: np.ndarray) -> float:
 
 
 _POOL_INK = 215
+_INK = 170  # grey level under which a pixel is ink (stamps are often lighter than the print)
 _POOL = 4  # frames are found on a 4x4-pooled copy (any ink in the block): 16x fewer pixels, lines stay lines
 
 
@@ -141,11 +141,15 @@ def find_stamps(image: Image.Image, dpi: float, options: StampOptions | None = N
     px_mm = dpi / 25.4 / _POOL
     found: list[Stamp] = []
     for askew in (False, True):  # straight frames first, exactly; askew ones only when none was found
-        lines, frames = _frames(pooled, px_mm, options, askew)
+        _lines, frames = _frames(pooled, px_mm, options, askew)
         found += frames
         if frames:
             break
-    found += _seals(pooled & ~lines, px_mm, options)
+    # Seals on the ink without rulings longer than the largest seal: a ring's flat top and sides are runs as long
+    # as a frame's shortest side, so taking the frames' runs out cut every seal into arcs (none was ever found).
+    longest = max(3, round(options.seal_mm[1] * px_mm))
+    rulings = _runs(pooled, longest, axis=1) | _runs(pooled, longest, axis=0)
+    found += _seals(pooled & ~rulings, px_mm, options)
     return sorted(found, key=lambda s: (s.box[1], s.box[0]))
 
 
@@ -222,7 +226,12 @@ def _seals(pooled: np.ndarray, px_mm: float, options: StampOptions) -> list[Stam
             out.append(
                 Stamp("seal", (sl[1].start * _POOL, sl[0].start * _POOL, sl[1].stop * _POOL, sl[0].stop * _POOL))
             )
-    return out
+    # A seal's inner ring is a ring too: one seal, the outer one.
+    return [s for s in out if not any(o is not s and _within(s.box, o.box) for o in out)]
+
+
+def _within(inner: Box, outer: Box) -> bool:
+    return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -374,7 +383,7 @@ def _without_frame(image: Image.Image, box: Box, dpi: float) -> Image.Image:
     x0, y0, x1, y1 = box
     t = max(4, round(1.5 * dpi / 25.4))
     run = max(8, round(6 * dpi / 25.4))
-    ink = grey < 170
+    ink = grey < _INK
     for (ys, xs), axis in (
         ((slice(max(0, y0 - t), y0 + t), slice(x0, x1)), 1),
         ((slice(max(0, y1 - t), y1 + t), slice(x0, x1)), 1),
@@ -445,7 +454,7 @@ def reread_print_row(
     x1 = min(image.width, max(max(w.left + w.width for w in words), sx1) + pad)
     y0, y1 = max(0, top - pad), min(image.height, bottom + pad)
     grey = np.array(_without_frame(image, stamp, dpi).crop((x0, y0, x1, y1)))
-    ink = grey < 170
+    ink = grey < _INK
     labels, _ = ndimage.label(ink, structure=np.ones((3, 3), bool))
     for n, sl in enumerate(ndimage.find_objects(labels), start=1):
         if sl is None:
