@@ -215,11 +215,6 @@ def label(value: object, group: str | None = None) -> str:
     return _ANY.get(key, key)
 
 
-def is_key(text: str) -> bool:
-    """Whether the text is one of the stored keys (tests: no key may reach a page as it is)."""
-    return text in _ANY
-
-
 # ----------------------------------------------------------------------------------------------------- dates
 _DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -388,7 +388,6 @@ RULES = {
     "parts_sum": "Dòng tổng = tổng các dòng thành phần",
 }
 # Kept for readers of the old name.
-CHECK_LABELS = RULES
 RELATION_KINDS = tuple(RULES)
 
 
@@ -822,8 +821,3 @@ def summary(results: Sequence[CheckResult]) -> dict[str, dict[str, int]]:
     for r in results:
         out.setdefault(r.check, {CONSISTENT: 0, INCONSISTENT: 0, NOT_EVALUABLE: 0})[r.status] += 1
     return out
-
-
-def stored_fields() -> tuple[str, ...]:
-    """Names the audit copies from a stored row (see :meth:`ReportRow.values`)."""
-    return tuple(f.name for f in fields(ReportRow) if f.name in STORED) + ("figures",)

@@ -403,7 +403,7 @@ SAMPLE_ANNOUNCED = AnnouncedRows(
 )
 
 
-def announcement_pdf_bytes(*, rows_per_page: int = 3, rows: AnnouncedRows = SAMPLE_ANNOUNCED) -> bytes:
+def announcement_pdf_bytes(*, rows: AnnouncedRows = SAMPLE_ANNOUNCED) -> bytes:
     """A provincial decision announcing new, replaced and abolished procedures: its annex tables have merged
     cells (part rows across the table, a time limit shared by two rows), a header repeated on a second page only
     for the first table, row-level effective dates, and a future abolition. ``rows`` picks the procedures (the
