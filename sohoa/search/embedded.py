@@ -7,7 +7,7 @@ query. tantivy leaves a position gap between values, so a phrase never matches a
 
 Passages: each non-empty page is also a document of a second index (`passages/` inside the index directory, same
 schema, page text only, tied to its record by `id_h`). A free-text query sorted by relevance rescoring the top
-keys.RESCORE_WINDOW records: best passage score + keys.B_RECORD x record score, and the hit shows that passage's
+keys.RESCORE_WINDOW records by best passage and record score (keys.passage_scores), and the hit shows that passage's
 page. Its own index keeps the records' BM25 statistics as they were (tantivy counts every document of an index).
 
 Vietnamese tones are lexical ("bán/bạn/bàn/ban"), so every text is indexed twice: an accented field
@@ -47,7 +47,6 @@ from sohoa.search.keys import B_CODE_EXACT as _B_CODE_EXACT
 from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
 from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
-from sohoa.search.keys import B_RECORD as _B_RECORD
 from sohoa.search.keys import B_TITLE as _B_TITLE
 from sohoa.search.keys import RESCORE_WINDOW as _RESCORE_WINDOW
 from sohoa.search.keys import (
@@ -57,6 +56,7 @@ from sohoa.search.keys import (
     id_hash,
     page_key,
     passage_ranked,
+    passage_scores,
     period_bound,
     plan_query,
     public_copy,
@@ -599,7 +599,7 @@ class EmbeddedBackend:
         by_date = query.sort == "date" or text_q is None  # browsing without text: newest first
         searcher = self._index.searcher()
         facet_job = _facet_worker().submit(self._facets, searcher, match_q)
-        # Ranked by best passage: the top RESCORE_WINDOW records by record score are rescored (keys.B_RECORD); a
+        # Ranked by best passage: the top RESCORE_WINDOW records by record score are rescored (keys.passage_scores); a
         # page beyond the window keeps the record order, so paging stays consistent.
         rescore = text_q is not None and not by_date and offset + limit <= _RESCORE_WINDOW
         rescore = rescore and passage_ranked(plan_query(qt))
@@ -634,8 +634,8 @@ class EmbeddedBackend:
     def _by_passage(
         self, searcher: tantivy.Searcher, hits: list[tuple[float, tantivy.DocAddress]], text_q: tantivy.Query
     ) -> list[tuple[float, tantivy.DocAddress, int | None]]:
-        """The records `hits` (by record score) as (best passage score + B_RECORD x record score, address, page of
-        the best passage), best first; a record without a matching passage keeps B_RECORD x its record score.
+        """The records `hits` (by record score) as (keys.passage_scores of record and best passage, address, page of
+        the best passage), best first; a record without a matching passage ranks by its record score alone.
         `text_q`: the query over the passages' fields (no title clauses: a passage has none)."""
         if not hits:
             return []
@@ -652,16 +652,18 @@ class EmbeddedBackend:
         psearcher = self._pindex.searcher()
         found = psearcher.search(pq, limit=_PASSAGE_HITS, count=False).hits
         addrs = [addr for _, addr in found]
-        best: dict[object, tuple[float, int | None]] = {}
+        best: dict[object, tuple[float | None, int | None]] = {}
         for (score, _), owner, page in zip(
             found, psearcher.fast_field_values("id_h", addrs), psearcher.fast_field_values("page", addrs), strict=True
         ):
             if owner not in best:  # hits come best first: the first passage of a record is its best
                 best[owner] = (float(score), int(page) if isinstance(page, int) else None)
-        ranked = []
-        for rank, ((score, addr), key) in enumerate(zip(hits, keys, strict=True)):
-            passage_score, page = best.get(key, (0.0, None))
-            ranked.append((passage_score + _B_RECORD * float(score), rank, addr, page))
+        found_best = [best.get(key, (None, None)) for key in keys]
+        combined = passage_scores([float(score) for score, _ in hits], [p for p, _ in found_best])
+        ranked = [
+            (total, rank, addr, page)
+            for rank, (total, (_, addr), (_, page)) in enumerate(zip(combined, hits, found_best, strict=True))
+        ]
         ranked.sort(key=lambda r: (-r[0], r[1]))
         return [(score, addr, page) for score, _, addr, page in ranked]
 

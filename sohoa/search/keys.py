@@ -9,6 +9,7 @@ import calendar
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sohoa.search.model import Fields, IndexDoc, Query
@@ -182,15 +183,32 @@ def plan_query(qt: QueryText) -> QueryPlan:
 
 # --- ranking by best passage ------------------------------------------------------------------------------------
 # A record's passages (its pages: an article "Điều N" of a long text, a section of a procedure record) are indexed
-# apart from it as well, and a question's hits are ranked by
-#     best passage score + B_RECORD x record score,
+# apart from it as well, and a question's top RESCORE_WINDOW records by record score are reranked by
+#     best passage score / best passage score in the window + B_RECORD x record score / best record score,
 # the passage scored by the same query over the passage alone (BM25 with passage statistics, so a long decree is
-# not buried by its length), the record score keeping the title, number and whole-text evidence. The hit shows the
-# best passage's page. Applied to questions sorted by relevance without a structured number or code (a lookup keeps
-# its exact-key priority; see passage_ranked); the embedded index rescoring its top RESCORE_WINDOW records by record
-# score, Elasticsearch scoring every match (nested passages).
-B_RECORD = 0.5
+# not buried by its length), the record score keeping the title, number and whole-text evidence. Each score is
+# taken relative to the best of its kind in the window: record and passage scores come from two sets of statistics
+# whose scales differ by engine (tantivy's BM25 has a (k1 + 1) factor Lucene's has not; osmem-server counts nested
+# documents in the records' idf), so only their ratios mean the same on both backends. On the embedded index this
+# ranks the dev questions exactly as the raw sum "passage + 0.5 x record" did (its record scores run about twice
+# its passage scores). The hit shows the best passage's page. Applied to questions sorted by relevance without a
+# structured number or code (a lookup keeps its exact-key priority; see passage_ranked); pages beyond the window
+# keep the record order.
+B_RECORD = 1.0
 RESCORE_WINDOW = 100
+
+
+def passage_scores(records: Sequence[float], passages: Sequence[float | None]) -> list[float]:
+    """The ranking score of each record of a window: its best passage's score (None: no passage matched) relative
+    to the window's best passage, plus B_RECORD x its record score relative to the window's best record. Both
+    backends rank a question's window with this, so their engines' score scales do not decide the mix."""
+    best_record = max(records, default=0.0)
+    best_passage = max((p for p in passages if p is not None), default=0.0)
+    return [
+        ((p or 0.0) / best_passage if best_passage > 0 else 0.0)
+        + B_RECORD * (r / best_record if best_record > 0 else 0.0)
+        for r, p in zip(records, passages, strict=True)
+    ]
 
 
 def passage_ranked(plan: QueryPlan) -> bool:
