@@ -963,6 +963,15 @@ def test_a_date_in_a_question_is_not_a_required_number(questions: SearchBackend)
     assert ids(questions, "45/2020/NĐ-CP thương binh") == []  # a document number stays required
 
 
+def test_desk_abbreviations_find_the_words_they_stand_for(questions: SearchBackend) -> None:
+    # A short search needs every word, so each abbreviation must become its word ("hs" hồ sơ, "đk" đăng ký, "đc"
+    # được), typed with đ or without it.
+    for text in ("hs đk khai sinh", "hs dk khai sinh"):
+        assert ids(questions, text) == ["procedure:1.001193"], text
+    for text in ("đc quy định", "dc quy dinh"):
+        assert ids(questions, text) == ["nd-tro-cap"], text
+
+
 def test_multisyllable_word_outranks_scattered_syllables(questions: SearchBackend) -> None:
     # "người … lao động … công ty … có" hold every syllable of the query, apart; only one record says "người có công".
     found = ids(questions, "thủ tục cho người có công")

@@ -107,8 +107,17 @@ _FILLERS = frozenset(
     bao nhieu hien nay the nao lam sao o dau ai vui long giup thi ma la co cua va voi cac nhung nay do kia roi
     vua gio nay da se dang phai can nen""".split()
 )
-# Abbreviations desk staff type for common syllables; expanded into the word (folded) they stand for.
-_ABBREV = {"dk": "dang ky", "ko": "khong", "k": "khong", "dc": "duoc", "hs": "ho so", "sd": "su dung", "ntn": "the nao"}
+# Abbreviations desk staff type for common syllables; expanded into the word they stand for, with its tones (so an
+# accented question still gets the exact-tone credit for it). Typed with or without đ ("đc", "dc"), never with tones.
+_ABBREV = {
+    "dk": "đăng ký",
+    "ko": "không",
+    "k": "không",
+    "dc": "được",
+    "hs": "hồ sơ",
+    "sd": "sử dụng",
+    "ntn": "thế nào",
+}
 
 
 @dataclass(frozen=True)
@@ -151,8 +160,9 @@ def plan_query(qt: QueryText) -> QueryPlan:
     for t in qt.terms:
         key = fold(t).lower()
         expanded = _ABBREV.get(key)
-        if expanded is not None and not has_diacritics(t):
-            words.append(WordUnit(expanded, B_FILLER if expanded in _FILLERS else 1.0))
+        if expanded is not None and not has_diacritics(t.replace("đ", "d").replace("Đ", "D")):
+            filler = all(part in _FILLERS for part in fold(expanded).split())
+            words.append(WordUnit(normalize_text(expanded), B_FILLER if filler else 1.0))
             continue
         words.append(WordUnit(t, B_FILLER if key in _FILLERS else 1.0))
     all_words = len(words) <= ALL_WORDS_UP_TO
@@ -184,31 +194,24 @@ def plan_query(qt: QueryText) -> QueryPlan:
 # --- ranking by best passage ------------------------------------------------------------------------------------
 # A record's passages (its pages: an article "Điều N" of a long text, a section of a procedure record) are indexed
 # apart from it as well, and a question's top RESCORE_WINDOW records by record score are reranked by
-#     best passage score / best passage score in the window + B_RECORD x record score / best record score,
+#     best passage score + B_RECORD x record score,
 # the passage scored by the same query over the passage alone (BM25 with passage statistics, so a long decree is
-# not buried by its length), the record score keeping the title, number and whole-text evidence. Each score is
-# taken relative to the best of its kind in the window: record and passage scores come from two sets of statistics
-# whose scales differ by engine (tantivy's BM25 has a (k1 + 1) factor Lucene's has not; osmem-server counts nested
-# documents in the records' idf), so only their ratios mean the same on both backends. On the embedded index this
-# ranks the dev questions exactly as the raw sum "passage + 0.5 x record" did (its record scores run about twice
-# its passage scores). The hit shows the best passage's page. Applied to questions sorted by relevance without a
-# structured number or code (a lookup keeps its exact-key priority; see passage_ranked); pages beyond the window
-# keep the record order.
-B_RECORD = 1.0
+# not buried by its length), the record score keeping the title, number and whole-text evidence. Both backends
+# rerank the same window with this sum (Elasticsearch in Python, from a record request and a best-passage request).
+# A raw sum, not each score relative to the window's best: Lucene's BM25 and tantivy's differ by one constant
+# factor (k1 + 1) on records and passages alike, which leaves the sum's order unchanged; relative scores ranked
+# the dev questions no better on the embedded index and put a forty-article decree's answering article below short
+# notes on osmem-server (whose length normalisation ignores the average length: see docs/search.md). The hit shows
+# the best passage's page. Applied to questions sorted by relevance without a structured number or code (a lookup
+# keeps its exact-key priority; see passage_ranked); pages beyond the window keep the record order.
+B_RECORD = 0.5
 RESCORE_WINDOW = 100
 
 
 def passage_scores(records: Sequence[float], passages: Sequence[float | None]) -> list[float]:
-    """The ranking score of each record of a window: its best passage's score (None: no passage matched) relative
-    to the window's best passage, plus B_RECORD x its record score relative to the window's best record. Both
-    backends rank a question's window with this, so their engines' score scales do not decide the mix."""
-    best_record = max(records, default=0.0)
-    best_passage = max((p for p in passages if p is not None), default=0.0)
-    return [
-        ((p or 0.0) / best_passage if best_passage > 0 else 0.0)
-        + B_RECORD * (r / best_record if best_record > 0 else 0.0)
-        for r, p in zip(records, passages, strict=True)
-    ]
+    """The ranking score of each record of a window: its best passage's score (None: no passage matched, 0) plus
+    B_RECORD x its record score. Both backends rank a question's window with this."""
+    return [(p or 0.0) + B_RECORD * r for r, p in zip(records, passages, strict=True)]
 
 
 def passage_ranked(plan: QueryPlan) -> bool:
