@@ -1181,3 +1181,33 @@ def test_a_record_saved_again_is_ranked_by_its_new_passages_only(make: Backends)
     b.delete(["b"])
     hits = b.search(Query(text=text, limit=2)).hits
     assert hits[0].id == "a" and hits[0].page in (None, 1) and "b" not in {h.id for h in hits}
+
+
+def test_two_fillers_side_by_side_still_tell_near_duplicates_apart(make: Backends) -> None:
+    # "không" and "được" are question fillers one by one, but "không được" is what separates these two procedures:
+    # both hold every word of the question, and the one without "không được" is shorter. (Also held before fillers
+    # formed pairs; a guard for the negation, typed with tones or as "ko dc".)
+    b = make.new()
+    b.upsert(
+        [
+            _procedure(
+                "1.000972",
+                "Đăng ký khoản vay nước ngoài của doanh nghiệp không được Chính phủ bảo lãnh",
+                "Ngoại hối",
+                {"papers": "Đơn đăng ký khoản vay; văn bản chứng minh mục đích vay."},
+                [],
+            ),
+            _procedure(
+                "1.000859",
+                "Đăng ký khoản vay nước ngoài được Chính phủ bảo lãnh",
+                "Ngoại hối",
+                {"papers": "Đơn đăng ký khoản vay; văn bản bảo lãnh của Chính phủ. Hồ sơ không đủ được trả lại."},
+                [],
+            ),
+        ]
+    )
+    for text in (
+        "Doanh nghiệp vay nước ngoài mà không được Chính phủ bảo lãnh thì đăng ký khoản vay thế nào?",
+        "doanh nghiep vay nuoc ngoai ma ko dc chinh phu bao lanh thi dang ky khoan vay the nao",
+    ):
+        assert ids(b, text)[0] == "procedure:1.000972", text
