@@ -53,6 +53,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 from sohoa.errors import SohoaError
 from sohoa.search.keys import B_ACCENT as _B_ACCENT
 from sohoa.search.keys import B_CODE_EXACT as _B_CODE_EXACT
+from sohoa.search.keys import B_EXACT_TONE as _B_EXACT_TONE
 from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
 from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
@@ -91,11 +92,6 @@ SNIPPET_CHARS = 200
 _MAX_TOKEN_CHARS = 40  # the mapping's length filter; a unit made only of longer tokens cannot match
 _SOURCE_FIELDS = ["id", "kind", "number", "display"]  # + the title field of the copy searched
 
-# Boosts: the same values as embedded.py, so both engines rank alike.
-# Flat bonus per word typed with tones and found with those tones. The 3x boost alone leaves the order to BM25
-# details (a common word once in a long page vs the other tone five times in a short one), which differ between
-# servers (osmem-server's BM25 flips that case); a constant makes "exact tone first" hold whatever the statistics.
-_B_EXACT_TONE = 1.0
 
 _TOKEN = re.compile(r"[^\W_]+")
 _VENDOR_MEDIA = re.compile(r"application/vnd\.elasticsearch\+([\w.-]+)(?:\s*;\s*compatible-with=\d+)?")

@@ -44,6 +44,7 @@ import tantivy
 from sohoa.errors import SohoaError
 from sohoa.search.keys import B_ACCENT as _B_ACCENT
 from sohoa.search.keys import B_CODE_EXACT as _B_CODE_EXACT
+from sohoa.search.keys import B_EXACT_TONE as _B_EXACT_TONE
 from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
 from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
@@ -461,11 +462,15 @@ class EmbeddedBackend:
         title, body = tf
         clauses = [self._match(f"{body}_f", folded, boost)]
         clauses += [self._match(f"{title}_f", folded, boost * _B_TITLE)] if title else []
-        clauses += self._exact(exact, tf, boost) if exact else []
-        if len(folded) == 1:
-            return clauses
-        gates = self._folded(folded, tf)  # (body, title) or (body,): clause i is gated by its own field's pairs
-        return [self._gate(gates[i % len(gates)], c) for i, c in enumerate(clauses)]
+        exact_clauses = self._exact(exact, tf, boost) if exact else []
+        clauses += exact_clauses
+        if len(folded) > 1:
+            gates = self._folded(folded, tf)  # (body, title) or (body,): clause i is gated by its own field's pairs
+            clauses = [self._gate(gates[i % len(gates)], c) for i, c in enumerate(clauses)]
+        if exact_clauses and _B_EXACT_TONE:  # a flat bonus when the word is found with the tones typed
+            tones = self._should(clauses[-len(exact_clauses) :])
+            clauses.append(tantivy.Query.const_score_query(tones, _B_EXACT_TONE * boost))
+        return clauses
 
     def _text_query(self, qt: QueryText, tf: tuple[str, str]) -> _TextQueries | None:
         """Ranking query, matching query and highlight terms; None when nothing searchable was typed (blank, "*",
