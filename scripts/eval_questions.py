@@ -136,6 +136,8 @@ def main() -> None:
     ap.add_argument("--osmem", action="store_true", help="also Elasticsearch through osmem-server")
     ap.add_argument("--bm25", action="store_true", help="also the scorer's plain BM25 on the same split")
     ap.add_argument("--per-question", action="store_true")
+    ap.add_argument("--dev-only", action="store_true", help="score and list the dev part only (while tuning)")
+    ap.add_argument("--no-embedded", action="store_true", help="skip the embedded backend (with --osmem)")
     ap.add_argument("--out", type=Path, default=None, help="directory for the run files (default: a temp dir)")
     args = ap.parse_args()
 
@@ -153,7 +155,7 @@ def main() -> None:
     docs, ids = legal_docs(root)
     print(f"{len(questions)} questions: dev {len(dev)}, held-out {len(held)}; {len(docs)} legal texts", flush=True)
 
-    backends: list[tuple[str, Any]] = [("embedded", lambda: embedded(tmp))]  # eval_relevance's backends
+    backends: list[tuple[str, Any]] = [] if args.no_embedded else [("embedded", lambda: embedded(tmp))]
     es_url = os.environ.get("SOHOA_ELASTICSEARCH_URL")
     if es_url or args.osmem:
         backends.append(("elastic", lambda: elastic(es_url, "sohoa-questions")))
@@ -169,13 +171,16 @@ def main() -> None:
             encoding="utf-8",
         )
         if args.per_question:
-            rel = {q["id"]: q for q in questions}
+            rel = {q["id"]: q for q in (dev if args.dev_only else questions)}
             for qid, r in ranked.items():
+                if qid not in rel:
+                    continue
                 ok = "OK " if set(r[:5]) & set(rel[qid]["relevant"]) else "-- "
                 print(f"{ok}{qid} {rel[qid]['style'][:4]} want {rel[qid]['relevant']} got {r[:5]}")
         print(f"=== {name}: run file {run_file}")
         score(qdir / "score.py", run_file, dev, tmp, f"{name} dev")
-        score(qdir / "score.py", run_file, held, tmp, f"{name} held-out")
+        if not args.dev_only:
+            score(qdir / "score.py", run_file, held, tmp, f"{name} held-out")
     if args.bm25:
         bm25 = out / "run-bm25.jsonl"
         subprocess.run(
@@ -184,7 +189,8 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
         )
         score(qdir / "score.py", bm25, dev, tmp, "bm25 dev")
-        score(qdir / "score.py", bm25, held, tmp, "bm25 held-out")
+        if not args.dev_only:
+            score(qdir / "score.py", bm25, held, tmp, "bm25 held-out")
 
 
 if __name__ == "__main__":

@@ -963,6 +963,15 @@ def test_a_date_in_a_question_is_not_a_required_number(questions: SearchBackend)
     assert ids(questions, "45/2020/NĐ-CP thương binh") == []  # a document number stays required
 
 
+def test_desk_abbreviations_find_the_words_they_stand_for(questions: SearchBackend) -> None:
+    # A short search needs every word, so each abbreviation must become its word ("hs" hồ sơ, "đk" đăng ký, "đc"
+    # được), typed with đ or without it.
+    for text in ("hs đk khai sinh", "hs dk khai sinh"):
+        assert ids(questions, text) == ["procedure:1.001193"], text
+    for text in ("đc quy định", "dc quy dinh"):
+        assert ids(questions, text) == ["nd-tro-cap"], text
+
+
 def test_multisyllable_word_outranks_scattered_syllables(questions: SearchBackend) -> None:
     # "người … lao động … công ty … có" hold every syllable of the query, apart; only one record says "người có công".
     found = ids(questions, "thủ tục cho người có công")
@@ -1172,3 +1181,33 @@ def test_a_record_saved_again_is_ranked_by_its_new_passages_only(make: Backends)
     b.delete(["b"])
     hits = b.search(Query(text=text, limit=2)).hits
     assert hits[0].id == "a" and hits[0].page in (None, 1) and "b" not in {h.id for h in hits}
+
+
+def test_two_fillers_side_by_side_still_tell_near_duplicates_apart(make: Backends) -> None:
+    # "không" and "được" are question fillers one by one, but "không được" is what separates these two procedures:
+    # both hold every word of the question, and the one without "không được" is shorter. (Also held before fillers
+    # formed pairs; a guard for the negation, typed with tones or as "ko dc".)
+    b = make.new()
+    b.upsert(
+        [
+            _procedure(
+                "1.000972",
+                "Đăng ký khoản vay nước ngoài của doanh nghiệp không được Chính phủ bảo lãnh",
+                "Ngoại hối",
+                {"papers": "Đơn đăng ký khoản vay; văn bản chứng minh mục đích vay."},
+                [],
+            ),
+            _procedure(
+                "1.000859",
+                "Đăng ký khoản vay nước ngoài được Chính phủ bảo lãnh",
+                "Ngoại hối",
+                {"papers": "Đơn đăng ký khoản vay; văn bản bảo lãnh của Chính phủ. Hồ sơ không đủ được trả lại."},
+                [],
+            ),
+        ]
+    )
+    for text in (
+        "Doanh nghiệp vay nước ngoài mà không được Chính phủ bảo lãnh thì đăng ký khoản vay thế nào?",
+        "doanh nghiep vay nuoc ngoai ma ko dc chinh phu bao lanh thi dang ky khoan vay the nao",
+    ):
+        assert ids(b, text)[0] == "procedure:1.000972", text

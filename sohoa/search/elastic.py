@@ -9,8 +9,8 @@ inside "45/2020/NĐ-CP". `title_public` and `body_public` (with `.folded`) hold 
 replaced by labels (sohoa/search/public.py); a query with `fields="public"` (masked roles) builds every text
 clause, highlight, title and snippet from them only, so personal data cannot match, count or show.
 Each non-empty page is also a nested `passages` document (mapping v4): a free-text question sorted by relevance
-scores B_RECORD x the record's score plus its best passage's (keys: the embedded index's model), and the hit shows
-that passage's page (inner_hits).
+has its top RESCORE_WINDOW records reranked by their best passage and record scores (keys.passage_scores, computed
+here from the two scores as the embedded index does), and the hit shows that passage's page (inner_hits).
 
 Names: searches and writes go through an alias (`sohoa-records`) over a versioned index
 (`sohoa-records-v<MAPPING_VERSION>-<UTC timestamp>`). `rebuild()` (used by `sohoa reindex`) and `clear()` build a
@@ -53,16 +53,18 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 from sohoa.errors import SohoaError
 from sohoa.search.keys import B_ACCENT as _B_ACCENT
 from sohoa.search.keys import B_CODE_EXACT as _B_CODE_EXACT
+from sohoa.search.keys import B_EXACT_TONE as _B_EXACT_TONE
 from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
 from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
-from sohoa.search.keys import B_RECORD as _B_RECORD
 from sohoa.search.keys import B_TITLE as _B_TITLE
+from sohoa.search.keys import RESCORE_WINDOW as _RESCORE_WINDOW
 from sohoa.search.keys import (
     edit_distance,
     filter_terms,
     page_key,
     passage_ranked,
+    passage_scores,
     period_bound,
     plan_query,
     public_copy,
@@ -90,11 +92,6 @@ SNIPPET_CHARS = 200
 _MAX_TOKEN_CHARS = 40  # the mapping's length filter; a unit made only of longer tokens cannot match
 _SOURCE_FIELDS = ["id", "kind", "number", "display"]  # + the title field of the copy searched
 
-# Boosts: the same values as embedded.py, so both engines rank alike.
-# Flat bonus per word typed with tones and found with those tones. The 3x boost alone leaves the order to BM25
-# details (a common word once in a long page vs the other tone five times in a short one), which differ between
-# servers (osmem-server's BM25 flips that case); a constant makes "exact tone first" hold whatever the statistics.
-_B_EXACT_TONE = 1.0
 
 _TOKEN = re.compile(r"[^\W_]+")
 _VENDOR_MEDIA = re.compile(r"application/vnd\.elasticsearch\+([\w.-]+)(?:\s*;\s*compatible-with=\d+)?")
@@ -396,11 +393,12 @@ def text_query(qt: QueryText, tf: tuple[str, str] = ("title", "body")) -> dict[s
     return {"bool": body}
 
 
-def by_passage(record_q: dict[str, Any], qt: QueryText, tf: tuple[str, str]) -> dict[str, Any]:
-    """A record query ranked by best passage (keys.B_RECORD): B_RECORD x the record's score, plus its best passage's
-    score for the same text (nested, score_mode max), whose page comes back in inner_hits. Matches what
-    `record_q` matches. Every match is scored this way; the embedded index rescoring its top records only."""
+def best_passage_query(qt: QueryText, tf: tuple[str, str], ids: list[str]) -> dict[str, Any] | None:
+    """The records `ids` scored by their best passage for the text (nested, score_mode max; the page in inner_hits
+    "best"); a record without a matching passage scores 0. None when the text has nothing searchable."""
     passage_q = text_query(qt, ("", f"passages.{tf[1]}"))  # a passage has no title
+    if passage_q is None:
+        return None
     nested = {
         "nested": {
             "path": "passages",
@@ -410,7 +408,23 @@ def by_passage(record_q: dict[str, Any], qt: QueryText, tf: tuple[str, str]) -> 
             "inner_hits": {"name": "best", "size": 1, "_source": ["passages.page"]},
         }
     }
-    return {"bool": {"must": [{"bool": {"must": [record_q], "boost": _B_RECORD}}], "should": [nested]}}
+    return {"bool": {"filter": [{"ids": {"values": ids}}], "should": [nested]}}
+
+
+def _highlight(tf: tuple[str, str], accented: bool) -> dict[str, Any]:
+    """Whole values (number_of_fragments 0), one per matching page: the page is found from its text."""
+    fields: dict[str, Any] = {f"{tf[1]}.folded": {}}
+    if accented:
+        fields[tf[1]] = {}
+    return {"pre_tags": ["<b>"], "post_tags": ["</b>"], "encoder": "html", "number_of_fragments": 0, "fields": fields}
+
+
+def _facets(res: Any) -> dict[str, dict[str, int]]:
+    aggs = res.get("aggregations", {})
+    return {
+        name: {str(b["key"]): int(b["doc_count"]) for b in aggs.get(name, {}).get("buckets", [])}
+        for name in FACET_FIELDS
+    }
 
 
 def filters(query: Query) -> list[dict[str, Any]]:
@@ -826,9 +840,14 @@ class ElasticBackend:
         offset = max(0, query.offset)
         by_date = query.sort == "date" or text_q is None  # browsing without text: newest first
         sort = _sort(by_date)
-        if text_q is not None and not by_date and passage_ranked(plan_query(qt)):
-            text_q = by_passage(text_q, qt, tf)
         es_query: dict[str, Any] = {"bool": {"filter": flt, "must": [text_q or {"match_all": {}}]}}
+        # Ranked by best passage as in the embedded index: the top RESCORE_WINDOW records by record score are
+        # reranked; a page beyond the window (or after a search_after cursor) keeps the record order.
+        rescore = (
+            text_q is not None and not by_date and not query.cursor and 0 < limit and offset + limit <= _RESCORE_WINDOW
+        )
+        if rescore and passage_ranked(plan_query(qt)):
+            return self._search_by_passage(es_query, qt, tf, offset, limit, sort)
 
         after: list[Any] | None = None
         if query.cursor:
@@ -846,17 +865,7 @@ class ElasticBackend:
         elif offset:
             kwargs["from_"] = offset
         if text_q is not None and limit:
-            fields: dict[str, Any] = {f"{tf[1]}.folded": {}}
-            if qt.accented:
-                fields[tf[1]] = {}
-            # Whole values (number_of_fragments 0), one per matching page: the page is found from its text.
-            kwargs["highlight"] = {
-                "pre_tags": ["<b>"],
-                "post_tags": ["</b>"],
-                "encoder": "html",
-                "number_of_fragments": 0,
-                "fields": fields,
-            }
+            kwargs["highlight"] = _highlight(tf, qt.accented)
         res = self._es.search(
             index=self._read_target,
             query=es_query,
@@ -884,13 +893,85 @@ class ElasticBackend:
                 # Relevance pages inside the window go by offset: a float _score is not a safe search_after key on
                 # every server (osmem prints float32 scores but compares float64 ones).
                 next_cursor = _encode_cursor(by_date, offset=nxt)
-        aggs = res.get("aggregations", {})
-        facets = {
-            name: {str(b["key"]): int(b["doc_count"]) for b in aggs.get(name, {}).get("buckets", [])}
-            for name in FACET_FIELDS
-        }
+        facets = _facets(res)
         suggestion = self._suggest(qt, tf) if total == 0 and text_q is not None else None
         return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor, suggestion=suggestion)
+
+    def _search_by_passage(
+        self,
+        es_query: dict[str, Any],
+        qt: QueryText,
+        tf: tuple[str, str],
+        offset: int,
+        limit: int,
+        sort: list[dict[str, Any]],
+    ) -> SearchResult:
+        """A question, as `EmbeddedBackend._by_passage` ranks it: its top RESCORE_WINDOW records by record score
+        (request 1, with the total and facets), their best passages' scores (request 2, nested passages of those
+        records only), combined by keys.passage_scores; then the highlights of the page's hits (request 3)."""
+        res = self._es.search(
+            index=self._read_target,
+            query=es_query,
+            sort=sort,
+            size=_RESCORE_WINDOW,
+            track_total_hits=True,
+            source={"includes": [*_SOURCE_FIELDS, tf[0]]},
+            aggs={name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACET_FIELDS},
+        )
+        records = res["hits"]["hits"]
+        total = int(res["hits"]["total"]["value"])
+        best = self._best_passages(qt, tf, [r["_id"] for r in records])
+        found = [best.get(r["_id"], (None, None)) for r in records]
+        combined = passage_scores([float(r.get("_score") or 0.0) for r in records], [p for p, _ in found])
+        ranked = sorted(
+            (
+                (score, rank, raw, page)
+                for rank, (score, raw, (_, page)) in enumerate(zip(combined, records, found, strict=True))
+            ),
+            key=lambda r: (-r[0], r[1]),
+        )
+        chosen = ranked[offset : offset + limit]
+        marks = self._highlights(es_query, tf, qt.accented, [raw["_id"] for _, _, raw, _ in chosen])
+        hits = [
+            self._hit({**raw, "_score": score, "highlight": marks.get(raw["_id"], {})}, False, qt.accented, tf, page)
+            for score, _, raw, page in chosen
+        ]
+        next_cursor = None
+        if len(chosen) == limit and offset + limit < total:
+            next_cursor = _encode_cursor(False, offset=offset + limit)
+        suggestion = self._suggest(qt, tf) if total == 0 else None
+        return SearchResult(total=total, hits=hits, facets=_facets(res), next_cursor=next_cursor, suggestion=suggestion)
+
+    def _best_passages(self, qt: QueryText, tf: tuple[str, str], ids: list[str]) -> dict[str, tuple[float, int | None]]:
+        """Record id -> (score, page) of its best passage matching the text, for the records `ids` that have one."""
+        q = best_passage_query(qt, tf, ids) if ids else None
+        if q is None:
+            return {}
+        res = self._es.search(index=self._read_target, query=q, size=len(ids), source=False, track_total_hits=False)
+        out: dict[str, tuple[float, int | None]] = {}
+        for raw in res["hits"]["hits"]:
+            inner = raw.get("inner_hits", {}).get("best", {}).get("hits", {}).get("hits", [])
+            if inner:  # matched through a passage (the ids filter alone scores 0)
+                page = inner[0].get("_source", {}).get("page")
+                out[raw["_id"]] = (float(raw.get("_score") or 0.0), page if isinstance(page, int) else None)
+        return out
+
+    def _highlights(
+        self, es_query: dict[str, Any], tf: tuple[str, str], accented: bool, ids: list[str]
+    ) -> dict[str, dict[str, Any]]:
+        """Record id -> its whole-value highlights for the query, for the records `ids`."""
+        if not ids:
+            return {}
+        q = {"bool": {"filter": [{"ids": {"values": ids}}], "must": [es_query]}}
+        res = self._es.search(
+            index=self._read_target,
+            query=q,
+            size=len(ids),
+            source=False,
+            track_total_hits=False,
+            highlight=_highlight(tf, accented),
+        )
+        return {raw["_id"]: raw.get("highlight", {}) for raw in res["hits"]["hits"]}
 
     def _suggest(self, qt: QueryText, tf: tuple[str, str]) -> str | None:
         """As the embedded backend: each word the index does not know replaced by its nearest indexed word (term
@@ -924,16 +1005,17 @@ class ElasticBackend:
             out.append(max(toned, key=lambda o: int(o.get("freq", 0)))["text"] if toned else best)
         return " ".join(out) if out != words else None
 
-    def _hit(self, raw: dict[str, Any], by_date: bool, accented: bool, tf: tuple[str, str]) -> Hit:
-        """Title, best page and snippet, all from the copy (`tf`: title and body fields) the query searched."""
+    def _hit(
+        self, raw: dict[str, Any], by_date: bool, accented: bool, tf: tuple[str, str], passage: int | None = None
+    ) -> Hit:
+        """Title, best page and snippet, all from the copy (`tf`: title and body fields) the query searched; the page
+        shown is `passage` (1-based, from the passage ranking) when it has a highlight."""
         title_field, body_field = tf
         public = body_field != "body"
         src = raw.get("_source", {})
         display = src.get("display") or {}
         kind: Kind = src["kind"]
         keys = display.get("public_page_keys" if public else "page_keys", [])
-        best = raw.get("inner_hits", {}).get("best", {}).get("hits", {}).get("hits", [])
-        passage = best[0].get("_source", {}).get("page") if best else None
         page, snippet = _best_page(raw.get("highlight", {}), keys, accented, body_field, passage)
         title = src[title_field]
         if not snippet:

@@ -7,7 +7,7 @@ query. tantivy leaves a position gap between values, so a phrase never matches a
 
 Passages: each non-empty page is also a document of a second index (`passages/` inside the index directory, same
 schema, page text only, tied to its record by `id_h`). A free-text query sorted by relevance rescoring the top
-keys.RESCORE_WINDOW records: best passage score + keys.B_RECORD x record score, and the hit shows that passage's
+keys.RESCORE_WINDOW records by best passage and record score (keys.passage_scores), and the hit shows that passage's
 page. Its own index keeps the records' BM25 statistics as they were (tantivy counts every document of an index).
 
 Vietnamese tones are lexical ("bán/bạn/bàn/ban"), so every text is indexed twice: an accented field
@@ -44,10 +44,10 @@ import tantivy
 from sohoa.errors import SohoaError
 from sohoa.search.keys import B_ACCENT as _B_ACCENT
 from sohoa.search.keys import B_CODE_EXACT as _B_CODE_EXACT
+from sohoa.search.keys import B_EXACT_TONE as _B_EXACT_TONE
 from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
 from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
-from sohoa.search.keys import B_RECORD as _B_RECORD
 from sohoa.search.keys import B_TITLE as _B_TITLE
 from sohoa.search.keys import RESCORE_WINDOW as _RESCORE_WINDOW
 from sohoa.search.keys import (
@@ -57,6 +57,7 @@ from sohoa.search.keys import (
     id_hash,
     page_key,
     passage_ranked,
+    passage_scores,
     period_bound,
     plan_query,
     public_copy,
@@ -461,11 +462,15 @@ class EmbeddedBackend:
         title, body = tf
         clauses = [self._match(f"{body}_f", folded, boost)]
         clauses += [self._match(f"{title}_f", folded, boost * _B_TITLE)] if title else []
-        clauses += self._exact(exact, tf, boost) if exact else []
-        if len(folded) == 1:
-            return clauses
-        gates = self._folded(folded, tf)  # (body, title) or (body,): clause i is gated by its own field's pairs
-        return [self._gate(gates[i % len(gates)], c) for i, c in enumerate(clauses)]
+        exact_clauses = self._exact(exact, tf, boost) if exact else []
+        clauses += exact_clauses
+        if len(folded) > 1:
+            gates = self._folded(folded, tf)  # (body, title) or (body,): clause i is gated by its own field's pairs
+            clauses = [self._gate(gates[i % len(gates)], c) for i, c in enumerate(clauses)]
+        if exact_clauses and _B_EXACT_TONE:  # a flat bonus when the word is found with the tones typed
+            tones = self._should(clauses[-len(exact_clauses) :])
+            clauses.append(tantivy.Query.const_score_query(tones, _B_EXACT_TONE * boost))
+        return clauses
 
     def _text_query(self, qt: QueryText, tf: tuple[str, str]) -> _TextQueries | None:
         """Ranking query, matching query and highlight terms; None when nothing searchable was typed (blank, "*",
@@ -599,7 +604,7 @@ class EmbeddedBackend:
         by_date = query.sort == "date" or text_q is None  # browsing without text: newest first
         searcher = self._index.searcher()
         facet_job = _facet_worker().submit(self._facets, searcher, match_q)
-        # Ranked by best passage: the top RESCORE_WINDOW records by record score are rescored (keys.B_RECORD); a
+        # Ranked by best passage: the top RESCORE_WINDOW records by record score are rescored (keys.passage_scores); a
         # page beyond the window keeps the record order, so paging stays consistent.
         rescore = text_q is not None and not by_date and offset + limit <= _RESCORE_WINDOW
         rescore = rescore and passage_ranked(plan_query(qt))
@@ -634,8 +639,8 @@ class EmbeddedBackend:
     def _by_passage(
         self, searcher: tantivy.Searcher, hits: list[tuple[float, tantivy.DocAddress]], text_q: tantivy.Query
     ) -> list[tuple[float, tantivy.DocAddress, int | None]]:
-        """The records `hits` (by record score) as (best passage score + B_RECORD x record score, address, page of
-        the best passage), best first; a record without a matching passage keeps B_RECORD x its record score.
+        """The records `hits` (by record score) as (keys.passage_scores of record and best passage, address, page of
+        the best passage), best first; a record without a matching passage ranks by its record score alone.
         `text_q`: the query over the passages' fields (no title clauses: a passage has none)."""
         if not hits:
             return []
@@ -652,16 +657,18 @@ class EmbeddedBackend:
         psearcher = self._pindex.searcher()
         found = psearcher.search(pq, limit=_PASSAGE_HITS, count=False).hits
         addrs = [addr for _, addr in found]
-        best: dict[object, tuple[float, int | None]] = {}
+        best: dict[object, tuple[float | None, int | None]] = {}
         for (score, _), owner, page in zip(
             found, psearcher.fast_field_values("id_h", addrs), psearcher.fast_field_values("page", addrs), strict=True
         ):
             if owner not in best:  # hits come best first: the first passage of a record is its best
                 best[owner] = (float(score), int(page) if isinstance(page, int) else None)
-        ranked = []
-        for rank, ((score, addr), key) in enumerate(zip(hits, keys, strict=True)):
-            passage_score, page = best.get(key, (0.0, None))
-            ranked.append((passage_score + _B_RECORD * float(score), rank, addr, page))
+        found_best = [best.get(key, (None, None)) for key in keys]
+        combined = passage_scores([float(score) for score, _ in hits], [p for p, _ in found_best])
+        ranked = [
+            (total, rank, addr, page)
+            for rank, (total, (_, addr), (_, page)) in enumerate(zip(combined, hits, found_best, strict=True))
+        ]
         ranked.sort(key=lambda r: (-r[0], r[1]))
         return [(score, addr, page) for score, _, addr, page in ranked]
 

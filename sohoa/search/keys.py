@@ -9,6 +9,7 @@ import calendar
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sohoa.search.model import Fields, IndexDoc, Query
@@ -17,6 +18,11 @@ from sohoa.textnorm import fold, has_diacritics, normalize_text
 
 # Relative weights of the query clauses.
 B_ACCENT = 3.0  # the accented field over the folded one: exact tones rank first
+# Flat bonus per word typed with tones and found with those tones (times the word's weight). The 3x boost alone
+# leaves the order to BM25 details (a common word once in a long page vs the other tone five times in a short one),
+# which differ between servers (osmem-server's BM25 flips that case); a constant makes "exact tone first" hold
+# whatever the statistics. Both backends add it.
+B_EXACT_TONE = 2.0
 B_TITLE = 2.5
 B_PHRASE = 2.0
 B_NUMBER_EXACT = 30.0
@@ -106,8 +112,17 @@ _FILLERS = frozenset(
     bao nhieu hien nay the nao lam sao o dau ai vui long giup thi ma la co cua va voi cac nhung nay do kia roi
     vua gio nay da se dang phai can nen""".split()
 )
-# Abbreviations desk staff type for common syllables; expanded into the word (folded) they stand for.
-_ABBREV = {"dk": "dang ky", "ko": "khong", "k": "khong", "dc": "duoc", "hs": "ho so", "sd": "su dung", "ntn": "the nao"}
+# Abbreviations desk staff type for common syllables; expanded into the word they stand for, with its tones (so an
+# accented question still gets the exact-tone credit for it). Typed with or without đ ("đc", "dc"), never with tones.
+_ABBREV = {
+    "dk": "đăng ký",
+    "ko": "không",
+    "k": "không",
+    "dc": "được",
+    "hs": "hồ sơ",
+    "sd": "sử dụng",
+    "ntn": "thế nào",
+}
 
 
 @dataclass(frozen=True)
@@ -150,8 +165,9 @@ def plan_query(qt: QueryText) -> QueryPlan:
     for t in qt.terms:
         key = fold(t).lower()
         expanded = _ABBREV.get(key)
-        if expanded is not None and not has_diacritics(t):
-            words.append(WordUnit(expanded, B_FILLER if expanded in _FILLERS else 1.0))
+        if expanded is not None and not has_diacritics(t.replace("đ", "d").replace("Đ", "D")):
+            filler = all(part in _FILLERS for part in fold(expanded).split())
+            words.append(WordUnit(normalize_text(expanded), B_FILLER if filler else 1.0))
             continue
         words.append(WordUnit(t, B_FILLER if key in _FILLERS else 1.0))
     all_words = len(words) <= ALL_WORDS_UP_TO
@@ -159,9 +175,10 @@ def plan_query(qt: QueryText) -> QueryPlan:
         words = [WordUnit(w.text, 1.0) for w in words]  # a short search means every word it has
     pairs: list[WordUnit] = []
     seen: set[str] = set()
+    # Two fillers side by side are a pair too: "không được" tells "không được Chính phủ bảo lãnh" from "được Chính
+    # phủ bảo lãnh", and the pair's own corpus frequency weighs it (a spoken "tôi muốn" is in no record, so it adds
+    # nothing). Dev questions (scripts/eval_questions.py): MRR@10 0.867 -> 0.879 on the embedded index.
     for a, b in zip(words, words[1:], strict=False):
-        if a.weight < 1.0 and b.weight < 1.0:
-            continue  # "tôi muốn" side by side proves nothing
         text = f"{a.text} {b.text}"
         if text not in seen:
             seen.add(text)
@@ -182,15 +199,25 @@ def plan_query(qt: QueryText) -> QueryPlan:
 
 # --- ranking by best passage ------------------------------------------------------------------------------------
 # A record's passages (its pages: an article "Điều N" of a long text, a section of a procedure record) are indexed
-# apart from it as well, and a question's hits are ranked by
+# apart from it as well, and a question's top RESCORE_WINDOW records by record score are reranked by
 #     best passage score + B_RECORD x record score,
 # the passage scored by the same query over the passage alone (BM25 with passage statistics, so a long decree is
-# not buried by its length), the record score keeping the title, number and whole-text evidence. The hit shows the
-# best passage's page. Applied to questions sorted by relevance without a structured number or code (a lookup keeps
-# its exact-key priority; see passage_ranked); the embedded index rescoring its top RESCORE_WINDOW records by record
-# score, Elasticsearch scoring every match (nested passages).
+# not buried by its length), the record score keeping the title, number and whole-text evidence. Both backends
+# rerank the same window with this sum (Elasticsearch in Python, from a record request and a best-passage request).
+# A raw sum, not each score relative to the window's best: Lucene's BM25 and tantivy's differ by one constant
+# factor (k1 + 1) on records and passages alike, which leaves the sum's order unchanged; relative scores ranked
+# the dev questions no better on the embedded index and put a forty-article decree's answering article below short
+# notes on osmem-server (whose length normalisation ignores the average length: see docs/search.md). The hit shows
+# the best passage's page. Applied to questions sorted by relevance without a structured number or code (a lookup
+# keeps its exact-key priority; see passage_ranked); pages beyond the window keep the record order.
 B_RECORD = 0.5
 RESCORE_WINDOW = 100
+
+
+def passage_scores(records: Sequence[float], passages: Sequence[float | None]) -> list[float]:
+    """The ranking score of each record of a window: its best passage's score (None: no passage matched, 0) plus
+    B_RECORD x its record score. Both backends rank a question's window with this."""
+    return [(p or 0.0) + B_RECORD * r for r, p in zip(records, passages, strict=True)]
 
 
 def passage_ranked(plan: QueryPlan) -> bool:
