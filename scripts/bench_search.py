@@ -10,6 +10,11 @@ and CPU (time.process_time, also per query type: on a machine shared with other 
 comparable ones), with the load average. Each query goes through the full public API (parse, search, facets, best
 page, snippets), as the CLI would call it.
 
+--text uniform (the default, the bench every earlier figure used) draws each word from 138 equally likely syllables,
+8-20 to a sentence: every content word of a question is in 30-80 % of the records. --text realistic draws from
+a 4,000-syllable vocabulary with the rank-frequency curve measured on real legal texts and procedure records, 20-60
+to a sentence, and draws query words as real citizen questions' words are distributed (RealisticText).
+
 --pii-share F gives that share of the document records an applicant's name and CCCD on their first page, with the
 `pii` spans the extractor would store, and builds their public copy with sohoa.search.public as the indexer does
 (timed on its own, before the engines' clock starts); 0 sends records without a public copy, which also runs
@@ -37,6 +42,7 @@ builds snippets: roughly the work the tantivy backend does, so the latencies com
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import re
@@ -45,7 +51,8 @@ import sqlite3
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -74,6 +81,97 @@ KINDS: tuple[Kind, ...] = ("document",) * 8 + ("dossier", "procedure")
 
 def _sentence(rng: random.Random, n: int) -> str:
     return " ".join(rng.choice(SYLLABLES) for _ in range(n)).capitalize() + "."
+
+
+# --- realistic text ---------------------------------------------------------------------------------------------
+# Measured 07/12/2026 on real Vietnamese legal texts and procedure records (101 vbpl.vn texts and 1,057 portal
+# procedure records: 1.84 million syllables, 4,398 distinct; docs/search.md "Sixth pass"); only these numbers are
+# shipped, never the texts. A syllable's share of all syllables by its frequency rank (log-log interpolated):
+ZIPF_KNOTS = ((1, 0.0164), (2, 0.014), (3, 0.013), (5, 0.0106), (7, 0.00929), (10, 0.00881), (15, 0.00792),
+              (20, 0.00742), (30, 0.00594), (50, 0.00466), (70, 0.00342), (100, 0.00261), (150, 0.00198),
+              (200, 0.00138), (300, 0.000764), (500, 0.0003), (700, 0.000124), (1000, 4.08e-05), (1500, 1.09e-05),
+              (2000, 4.35e-06), (3000, 1.09e-06), (4000, 5.44e-07))  # fmt: skip
+# The corpus rank of the 60 real citizen questions' content words (fillers excluded), by quantile; beyond 4,000:
+# a word the corpus never holds (a typo, a name), about one in ten.
+QUESTION_RANKS = ((0.0, 1), (0.05, 19), (0.1, 31), (0.2, 66), (0.3, 109), (0.4, 167), (0.5, 259), (0.6, 445),
+                  (0.7, 740), (0.8, 1629), (0.85, 2427), (0.9, 4399), (1.0, 8000))  # fmt: skip
+# The bench question's fillers at their measured ranks ("nhiêu" never occurs in that corpus: rare).
+FILLER_RANKS = {"ngày": 20, "làm": 67, "thì": 151, "bao": 250, "như": 326, "cần": 392, "thế": 478, "xin": 519,
+                "tôi": 1168, "nào": 1336, "muốn": 1442, "hỏi": 1551, "nhiêu": 3000}  # fmt: skip
+_ONSETS = ("", "b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng", "ngh", "nh", "p",
+           "ph", "qu", "r", "s", "t", "th", "tr", "v", "x")  # fmt: skip
+_RHYMES = (
+    "a ai am an ang anh ao au ay ac ach at ăm ăn ăng ăc ăt âm ân âng âu ây âc ât e em en eo et ê êm ên ênh êu "
+    "êt i im in inh iu ia iêm iên iêng iêu it o oa oai oan oang oanh oi om on ong oc ot ô ôi ôm ôn ông ôc ơ ơi "
+    "ơm ơn ơt u ua ui um un ung uy uyên uôi uôn uông uc ut ư ưa ưi ưng ương ươi ươn ưu ưc ươc"
+).split()
+_TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+
+
+class RealisticText:
+    """Text drawn with real syllable statistics: a vocabulary of 4,000 syllables (the bench's SYLLABLES and its
+    question fillers among them, the rest generated onset + rhyme + tone) drawn by ZIPF_KNOTS; question words drawn
+    by QUESTION_RANKS. Which syllable holds which rank is arbitrary (a fixed shuffle): only the statistics count."""
+
+    VOCAB = 4000
+
+    def __init__(self) -> None:
+        made = dict.fromkeys(
+            normalize_text(onset + _toned(rhyme, tone)) for onset in _ONSETS for rhyme in _RHYMES for tone in _TONES
+        )
+        fillers = set(FILLER_RANKS)
+        pool = [w for w in (*SYLLABLES, *made) if w not in fillers]
+        pool = list(dict.fromkeys(pool))
+        random.Random(0).shuffle(pool)
+        words: list[str] = []
+        by_rank = {r: w for w, r in FILLER_RANKS.items()}
+        it = iter(pool)
+        for rank in range(1, self.VOCAB + 1):
+            words.append(by_rank.get(rank) or next(it))
+        self.words = words
+        self.unseen = list(it)  # never in a text: a question's words beyond the vocabulary
+        cum, total = [], 0.0
+        for rank in range(1, self.VOCAB + 1):
+            total += _interp_loglog(ZIPF_KNOTS, rank)
+            cum.append(total)
+        self.cum = cum
+
+    def sentence(self, rng: random.Random, n: int) -> str:
+        return " ".join(rng.choices(self.words, cum_weights=self.cum, k=n)).capitalize() + "."
+
+    def query_words(self, rng: random.Random, k: int) -> list[str]:
+        out: list[str] = []
+        while len(out) < k:
+            u = rng.random()
+            i = next(j for j in range(1, len(QUESTION_RANKS)) if u <= QUESTION_RANKS[j][0])
+            (u0, r0), (u1, r1) = QUESTION_RANKS[i - 1], QUESTION_RANKS[i]
+            rank = round(math.exp(math.log(r0) + (math.log(r1) - math.log(r0)) * (u - u0) / (u1 - u0)))
+            word = self.words[rank - 1] if rank <= self.VOCAB else self.unseen[rank % len(self.unseen)]
+            if word not in out:
+                out.append(word)
+        return out
+
+
+def _toned(rhyme: str, tone: str) -> str:
+    """The rhyme with its tone mark on the vowel that carries it (the marked vowel of "ươ", "uô"; else the last
+    vowel before a final consonant, the middle one of three, the second of "oa", "oe", "uy", the first of two)."""
+    vowels = [i for i, c in enumerate(rhyme) if c in "aeiouyăâêôơư"]
+    marked = [i for i in vowels if rhyme[i] in "ăâêôơư"]
+    if marked:
+        at = marked[-1]
+    elif vowels[-1] < len(rhyme) - 1 or rhyme in ("oa", "oe", "uy"):
+        at = vowels[-1]
+    else:
+        at = vowels[1] if len(vowels) == 3 else vowels[0]
+    return unicodedata.normalize("NFC", rhyme[: at + 1] + tone + rhyme[at + 1 :])
+
+
+def _interp_loglog(knots: Sequence[tuple[float, float]], x: float) -> float:
+    for (x0, y0), (x1, y1) in zip(knots, knots[1:], strict=False):
+        if x <= x1:
+            t = (math.log(x) - math.log(x0)) / (math.log(x1) - math.log(x0))
+            return math.exp(math.log(y0) + (math.log(y1) - math.log(y0)) * t)
+    return knots[-1][1]
 
 
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi"]
@@ -108,8 +206,13 @@ def add_pii(docs: list[IndexDoc], share: float, seed: int) -> tuple[int, float]:
     return changed, spent
 
 
-def generate(n: int, seed: int) -> list[IndexDoc]:
+def generate(n: int, seed: int, text: str = "uniform") -> list[IndexDoc]:
+    """N records. `text`: "uniform" (the 138 SYLLABLES, equally likely, 8-20 per sentence: every content word in
+    30-80 % of the records) or "realistic" (RealisticText: real syllable statistics, longer pages)."""
     rng = random.Random(seed)
+    real = RealisticText() if text == "realistic" else None
+    sentence = real.sentence if real else _sentence
+    lo, hi = (20, 60) if real else (8, 20)
     docs = []
     for i in range(n):
         kind = rng.choice(KINDS)
@@ -117,14 +220,14 @@ def generate(n: int, seed: int) -> list[IndexDoc]:
         year = rng.randint(2015, 2025)
         number = f"{rng.randint(1, 999)}/{year}/{TYPE_CODES[doc_type]}-UBND" if kind == "document" else None
         pages = [
-            " ".join(_sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(2, 5)))
+            " ".join(sentence(rng, rng.randint(lo, hi)) for _ in range(rng.randint(2, 5)))
             for _ in range(rng.randint(1, 3))
         ]
         docs.append(
             IndexDoc(
                 id=f"r{i}",
                 kind=kind,
-                title=f"{doc_type} về {_sentence(rng, rng.randint(4, 10)).rstrip('.').lower()}",
+                title=f"{doc_type} về {sentence(rng, rng.randint(4, 10)).rstrip('.').lower()}",
                 pages=pages,
                 number=number,
                 doc_type=doc_type if kind == "document" else None,
@@ -138,12 +241,16 @@ def generate(n: int, seed: int) -> list[IndexDoc]:
     return docs
 
 
-def queries(docs: list[IndexDoc], count: int, seed: int) -> list[Query]:
+def queries(docs: list[IndexDoc], count: int, seed: int, text: str = "uniform") -> list[Query]:
+    """The query set; with text="realistic" its words are drawn as the real questions' content words are (by
+    corpus rank, RealisticText.query_words), a quoted phrase is two adjacent words of a record."""
     rng = random.Random(seed + 1)
+    real = RealisticText() if text == "realistic" else None
     numbers = [d.number for d in docs if d.number]
     out: list[Query] = []
     for i in range(count):
-        words = rng.sample(SYLLABLES, rng.randint(1, 3))
+        k = rng.randint(1, 3)
+        words = real.query_words(rng, k) if real else rng.sample(SYLLABLES, k)
         text = " ".join(words)
         match i % 7:
             case 0:
@@ -151,7 +258,13 @@ def queries(docs: list[IndexDoc], count: int, seed: int) -> list[Query]:
             case 1:
                 q = Query(text=fold(text))
             case 2:
-                q = Query(text=f'"{" ".join(rng.choice(SYLLABLES) for _ in range(2))}"')
+                if real:
+                    page = rng.choice(rng.choice(docs).pages).rstrip(".").split()
+                    at = rng.randrange(len(page) - 1)
+                    phrase = " ".join(page[at : at + 2]).lower().replace(".", "")
+                else:
+                    phrase = " ".join(rng.choice(SYLLABLES) for _ in range(2))
+                q = Query(text=f'"{phrase}"')
             case 3:
                 q = Query(text=rng.choice(numbers))
             case 4:
@@ -159,7 +272,7 @@ def queries(docs: list[IndexDoc], count: int, seed: int) -> list[Query]:
             case 5:
                 q = Query(text=fold(text), sort="date", issuer=rng.choice(ISSUERS))
             case _:  # a question as a desk officer types it: fillers around a dozen content syllables
-                content = " ".join(rng.sample(SYLLABLES, 10))
+                content = " ".join(real.query_words(rng, 10) if real else rng.sample(SYLLABLES, 10))
                 q = Query(text=f"Xin hỏi tôi muốn {content} thì cần làm như thế nào, bao nhiêu ngày?")
         out.append(q)
     return out
@@ -520,11 +633,17 @@ def main() -> None:
     ap.add_argument("--skip-embedded", action="store_true", help="only the other engines")
     ap.add_argument("--es-queries", type=int, default=40, help="queries timed on Elasticsearch (osmem is slow)")
     ap.add_argument("--pii-share", type=float, default=0.1, help="documents with personal data (0: none)")
+    ap.add_argument(
+        "--text",
+        choices=("uniform", "realistic"),
+        default="uniform",
+        help="generated text: 138 equally likely syllables (the old bench) or real syllable statistics",
+    )
     ap.add_argument("--public-queries", action="store_true", help='queries as a masked role (fields="public")')
     args = ap.parse_args()
 
-    docs = generate(args.n, args.seed)
-    qs = queries(docs, args.queries, args.seed)
+    docs = generate(args.n, args.seed, args.text)
+    qs = queries(docs, args.queries, args.seed, args.text)
     if args.pii_share > 0:
         changed, spent = add_pii(docs, args.pii_share, args.seed)
         per = spent / changed * 1000 if changed else 0.0

@@ -732,6 +732,7 @@ class EmbeddedBackend:
         snippet = ""
         best = 0.0
         exact_only = any(accented for accented, _ in gens)  # an accented query highlights only the tones typed
+        exact_gen = next((gen for accented, gen in gens if accented), None)
         hinted = [best_passage - 1] if best_passage is not None and 0 < best_passage <= len(pages) else []
         for i in (*hinted, *range(len(pages))):
             page = pages[i]
@@ -739,6 +740,13 @@ class EmbeddedBackend:
                 continue
             if hinted and i != hinted[0] and best:
                 break  # the best passage has a highlight: it is the page shown
+            if exact_gen is not None and hinted and i == hinted[0]:
+                # The best passage with an exact-tone highlight is shown with those, whatever its folded ones: the
+                # folded generator is needed only when it has none.
+                sn = exact_gen.snippet_from_doc(tantivy.Document(**{body_field: page}))
+                if sn.highlighted():
+                    best_page, snippet = i + 1, sn.to_html()
+                    break
             # Page score: highlights in the page's best fragment, exact-tone highlights counting double.
             page_score = 0.0
             page_snip = ""
