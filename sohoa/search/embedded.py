@@ -44,7 +44,6 @@ import tantivy
 from sohoa.errors import SohoaError
 from sohoa.search.keys import B_ACCENT as _B_ACCENT
 from sohoa.search.keys import B_CODE_EXACT as _B_CODE_EXACT
-from sohoa.search.keys import B_EXACT_TONE as _B_EXACT_TONE
 from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
 from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
@@ -467,9 +466,8 @@ class EmbeddedBackend:
         if len(folded) > 1:
             gates = self._folded(folded, tf)  # (body, title) or (body,): clause i is gated by its own field's pairs
             clauses = [self._gate(gates[i % len(gates)], c) for i, c in enumerate(clauses)]
-        if exact_clauses and _B_EXACT_TONE:  # a flat bonus when the word is found with the tones typed
-            tones = self._should(clauses[-len(exact_clauses) :])
-            clauses.append(tantivy.Query.const_score_query(tones, _B_EXACT_TONE * boost))
+        # keys.B_EXACT_TONE is not rendered here: a constant-score clause per word in tantivy's union doubled a
+        # question's CPU at 100,000 records (23 -> 49 ms, docs/search.md) for one better-ranked question per split.
         return clauses
 
     def _text_query(self, qt: QueryText, tf: tuple[str, str]) -> _TextQueries | None:

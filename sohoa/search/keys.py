@@ -21,7 +21,8 @@ B_ACCENT = 3.0  # the accented field over the folded one: exact tones rank first
 # Flat bonus per word typed with tones and found with those tones (times the word's weight). The 3x boost alone
 # leaves the order to BM25 details (a common word once in a long page vs the other tone five times in a short one),
 # which differ between servers (osmem-server's BM25 flips that case); a constant makes "exact tone first" hold
-# whatever the statistics. Both backends add it.
+# whatever the statistics. Elasticsearch adds it (a cheap filter clause there); the embedded index does not, where
+# it doubles a question's CPU (docs/search.md, "Coordinator's check").
 B_EXACT_TONE = 2.0
 B_TITLE = 2.5
 B_PHRASE = 2.0
