@@ -15,7 +15,7 @@ DATE_PHRASE = re.compile(
     r"nga[yv]\s*(?P<d>\d \d(?!\d)|[^\s]{0,3}?)\s*thang\s*(?P<m>\d \d(?!\d)|[^\s]{0,3}?)\s*"
     r"na(?:m|rn)\s*(?P<y>\d ?\d ?\d ?\d(?!\d)|[^\s,.;)]{0,6})",
 )
-_OCR_DIGITS = str.maketrans({"o": "0", "u": "0", "l": "1", "i": "1", "|": "1", "]": "1", "!": "1", "s": "5"})
+_OCR_DIGITS = str.maketrans({"o": "0", "ø": "0", "u": "0", "l": "1", "i": "1", "|": "1", "]": "1", "!": "1", "s": "5"})
 
 
 @functools.lru_cache(maxsize=8192)

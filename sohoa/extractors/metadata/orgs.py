@@ -112,6 +112,8 @@ def _sentence_case(res: Resources, text: str) -> str:
             out.append(w.capitalize())
         else:
             out.append(w.lower())
-        if any(k == lk for lk, _ in res.admin_levels):
+        # A level word as printed ("QUẬN"), or without any mark (a text that lost them all); "QUẢN" (of "quản lý")
+        # folds like "quận" but is not a level, and what follows it is no place name.
+        if any(k == lk and (w.lower() == level or w.lower() == k) for lk, level in res.admin_levels):
             after_level = True
     return normalize_text(" ".join(out))

@@ -14,9 +14,10 @@ from sohoa.extractors.metadata.layout import COLUMN_GAP, Hit, Layout, Line
 from sohoa.extractors.metadata.pipeline import Results, Rule
 
 # "Số:" (or "Luật số:", "Nghị quyết số:") at the start of a line or of a column; OCR reads the colon as ; or .
+# and a tone mark as a second vowel ("Sốõ:").
 _NUMBER_LABEL = re.compile(
     r"(?:^|[ \t]{2,})\W{0,3}(?:(?P<prefix>bo luat|luat|phap lenh|nghi quyet|lenh|van ban hop nhat)\s+)?"
-    r"s[o0]\s*(?:hieu)?\s*[:;.]?"
+    r"s[o0]{1,2}\s*(?:hieu)?\s*[:;.]?"
 )
 _SYMBOL_AFTER_SLASH = re.compile(rf"/[ \t]*(?:(?P<year>(?:19|20)\d{{2}})[ \t]*/[ \t]*)?(?P<sym>{SYMBOL_PATTERN})")
 _SYMBOL_AFTER_SLASH_MULTILINE = re.compile(rf"/\s*(?:(?P<year>(?:19|20)\d{{2}})\s*/\s*)?(?P<sym>{SYMBOL_PATTERN})")
@@ -29,12 +30,12 @@ _PASSED_ON = re.compile(r"thong\s+qua\s+ngay")
 _NUMBER_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
                                 "\u2015": "-", "\u2212": "-", "|": "/"})  # fmt: skip
 _SLASH_AS_LETTER = re.compile(r"(?<=[0-9])[ \t]?([Il])(?=[A-ZĐ]{2})")
-_DIGITS_WITH_LETTERS = re.compile(r"^[\s._…'`,]*([0-9OoIl!]{1,6})(?=[ \t]*/|[ \t]+(?:19|20)\d\d[ \t]*/)")
-_YEAR_WITH_LETTERS = re.compile(r"/[ \t]*([12][0-9Oo]{3})(?=[ \t]*/|[ \t]+[A-ZĐ])")
+_DIGITS_WITH_LETTERS = re.compile(r"^[\s._…'`,]*([0-9OoØøIl!]{1,6})(?=[ \t]*/|[ \t]+(?:19|20)\d\d[ \t]*/)")
+_YEAR_WITH_LETTERS = re.compile(r"/[ \t]*([12][0-9OoØø]{3})(?=[ \t]*/|[ \t]+[A-ZĐ])")
 _NO_SLASH_BEFORE_YEAR = re.compile(r"^[\s._…'`,]*\d{1,6}([ \t])[ \t]*(?:19|20)\d\d[ \t]*/")
 _NO_SLASH_BEFORE_SYMBOL = re.compile(r"/[ \t]*(?:19|20)\d\d[ \t]*([ \t])(?=[A-ZĐ]{2})")
 _D_STROKE = str.maketrans({"D": "Đ", "Đ": "D"})
-_AS_DIGIT = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "!": "1"})
+_AS_DIGIT = str.maketrans({"O": "0", "o": "0", "Ø": "0", "ø": "0", "I": "1", "l": "1", "!": "1"})
 
 
 def _repair_number(rest: str) -> str:
