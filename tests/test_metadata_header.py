@@ -99,3 +99,16 @@ def test_superior_a_line_above_the_header_row_stays(ex: MetadataExtractor) -> No
     )
     md = ex.extract(text)
     assert (md.issuer, md.issuer_superior) == ("Tổng cục Thuế", "Bộ Tài chính")
+
+
+def test_words_glued_by_ocr_in_an_unlisted_body_are_split(ex: MetadataExtractor) -> None:
+    text = (
+        "BỘ CÔNG AN   CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nCỤC QUẢN LÝ XUẤT NHẬPCẢNH   Độc lập - Tự do - Hạnh phúc\n"
+        "Số 386/TB-QLXNC-P2   Hà Nội, ngày 20 tháng 02 năm 2021\nTHÔNG BÁO\nVề việc tiếp nhận hồ sơ\n\n"
+        "Căn cứ Luật Xuất cảnh, nhập cảnh;\n"
+    )
+    md = ex.extract(text)
+    assert (md.issuer, md.issuer_superior) == ("Cục quản lý xuất nhập cảnh", "Bộ Công an")
+    # Abbreviations (no mark) and syllables are never cut.
+    md = ex.extract(text.replace("QUẢN LÝ XUẤT NHẬPCẢNH", "CẢNH SÁT PCCC VÀ CNCH TỈNH ĐẮK LẮK"))
+    assert md.issuer is not None and "PCCC" in md.issuer and "Đắk Lắk" in md.issuer

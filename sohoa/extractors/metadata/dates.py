@@ -37,10 +37,29 @@ def parse_date_parts(d: str, m: str, y: str) -> tuple[str | None, str]:
     try:
         parsed = date(int(y), int(m), int(d))
     except ValueError:
-        return None, "unreadable" if repaired else "invalid"
+        undoubled = {(dd, mm) for dd in _undoubled(d) for mm in _undoubled(m)} - {(d, m)}
+        valid = {p for dd, mm in undoubled if (p := _valid_date(int(y), int(mm), int(dd))) is not None}
+        if len(valid) != 1:
+            return None, "unreadable" if repaired else "invalid"
+        parsed = valid.pop()
     if not 1900 <= parsed.year <= 2100:
         return None, "invalid"
     return parsed.isoformat(), "ok"
+
+
+def _undoubled(digits: str) -> set[str]:
+    """A day or month as read, and, when it has three digits, the readings with one doubled digit single: OCR
+    reads a bold or italic digit twice ("ngày 233 tháng"). Years are left alone ("20210" is a typo, not OCR)."""
+    if len(digits) != 3:
+        return {digits}
+    return {digits} | {digits[:i] + digits[i + 1 :] for i in range(1, 3) if digits[i] == digits[i - 1]}
+
+
+def _valid_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
 
 
 def iso_or_none(d: str, m: str, y: str) -> str | None:

@@ -140,13 +140,18 @@ class NumberDateRule(Rule):
         return None
 
     def _known_groups(self, symbol: str) -> str:
-        """A symbol group OCR read with D for Đ or Đ for D ("QD-UBND", "QĐ-UBNĐ") is the known one it differs from
-        by that stroke alone; any other group is kept as read."""
+        """A symbol group OCR read with D for Đ or Đ for D ("QD-UBND", "QĐ-UBNĐ"), or with one letter doubled
+        ("QĐĐ-STC": a bold glyph read twice), is the known one it differs from by that alone; any other group is
+        kept as read."""
         known = self.res.symbol_groups
         out = []
         for group in symbol.split("-"):
-            swapped = group.translate(_D_STROKE)
-            out.append(swapped if group not in known and swapped in known else group)
+            if group not in known:
+                swapped = group.translate(_D_STROKE)
+                undoubled = {group[:i] + group[i + 1 :] for i in range(1, len(group)) if group[i] == group[i - 1]}
+                found = [g for g in (swapped, *sorted(undoubled)) if g in known]
+                group = found[0] if len(found) == 1 else group
+            out.append(group)
         return "-".join(out)
 
     def _date(self, layout: Layout, number_hit: Hit | None) -> tuple[IssuedDate, Hit | None] | None:
