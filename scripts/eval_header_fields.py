@@ -11,7 +11,8 @@ tune only on the first. OCR texts are cached under the temp directory per page, 
 ``sohoa/extractors/*.py``, so a rerun after a metadata change costs no OCR.
 
 Usage: ``PYTHONPATH=$PWD python scripts/eval_header_fields.py --seed0 1000 --pages 20 [--conditions 300,200,1bit]
-[-v]``
+[--marks] [-v]``. ``--marks``: each page with a stamp or mark above its header (the portal's signature stamp, a
+gazette's or an archive's mark), bodies that are not the issuer.
 """
 
 from __future__ import annotations
@@ -46,11 +47,11 @@ def _page_version() -> str:
     return hashlib.sha256(b"".join(p.read_bytes() for p in sources if p.exists())).hexdigest()[:12]
 
 
-def page_image_bytes(seed: int, condition: str) -> bytes:
+def page_image_bytes(seed: int, condition: str, marks: bool = False) -> bytes:
     from sohoa.samples.render import render_pdf
     from sohoa.samples.scan import scan_pages
 
-    doc = header_document(seed)
+    doc = header_document(seed, marks)
     pdf = render_pdf(doc, fonts=font_for(seed)).data
     dpi = 300 if condition == "300" else 200
     pages, _ = scan_pages(pdf, dpi, seed=seed, key=doc.key)
@@ -62,18 +63,18 @@ def page_image_bytes(seed: int, condition: str) -> bytes:
     return buf.getvalue()
 
 
-def ocr(seed: int, condition: str, cache: Path) -> dict[str, Any]:
+def ocr(seed: int, condition: str, cache: Path, marks: bool = False) -> dict[str, Any]:
     """Tesseract's words of the page (after sohoa's noise filter and tone correction), cached; the page text is
     made from them by ``tesseract.words_to_text`` of the code under test, so an old and a new line assembly (and
     metadata extractor) are compared on the same reading. The cache is not keyed by the OCR code: clear it
     (``--fresh``) after changing how pages are read."""
-    path = cache / f"{seed}-{condition}-{_page_version()}.json"
+    path = cache / f"{seed}-{condition}{'-marks' if marks else ''}-{_page_version()}.json"
     if not path.exists():
         from sohoa.extractors.text import TextOptions, extract_text
 
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         c0 = time.process_time()
-        extraction = extract_text(page_image_bytes(seed, condition), TextOptions(workers=1)).extraction
+        extraction = extract_text(page_image_bytes(seed, condition, marks), TextOptions(workers=1)).extraction
         record = {
             "pages": [p.text for p in extraction.pages],
             "words": [[dataclasses.asdict(w) for w in p.words] for p in extraction.pages],
@@ -90,15 +91,17 @@ def key(s: str | None) -> str:
     return " ".join(re.findall(r"[0-9a-z&]+", fold(s or "")))
 
 
-def evaluate(seeds: list[int], conditions: list[str], cache: Path, verbose: bool) -> dict[str, dict[str, int]]:
+def evaluate(
+    seeds: list[int], conditions: list[str], cache: Path, verbose: bool, marks: bool = False
+) -> dict[str, dict[str, int]]:
     extractor = MetadataExtractor()
     known = functools.partial(registration.symbol_score, extractor.resources)
     totals: dict[str, dict[str, int]] = {}
     for condition in conditions:
         tally = {f: 0 for f in FIELDS} | {"all": 0, "n": 0}
         for seed in seeds:
-            doc = header_document(seed)
-            rec = ocr(seed, condition, cache)
+            doc = header_document(seed, marks)
+            rec = ocr(seed, condition, cache, marks)
             pages = [tesseract.words_to_text([Word(**w) for w in ws]) for ws in rec["words"]]
             text = "\n\f\n".join(pages)
             starts = [0]
@@ -142,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conditions", default="300,200,1bit")
     parser.add_argument("-v", "--verbose", action="store_true", help="show each miss with the page's first lines")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--marks", action="store_true", help="a stamp or mark above each header (header_pages._MARKS)")
     parser.add_argument("--fresh", action="store_true", help="read every page again (after an OCR change)")
     args = parser.parse_args(argv)
     cache = Path(tempfile.gettempdir()) / "sohoa-eval-header-fields"
@@ -152,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                 old.unlink()
     conditions = [c for c in args.conditions.split(",") if c]
     t0 = time.perf_counter()
-    totals = evaluate(seeds, conditions, cache, args.verbose)
+    totals = evaluate(seeds, conditions, cache, args.verbose, args.marks)
     print(f"seeds {seeds[0]}..{seeds[-1]} ({time.perf_counter() - t0:.0f} s incl. OCR)")
     print(f"{'condition':<10}" + "".join(f"{f:>14}" for f in (*FIELDS, "all")))
     for condition, t in totals.items():

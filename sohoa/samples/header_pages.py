@@ -173,8 +173,29 @@ def _date_line(rng: random.Random, place: str, d: date) -> list[Run]:
     return [Run(f"{place}, ngày {day} tháng {month} năm {d.year}")]
 
 
-def header_document(seed: int) -> GeneratedDocument:
-    """A one-page document with a varied Decree 30 header; ``truth`` holds number, date, type, issuer, superior."""
+# What stands above the header on real pages, naming bodies that are not the issuer: the Government portal's
+# signature stamp (printed into the page when it publishes a scan) and an archive's or gazette's mark. Each is a
+# column (left or right) of small lines; none is ground truth for any field.
+_MARKS: tuple[tuple[tuple[str, ...], float, bool], ...] = (
+    (("Người ký: CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ", "Email: thongtinchinhphu@chinhphu.vn",
+      "Cơ quan: VĂN PHÒNG CHÍNH PHỦ", "Thời gian ký: 09.07.2025 08:44:47 +07:00"), 8.0, False),
+    (("VĂN PHÒNG CHÍNH PHỦ", "CÔNG BÁO"), 10.0, True),
+    (("BẢN SAO LƯU TRỮ", "TRUNG TÂM LƯU TRỮ QUỐC GIA III"), 9.0, True),
+)  # fmt: skip
+
+
+def _marks_band(seed: int) -> Band:
+    """A stamp or mark above the header (its own random stream: the page below it is the same as without)."""
+    rng = random.Random(f"marks-{seed}")
+    lines, size, bold = rng.choice(_MARKS)
+    column = tuple(_line(t, align="L", size=size, bold=bold) for t in lines)
+    columns = (column, ()) if rng.random() < 0.5 else ((), column)
+    return Band("header", columns)
+
+
+def header_document(seed: int, marks: bool = False) -> GeneratedDocument:
+    """A one-page document with a varied Decree 30 header; ``truth`` holds number, date, type, issuer, superior.
+    ``marks``: a stamp or mark above the header (``_MARKS``), as the Government portal and archives print them."""
     rng = random.Random(seed)
     body = rng.choice(_BODIES)
     doc_type = rng.choice(body.types)
@@ -195,7 +216,8 @@ def header_document(seed: int) -> GeneratedDocument:
         _line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C", size=head, bold=True),
         _line("Độc lập - Tự do - Hạnh phúc", align="C", size=13.0, bold=True, rule_below="text"),
     ]
-    bands = [Band("header", (tuple(left), tuple(right)))]
+    bands = [_marks_band(seed)] if marks else []
+    bands.append(Band("header", (tuple(left), tuple(right)), space_before_pt=10.0 if marks else 0.0))
     num_col = [Line(tuple(Run(normalize_text(r.text) if r.text.strip() else r.text, r.bold, r.italic)
                           for r in number_runs), align="C", size=13.0)]  # fmt: skip
     subject = rng.choice(_LETTER_SUBJECTS) if letter else rng.choice(_SUBJECTS)
