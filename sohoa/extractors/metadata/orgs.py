@@ -104,10 +104,14 @@ def local_body_span(res: Resources, text: str) -> tuple[str, int] | None:
 def _unglued(text: str) -> str:
     """Words OCR glued together ("XUẤT NHẬPCẢNH": a space lost on a scan) split where the word is no Vietnamese
     syllable and one cut alone gives two syllables of two letters or more; abbreviations (no mark: "PCCC") and
-    syllables are left alone."""
+    syllables are left alone, and so is one word with a letter too many ("QUÁẢN": a vowel read twice, not
+    "QUÁ ẢN")."""
     out = []
     for w in text.split():
         if len(w) >= 4 and not w.isascii() and w.isalpha() and not is_syllable(w):
+            if any(is_syllable(w[:i] + w[i + 1 :]) for i in range(len(w))):
+                out.append(w)
+                continue
             cuts = [i for i in range(2, len(w) - 1) if is_syllable(w[:i]) and is_syllable(w[i:])]
             if len(cuts) == 1:
                 w = f"{w[: cuts[0]]} {w[cuts[0] :]}"
