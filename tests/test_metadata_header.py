@@ -76,3 +76,42 @@ def test_letter_with_unit_under_ministry(ex: MetadataExtractor) -> None:
     assert md.issuer_superior == "Bộ Công an"
     assert md.issued_date == "2026-01-27"
     assert md.subject == "V/v đề nghị góp ý dự thảo TCVN"
+
+
+def test_stamps_above_the_header_row_are_not_the_issuer(ex: MetadataExtractor) -> None:
+    # OCR keeps the column gap (three spaces); the portal's signature stamp and a gazette's stamp stand above the
+    # header row, past a blank line, and name another body ("CHÍNH PHỦ").
+    header = "QUỐC HỘI   CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\nLuật số: 40/2013/QH13\n"
+    for stamp in (
+        "21   CHÍNH PHÙ\n\nlan ban giữ   Công bao\n\n",
+        "gười ký: CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ\nCơ quan: VĂN PHÒNG CHÍNH PHỦ\n\n",
+    ):
+        md = ex.extract(stamp + header + "\nLUẬT\nSỬA ĐỔI, BỔ SUNG MỘT SỐ ĐIỀU\n\nCăn cứ Hiến pháp;\n")
+        assert (md.issuer, md.issuer_superior, md.issuers) == ("Quốc hội", None, [])
+        assert "issuer_conflict" not in md.flags
+
+
+def test_superior_a_line_above_the_header_row_stays(ex: MetadataExtractor) -> None:
+    # No blank line between: the superior printed a little higher than the national title.
+    text = (
+        "BỘ TÀI CHÍNH\nTỔNG CỤC THUẾ   CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n   Độc lập - Tự do - Hạnh phúc\n"
+        "Số: 1234/TCT-CS   Hà Nội, ngày 05 tháng 3 năm 2025\nV/v hướng dẫn thuế\n\nKính gửi: Cục Thuế\n"
+    )
+    md = ex.extract(text)
+    assert (md.issuer, md.issuer_superior) == ("Tổng cục Thuế", "Bộ Tài chính")
+
+
+def test_words_glued_by_ocr_in_an_unlisted_body_are_split(ex: MetadataExtractor) -> None:
+    text = (
+        "BỘ CÔNG AN   CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nCỤC QUẢN LÝ XUẤT NHẬPCẢNH   Độc lập - Tự do - Hạnh phúc\n"
+        "Số 386/TB-QLXNC-P2   Hà Nội, ngày 20 tháng 02 năm 2021\nTHÔNG BÁO\nVề việc tiếp nhận hồ sơ\n\n"
+        "Căn cứ Luật Xuất cảnh, nhập cảnh;\n"
+    )
+    md = ex.extract(text)
+    assert (md.issuer, md.issuer_superior) == ("Cục quản lý xuất nhập cảnh", "Bộ Công an")
+    # One word with a vowel read twice is not two words.
+    md = ex.extract(text.replace("QUẢN LÝ XUẤT NHẬPCẢNH", "QUÁẢN LÝ XUẤT NHẬP CẢNH"))
+    assert md.issuer is not None and "quá ản" not in md.issuer.lower()
+    # Abbreviations (no mark) and syllables are never cut.
+    md = ex.extract(text.replace("QUẢN LÝ XUẤT NHẬPCẢNH", "CẢNH SÁT PCCC VÀ CNCH TỈNH ĐẮK LẮK"))
+    assert md.issuer is not None and "PCCC" in md.issuer and "Đắk Lắk" in md.issuer

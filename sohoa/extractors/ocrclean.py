@@ -43,6 +43,10 @@ _O_BY_DIGIT = re.compile(r"(?<=\d)[ƠỜ]|[ƠỜ](?=\d)")
 # A number read with l or I for 1 and O for 0 ("ngày 3l tháng I2").
 _DIGITS_LOOKALIKE = re.compile(r"(?=[\dlIO]*\d)[\dlIO]{2,}")
 _DOUBLED = re.compile(r"(.)\1+")
+# A short label glued to a code by its colon: "Số:", "Sô;", "Số." (the code part is judged as a code).
+_LABELLED = re.compile(r"[^\W\d_]{1,5}[:;.](\S*\d\S*/\S+)")
+# The rule printed under the issuer or over a blank touches a word's edge: "AN_", "_TỈNH".
+_RULE_EDGE = re.compile(r"^_+(?=[^\W\d_]+_*$)|(?<=[^\W\d_])_+$")
 _TO_DIGIT = str.maketrans({"l": "1", "I": "1", "O": "0"})
 
 
@@ -98,6 +102,9 @@ def is_real(core: str) -> bool:
     # An address glued to its label ("Email:thongtin@…") is still the address.
     if _EMAIL.search(core) or _URL.fullmatch(core) or _TIME.fullmatch(core):
         return True
+    # A code glued to its label ("Số:568/TB-QLXNC-P2", "Sốõ:58/2026/NĐ-CP" on a 1-bit scan) is still the code.
+    if (labelled := _LABELLED.fullmatch(core)) is not None:
+        core = labelled.group(1)
     # A code proper: a digit, and a code's shape with no stray mark (one stray mark is judged by is_noise).
     return any(ch.isdigit() for ch in core) and len(core) >= 2 and _CODE.fullmatch(core) is not None
 
@@ -115,7 +122,7 @@ def clean_words(words: list[Word], options: NoiseOptions | None = None) -> tuple
     kept = []
     for word in words:
         # First: "CƠ7" is a code once it reads "C07"; a border glued to a word ("|Tiếp") is not part of it.
-        word.text = fix_digits(word.text.strip("|¦") or word.text)
+        word.text = fix_digits(_RULE_EDGE.sub("", word.text.strip("|¦")) or word.text)
         if not is_noise(word, options, line_conf[(word.block, word.line)]):
             kept.append(word)
     return kept, len(words) - len(kept)

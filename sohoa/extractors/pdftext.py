@@ -7,6 +7,7 @@ the tool for ruled tables (catalogue wing), where its cell geometry is worth the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib.metadata import version
 
@@ -79,6 +80,7 @@ def _page_info(doc: pypdfium2.PdfDocument, index: int) -> PdfPageInfo:
         textpage = page.get_textpage()
         try:
             text = textpage.get_text_range()
+            tops = _line_tops(textpage, text)
         finally:
             textpage.close()
         # Only on pages that are not scans: a scan goes to OCR, which renders the widgets anyway, and flattening
@@ -93,6 +95,7 @@ def _page_info(doc: pypdfium2.PdfDocument, index: int) -> PdfPageInfo:
                 textpage.close()
             page = _flattened(doc, index, page)
             text = _with_widget_text(boxes, page, text, widgets)
+        text = _top_blocks_first(text, tops)
     except pypdfium2.PdfiumError as exc:
         raise ExtractionError(ExtractionStatus.UNREADABLE, f"page {index + 1} cannot be read ({exc})") from exc
     finally:
@@ -106,6 +109,67 @@ def _page_info(doc: pypdfium2.PdfDocument, index: int) -> PdfPageInfo:
         image_coverage=min(covered / area, 1.0),
         native_dpi=round(best_dpi, 1) if best_dpi else None,
     )
+
+
+_LINE_BREAK = re.compile(r"\r\n|\n")
+
+
+def _line_tops(textpage: pypdfium2.PdfTextPage, text: str) -> list[tuple[float, float]] | None:
+    """Each text line's (top, bottom) on the page, from its first printed character (PDF units, y upwards); None
+    where the text's characters are not the text page's one for one (surrogate pairs) or a line has none."""
+    if len(text) != textpage.count_chars():
+        return None
+    out: list[tuple[float, float]] = []
+    pos = 0
+    for end in [m.start() for m in _LINE_BREAK.finditer(text)] + [len(text)]:
+        first = next((i for i in range(pos, end) if not text[i].isspace()), None)
+        if first is None:
+            out.append((float("nan"), float("nan")))
+        else:
+            _, bottom, _, top = textpage.get_charbox(first)
+            out.append((top, bottom))
+        pos = end + (2 if text.startswith("\r\n", end) else 1)
+    return out
+
+
+def _top_blocks_first(text: str, tops: list[tuple[float, float]] | None) -> str:
+    """The text with blocks that stand above its first line moved before it, in their own order.
+
+    PDFium gives the characters in the order the content stream draws them. A template or an editing tool may
+    draw the Decree 30 header (issuer, number, national title, place and date) after the body, so the page text
+    would start with the title of the document and end with its header, where no reader of a header looks. A
+    block is a run of lines each not higher than the one before (a jump upwards starts a new one: the header's
+    right column, or the header after the body); a block every line of which stands above the page's first line
+    is moved to the front. A page whose stream starts at its top is left as it is."""
+    if not tops:
+        return text
+    lines = _LINE_BREAK.split(text)
+    if len(lines) != len(tops):  # a widget's value with a line break: positions no longer line up
+        return text
+    printed = [i for i, (top, _) in enumerate(tops) if top == top]  # lines with a character (not NaN)
+    if len(printed) < 2:
+        return text
+    first_top = tops[printed[0]][0]
+    blocks: list[list[int]] = [[]]
+    prev: tuple[float, float] | None = None
+    for i, (top, bottom) in enumerate(tops):
+        if top == top and prev is not None and top > prev[0] + 0.5 * max(prev[0] - prev[1], 1.0):
+            blocks.append([])
+        blocks[-1].append(i)
+        if top == top:
+            prev = (top, bottom)
+    above = [
+        b
+        for b in blocks[1:]
+        if any(tops[i][0] == tops[i][0] for i in b)
+        and all(tops[i][1] > first_top for i in b if tops[i][0] == tops[i][0])
+    ]
+    if not above:
+        return text
+    rest = [i for b in blocks if b not in above for i in b]
+    order = [i for b in above for i in b] + rest
+    sep = "\r\n" if "\r\n" in text else "\n"
+    return sep.join(lines[i] for i in order)
 
 
 def _widget_rects(page: pypdfium2.PdfPage) -> list[tuple[float, float, float, float]]:

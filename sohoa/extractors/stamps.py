@@ -505,7 +505,7 @@ def _own_words(
             and sy0 <= mid <= sy0 + (sy1 - sy0) / 4
             and not any(top <= mid <= bottom for top, bottom, _ in rows)
         ):
-            out.append([" ".join(texts), " ".join(" " * len(t) for t in texts)])
+            out.append([tesseract.join_line(ws), tesseract.join_line(ws, [" " * len(t) for t in texts])])
             continue
         hit = False
         for i, w in enumerate(ws):
@@ -514,7 +514,7 @@ def _own_words(
             if inside and (w.text.casefold().strip(".,:;") in own or w.text.casefold() in own):
                 texts[i], hit = " " * len(w.text), True
         if hit:
-            out.append([" ".join(w.text for w in ws), " ".join(texts)])
+            out.append([tesseract.join_line(ws), tesseract.join_line(ws, texts)])
     return out
 
 
@@ -538,7 +538,7 @@ def _coloured_words(
             if inked >= 2 * neutral:
                 texts[i], hit = " " * len(w.text), True
         if hit:
-            out.append([" ".join(w.text for w in ws), " ".join(texts)])
+            out.append([tesseract.join_line(ws), tesseract.join_line(ws, texts)])
     return out
 
 
@@ -603,7 +603,7 @@ def stamps_on_page(
                 stamp.own_words = _own_words(stamp, lines, rows)
         for box, ws in lines:
             inside = box[0] >= sx0 and box[2] <= sx1 and box[1] >= sy0 and box[3] <= sy1
-            text = " ".join(w.text for w in ws)
+            text = tesseract.join_line(ws)  # as the page text holds the line (column gaps kept)
             if inside or not _touches(box, stamp.box, margin) or not (needs_reread(text) or is_number_line(text)):
                 continue
             if layers is None:
@@ -617,7 +617,7 @@ def stamps_on_page(
     if colour is not None and print_layer is not None and stamp_layer is not None:
         taken = [s.box for s in found if s.kind != "seal"]
         for box, ws in lines:
-            text = " ".join(w.text for w in ws)
+            text = tesseract.join_line(ws)  # as the page text holds the line (column gaps kept)
             if not (is_number_line(text) or _DATE_LINE.search(text)) or any(_overlap(box, t) for t in taken):
                 continue
             read = penvalues.read_line(print_layer, stamp_layer, colour.colour, dpi, box, line_ocr)

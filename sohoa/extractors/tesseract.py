@@ -13,6 +13,7 @@ import os
 import shlex
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -207,20 +208,48 @@ def parse_tsv(tsv: str) -> list[Word]:
     return words
 
 
+# Two words of one Tesseract line further apart than this many word heights stand in two columns: the header's
+# issuer and national title ("BỘ CÔNG AN" ... "CỘNG HÒA XÃ HỘI ..."), the number and the place-and-date line, the
+# signing block. A justified line's widest space is about one em, a word's box height about one em too.
+COLUMN_GAP_HEIGHTS = 1.6
+COLUMN_GAP = "   "  # three spaces: the column separator of `pdftotext -layout`, which the metadata rules read
+
+
+def join_line(words: Sequence[Word], texts: Sequence[str] | None = None) -> str:
+    """One line's words as the page text holds them: one space between words, three where the gap is a column's
+    (see COLUMN_GAP_HEIGHTS). ``texts`` replace the words' own (same count; a stamp's words blanked), so a line
+    and its masked copy have the same separators."""
+    if not words:
+        return ""
+    texts = [w.text for w in words] if texts is None else list(texts)
+    heights = sorted(w.height for w in words)
+    wide = COLUMN_GAP_HEIGHTS * heights[len(heights) // 2]
+    parts = [texts[0]]
+    for i in range(1, len(words)):
+        prev, w = words[i - 1], words[i]
+        gap = w.left - (prev.left + prev.width)
+        parts.append(COLUMN_GAP if gap > wide else " ")
+        parts.append(texts[i])
+    return "".join(parts)
+
+
 def words_to_text(words: list[Word]) -> str:
-    """Lines from the TSV's block/paragraph/line numbers, blank line between blocks (Tesseract's own layout)."""
+    """Lines from the TSV's block/paragraph/line numbers, blank line between blocks (Tesseract's own layout).
+
+    Tesseract puts the header's two columns on one line ("BỘ CÔNG AN CỘNG HÒA XÃ HỘI ..."): a column gap inside a
+    line is kept as three spaces, so the issuer and the national title are never one text line (issue 16)."""
     lines: list[str] = []
     current: tuple[int, int] | None = None
-    buf: list[str] = []
+    buf: list[Word] = []
     for w in words:
         key = (w.block, w.line)
         if key != current:
             if buf:
-                lines.append(" ".join(buf))
+                lines.append(join_line(buf))
             if current is not None and key[0] != current[0]:
                 lines.append("")
             buf, current = [], key
-        buf.append(w.text)
+        buf.append(w)
     if buf:
-        lines.append(" ".join(buf))
+        lines.append(join_line(buf))
     return "\n".join(lines)

@@ -10,11 +10,12 @@ from sohoa.textnorm import fold
 
 # Day, month and year may come with a space inside ("ngày 2 7 tháng0 1"): a text layer with wide character
 # spacing, as in the Government portal's stamped form fields once flattened.
+# OCR of the words themselves: "ngàv" (y read as v), "nărn" (m read as rn); tone marks do not matter (folded).
 DATE_PHRASE = re.compile(
-    r"ngay\s*(?P<d>\d \d(?!\d)|[^\s]{0,3}?)\s*thang\s*(?P<m>\d \d(?!\d)|[^\s]{0,3}?)\s*"
-    r"nam\s*(?P<y>\d ?\d ?\d ?\d(?!\d)|[^\s,.;)]{0,6})",
+    r"nga[yv]\s*(?P<d>\d \d(?!\d)|[^\s]{0,3}?)\s*thang\s*(?P<m>\d \d(?!\d)|[^\s]{0,3}?)\s*"
+    r"na(?:m|rn)\s*(?P<y>\d ?\d ?\d ?\d(?!\d)|[^\s,.;)]{0,6})",
 )
-_OCR_DIGITS = str.maketrans({"o": "0", "u": "0", "l": "1", "i": "1", "|": "1", "]": "1", "!": "1", "s": "5"})
+_OCR_DIGITS = str.maketrans({"o": "0", "ø": "0", "u": "0", "l": "1", "i": "1", "|": "1", "]": "1", "!": "1", "s": "5"})
 
 
 @functools.lru_cache(maxsize=8192)
@@ -36,10 +37,29 @@ def parse_date_parts(d: str, m: str, y: str) -> tuple[str | None, str]:
     try:
         parsed = date(int(y), int(m), int(d))
     except ValueError:
-        return None, "unreadable" if repaired else "invalid"
+        undoubled = {(dd, mm) for dd in _undoubled(d) for mm in _undoubled(m)} - {(d, m)}
+        valid = {p for dd, mm in undoubled if (p := _valid_date(int(y), int(mm), int(dd))) is not None}
+        if len(valid) != 1:
+            return None, "unreadable" if repaired else "invalid"
+        parsed = valid.pop()
     if not 1900 <= parsed.year <= 2100:
         return None, "invalid"
     return parsed.isoformat(), "ok"
+
+
+def _undoubled(digits: str) -> set[str]:
+    """A day or month as read, and, when it has three digits, the readings with one doubled digit single: OCR
+    reads a bold or italic digit twice ("ngày 233 tháng"). Years are left alone ("20210" is a typo, not OCR)."""
+    if len(digits) != 3:
+        return {digits}
+    return {digits} | {digits[:i] + digits[i + 1 :] for i in range(1, 3) if digits[i] == digits[i - 1]}
+
+
+def _valid_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
 
 
 def iso_or_none(d: str, m: str, y: str) -> str | None:

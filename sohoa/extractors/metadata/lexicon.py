@@ -79,6 +79,11 @@ class Resources:
     # Answers of the fuzzy lookups (SequenceMatcher over every listed name), which repeat across documents.
     memo: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
+    @functools.cached_property
+    def symbol_groups(self) -> frozenset[str]:
+        """Every known group of a number's symbol: type abbreviations and issuer symbols ("QĐ", "NĐ", "UBND")."""
+        return frozenset(self.type_by_abbr) | frozenset(self.issuer_symbols) | self.generic_symbols
+
     def remember(self, key: tuple[str, str], value: Any) -> None:
         if len(self.memo) > 50_000:
             self.memo.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from sohoa.extractors.metadata.lexicon import Resources, closest, name_key
+from sohoa.extractors.vietnamese import is_syllable
 from sohoa.textnorm import normalize_text
 
 
@@ -44,7 +45,7 @@ def _canonical_org(res: Resources, text: str) -> tuple[str, float, bool]:
     best = closest(k, res.issuer_by_key.items(), 0.85)
     if best is not None:
         return best, 0.8, True
-    return _sentence_case(res, text), 0.6, False
+    return _sentence_case(res, _unglued(text)), 0.6, False
 
 
 def strip_title(res: Resources, text: str) -> str:
@@ -100,6 +101,24 @@ def local_body_span(res: Resources, text: str) -> tuple[str, int] | None:
     return None
 
 
+def _unglued(text: str) -> str:
+    """Words OCR glued together ("XUẤT NHẬPCẢNH": a space lost on a scan) split where the word is no Vietnamese
+    syllable and one cut alone gives two syllables of two letters or more; abbreviations (no mark: "PCCC") and
+    syllables are left alone, and so is one word with a letter too many ("QUÁẢN": a vowel read twice, not
+    "QUÁ ẢN")."""
+    out = []
+    for w in text.split():
+        if len(w) >= 4 and not w.isascii() and w.isalpha() and not is_syllable(w):
+            if any(is_syllable(w[:i] + w[i + 1 :]) for i in range(len(w))):
+                out.append(w)
+                continue
+            cuts = [i for i in range(2, len(w) - 1) if is_syllable(w[:i]) and is_syllable(w[i:])]
+            if len(cuts) == 1:
+                w = f"{w[: cuts[0]]} {w[cuts[0] :]}"
+        out.append(w)
+    return " ".join(out)
+
+
 def _sentence_case(res: Resources, text: str) -> str:
     """ "CỤC QUẢN LÝ XUẤT NHẬP CẢNH" -> "Cục quản lý xuất nhập cảnh"; acronyms and place names keep capitals."""
     out: list[str] = []
@@ -112,6 +131,8 @@ def _sentence_case(res: Resources, text: str) -> str:
             out.append(w.capitalize())
         else:
             out.append(w.lower())
-        if any(k == lk for lk, _ in res.admin_levels):
+        # A level word as printed ("QUẬN"), or without any mark (a text that lost them all); "QUẢN" (of "quản lý")
+        # folds like "quận" but is not a level, and what follows it is no place name.
+        if any(k == lk and (w.lower() == level or w.lower() == k) for lk, level in res.admin_levels):
             after_level = True
     return normalize_text(" ".join(out))

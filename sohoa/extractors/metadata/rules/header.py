@@ -134,14 +134,8 @@ class HeaderRule(Rule):
             min(10, layout.header_end),
         )
         groups: list[list[tuple[int, str]]] = []
-        for ln in layout.lines[:anchor]:
-            if _STAMP.search(ln.folded):
-                continue
-            pieces = [
-                (s, t)
-                for s, t in _clean_header_line(ln)
-                if upper_ratio(t) >= 0.75 and (wordlike(t) or name_key(t) in self.res.issuer_by_key)  # "BỘ Y TẾ"
-            ]
+        for ln in layout.lines[self._block_top(layout, anchor) : anchor]:
+            pieces = self._issuer_pieces(ln)
             if not pieces:
                 continue
             s, t = pieces[0]
@@ -167,6 +161,35 @@ class HeaderRule(Rule):
             end = group[-1][0] + len(group[-1][1])
             hits.append(Hit(f"{role}_header", start, end, " ".join(t for _, t in group), 0.9))
         return hits
+
+    def _issuer_pieces(self, ln: Line) -> list[tuple[int, str]]:
+        """The upper-case, word-like pieces of a header line that may name a body (none on a stamp's line)."""
+        if _STAMP.search(ln.folded):
+            return []
+        return [
+            (s, t)
+            for s, t in _clean_header_line(ln)
+            if upper_ratio(t) >= 0.75 and (wordlike(t) or name_key(t) in self.res.issuer_by_key)  # "BỘ Y TẾ"
+        ]
+
+    def _block_top(self, layout: Layout, anchor: int) -> int:
+        """The first line of the issuer block. Decree 30 prints the issuer's first line level with the national
+        title: on a page read by OCR or with its columns kept, the line that holds both starts the block, with the
+        lines right above it (no blank line between: a superior printed a little higher). What stands further up,
+        past a blank line, is a stamp or a marking put on the page ("Người ký: CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ",
+        a gazette's "CHÍNH PHỦ" stamp), never the issuer. A text with the columns one after the other (no title
+        line with a body beside it) is read from its first line."""
+        for ln in layout.lines[:anchor]:
+            title = _NATIONAL_TITLE.search(ln.folded)
+            if title is None:
+                continue
+            if not any(s - ln.start < title.start() for s, _ in self._issuer_pieces(ln)):
+                return 0
+            top = ln.index
+            while top > 0 and not layout.lines[top - 1].blank and self._issuer_pieces(layout.lines[top - 1]):
+                top -= 1
+            return top
+        return 0
 
     def _subject(self, layout: Layout, type_line: int) -> Hit | None:
         collected: list[tuple[int, str]] = []

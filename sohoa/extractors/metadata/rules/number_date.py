@@ -14,13 +14,49 @@ from sohoa.extractors.metadata.layout import COLUMN_GAP, Hit, Layout, Line
 from sohoa.extractors.metadata.pipeline import Results, Rule
 
 # "Số:" (or "Luật số:", "Nghị quyết số:") at the start of a line or of a column; OCR reads the colon as ; or .
+# and a tone mark as a second vowel ("Sốõ:").
 _NUMBER_LABEL = re.compile(
     r"(?:^|[ \t]{2,})\W{0,3}(?:(?P<prefix>bo luat|luat|phap lenh|nghi quyet|lenh|van ban hop nhat)\s+)?"
-    r"s[o0]\s*(?:hieu)?\s*[:;.]?"
+    r"s[o0]{1,2}\s*(?:hieu)?\s*[:;.]?"
 )
 _SYMBOL_AFTER_SLASH = re.compile(rf"/[ \t]*(?:(?P<year>(?:19|20)\d{{2}})[ \t]*/[ \t]*)?(?P<sym>{SYMBOL_PATTERN})")
 _SYMBOL_AFTER_SLASH_MULTILINE = re.compile(rf"/\s*(?:(?P<year>(?:19|20)\d{{2}})\s*/\s*)?(?P<sym>{SYMBOL_PATTERN})")
 _PASSED_ON = re.compile(r"thong\s+qua\s+ngay")
+
+# OCR confusions on the number line, repaired one character for one so offsets stay valid ("_repair_number"):
+# the slash read as "|" or, before the symbol, as "I"/"l" ("12IQĐ-UBND"); a long dash in the symbol ("TT—BTC");
+# letters in the digits ("5O", "l2", "2O26"); a slash lost between the number and the year ("58 2026/") or
+# between the year and the symbol ("2026 TT-BTC").
+_NUMBER_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+                                "\u2015": "-", "\u2212": "-", "|": "/"})  # fmt: skip
+_SLASH_AS_LETTER = re.compile(r"(?<=[0-9])[ \t]?([Il])(?=[A-ZĐ]{2})")
+_DIGITS_WITH_LETTERS = re.compile(r"^[\s._…'`,]*([0-9OoØøIl!]{1,6})(?=[ \t]*/|[ \t]+(?:19|20)\d\d[ \t]*/)")
+_YEAR_WITH_LETTERS = re.compile(r"/[ \t]*([12][0-9OoØø]{3})(?=[ \t]*/|[ \t]+[A-ZĐ])")
+_NO_SLASH_BEFORE_YEAR = re.compile(r"^[\s._…'`,]*\d{1,6}([ \t])[ \t]*(?:19|20)\d\d[ \t]*/")
+_NO_SLASH_BEFORE_SYMBOL = re.compile(r"/[ \t]*(?:19|20)\d\d[ \t]*([ \t])(?=[A-ZĐ]{2})")
+_D_STROKE = str.maketrans({"D": "Đ", "Đ": "D"})
+_AS_DIGIT = str.maketrans({"O": "0", "o": "0", "Ø": "0", "ø": "0", "I": "1", "l": "1", "!": "1"})
+
+
+def _repair_number(rest: str) -> str:
+    """The text after "Số:" with the number line's OCR confusions repaired, same length (see above)."""
+    chars = list(rest.translate(_NUMBER_DASHES))
+
+    def put(m: re.Match[str] | None, group: int, value: str | None = None) -> None:
+        if m is None:
+            return
+        a, b = m.span(group)
+        chars[a:b] = list(value if value is not None else m.group(group).translate(_AS_DIGIT))
+
+    for m in _SLASH_AS_LETTER.finditer("".join(chars)[:16]):
+        put(m, 1, "/")
+    digits = _DIGITS_WITH_LETTERS.match("".join(chars))
+    if digits is not None and re.search(r"\d", digits.group(1)):  # a digit at least: "lO" alone is no number
+        put(digits, 1)
+    put(_YEAR_WITH_LETTERS.search("".join(chars)[:24]), 1)
+    put(_NO_SLASH_BEFORE_YEAR.match("".join(chars)), 1, "/")
+    put(_NO_SLASH_BEFORE_SYMBOL.search("".join(chars)[:24]), 1, "/")
+    return "".join(chars)
 
 
 @dataclass(frozen=True)
@@ -75,20 +111,20 @@ class NumberDateRule(Rule):
         for ln in header:
             for label in _NUMBER_LABEL.finditer(ln.folded):
                 rest_start = ln.start + label.end()
-                rest = layout.text[rest_start : ln.end]
+                rest = _repair_number(layout.text[rest_start : ln.end])
                 sym = _SYMBOL_AFTER_SLASH.search(rest)
                 cut_symbol = sym is not None and rest.rstrip().endswith("-") and sym.end() >= len(rest.rstrip()) - 1
                 if (sym is None and (len(rest.strip()) <= 6 or rest.rstrip().endswith("/"))) or cut_symbol:
                     # HTML and some PDFs break "Số:" / "116" / "/2025/QH15" over lines (vbpl.vn pages).
                     last = layout.lines[min(ln.index + 5, len(layout.lines) - 1)]
-                    rest = layout.text[rest_start : last.end]
+                    rest = _repair_number(layout.text[rest_start : last.end])
                     sym = _SYMBOL_AFTER_SLASH_MULTILINE.search(rest)
                 if sym is None or len(rest[: sym.start()].strip()) > 12:
                     continue
                 pre = rest[: sym.start()]
                 digits = re.sub(r"[\s/_.'`,]", "", pre)  # "51//2025", "45 /2020", "51/2025 _"
                 year = sym.group("year")
-                symbol = normalize_number(sym.group("sym"))
+                symbol = self._known_groups(normalize_number(sym.group("sym")))
                 if re.fullmatch(r"\d{1,6}", digits):
                     value: str | None = normalize_number(f"{digits}/{year}/{symbol}" if year else f"{digits}/{symbol}")
                     status, conf = "ok", 0.95
@@ -102,6 +138,21 @@ class NumberDateRule(Rule):
                 hit = Hit("number", start, rest_start + sym.end(), value, conf)
                 return DocNumber(hit, status, symbol, year, label.group("prefix"), layout.line_at(start))
         return None
+
+    def _known_groups(self, symbol: str) -> str:
+        """A symbol group OCR read with D for Đ or Đ for D ("QD-UBND", "QĐ-UBNĐ"), or with one letter doubled
+        ("QĐĐ-STC": a bold glyph read twice), is the known one it differs from by that alone; any other group is
+        kept as read."""
+        known = self.res.symbol_groups
+        out = []
+        for group in symbol.split("-"):
+            if group not in known:
+                swapped = group.translate(_D_STROKE)
+                undoubled = {group[:i] + group[i + 1 :] for i in range(1, len(group)) if group[i] == group[i - 1]}
+                found = [g for g in (swapped, *sorted(undoubled)) if g in known]
+                group = found[0] if len(found) == 1 else group
+            out.append(group)
+        return "-".join(out)
 
     def _date(self, layout: Layout, number_hit: Hit | None) -> tuple[IssuedDate, Hit | None] | None:
         found = self._header_date(layout, number_hit)
