@@ -29,8 +29,8 @@ def test_support_needs_the_reading_or_a_listed_letter_and_the_margin() -> None:
     assert tonefix.supported(options.min_margin_reread, True, None, options)
     assert not tonefix.supported(options.min_margin_reread - 0.1, True, None, options)
     assert tonefix.supported(options.min_margin, False, options.min_alt_conf, options)
-    # A letter listed at confidence 0 is no witness, however much the syllable model wants the variant: the fast
-    # model lists "ố" at 0.0 under a plainly printed "sô".
+    # A letter listed at confidence 0 is no witness, however much the syllable model wants the variant: the second
+    # reading lists "ố" at 0.0 under a plainly printed "sô".
     assert not tonefix.supported(30.0, False, 0.0, options)
     assert not tonefix.supported(30.0, False, None, options)
 
