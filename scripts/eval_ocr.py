@@ -281,6 +281,12 @@ def main() -> int:
         help="sohoa's Tesseract: libtesseract in process (default) or the program (SOHOA_OCR_ENGINE)",
     )
     ap.add_argument("--no-bare", action="store_true", help="skip bare Tesseract")
+    ap.add_argument(
+        "--tone-reread",
+        choices=["best", "same"],
+        default="best",
+        help="the tone correction's second reading: tessdata_best when installed (default), or the first's model",
+    )
     args = ap.parse_args()
     ocr = OcrOptions(model=args.model, tessdata_dir=Settings(ocr_model=args.model).ocr_tessdata_dir, engine=args.engine)
     if ocr.tessdata_dir and not (ocr.tessdata_dir / "vie.traineddata").is_file():
@@ -297,8 +303,10 @@ def main() -> int:
     if not sources:
         print(f"no pages under {root}; set SOHOA_SAMPLES", file=sys.stderr)
         return 2
-    tones = tonefix.ToneOptions(min_margin=2.0, min_alt_conf=0.0, min_margin_reread=2.0) if args.tone_sweep else None
-    options = TextOptions(ocr=ocr, workers=1, **({"tones": tones} if tones else {}))
+    tones = tonefix.ToneOptions(reread_model=args.tone_reread)
+    if args.tone_sweep:
+        tones = replace(tones, min_margin=2.0, min_alt_conf=0.0, min_margin_reread=2.0)
+    options = TextOptions(ocr=ocr, workers=1, tones=tones)
     rows, corrections = [], []
     swept: dict[str, list[tuple[str, PageResult]]] = {}
     refs_by_key: dict[str, str] = {}

@@ -292,6 +292,9 @@ def _ocr_run(options: TextOptions, pages: list[PageResult], seconds: float, stag
             "model": options.ocr.model,
             "engine": tesseract.engine_name(options.ocr),
             "language_pack": tesseract.language_pack(options.ocr.lang, options.ocr.tessdata_dir),
+            "tone_reread_model": tonefix.second_reader(options.ocr, options.tones).model
+            if options.correct_tones
+            else None,
             "pages": [p.number for p in pages if p.source == TextSource.OCR],
             "workers": options.workers,
             "stage_s": {k: round(v, 3) for k, v in stages.items() if not k.endswith("_cpu")},

@@ -6,7 +6,9 @@ Two witnesses must agree before a word changes:
    vowel marks, another tone), one fits its neighbours far better than the reading (log-odds >= `min_margin`);
 2. Tesseract's LSTM: the doubtful words are read again, cut out of the page and stacked in one small image, with
    `lstm_choice_mode=2`, which lists each character's alternatives with their confidences; the variant's letter
-   must be among them with confidence >= `min_alt_conf`, or be what the second reading reads.
+   must be among them with confidence >= `min_alt_conf`, or be what the second reading reads. The second reading
+   uses the `best` model (tessdata_best, `make install`) when it is installed, the first pass's otherwise
+   (docs/ocr-correction.md, 2026-12-07).
 Only words that can be Vietnamese syllables are candidates; numbers, codes, abbreviations (all capitals) and names
 (a capitalised word inside a sentence) are never touched. Each change is returned as a `Correction` (word index,
 box, before, after, scores) so it can be audited and reversed (`revert`).
@@ -15,11 +17,13 @@ box, before, after, scores) so it can be audited and reversed (`revert`).
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from PIL import Image
 
@@ -46,6 +50,10 @@ class ToneOptions:
     min_margin_reread: float = 3.0
     max_candidates: int = 20  # per page, the surest first: bounds the second reading's cost on a page of noise
     timeout_s: int = 60
+    # "best": the second reading with tessdata_best when installed (else the first reading's model); "same": with
+    # the first reading's model. `best_tessdata_dir` None: where `make install` puts it (Settings' default).
+    reread_model: Literal["best", "same"] = "best"
+    best_tessdata_dir: Path | None = None
 
 
 @dataclass
@@ -59,6 +67,7 @@ class Correction:
     lm_margin: float  # natural-log odds, variant over reading, in its context
     alt_conf: float | None  # the LSTM's confidence in the variant's letter (None: the second reading read it)
     reread: str  # what the second reading read
+    reread_model: str = "fast"  # the model of the second reading (fast / best)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -296,8 +305,35 @@ def _alt_conf(read: Reread, before: str, after: str) -> float | None:
     return min(confs) if confs else None
 
 
-def apply(words: list[Word], pending: Pending, reads: list[Reread | None], options: ToneOptions) -> list[Correction]:
-    """Change the words the second reading supports (in place); returns the changes."""
+def supported(margin: float, outright: bool, alt: float | None, options: ToneOptions) -> bool:
+    """Whether the second reading supports a candidate the syllable model prefers by `margin`: it reads the variant
+    outright, or lists the variant's letter (`alt`: its least confidence, None if not listed)."""
+    if outright:
+        return margin >= options.min_margin_reread
+    return alt is not None and alt >= options.min_alt_conf and margin >= options.min_margin
+
+
+def second_reader(ocr: tesseract.OcrOptions | None, options: ToneOptions) -> tesseract.OcrOptions:
+    """The model of the second reading: `best` when asked for and installed, else the first reading's."""
+    ocr = ocr or tesseract.OcrOptions()
+    if options.reread_model != "best" or ocr.model == "best":
+        return ocr
+    best = options.best_tessdata_dir or default_best_tessdata_dir()
+    if not all((best / f"{lang}.traineddata").is_file() for lang in ocr.lang.split("+")):
+        return ocr  # not installed: the first reading's model is still a second witness
+    return replace(ocr, model="best", tessdata_dir=best)
+
+
+def default_best_tessdata_dir() -> Path:
+    """Where scripts/install-tessdata.sh (`make install`) puts tessdata_best: inside the running environment."""
+    return Path(sys.prefix) / "share" / "sohoa" / "tessdata-best"
+
+
+def apply(
+    words: list[Word], pending: Pending, reads: list[Reread | None], options: ToneOptions, model: str = "fast"
+) -> list[Correction]:
+    """Change the words the second reading supports (in place); returns the changes. `model`: the second
+    reading's, recorded with each change."""
     changes = []
     for cand, read, box in zip(pending.candidates, reads, pending.boxes, strict=True):
         if read is None:
@@ -305,16 +341,13 @@ def apply(words: list[Word], pending: Pending, reads: list[Reread | None], optio
         _, core_read, _ = _core(read.text)
         outright = core_read == cand.variant
         alt = None if outright else _alt_conf(read, cand.core, cand.variant)
-        supported = (outright and cand.margin >= options.min_margin_reread) or (
-            alt is not None and alt >= options.min_alt_conf and cand.margin >= options.min_margin
-        )
-        if not supported:
+        if not supported(cand.margin, outright, alt, options):
             continue
         word = words[cand.index]
         pre, _, post = _core(word.text)
         after = pre + cand.variant + post
         alt_conf = None if alt is None else round(alt, 1)
-        changes.append(Correction(cand.index, box, word.text, after, round(cand.margin, 2), alt_conf, read.text))
+        changes.append(Correction(cand.index, box, word.text, after, round(cand.margin, 2), alt_conf, read.text, model))
         word.text = after
     return changes
 
@@ -322,8 +355,10 @@ def apply(words: list[Word], pending: Pending, reads: list[Reread | None], optio
 def correct_pages(
     pages: list[tuple[list[Word], Pending]], options: ToneOptions | None = None, ocr: tesseract.OcrOptions | None = None
 ) -> list[list[Correction]]:
-    """Restore tone marks on the pages of one document with one second reading per resolution."""
+    """Restore tone marks on the pages of one document with one second reading per resolution. `ocr`: the first
+    reading's model and engine (the second reads with `best` instead when `options.reread_model` asks for it)."""
     options = options or ToneOptions()
+    ocr = second_reader(ocr, options)
     reads: list[list[Reread | None]] = [[] for _ in pages]
     for dpi in sorted({p.dpi for _, p in pages}):
         mine = [n for n, (_, p) in enumerate(pages) if p.dpi == dpi and p.crops]
@@ -334,7 +369,10 @@ def correct_pages(
         for n in mine:
             k = len(pages[n][1].crops)
             reads[n], got = got[:k], got[k:]
-    return [apply(words, pending, r, options) if r else [] for (words, pending), r in zip(pages, reads, strict=True)]
+    return [
+        apply(words, pending, r, options, ocr.model) if r else []
+        for (words, pending), r in zip(pages, reads, strict=True)
+    ]
 
 
 def correct(

@@ -41,6 +41,7 @@ from sohoa.extractors.fieldboxes import attach_boxes
 from sohoa.extractors.metadata import EXTRACTOR_VERSION, extract_metadata
 from sohoa.extractors.tesseract import OcrOptions
 from sohoa.extractors.text import TextOptions, TextOutput, extract_text
+from sohoa.extractors.tonefix import ToneOptions
 from sohoa.extractors.types import DocumentMetadata, ExtractionError, ExtractionStatus, TextExtraction, TextSource
 from sohoa.pipelines import batchqueue, leases
 from sohoa.pipelines.batchqueue import Claimed
@@ -86,6 +87,8 @@ def text_options(s: PipelineSettings) -> TextOptions:
             tessdata_dir=s.ocr_tessdata_dir,
             engine=s.ocr_engine,
         ),
+        # The tone correction's second reading uses tessdata_best where the settings put it (when installed).
+        tones=ToneOptions(best_tessdata_dir=s.ocr_best_tessdata_dir),
         workers=s.ocr_workers,
         min_text_chars=s.min_text_chars,
     )
