@@ -28,6 +28,7 @@ def extractor() -> MetadataExtractor:
         ("Số: 58 2026/TT-BTC", "58/2026/TT-BTC"),  # slash lost before the year
         ("Số: 58/2026 TT-BTC", "58/2026/TT-BTC"),  # and before the symbol
         ("Số: 12/2025/TT—BTC", "12/2025/TT-BTC"),  # a long dash
+        ("Số: 7462/UBND-KSTT —UAN BUÔNG", "7462/UBND-KSTT"),  # a stamp's dash after a space is no hyphen
         ("Số: 12|QĐ-BTC", "12/QĐ-BTC"),  # the slash read as a bar
         ("Số: 12IQĐ-BTC", "12/QĐ-BTC"),  # or as a capital I
         ("Số: 12 IQĐ-BTC", "12/QĐ-BTC"),

@@ -27,8 +27,10 @@ _PASSED_ON = re.compile(r"thong\s+qua\s+ngay")
 # the slash read as "|" or, before the symbol, as "I"/"l" ("12IQĐ-UBND"); a long dash in the symbol ("TT—BTC");
 # letters in the digits ("5O", "l2", "2O26"); a slash lost between the number and the year ("58 2026/") or
 # between the year and the symbol ("2026 TT-BTC").
-_NUMBER_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-                                "\u2015": "-", "\u2212": "-", "|": "/"})  # fmt: skip
+_NUMBER_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "|": "/"})
+# A long dash is a symbol's hyphen only between two characters ("TT—BTC"); after a space it is a frame's or a
+# stamp's debris, and as a hyphen it would glue the next word to the symbol ("KSTT —UAN" -> "KSTT-UAN").
+_LONG_DASH_IN_WORD = re.compile(r"(?<=\S)[\u2012-\u2015\u2212](?=\S)")
 _SLASH_AS_LETTER = re.compile(r"(?<=[0-9])[ \t]?([Il])(?=[A-ZĐ]{2})")
 _DIGITS_WITH_LETTERS = re.compile(r"^[\s._…'`,]*([0-9OoØøIl!]{1,6})(?=[ \t]*/|[ \t]+(?:19|20)\d\d[ \t]*/)")
 _YEAR_WITH_LETTERS = re.compile(r"/[ \t]*([12][0-9OoØø]{3})(?=[ \t]*/|[ \t]+[A-ZĐ])")
@@ -40,7 +42,7 @@ _AS_DIGIT = str.maketrans({"O": "0", "o": "0", "Ø": "0", "ø": "0", "I": "1", "
 
 def _repair_number(rest: str) -> str:
     """The text after "Số:" with the number line's OCR confusions repaired, same length (see above)."""
-    chars = list(rest.translate(_NUMBER_DASHES))
+    chars = list(_LONG_DASH_IN_WORD.sub("-", rest).translate(_NUMBER_DASHES))
 
     def put(m: re.Match[str] | None, group: int, value: str | None = None) -> None:
         if m is None:
