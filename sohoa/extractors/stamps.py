@@ -63,6 +63,8 @@ class Stamp:
     # Lines of the page's first pass holding the received stamp's own words (its office, "ĐẾN", its labels and
     # values): [line, the line with those words blanked out, same length], so metadata never reads them.
     own_words: list[list[str]] = field(default_factory=list)
+    # Each labelled row of a received stamp read on its own (`read_rows`): {"field", "text", "conf", "box"}.
+    row_readings: list[dict[str, object]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -298,6 +300,16 @@ def read_stamp(
     crop = _inside(image, stamp.box, inset)
     page = tesseract.ocr_image(crop, dpi, ocr or tesseract.OcrOptions(psm=6))
     stamp.lines = _lines(page.words, (stamp.box[0] + inset, stamp.box[1] + inset), print_rows or [])
+    _parse(stamp)
+    rows = read_rows(image, dpi, stamp, page.words, (stamp.box[0] + inset, stamp.box[1] + inset), ocr)
+    _take_rows(stamp, rows)
+    if stamp.incoming_number and _print_digits(stamp.incoming_number[0], stamp.lines):
+        stamp.incoming_number = None
+    return stamp
+
+
+def _parse(stamp: Stamp) -> None:
+    """The incoming number, date and time from the stamp's lines; "received" when it says so."""
     text = "\n".join(line.text for line in stamp.lines)
     # Labels are printed, values handwritten and often misread around: take a date and a time wherever they are,
     # and the incoming number after "Số"/"ĐẾN", else a bare number on a line with neither date nor time. Lines off
@@ -330,11 +342,115 @@ def read_stamp(
                 stamp.incoming_number = (max(runs, key=len), line.conf)
                 break
     looks_received = _RECEIVED.search(text) or (stamp.incoming_number and stamp.received_date)
-    if stamp.incoming_number and _print_digits(stamp.incoming_number[0], stamp.lines):
-        stamp.incoming_number = None
     if looks_received:
         stamp.kind = "received"
-    return stamp
+
+
+# The stamp's printed labels, told by their first letters (OCR reads "Số:" as "sẽ", "Ngày" as "gày"), and how far
+# into the stamp (share of its width) each may start: "Ngày" and "Giờ" open their rows at the stamp's left edge,
+# "Số" follows "ĐẾN" (print under the stamp — "ngày 30 tháng" — lies further right).
+_ROW_LABELS: tuple[tuple[str, re.Pattern[str], float], ...] = (
+    ("number", re.compile(r"^[ST][^\W\d_]$", re.IGNORECASE), 0.5),
+    ("number", re.compile(r"^[ĐD][ẾEÉÊỆ][NMÑ]", re.IGNORECASE), 0.3),  # "Số" not read: the row of "ĐẾN"
+    ("date", re.compile(r"^N?g[àaáạảãâ]y", re.IGNORECASE), 0.3),
+    ("time", re.compile(r"^Gi[ờởớơoờỡợ]", re.IGNORECASE), 0.3),
+)
+
+
+@dataclass
+class RowReading:
+    field: str  # number, date, time
+    text: str
+    conf: float
+    box: Box
+
+
+def read_rows(
+    image: Image.Image,
+    dpi: float,
+    stamp: Stamp,
+    words: list[Word],
+    origin: tuple[int, int],
+    ocr: tesseract.OcrOptions | None = None,
+) -> list[RowReading]:
+    """Each labelled row of a received stamp read again on its own: the band from its label's right to the frame,
+    at the height of the hand-written value (which stands higher and larger than the label), glyphs centred off
+    the band blanked (the rows above and below, print lines between them). ``words``: the stamp's block reading,
+    in the crop's pixels from ``origin``."""
+    px = dpi / 25.4
+    sx0, sy0, sx1, sy1 = stamp.box
+    grey = np.asarray(image if image.mode == "L" else image.convert("L"))
+    out = []
+    seen: set[str] = set()  # the label patterns used
+    ordered = sorted(words, key=lambda w: (w.top, w.left))
+    for name, pattern, reach in _ROW_LABELS:  # the number: read after "Số" and after "ĐẾN"
+        for w in ordered:
+            text = w.text.strip(".,:;'\"“”‘’|!")
+            left = origin[0] + w.left
+            if pattern.pattern in seen or not pattern.match(text) or left > sx0 + reach * (sx1 - sx0):
+                continue
+            seen.add(pattern.pattern)
+            top, bottom = origin[1] + w.top, origin[1] + w.top + w.height
+            # The label's own characters (its block word may have swallowed the value: "Ngày:28/9") are skipped by
+            # the share of the word that is the label.
+            label_end = left + round(w.width * min(1.0, (len(text.split(":")[0]) + 1) / max(1, len(w.text))))
+            x0, x1 = label_end + round(0.3 * px), sx1 - round(0.8 * px)
+            y0, y1 = top - round(2.6 * px), bottom + round(1.6 * px)
+            if x1 - x0 < 4 * px:
+                continue
+            ex0, ey0 = max(0, y0 - round(2 * px)), min(grey.shape[0], y1 + round(2 * px))
+            band = grey[ex0:ey0, x0:x1].copy()
+            labels, _ = ndimage.label(band < _INK, structure=np.ones((3, 3), bool))
+            for n, sl in enumerate(ndimage.find_objects(labels), start=1):
+                if sl is None:
+                    continue
+                cy = ex0 + (sl[0].start + sl[0].stop) / 2
+                tall = sl[0].stop - sl[0].start > 0.8 * band.shape[0]
+                if not (y0 <= cy <= y1) or tall or (sl[1].stop - sl[1].start) > 0.5 * (x1 - x0):
+                    band[sl][labels[sl] == n] = 255  # another row's glyph, the frame's side, a ruling
+            crop = Image.fromarray(band[y0 - ex0 : y1 - ex0])
+            opts = tesseract.OcrOptions(
+                psm=7,
+                model=(ocr or tesseract.OcrOptions()).model,
+                tessdata_dir=(ocr or tesseract.OcrOptions()).tessdata_dir,
+            )
+            read = tesseract.ocr_image(crop, dpi, opts)
+            if read.words:
+                out.append(RowReading(name, read.text.replace("\n", " "), read.confidence or 0.0, (x0, y0, x1, y1)))
+    return out
+
+
+def _take_rows(stamp: Stamp, rows: list[RowReading]) -> None:
+    """A row's own reading replaces the block reading's value when it parses one and the block gave none, or a
+    different one with less confidence: the block mixes the rows (and, on a 1-bit page, the print between them)."""
+    stamp.row_readings = [asdict(r) for r in rows]
+    for row in sorted(rows, key=lambda r: -r.conf):  # the surer of two readings of a row first
+        value: str | None = None
+        if row.field == "number":
+            runs = [r.group(1) for r in _BARE_NUMBER.finditer(row.text)]
+            value = max(runs, key=len) if runs and not _DATE.search(row.text) else None
+            current = stamp.incoming_number
+        elif row.field == "date":
+            m = _DATE.search(row.text)
+            value = "/".join(g for g in m.groups() if g) if m and m.group(3) else None
+            current = stamp.received_date
+        else:
+            m = _TIME.search(row.text)
+            ok = m is not None and not _DATE.search(row.text) and not _PRINT_DATE_WORDS.search(row.text)
+            value = f"{int(m.group(1)):02d}:{m.group(2) or '00'}" if m and ok else None
+            current = stamp.received_time
+        if value is None or row.conf < _ROW_CONF:
+            continue
+        if current is None or (value != current[0] and row.conf > current[1]):
+            if row.field == "number":
+                stamp.incoming_number = (value, row.conf)
+            elif row.field == "date":
+                stamp.received_date = (value, row.conf)
+            else:
+                stamp.received_time = (value, row.conf)
+
+
+_ROW_CONF = 50.0  # a row reading below this is no better evidence than the block's
 
 
 def _print_digits(value: str, lines: list[StampLine]) -> bool:
@@ -636,7 +752,7 @@ def _read_best(image: Image.Image, layer: Image.Image, dpi: float, stamp: Stamp,
         return sum(v is not None for v in (s.incoming_number, s.received_date, s.received_time))
 
     if parsed(plain) > parsed(stamp):
-        stamp.kind, stamp.lines = plain.kind, plain.lines
+        stamp.kind, stamp.lines, stamp.row_readings = plain.kind, plain.lines, plain.row_readings
         stamp.incoming_number, stamp.received_date, stamp.received_time = (
             plain.incoming_number,
             plain.received_date,
