@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Literal
 
 import numpy as np
@@ -398,26 +399,79 @@ def read_rows(
             y0, y1 = top - round(2.6 * px), bottom + round(1.6 * px)
             if x1 - x0 < 4 * px:
                 continue
-            ex0, ey0 = max(0, y0 - round(2 * px)), min(grey.shape[0], y1 + round(2 * px))
-            band = grey[ex0:ey0, x0:x1].copy()
-            labels, _ = ndimage.label(band < _INK, structure=np.ones((3, 3), bool))
-            for n, sl in enumerate(ndimage.find_objects(labels), start=1):
-                if sl is None:
-                    continue
-                cy = ex0 + (sl[0].start + sl[0].stop) / 2
-                tall = sl[0].stop - sl[0].start > 0.8 * band.shape[0]
-                if not (y0 <= cy <= y1) or tall or (sl[1].stop - sl[1].start) > 0.5 * (x1 - x0):
-                    band[sl][labels[sl] == n] = 255  # another row's glyph, the frame's side, a ruling
-            crop = Image.fromarray(band[y0 - ex0 : y1 - ex0])
+            crop = _row_band(grey, (x0, y0, x1, y1), px)
             opts = tesseract.OcrOptions(
                 psm=7,
                 model=(ocr or tesseract.OcrOptions()).model,
                 tessdata_dir=(ocr or tesseract.OcrOptions()).tessdata_dir,
             )
-            read = tesseract.ocr_image(crop, dpi, opts)
-            if read.words:
-                out.append(RowReading(name, read.text.replace("\n", " "), read.confidence or 0.0, (x0, y0, x1, y1)))
+            # Read as it is, and only when that gives no value, with only the characters a value is written with
+            # (a hand-written figure is often read as a letter: "É;P0" for "8:00"). Only then: a whitelisted
+            # reading's confidence is high for whatever figures it forced ("12/3/2926" over "12/3/2026").
+            for variables in (None, {"tessedit_char_whitelist": _ROW_CHARS[name]}):
+                read = tesseract.parse_tsv(tesseract.read(crop, dpi, opts, "tsv", variables))
+                text = tesseract.words_to_text(read).replace("\n", " ")
+                confs = [w.conf for w in read if w.conf >= 0]
+                if read:
+                    conf = round(sum(confs) / len(confs), 2) if confs else 0.0
+                    out.append(RowReading(name, text, conf, (x0, y0, x1, y1)))
+                if _row_value(name, text if read else "") is not None:
+                    break
     return out
+
+
+_ROW_CHARS = {"number": "0123456789", "date": "0123456789/.-", "time": "0123456789h:"}
+
+
+def _row_band(grey: np.ndarray, box: Box, px: float) -> Image.Image:
+    """A stamp row's value band, cleaned for Tesseract: glyphs centred above or below the band (the rows around
+    it, print lines between them), the frame's side and rulings, and the dotted fill line blanked; the
+    hand-written slant taken out."""
+    x0, y0, x1, y1 = box
+    ey0, ey1 = max(0, y0 - round(2 * px)), min(grey.shape[0], y1 + round(2 * px))
+    band = grey[ey0:ey1, x0:x1].copy()
+    labels, _ = ndimage.label(band < _INK, structure=np.ones((3, 3), bool))
+    dots = []
+    for n, sl in enumerate(ndimage.find_objects(labels), start=1):
+        if sl is None:
+            continue
+        h, w = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
+        cy = ey0 + (sl[0].start + sl[0].stop) / 2
+        if not (y0 <= cy <= y1) or h > 0.8 * band.shape[0] or w > 0.5 * (x1 - x0):
+            band[sl][labels[sl] == n] = 255  # another row's glyph, the frame's side, a ruling
+        elif h <= 0.6 * px and w <= 0.6 * px:
+            dots.append((n, sl, cy))
+    if len(dots) >= 5:  # a fill line: many dots on one level (a value's own "." or ":" are few)
+        level = float(np.median([cy for _, _, cy in dots]))
+        for n, sl, cy in dots:
+            if abs(cy - level) <= 0.4 * px:
+                band[sl][labels[sl] == n] = 255
+    crop = band[y0 - ey0 : y1 - ey0]
+    return _deslant(Image.fromarray(crop))
+
+
+def _deslant(crop: Image.Image) -> Image.Image:
+    """Hand-written figures lean 10-20 degrees: the shear that makes the ink's columns sharpest (the largest sum
+    of squared column counts) is undone, so Tesseract sees upright figures; printed text stays at shear 0."""
+    ink = np.asarray(crop) < _INK
+    ys, xs = np.nonzero(ink)
+    if len(ys) < 20:
+        return crop
+    h = ink.shape[0]
+    best, best_score = 0.0, -1.0
+    for shear in (-0.1, 0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4):
+        cols = np.round(xs + shear * (ys - h / 2)).astype(int)
+        counts = np.bincount(cols - cols.min())
+        score = float((counts.astype(np.float64) ** 2).sum())
+        if score > best_score:
+            best, best_score = shear, score
+    if best == 0.0:
+        return crop
+    # Output (x, y) takes the input at x - shear * (y - h/2): each row moved by its height's lean.
+    return crop.transform(
+        crop.size, Image.Transform.AFFINE, (1, -best, best * h / 2, 0, 1, 0),
+        resample=Image.Resampling.BILINEAR, fillcolor=255,
+    )  # fmt: skip
 
 
 def _take_rows(stamp: Stamp, rows: list[RowReading]) -> None:
@@ -425,20 +479,8 @@ def _take_rows(stamp: Stamp, rows: list[RowReading]) -> None:
     different one with less confidence: the block mixes the rows (and, on a 1-bit page, the print between them)."""
     stamp.row_readings = [asdict(r) for r in rows]
     for row in sorted(rows, key=lambda r: -r.conf):  # the surer of two readings of a row first
-        value: str | None = None
-        if row.field == "number":
-            runs = [r.group(1) for r in _BARE_NUMBER.finditer(row.text)]
-            value = max(runs, key=len) if runs and not _DATE.search(row.text) else None
-            current = stamp.incoming_number
-        elif row.field == "date":
-            m = _DATE.search(row.text)
-            value = "/".join(g for g in m.groups() if g) if m and m.group(3) else None
-            current = stamp.received_date
-        else:
-            m = _TIME.search(row.text)
-            ok = m is not None and not _DATE.search(row.text) and not _PRINT_DATE_WORDS.search(row.text)
-            value = f"{int(m.group(1)):02d}:{m.group(2) or '00'}" if m and ok else None
-            current = stamp.received_time
+        value = _row_value(row.field, row.text)
+        current = {"number": stamp.incoming_number, "date": stamp.received_date}.get(row.field, stamp.received_time)
         if value is None or row.conf < _ROW_CONF:
             continue
         if current is None or (value != current[0] and row.conf > current[1]):
@@ -450,6 +492,25 @@ def _take_rows(stamp: Stamp, rows: list[RowReading]) -> None:
                 stamp.received_time = (value, row.conf)
 
 
+def _row_value(name: str, text: str) -> str | None:
+    """The value a row's reading gives: the longest run of digits of a number row, a date with its year, a time
+    ("9h15", "09:15") that is no date nor the print's date words."""
+    if name == "number":
+        runs = [r.group(1) for r in _BARE_NUMBER.finditer(text)]
+        return max(runs, key=len) if runs and not _DATE.search(text) else None
+    if name == "date":
+        m = _DATE.search(text)
+        # A year of four figures that is no year a stamp is put down in ("2926" for "2026") is a misread.
+        if m is None or m.group(3) is None or (len(m.group(3)) == 4 and not 1990 <= int(m.group(3)) <= _LAST_YEAR):
+            return None
+        return "/".join(g for g in m.groups() if g)
+    m = _TIME.search(text)
+    if m is None or _DATE.search(text) or _PRINT_DATE_WORDS.search(text):
+        return None
+    return f"{int(m.group(1)):02d}:{m.group(2) or '00'}"
+
+
+_LAST_YEAR = date.today().year + 1
 _ROW_CONF = 50.0  # a row reading below this is no better evidence than the block's
 
 
