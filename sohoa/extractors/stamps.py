@@ -335,7 +335,7 @@ def _parse(stamp: Stamp) -> None:
             break
     else:
         for line in stamp.lines:
-            if _DATE.search(line.text) or _TIME.search(line.text):
+            if _DATE.search(line.text) or _TIME.search(line.text) or _labelled(line.text, ("date", "time")):
                 continue
             # The longest run of digits: a stray mark read as a digit beside the value is shorter ("lau 3 2202").
             runs = [r.group(1) for r in _BARE_NUMBER.finditer(line.text)]
@@ -351,11 +351,19 @@ def _parse(stamp: Stamp) -> None:
 # into the stamp (share of its width) each may start: "Ngày" and "Giờ" open their rows at the stamp's left edge,
 # "Số" follows "ĐẾN" (print under the stamp — "ngày 30 tháng" — lies further right).
 _ROW_LABELS: tuple[tuple[str, re.Pattern[str], float], ...] = (
-    ("number", re.compile(r"^[ST][^\W\d_]$", re.IGNORECASE), 0.5),
-    ("number", re.compile(r"^[ĐD][ẾEÉÊỆ][NMÑ]", re.IGNORECASE), 0.3),  # "Số" not read: the row of "ĐẾN"
-    ("date", re.compile(r"^N?g[àaáạảãâ]y", re.IGNORECASE), 0.3),
-    ("time", re.compile(r"^Gi[ờởớơoờỡợ]", re.IGNORECASE), 0.3),
+    ("number", re.compile(r"^[ST][^\W\d_]?$", re.IGNORECASE), 0.5),  # "s," its accented o lost
+    # "Số" not read: the row of "ĐẾN" ("loến", "ĐÉN": its first letter is often lost or read as another).
+    ("number", re.compile(r"^(?:[ĐD][ẾEÉÊỆ][NMÑ]|[ĐDđlI|1]?[oô]?[ẾỂ]N\b)", re.IGNORECASE), 0.3),
+    ("date", re.compile(r"^(?:N?g[àaáạảãâ]y|N[àáạả]y\b)", re.IGNORECASE), 0.3),  # "Này": its g lost
+    ("time", re.compile(r"^G(?:i[ờởớơoờỡợ]|[ờởớ]\b)", re.IGNORECASE), 0.3),  # "Gờ": its i lost
 )
+
+
+def _labelled(text: str, fields: tuple[str, ...]) -> bool:
+    """The line opens with the printed label of one of ``fields`` ("Gờ ,j?h00": the time's row, its "00" no
+    incoming number)."""
+    first = text.split(maxsplit=1)[0].strip(".,:;'\"“”‘’|!") if text.strip() else ""
+    return any(name in fields and pattern.match(first) for name, pattern, _ in _ROW_LABELS)
 
 
 @dataclass
@@ -396,7 +404,9 @@ def read_rows(
             # the share of the word that is the label.
             label_end = left + round(w.width * min(1.0, (len(text.split(":")[0]) + 1) / max(1, len(w.text))))
             x0, x1 = label_end + round(0.3 * px), sx1 - round(0.8 * px)
-            y0, y1 = top - round(2.6 * px), bottom + round(1.6 * px)
+            # No higher than 5.6 mm over the label's foot: a tall label ("ĐẾN", bold capitals) would take the
+            # office line above into the band.
+            y0, y1 = max(top - round(2.6 * px), bottom - round(5.6 * px)), bottom + round(1.6 * px)
             if x1 - x0 < 4 * px:
                 continue
             crop = _row_band(grey, (x0, y0, x1, y1), px)
@@ -405,21 +415,42 @@ def read_rows(
                 model=(ocr or tesseract.OcrOptions()).model,
                 tessdata_dir=(ocr or tesseract.OcrOptions()).tessdata_dir,
             )
-            # Read as it is, and only when that gives no value, with only the characters a value is written with
-            # (a hand-written figure is often read as a letter: "É;P0" for "8:00"). Only then: a whitelisted
-            # reading's confidence is high for whatever figures it forced ("12/3/2926" over "12/3/2026").
-            for variables in (None, {"tessedit_char_whitelist": _ROW_CHARS[name]}):
-                read = tesseract.parse_tsv(tesseract.read(crop, dpi, opts, "tsv", variables))
-                text = tesseract.words_to_text(read).replace("\n", " ")
-                confs = [w.conf for w in read if w.conf >= 0]
-                if read:
-                    conf = round(sum(confs) / len(confs), 2) if confs else 0.0
-                    out.append(RowReading(name, text, conf, (x0, y0, x1, y1)))
-                if _row_value(name, text if read else "") is not None:
-                    break
+            out += _read_row(crop, dpi, opts, name, (x0, y0, x1, y1))
     return out
 
 
+def _read_row(crop: Image.Image, dpi: float, opts: tesseract.OcrOptions, name: str, box: Box) -> list[RowReading]:
+    """A row's band read as it is and, when that gives no value or a number with letters glued to its figures
+    ("s670" for "8670": a hand-written figure read as a letter), with only the characters a value is written with.
+    Only then: a whitelisted reading's confidence is high for whatever figures it forced ("12/3/2926" for
+    "12/3/2026"), so it never outbids a plain reading; a glued number takes the whitelisted figures when they hold
+    the plain ones and more, at the plain reading's confidence."""
+    plain = _row_text(crop, dpi, opts, None)
+    value = _row_value(name, plain[0]) if plain else None
+    glued = plain is not None and value is not None and name == "number" and _GLUED.search(plain[0]) is not None
+    if plain is not None and value is not None and not glued:
+        return [RowReading(name, *plain, box)]
+    forced = _row_text(crop, dpi, opts, {"tessedit_char_whitelist": _ROW_CHARS[name]})
+    if plain is not None and value is not None:  # glued
+        figures = _row_value(name, forced[0]) if forced else None
+        if forced and figures and value in figures and len(figures) > len(value):
+            return [RowReading(name, forced[0], plain[1], box)]
+        return [RowReading(name, *plain, box)]
+    return [RowReading(name, *read, box) for read in (plain, forced) if read]
+
+
+def _row_text(
+    crop: Image.Image, dpi: float, opts: tesseract.OcrOptions, variables: dict[str, str] | None
+) -> tuple[str, float] | None:
+    """One Tesseract reading of a row band: (text, mean word confidence), None when it read nothing."""
+    words = tesseract.parse_tsv(tesseract.read(crop, dpi, opts, "tsv", variables))
+    if not words:
+        return None
+    confs = [w.conf for w in words if w.conf >= 0]
+    return tesseract.words_to_text(words).replace("\n", " "), round(sum(confs) / len(confs), 2) if confs else 0.0
+
+
+_GLUED = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")
 _ROW_CHARS = {"number": "0123456789", "date": "0123456789/.-", "time": "0123456789h:"}
 
 
@@ -441,11 +472,14 @@ def _row_band(grey: np.ndarray, box: Box, px: float) -> Image.Image:
             band[sl][labels[sl] == n] = 255  # another row's glyph, the frame's side, a ruling
         elif h <= 0.6 * px and w <= 0.6 * px:
             dots.append((n, sl, cy))
-    if len(dots) >= 5:  # a fill line: many dots on one level (a value's own "." or ":" are few)
-        level = float(np.median([cy for _, _, cy in dots]))
-        for n, sl, cy in dots:
-            if abs(cy - level) <= 0.4 * px:
-                band[sl][labels[sl] == n] = 255
+    # Fill lines: dots with many others on their level (the row's own line and the next row's, a stamp put down
+    # a little askew: the level drifts 0.05 mm a mm); a value's own "." or ":" have few. Each line is taken out:
+    # with the dots across it Tesseract finds no text line in the band at all.
+    for n, sl, cy in dots:
+        cx = (sl[1].start + sl[1].stop) / 2
+        level = sum(abs(cy - oy) <= 0.35 * px + 0.05 * abs(cx - (o[1].start + o[1].stop) / 2) for _, o, oy in dots)
+        if level >= 6:
+            band[sl][labels[sl] == n] = 255
     crop = band[y0 - ey0 : y1 - ey0]
     return _deslant(Image.fromarray(crop))
 
@@ -791,6 +825,12 @@ def stamps_on_page(
             if not on_colour:
                 reads += reread_line(image, dpi, box, stamp.box, line_ocr)
             stamp.rereads += [{"first_pass": text, **r} for r in reads]
+        # The metadata finds a re-read line in the text with the stamp's own words already blanked: a print line
+        # the stamp's office words were blanked in ("Phòng," of "Hải Phòng, ngày …" under "VĂN PHÒNG BỘ") is
+        # looked for as blanked, else its re-reading is never used.
+        masked = {line: blank for line, blank in stamp.own_words}
+        for r in stamp.rereads:
+            r["first_pass"] = masked.get(str(r["first_pass"]), r["first_pass"])
     if colour is not None and print_layer is not None and stamp_layer is not None:
         taken = [s.box for s in found if s.kind != "seal"]
         for box, ws in lines:
