@@ -304,6 +304,9 @@ def read_stamp(
     _parse(stamp)
     rows = read_rows(image, dpi, stamp, page.words, (stamp.box[0] + inset, stamp.box[1] + inset), ocr)
     _take_rows(stamp, rows)
+    # Its labelled rows gave two of the three values: a received stamp whose "ĐẾN" was misread ("loến").
+    if sum(v is not None for v in (stamp.incoming_number, stamp.received_date, stamp.received_time)) >= 2:
+        stamp.kind = "received"
     if stamp.incoming_number and _print_digits(stamp.incoming_number[0], stamp.lines):
         stamp.incoming_number = None
     return stamp
@@ -355,7 +358,7 @@ _ROW_LABELS: tuple[tuple[str, re.Pattern[str], float], ...] = (
     # "Số" not read: the row of "ĐẾN" ("loến", "ĐÉN": its first letter is often lost or read as another).
     ("number", re.compile(r"^(?:[ĐD][ẾEÉÊỆ][NMÑ]|[ĐDđlI|1]?[oô]?[ẾỂ]N\b)", re.IGNORECASE), 0.3),
     ("date", re.compile(r"^(?:N?g[àaáạảãâ]y|N[àáạả]y\b)", re.IGNORECASE), 0.3),  # "Này": its g lost
-    ("time", re.compile(r"^G(?:i[ờởớơoờỡợ]|[ờởớ]\b)", re.IGNORECASE), 0.3),  # "Gờ": its i lost
+    ("time", re.compile(r"^[GC](?:i[ờởớơoờỡợ]|[ờởớ]\b)", re.IGNORECASE), 0.3),  # "Gờ", "cờ": its i lost
 )
 
 
@@ -468,7 +471,9 @@ def _row_band(grey: np.ndarray, box: Box, px: float) -> Image.Image:
             continue
         h, w = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
         cy = ey0 + (sl[0].start + sl[0].stop) / 2
-        if not (y0 <= cy <= y1) or h > 0.8 * band.shape[0] or w > 0.5 * (x1 - x0):
+        # Cut by the widened band's edge: a glyph of the row above or below, its centre further off than seen.
+        cut = (sl[0].start == 0 and ey0 > 0) or (sl[0].stop == band.shape[0] and ey1 < grey.shape[0])
+        if cut or not (y0 <= cy <= y1) or h > 0.8 * band.shape[0] or w > 0.5 * (x1 - x0):
             band[sl][labels[sl] == n] = 255  # another row's glyph, the frame's side, a ruling
         elif h <= 0.6 * px and w <= 0.6 * px:
             dots.append((n, sl, cy))
