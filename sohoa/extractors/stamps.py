@@ -522,7 +522,10 @@ def _take_rows(stamp: Stamp, rows: list[RowReading]) -> None:
         current = {"number": stamp.incoming_number, "date": stamp.received_date}.get(row.field, stamp.received_time)
         if value is None or row.conf < _ROW_CONF:
             continue
-        if current is None or (value != current[0] and row.conf > current[1]):
+        # A row that lost a figure the block kept ("92" where the block read "792": the 7 read as "L") is no
+        # better reading, whatever its confidence.
+        lost = current is not None and row.field == "number" and value in current[0] and len(value) < len(current[0])
+        if current is None or (value != current[0] and row.conf > current[1] and not lost):
             if row.field == "number":
                 stamp.incoming_number = (value, row.conf)
             elif row.field == "date":
