@@ -375,6 +375,9 @@ class RowReading:
     text: str
     conf: float
     box: Box
+    # Read with only a value's characters allowed: its confidence is high for whatever figures it forced (the
+    # label's "S" read as 9), so it only fills a value the stamp's block reading did not give.
+    forced: bool = False
 
 
 def read_rows(
@@ -436,10 +439,13 @@ def _read_row(crop: Image.Image, dpi: float, opts: tesseract.OcrOptions, name: s
     forced = _row_text(crop, dpi, opts, {"tessedit_char_whitelist": _ROW_CHARS[name]})
     if plain is not None and value is not None:  # glued
         figures = _row_value(name, forced[0]) if forced else None
-        if forced and figures and value in figures and len(figures) > len(value):
+        # Only the glued letters turned into figures ("s670" -> "8670"), none added (the label's "Số" -> "9").
+        token = next((t for t in plain[0].split() if value in t), value)
+        if forced and figures and value in figures and len(figures) == len(token.strip(".,:;'\"|!_-")):
             return [RowReading(name, forced[0], plain[1], box)]
         return [RowReading(name, *plain, box)]
-    return [RowReading(name, *read, box) for read in (plain, forced) if read]
+    out = [RowReading(name, *plain, box)] if plain else []
+    return out + ([RowReading(name, *forced, box, forced=True)] if forced else [])
 
 
 def _row_text(
@@ -520,7 +526,7 @@ def _take_rows(stamp: Stamp, rows: list[RowReading]) -> None:
     for row in sorted(rows, key=lambda r: -r.conf):  # the surer of two readings of a row first
         value = _row_value(row.field, row.text)
         current = {"number": stamp.incoming_number, "date": stamp.received_date}.get(row.field, stamp.received_time)
-        if value is None or row.conf < _ROW_CONF:
+        if value is None or row.conf < _ROW_CONF or (row.forced and current is not None):
             continue
         # A row that lost a figure the block kept ("92" where the block read "792": the 7 read as "L") is no
         # better reading, whatever its confidence.
