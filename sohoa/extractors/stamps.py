@@ -433,6 +433,15 @@ def _read_row(crop: Image.Image, dpi: float, opts: tesseract.OcrOptions, name: s
     the plain ones and more, at the plain reading's confidence."""
     plain = _row_text(crop, dpi, opts, None)
     value = _row_value(name, plain[0]) if plain else None
+    # The slant taken out only when the upright reading is unsure: the shear estimate also leans upright figures
+    # (a printed "927" read "S921" once sheared).
+    upright = crop
+    if value is None or (plain is not None and plain[1] < _SURE):
+        slanted = _deslant(crop)
+        other = _row_text(slanted, dpi, opts, None) if slanted is not upright else None
+        other_value = _row_value(name, other[0]) if other else None
+        if other and other_value is not None and (value is None or (plain is not None and other[1] > plain[1])):
+            plain, value, crop = other, other_value, slanted
     glued = plain is not None and value is not None and name == "number" and _GLUED.search(plain[0]) is not None
     if plain is not None and value is not None and not glued:
         return [RowReading(name, *plain, box)]
@@ -459,14 +468,14 @@ def _row_text(
     return tesseract.words_to_text(words).replace("\n", " "), round(sum(confs) / len(confs), 2) if confs else 0.0
 
 
+_SURE = 80.0  # a row reading at least this sure is not read again deslanted
 _GLUED = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")
 _ROW_CHARS = {"number": "0123456789", "date": "0123456789/.-", "time": "0123456789h:"}
 
 
 def _row_band(grey: np.ndarray, box: Box, px: float) -> Image.Image:
     """A stamp row's value band, cleaned for Tesseract: glyphs centred above or below the band (the rows around
-    it, print lines between them), the frame's side and rulings, and the dotted fill line blanked; the
-    hand-written slant taken out."""
+    it, print lines between them), the frame's side and rulings, and the dotted fill lines blanked."""
     x0, y0, x1, y1 = box
     ey0, ey1 = max(0, y0 - round(2 * px)), min(grey.shape[0], y1 + round(2 * px))
     band = grey[ey0:ey1, x0:x1].copy()
@@ -491,8 +500,7 @@ def _row_band(grey: np.ndarray, box: Box, px: float) -> Image.Image:
         level = sum(abs(cy - oy) <= 0.35 * px + 0.05 * abs(cx - (o[1].start + o[1].stop) / 2) for _, o, oy in dots)
         if level >= 6:
             band[sl][labels[sl] == n] = 255
-    crop = band[y0 - ey0 : y1 - ey0]
-    return _deslant(Image.fromarray(crop))
+    return Image.fromarray(band[y0 - ey0 : y1 - ey0])
 
 
 def _deslant(crop: Image.Image) -> Image.Image:
