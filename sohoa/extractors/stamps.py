@@ -433,15 +433,14 @@ def _read_row(crop: Image.Image, dpi: float, opts: tesseract.OcrOptions, name: s
     the plain ones and more, at the plain reading's confidence."""
     plain = _row_text(crop, dpi, opts, None)
     value = _row_value(name, plain[0]) if plain else None
-    # The slant taken out only when the upright reading is unsure: the shear estimate also leans upright figures
-    # (a printed "927" read "S921" once sheared).
-    upright = crop
-    if value is None or (plain is not None and plain[1] < _SURE):
-        slanted = _deslant(crop)
-        other = _row_text(slanted, dpi, opts, None) if slanted is not upright else None
-        other_value = _row_value(name, other[0]) if other else None
-        if other and other_value is not None and (value is None or (plain is not None and other[1] > plain[1])):
-            plain, value, crop = other, other_value, slanted
+    # Read upright and with the slant taken out, the surer kept: the shear estimate also leans upright figures
+    # (a printed "927" read "S921" once sheared), and an upright reading of sheared hand-writing can be sure and
+    # wrong ("758" for "7586").
+    slanted = _deslant(crop)
+    other = _row_text(slanted, dpi, opts, None) if slanted is not crop else None
+    other_value = _row_value(name, other[0]) if other else None
+    if other and other_value is not None and (value is None or (plain is not None and other[1] > plain[1])):
+        plain, value, crop = other, other_value, slanted
     glued = plain is not None and value is not None and name == "number" and _GLUED.search(plain[0]) is not None
     if plain is not None and value is not None and not glued:
         return [RowReading(name, *plain, box)]
@@ -468,7 +467,6 @@ def _row_text(
     return tesseract.words_to_text(words).replace("\n", " "), round(sum(confs) / len(confs), 2) if confs else 0.0
 
 
-_SURE = 80.0  # a row reading at least this sure is not read again deslanted
 _GLUED = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")
 _ROW_CHARS = {"number": "0123456789", "date": "0123456789/.-", "time": "0123456789h:"}
 
