@@ -140,7 +140,11 @@ def _draw_real(
     f_small, f_big = _font(_SANS, round(2.3 * px)), _font(_SANS_BOLD, round(3.4 * px))
     d.text((w // 2, round(1.4 * px)), office, font=f_small, fill=0, anchor="mt")
     d.text((round(2 * px), round(5.0 * px)), "ĐẾN", font=f_big, fill=0)
-    rows = (("Số:", number, 5.6, 17.0), ("Ngày:", date, 10.6, 2.0), ("Giờ:", time, 15.4, 2.0))
+    rows: tuple[tuple[str, str, float, float], ...] = (
+        ("Số:", number, 5.6, 17.0),
+        ("Ngày:", date, 10.6, 2.0),
+        ("Giờ:", time, 15.4, 2.0),
+    )
     rows += (("Chuyển:", forwarded_to, 20.2, 2.0),)
     for label, value, y, x in rows:
         y_px, x_px = round(y * px), round(x * px)
