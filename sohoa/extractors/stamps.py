@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Literal
 
 import numpy as np
@@ -63,6 +64,8 @@ class Stamp:
     # Lines of the page's first pass holding the received stamp's own words (its office, "ĐẾN", its labels and
     # values): [line, the line with those words blanked out, same length], so metadata never reads them.
     own_words: list[list[str]] = field(default_factory=list)
+    # Each labelled row of a received stamp read on its own (`read_rows`): {"field", "text", "conf", "box"}.
+    row_readings: list[dict[str, object]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -298,6 +301,19 @@ def read_stamp(
     crop = _inside(image, stamp.box, inset)
     page = tesseract.ocr_image(crop, dpi, ocr or tesseract.OcrOptions(psm=6))
     stamp.lines = _lines(page.words, (stamp.box[0] + inset, stamp.box[1] + inset), print_rows or [])
+    _parse(stamp)
+    rows = read_rows(image, dpi, stamp, page.words, (stamp.box[0] + inset, stamp.box[1] + inset), ocr)
+    _take_rows(stamp, rows)
+    # Its labelled rows gave two of the three values: a received stamp whose "ĐẾN" was misread ("loến").
+    if sum(v is not None for v in (stamp.incoming_number, stamp.received_date, stamp.received_time)) >= 2:
+        stamp.kind = "received"
+    if stamp.incoming_number and _print_digits(stamp.incoming_number[0], stamp.lines):
+        stamp.incoming_number = None
+    return stamp
+
+
+def _parse(stamp: Stamp) -> None:
+    """The incoming number, date and time from the stamp's lines; "received" when it says so."""
     text = "\n".join(line.text for line in stamp.lines)
     # Labels are printed, values handwritten and often misread around: take a date and a time wherever they are,
     # and the incoming number after "Số"/"ĐẾN", else a bare number on a line with neither date nor time. Lines off
@@ -322,7 +338,7 @@ def read_stamp(
             break
     else:
         for line in stamp.lines:
-            if _DATE.search(line.text) or _TIME.search(line.text):
+            if _DATE.search(line.text) or _TIME.search(line.text) or _labelled(line.text, ("date", "time")):
                 continue
             # The longest run of digits: a stray mark read as a digit beside the value is shorter ("lau 3 2202").
             runs = [r.group(1) for r in _BARE_NUMBER.finditer(line.text)]
@@ -330,11 +346,226 @@ def read_stamp(
                 stamp.incoming_number = (max(runs, key=len), line.conf)
                 break
     looks_received = _RECEIVED.search(text) or (stamp.incoming_number and stamp.received_date)
-    if stamp.incoming_number and _print_digits(stamp.incoming_number[0], stamp.lines):
-        stamp.incoming_number = None
     if looks_received:
         stamp.kind = "received"
-    return stamp
+
+
+# The stamp's printed labels, told by their first letters (OCR reads "Số:" as "sẽ", "Ngày" as "gày"), and how far
+# into the stamp (share of its width) each may start: "Ngày" and "Giờ" open their rows at the stamp's left edge,
+# "Số" follows "ĐẾN" (print under the stamp — "ngày 30 tháng" — lies further right).
+_ROW_LABELS: tuple[tuple[str, re.Pattern[str], float], ...] = (
+    ("number", re.compile(r"^[ST][^\W\d_]?$", re.IGNORECASE), 0.5),  # "s," its accented o lost
+    # "Số" not read: the row of "ĐẾN" ("loến", "ĐÉN": its first letter is often lost or read as another).
+    ("number", re.compile(r"^(?:[ĐD][ẾEÉÊỆ][NMÑ]|[ĐDđlI|1]?[oô]?[ẾỂ]N\b)", re.IGNORECASE), 0.3),
+    ("date", re.compile(r"^(?:N?g[àaáạảãâ]y|N[àáạả]y\b)", re.IGNORECASE), 0.3),  # "Này": its g lost
+    ("time", re.compile(r"^[GC](?:i[ờởớơoờỡợ]|[ờởớ]\b)", re.IGNORECASE), 0.3),  # "Gờ", "cờ": its i lost
+)
+
+
+def _labelled(text: str, fields: tuple[str, ...]) -> bool:
+    """The line opens with the printed label of one of ``fields`` ("Gờ ,j?h00": the time's row, its "00" no
+    incoming number)."""
+    first = text.split(maxsplit=1)[0].strip(".,:;'\"“”‘’|!") if text.strip() else ""
+    return any(name in fields and pattern.match(first) for name, pattern, _ in _ROW_LABELS)
+
+
+@dataclass
+class RowReading:
+    field: str  # number, date, time
+    text: str
+    conf: float
+    box: Box
+    # Read with only a value's characters allowed: its confidence is high for whatever figures it forced (the
+    # label's "S" read as 9), so it only fills a value the stamp's block reading did not give.
+    forced: bool = False
+
+
+def read_rows(
+    image: Image.Image,
+    dpi: float,
+    stamp: Stamp,
+    words: list[Word],
+    origin: tuple[int, int],
+    ocr: tesseract.OcrOptions | None = None,
+) -> list[RowReading]:
+    """Each labelled row of a received stamp read again on its own: the band from its label's right to the frame,
+    at the height of the hand-written value (which stands higher and larger than the label), glyphs centred off
+    the band blanked (the rows above and below, print lines between them). ``words``: the stamp's block reading,
+    in the crop's pixels from ``origin``."""
+    px = dpi / 25.4
+    sx0, sy0, sx1, sy1 = stamp.box
+    grey = np.asarray(image if image.mode == "L" else image.convert("L"))
+    out = []
+    seen: set[str] = set()  # the label patterns used
+    ordered = sorted(words, key=lambda w: (w.top, w.left))
+    for name, pattern, reach in _ROW_LABELS:  # the number: read after "Số" and after "ĐẾN"
+        for w in ordered:
+            text = w.text.strip(".,:;'\"“”‘’|!")
+            left = origin[0] + w.left
+            if pattern.pattern in seen or not pattern.match(text) or left > sx0 + reach * (sx1 - sx0):
+                continue
+            seen.add(pattern.pattern)
+            top, bottom = origin[1] + w.top, origin[1] + w.top + w.height
+            # The label's own characters (its block word may have swallowed the value: "Ngày:28/9") are skipped by
+            # the share of the word that is the label.
+            label_end = left + round(w.width * min(1.0, (len(text.split(":")[0]) + 1) / max(1, len(w.text))))
+            x0, x1 = label_end + round(0.3 * px), sx1 - round(0.8 * px)
+            # No higher than 5.6 mm over the label's foot: a tall label ("ĐẾN", bold capitals) would take the
+            # office line above into the band.
+            y0, y1 = max(top - round(2.6 * px), bottom - round(5.6 * px)), bottom + round(1.6 * px)
+            if x1 - x0 < 4 * px:
+                continue
+            crop = _row_band(grey, (x0, y0, x1, y1), px)
+            opts = tesseract.OcrOptions(
+                psm=7,
+                model=(ocr or tesseract.OcrOptions()).model,
+                tessdata_dir=(ocr or tesseract.OcrOptions()).tessdata_dir,
+            )
+            out += _read_row(crop, dpi, opts, name, (x0, y0, x1, y1))
+    return out
+
+
+def _read_row(crop: Image.Image, dpi: float, opts: tesseract.OcrOptions, name: str, box: Box) -> list[RowReading]:
+    """A row's band read as it is and, when that gives no value or a number with letters glued to its figures
+    ("s670" for "8670": a hand-written figure read as a letter), with only the characters a value is written with.
+    Only then: a whitelisted reading's confidence is high for whatever figures it forced ("12/3/2926" for
+    "12/3/2026"), so it never outbids a plain reading; a glued number takes the whitelisted figures when they hold
+    the plain ones and more, at the plain reading's confidence."""
+    plain = _row_text(crop, dpi, opts, None)
+    value = _row_value(name, plain[0]) if plain else None
+    # Read upright and with the slant taken out, the surer kept: the shear estimate also leans upright figures
+    # (a printed "927" read "S921" once sheared), and an upright reading of sheared hand-writing can be sure and
+    # wrong ("758" for "7586").
+    slanted = _deslant(crop)
+    other = _row_text(slanted, dpi, opts, None) if slanted is not crop else None
+    other_value = _row_value(name, other[0]) if other else None
+    if other and other_value is not None and (value is None or (plain is not None and other[1] > plain[1])):
+        plain, value, crop = other, other_value, slanted
+    glued = plain is not None and value is not None and name == "number" and _GLUED.search(plain[0]) is not None
+    if plain is not None and value is not None and not glued:
+        return [RowReading(name, *plain, box)]
+    forced = _row_text(crop, dpi, opts, {"tessedit_char_whitelist": _ROW_CHARS[name]})
+    if plain is not None and value is not None:  # glued
+        figures = _row_value(name, forced[0]) if forced else None
+        # Only the glued letters turned into figures ("s670" -> "8670"), none added (the label's "Số" -> "9").
+        token = next((t for t in plain[0].split() if value in t), value)
+        if forced and figures and value in figures and len(figures) == len(token.strip(".,:;'\"|!_-")):
+            return [RowReading(name, forced[0], plain[1], box)]
+        return [RowReading(name, *plain, box)]
+    out = [RowReading(name, *plain, box)] if plain else []
+    return out + ([RowReading(name, *forced, box, forced=True)] if forced else [])
+
+
+def _row_text(
+    crop: Image.Image, dpi: float, opts: tesseract.OcrOptions, variables: dict[str, str] | None
+) -> tuple[str, float] | None:
+    """One Tesseract reading of a row band: (text, mean word confidence), None when it read nothing."""
+    words = tesseract.parse_tsv(tesseract.read(crop, dpi, opts, "tsv", variables))
+    if not words:
+        return None
+    confs = [w.conf for w in words if w.conf >= 0]
+    return tesseract.words_to_text(words).replace("\n", " "), round(sum(confs) / len(confs), 2) if confs else 0.0
+
+
+_GLUED = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")
+_ROW_CHARS = {"number": "0123456789", "date": "0123456789/.-", "time": "0123456789h:"}
+
+
+def _row_band(grey: np.ndarray, box: Box, px: float) -> Image.Image:
+    """A stamp row's value band, cleaned for Tesseract: glyphs centred above or below the band (the rows around
+    it, print lines between them), the frame's side and rulings, and the dotted fill lines blanked."""
+    x0, y0, x1, y1 = box
+    ey0, ey1 = max(0, y0 - round(2 * px)), min(grey.shape[0], y1 + round(2 * px))
+    band = grey[ey0:ey1, x0:x1].copy()
+    labels, _ = ndimage.label(band < _INK, structure=np.ones((3, 3), bool))
+    dots = []
+    for n, sl in enumerate(ndimage.find_objects(labels), start=1):
+        if sl is None:
+            continue
+        h, w = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
+        cy = ey0 + (sl[0].start + sl[0].stop) / 2
+        # Cut by the widened band's edge: a glyph of the row above or below, its centre further off than seen.
+        cut = (sl[0].start == 0 and ey0 > 0) or (sl[0].stop == band.shape[0] and ey1 < grey.shape[0])
+        if cut or not (y0 <= cy <= y1) or h > 0.8 * band.shape[0] or w > 0.5 * (x1 - x0):
+            band[sl][labels[sl] == n] = 255  # another row's glyph, the frame's side, a ruling
+        elif h <= 0.6 * px and w <= 0.6 * px:
+            dots.append((n, sl, cy))
+    # Fill lines: dots with many others on their level (the row's own line and the next row's, a stamp put down
+    # a little askew: the level drifts 0.05 mm a mm); a value's own "." or ":" have few. Each line is taken out:
+    # with the dots across it Tesseract finds no text line in the band at all.
+    for n, sl, cy in dots:
+        cx = (sl[1].start + sl[1].stop) / 2
+        level = sum(abs(cy - oy) <= 0.35 * px + 0.05 * abs(cx - (o[1].start + o[1].stop) / 2) for _, o, oy in dots)
+        if level >= 6:
+            band[sl][labels[sl] == n] = 255
+    return Image.fromarray(band[y0 - ey0 : y1 - ey0])
+
+
+def _deslant(crop: Image.Image) -> Image.Image:
+    """Hand-written figures lean 10-20 degrees: the shear that makes the ink's columns sharpest (the largest sum
+    of squared column counts) is undone, so Tesseract sees upright figures; printed text stays at shear 0."""
+    ink = np.asarray(crop) < _INK
+    ys, xs = np.nonzero(ink)
+    if len(ys) < 20:
+        return crop
+    h = ink.shape[0]
+    best, best_score = 0.0, -1.0
+    for shear in (-0.1, 0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4):
+        cols = np.round(xs + shear * (ys - h / 2)).astype(int)
+        counts = np.bincount(cols - cols.min())
+        score = float((counts.astype(np.float64) ** 2).sum())
+        if score > best_score:
+            best, best_score = shear, score
+    if best == 0.0:
+        return crop
+    # Output (x, y) takes the input at x - shear * (y - h/2): each row moved by its height's lean.
+    return crop.transform(
+        crop.size, Image.Transform.AFFINE, (1, -best, best * h / 2, 0, 1, 0),
+        resample=Image.Resampling.BILINEAR, fillcolor=255,
+    )  # fmt: skip
+
+
+def _take_rows(stamp: Stamp, rows: list[RowReading]) -> None:
+    """A row's own reading replaces the block reading's value when it parses one and the block gave none, or a
+    different one with less confidence: the block mixes the rows (and, on a 1-bit page, the print between them)."""
+    stamp.row_readings = [asdict(r) for r in rows]
+    for row in sorted(rows, key=lambda r: -r.conf):  # the surer of two readings of a row first
+        value = _row_value(row.field, row.text)
+        current = {"number": stamp.incoming_number, "date": stamp.received_date}.get(row.field, stamp.received_time)
+        if value is None or row.conf < _ROW_CONF or (row.forced and current is not None):
+            continue
+        # A row that lost a figure the block kept ("92" where the block read "792": the 7 read as "L") is no
+        # better reading, whatever its confidence.
+        lost = current is not None and row.field == "number" and value in current[0] and len(value) < len(current[0])
+        if current is None or (value != current[0] and row.conf > current[1] and not lost):
+            if row.field == "number":
+                stamp.incoming_number = (value, row.conf)
+            elif row.field == "date":
+                stamp.received_date = (value, row.conf)
+            else:
+                stamp.received_time = (value, row.conf)
+
+
+def _row_value(name: str, text: str) -> str | None:
+    """The value a row's reading gives: the longest run of digits of a number row, a date with its year, a time
+    ("9h15", "09:15") that is no date nor the print's date words."""
+    if name == "number":
+        runs = [r.group(1) for r in _BARE_NUMBER.finditer(text)]
+        return max(runs, key=len) if runs and not _DATE.search(text) else None
+    if name == "date":
+        m = _DATE.search(text)
+        # A year of four figures that is no year a stamp is put down in ("2926" for "2026") is a misread.
+        if m is None or m.group(3) is None or (len(m.group(3)) == 4 and not 1990 <= int(m.group(3)) <= _LAST_YEAR):
+            return None
+        return "/".join(g for g in m.groups() if g)
+    m = _TIME.search(text)
+    if m is None or _DATE.search(text) or _PRINT_DATE_WORDS.search(text):
+        return None
+    return f"{int(m.group(1)):02d}:{m.group(2) or '00'}"
+
+
+_LAST_YEAR = date.today().year + 1
+_ROW_CONF = 50.0  # a row reading below this is no better evidence than the block's
 
 
 def _print_digits(value: str, lines: list[StampLine]) -> bool:
@@ -614,6 +845,12 @@ def stamps_on_page(
             if not on_colour:
                 reads += reread_line(image, dpi, box, stamp.box, line_ocr)
             stamp.rereads += [{"first_pass": text, **r} for r in reads]
+        # The metadata finds a re-read line in the text with the stamp's own words already blanked: a print line
+        # the stamp's office words were blanked in ("Phòng," of "Hải Phòng, ngày …" under "VĂN PHÒNG BỘ") is
+        # looked for as blanked, else its re-reading is never used.
+        masked = {line: blank for line, blank in stamp.own_words}
+        for r in stamp.rereads:
+            r["first_pass"] = masked.get(str(r["first_pass"]), r["first_pass"])
     if colour is not None and print_layer is not None and stamp_layer is not None:
         taken = [s.box for s in found if s.kind != "seal"]
         for box, ws in lines:
@@ -636,7 +873,7 @@ def _read_best(image: Image.Image, layer: Image.Image, dpi: float, stamp: Stamp,
         return sum(v is not None for v in (s.incoming_number, s.received_date, s.received_time))
 
     if parsed(plain) > parsed(stamp):
-        stamp.kind, stamp.lines = plain.kind, plain.lines
+        stamp.kind, stamp.lines, stamp.row_readings = plain.kind, plain.lines, plain.row_readings
         stamp.incoming_number, stamp.received_date, stamp.received_time = (
             plain.incoming_number,
             plain.received_date,

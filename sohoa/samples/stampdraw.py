@@ -53,9 +53,18 @@ def draw_received_stamp(
     ink: int = 40,
     slant_deg: float = 0.0,
     colour: tuple[int, int, int] | None = None,
+    style: str = "wide",
+    forwarded_to: str = "",
+    seed: int = 0,
 ) -> DrawnStamp:
-    """A 55 × 26 mm received stamp with its top-left corner at (x_mm, y_mm), drawn in place on `page` (L or 1; RGB
-    with `colour`, the stamp pad's ink, e.g. red (200, 40, 50) or blue (40, 60, 170))."""
+    """A received stamp with its top-left corner at (x_mm, y_mm), drawn in place on `page` (L or 1; RGB with
+    `colour`, the stamp pad's ink, e.g. red (200, 40, 50) or blue (40, 60, 170)).
+
+    ``style``: "wide", 55 × 26 mm, "ĐẾN" and "Số" on one row, then "Ngày" and "Giờ", upright values; "real", the
+    common 45 × 25 mm box: office, "ĐẾN", "Số:", "Ngày:", "Giờ:", "Chuyển:" on dotted fill lines, the values
+    written by hand (sheared, each figure a little off the line and of its own size, ``seed``)."""
+    if style == "real":
+        return _draw_real(page, dpi, x_mm, y_mm, number, date, time, office, ink, slant_deg, colour, forwarded_to, seed)
     px = dpi / 25.4
     w, h = round(55 * px), round(26 * px)
     stamp = Image.new("L", (w, h), 255)
@@ -73,6 +82,85 @@ def draw_received_stamp(
         d.text((x_label, y), label, font=f_small, fill=0)
         # The handwritten value: larger, drawn apart and slanted below.
         d.text((x_label + round(11 * px), y - round(0.6 * px)), value, font=f_hand, fill=0)
+    if slant_deg:
+        stamp = stamp.rotate(slant_deg, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    x0, y0 = round(x_mm * px), round(y_mm * px)
+    _darken(page, stamp, (x0, y0), ink, colour)
+    return DrawnStamp((x0, y0, x0 + stamp.width, y0 + stamp.height), number, date, time)
+
+
+def _hand(text: str, px: float, height_mm: float, rng: np.random.Generator) -> Image.Image:
+    """A value "written by hand": each character of its own size and a little off the line, the whole sheared
+    10-18 degrees (white background, black ink)."""
+    glyphs = []
+    for ch in text:
+        size = round(height_mm * px * rng.uniform(0.88, 1.12))
+        font = _font(_SANS, size)
+        left, top, right, bottom = font.getbbox(ch)
+        g = Image.new("L", (int(right) + 2, round(height_mm * px * 1.5)), 255)
+        ImageDraw.Draw(g).text(
+            (1, round(rng.uniform(-0.35, 0.35) * px) + round(0.15 * height_mm * px)), ch, font=font, fill=0
+        )
+        glyphs.append(g)
+    gap = round(0.12 * px)
+    w = sum(g.width for g in glyphs) + gap * len(glyphs) + round(height_mm * px)
+    out = Image.new("L", (w, glyphs[0].height if glyphs else 1), 255)
+    x = 0
+    for g in glyphs:
+        out.paste(g, (x, 0))
+        x += g.width + round(gap * rng.uniform(0.3, 1.6))
+    shear = np.tan(np.radians(rng.uniform(10, 18)))
+    return out.transform(
+        out.size, Image.Transform.AFFINE, (1, shear, -out.height * shear, 0, 1, 0),
+        resample=Image.Resampling.BICUBIC, fillcolor=255,
+    )  # fmt: skip
+
+
+def _draw_real(
+    page: Image.Image,
+    dpi: float,
+    x_mm: float,
+    y_mm: float,
+    number: str,
+    date: str,
+    time: str,
+    office: str,
+    ink: int,
+    slant_deg: float,
+    colour: tuple[int, int, int] | None,
+    forwarded_to: str,
+    seed: int,
+) -> DrawnStamp:
+    px = dpi / 25.4
+    rng = np.random.default_rng(seed)
+    w, h = round(45 * px), round(25 * px)
+    stamp = Image.new("L", (w, h), 255)
+    d = ImageDraw.Draw(stamp)
+    d.rectangle((0, 0, w - 1, h - 1), outline=0, width=max(2, round(0.45 * px)))
+    f_small, f_big = _font(_SANS, round(2.3 * px)), _font(_SANS_BOLD, round(3.4 * px))
+    d.text((w // 2, round(1.4 * px)), office, font=f_small, fill=0, anchor="mt")
+    d.text((round(2 * px), round(5.0 * px)), "ĐẾN", font=f_big, fill=0)
+    rows: tuple[tuple[str, str, float, float], ...] = (
+        ("Số:", number, 5.6, 17.0),
+        ("Ngày:", date, 10.6, 2.0),
+        ("Giờ:", time, 15.4, 2.0),
+    )
+    rows += (("Chuyển:", forwarded_to, 20.2, 2.0),)
+    for label, value, y, x in rows:
+        y_px, x_px = round(y * px), round(x * px)
+        d.text((x_px, y_px), label, font=f_small, fill=0)
+        start = x_px + round((len(label) * 1.35 + 1.5) * px)
+        dots = "." * max(0, (w - start - round(2 * px)) // max(1, round(0.75 * px)))
+        d.text((start, y_px + round(0.5 * px)), dots, font=f_small, fill=0)
+        if value:
+            hand = _hand(value, px, 3.4, rng)
+            at = (start + round(rng.uniform(0.5, 3) * px), y_px - round(rng.uniform(1.6, 2.6) * px))
+            stamp.paste(
+                Image.fromarray(
+                    np.minimum(np.asarray(stamp.crop((*at, at[0] + hand.width, at[1] + hand.height))), np.asarray(hand))
+                ),
+                at,
+            )
     if slant_deg:
         stamp = stamp.rotate(slant_deg, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
     x0, y0 = round(x_mm * px), round(y_mm * px)

@@ -119,7 +119,18 @@ def _variants(stamps: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
             left, right = hows.get("left of the stamp"), hows.get("right of the stamp")
             if left and right:
                 out.append((first, f"{left} {right}"))
+            # A number line whose date half a re-reading gives whole while its number half came out garbled (the
+            # print layer's block reading took words of the line below): the first pass's number, the re-read date.
+            head = _NUMBER_HEAD.match(first)
+            for text in hows.values():
+                if head and (date := _WHOLE_DATE.search(text)):
+                    out.append((first, f"{head.group(0)} {date.group(0)}"))
     return out
+
+
+_NUMBER_HEAD = re.compile(r"\W{0,2}S[ốoô]\s*[:.]?\s*\S+")
+# With the place before it when read ("Cao Bằng, ngày …"): the date rule reads a date after a place.
+_WHOLE_DATE = re.compile(r"(?:(?:[^\W\d_]+\s){0,3}[^\W\d_]+,\s*)?ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}")
 
 
 def _remap(md: DocumentMetadata, at: int, old_len: int, new_len: int, page_starts: list[int] | None) -> None:
