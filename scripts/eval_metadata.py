@@ -93,35 +93,7 @@ def _extractor_version() -> str:
 def digitise(pdf: Path, cache_dir: Path) -> tuple[str, list[int], str, str, list[dict[str, Any]]]:
     """Text, page starts, text source and media type of a file through the project's digitise path (cached per
     file and extraction code)."""
-    digest = hashlib.sha256(pdf.read_bytes()).hexdigest()[:16]
-    cached = cache_dir / "digitise" / f"{digest}-{_extractor_version()}.json"
-    if not cached.exists():
-        from sohoa.extractors.text import TextOptions, extract_text
-
-        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-        t0 = time.perf_counter()
-        extraction = extract_text(pdf.read_bytes(), TextOptions(workers=1)).extraction
-        record = {
-            "file": str(pdf),
-            "media_type": extraction.media_type,
-            "text_source": str(extraction.text_source),
-            "pages": [
-                {"text": p.text, "source": str(p.source), "confidence": p.confidence, "route": p.route_reason}
-                for p in extraction.pages
-            ],
-            "seconds": time.perf_counter() - t0,
-            "stamps": extraction.first_page_stamps,
-        }
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-    record = json.loads(cached.read_text(encoding="utf-8"))
-    texts = [p["text"] for p in record["pages"]]
-    text = "\n\f\n".join(texts)  # TextExtraction.PAGE_BREAK
-    starts, pos = [], 0
-    for t in texts:
-        starts.append(pos)
-        pos += len(t) + 3
-    return text, starts, record["text_source"], record["media_type"], record.get("stamps") or []
+    return digitise_bytes(pdf.read_bytes(), str(pdf), cache_dir)
 
 
 def first_pages_pdf(pdf: Path, pages: int) -> bytes:
