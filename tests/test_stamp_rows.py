@@ -51,3 +51,23 @@ def test_a_bare_number_on_the_time_row_is_no_incoming_number() -> None:
     ]
     stamps._parse(stamp)
     assert stamp.incoming_number is None and stamp.received_date == ("20/12/2024", 62.0)
+
+
+def _taken(block: str, block_conf: float, rows: list[tuple[str, float]]) -> str | None:
+    stamp = stamps.Stamp("frame", (0, 0, 600, 300))
+    stamp.incoming_number = (block, block_conf)
+    stamps._take_rows(stamp, [stamps.RowReading("number", text, conf, (0, 0, 10, 10)) for text, conf in rows])
+    return stamp.incoming_number[0] if stamp.incoming_number else None
+
+
+def test_a_row_reading_must_outbid_the_block_value_another_row_confirms() -> None:
+    # The "ĐẾN" row and the "Số" row read the same band: one sure and wrong reading does not outvote two.
+    assert _taken("7352", 73.3, [("1352", 96.71), ("Số: 7352", 96.89)]) == "7352"
+    # Unconfirmed, the surer row reading still replaces the block's.
+    assert _taken("7352", 73.3, [("1352", 96.71)]) == "1352"
+
+
+def test_a_row_number_with_the_block_figures_and_more_is_weighed_against_the_block_alone() -> None:
+    # A row reading the block's "734" too may have lost the same faint figure; the "." off the fill line ends it.
+    assert _taken("734", 44.2, [("734 xrếm", 61.86), ("Số:   7348. rrvếx", 56.04)]) == "7348"
+    assert _taken("792", 60.0, [("92", 90.0)]) == "792"  # a lost figure is still no better reading

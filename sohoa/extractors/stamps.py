@@ -529,6 +529,17 @@ def _take_rows(stamp: Stamp, rows: list[RowReading]) -> None:
     """A row's own reading replaces the block reading's value when it parses one and the block gave none, or a
     different one with less confidence: the block mixes the rows (and, on a 1-bit page, the print between them)."""
     stamp.row_readings = [asdict(r) for r in rows]
+    block = {"number": stamp.incoming_number, "date": stamp.received_date, "time": stamp.received_time}
+    # A value the block and a row both read is held at the surer of the two: a second row reading it otherwise
+    # ("1352" at 96.7 where the block read "7352" at 73 and the "Số" row "7352" at 96.9) must be surer than both.
+    support = {
+        name: max(
+            [held[1]]
+            + [r.conf for r in rows if r.field == name and not r.forced and _row_value(name, r.text) == held[0]]
+        )
+        for name, held in block.items()
+        if held is not None
+    }
     for row in sorted(rows, key=lambda r: -r.conf):  # the surer of two readings of a row first
         value = _row_value(row.field, row.text)
         current = {"number": stamp.incoming_number, "date": stamp.received_date}.get(row.field, stamp.received_time)
@@ -537,7 +548,11 @@ def _take_rows(stamp: Stamp, rows: list[RowReading]) -> None:
         # A row that lost a figure the block kept ("92" where the block read "792": the 7 read as "L") is no
         # better reading, whatever its confidence.
         lost = current is not None and row.field == "number" and value in current[0] and len(value) < len(current[0])
-        if current is None or (value != current[0] and row.conf > current[1] and not lost):
+        # One that holds the block's figures and more ("7348" for "734") is weighed against the block alone: a
+        # row reading the same figures may have lost the same faint one.
+        more = current is not None and row.field == "number" and current[0] in value
+        bar = support[row.field] if current is not None and not more and current == block[row.field] else None
+        if current is None or (value != current[0] and row.conf > (current[1] if bar is None else bar) and not lost):
             if row.field == "number":
                 stamp.incoming_number = (value, row.conf)
             elif row.field == "date":
@@ -550,7 +565,7 @@ def _row_value(name: str, text: str) -> str | None:
     """The value a row's reading gives: the longest run of digits of a number row, a date with its year, a time
     ("9h15", "09:15") that is no date nor the print's date words."""
     if name == "number":
-        runs = [r.group(1) for r in _BARE_NUMBER.finditer(text)]
+        runs = [r.group(1) for r in _ROW_NUMBER.finditer(text)]
         return max(runs, key=len) if runs and not _DATE.search(text) else None
     if name == "date":
         m = _DATE.search(text)
@@ -566,6 +581,8 @@ def _row_value(name: str, text: str) -> str | None:
 
 _LAST_YEAR = date.today().year + 1
 _ROW_CONF = 50.0  # a row reading below this is no better evidence than the block's
+# A row's number: as the block's, but a "." after it that no figure follows ends it ("7348. " read off a dotted line).
+_ROW_NUMBER = re.compile(r"(?<![\d/.:])(\d{1,6})(?![\d/:h])(?!\.\s*\d)")
 
 
 def _print_digits(value: str, lines: list[StampLine]) -> bool:
