@@ -461,14 +461,13 @@ class EmbeddedBackend:
         title, body = tf
         clauses = [self._match(f"{body}_f", folded, boost)]
         clauses += [self._match(f"{title}_f", folded, boost * _B_TITLE)] if title else []
-        exact_clauses = self._exact(exact, tf, boost) if exact else []
-        clauses += exact_clauses
-        if len(folded) > 1:
-            gates = self._folded(folded, tf)  # (body, title) or (body,): clause i is gated by its own field's pairs
-            clauses = [self._gate(gates[i % len(gates)], c) for i, c in enumerate(clauses)]
+        clauses += self._exact(exact, tf, boost) if exact else []
         # keys.B_EXACT_TONE is not rendered here: a constant-score clause per word in tantivy's union doubled a
         # question's CPU at 100,000 records (23 -> 49 ms, docs/search.md) for one better-ranked question per split.
-        return clauses
+        if len(folded) == 1:
+            return clauses
+        gates = self._folded(folded, tf)  # (body, title) or (body,): clause i is gated by its own field's pairs
+        return [self._gate(gates[i % len(gates)], c) for i, c in enumerate(clauses)]
 
     def _text_query(self, qt: QueryText, tf: tuple[str, str]) -> _TextQueries | None:
         """Ranking query, matching query and highlight terms; None when nothing searchable was typed (blank, "*",
@@ -622,10 +621,10 @@ class EmbeddedBackend:
 
         gens: list[tuple[bool, tantivy.SnippetGenerator]] = []
         if built is not None and hits_raw:
-            # Folded generator finds every match; the accented one tells exact-tone matches apart.
-            gens.append((False, self._snippet_gen(searcher, built.highlight_folded, f"{tf[1]}_f")))
+            # The accented generator tells exact-tone matches apart (first: see _hit); the folded one finds every match.
             if qt.accented:
                 gens.append((True, self._snippet_gen(searcher, built.highlight_exact, tf[1])))
+            gens.append((False, self._snippet_gen(searcher, built.highlight_folded, f"{tf[1]}_f")))
         hits = [
             self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf, page)
             for score, addr, page in hits_raw
@@ -730,7 +729,6 @@ class EmbeddedBackend:
         snippet = ""
         best = 0.0
         exact_only = any(accented for accented, _ in gens)  # an accented query highlights only the tones typed
-        exact_gen = next((gen for accented, gen in gens if accented), None)
         hinted = [best_passage - 1] if best_passage is not None and 0 < best_passage <= len(pages) else []
         for i in (*hinted, *range(len(pages))):
             page = pages[i]
@@ -738,13 +736,6 @@ class EmbeddedBackend:
                 continue
             if hinted and i != hinted[0] and best:
                 break  # the best passage has a highlight: it is the page shown
-            if exact_gen is not None and hinted and i == hinted[0]:
-                # The best passage with an exact-tone highlight is shown with those, whatever its folded ones: the
-                # folded generator is needed only when it has none.
-                sn = exact_gen.snippet_from_doc(tantivy.Document(**{body_field: page}))
-                if sn.highlighted():
-                    best_page, snippet = i + 1, sn.to_html()
-                    break
             # Page score: highlights in the page's best fragment, exact-tone highlights counting double.
             page_score = 0.0
             page_snip = ""
@@ -758,6 +749,8 @@ class EmbeddedBackend:
                     if exact_only and not accented:
                         # Typed with tones, found only folded ("nhận" on a page saying "NHÂN"): mark nothing.
                         page_snip = page_snip.replace("<b>", "").replace("</b>", "")
+                if n and accented and hinted and i == hinted[0]:
+                    break  # the best passage has exact-tone highlights: it is shown with those, folded ones unread
             if page_score > best:
                 best, best_page, snippet = page_score, i + 1, page_snip
         if not snippet:
