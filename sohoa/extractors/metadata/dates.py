@@ -34,9 +34,8 @@ def parse_date_parts(d: str, m: str, y: str) -> tuple[str | None, str]:
         return None, "unreadable"
     if len(y) != 4:
         return None, "unreadable" if repaired else "invalid"
-    try:
-        parsed = date(int(y), int(m), int(d))
-    except ValueError:
+    parsed = _valid_date(int(y), int(m), int(d))
+    if parsed is None:
         undoubled = {(dd, mm) for dd in _undoubled(d) for mm in _undoubled(m)} - {(d, m)}
         valid = {p for dd, mm in undoubled if (p := _valid_date(int(y), int(mm), int(dd))) is not None}
         if len(valid) != 1:
