@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sohoa.extractors.tessdata import default_best_tessdata_dir
 
 
 class Settings(BaseSettings):
@@ -83,9 +84,7 @@ class Settings(BaseSettings):
         """Tesseract's --tessdata-dir for the chosen model; None: the system's tessdata."""
         if self.ocr_model == "fast":
             return None
-        # scripts/install-tessdata.sh puts it inside the virtual environment this interpreter runs from.
-        default = Path(sys.prefix) / "share" / "sohoa" / "tessdata-best"
-        return (self.ocr_best_tessdata_dir or default).expanduser().resolve()
+        return (self.ocr_best_tessdata_dir or default_best_tessdata_dir()).expanduser().resolve()
 
     @property
     def resolved_data_dir(self) -> Path:

@@ -17,7 +17,6 @@ box, before, after, scores) so it can be audited and reversed (`revert`).
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -29,6 +28,7 @@ from PIL import Image
 
 from sohoa.extractors import tesseract
 from sohoa.extractors.syllable_lm import SyllableLM, default_lm
+from sohoa.extractors.tessdata import default_best_tessdata_dir
 from sohoa.extractors.types import ExtractionError, Word
 from sohoa.extractors.vietnamese import is_syllable
 from sohoa.textnorm import normalize_text
@@ -322,11 +322,6 @@ def second_reader(ocr: tesseract.OcrOptions | None, options: ToneOptions) -> tes
     if not all((best / f"{lang}.traineddata").is_file() for lang in ocr.lang.split("+")):
         return ocr  # not installed: the first reading's model is still a second witness
     return replace(ocr, model="best", tessdata_dir=best)
-
-
-def default_best_tessdata_dir() -> Path:
-    """Where scripts/install-tessdata.sh (`make install`) puts tessdata_best: inside the running environment."""
-    return Path(sys.prefix) / "share" / "sohoa" / "tessdata-best"
 
 
 def apply(
