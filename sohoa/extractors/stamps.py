@@ -525,11 +525,15 @@ def _deslant(crop: Image.Image) -> Image.Image:
     )  # fmt: skip
 
 
+# The stamp's field each row label fills.
+_ROW_FIELDS = {"number": "incoming_number", "date": "received_date", "time": "received_time"}
+
+
 def _take_rows(stamp: Stamp, rows: list[RowReading]) -> None:
     """A row's own reading replaces the block reading's value when it parses one and the block gave none, or a
     different one with less confidence: the block mixes the rows (and, on a 1-bit page, the print between them)."""
     stamp.row_readings = [asdict(r) for r in rows]
-    block = {"number": stamp.incoming_number, "date": stamp.received_date, "time": stamp.received_time}
+    block = {name: getattr(stamp, attr) for name, attr in _ROW_FIELDS.items()}
     # A value the block and a row both read is held at the surer of the two: a second row reading it otherwise
     # ("1352" at 96.7 where the block read "7352" at 73 and the "Số" row "7352" at 96.9) must be surer than both.
     support = {
@@ -542,7 +546,7 @@ def _take_rows(stamp: Stamp, rows: list[RowReading]) -> None:
     }
     for row in sorted(rows, key=lambda r: -r.conf):  # the surer of two readings of a row first
         value = _row_value(row.field, row.text)
-        current = {"number": stamp.incoming_number, "date": stamp.received_date}.get(row.field, stamp.received_time)
+        current = getattr(stamp, _ROW_FIELDS[row.field])
         if value is None or row.conf < _ROW_CONF or (row.forced and current is not None):
             continue
         # A row that lost a figure the block kept ("92" where the block read "792": the 7 read as "L") is no
@@ -553,12 +557,7 @@ def _take_rows(stamp: Stamp, rows: list[RowReading]) -> None:
         more = current is not None and row.field == "number" and current[0] in value
         bar = support[row.field] if current is not None and not more and current == block[row.field] else None
         if current is None or (value != current[0] and row.conf > (current[1] if bar is None else bar) and not lost):
-            if row.field == "number":
-                stamp.incoming_number = (value, row.conf)
-            elif row.field == "date":
-                stamp.received_date = (value, row.conf)
-            else:
-                stamp.received_time = (value, row.conf)
+            setattr(stamp, _ROW_FIELDS[row.field], (value, row.conf))
 
 
 def _row_value(name: str, text: str) -> str | None:
@@ -570,7 +569,11 @@ def _row_value(name: str, text: str) -> str | None:
     if name == "date":
         m = _DATE.search(text)
         # A year of four figures that is no year a stamp is put down in ("2926" for "2026") is a misread.
-        if m is None or m.group(3) is None or (len(m.group(3)) == 4 and not 1990 <= int(m.group(3)) <= _LAST_YEAR):
+        if (
+            m is None
+            or m.group(3) is None
+            or (len(m.group(3)) == 4 and not 1990 <= int(m.group(3)) <= date.today().year + 1)
+        ):
             return None
         return "/".join(g for g in m.groups() if g)
     m = _TIME.search(text)
@@ -579,7 +582,6 @@ def _row_value(name: str, text: str) -> str | None:
     return f"{int(m.group(1)):02d}:{m.group(2) or '00'}"
 
 
-_LAST_YEAR = date.today().year + 1
 _ROW_CONF = 50.0  # a row reading below this is no better evidence than the block's
 # A row's number: as the block's, but a "." after it that no figure follows ends it ("7348. " read off a dotted line).
 _ROW_NUMBER = re.compile(r"(?<![\d/.:])(\d{1,6})(?![\d/:h])(?!\.\s*\d)")
