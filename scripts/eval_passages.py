@@ -144,8 +144,10 @@ def title_of(p: Passage) -> str:
     return title
 
 
-def article_records(ps: list[Passage]) -> tuple[list[Any], dict[str, str]]:
-    """One document record per article, with its document's metadata (what sohoa extracts from the full text)."""
+def article_records(ps: list[Passage], titles: str = "heading") -> tuple[list[Any], dict[str, str]]:
+    """One document record per article, with its document's metadata (what sohoa extracts from the full text).
+    Its title: the article's heading, or with `titles="document"` its document's subject as sohoa reads it (the
+    heading then is only the first line of the record's text)."""
     from sohoa.extractors.metadata import extract_metadata
     from sohoa.search.indexer import document_index_doc
 
@@ -154,7 +156,7 @@ def article_records(ps: list[Passage]) -> tuple[list[Any], dict[str, str]]:
     for i, p in enumerate(ps):
         if p.number not in metas:
             metas[p.number] = dict(extract_metadata(p.doc_text).__dict__)
-        meta = dict(metas[p.number], subject=title_of(p))
+        meta = dict(metas[p.number], subject=title_of(p)) if titles == "heading" else metas[p.number]
         rid = f"article:{i:05d}"
         ids[rid] = p.pid
         docs.append(document_index_doc(rid, p.doc_file, meta, [p.text]))
@@ -262,6 +264,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--osmem", action="store_true", help="also Elasticsearch through osmem-server")
     ap.add_argument("--pages", action="store_true", help="also each document as one record, its articles as pages")
+    ap.add_argument(
+        "--titles",
+        choices=("heading", "document"),
+        default="heading",
+        help="an article record's title (default: heading)",
+    )
     ap.add_argument("--dev-only", action="store_true", help="score the dev part only (while tuning)")
     ap.add_argument("--per-question", action="store_true", help="each dev question's first hits (sohoa, BM25)")
     ap.add_argument("--out", type=Path, default=None, help="write the runs (JSONL) into this directory")
@@ -286,7 +294,7 @@ def main() -> None:
     if args.osmem or os.environ.get("SOHOA_ELASTICSEARCH_URL"):
         configs.append(("sohoa-elastic", lambda: elastic(os.environ.get("SOHOA_ELASTICSEARCH_URL"), "sohoa-pq"), False))
     for name, opener, paged in configs:
-        docs, ids = document_records(ps) if paged else article_records(ps)
+        docs, ids = document_records(ps) if paged else article_records(ps, args.titles)
         with opener() as backend:
             for start in range(0, len(docs), 200):
                 backend.upsert(docs[start : start + 200])
