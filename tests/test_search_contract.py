@@ -1211,3 +1211,19 @@ def test_two_fillers_side_by_side_still_tell_near_duplicates_apart(make: Backend
         "doanh nghiep vay nuoc ngoai ma ko dc chinh phu bao lanh thi dang ky khoan vay the nao",
     ):
         assert ids(b, text)[0] == "procedure:1.000972", text
+
+
+def test_a_class_number_typed_in_digits_finds_its_roman_numeral(make: Backends) -> None:
+    # Legal texts write classes and grades in Roman numerals ("đô thị loại II"); a question types "loại 2". Without
+    # the Roman reading the shorter text about "loại I" ranks first (same words, shorter page).
+    b = make.new()
+    b.upsert(
+        [
+            IndexDoc("loai-1", "document", "Điều 20", pages=["Trình tự, thủ tục đề nghị công nhận đô thị loại I"]),
+            IndexDoc(
+                "loai-2", "document", "Điều 21", pages=["Trình tự, thủ tục đề nghị công nhận đô thị loại II, loại III"]
+            ),
+        ]
+    )
+    for text in ("cho tôi hỏi trình tự đề nghị công nhận đô thị loại 2", "trinh tu de nghi cong nhan do thi loai 2"):
+        assert ids(b, text)[0] == "loai-2", text

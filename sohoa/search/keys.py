@@ -174,6 +174,11 @@ def plan_query(qt: QueryText) -> QueryPlan:
     all_words = len(words) <= ALL_WORDS_UP_TO
     if all_words:
         words = [WordUnit(w.text, 1.0) for w in words]  # a short search means every word it has
+    else:
+        # A question's "loại 2" also as "loại II" (querytext: legal texts number classes in Roman numerals), in its
+        # place so that the pair forms; never in a short search, where every word is required.
+        for n, numeral in reversed(qt.numerals):
+            words.insert(n, WordUnit(numeral, 1.0))
     pairs: list[WordUnit] = []
     seen: set[str] = set()
     # Two fillers side by side are a pair too: "không được" tells "không được Chính phủ bảo lãnh" from "được Chính

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sohoa.textnorm import has_diacritics, normalize_text
+from sohoa.textnorm import fold, has_diacritics, normalize_text
 
 # Bounds keep a pasted page of text from turning into a query with thousands of clauses.
 MAX_QUERY_CHARS = 512
@@ -23,6 +23,12 @@ _PHRASE = re.compile(r'"([^"]*)"')
 # codes ("45/2020/NĐ-CP", "1.001193", "000.00.18.H40-240305-0007"). Everything else separates chunks.
 _CHUNK = re.compile(r"[^\W_]+(?:[./\-][^\W_]+)*")
 _DIGIT = re.compile(r"\d")
+
+# Vietnamese legal texts number classes, grades and groups in Roman numerals ("đô thị loại II", "hạng III", "nhóm
+# I", "Phụ lục IV", "Chương II") where people type digits ("loai 2"): a small number typed right after one of these
+# words is also read as its Roman numeral (QueryText.numerals).
+_CLASSIFIERS = frozenset("loai hang nhom cap bac chuong luc vuc vung".split())  # luc, vuc: phụ lục, khu vực
+_ROMAN = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,8 @@ class QueryText:
     phrases: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()
     accented: bool = False
+    # (n, numeral): the Roman reading of a number typed right after terms[n - 1], a classifier ("loại 2": "II").
+    numerals: tuple[tuple[int, str], ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -56,14 +64,19 @@ def parse_query_text(text: str) -> QueryText:
     terms: list[str] = []
     phrases: list[str] = []
     codes: list[str] = []
+    numerals: list[tuple[int, str]] = []
     units = 0
+    last: str | None = None  # the chunk before this one
 
     def take(chunk: str) -> None:
-        nonlocal units
+        nonlocal units, last
         if units >= MAX_UNITS:
             return
         units += 1
         (codes if _DIGIT.search(chunk) else terms).append(chunk)
+        if chunk.isdigit() and 0 < int(chunk) < len(_ROMAN) and last and fold(last).lower() in _CLASSIFIERS:
+            numerals.append((len(terms), _ROMAN[int(chunk)]))
+        last = chunk
 
     pos = 0
     for m in _PHRASE.finditer(text):
@@ -75,10 +88,11 @@ def parse_query_text(text: str) -> QueryText:
         elif inner and units < MAX_UNITS:
             units += 1
             phrases.append(" ".join(inner))
+            last = None
         pos = m.end()
     # An unmatched quote is dropped: the rest is read as plain words rather than an accidental phrase.
     for chunk in _chunks(text[pos:]):
         take(chunk)
 
     accented = any(has_diacritics(t) for t in (*terms, *phrases))
-    return QueryText(tuple(terms), tuple(phrases), tuple(codes), accented)
+    return QueryText(tuple(terms), tuple(phrases), tuple(codes), accented, tuple(numerals))

@@ -1,0 +1,321 @@
+"""Citizen questions over legal-text passages (one record per article), the kind of benchmark issue 15 was measured
+on: a right article must come first. sohoa's embedded index against a plain syllable BM25 over the same passages.
+
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --dev-only            # while tuning
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py                       # dev and held-out
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --osmem               # + Elasticsearch (osmem-server)
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --per-question        # each question's first hits
+
+Data (read-only, never part of the repository): SOHOA_SAMPLES (default ../shared/data beside the project) with
+legal_texts/vbpl_docs.jsonl.gz. The questions are in scripts/data/passage_questions.jsonl; each names its relevant
+passages as "<document number>|Điều <N>" (docs/search.md says how they were written).
+
+Passages: each document's body_text cut before every line starting "Điều N." (the preamble and what follows the
+last article's end are not articles and are left out); an article number repeated inside one document (an
+amending text quoting the articles it amends) gets "#2", "#3", … in order.
+
+How the passages get in: the CLI has no plain-text import (digitise reads PDFs and scans, `import package` an
+export package), so each article goes through the step digitise ends with: `document_index_doc` with sohoa's own
+metadata of its document (`extract_metadata` on the whole text: number, type, issuer, date), the article's first
+line ("Điều N. <heading>") as the title and the article as the record's one page.
+
+Split: FIXED, never tuned on: questions sorted by id, shuffled with random.Random(15), the first third held out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import os
+import random
+import re
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sohoa.textnorm import normalize_text
+
+HERE = Path(__file__).resolve().parent
+QUESTIONS = HERE / "data" / "passage_questions.jsonl"
+SEED = 20261207  # the sample of articles the questions were written about
+SPLIT_SEED = 15
+
+
+def samples_dir() -> Path:
+    default = HERE.parent / ".." / "shared" / "data"
+    return Path(os.environ.get("SOHOA_SAMPLES", default)).resolve()
+
+
+def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+@dataclass
+class Passage:
+    pid: str  # "<number>|Điều <N>[#k]"
+    number: str
+    heading: str  # the article's first line
+    text: str
+    doc_title: str
+    doc_file: str
+    doc_text: str
+
+
+_ARTICLE = re.compile(r"^(?=Điều \d+[a-z]?\.)", re.MULTILINE)
+_ARTICLE_NO = re.compile(r"Điều (\d+[a-z]?)\.")
+
+
+def passages(root: Path) -> list[Passage]:
+    out: list[Passage] = []
+    for d in _jsonl(root / "legal_texts" / "vbpl_docs.jsonl.gz"):
+        text = normalize_text(d["body_text"])
+        number = normalize_text(d["number_from_title"]).replace("\u00d0", "\u0110")
+        seen: Counter[str] = Counter()
+        for part in _ARTICLE.split(text):
+            m = _ARTICLE_NO.match(part)
+            if not m:
+                continue
+            seen[m.group(1)] += 1
+            k = seen[m.group(1)]
+            pid = f"{number}|Điều {m.group(1)}" + (f"#{k}" if k > 1 else "")
+            heading = part.strip().split("\n", 1)[0].strip()
+            out.append(Passage(pid, number, heading, part.strip(), normalize_text(d["page_title"]), d["file"], text))
+    return out
+
+
+_TRIVIAL = re.compile(
+    r"hiệu lực thi hành|trách nhiệm thi hành|tổ chức thực hiện|hiệu lực|phạm vi điều chỉnh|"
+    r"đối tượng áp dụng|giải thích từ ngữ",
+    re.IGNORECASE,
+)
+
+
+def sample(ps: list[Passage], n: int = 60, per_doc: int = 2) -> list[Passage]:
+    """The articles the questions were written about: a fixed-seed shuffle, no boilerplate article (effect,
+    implementation, scope), none shorter than 300 characters, at most `per_doc` from one document."""
+    pool = [p for p in ps if len(p.text) >= 300 and not _TRIVIAL.search(p.heading) and "#" not in p.pid]
+    random.Random(SEED).shuffle(pool)
+    taken: Counter[str] = Counter()
+    out = []
+    for p in pool:
+        if taken[p.number] < per_doc:
+            taken[p.number] += 1
+            out.append(p)
+        if len(out) == n:
+            break
+    return out
+
+
+def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
+    return list(_jsonl(path))
+
+
+def split(questions: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(dev, held-out): a fixed shuffle of the ids, the first third held out."""
+    ids = sorted(q["id"] for q in questions)
+    random.Random(SPLIT_SEED).shuffle(ids)
+    held = set(ids[: len(ids) // 3])
+    return [q for q in questions if q["id"] not in held], [q for q in questions if q["id"] in held]
+
+
+_ENUMERATED = re.compile(r"^(\d+\.|[a-zđ]\)|“|\")")
+
+
+def title_of(p: Passage) -> str:
+    """The article's heading as a reader sees it: the "Điều N." line, joined with the short lines a line break cut
+    off from it (vbpl pages break some headings: "Điều 10." / "Triệu tập và bảo vệ" / "người làm chứng, …"), up to
+    the first numbered clause or full-length line."""
+    lines = [ln.strip() for ln in p.text.split("\n") if ln.strip()]
+    title = lines[0]
+    for ln in lines[1:6]:
+        if _ENUMERATED.match(ln) or len(ln) > 40:
+            break
+        title += " " + ln
+    return title
+
+
+def article_records(ps: list[Passage], titles: str = "heading") -> tuple[list[Any], dict[str, str]]:
+    """One document record per article, with its document's metadata (what sohoa extracts from the full text).
+    Its title: the article's heading, or with `titles="document"` its document's subject as sohoa reads it (the
+    heading then is only the first line of the record's text)."""
+    from sohoa.extractors.metadata import extract_metadata
+    from sohoa.search.indexer import document_index_doc
+
+    metas: dict[str, dict[str, Any]] = {}
+    docs, ids = [], {}
+    for i, p in enumerate(ps):
+        if p.number not in metas:
+            metas[p.number] = dict(extract_metadata(p.doc_text).__dict__)
+        meta = dict(metas[p.number], subject=title_of(p)) if titles == "heading" else metas[p.number]
+        rid = f"article:{i:05d}"
+        ids[rid] = p.pid
+        docs.append(document_index_doc(rid, p.doc_file, meta, [p.text]))
+    return docs, ids
+
+
+def document_records(ps: list[Passage]) -> tuple[list[Any], dict[tuple[str, int], str]]:
+    """One record per document, its articles as its pages: a hit's page names the passage."""
+    from sohoa.extractors.metadata import extract_metadata
+    from sohoa.search.indexer import document_index_doc
+
+    by_doc: dict[str, list[Passage]] = defaultdict(list)
+    for p in ps:
+        by_doc[p.number].append(p)
+    docs, ids = [], {}
+    for n, arts in enumerate(by_doc.values()):
+        rid = f"doc:{n:04d}"
+        for k, p in enumerate(arts, 1):
+            ids[(rid, k)] = p.pid
+        docs.append(
+            document_index_doc(
+                rid, arts[0].doc_file, extract_metadata(arts[0].doc_text).__dict__, [p.text for p in arts]
+            )
+        )
+    return docs, ids
+
+
+def run_backend(backend: Any, questions: list[dict[str, Any]], ids: Any, paged: bool) -> dict[str, list[str]]:
+    from sohoa.search.model import Query
+
+    out: dict[str, list[str]] = {}
+    for q in questions:
+        res = backend.search(Query(text=q["question"], limit=10))
+        ranked = []
+        for h in res.hits:
+            pid = ids.get((h.id, h.page)) if paged else ids.get(h.id)
+            if pid:
+                ranked.append(pid)
+        out[q["id"]] = ranked
+    return out
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+class BM25:
+    """Plain Okapi BM25 over lower-cased NFC syllables (k1 1.2, b 0.75), the questions set's baseline."""
+
+    def __init__(self, texts: list[str], k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self.post: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.len = []
+        for i, t in enumerate(texts):
+            toks = _TOKEN.findall(normalize_text(t).lower())
+            self.len.append(len(toks))
+            for term, tf in Counter(toks).items():
+                self.post[term].append((i, tf))
+        self.n = len(texts)
+        self.avgdl = sum(self.len) / max(self.n, 1)
+
+    def search(self, query: str, k: int = 10) -> list[int]:
+        scores: dict[int, float] = defaultdict(float)
+        for term in set(_TOKEN.findall(normalize_text(query).lower())):
+            plist = self.post.get(term, [])
+            idf = math.log(1 + (self.n - len(plist) + 0.5) / (len(plist) + 0.5))
+            for i, tf in plist:
+                scores[i] += (
+                    idf * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * self.len[i] / self.avgdl))
+                )
+        return [i for i, _ in sorted(scores.items(), key=lambda x: (-x[1], x[0]))[:k]]
+
+
+METRICS = ("hit@1", "hit@5", "MRR@10", "recall@10")
+
+
+def metrics(relevant: list[str], ranked: list[str]) -> dict[str, float]:
+    ranked = list(dict.fromkeys(ranked))
+    rel = set(relevant)
+    first = next((i for i, r in enumerate(ranked[:10], 1) if r in rel), None)
+    return {
+        "hit@1": float(bool(ranked[:1]) and ranked[0] in rel),
+        "hit@5": float(bool(rel & set(ranked[:5]))),
+        "MRR@10": 1.0 / first if first else 0.0,
+        "recall@10": len(rel & set(ranked[:10])) / len(rel),
+    }
+
+
+def report(label: str, questions: list[dict[str, Any]], run: dict[str, list[str]]) -> dict[str, float]:
+    rows = [(q, metrics(q["relevant"], run.get(q["id"], []))) for q in questions]
+    print(f"--- {label} ({len(questions)} questions)")
+    print(f"{'group':<24}{'n':>4}" + "".join(f"{k:>11}" for k in METRICS))
+    groups = [("all", rows)] + [
+        (f"style={s}", [r for r in rows if r[0]["style"] == s]) for s in sorted({q["style"] for q in questions})
+    ]
+    total: dict[str, float] = {}
+    for name, sel in groups:
+        if sel:
+            vals = {k: sum(m[k] for _, m in sel) / len(sel) for k in METRICS}
+            total = total or vals
+            print(f"{name:<24}{len(sel):>4}" + "".join(f"{vals[k]:>11.3f}" for k in METRICS))
+    return total
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--osmem", action="store_true", help="also Elasticsearch through osmem-server")
+    ap.add_argument("--pages", action="store_true", help="also each document as one record, its articles as pages")
+    ap.add_argument(
+        "--titles",
+        choices=("heading", "document"),
+        default="heading",
+        help="an article record's title (default: heading)",
+    )
+    ap.add_argument("--dev-only", action="store_true", help="score the dev part only (while tuning)")
+    ap.add_argument("--per-question", action="store_true", help="each dev question's first hits (sohoa, BM25)")
+    ap.add_argument("--out", type=Path, default=None, help="write the runs (JSONL) into this directory")
+    args = ap.parse_args()
+
+    sys.path.insert(0, str(HERE))
+    from eval_relevance import elastic, embedded
+
+    ps = passages(samples_dir())
+    questions = load_questions()
+    dev, held = split(questions)
+    parts = [("dev", dev)] + ([] if args.dev_only else [("held-out", held)])
+    print(f"{len(questions)} questions (dev {len(dev)}, held-out {len(held)}); {len(ps)} article passages")
+    runs: dict[str, dict[str, list[str]]] = {}
+    bm25 = BM25([p.text for p in ps])
+    runs["bm25"] = {q["id"]: [ps[i].pid for i in bm25.search(q["question"])] for q in questions}
+
+    tmp = Path(tempfile.mkdtemp(prefix="sohoa-passages-"))
+    configs: list[tuple[str, Any, bool]] = [("sohoa-embedded", lambda: embedded(tmp / "articles"), False)]
+    if args.pages:
+        configs.append(("sohoa-embedded-pages", lambda: embedded(tmp / "pages"), True))
+    if args.osmem or os.environ.get("SOHOA_ELASTICSEARCH_URL"):
+        configs.append(("sohoa-elastic", lambda: elastic(os.environ.get("SOHOA_ELASTICSEARCH_URL"), "sohoa-pq"), False))
+    for name, opener, paged in configs:
+        docs, ids = document_records(ps) if paged else article_records(ps, args.titles)
+        with opener() as backend:
+            for start in range(0, len(docs), 200):
+                backend.upsert(docs[start : start + 200])
+            runs[name] = run_backend(backend, questions, ids, paged)
+    for name, run in runs.items():
+        for part, qs in parts:
+            report(f"{name} {part}", qs, run)
+    if args.per_question:
+        for q in dev:
+            m = metrics(q["relevant"], runs["sohoa-embedded"][q["id"]])
+            mb = metrics(q["relevant"], runs["bm25"][q["id"]])
+            print(f"{q['id']} {q['style'][:4]} rr={m['MRR@10']:.2f} bm25={mb['MRR@10']:.2f} {q['question'][:70]}")
+            print(f"     want {q['relevant']} got {runs['sohoa-embedded'][q['id']][:3]}")
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, run in runs.items():
+            (args.out / f"run-{name}.jsonl").write_text(
+                "".join(json.dumps({"id": k, "ranked": v}, ensure_ascii=False) + "\n" for k, v in run.items()),
+                encoding="utf-8",
+            )
+
+
+if __name__ == "__main__":
+    main()
