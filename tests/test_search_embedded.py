@@ -591,3 +591,37 @@ def test_word_pairs_are_indexed_within_a_page_only(tmp_path: Path) -> None:
             assert [h.id for h in b.search(Query(text=text)).hits] == ["joined", "split"], text
     finally:
         b.close()
+
+
+def test_question_passage_search_in_halves_ranks_as_one_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A question's passage search cut in two halves run side by side (the window's records split by where their
+    passages lie) gives the hits, scores and pages of the single search, also after upserts and deletes."""
+    import random
+
+    from sohoa.search import embedded
+
+    rng = random.Random(3)
+    words = ["trợ", "cấp", "thương", "binh", "hằng", "tháng", "khai", "sinh", "hộ", "tịch", "đất", "đai", "nhà", "ở"]
+    words += [f"từ{i}" for i in range(40)]
+
+    def page() -> str:
+        return " ".join(rng.choice(words) for _ in range(rng.randint(5, 40)))
+
+    docs = [IndexDoc(f"r{i}", "document", page(), pages=[page() for _ in range(rng.randint(1, 5))]) for i in range(90)]
+    b = EmbeddedBackend(tmp_path / "ix")
+    for start in range(0, len(docs), 15):  # several segments
+        b.upsert(docs[start : start + 15])
+    b.upsert([IndexDoc("r5", "document", page(), pages=[page(), page()])])
+    b.delete(["r7", "r40"])
+    questions = [
+        "Tôi là thương binh, muốn biết trợ cấp hằng tháng hiện nay là bao nhiêu?",
+        "xin hoi khai sinh ho tich cho chau o dau va nha dat can giay to gi",
+    ]
+
+    def run(split_from: int) -> list[list[tuple[str, float, int | None]]]:
+        monkeypatch.setattr(embedded, "_SPLIT_PASSAGES_FROM", split_from)
+        return [[(h.id, h.score, h.page) for h in b.search(Query(text=q, limit=20)).hits] for q in questions]
+
+    whole = run(10_000)
+    assert all(len(hits) == 20 for hits in whole)
+    assert run(2) == whole
