@@ -608,7 +608,10 @@ def test_question_searches_in_halves_rank_as_one_search(tmp_path: Path, monkeypa
     def page() -> str:
         return " ".join(rng.choice(words) for _ in range(rng.randint(5, 40)))
 
-    docs = [IndexDoc(f"r{i}", "document", page(), pages=[page() for _ in range(rng.randint(1, 5))]) for i in range(90)]
+    docs = [
+        IndexDoc(f"r{i}", "document", page(), pages=[page() for _ in range(rng.randint(1, 5))], doc_type=f"t{i % 2}")
+        for i in range(90)
+    ]
     b = EmbeddedBackend(tmp_path / "ix")
     for start in range(0, len(docs), 15):  # several segments
         b.upsert(docs[start : start + 15])
@@ -626,11 +629,12 @@ def test_question_searches_in_halves_rank_as_one_search(tmp_path: Path, monkeypa
     def run(passages_from: int, records_from: int) -> list[list[tuple[str, float, int | None]]]:
         monkeypatch.setattr(embedded, "_SPLIT_PASSAGES_FROM", passages_from)
         monkeypatch.setattr(embedded, "_SPLIT_RECORDS_FROM", records_from)
-        return [[(h.id, h.score, h.page) for h in b.search(Query(text=q, limit=20)).hits] for q in questions]
+        queries = [Query(text=q, limit=20) for q in questions] + [Query(text=questions[0], limit=20, doc_type="t1")]
+        return [[(h.id, h.score, h.page) for h in b.search(query).hits] for query in queries]
 
     whole = run(10_000, 10_000)
     assert all(len(hits) == 20 for hits in whole) and not halves
     assert run(2, 10_000) == whole
     assert run(10_000, 0) == whole
     assert run(2, 0) == whole
-    assert halves.count("_halves") == 4 and halves.count("_window") == 4
+    assert halves.count("_halves") == 6 and halves.count("_window") == 6
