@@ -621,10 +621,16 @@ def test_question_searches_in_halves_rank_as_one_search(tmp_path: Path, monkeypa
         "Tôi là thương binh, muốn biết trợ cấp hằng tháng hiện nay là bao nhiêu?",
         "xin hoi khai sinh ho tich cho chau o dau va nha dat can giay to gi",
     ]
-    halves: list[str] = []
-    for name in ("_halves", "_window"):
+    calls: list[str] = []
+    for name in ("_passages", "_window"):
         method = getattr(EmbeddedBackend, name)
-        monkeypatch.setattr(EmbeddedBackend, name, lambda *a, m=method, n=name: halves.append(n) or m(*a))
+        monkeypatch.setattr(EmbeddedBackend, name, lambda *a, m=method, n=name: calls.append(n) or m(*a))
+
+    def searches(passages_from: int, records_from: int) -> tuple[int, int]:
+        """(passage searches, halved record searches) of one run."""
+        calls.clear()
+        assert run(passages_from, records_from) == whole
+        return calls.count("_passages"), calls.count("_window")
 
     def run(passages_from: int, records_from: int) -> list[list[tuple[str, float, int | None]]]:
         monkeypatch.setattr(embedded, "_SPLIT_PASSAGES_FROM", passages_from)
@@ -633,8 +639,7 @@ def test_question_searches_in_halves_rank_as_one_search(tmp_path: Path, monkeypa
         return [[(h.id, h.score, h.page) for h in b.search(query).hits] for query in queries]
 
     whole = run(10_000, 10_000)
-    assert all(len(hits) == 20 for hits in whole) and not halves
-    assert run(2, 10_000) == whole
-    assert run(10_000, 0) == whole
-    assert run(2, 0) == whole
-    assert halves.count("_halves") == 6 and halves.count("_window") == 6
+    assert all(len(hits) == 20 for hits in whole) and calls.count("_passages") == 3 and "_window" not in calls
+    assert searches(2, 10_000) == (6, 0)  # each question's passage search in two
+    assert searches(10_000, 0) == (3, 3)
+    assert searches(2, 0) == (6, 3)
