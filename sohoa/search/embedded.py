@@ -33,6 +33,7 @@ import html
 import json
 import logging
 import os
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -72,8 +73,9 @@ from sohoa.textnorm import fold, normalize_text
 _log = logging.getLogger(__name__)
 
 # Bump when fields or analyzers change; an index built with another version must be rebuilt from the store.
-# 2: the public copy of title and body; 3: word-pair fields (`_f2`); 4: the passage index; 5: passages store nothing
-SCHEMA_VERSION = 5
+# 2: the public copy of title and body; 3: word-pair fields (`_f2`); 4: the passage index; 5: passages store nothing;
+# 6: `seq`, the write time, to cut a question's record search in two
+SCHEMA_VERSION = 6
 _MARKER = "sohoa-index.json"
 _PASSAGES = "passages"  # subdirectory: the passage index (one tantivy document per non-empty page of a record)
 _TEXT = "sohoa_text"  # simple tokenizer + lower-case: the accented field
@@ -109,12 +111,20 @@ _TONED_INITIALS = {
 
 _SHOULD = tantivy.Occur.Should
 _facet_pool: tuple[int, ThreadPoolExecutor] | None = None
+# A question's passage search is split in two halves run side by side from this many restricted records on (below,
+# the second query's fixed cost, about 1.5 ms CPU at 200,000 passages, outweighs the half walk it saves).
+_SPLIT_PASSAGES_FROM = 16
+# A question's record search is cut in two halves (by write time) run side by side in an index of this many records
+# or more: a range filter on `seq` costs ~1 ms CPU in all (the text clauses' scorers are never built where it matches
+# nothing), each half walks about half of tantivy's 4,096-document windows.
+_SPLIT_RECORDS_FROM = 10_000
 
 
 def _facet_worker() -> ThreadPoolExecutor:
-    """Threads for the facet pass, which runs beside the ranked search and the snippets (tantivy releases the GIL
-    while it searches): on two cores a query takes the longer of the two, not their sum. Made again after a fork,
-    whose child inherits the pool but not its threads."""
+    """Threads for the jobs a query runs beside its main thread (tantivy releases the GIL while it searches): the
+    facet pass, beside the ranked search and the snippets, and half of a question's record and passage searches. On
+    two cores a query takes the longer of the jobs, not their sum. Made again after a fork, whose child inherits the
+    pool but not its threads."""
     global _facet_pool
     if _facet_pool is None or _facet_pool[0] != os.getpid():
         _facet_pool = (os.getpid(), ThreadPoolExecutor(max_workers=2, thread_name_prefix="sohoa-facets"))
@@ -186,6 +196,9 @@ def _schema(passages: bool = False) -> tantivy.Schema:
     sb.add_integer_field("page", fast=True)  # a passage's 1-based page in its record
     # yyyymmdd, 0 when unknown: one integer serves the range filter and the date sort (unknown sorts last).
     sb.add_integer_field("issued", indexed=True, fast=True)
+    # When the record was written (ns, increasing; passages leave it empty): a range of it is a run of the index's
+    # documents, so a question's record search can walk the index in two halves side by side. Not data.
+    sb.add_integer_field("seq", indexed=True, fast=True)
     return sb.build()
 
 
@@ -222,6 +235,8 @@ class EmbeddedBackend:
         self._pindex = self._open_index(self.index_dir / _PASSAGES, _schema(passages=True))
         self._writer: tantivy.IndexWriter | None = None
         self._pwriter: tantivy.IndexWriter | None = None
+        self._seq = 0  # the last `seq` written by this handle
+        self._seq_cut: tuple[tuple[int, int], int | None] | None = None  # (num_docs, num_segments), median seq
 
     # --- lifecycle ---------------------------------------------------------------------------------------
 
@@ -363,6 +378,8 @@ class EmbeddedBackend:
                 # The index is derived data: a bad date must not sink the batch; the record store keeps the truth.
                 _log.warning("record %s: unparseable issued_date %r indexed as unknown", d.id, d.issued_date)
         doc.add_integer("issued", issued)
+        self._seq = max(self._seq + 1, time.time_ns())
+        doc.add_integer("seq", self._seq)
         return doc, passages
 
     def _pairs(self, text: str) -> str:
@@ -605,19 +622,23 @@ class EmbeddedBackend:
         # page beyond the window keeps the record order, so paging stays consistent.
         rescore = text_q is not None and not by_date and offset + limit <= _RESCORE_WINDOW
         rescore = rescore and passage_ranked(plan_query(qt))
-        res = searcher.search(
-            q,
-            limit=_RESCORE_WINDOW if rescore else max(limit, 1),  # tantivy asserts limit > 0
-            offset=0 if rescore else offset,
-            count=False,  # the facet pass counts: one walk of the match set instead of two
-            order_by_field="issued" if by_date else None,
-            order=tantivy.Order.Desc,
-        )
+        cut = self._cut(searcher) if rescore else None
+        if cut is not None and text_q is not None:
+            window = self._window(searcher, [*filters, (tantivy.Occur.Must, text_q)], cut)
+        else:
+            window = searcher.search(
+                q,
+                limit=_RESCORE_WINDOW if rescore else max(limit, 1),  # tantivy asserts limit > 0
+                offset=0 if rescore else offset,
+                count=False,  # the facet pass counts: one walk of the match set instead of two
+                order_by_field="issued" if by_date else None,
+                order=tantivy.Order.Desc,
+            ).hits
         passage_q = self._text_query(qt, ("", tf[1])) if rescore else None  # passages have no title
         if passage_q is not None:
-            hits_raw = self._by_passage(searcher, res.hits, passage_q.rank)[offset : offset + limit]
+            hits_raw = self._by_passage(searcher, window, passage_q.rank)[offset : offset + limit]
         else:
-            hits_raw = [(score, addr, None) for score, addr in res.hits[:limit]]
+            hits_raw = [(score, addr, None) for score, addr in window[:limit]]
 
         gens: list[tuple[bool, tantivy.SnippetGenerator]] = []
         if built is not None and hits_raw:
@@ -633,6 +654,41 @@ class EmbeddedBackend:
         suggestion = self._suggest(searcher, qt, tf) if total == 0 and text_q is not None else None
         return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
 
+    def _cut(self, searcher: tantivy.Searcher) -> int | None:
+        """Where a question's record search is cut in two: the median `seq` (tantivy's approximate percentile, kept
+        while the document and segment counts stay), or None below _SPLIT_RECORDS_FROM records. Only the speed
+        depends on it: the halves always cover every record."""
+        if searcher.num_docs < _SPLIT_RECORDS_FROM:
+            return None
+        key = (searcher.num_docs, searcher.num_segments)
+        if self._seq_cut is None or self._seq_cut[0] != key:
+            raw = searcher.aggregate(
+                tantivy.Query.all_query(), {"p": {"percentiles": {"field": "seq", "percents": [50.0]}}}
+            )
+            value = raw.get("p", {}).get("values", {}).get("50.0")
+            self._seq_cut = (key, int(value) if isinstance(value, int | float) and value > 0 else None)
+        return self._seq_cut[1]
+
+    def _window(
+        self, searcher: tantivy.Searcher, clauses: list[tuple[tantivy.Occur, tantivy.Query]], cut: int
+    ) -> list[tuple[float, tantivy.DocAddress]]:
+        """The top _RESCORE_WINDOW records for the query `clauses`, searched as two halves of the index (written
+        before `cut`, from `cut` on) side by side and merged: the same records and scores as one search (same
+        searcher, same statistics; the range scores 0), in tantivy's order."""
+
+        def half(lo: int, hi: int) -> list[tuple[float, tantivy.DocAddress]]:
+            # The range first: in a segment it does not reach, the search stops before building the text scorers.
+            written = tantivy.Query.range_query(self._schema, "seq", tantivy.FieldType.Integer, lo, hi)
+            q = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, tantivy.Query.const_score_query(written, 0.0)), *clauses]
+            )
+            return list(searcher.search(q, limit=_RESCORE_WINDOW, count=False).hits)
+
+        job = _facet_worker().submit(half, cut, 2**63 - 1)
+        window = half(-(2**63), cut - 1) + job.result()
+        window.sort(key=lambda h: (-h[0], h[1].segment_ord, h[1].doc))  # score descending, then address: tantivy's
+        return window[:_RESCORE_WINDOW]
+
     def _by_passage(
         self, searcher: tantivy.Searcher, hits: list[tuple[float, tantivy.DocAddress]], text_q: tantivy.Query
     ) -> list[tuple[float, tantivy.DocAddress, int | None]]:
@@ -642,17 +698,23 @@ class EmbeddedBackend:
         if not hits:
             return []
         keys = searcher.fast_field_values("id_h", [addr for _, addr in hits])
-        # One term query per record rather than term_set_query: the same passages, but term_set_query intersects an
-        # automaton with the id_h term dictionary of every segment (1.7 ms CPU at 100,000 records, against 0.3 ms).
-        owners = dict.fromkeys(k for k in keys if k is not None)
-        restrict = tantivy.Query.boolean_query(
-            [(_SHOULD, tantivy.Query.term_query(self._schema, "id_h", k)) for k in owners]
-        )
-        pq = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, text_q), (tantivy.Occur.Must, tantivy.Query.const_score_query(restrict, 0.0))]
-        )
+        owners = list(dict.fromkeys(int(k) for k in keys if k is not None))
         psearcher = self._pindex.searcher()
-        found = psearcher.search(pq, limit=_PASSAGE_HITS, count=False).hits
+        first: list[int] = []
+        second: list[int] = []
+        if len(owners) >= _SPLIT_PASSAGES_FROM:
+            # Two halves side by side, each a query of its own over the same searcher (same statistics, so the same
+            # scores). tantivy's union walks every 4,096-passage window holding a restricted passage: halves cut by
+            # where the records' passages lie walk about half the windows each, halves by rank nearly all.
+            first, second = self._halves(hits, keys)
+        if len(owners) < _SPLIT_PASSAGES_FROM or not first or not second:
+            found = self._passages(psearcher, owners, text_q)
+        else:
+            job = _facet_worker().submit(self._passages, psearcher, second, text_q)
+            found = self._passages(psearcher, first, text_q) + job.result()
+            # tantivy's order: score descending, then document address ascending.
+            found.sort(key=lambda h: (-h[0], h[1].segment_ord, h[1].doc))
+            del found[_PASSAGE_HITS:]
         addrs = [addr for _, addr in found]
         best: dict[object, tuple[float | None, int | None]] = {}
         for (score, _), owner, page in zip(
@@ -668,6 +730,35 @@ class EmbeddedBackend:
         ]
         ranked.sort(key=lambda r: (-r[0], r[1]))
         return [(score, addr, page) for score, _, addr, page in ranked]
+
+    def _passages(
+        self, psearcher: tantivy.Searcher, owners: Sequence[int], text_q: tantivy.Query
+    ) -> list[tuple[float, tantivy.DocAddress]]:
+        """The best _PASSAGE_HITS passages of the records `owners` (id_h values) for `text_q`, best first."""
+        # One term query per record rather than term_set_query: the same passages, but term_set_query intersects an
+        # automaton with the id_h term dictionary of every segment (1.7 ms CPU at 100,000 records, against 0.3 ms).
+        restrict = tantivy.Query.boolean_query(
+            [(_SHOULD, tantivy.Query.term_query(self._schema, "id_h", k)) for k in owners]
+        )
+        # The restriction first: in a segment holding none of the records' passages the search stops before building
+        # the text clauses' scorers (same hits and scores; -0.5 ms CPU at 200,000 passages).
+        pq = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, tantivy.Query.const_score_query(restrict, 0.0)), (tantivy.Occur.Must, text_q)]
+        )
+        return list(psearcher.search(pq, limit=_PASSAGE_HITS, count=False).hits)
+
+    @staticmethod
+    def _halves(
+        hits: list[tuple[float, tantivy.DocAddress]], keys: Sequence[int | float | bool | None]
+    ) -> tuple[list[int], list[int]]:
+        """The window's records (`keys`: id_h of `hits`) cut in two by their address in the record index: a record's
+        passages are written with it, in the same batches, so its passages lie about where it lies (at 100,000
+        records each half's query walks 24 of the 44 passage windows a single search walks; 22 when cut by the
+        passages' own addresses, which costs a search more). The cut decides the speed only: every record is in
+        one half."""
+        by_address = sorted(zip(((a.segment_ord, a.doc) for _, a in hits), keys, strict=True))
+        order = list(dict.fromkeys(int(k) for _, k in by_address if k is not None))
+        return order[: len(order) // 2], order[len(order) // 2 :]
 
     def _suggest(self, searcher: tantivy.Searcher, qt: QueryText, tf: tuple[str, str]) -> str | None:
         """The typed words with each one the index does not know replaced by its nearest indexed word (same first
