@@ -306,7 +306,10 @@ def main() -> None:
         # set 2 (or another set) was written after set 1's held-out part had been seen: all of it is held out
         questions = load_questions(QUESTIONS2 if args.set == "2" else Path(args.set))
         dev, held = [], questions
-    parts = ([("dev", dev)] if dev else []) + ([] if args.dev_only else [("held-out", held)])
+    if args.set == "1" or args.set == "2":
+        parts = ([("dev", dev)] if dev else []) + ([] if args.dev_only else [("held-out", held)])
+    else:
+        parts = [("all", questions)]
     print(f"{len(questions)} questions (dev {len(dev)}, held-out {len(held)}); {len(ps)} article passages")
     runs: dict[str, dict[str, list[str]]] = {}
     bm25 = BM25([p.text for p in ps])
