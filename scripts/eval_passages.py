@@ -5,6 +5,7 @@ on: a right article must come first. sohoa's embedded index against a plain syll
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py                       # dev and held-out
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --osmem               # + Elasticsearch (osmem-server)
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --per-question        # each question's first hits
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 2               # the second set (held out)
 
 Data (read-only, never part of the repository): SOHOA_SAMPLES (default ../shared/data beside the project) with
 legal_texts/vbpl_docs.jsonl.gz. The questions are in scripts/data/passage_questions.jsonl; each names its relevant
@@ -43,7 +44,9 @@ from sohoa.textnorm import normalize_text
 
 HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "data" / "passage_questions.jsonl"
+QUESTIONS2 = HERE / "data" / "passage_questions2.jsonl"
 SEED = 20261207  # the sample of articles the questions were written about
+SEED2 = 20261208  # set 2: a fresh sample, set 1's articles excluded
 SPLIT_SEED = 15
 
 
@@ -100,11 +103,18 @@ _TRIVIAL = re.compile(
 )
 
 
-def sample(ps: list[Passage], n: int = 60, per_doc: int = 2) -> list[Passage]:
+def sample(
+    ps: list[Passage], n: int = 60, per_doc: int = 2, seed: int = SEED, exclude: frozenset[str] = frozenset()
+) -> list[Passage]:
     """The articles the questions were written about: a fixed-seed shuffle, no boilerplate article (effect,
-    implementation, scope), none shorter than 300 characters, at most `per_doc` from one document."""
-    pool = [p for p in ps if len(p.text) >= 300 and not _TRIVIAL.search(p.heading) and "#" not in p.pid]
-    random.Random(SEED).shuffle(pool)
+    implementation, scope), none shorter than 300 characters, at most `per_doc` from one document, none in
+    `exclude`. Set 2: `sample(ps, seed=SEED2, exclude=set 1's sample and relevant articles)` (`sample2`)."""
+    pool = [
+        p
+        for p in ps
+        if len(p.text) >= 300 and not _TRIVIAL.search(p.heading) and "#" not in p.pid and p.pid not in exclude
+    ]
+    random.Random(seed).shuffle(pool)
     taken: Counter[str] = Counter()
     out = []
     for p in pool:
@@ -114,6 +124,12 @@ def sample(ps: list[Passage], n: int = 60, per_doc: int = 2) -> list[Passage]:
         if len(out) == n:
             break
     return out
+
+
+def sample2(ps: list[Passage]) -> list[Passage]:
+    """Set 2's articles: another seed, none of set 1's sampled or judged-relevant articles."""
+    set1 = {p.pid for p in sample(ps)} | {r for q in load_questions() for r in q["relevant"]}
+    return sample(ps, seed=SEED2, exclude=frozenset(set1))
 
 
 def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
@@ -270,8 +286,13 @@ def main() -> None:
         default="heading",
         help="an article record's title (default: heading)",
     )
+    ap.add_argument(
+        "--set",
+        default="1",
+        help="question set: 1 (split dev / held-out), 2 (the second set, all held out), or a JSONL path",
+    )
     ap.add_argument("--dev-only", action="store_true", help="score the dev part only (while tuning)")
-    ap.add_argument("--per-question", action="store_true", help="each dev question's first hits (sohoa, BM25)")
+    ap.add_argument("--per-question", action="store_true", help="first hits per dev question (set 2: all)")
     ap.add_argument("--out", type=Path, default=None, help="write the runs (JSONL) into this directory")
     args = ap.parse_args()
 
@@ -279,9 +300,17 @@ def main() -> None:
     from eval_relevance import elastic, embedded
 
     ps = passages(samples_dir())
-    questions = load_questions()
-    dev, held = split(questions)
-    parts = [("dev", dev)] + ([] if args.dev_only else [("held-out", held)])
+    if args.set == "1":
+        questions = load_questions()
+        dev, held = split(questions)
+    else:
+        # set 2 (or another set) was written after set 1's held-out part had been seen: all of it is held out
+        questions = load_questions(QUESTIONS2 if args.set == "2" else Path(args.set))
+        dev, held = [], questions
+    if args.set == "1" or args.set == "2":
+        parts = ([("dev", dev)] if dev else []) + ([] if args.dev_only else [("held-out", held)])
+    else:
+        parts = [("all", questions)]
     print(f"{len(questions)} questions (dev {len(dev)}, held-out {len(held)}); {len(ps)} article passages")
     runs: dict[str, dict[str, list[str]]] = {}
     bm25 = BM25([p.text for p in ps])
@@ -303,7 +332,7 @@ def main() -> None:
         for part, qs in parts:
             report(f"{name} {part}", qs, run)
     if args.per_question:
-        for q in dev:
+        for q in dev if args.set == "1" else held:
             m = metrics(q["relevant"], runs["sohoa-embedded"][q["id"]])
             mb = metrics(q["relevant"], runs["bm25"][q["id"]])
             print(f"{q['id']} {q['style'][:4]} rr={m['MRR@10']:.2f} bm25={mb['MRR@10']:.2f} {q['question'][:70]}")

@@ -63,6 +63,7 @@ from sohoa.search.keys import (
     edit_distance,
     filter_terms,
     page_key,
+    passage_count,
     passage_ranked,
     passage_scores,
     period_bound,
@@ -922,7 +923,8 @@ class ElasticBackend:
         total = int(res["hits"]["total"]["value"])
         best = self._best_passages(qt, tf, [r["_id"] for r in records])
         found = [best.get(r["_id"], (None, None)) for r in records]
-        combined = passage_scores([float(r.get("_score") or 0.0) for r in records], [p for p, _ in found])
+        counts = [passage_count(r.get("_source", {}).get("display", {}).get("page_keys", [])) for r in records]
+        combined = passage_scores([float(r.get("_score") or 0.0) for r in records], [p for p, _ in found], counts)
         ranked = sorted(
             (
                 (score, rank, raw, page)

@@ -74,8 +74,9 @@ _log = logging.getLogger(__name__)
 
 # Bump when fields or analyzers change; an index built with another version must be rebuilt from the store.
 # 2: the public copy of title and body; 3: word-pair fields (`_f2`); 4: the passage index; 5: passages store nothing;
-# 6: `seq`, the write time, to cut a question's record search in two
-SCHEMA_VERSION = 6
+# 6: `seq`, the write time, to cut a question's record search in two; 7: a record's passage count (fast field
+# `passages`)
+SCHEMA_VERSION = 7
 _MARKER = "sohoa-index.json"
 _PASSAGES = "passages"  # subdirectory: the passage index (one tantivy document per non-empty page of a record)
 _TEXT = "sohoa_text"  # simple tokenizer + lower-case: the accented field
@@ -194,12 +195,18 @@ def _schema(passages: bool = False) -> tantivy.Schema:
     # keys.id_hash of the record id (in a passage: of its record's), read as a fast field to tie passages to records.
     sb.add_integer_field("id_h", indexed=True, fast=True)
     sb.add_integer_field("page", fast=True)  # a passage's 1-based page in its record
+    sb.add_integer_field("passages", fast=True)  # a record's number of passages (keys.passage_scores)
     # yyyymmdd, 0 when unknown: one integer serves the range filter and the date sort (unknown sorts last).
     sb.add_integer_field("issued", indexed=True, fast=True)
     # When the record was written (ns, increasing; passages leave it empty): a range of it is a run of the index's
     # documents, so a question's record search can walk the index in two halves side by side. Not data.
     sb.add_integer_field("seq", indexed=True, fast=True)
     return sb.build()
+
+
+def _counts(searcher: tantivy.Searcher, hits: Sequence[tuple[float, tantivy.DocAddress]]) -> list[int | None]:
+    """The records' numbers of passages (keys.passage_scores), from the fast field."""
+    return [c if isinstance(c, int) else None for c in searcher.fast_field_values("passages", [a for _, a in hits])]
 
 
 def pair_tokens(tokens: Sequence[str]) -> str:
@@ -370,6 +377,7 @@ class EmbeddedBackend:
                 passage.add_text(body_field, page)
                 passage.add_text(f"{body_field}_f", page)
                 passage.add_text(f"{body_field}_f2", page_pairs)
+        doc.add_integer("passages", len(passages))
         issued = 0
         if d.issued_date:
             try:
@@ -723,7 +731,7 @@ class EmbeddedBackend:
             if owner not in best:  # hits come best first: the first passage of a record is its best
                 best[owner] = (float(score), int(page) if isinstance(page, int) else None)
         found_best = [best.get(key, (None, None)) for key in keys]
-        combined = passage_scores([float(score) for score, _ in hits], [p for p, _ in found_best])
+        combined = passage_scores([float(s) for s, _ in hits], [p for p, _ in found_best], _counts(searcher, hits))
         ranked = [
             (total, rank, addr, page)
             for rank, (total, (_, addr), (_, page)) in enumerate(zip(combined, hits, found_best, strict=True))

@@ -218,12 +218,36 @@ def plan_query(qt: QueryText) -> QueryPlan:
 # keeps its exact-key priority; see passage_ranked); pages beyond the window keep the record order.
 B_RECORD = 0.5
 RESCORE_WINDOW = 100
+# A record whose text is one passage (an article indexed on its own, a one-page letter): its record score is its
+# title's evidence plus that same passage's, so what it adds beyond the passage counts at most this share of the
+# passage's score. Its title then cannot outrank its body: a heading repeating the document's theme ("… về bảo vệ dữ
+# liệu cá nhân") weighed two to three times the article's text and put every themed article above the one that
+# answers (docs/search.md, "Passage-level legal questions, second set"). A record of several passages keeps its
+# full record score (its title names the whole: a procedure's name must weigh).
+B_ONE_PASSAGE_BEYOND = 0.5
 
 
-def passage_scores(records: Sequence[float], passages: Sequence[float | None]) -> list[float]:
+def passage_scores(
+    records: Sequence[float], passages: Sequence[float | None], counts: Sequence[int | None] | None = None
+) -> list[float]:
     """The ranking score of each record of a window: its best passage's score (None: no passage matched, 0) plus
-    B_RECORD x its record score. Both backends rank a question's window with this."""
-    return [(p or 0.0) + B_RECORD * r for r, p in zip(records, passages, strict=True)]
+    B_RECORD x its record score; `counts`: each record's number of passages (None: unknown), a one-passage record's
+    record score capped at (1 + B_ONE_PASSAGE_BEYOND) x its passage's. Both backends rank a question's window with
+    this."""
+    out = []
+    for i, (r, p) in enumerate(zip(records, passages, strict=True)):
+        if p is not None and counts is not None and counts[i] == 1:
+            r = min(r, (1.0 + B_ONE_PASSAGE_BEYOND) * p)
+        out.append((p or 0.0) + B_RECORD * r)
+    return out
+
+
+_EMPTY_PAGE = hashlib.blake2b(b"", digest_size=8).hexdigest()
+
+
+def passage_count(page_keys: Sequence[str]) -> int:
+    """A record's number of passages (its non-empty pages) from its pages' `page_key`s."""
+    return sum(k != _EMPTY_PAGE for k in page_keys)
 
 
 def passage_ranked(plan: QueryPlan) -> bool:
