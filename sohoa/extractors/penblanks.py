@@ -28,15 +28,19 @@ Box = tuple[int, int, int, int]
 
 HOW = "handwritten blank"
 # A value the first pass read in a blank with less confidence than this is doubted and read again: Tesseract reads
-# pen figures sure of itself less often than print ("1262" for 1962 at 71).
-DOUBT_BELOW = 85.0
+# print figures at 95-97, pen figures mostly lower, right or wrong ("1262" for 1962 at 71, "229" for 929 at 91).
+DOUBT_BELOW = 95.0
 MIN_CONF = 50.0  # a blank's reading below this is no value
+REPLACE_FROM = 90.0  # ... and below this it does not replace a well-formed value the first pass read
 _HEADER_SHARE = 0.45
 
 _LABEL = re.compile(r"^\W{0,2}S[ốoôỐÔO]\s*[:;.,]?", re.IGNORECASE)
 _DAY = re.compile(r"ng[àaảạáã]y", re.IGNORECASE)
 _MONTH = re.compile(r"th[áaàạảã]ng", re.IGNORECASE)
 _YEAR = re.compile(r"n[ăaâ]m", re.IGNORECASE)
+# Where the number's symbol starts: the slash before a year or the symbol's letters ("/2020/TT-BCA", "/UBND-VP"),
+# or, the slash lost, a year and its slash ("6; 2023/QĐ-UBND").
+_SYMBOL = re.compile(r"/\s*(?=(?:19|20)\d\d\s*/|[A-ZĐ])|(?<=\s)(?=(?:19|20)\d\d/[A-ZĐ])")
 
 
 @dataclass
@@ -50,23 +54,33 @@ class Blank:
 
 @dataclass
 class _Piece:
-    """A word of the line with its offset in the line's text."""
+    """A word of the line with its offset in the line's text and the line's print character width."""
 
     word: Word
     at: int
+    char_w: float
 
-    def x(self, k: int) -> int:
-        """The x of the word's k-th character (characters taken as equally wide)."""
+    def end_x(self, k: int) -> int:
+        """Where the word's first k characters end. A word may hold print and pen glued ("ngày19", "19tháng"):
+        print characters are about the line's width each, pen figures wider; so a print prefix is measured
+        from the word's left, a print suffix (`start_x`) from its right."""
         w = self.word
-        return w.left + round(w.width * k / max(1, len(w.text)))
+        return w.left + w.width if k >= len(w.text) else min(w.left + w.width, w.left + round(k * self.char_w))
+
+    def start_x(self, k: int) -> int:
+        """Where the word's characters from the k-th on begin (measured from its right)."""
+        w = self.word
+        return w.left if k <= 0 else max(w.left, w.left + w.width - round((len(w.text) - k) * self.char_w))
 
 
 def _pieces(ws: list[Word]) -> tuple[str, list[_Piece]]:
     text = tesseract.join_line(ws)
+    widths = sorted(w.width / len(w.text) for w in ws if len(w.text) >= 2)
+    char_w = widths[len(widths) // 2] if widths else 0.0
     out, pos = [], 0
     for w in ws:
         pos = text.index(w.text, pos)
-        out.append(_Piece(w, pos))
+        out.append(_Piece(w, pos, char_w))
         pos += len(w.text)
     return text, out
 
@@ -78,17 +92,30 @@ def _find(pattern: re.Pattern[str], pieces: list[_Piece], start: int = 0) -> tup
             continue
         m = pattern.search(p.word.text, max(0, start - p.at))
         if m:
-            return p.at + m.start(), p.at + m.end(), p.x(m.start()), p.x(m.end())
+            return p.at + m.start(), p.at + m.end(), p.start_x(m.start()), p.end_x(m.end())
     return None
 
 
-def _at(pieces: list[_Piece], offset: int) -> int:
-    """The x of the line's character at ``offset`` (a separator: the next word's left)."""
-    for p in pieces:
-        if offset < p.at + len(p.word.text):
-            return p.x(max(0, offset - p.at))
-    last = pieces[-1].word
-    return last.left + last.width
+def _piece(pieces: list[_Piece], offset: int) -> _Piece | None:
+    return next((p for p in pieces if offset < p.at + len(p.word.text)), None)
+
+
+def _start_x(pieces: list[_Piece], offset: int) -> int:
+    """Where the line's text from ``offset`` begins on the page (a separator: the next word's left)."""
+    p = _piece(pieces, offset)
+    if p is None:
+        last = pieces[-1].word
+        return last.left + last.width
+    return p.start_x(max(0, offset - p.at))
+
+
+def _end_x(pieces: list[_Piece], offset: int) -> int:
+    """Where the line's text up to ``offset`` ends on the page."""
+    p = _piece(pieces, offset - 1)
+    if p is None:
+        last = pieces[-1].word
+        return last.left + last.width
+    return p.end_x(offset - p.at)
 
 
 def _conf(pieces: list[_Piece], span: tuple[int, int]) -> float:
@@ -107,14 +134,17 @@ def find_blanks(ws: list[Word], px: float) -> tuple[str, list[Blank]]:
 
     def add(field: str, a: int, b: int, xa: int, xb: int) -> None:
         x0, x1 = xa + round(0.3 * px), xb - round(0.3 * px)
+        # Words the first pass read wholly in the blank are the pen's, wider than the print's gap may show.
+        inside = [p.word for p in pieces if p.at >= a and p.at + len(p.word.text) <= b]
+        x0 = min([x0] + [w.left for w in inside])
+        x1 = max([x1] + [w.left + w.width for w in inside])
         if x1 - x0 >= round(1.5 * px):
             blanks.append(Blank(field, (x0, top, x1, bottom), (a, b), text[a:b].strip(), _conf(pieces, (a, b))))
 
     label = _LABEL.match(pieces[0].word.text)
-    if label:
-        slash = text.find("/", label.end())
-        if slash > 0:
-            add("number", label.end(), slash, pieces[0].x(label.end()), _at(pieces, slash))
+    symbol = _SYMBOL.search(text, label.end()) if label else None
+    if label and symbol:
+        add("number", label.end(), symbol.start(), pieces[0].end_x(label.end()), _start_x(pieces, symbol.start()))
     day = _find(_DAY, pieces)
     month = _find(_MONTH, pieces, day[1]) if day else None
     year = _find(_YEAR, pieces, month[1]) if month else None
@@ -129,18 +159,17 @@ def find_blanks(ws: list[Word], px: float) -> tuple[str, list[Blank]]:
                 a = after.end()
                 b = text.find(tesseract.COLUMN_GAP, a)
                 b = len(text) if b < 0 else b
-                xa = _at(pieces, a - 1) + round(0.6 * px)
-                add("year", a, b, xa, max(_at(pieces, b - 1) if b > a else 0, xa + round(10 * px)))
+                xa = _end_x(pieces, a)
+                add("year", a, b, xa, max(_end_x(pieces, b) if b > a else 0, xa + round(10 * px)))
     return text, blanks
 
 
 def _value(field: str, text: str) -> str | None:
-    """A well-formed value of a blank from a reading, or None: the reading holds one run of figures and at most
-    one other letter or figure-like mark (a pen stroke read as a letter beside them)."""
-    runs = re.findall(r"\d+", text)
-    if len(runs) != 1 or len(re.findall(r"[^\W\d_]", text)) > 1:
+    """A well-formed value of a blank from a reading, or None: figures alone, marks around them aside ("1s", a
+    figure read as a letter, is no value: taking its "1" would lose a figure)."""
+    v = re.sub(r"[\s.,:;_'\"!|“”‘’`~-]", "", text)
+    if not v.isdigit() or not v.isascii():
         return None
-    v = runs[0]
     if field == "number":
         return v if 1 <= len(v) <= 5 and int(v) > 0 else None
     if field == "year":
@@ -195,7 +224,8 @@ def read_blank(
 
 def _date_ok(values: dict[str, str], first: dict[str, str], year_text: str) -> bool:
     day, month = values.get("day") or first.get("day"), values.get("month") or first.get("month")
-    year = f"20{values['year']}" if "year" in values else year_text
+    short = values.get("year") or first.get("year")
+    year = f"20{short}" if short else year_text
     try:
         date(int(year), int(month or 0), int(day or 0))
     except ValueError:
@@ -223,10 +253,18 @@ def read_line(
     values: dict[str, tuple[str, float]] = {}
     for b in todo:
         got = read_blank(grey, dpi, b, ocr)
-        # A well-formed first value is replaced only by a surer reading (or to make the date valid).
-        surer = b.field not in firsts or got is not None and (got[1] > b.first_conf or date_bad)
-        if got is not None and got[0] != firsts.get(b.field) and surer:
+        first = firsts.get(b.field)
+        # A well-formed first value is replaced only by a surer reading (or to make the date valid), never by one
+        # that lost a figure of it ("1" for "19": the crop cut the pen's figures).
+        surer = first is None or got is not None and (got[1] > max(b.first_conf, REPLACE_FROM) or date_bad)
+        lost = first is not None and got is not None and len(got[0]) < len(first) and got[0] in first
+        lost = lost and b.first_conf >= MIN_CONF  # a figure read unsure ("71516" at 36) may be a pen stroke
+        if got is not None and got[0] != first and surer and not lost:
             values[b.field] = got
+    # The year's figures after a printed "20" ("năm 20 23"): glued to it whenever the date is re-read.
+    year_blank = next((b for b in blanks if b.field == "year"), None)
+    if year_blank and "year" not in values and "year" in firsts and any(f in values for f in ("day", "month")):
+        values["year"] = (firsts["year"], year_blank.first_conf)
     date_fields = {f: v for f, (v, _) in values.items() if f != "number"}
     # The date as a whole: the blanks read again and the first pass's others make a valid date, else none of them.
     if date_fields and not _date_ok(date_fields, firsts, year_text):
@@ -240,7 +278,8 @@ def read_line(
         a, z = b.span
         value = values[b.field][0]
         # The number glued to its symbol ("Số: 148/2020/TT-BCA"), the year's figures to the printed "20".
-        out += text[end:a] + {"number": f" {value}", "year": value}.get(b.field, f" {value} ")
+        slash = "" if text[z:].lstrip().startswith("/") else "/"  # the symbol's slash lost ("6; 2023/QĐ-UBND")
+        out += text[end:a] + {"number": f" {value}{slash}", "year": value}.get(b.field, f" {value} ")
         end = z
     out += text[end:]
     xs = [b.box for b in blanks if b.field in values]
@@ -271,11 +310,17 @@ def read_blanks(
     pen = np.asarray(colour.stamp_image) if colour is not None else None
     limit = _HEADER_SHARE * image.height
     out = []
-    for box, ws in line_boxes(words):
-        if box[1] > limit:
-            continue
+    seen_number = seen_date = False
+    for box, ws in sorted(line_boxes(words), key=lambda lw: lw[0][1]):
+        if box[1] > limit or (seen_number and seen_date):
+            break
         line_text = tesseract.join_line(ws)
-        if not (_LABEL.match(line_text) or _DAY.search(line_text)):
+        # The header's own lines only: the first number line and the first date line from the top (a citation
+        # below them, "Căn cứ Nghị định … ngày 05 tháng 3 năm 2020", is printed, never left blank).
+        is_number = not seen_number and _LABEL.match(line_text) is not None
+        is_date = not seen_date and _DAY.search(line_text) is not None and _MONTH.search(line_text) is not None
+        seen_number, seen_date = seen_number or is_number, seen_date or is_date
+        if not (is_number or is_date):
             continue
         read = None
         if pen is not None and pen.shape == grey.shape:

@@ -31,8 +31,9 @@ def mark(md: DocumentMetadata, before: DocumentMetadata, reread: dict[str, Any])
     otherwise) and cap their confidence at the reading's."""
     if reread.get("how") not in HOWS:
         return
-    values = reread.get("values") or {}
-    fields = {_FIELD[f] for f in values if f in _FIELD} or set(FLAGS)
+    # A blank re-reading names the fields it read; a colour-layer one (``penvalues``: a count) may hold either.
+    values = reread.get("values")
+    fields = {_FIELD[f] for f in values if f in _FIELD} if isinstance(values, dict) else set(FLAGS)
     conf = float(reread.get("conf") or 0.0) / 100
     for field in sorted(fields):
         value = getattr(md, field)
