@@ -308,7 +308,7 @@ def read_blanks(
     colour page the pen's ink is read on the colour layer (none of the print), where it has any."""
     grey = np.asarray(image if image.mode == "L" else image.convert("L"))
     pen = np.asarray(colour.stamp_image) if colour is not None else None
-    limit = _HEADER_SHARE * image.height
+    limit = max(_HEADER_SHARE * image.height, 100 * dpi / 25.4)  # a page cut short keeps its header zone
     out = []
     seen_number = seen_date = False
     for box, ws in sorted(line_boxes(words), key=lambda lw: lw[0][1]):
