@@ -102,6 +102,10 @@ def ocr(seed: int, condition: str, cache: Path, marks: bool = False, pen: bool =
             "words": [[dataclasses.asdict(w) for w in p.words] for p in extraction.pages],
             "stamps": extraction.first_page_stamps,
             "cpu_seconds": time.process_time() - c0,
+            # The pen blanks' step (penblanks) alone, when the code under test has it.
+            "pen_blanks_cpu": sum(
+                float(r.params.get("stage_cpu_s", {}).get("pen_blanks", 0.0)) for r in extraction.tool_runs
+            ),
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
@@ -120,7 +124,8 @@ def evaluate(
     known = functools.partial(registration.symbol_score, extractor.resources)
     totals: dict[str, dict[str, int]] = {}
     for condition in conditions:
-        tally = {f: 0 for f in FIELDS} | {"all": 0, "n": 0}
+        tally = {f: 0 for f in FIELDS} | {"all": 0, "n": 0, "hand": 0, "hand_wrong": 0}
+        pen_cpu = 0.0
         for seed in seeds:
             doc = header_document(seed, marks, pen)
             rec = ocr(seed, condition, cache, marks, pen)
@@ -144,6 +149,12 @@ def evaluate(
             }
             for f in FIELDS:
                 tally[f] += ok[f]
+            # Values read from handwriting (flagged for review), and those of them that are wrong.
+            for f, flag in (("number", "number_handwritten"), ("issued_date", "date_handwritten")):
+                if flag in md.flags:
+                    tally["hand"] += 1
+                    tally["hand_wrong"] += not ok[f]
+            pen_cpu += float(rec.get("pen_blanks_cpu", 0.0))
             tally["all"] += all(ok.values())
             tally["n"] += 1
             if verbose and not all(ok.values()):
@@ -156,6 +167,7 @@ def evaluate(
                             got = f"{md.issuer} / {md.issuer_superior}"
                         print(f"    {f}: expected {truth[f]!r}, got {got!r}")
                 print("    " + head.replace("\n", "\n    "))
+        tally["pen_blanks_ms"] = round(1000 * pen_cpu / max(1, tally["n"]))  # CPU a page
         totals[condition] = tally
     return totals
 
@@ -184,7 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'condition':<10}" + "".join(f"{f:>14}" for f in (*FIELDS, "all")))
     for condition, t in totals.items():
         n = t["n"]
-        print(f"{condition:<10}" + "".join(f"{t[f]:>8}/{n:<2} {100 * t[f] / n:3.0f}%"[-14:] for f in (*FIELDS, "all")))
+        print(
+            f"{condition:<10}"
+            + "".join(f"{t[f]:>8}/{n:<2} {100 * t[f] / n:3.0f}%"[-14:] for f in (*FIELDS, "all"))
+            + f"   handwritten {t['hand']} ({t['hand_wrong']} wrong), pen blanks {t['pen_blanks_ms']} ms CPU/page"
+        )
     if args.json:
         args.json.write_text(json.dumps(totals, indent=1), encoding="utf-8")
     return 0

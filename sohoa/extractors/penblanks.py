@@ -256,7 +256,10 @@ def read_line(
         first = firsts.get(b.field)
         # A well-formed first value is replaced only by a surer reading (or to make the date valid), never by one
         # that lost a figure of it ("1" for "19": the crop cut the pen's figures).
-        surer = first is None or got is not None and (got[1] > max(b.first_conf, REPLACE_FROM) or date_bad)
+        # A date whose day and month are each well formed but not together ("31 tháng 2") may take either; one
+        # with a field missing keeps its well-formed others unless surely read otherwise.
+        clash = date_bad and all(f in firsts for f in ("day", "month")) and b.field in ("day", "month")
+        surer = first is None or got is not None and (got[1] > max(b.first_conf, REPLACE_FROM) or clash)
         lost = first is not None and got is not None and len(got[0]) < len(first) and got[0] in first
         lost = lost and b.first_conf >= MIN_CONF  # a figure read unsure ("71516" at 36) may be a pen stroke
         if got is not None and got[0] != first and surer and not lost:
@@ -292,7 +295,8 @@ def read_line(
         "how": HOW,
         "box": box,
         "values": {f: [v, c] for f, (v, c) in values.items()},
-        "doubted": [f for f in values if f in firsts],
+        # Fields the first pass read something for: the metadata may have made a value of it ("1s" -> 15).
+        "doubted": [f for f in values if any(b.field == f and b.first for b in blanks)],
     }
 
 
