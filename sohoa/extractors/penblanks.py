@@ -185,9 +185,9 @@ def _first_ok(blank: Blank) -> bool:
 
 def read_blank(
     grey: np.ndarray, dpi: float, blank: Blank, ocr: tesseract.OcrOptions | None = None
-) -> tuple[str, float] | None:
-    """A blank's hand-written value and its confidence (0-100), or None when no sure well-formed value is read
-    (an empty blank, a scribble)."""
+) -> tuple[str, float, bool] | None:
+    """A blank's hand-written value, its confidence (0-100) and whether both models read it, or None when no sure
+    well-formed value is read (an empty blank, a scribble)."""
     px = dpi / 25.4
     x0, top, x1, bottom = blank.box
     h = bottom - top
@@ -219,7 +219,11 @@ def read_blank(
                 if not (len(seen) == len(value) and re.search(r"\d", seen)):
                     continue
             found.append((value, r.conf))
-    return max(found, key=lambda f: f[1]) if found else None
+            break  # the model's first acceptable reading (plain before forced)
+    if not found:
+        return None
+    value, conf = max(found, key=lambda f: f[1])
+    return value, conf, len(found) == 2 and found[0][0] == found[1][0]
 
 
 def _date_ok(values: dict[str, str], first: dict[str, str], year_text: str) -> bool:
@@ -259,11 +263,13 @@ def read_line(
         # A date whose day and month are each well formed but not together ("31 tháng 2") may take either; one
         # with a field missing keeps its well-formed others unless surely read otherwise.
         clash = date_bad and all(f in firsts for f in ("day", "month")) and b.field in ("day", "month")
-        surer = first is None or got is not None and (got[1] > max(b.first_conf, REPLACE_FROM) or clash)
+        # Both models must agree to overrule the page's reading: a printed figure doubted by Tesseract ("2973",
+        # bold italic in a blank, at 80) is read otherwise by one model now and then ("1973" at 93).
+        surer = first is None or got is not None and got[2] and (got[1] > max(b.first_conf, REPLACE_FROM) or clash)
         lost = first is not None and got is not None and len(got[0]) < len(first) and got[0] in first
         lost = lost and b.first_conf >= MIN_CONF  # a figure read unsure ("71516" at 36) may be a pen stroke
         if got is not None and got[0] != first and surer and not lost:
-            values[b.field] = got
+            values[b.field] = got[:2]
     # The year's figures after a printed "20" ("năm 20 23"): glued to it whenever the date is re-read.
     year_blank = next((b for b in blanks if b.field == "year"), None)
     if year_blank and "year" not in values and "year" in firsts and any(f in values for f in ("day", "month")):
