@@ -76,6 +76,8 @@ LABELS: dict[str, dict[str, str]] = {
         "blank_number": "số văn bản để trống",
         "no_number": "không thấy số văn bản",
         "number_guessed": "số văn bản đoán từ ngữ cảnh",
+        "number_handwritten": "số văn bản đọc từ chữ viết tay: cần người kiểm tra",
+        "date_handwritten": "ngày ban hành đọc từ chữ viết tay: cần người kiểm tra",
         "received_year_guessed": "năm của ngày đến (dấu đến) là năm ban hành, đoán",
         "received_stamp_unverified": "số đến, ngày đến đọc từ dấu đến: cần người kiểm tra",
         "draft": "bản dự thảo",

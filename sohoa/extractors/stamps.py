@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from sohoa.extractors import inkcolour, penvalues, tesseract
+from sohoa.extractors import handwriting, inkcolour, penvalues, tesseract
 from sohoa.extractors.types import Word
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (pixels, x1/y1 exclusive)
@@ -104,7 +104,7 @@ def _ring_score(mask: np.ndarray) -> float:
 
 
 _POOL_INK = 215
-_INK = 170  # grey level under which a pixel is ink (stamps are often lighter than the print)
+_INK = handwriting.INK
 _POOL = 4  # frames are found on a 4x4-pooled copy (any ink in the block): 16x fewer pixels, lines stay lines
 
 
@@ -415,7 +415,7 @@ def read_rows(
             y0, y1 = max(top - round(2.6 * px), bottom - round(5.6 * px)), bottom + round(1.6 * px)
             if x1 - x0 < 4 * px:
                 continue
-            crop = _row_band(grey, (x0, y0, x1, y1), px)
+            crop = handwriting.clean_band(grey, (x0, y0, x1, y1), px)
             opts = tesseract.OcrOptions(
                 psm=7,
                 model=(ocr or tesseract.OcrOptions()).model,
@@ -426,103 +426,15 @@ def read_rows(
 
 
 def _read_row(crop: Image.Image, dpi: float, opts: tesseract.OcrOptions, name: str, box: Box) -> list[RowReading]:
-    """A row's band read as it is and, when that gives no value or a number with letters glued to its figures
-    ("s670" for "8670": a hand-written figure read as a letter), with only the characters a value is written with.
-    Only then: a whitelisted reading's confidence is high for whatever figures it forced ("12/3/2926" for
-    "12/3/2026"), so it never outbids a plain reading; a glued number takes the whitelisted figures when they hold
-    the plain ones and more, at the plain reading's confidence."""
-    plain = _row_text(crop, dpi, opts, None)
-    value = _row_value(name, plain[0]) if plain else None
-    # Read upright and with the slant taken out, the surer kept: the shear estimate also leans upright figures
-    # (a printed "927" read "S921" once sheared), and an upright reading of sheared hand-writing can be sure and
-    # wrong ("758" for "7586").
-    slanted = _deslant(crop)
-    other = _row_text(slanted, dpi, opts, None) if slanted is not crop else None
-    other_value = _row_value(name, other[0]) if other else None
-    if other and other_value is not None and (value is None or (plain is not None and other[1] > plain[1])):
-        plain, value, crop = other, other_value, slanted
-    glued = plain is not None and value is not None and name == "number" and _GLUED.search(plain[0]) is not None
-    if plain is not None and value is not None and not glued:
-        return [RowReading(name, *plain, box)]
-    forced = _row_text(crop, dpi, opts, {"tessedit_char_whitelist": _ROW_CHARS[name]})
-    if plain is not None and value is not None:  # glued
-        figures = _row_value(name, forced[0]) if forced else None
-        # Only the glued letters turned into figures ("s670" -> "8670"), none added (the label's "Số" -> "9").
-        token = next((t for t in plain[0].split() if value in t), value)
-        if forced and figures and value in figures and len(figures) == len(token.strip(".,:;'\"|!_-")):
-            return [RowReading(name, forced[0], plain[1], box)]
-        return [RowReading(name, *plain, box)]
-    out = [RowReading(name, *plain, box)] if plain else []
-    return out + ([RowReading(name, *forced, box, forced=True)] if forced else [])
+    """A row's band read as it is, deslanted, and with only a value's characters when that gives no value
+    (``handwriting.read_band``)."""
+    reads = handwriting.read_band(
+        crop, dpi, opts, lambda text: _row_value(name, text), _ROW_CHARS[name], name == "number"
+    )
+    return [RowReading(name, r.text, r.conf, box, r.forced) for r in reads]
 
 
-def _row_text(
-    crop: Image.Image, dpi: float, opts: tesseract.OcrOptions, variables: dict[str, str] | None
-) -> tuple[str, float] | None:
-    """One Tesseract reading of a row band: (text, mean word confidence), None when it read nothing."""
-    words = tesseract.parse_tsv(tesseract.read(crop, dpi, opts, "tsv", variables))
-    if not words:
-        return None
-    confs = [w.conf for w in words if w.conf >= 0]
-    return tesseract.words_to_text(words).replace("\n", " "), round(sum(confs) / len(confs), 2) if confs else 0.0
-
-
-_GLUED = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")
 _ROW_CHARS = {"number": "0123456789", "date": "0123456789/.-", "time": "0123456789h:"}
-
-
-def _row_band(grey: np.ndarray, box: Box, px: float) -> Image.Image:
-    """A stamp row's value band, cleaned for Tesseract: glyphs centred above or below the band (the rows around
-    it, print lines between them), the frame's side and rulings, and the dotted fill lines blanked."""
-    x0, y0, x1, y1 = box
-    ey0, ey1 = max(0, y0 - round(2 * px)), min(grey.shape[0], y1 + round(2 * px))
-    band = grey[ey0:ey1, x0:x1].copy()
-    labels, _ = ndimage.label(band < _INK, structure=np.ones((3, 3), bool))
-    dots = []
-    for n, sl in enumerate(ndimage.find_objects(labels), start=1):
-        if sl is None:
-            continue
-        h, w = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
-        cy = ey0 + (sl[0].start + sl[0].stop) / 2
-        # Cut by the widened band's edge: a glyph of the row above or below, its centre further off than seen.
-        cut = (sl[0].start == 0 and ey0 > 0) or (sl[0].stop == band.shape[0] and ey1 < grey.shape[0])
-        if cut or not (y0 <= cy <= y1) or h > 0.8 * band.shape[0] or w > 0.5 * (x1 - x0):
-            band[sl][labels[sl] == n] = 255  # another row's glyph, the frame's side, a ruling
-        elif h <= 0.6 * px and w <= 0.6 * px:
-            dots.append((n, sl, cy))
-    # Fill lines: dots with many others on their level (the row's own line and the next row's, a stamp put down
-    # a little askew: the level drifts 0.05 mm a mm); a value's own "." or ":" have few. Each line is taken out:
-    # with the dots across it Tesseract finds no text line in the band at all.
-    for n, sl, cy in dots:
-        cx = (sl[1].start + sl[1].stop) / 2
-        level = sum(abs(cy - oy) <= 0.35 * px + 0.05 * abs(cx - (o[1].start + o[1].stop) / 2) for _, o, oy in dots)
-        if level >= 6:
-            band[sl][labels[sl] == n] = 255
-    return Image.fromarray(band[y0 - ey0 : y1 - ey0])
-
-
-def _deslant(crop: Image.Image) -> Image.Image:
-    """Hand-written figures lean 10-20 degrees: the shear that makes the ink's columns sharpest (the largest sum
-    of squared column counts) is undone, so Tesseract sees upright figures; printed text stays at shear 0."""
-    ink = np.asarray(crop) < _INK
-    ys, xs = np.nonzero(ink)
-    if len(ys) < 20:
-        return crop
-    h = ink.shape[0]
-    best, best_score = 0.0, -1.0
-    for shear in (-0.1, 0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4):
-        cols = np.round(xs + shear * (ys - h / 2)).astype(int)
-        counts = np.bincount(cols - cols.min())
-        score = float((counts.astype(np.float64) ** 2).sum())
-        if score > best_score:
-            best, best_score = shear, score
-    if best == 0.0:
-        return crop
-    # Output (x, y) takes the input at x - shear * (y - h/2): each row moved by its height's lean.
-    return crop.transform(
-        crop.size, Image.Transform.AFFINE, (1, -best, best * h / 2, 0, 1, 0),
-        resample=Image.Resampling.BILINEAR, fillcolor=255,
-    )  # fmt: skip
 
 
 # The stamp's field each row label fills.

@@ -21,7 +21,19 @@ from functools import cache
 import pikepdf
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from sohoa.extractors import ocrclean, pdfa, pdfactive, pdfout, pdftext, sniff, stamps, tables, tesseract, tonefix
+from sohoa.extractors import (
+    ocrclean,
+    pdfa,
+    pdfactive,
+    pdfout,
+    pdftext,
+    penblanks,
+    sniff,
+    stamps,
+    tables,
+    tesseract,
+    tonefix,
+)
 from sohoa.extractors.inkcolour import ink_layers
 from sohoa.extractors.native import NATIVE_TYPES, extract_native
 from sohoa.extractors.preprocess import POOL, PreprocessOptions, prepare
@@ -139,6 +151,10 @@ def _ocr_once(image: Image.Image, dpi: float, options: TextOptions, first_page: 
         aligned = None if colour is None else colour.aligned(page.image.size, page.skew_deg)
         found_stamps = stamps.stamps_on_page(page.image, page.dpi, ocr.words, options.ocr, aligned)
         lap("stamps")
+        # The number and the day/month written by pen into printed blanks: read again from the blanks, only on
+        # a number or date line without a well-formed, sure value.
+        found_stamps += penblanks.read_blanks(page.image, page.dpi, ocr.words, options.ocr, aligned)
+        lap("pen_blanks")
     # The cells the removed rulings enclosed, filled with the words whose centre they hold: no second OCR pass.
     found = (
         []

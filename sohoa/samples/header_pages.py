@@ -193,9 +193,32 @@ def _marks_band(seed: int) -> Band:
     return Band("header", columns)
 
 
-def header_document(seed: int, marks: bool = False) -> GeneratedDocument:
+_NBSP = "\u00a0"
+
+
+def _pen_blanks(seed: int, number: str, d: date, place: str) -> tuple[list[Run], list[Run], dict[str, str]]:
+    """The number line and the date line printed with blanks for the pen ("Số:          /2020/TT-BCA", "Hà Nội,
+    ngày        tháng       năm 2020", sometimes "năm 20    "), and the values to write into them (drawn on the
+    page image by ``penfill.fill_blanks``). Its own random stream: the rest of the page is the one without pen."""
+    rng = random.Random(f"pen-{seed}")
+    digits, rest = number.split("/", 1)
+    label = "Số:" if rng.random() < 0.85 else "Số"
+    # No-break spaces: the renderer folds runs of spaces into one, a printed blank keeps its width.
+    number_runs = [Run(f"{label}{_NBSP * rng.randint(9, 14)}/{rest}")]
+    day = f"{d.day:02d}" if rng.random() < 0.4 else str(d.day)
+    month = f"{d.month:02d}" if rng.random() < 0.3 else str(d.month)
+    year_blank = rng.random() < 0.25
+    year = f"20{_NBSP * 6}" if year_blank else str(d.year)
+    date_runs = [Run(f"{place}, ngày{_NBSP * rng.randint(7, 10)}tháng{_NBSP * rng.randint(6, 9)}năm {year}")]
+    values = {"number": digits, "day": day, "month": month, "year": f"{d.year % 100:02d}" if year_blank else ""}
+    return number_runs, date_runs, values
+
+
+def header_document(seed: int, marks: bool = False, pen: bool = False) -> GeneratedDocument:
     """A one-page document with a varied Decree 30 header; ``truth`` holds number, date, type, issuer, superior.
-    ``marks``: a stamp or mark above the header (``_MARKS``), as the Government portal and archives print them."""
+    ``marks``: a stamp or mark above the header (``_MARKS``), as the Government portal and archives print them.
+    ``pen``: the number, the day and the month (sometimes the year) left blank in print, to be written by hand
+    (``details["pen"]``: the values; ``sohoa.samples.penfill`` draws them on the scanned page)."""
     rng = random.Random(seed)
     body = rng.choice(_BODIES)
     doc_type = rng.choice(body.types)
@@ -224,6 +247,11 @@ def header_document(seed: int, marks: bool = False) -> GeneratedDocument:
     if letter:
         num_col.append(_line(subject, align="C", size=12.0))
     date_runs = [Run(r.text, r.bold, True) for r in _date_line(rng, body.place, issued)]
+    pen_values: dict[str, str] = {}
+    if pen:  # after every draw of the page's own stream: the page is otherwise the one without pen
+        pen_number, pen_date, pen_values = _pen_blanks(seed, number, issued, body.place)
+        num_col[0] = Line(tuple(pen_number), align="C", size=13.0)
+        date_runs = [Run(r.text, r.bold, True) for r in pen_date]
     bands.append(Band("header", (tuple(num_col), (Line(tuple(date_runs), align="C", size=13.0),)), space_before_pt=8))
     if not letter:
         summary = subject[0].upper() + subject[1:]
@@ -243,6 +271,11 @@ def header_document(seed: int, marks: bool = False) -> GeneratedDocument:
         "place": body.place,
         "subject": subject if letter else subject[0].upper() + subject[1:],
     }
-    details = {"number_style": "".join(r.text for r in number_runs), "issuer_lines": len(body.lines)}
+    details: dict[str, object] = {
+        "number_style": "".join(r.text for r in number_runs),
+        "issuer_lines": len(body.lines),
+    }
+    if pen:
+        details["pen"] = pen_values
     return GeneratedDocument(f"header-{seed}", "cong_van" if letter else "quyet_dinh_qppl", tuple(bands), truth,
                              details)  # fmt: skip

@@ -85,11 +85,11 @@ def draw_received_stamp(
     if slant_deg:
         stamp = stamp.rotate(slant_deg, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
     x0, y0 = round(x_mm * px), round(y_mm * px)
-    _darken(page, stamp, (x0, y0), ink, colour)
+    darken(page, stamp, (x0, y0), ink, colour)
     return DrawnStamp((x0, y0, x0 + stamp.width, y0 + stamp.height), number, date, time)
 
 
-def _hand(text: str, px: float, height_mm: float, rng: np.random.Generator) -> Image.Image:
+def hand_value(text: str, px: float, height_mm: float, rng: np.random.Generator) -> Image.Image:
     """A value "written by hand": each character of its own size and a little off the line, the whole sheared
     10-18 degrees (white background, black ink)."""
     glyphs = []
@@ -153,7 +153,7 @@ def _draw_real(
         dots = "." * max(0, (w - start - round(2 * px)) // max(1, round(0.75 * px)))
         d.text((start, y_px + round(0.5 * px)), dots, font=f_small, fill=0)
         if value:
-            hand = _hand(value, px, 3.4, rng)
+            hand = hand_value(value, px, 3.4, rng)
             at = (start + round(rng.uniform(0.5, 3) * px), y_px - round(rng.uniform(1.6, 2.6) * px))
             stamp.paste(
                 Image.fromarray(
@@ -164,7 +164,7 @@ def _draw_real(
     if slant_deg:
         stamp = stamp.rotate(slant_deg, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
     x0, y0 = round(x_mm * px), round(y_mm * px)
-    _darken(page, stamp, (x0, y0), ink, colour)
+    darken(page, stamp, (x0, y0), ink, colour)
     return DrawnStamp((x0, y0, x0 + stamp.width, y0 + stamp.height), number, date, time)
 
 
@@ -185,7 +185,7 @@ def draw_round_seal(
     ]
     d.polygon(star, fill=0)
     x0, y0 = round(cx_mm * px) - r, round(cy_mm * px) - r
-    _darken(page, seal, (x0, y0), ink)
+    darken(page, seal, (x0, y0), ink)
     return x0, y0, x0 + seal.width, y0 + seal.height
 
 
@@ -212,11 +212,11 @@ def draw_handwriting(
         resample=Image.Resampling.BICUBIC, fillcolor=255,
     )  # fmt: skip
     x0, y0 = round(x_mm * px), round(y_mm * px)
-    _darken(page, drawing, (x0, y0), 0, colour)
+    darken(page, drawing, (x0, y0), 0, colour)
     return x0, y0, x0 + drawing.width, y0 + drawing.height
 
 
-def _darken(
+def darken(
     page: Image.Image,
     drawing: Image.Image,
     at: tuple[int, int],

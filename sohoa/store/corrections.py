@@ -44,11 +44,21 @@ REVERT = "revert"
 # them as the reason part "metadata: a, b". Softer flags (number_guessed, blank_number of a draft) do not.
 # A received stamp's register fields are read off a box drawn over the print: measured unreliable (2 of 18 incoming
 # numbers right on generated stamped pages, docs/ocr-correction.md), so a person confirms them.
-UNREADABLE_METADATA = frozenset({"unreadable_number", "unreadable_date", "invalid_date", "received_stamp_unverified"})
+# A number or date read from a pen-written blank (penblanks) is confirmed by a person too.
+UNREADABLE_METADATA = frozenset(
+    {
+        "unreadable_number",
+        "unreadable_date",
+        "invalid_date",
+        "received_stamp_unverified",
+        "number_handwritten",
+        "date_handwritten",
+    }
+)
 # Which flags a person settles by setting a field: the value they typed replaces what could not be read.
 FIELD_FLAGS: dict[str, frozenset[str]] = {
-    "number": frozenset({"unreadable_number", "blank_number", "no_number", "number_guessed"}),
-    "issued_date": frozenset({"invalid_date", "unreadable_date", "blank_date", "no_date"}),
+    "number": frozenset({"unreadable_number", "blank_number", "no_number", "number_guessed", "number_handwritten"}),
+    "issued_date": frozenset({"invalid_date", "unreadable_date", "blank_date", "no_date", "date_handwritten"}),
     "doc_type": frozenset({"doc_type_conflict"}),
     "issuer": frozenset({"issuer_conflict"}),
     "received_number": frozenset({"received_stamp_unverified"}),

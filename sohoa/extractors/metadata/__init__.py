@@ -35,6 +35,7 @@ Flags: ``blank_number`` ("Số: /QĐ-UBND": a draft, or a number stamped where t
 ``unreadable_number`` (handwritten or damaged number), ``number_guessed`` (no "Số:" line; the first number above the
 type line taken), ``no_number``, ``blank_date``, ``invalid_date`` ("năm 20210", day 31/2), ``unreadable_date`` (with
 ``invalid_date``: letters and marks where the digits should be, as OCR reads handwriting), ``no_date``,
+``number_handwritten`` / ``date_handwritten`` (the value read from a pen-written blank, ``handwritten.py``),
 ``invalid_cited_date``, ``doc_type_conflict`` (type line and symbol disagree), ``issuer_conflict`` (header and symbol
 name different bodies), ``draft`` (marked "DỰ THẢO"). :data:`REVIEW_FLAGS` are those a person should look at.
 

@@ -47,6 +47,8 @@ REVIEW_FLAGS = frozenset(
         "doc_type_conflict",
         "issuer_conflict",
         "received_stamp_unverified",
+        "number_handwritten",
+        "date_handwritten",
     }
 )
 

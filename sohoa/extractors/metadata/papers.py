@@ -59,6 +59,8 @@ _DECREE_FLAGS = frozenset(
         "blank_date",
         "invalid_date",
         "unreadable_date",
+        "number_handwritten",
+        "date_handwritten",
         "doc_type_conflict",
         "issuer_conflict",
     }

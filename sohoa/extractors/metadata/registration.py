@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from sohoa.extractors.metadata import handwritten
 from sohoa.extractors.metadata.lexicon import Resources
 from sohoa.extractors.types import DocumentMetadata, Span
 
@@ -105,26 +106,27 @@ def _own_number_is_the_stamps(md: DocumentMetadata, stamp: dict[str, Any] | None
     return "/" not in md.number and re.sub(r"\D", "", md.number) == re.sub(r"\D", "", incoming)
 
 
-def _variants(stamps: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
-    """(first-pass line, replacement) pairs: each whole re-reading, then the two sides of the stamp joined."""
-    out: list[tuple[str, str]] = []
+def _variants(stamps: Sequence[dict[str, Any]]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(first-pass line, replacement, the re-reading it came from) triples: each whole re-reading, then the two
+    sides of the stamp joined."""
+    out: list[tuple[str, str, dict[str, Any]]] = []
     for s in stamps:
         by_line: dict[str, dict[str, str]] = {}
         for r in s.get("rereads") or []:
             first, text = str(r.get("first_pass") or ""), str(r.get("text") or "").strip()
             if first and text:
                 by_line.setdefault(first, {})[str(r.get("how"))] = text
-                out.append((first, text))
+                out.append((first, text, r))
         for first, hows in by_line.items():
             left, right = hows.get("left of the stamp"), hows.get("right of the stamp")
             if left and right:
-                out.append((first, f"{left} {right}"))
+                out.append((first, f"{left} {right}", {"how": "sides of the stamp"}))
             # A number line whose date half a re-reading gives whole while its number half came out garbled (the
             # print layer's block reading took words of the line below): the first pass's number, the re-read date.
             head = _NUMBER_HEAD.match(first)
-            for text in hows.values():
+            for how, text in hows.items():
                 if head and (date := _WHOLE_DATE.search(text)):
-                    out.append((first, f"{head.group(0)} {date.group(0)}"))
+                    out.append((first, f"{head.group(0)} {date.group(0)}", {"how": how}))
     return out
 
 
@@ -211,7 +213,8 @@ def with_rereads(
         md.flags.append("no_number")
     page1_end = page_starts[1] if page_starts and len(page_starts) > 1 else len(text)
     best, best_score = md, _score(md)
-    for first, replacement in _variants(stamps):
+    taken: dict[str, Any] | None = None
+    for first, replacement, reread in _variants(stamps):
         at = text.find(first, 0, page1_end)
         if at < 0:
             continue
@@ -227,6 +230,12 @@ def with_rereads(
             # A number printed on the "Số:" line beats one guessed from a citation above the type line.
             "number_guessed" in best.flags and candidate.number is not None and "number_guessed" not in candidate.flags
         )
+        # A value the first pass doubted in a pen-filled blank, read again from the blank (``penblanks``).
+        doubted = handwritten.doubted_fields(reread)
+        if "number" in doubted and candidate.number is not None:
+            fixed = True
+        if "issued_date" in doubted and candidate.issued_date and candidate.issued_date != best.issued_date:
+            fixed = fixed or candidate.number == best.number
         # A number the text gave changes only for a better one, never as a side effect of a gained date (a re-read
         # line whose number came out garbled would leave a number guessed from a citation in its place).
         if best.number is not None and candidate.number != best.number and not fixed:
@@ -234,9 +243,11 @@ def with_rereads(
         if (gains or fixed) and not lost and _score(candidate) >= best_score + (0 if fixed else 1):
             _remap(candidate, at, len(first), len(replacement), page_starts)
             candidate.repairs = {**candidate.repairs, "stamp_line_reread": 1}
-            best, best_score = candidate, _score(candidate)
+            best, best_score, taken = candidate, _score(candidate), reread
     if best is not md:
         for f in ("number", "issued_date"):
             if getattr(best, f) is not None:
                 best.flags = [x for x in best.flags if x not in _SETTLED[f]]
+        if taken is not None:
+            handwritten.mark(best, md, taken)
     return best
