@@ -593,10 +593,9 @@ def test_word_pairs_are_indexed_within_a_page_only(tmp_path: Path) -> None:
         b.close()
 
 
-def test_question_searches_in_halves_rank_as_one_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A question's record search cut in two halves by write time, and its passage search cut where half the
-    window's passages lie, each pair run side by side, give the hits, scores and pages of single searches, also
-    after upserts and deletes."""
+def test_question_passage_search_in_halves_ranks_as_one_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A question's passage search cut in two halves run side by side (the window's records split by where their
+    passages lie) gives the hits, scores and pages of the single search, also after upserts and deletes."""
     import random
 
     from sohoa.search import embedded
@@ -621,25 +620,11 @@ def test_question_searches_in_halves_rank_as_one_search(tmp_path: Path, monkeypa
         "Tôi là thương binh, muốn biết trợ cấp hằng tháng hiện nay là bao nhiêu?",
         "xin hoi khai sinh ho tich cho chau o dau va nha dat can giay to gi",
     ]
-    calls: list[str] = []
-    for name in ("_passages", "_window"):
-        method = getattr(EmbeddedBackend, name)
-        monkeypatch.setattr(EmbeddedBackend, name, lambda *a, m=method, n=name: calls.append(n) or m(*a))
 
-    def searches(passages_from: int, records_from: int) -> tuple[int, int]:
-        """(passage searches, halved record searches) of one run."""
-        calls.clear()
-        assert run(passages_from, records_from) == whole
-        return calls.count("_passages"), calls.count("_window")
+    def run(split_from: int) -> list[list[tuple[str, float, int | None]]]:
+        monkeypatch.setattr(embedded, "_SPLIT_PASSAGES_FROM", split_from)
+        return [[(h.id, h.score, h.page) for h in b.search(Query(text=q, limit=20)).hits] for q in questions]
 
-    def run(passages_from: int, records_from: int) -> list[list[tuple[str, float, int | None]]]:
-        monkeypatch.setattr(embedded, "_SPLIT_PASSAGES_FROM", passages_from)
-        monkeypatch.setattr(embedded, "_SPLIT_RECORDS_FROM", records_from)
-        queries = [Query(text=q, limit=20) for q in questions] + [Query(text=questions[0], limit=20, doc_type="t1")]
-        return [[(h.id, h.score, h.page) for h in b.search(query).hits] for query in queries]
-
-    whole = run(10_000, 10_000)
-    assert all(len(hits) == 20 for hits in whole) and calls.count("_passages") == 3 and "_window" not in calls
-    assert searches(2, 10_000) == (6, 0)  # each question's passage search in two
-    assert searches(10_000, 0) == (3, 3)
-    assert searches(2, 0) == (6, 3)
+    whole = run(10_000)
+    assert all(len(hits) == 20 for hits in whole)
+    assert run(2) == whole

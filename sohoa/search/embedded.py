@@ -33,7 +33,6 @@ import html
 import json
 import logging
 import os
-import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -74,9 +73,9 @@ _log = logging.getLogger(__name__)
 
 # Bump when fields or analyzers change; an index built with another version must be rebuilt from the store.
 # 2: the public copy of title and body; 3: word-pair fields (`_f2`); 4: the passage index; 5: passages store nothing;
-# 6: `seq`, the write time, to cut a question's record search in two; 7: a record's passage count (fast field
-# `passages`)
-SCHEMA_VERSION = 7
+# 6: `seq`, a write-time cut of a question's record search; 7: a record's passage count (fast field `passages`);
+# 8: `seq` dropped (the halved record search was slower on two cores, docs/search.md)
+SCHEMA_VERSION = 8
 _MARKER = "sohoa-index.json"
 _PASSAGES = "passages"  # subdirectory: the passage index (one tantivy document per non-empty page of a record)
 _TEXT = "sohoa_text"  # simple tokenizer + lower-case: the accented field
@@ -115,17 +114,13 @@ _facet_pool: tuple[int, ThreadPoolExecutor] | None = None
 # A question's passage search is split in two halves run side by side from this many restricted records on (below,
 # the second query's fixed cost, about 1.5 ms CPU at 200,000 passages, outweighs the half walk it saves).
 _SPLIT_PASSAGES_FROM = 16
-# A question's record search is cut in two halves (by write time) run side by side in an index of this many records
-# or more: a range filter on `seq` costs ~1 ms CPU in all (the text clauses' scorers are never built where it matches
-# nothing), each half walks about half of tantivy's 4,096-document windows.
-_SPLIT_RECORDS_FROM = 10_000
 
 
 def _facet_worker() -> ThreadPoolExecutor:
     """Threads for the jobs a query runs beside its main thread (tantivy releases the GIL while it searches): the
-    facet pass, beside the ranked search and the snippets, and half of a question's record and passage searches. On
-    two cores a query takes the longer of the jobs, not their sum. Made again after a fork, whose child inherits the
-    pool but not its threads."""
+    facet pass, beside the ranked search and the snippets, and half of a question's passage search. On two cores a
+    query takes the longer of the jobs, not their sum. Made again after a fork, whose child inherits the pool but
+    not its threads."""
     global _facet_pool
     if _facet_pool is None or _facet_pool[0] != os.getpid():
         _facet_pool = (os.getpid(), ThreadPoolExecutor(max_workers=2, thread_name_prefix="sohoa-facets"))
@@ -198,9 +193,6 @@ def _schema(passages: bool = False) -> tantivy.Schema:
     sb.add_integer_field("passages", fast=True)  # a record's number of passages (keys.passage_scores)
     # yyyymmdd, 0 when unknown: one integer serves the range filter and the date sort (unknown sorts last).
     sb.add_integer_field("issued", indexed=True, fast=True)
-    # When the record was written (ns, increasing; passages leave it empty): a range of it is a run of the index's
-    # documents, so a question's record search can walk the index in two halves side by side. Not data.
-    sb.add_integer_field("seq", indexed=True, fast=True)
     return sb.build()
 
 
@@ -242,8 +234,6 @@ class EmbeddedBackend:
         self._pindex = self._open_index(self.index_dir / _PASSAGES, _schema(passages=True))
         self._writer: tantivy.IndexWriter | None = None
         self._pwriter: tantivy.IndexWriter | None = None
-        self._seq = 0  # the last `seq` written by this handle
-        self._seq_cut: tuple[tuple[int, int], int | None] | None = None  # (num_docs, num_segments), median seq
 
     # --- lifecycle ---------------------------------------------------------------------------------------
 
@@ -386,8 +376,6 @@ class EmbeddedBackend:
                 # The index is derived data: a bad date must not sink the batch; the record store keeps the truth.
                 _log.warning("record %s: unparseable issued_date %r indexed as unknown", d.id, d.issued_date)
         doc.add_integer("issued", issued)
-        self._seq = max(self._seq + 1, time.time_ns())
-        doc.add_integer("seq", self._seq)
         return doc, passages
 
     def _pairs(self, text: str) -> str:
@@ -630,23 +618,19 @@ class EmbeddedBackend:
         # page beyond the window keeps the record order, so paging stays consistent.
         rescore = text_q is not None and not by_date and offset + limit <= _RESCORE_WINDOW
         rescore = rescore and passage_ranked(plan_query(qt))
-        cut = self._cut(searcher) if rescore else None
-        if cut is not None and text_q is not None:
-            window = self._window(searcher, [*filters, (tantivy.Occur.Must, text_q)], cut)
-        else:
-            window = searcher.search(
-                q,
-                limit=_RESCORE_WINDOW if rescore else max(limit, 1),  # tantivy asserts limit > 0
-                offset=0 if rescore else offset,
-                count=False,  # the facet pass counts: one walk of the match set instead of two
-                order_by_field="issued" if by_date else None,
-                order=tantivy.Order.Desc,
-            ).hits
+        res = searcher.search(
+            q,
+            limit=_RESCORE_WINDOW if rescore else max(limit, 1),  # tantivy asserts limit > 0
+            offset=0 if rescore else offset,
+            count=False,  # the facet pass counts: one walk of the match set instead of two
+            order_by_field="issued" if by_date else None,
+            order=tantivy.Order.Desc,
+        )
         passage_q = self._text_query(qt, ("", tf[1])) if rescore else None  # passages have no title
         if passage_q is not None:
-            hits_raw = self._by_passage(searcher, window, passage_q.rank)[offset : offset + limit]
+            hits_raw = self._by_passage(searcher, res.hits, passage_q.rank)[offset : offset + limit]
         else:
-            hits_raw = [(score, addr, None) for score, addr in window[:limit]]
+            hits_raw = [(score, addr, None) for score, addr in res.hits[:limit]]
 
         gens: list[tuple[bool, tantivy.SnippetGenerator]] = []
         if built is not None and hits_raw:
@@ -661,41 +645,6 @@ class EmbeddedBackend:
         facets, total = facet_job.result()
         suggestion = self._suggest(searcher, qt, tf) if total == 0 and text_q is not None else None
         return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
-
-    def _cut(self, searcher: tantivy.Searcher) -> int | None:
-        """Where a question's record search is cut in two: the median `seq` (tantivy's approximate percentile, kept
-        while the document and segment counts stay), or None below _SPLIT_RECORDS_FROM records. Only the speed
-        depends on it: the halves always cover every record."""
-        if searcher.num_docs < _SPLIT_RECORDS_FROM:
-            return None
-        key = (searcher.num_docs, searcher.num_segments)
-        if self._seq_cut is None or self._seq_cut[0] != key:
-            raw = searcher.aggregate(
-                tantivy.Query.all_query(), {"p": {"percentiles": {"field": "seq", "percents": [50.0]}}}
-            )
-            value = raw.get("p", {}).get("values", {}).get("50.0")
-            self._seq_cut = (key, int(value) if isinstance(value, int | float) and value > 0 else None)
-        return self._seq_cut[1]
-
-    def _window(
-        self, searcher: tantivy.Searcher, clauses: list[tuple[tantivy.Occur, tantivy.Query]], cut: int
-    ) -> list[tuple[float, tantivy.DocAddress]]:
-        """The top _RESCORE_WINDOW records for the query `clauses`, searched as two halves of the index (written
-        before `cut`, from `cut` on) side by side and merged: the same records and scores as one search (same
-        searcher, same statistics; the range scores 0), in tantivy's order."""
-
-        def half(lo: int, hi: int) -> list[tuple[float, tantivy.DocAddress]]:
-            # The range first: in a segment it does not reach, the search stops before building the text scorers.
-            written = tantivy.Query.range_query(self._schema, "seq", tantivy.FieldType.Integer, lo, hi)
-            q = tantivy.Query.boolean_query(
-                [(tantivy.Occur.Must, tantivy.Query.const_score_query(written, 0.0)), *clauses]
-            )
-            return list(searcher.search(q, limit=_RESCORE_WINDOW, count=False).hits)
-
-        job = _facet_worker().submit(half, cut, 2**63 - 1)
-        window = half(-(2**63), cut - 1) + job.result()
-        window.sort(key=lambda h: (-h[0], h[1].segment_ord, h[1].doc))  # score descending, then address: tantivy's
-        return window[:_RESCORE_WINDOW]
 
     def _by_passage(
         self, searcher: tantivy.Searcher, hits: list[tuple[float, tantivy.DocAddress]], text_q: tantivy.Query
