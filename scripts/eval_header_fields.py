@@ -11,8 +11,11 @@ tune only on the first. OCR texts are cached under the temp directory per page, 
 ``sohoa/extractors/*.py``, so a rerun after a metadata change costs no OCR.
 
 Usage: ``PYTHONPATH=$PWD python scripts/eval_header_fields.py --seed0 1000 --pages 20 [--conditions 300,200,1bit]
-[--marks] [-v]``. ``--marks``: each page with a stamp or mark above its header (the portal's signature stamp, a
-gazette's or an archive's mark), bodies that are not the issuer.
+[--marks] [--effects skew,jpeg,...|real] [-v]``. ``--marks``: each page with a stamp or mark above its header (the
+portal's signature stamp, a gazette's or an archive's mark), bodies that are not the issuer. ``--effects``: the page
+is rendered clean at the condition's dpi and given the named desk-scan degradations of
+``sohoa.samples.scan_effects`` instead of the mild office scan (``real``: a random combination drawn per page,
+``scan_effects.real_scan_mix``); ``1bit`` then thresholds the degraded page.
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ from sohoa.extractors import tesseract
 from sohoa.extractors.codes import normalize_number
 from sohoa.extractors.metadata import MetadataExtractor, registration
 from sohoa.extractors.types import Word
+from sohoa.samples import scan_effects
 from sohoa.samples.header_pages import font_for, header_document
+from sohoa.samples.scan_effects import real_scan_mix
 from sohoa.textnorm import fold
 
 FIELDS = ("number", "issued_date", "doc_type", "issuer")
@@ -43,43 +48,63 @@ FIELDS = ("number", "issued_date", "doc_type", "issuer")
 def _page_version() -> str:
     """The pages' source: a cached reading is reused while the generator and the scan are unchanged."""
     root = Path(__file__).resolve().parent.parent / "sohoa" / "samples"
-    sources = [root / "header_pages.py", root / "texts.py", root / "render.py", root / "scan.py"]
+    sources = [
+        root / "header_pages.py",
+        root / "texts.py",
+        root / "render.py",
+        root / "scan.py",
+        root / "scan_effects.py",
+    ]
     return hashlib.sha256(b"".join(p.read_bytes() for p in sources if p.exists())).hexdigest()[:12]
 
 
-def page_image_bytes(seed: int, condition: str, marks: bool = False) -> bytes:
+def page_effects(seed: int, effects: str) -> list[str]:
+    """The desk-scan effects of one page: none, the named ones, or a random combination (``real``)."""
+    if not effects:
+        return []
+    return real_scan_mix(seed) if effects == "real" else effects.split(",")
+
+
+def page_image_bytes(seed: int, condition: str, marks: bool = False, effects: str = "") -> bytes:
     from sohoa.samples.render import render_pdf
-    from sohoa.samples.scan import scan_pages
+    from sohoa.samples.scan import rasterise, scan_pages
 
     doc = header_document(seed, marks)
     pdf = render_pdf(doc, fonts=font_for(seed)).data
-    dpi = 300 if condition == "300" else 200
-    pages, _ = scan_pages(pdf, dpi, seed=seed, key=doc.key)
-    image = pages[0]
+    dpi: float = 300 if condition == "300" else 200
+    if effects:
+        page = scan_effects.apply(
+            scan_effects.Page(rasterise(pdf, int(dpi))[0], dpi), page_effects(seed, effects), seed
+        )
+        image, dpi = page.image, page.dpi
+    else:
+        image = scan_pages(pdf, int(dpi), seed=seed, key=doc.key)[0][0]
     if condition == "1bit":
-        image = image.point(lambda v: 255 if v > 150 else 0).convert("1")
+        image = image.convert("L").point(lambda v: 255 if v > 150 else 0).convert("1")
     buf = io.BytesIO()
     image.save(buf, "TIFF", dpi=(dpi, dpi), compression="group4" if condition == "1bit" else "tiff_lzw")
     return buf.getvalue()
 
 
-def ocr(seed: int, condition: str, cache: Path, marks: bool = False) -> dict[str, Any]:
+def ocr(seed: int, condition: str, cache: Path, marks: bool = False, effects: str = "") -> dict[str, Any]:
     """Tesseract's words of the page (after sohoa's noise filter and tone correction), cached; the page text is
     made from them by ``tesseract.words_to_text`` of the code under test, so an old and a new line assembly (and
     metadata extractor) are compared on the same reading. The cache is not keyed by the OCR code: clear it
     (``--fresh``) after changing how pages are read."""
-    path = cache / f"{seed}-{condition}{'-marks' if marks else ''}-{_page_version()}.json"
+    tag = f"-{effects.replace(',', '+')}" if effects else ""
+    path = cache / f"{seed}-{condition}{'-marks' if marks else ''}{tag}-{_page_version()}.json"
     if not path.exists():
         from sohoa.extractors.text import TextOptions, extract_text
 
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         c0 = time.process_time()
-        extraction = extract_text(page_image_bytes(seed, condition, marks), TextOptions(workers=1)).extraction
+        extraction = extract_text(page_image_bytes(seed, condition, marks, effects), TextOptions(workers=1)).extraction
         record = {
             "pages": [p.text for p in extraction.pages],
             "words": [[dataclasses.asdict(w) for w in p.words] for p in extraction.pages],
             "stamps": extraction.first_page_stamps,
             "cpu_seconds": time.process_time() - c0,
+            "route": [p.route_reason for p in extraction.pages],
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
@@ -92,7 +117,7 @@ def key(s: str | None) -> str:
 
 
 def evaluate(
-    seeds: list[int], conditions: list[str], cache: Path, verbose: bool, marks: bool = False
+    seeds: list[int], conditions: list[str], cache: Path, verbose: bool, marks: bool = False, effects: str = ""
 ) -> dict[str, dict[str, int]]:
     extractor = MetadataExtractor()
     known = functools.partial(registration.symbol_score, extractor.resources)
@@ -101,7 +126,7 @@ def evaluate(
         tally = {f: 0 for f in FIELDS} | {"all": 0, "n": 0}
         for seed in seeds:
             doc = header_document(seed, marks)
-            rec = ocr(seed, condition, cache, marks)
+            rec = ocr(seed, condition, cache, marks, effects)
             pages = [tesseract.words_to_text([Word(**w) for w in ws]) for ws in rec["words"]]
             text = "\n\f\n".join(pages)
             starts = [0]
@@ -126,7 +151,8 @@ def evaluate(
             tally["n"] += 1
             if verbose and not all(ok.values()):
                 head = "\n".join(pages[0].splitlines()[:12])
-                print(f"--- seed {seed} {condition} {doc.details['number_style']!r}")
+                print(f"--- seed {seed} {condition} {doc.details['number_style']!r} {page_effects(seed, effects)}")
+                print(f"    route: {rec.get('route', ['?'])[0]}; cpu {rec['cpu_seconds']:.1f} s")
                 for f in FIELDS:
                     if not ok[f]:
                         got = getattr(md, f)
@@ -146,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="show each miss with the page's first lines")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--marks", action="store_true", help="a stamp or mark above each header (header_pages._MARKS)")
+    parser.add_argument("--effects", default="", help="desk-scan effects (scan_effects.EFFECTS) or 'real' (a mix)")
     parser.add_argument("--fresh", action="store_true", help="read every page again (after an OCR change)")
     args = parser.parse_args(argv)
     cache = Path(tempfile.gettempdir()) / "sohoa-eval-header-fields"
@@ -156,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
                 old.unlink()
     conditions = [c for c in args.conditions.split(",") if c]
     t0 = time.perf_counter()
-    totals = evaluate(seeds, conditions, cache, args.verbose, args.marks)
-    print(f"seeds {seeds[0]}..{seeds[-1]} ({time.perf_counter() - t0:.0f} s incl. OCR)")
+    totals = evaluate(seeds, conditions, cache, args.verbose, args.marks, args.effects)
+    print(f"seeds {seeds[0]}..{seeds[-1]} effects {args.effects or '-'} ({time.perf_counter() - t0:.0f} s incl. OCR)")
     print(f"{'condition':<10}" + "".join(f"{f:>14}" for f in (*FIELDS, "all")))
     for condition, t in totals.items():
         n = t["n"]
