@@ -49,7 +49,7 @@ def test_lowres_and_phone_declare_their_resolution() -> None:
     assert apply(page, ["phone"], 1).dpi == 72
 
 
-def _specked(n: int, seed: int = 0) -> np.ndarray:
+def _specked(n: int, seed: int = 0, grey: int = 20) -> np.ndarray:
     img = Image.new("L", (800, 600), 255)
     draw = ImageDraw.Draw(img)
     for y in range(60, 560, 50):
@@ -58,7 +58,7 @@ def _specked(n: int, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     for _ in range(n):
         y, x = int(rng.integers(0, 598)), int(rng.integers(620, 798))  # specks in the right margin
-        a[y : y + 2, x : x + 2] = 20
+        a[y : y + 2, x : x + 2] = grey
     return a
 
 
@@ -69,6 +69,12 @@ def test_lone_specks_are_removed_and_print_is_kept() -> None:
     assert count >= 40
     assert (o[:, 620:] < 160).sum() < (a[:, 620:] < 160).sum() * 0.3  # most specks gone (not those close together)
     assert np.array_equal(o[:, :600], a[:, :600])  # the text, with its dots and marks, untouched
+
+
+def test_grey_fragments_of_faded_print_are_not_specks() -> None:
+    a = _specked(60, grey=140)  # toner lifted to grey: what is left of a faded stroke, not a speck of toner
+    out, count, _ = despeckle(Image.fromarray(a), 300)
+    assert count == 0 and np.array_equal(np.asarray(out), a)
 
 
 def test_a_page_with_a_few_lone_dots_is_left_alone() -> None:

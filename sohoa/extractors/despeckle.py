@@ -53,6 +53,9 @@ class DespeckleOptions:
     enabled: bool = True
     min_specks: int = 40  # fewer lone dots on a page: leave it (a clean scan has a handful of them, often print)
     max_speck_mm: float = 0.35  # ink of a speck at most this square (a 13 pt full stop is about 0.4 mm)
+    # A speck of toner or dust is dark at its core; a fragment of a faded stroke (toner lifted to grey, broken into
+    # bits by the ink threshold) is not: taking those took the "0" of a faded "2020" and the date with it.
+    max_core_grey: int = 100
 
 
 def despeckle(image: Image.Image, dpi: float, options: DespeckleOptions | None = None) -> Despeckled:
@@ -73,7 +76,8 @@ def despeckle(image: Image.Image, dpi: float, options: DespeckleOptions | None =
     # A lone dot with more ink than a speck is print (a large full stop, a bullet): kept.
     max_px = max((options.max_speck_mm * dpi / 25.4) ** 2, 2.0)
     a = np.asarray(grey)
-    small = (a[rows, cols] < _INK).sum(axis=(1, 2)) <= max_px
+    windows = a[rows, cols]
+    small = ((windows < _INK).sum(axis=(1, 2)) <= max_px) & (windows.min(axis=(1, 2)) < options.max_core_grey)
     count = int(np.count_nonzero(small))
     if count < options.min_specks:
         return Despeckled(image, 0, pooled)
