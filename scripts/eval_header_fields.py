@@ -12,9 +12,12 @@ tune only on the first. OCR texts are cached under the temp directory per page, 
 ``sohoa/extractors/*.py``, so a rerun after a metadata change costs no OCR.
 
 Usage: ``PYTHONPATH=$PWD python scripts/eval_header_fields.py --seed0 1000 --pages 20 [--conditions 300,200,1bit]
-[--marks] [-v]``. ``--marks``: each page with a stamp or mark above its header (the portal's signature stamp, a
-gazette's or an archive's mark), bodies that are not the issuer. ``--pen``: the number, the day and the month
-(sometimes the year) printed as blanks and written by hand (``sohoa.samples.penfill``).
+[--marks] [--pen] [--effects skew,jpeg,...|real] [-v]``. ``--marks``: each page with a stamp or mark above its
+header (the portal's signature stamp, a gazette's or an archive's mark), bodies that are not the issuer. ``--pen``:
+the number, the day and the month (sometimes the year) printed as blanks and written by hand
+(``sohoa.samples.penfill``). ``--effects``: the page is rendered clean at the condition's dpi and given the named
+desk-scan degradations of ``sohoa.samples.scan_effects`` instead of the mild office scan (``real``: a random
+combination drawn per page, ``scan_effects.real_scan_mix``); ``1bit`` then thresholds the degraded page.
 """
 
 from __future__ import annotations
@@ -38,8 +41,10 @@ from sohoa.extractors import tesseract
 from sohoa.extractors.codes import normalize_number
 from sohoa.extractors.metadata import MetadataExtractor, registration
 from sohoa.extractors.types import Word
+from sohoa.samples import scan_effects
 from sohoa.samples.header_pages import font_for, header_document
 from sohoa.samples.penfill import BLUE, fill_blanks
+from sohoa.samples.scan_effects import real_scan_mix
 from sohoa.textnorm import fold
 
 FIELDS = ("number", "issued_date", "doc_type", "issuer")
@@ -49,34 +54,49 @@ def _page_version() -> str:
     """The pages' source: a cached reading is reused while the generator and the scan are unchanged."""
     root = Path(__file__).resolve().parent.parent / "sohoa" / "samples"
     sources = [root / "header_pages.py", root / "texts.py", root / "render.py", root / "scan.py"]
-    sources += [root / "penfill.py", root / "stampdraw.py"]
+    sources += [root / "penfill.py", root / "stampdraw.py", root / "scan_effects.py"]
     return hashlib.sha256(b"".join(p.read_bytes() for p in sources if p.exists())).hexdigest()[:12]
 
 
-def page_image_bytes(seed: int, condition: str, marks: bool = False, pen: bool = False) -> bytes:
+def page_effects(seed: int, effects: str) -> list[str]:
+    """The desk-scan effects of one page: none, the named ones, or a random combination (``real``)."""
+    if not effects:
+        return []
+    return real_scan_mix(seed) if effects == "real" else effects.split(",")
+
+
+def page_image_bytes(seed: int, condition: str, marks: bool = False, pen: bool = False, effects: str = "") -> bytes:
     from sohoa.samples.render import render_pdf
     from sohoa.samples.scan import _rng, degrade, rasterise, scan_pages, scan_profile
 
     doc = header_document(seed, marks, pen)
     pdf = render_pdf(doc, fonts=font_for(seed)).data
-    dpi = 200 if condition in ("200", "1bit") else 300
-    if pen or condition == "blue":
+    dpi: float = 200 if condition in ("200", "1bit") else 300
+    if effects:
+        # Pen values are on the paper: written before the desk scan's degradations.
+        clean = rasterise(pdf, int(dpi))[0]
+        if condition == "blue":
+            clean = clean.convert("RGB")
+        if pen:
+            fill_blanks(clean, int(dpi), pdf, doc.details["pen"], seed, BLUE if condition == "blue" else None)
+        page = scan_effects.apply(scan_effects.Page(clean, dpi), page_effects(seed, effects), seed)
+        image, dpi = page.image, page.dpi
+    elif pen or condition == "blue":
         # The pen's values are written on the page before the scan's degradations (they are on the paper).
-        page = rasterise(pdf, dpi)[0]
+        page = rasterise(pdf, int(dpi))[0]
         colour = BLUE if condition == "blue" else None
         if colour is not None:
             page = page.convert("RGB")
         if pen:
-            fill_blanks(page, dpi, pdf, doc.details["pen"], seed, colour)
-        profile = scan_profile(seed, doc.key, dpi)
+            fill_blanks(page, int(dpi), pdf, doc.details["pen"], seed, colour)
+        profile = scan_profile(seed, doc.key, int(dpi))
         # A colour scan: each channel degraded alike (the same stream: one blur, tilt, noise and dust).
-        channels = [degrade(ch, profile, _rng(seed, doc.key + "/pixels", dpi, 1)) for ch in page.split()]
+        channels = [degrade(ch, profile, _rng(seed, doc.key + "/pixels", int(dpi), 1)) for ch in page.split()]
         image = channels[0] if len(channels) == 1 else Image.merge("RGB", channels)
     else:
-        pages, _ = scan_pages(pdf, dpi, seed=seed, key=doc.key)
-        image = pages[0]
+        image = scan_pages(pdf, int(dpi), seed=seed, key=doc.key)[0][0]
     if condition == "1bit":
-        image = image.point(lambda v: 255 if v > 150 else 0).convert("1")
+        image = image.convert("L").point(lambda v: 255 if v > 150 else 0).convert("1")
     buf = io.BytesIO()
     if condition == "blue":
         image.save(buf, "PNG", dpi=(dpi, dpi))
@@ -85,23 +105,29 @@ def page_image_bytes(seed: int, condition: str, marks: bool = False, pen: bool =
     return buf.getvalue()
 
 
-def ocr(seed: int, condition: str, cache: Path, marks: bool = False, pen: bool = False) -> dict[str, Any]:
+def ocr(
+    seed: int, condition: str, cache: Path, marks: bool = False, pen: bool = False, effects: str = ""
+) -> dict[str, Any]:
     """Tesseract's words of the page (after sohoa's noise filter and tone correction), cached; the page text is
     made from them by ``tesseract.words_to_text`` of the code under test, so an old and a new line assembly (and
     metadata extractor) are compared on the same reading. The cache is not keyed by the OCR code: clear it
     (``--fresh``) after changing how pages are read."""
-    path = cache / f"{seed}-{condition}{'-marks' if marks else ''}{'-pen' if pen else ''}-{_page_version()}.json"
+    tag = f"{'-marks' if marks else ''}{'-pen' if pen else ''}{'-' + effects.replace(',', '+') if effects else ''}"
+    path = cache / f"{seed}-{condition}{tag}-{_page_version()}.json"
     if not path.exists():
         from sohoa.extractors.text import TextOptions, extract_text
 
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         c0 = time.process_time()
-        extraction = extract_text(page_image_bytes(seed, condition, marks, pen), TextOptions(workers=1)).extraction
+        extraction = extract_text(
+            page_image_bytes(seed, condition, marks, pen, effects), TextOptions(workers=1)
+        ).extraction
         record = {
             "pages": [p.text for p in extraction.pages],
             "words": [[dataclasses.asdict(w) for w in p.words] for p in extraction.pages],
             "stamps": extraction.first_page_stamps,
             "cpu_seconds": time.process_time() - c0,
+            "route": [p.route_reason for p in extraction.pages],
             # The pen blanks' step (penblanks) alone, when the code under test has it.
             "pen_blanks_cpu": sum(
                 float(r.params.get("stage_cpu_s", {}).get("pen_blanks", 0.0)) for r in extraction.tool_runs
@@ -118,7 +144,13 @@ def key(s: str | None) -> str:
 
 
 def evaluate(
-    seeds: list[int], conditions: list[str], cache: Path, verbose: bool, marks: bool = False, pen: bool = False
+    seeds: list[int],
+    conditions: list[str],
+    cache: Path,
+    verbose: bool,
+    marks: bool = False,
+    pen: bool = False,
+    effects: str = "",
 ) -> dict[str, dict[str, int]]:
     extractor = MetadataExtractor()
     known = functools.partial(registration.symbol_score, extractor.resources)
@@ -128,7 +160,7 @@ def evaluate(
         pen_cpu = 0.0
         for seed in seeds:
             doc = header_document(seed, marks, pen)
-            rec = ocr(seed, condition, cache, marks, pen)
+            rec = ocr(seed, condition, cache, marks, pen, effects)
             pages = [tesseract.words_to_text([Word(**w) for w in ws]) for ws in rec["words"]]
             text = "\n\f\n".join(pages)
             starts = [0]
@@ -159,7 +191,8 @@ def evaluate(
             tally["n"] += 1
             if verbose and not all(ok.values()):
                 head = "\n".join(pages[0].splitlines()[:12])
-                print(f"--- seed {seed} {condition} {doc.details['number_style']!r}")
+                print(f"--- seed {seed} {condition} {doc.details['number_style']!r} {page_effects(seed, effects)}")
+                print(f"    route: {rec.get('route', ['?'])[0]}; cpu {rec['cpu_seconds']:.1f} s")
                 for f in FIELDS:
                     if not ok[f]:
                         got = getattr(md, f)
@@ -181,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--marks", action="store_true", help="a stamp or mark above each header (header_pages._MARKS)")
     parser.add_argument("--pen", action="store_true", help="number, day and month written by hand into blanks")
+    parser.add_argument("--effects", default="", help="desk-scan effects (scan_effects.EFFECTS) or 'real' (a mix)")
     parser.add_argument("--fresh", action="store_true", help="read every page again (after an OCR change)")
     args = parser.parse_args(argv)
     cache = Path(tempfile.gettempdir()) / "sohoa-eval-header-fields"
@@ -191,8 +225,8 @@ def main(argv: list[str] | None = None) -> int:
                 old.unlink()
     conditions = [c for c in args.conditions.split(",") if c]
     t0 = time.perf_counter()
-    totals = evaluate(seeds, conditions, cache, args.verbose, args.marks, args.pen)
-    print(f"seeds {seeds[0]}..{seeds[-1]} ({time.perf_counter() - t0:.0f} s incl. OCR)")
+    totals = evaluate(seeds, conditions, cache, args.verbose, args.marks, args.pen, args.effects)
+    print(f"seeds {seeds[0]}..{seeds[-1]} effects {args.effects or '-'} ({time.perf_counter() - t0:.0f} s incl. OCR)")
     print(f"{'condition':<10}" + "".join(f"{f:>14}" for f in (*FIELDS, "all")))
     for condition, t in totals.items():
         n = t["n"]

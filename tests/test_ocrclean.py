@@ -28,7 +28,9 @@ def test_doubtful_blobs_are_noise(text: str) -> None:
     # and near misses, worth more kept than dropped: a code with one stray mark, a syllable with a wrong mark.
     + ["01/2015%/TT-VPCP", "CHÂẦU", "THUỌC"]
     # a symbol without digits (a decision's number left blank: "Quyết định số:   /QĐ-UBND"), clock times
-    + ["QĐ-UBND", "@QĐ-UBND", "TT-BTC", "17h00!", "07h30'."],
+    + ["QĐ-UBND", "@QĐ-UBND", "TT-BTC", "17h00!", "07h30'."]
+    # the rest of a number printed with a space before its slash ("Số: 818 /2024/QĐ-UBND", "Số: 12 /QĐ-UBND")
+    + ["/2024/QĐ-UBND", "/QĐ-UBND", "/TB-QLXNC-P2"],
 )
 def test_doubtful_but_well_formed_words_are_kept(text: str) -> None:
     assert not is_noise(_w(text, 12.0))

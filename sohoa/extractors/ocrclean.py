@@ -85,10 +85,10 @@ def is_noise(word: Word, options: NoiseOptions | None = None, line_conf: float =
     if len(core) == 1:
         return not (core.isdigit() or core in _ROMAN)
     strays = [ch for ch in core if not (ch.isalnum() or ch in "/.-")]
-    if any(ch.isdigit() for ch in core) or _SYMBOL.fullmatch(_without(core, strays)):
+    if any(ch.isdigit() for ch in core) or _SYMBOL.fullmatch(_after_slash(_without(core, strays))):
         # A code with one stray mark ("01/2015%/TT-VPCP", "@QĐ-UBND") is still the code: dropping it loses 15
         # characters for 1.
-        return len(strays) > 1 or _CODE.fullmatch(_without(core, strays)) is None
+        return len(strays) > 1 or _CODE.fullmatch(_after_slash(_without(core, strays))) is None
     if not core.isalpha():
         return True  # letters glued to symbols: "Xzn+huVP", "SW/2\\25%"
     if is_syllable(core) or is_syllable_shape(_DOUBLED.sub(r"\1", fold(core))):  # or with stray marks: "CHÂẦU", "THUỌC"
@@ -106,7 +106,13 @@ def is_real(core: str) -> bool:
     if (labelled := _LABELLED.fullmatch(core)) is not None:
         core = labelled.group(1)
     # A code proper: a digit, and a code's shape with no stray mark (one stray mark is judged by is_noise).
-    return any(ch.isdigit() for ch in core) and len(core) >= 2 and _CODE.fullmatch(core) is not None
+    return any(ch.isdigit() for ch in core) and len(core) >= 2 and _CODE.fullmatch(_after_slash(core)) is not None
+
+
+def _after_slash(core: str) -> str:
+    """A code's part after a number printed with a space before its slash ("818 /2024/QĐ-UBND", "123 /QĐ-UBND" of a
+    number written into a form's blank): Tesseract reads "/2024/QĐ-UBND" as one word, which is the code's rest."""
+    return core[1:] if core.startswith("/") and len(core) > 2 else core
 
 
 def _without(core: str, strays: list[str]) -> str:

@@ -16,6 +16,9 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from sohoa.extractors.background import BackgroundOptions, flatten
+from sohoa.extractors.despeckle import DespeckleOptions, despeckle
+
 
 @dataclass(frozen=True)
 class PreprocessOptions:
@@ -26,8 +29,14 @@ class PreprocessOptions:
     # at 300 dpi), and the bicubic rotation costs 0.3 s of CPU a page at 300 dpi, a tenth of the page's OCR.
     min_skew_deg: float = 0.95
     remove_rulings: bool = True
+    despeckle: DespeckleOptions = field(default_factory=DespeckleOptions)
+    background: BackgroundOptions = field(default_factory=BackgroundOptions)
     ruling_min_inches: float = 0.4  # shorter dark runs are letter strokes, longer ones table lines
     min_dpi: float = 150.0  # below: upscale to target_dpi; above max_dpi: downscale
+    # A declared resolution under min_dpi on an image that would then be larger than A3 is a camera's or a screen's
+    # default (72, 96 dpi: a phone photograph of a page), not the page's: its resolution is taken from its size as
+    # an A4 page instead. Upscaling such a photo 4x for Tesseract cost 22 CPU s a page and read nothing right.
+    max_page_inches: float = 16.6
     max_dpi: float = 600.0
     target_dpi: float = 300.0
     # Small print on a scan below the archival 200 dpi: letters (median ink blob) under `min_text_px` high are
@@ -146,17 +155,20 @@ class Rulings(NamedTuple):
 POOL = 4
 
 
-def remove_rulings(image: Image.Image, dpi: float, min_inches: float = 0.4, min_junctions: int = 6) -> Rulings:
+def remove_rulings(
+    image: Image.Image, dpi: float, min_inches: float = 0.4, min_junctions: int = 6, pooled: np.ndarray | None = None
+) -> Rulings:
     """Whiten long horizontal and vertical ink runs (table lines); returns the image, the pixels removed and the grid.
 
     The grid test runs on a 4×4 max-pooled copy (1/16 of the pixels): pooling only adds ink, so a page with no
     grid there has none at full size, and most pages (no table) stop there. On a table page the full-size runs
     are looked for only in the rows and columns where the pooled copy has lines, and junctions and grid membership
     are decided on the pooled masks: 0.1 s a page where full-size filters took 0.6 s (measured at 300 dpi).
+    ``pooled``: that copy when the caller already made it (``despeckle.pooled_ink`` of this image).
     """
     out = np.array(image if image.mode == "L" else image.convert("L"))  # the one full-size copy, whitened below
     dark = out < _INK
-    pooled = _pool4(dark).astype(np.float32)
+    pooled = (_pool4(dark) if pooled is None else pooled).astype(np.float32)
     length = max(int(dpi * min_inches), 10)
     h_pooled, v_pooled = _line_masks(pooled, max(length // 4, 5))
     if not h_pooled.any() or not v_pooled.any():
@@ -228,9 +240,27 @@ def _separators(pooled_ink: np.ndarray, grid: np.ndarray, length: int) -> np.nda
     return np.isin(labels, keep)
 
 
+A4_LONG_INCHES = 297 / 25.4
+
+
+def page_dpi(size: tuple[int, int], dpi: float, options: PreprocessOptions) -> float:
+    """The resolution to read the page at: the declared one, unless it is implausible (``max_page_inches``)."""
+    if dpi < options.min_dpi and max(size) / dpi > options.max_page_inches:
+        return max(size) / A4_LONG_INCHES
+    return dpi
+
+
 def prepare(image: Image.Image, dpi: float, options: PreprocessOptions | None = None) -> PreparedPage:
     options = options or PreprocessOptions()
     page = PreparedPage(image=image, dpi=dpi)
+    if (sized := page_dpi(image.size, dpi, options)) != dpi:
+        page.steps.append(f"declared {dpi:.0f} dpi implausible for a {max(image.size)} px page: read as {sized:.0f}")
+        page.dpi = dpi = sized
+    if options.background.enabled:
+        page.image, darkest = flatten(page.image, dpi, options.background)
+        if darkest < 255:
+            page.steps.append(f"flattened the paper background (darkest {darkest:.0f})")
+        image = page.image
     if dpi < options.min_dpi or dpi > options.max_dpi:
         page.scale = options.target_dpi / dpi
         size = (round(image.width * page.scale), round(image.height * page.scale))
@@ -257,8 +287,14 @@ def prepare(image: Image.Image, dpi: float, options: PreprocessOptions | None = 
         elif abs(angle) >= 0.2:
             page.residual_skew_deg = angle
             page.steps.append(f"skew {angle:+.1f}° left to Tesseract")
+    pooled = None
+    if options.despeckle.enabled:
+        # After the rotation (which blurs a speck but keeps it small), and sharing its pooled ink with the rulings.
+        page.image, specks, pooled = despeckle(page.image, page.dpi, options.despeckle)
+        if specks:
+            page.steps.append(f"removed {specks} specks")
     if options.remove_rulings:
-        page.image, removed, page.grid = remove_rulings(page.image, page.dpi, options.ruling_min_inches)
+        page.image, removed, page.grid = remove_rulings(page.image, page.dpi, options.ruling_min_inches, pooled=pooled)
         if removed:
             page.steps.append(f"removed table rulings ({removed} px)")
     return page
