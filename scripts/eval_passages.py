@@ -26,7 +26,6 @@ Split: FIXED, never tuned on: questions sorted by id, shuffled with random.Rando
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import math
 import os
@@ -35,12 +34,14 @@ import re
 import sys
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sohoa.textnorm import normalize_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from eval_questions import _jsonl, samples_dir  # noqa: E402  (where the data is, and how its files are read)
 
 HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "data" / "passage_questions.jsonl"
@@ -48,19 +49,6 @@ QUESTIONS2 = HERE / "data" / "passage_questions2.jsonl"
 SEED = 20261207  # the sample of articles the questions were written about
 SEED2 = 20261208  # set 2: a fresh sample, set 1's articles excluded
 SPLIT_SEED = 15
-
-
-def samples_dir() -> Path:
-    default = HERE.parent / ".." / "shared" / "data"
-    return Path(os.environ.get("SOHOA_SAMPLES", default)).resolve()
-
-
-def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
 
 
 @dataclass
