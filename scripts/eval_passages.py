@@ -6,6 +6,7 @@ on: a right article must come first. sohoa's embedded index against a plain syll
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --osmem               # + Elasticsearch (osmem-server)
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --per-question        # each question's first hits
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 2               # the second set (held out)
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 3               # the third set (held out)
 
 Data (read-only, never part of the repository): SOHOA_SAMPLES (default ../shared/data beside the project) with
 legal_texts/vbpl_docs.jsonl.gz. The questions are in scripts/data/passage_questions.jsonl; each names its relevant
@@ -46,8 +47,10 @@ from eval_questions import _jsonl, samples_dir  # noqa: E402  (where the data is
 HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "data" / "passage_questions.jsonl"
 QUESTIONS2 = HERE / "data" / "passage_questions2.jsonl"
+QUESTIONS3 = HERE / "data" / "passage_questions3.jsonl"
 SEED = 20261207  # the sample of articles the questions were written about
 SEED2 = 20261208  # set 2: a fresh sample, set 1's articles excluded
+SEED3 = 20261209  # set 3: a fresh sample, sets 1 and 2's articles excluded
 SPLIT_SEED = 15
 
 
@@ -118,6 +121,13 @@ def sample2(ps: list[Passage]) -> list[Passage]:
     """Set 2's articles: another seed, none of set 1's sampled or judged-relevant articles."""
     set1 = {p.pid for p in sample(ps)} | {r for q in load_questions() for r in q["relevant"]}
     return sample(ps, seed=SEED2, exclude=frozenset(set1))
+
+
+def sample3(ps: list[Passage]) -> list[Passage]:
+    """Set 3's articles: another seed, none of set 1's or set 2's sampled or judged-relevant articles."""
+    seen = {p.pid for p in sample(ps)} | {p.pid for p in sample2(ps)}
+    seen |= {r for q in load_questions() + load_questions(QUESTIONS2) for r in q["relevant"]}
+    return sample(ps, seed=SEED3, exclude=frozenset(seen))
 
 
 def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
@@ -277,7 +287,7 @@ def main() -> None:
     ap.add_argument(
         "--set",
         default="1",
-        help="question set: 1 (split dev / held-out), 2 (the second set, all held out), or a JSONL path",
+        help="question set: 1 (split dev / held-out), 2 or 3 (later sets, all held out), or a JSONL path",
     )
     ap.add_argument("--dev-only", action="store_true", help="score the dev part only (while tuning)")
     ap.add_argument("--per-question", action="store_true", help="first hits per dev question (set 2: all)")
@@ -293,9 +303,10 @@ def main() -> None:
         dev, held = split(questions)
     else:
         # set 2 (or another set) was written after set 1's held-out part had been seen: all of it is held out
-        questions = load_questions(QUESTIONS2 if args.set == "2" else Path(args.set))
+        numbered = {"2": QUESTIONS2, "3": QUESTIONS3}
+        questions = load_questions(numbered.get(args.set) or Path(args.set))
         dev, held = [], questions
-    if args.set == "1" or args.set == "2":
+    if args.set in ("1", "2", "3"):
         parts = ([("dev", dev)] if dev else []) + ([] if args.dev_only else [("held-out", held)])
     else:
         parts = [("all", questions)]
