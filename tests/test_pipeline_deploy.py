@@ -179,8 +179,13 @@ def test_the_served_app_worker_runs_queued_items_as_prefect_flow_runs_and_links_
             time.sleep(1)
         got = _statuses(data, "qua-web")
         assert got["done"] + got["needs_review"] == 1, got
-        runs = httpx.post(f"{api}/flow_runs/filter", json={}, timeout=30).json()
-        ours = [r for r in runs if (r.get("parameters") or {}).get("batch_id") == "qua-web"]
+        # The items are settled in the store before the flow run reports its end to the server: wait for that.
+        while True:
+            runs = httpx.post(f"{api}/flow_runs/filter", json={}, timeout=30).json()
+            ours = [r for r in runs if (r.get("parameters") or {}).get("batch_id") == "qua-web"]
+            if not ours or ours[0]["state_type"] not in ("PENDING", "RUNNING") or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
         assert ours and ours[0]["state_type"] == "COMPLETED", [(r["name"], r["parameters"]) for r in runs]
 
         with httpx.Client(base_url=base, timeout=30) as client:
