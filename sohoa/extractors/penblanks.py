@@ -38,6 +38,7 @@ _LABEL = re.compile(r"^\W{0,2}S[ốoôỐÔO]\s*[:;.,]?", re.IGNORECASE)
 _DAY = re.compile(r"ng[àaảạáã]y", re.IGNORECASE)
 _MONTH = re.compile(r"th[áaàạảã]ng", re.IGNORECASE)
 _YEAR = re.compile(r"n[ăaâ]m", re.IGNORECASE)
+_DATE_SHAPE = re.compile(r"ng[àaảạáã]y\s*\S{1,3}\s+\S{3,6}\s+\S{1,3}\s+n[ăaâ]m\s*\d", re.IGNORECASE)
 # Where the number's symbol starts: the slash before a year or the symbol's letters ("/2020/TT-BCA", "/UBND-VP"),
 # or, the slash lost, a year and its slash ("6; 2023/QĐ-UBND").
 _SYMBOL = re.compile(r"/\s*(?=(?:19|20)\d\d\s*/|[A-ZĐ])|(?<=\s)(?=(?:19|20)\d\d/[A-ZĐ])")
@@ -346,6 +347,8 @@ def header_lines(words: list[Word], height: int, dpi: float) -> list[tuple[tuple
         line_text = tesseract.join_line(ws)
         is_number = not seen_number and _LABEL.match(line_text) is not None
         is_date = not seen_date and _DAY.search(line_text) is not None and _MONTH.search(line_text) is not None
+        # "tháng" itself misread ("ngày 11 thông 01 năm 2020"): a date line still, by its shape.
+        is_date = is_date or (not seen_date and _DATE_SHAPE.search(line_text) is not None)
         seen_number, seen_date = seen_number or is_number, seen_date or is_date
         if is_number or is_date:
             kinds = (("number",) if is_number else ()) + (("date",) if is_date else ())
