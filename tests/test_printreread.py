@@ -62,3 +62,17 @@ def test_a_well_formed_line_is_not_read_again() -> None:
 
 def test_the_metadata_knows_the_reading() -> None:
     assert printreread.HOW == registration.PRINT_REREAD
+
+
+def test_a_date_line_with_its_month_word_misread_is_still_the_date_line() -> None:
+    from sohoa.extractors import penblanks
+
+    words = [
+        Word(t, 90, 100 + 120 * i, 300, 100, 30, 1, 1)
+        for i, t in enumerate("Nghệ An, ngày 11 thông 01 năm 2020".split())
+    ]
+    (kinds, _, text, _), *_ = penblanks.header_lines(words, 3000, 300)
+    assert kinds == ("date",)
+    assert not printreread.date_ok(text)
+    words = [Word(t, 90, 100 + 120 * i, 300, 100, 30, 1, 1) for i, t in enumerate("CỘNG HÒA VIỆT NAM".split())]
+    assert penblanks.header_lines(words, 3000, 300) == []
