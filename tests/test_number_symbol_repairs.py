@@ -39,6 +39,7 @@ def test_symbol_repaired_into_a_known_group(extractor: MetadataExtractor, line: 
         ("Số: 640/T7-STP", "640/T7-STP"),  # no look-alike makes a known group: kept as read
         ("Số: 12/QH15-BTP", "12/QH15-BTP"),  # a legislature's number is no misread letter
         ("Số: 585/TB-STP", "585/TB-STP"),  # the number's own figures are never read as letters
+        ("Số: 1469/C07-P6", "1469/C07-P6"),  # a unit's group after the type keeps its figure ("PG" is a type)
     ],
 )
 def test_nothing_unknown_is_made(extractor: MetadataExtractor, line: str, number: str | None) -> None:

@@ -170,12 +170,15 @@ class NumberDateRule(Rule):
         kept as read."""
         known = self.res.symbol_groups
         out = []
-        for group in symbol.split("-"):
+        for n, group in enumerate(symbol.split("-")):
             if group not in known:
                 swapped = group.translate(_D_STROKE)
                 undoubled = {group[:i] + group[i + 1 :] for i in range(1, len(group)) if group[i] == group[i - 1]}
                 found = [g for g in (swapped, *sorted(undoubled)) if g in known]
-                found = found or sorted(g for g in _digits_as_letters(group) if g in known)
+                if n == 0 and not found:
+                    # Only the type's group ("T5-STP"): a type's abbreviation has no figure, while a unit's group
+                    # after it may ("C07-P6": "P6" is no misread "PG").
+                    found = sorted(g for g in _digits_as_letters(group) if g in self.res.type_by_abbr)
                 group = found[0] if len(found) == 1 else group
             out.append(group)
         return "-".join(out)
