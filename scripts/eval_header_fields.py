@@ -132,6 +132,10 @@ def ocr(
             "pen_blanks_cpu": sum(
                 float(r.params.get("stage_cpu_s", {}).get("pen_blanks", 0.0)) for r in extraction.tool_runs
             ),
+            # The header lines read again as print (printreread), when the code under test has it.
+            "print_reread_cpu": sum(
+                float(r.params.get("stage_cpu_s", {}).get("print_reread", 0.0)) for r in extraction.tool_runs
+            ),
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
@@ -157,7 +161,7 @@ def evaluate(
     totals: dict[str, dict[str, int]] = {}
     for condition in conditions:
         tally = {f: 0 for f in FIELDS} | {"all": 0, "n": 0, "hand": 0, "hand_wrong": 0}
-        pen_cpu = 0.0
+        pen_cpu = reread_cpu = page_cpu = 0.0
         for seed in seeds:
             doc = header_document(seed, marks, pen)
             rec = ocr(seed, condition, cache, marks, pen, effects)
@@ -187,6 +191,9 @@ def evaluate(
                     tally["hand"] += 1
                     tally["hand_wrong"] += not ok[f]
             pen_cpu += float(rec.get("pen_blanks_cpu", 0.0))
+            reread_cpu += float(rec.get("print_reread_cpu", 0.0))
+            page_cpu += float(rec.get("cpu_seconds", 0.0))
+            tally["print_reread"] = tally.get("print_reread", 0) + ("print_line_reread" in md.repairs)
             tally["all"] += all(ok.values())
             tally["n"] += 1
             if verbose and not all(ok.values()):
@@ -201,6 +208,8 @@ def evaluate(
                         print(f"    {f}: expected {truth[f]!r}, got {got!r}")
                 print("    " + head.replace("\n", "\n    "))
         tally["pen_blanks_ms"] = round(1000 * pen_cpu / max(1, tally["n"]))  # CPU a page
+        tally["print_reread_ms"] = round(1000 * reread_cpu / max(1, tally["n"]))
+        tally["cpu_ms"] = round(1000 * page_cpu / max(1, tally["n"]))  # the whole reading of a page
         totals[condition] = tally
     return totals
 
@@ -234,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{condition:<10}"
             + "".join(f"{t[f]:>8}/{n:<2} {100 * t[f] / n:3.0f}%"[-14:] for f in (*FIELDS, "all"))
             + f"   handwritten {t['hand']} ({t['hand_wrong']} wrong), pen blanks {t['pen_blanks_ms']} ms CPU/page"
+            + f", print re-read taken {t.get('print_reread', 0)}, {t['print_reread_ms']} ms CPU/page"
+            + f", page {t['cpu_ms']} ms CPU"
         )
     if args.json:
         args.json.write_text(json.dumps(totals, indent=1), encoding="utf-8")

@@ -38,6 +38,7 @@ _LABEL = re.compile(r"^\W{0,2}S[ốoôỐÔO]\s*[:;.,]?", re.IGNORECASE)
 _DAY = re.compile(r"ng[àaảạáã]y", re.IGNORECASE)
 _MONTH = re.compile(r"th[áaàạảã]ng", re.IGNORECASE)
 _YEAR = re.compile(r"n[ăaâ]m", re.IGNORECASE)
+_DATE_SHAPE = re.compile(r"ng[àaảạáã]y\s*\S{1,3}\s+\S{3,6}\s+\S{1,3}\s+n[ăaâ]m\s*\d", re.IGNORECASE)
 # Where the number's symbol starts: the slash before a year or the symbol's letters ("/2020/TT-BCA", "/UBND-VP"),
 # or, the slash lost, a year and its slash ("6; 2023/QĐ-UBND").
 _SYMBOL = re.compile(r"/\s*(?=(?:19|20)\d\d\s*/|[A-ZĐ])|(?<=\s)(?=(?:19|20)\d\d/[A-ZĐ])")
@@ -318,20 +319,8 @@ def read_blanks(
     colour page the pen's ink is read on the colour layer (none of the print), where it has any."""
     grey = np.asarray(image if image.mode == "L" else image.convert("L"))
     pen = np.asarray(colour.stamp_image) if colour is not None else None
-    limit = max(_HEADER_SHARE * image.height, 100 * dpi / 25.4)  # a page cut short keeps its header zone
     out = []
-    seen_number = seen_date = False
-    for box, ws in sorted(line_boxes(words), key=lambda lw: lw[0][1]):
-        if box[1] > limit or (seen_number and seen_date):
-            break
-        line_text = tesseract.join_line(ws)
-        # The header's own lines only: the first number line and the first date line from the top (a citation
-        # below them, "Căn cứ Nghị định … ngày 05 tháng 3 năm 2020", is printed, never left blank).
-        is_number = not seen_number and _LABEL.match(line_text) is not None
-        is_date = not seen_date and _DAY.search(line_text) is not None and _MONTH.search(line_text) is not None
-        seen_number, seen_date = seen_number or is_number, seen_date or is_date
-        if not (is_number or is_date):
-            continue
+    for _, _, line_text, ws in header_lines(words, image.height, dpi):
         read = None
         if pen is not None and pen.shape == grey.shape:
             read = read_line(pen, dpi, ws, ocr)
@@ -341,4 +330,27 @@ def read_blanks(
             read["first_pass"] = line_text
             b = read["box"]
             out.append(Stamp("pen", (int(b[0]), int(b[1]), int(b[2]), int(b[3])), rereads=[read]))  # type: ignore[index]
+    return out
+
+
+def header_lines(words: list[Word], height: int, dpi: float) -> list[tuple[tuple[str, ...], Box, str, list[Word]]]:
+    """The header's own number line and date line, top down: (what it holds, "number" and/or "date"; its box,
+    text and words; one line when the two columns are read as one). Only the
+    first of each from the top (a citation below them, "Căn cứ Nghị định … ngày 05 tháng 3 năm 2020", is printed,
+    never left blank), in the header zone."""
+    limit = max(_HEADER_SHARE * height, 100 * dpi / 25.4)  # a page cut short keeps its header zone
+    out: list[tuple[tuple[str, ...], Box, str, list[Word]]] = []
+    seen_number = seen_date = False
+    for box, ws in sorted(line_boxes(words), key=lambda lw: lw[0][1]):
+        if box[1] > limit or (seen_number and seen_date):
+            break
+        line_text = tesseract.join_line(ws)
+        is_number = not seen_number and _LABEL.match(line_text) is not None
+        is_date = not seen_date and _DAY.search(line_text) is not None and _MONTH.search(line_text) is not None
+        # "tháng" itself misread ("ngày 11 thông 01 năm 2020"): a date line still, by its shape.
+        is_date = is_date or (not seen_date and _DATE_SHAPE.search(line_text) is not None)
+        seen_number, seen_date = seen_number or is_number, seen_date or is_date
+        if is_number or is_date:
+            kinds = (("number",) if is_number else ()) + (("date",) if is_date else ())
+            out.append((kinds, box, line_text, ws))
     return out

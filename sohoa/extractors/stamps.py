@@ -52,7 +52,7 @@ class StampLine:
 
 @dataclass
 class Stamp:
-    kind: Literal["received", "frame", "seal", "pen"]
+    kind: Literal["received", "frame", "seal", "pen", "print"]  # print: a header line re-read (printreread)
     box: Box
     lines: list[StampLine] = field(default_factory=list)
     # Parsed from the lines of a received stamp: (value, confidence 0-100 of the line it came from).

@@ -28,6 +28,7 @@ from sohoa.extractors import (
     pdfout,
     pdftext,
     penblanks,
+    printreread,
     sniff,
     stamps,
     tables,
@@ -155,6 +156,9 @@ def _ocr_once(image: Image.Image, dpi: float, options: TextOptions, first_page: 
         # a number or date line without a well-formed, sure value.
         found_stamps += penblanks.read_blanks(page.image, page.dpi, ocr.words, options.ocr, aligned)
         lap("pen_blanks")
+        # The same lines read again alone as print (best model, upscaled), only when they gave no well-formed value.
+        found_stamps += printreread.read_lines(page.image, page.dpi, ocr.words, options.ocr)
+        lap("print_reread")
     # The cells the removed rulings enclosed, filled with the words whose centre they hold: no second OCR pass.
     found = (
         []

@@ -26,6 +26,8 @@ Known = Callable[[str], int]
 
 # The fields a re-read number or date line must bring without losing any of the others.
 _CORE = ("number", "issued_date", "doc_type", "issuer")
+# The header's number or date line read again alone as print (``sohoa.extractors.printreread``), "… (best)".
+PRINT_REREAD = "print line read again"
 # Flags the re-reading answers when it gives the field.
 _SETTLED = {"number": ("no_number", "unreadable_number", "blank_number"), "issued_date": ("no_date", "unreadable_date")}
 
@@ -242,7 +244,8 @@ def with_rereads(
             continue
         if (gains or fixed) and not lost and _score(candidate) >= best_score + (0 if fixed else 1):
             _remap(candidate, at, len(first), len(replacement), page_starts)
-            candidate.repairs = {**candidate.repairs, "stamp_line_reread": 1}
+            key = "print_line_reread" if str(reread.get("how", "")).startswith(PRINT_REREAD) else "stamp_line_reread"
+            candidate.repairs = {**candidate.repairs, key: 1}
             best, best_score, taken = candidate, _score(candidate), reread
     if best is not md:
         for f in ("number", "issued_date"):
@@ -250,4 +253,13 @@ def with_rereads(
                 best.flags = [x for x in best.flags if x not in _SETTLED[f]]
         if taken is not None:
             handwritten.mark(best, md, taken)
+            if str(taken.get("how", "")).startswith(PRINT_REREAD):
+                _cap_confidence(best, md, float(taken.get("conf") or 0.0) / 100)
     return best
+
+
+def _cap_confidence(md: DocumentMetadata, before: DocumentMetadata, conf: float) -> None:
+    """A number or date taken from a line read again holds no more confidence than that reading's."""
+    for f in ("number", "issued_date"):
+        if getattr(md, f) is not None and getattr(md, f) != getattr(before, f):
+            md.confidence[f] = round(min(md.confidence.get(f, 1.0), conf), 2)

@@ -21,6 +21,9 @@ _NUMBER_LABEL = re.compile(
 )
 _SYMBOL_AFTER_SLASH = re.compile(rf"/[ \t]*(?:(?P<year>(?:19|20)\d{{2}})[ \t]*/[ \t]*)?(?P<sym>{SYMBOL_PATTERN})")
 _SYMBOL_AFTER_SLASH_MULTILINE = re.compile(rf"/\s*(?:(?P<year>(?:19|20)\d{{2}})\s*/\s*)?(?P<sym>{SYMBOL_PATTERN})")
+# A slash lost between the year and the symbol with no space left ("12/2023QĐ-BTP"): taken only when every group
+# of the symbol is known (``_number``), since a year glued to letters is otherwise nothing we can vouch for.
+_YEAR_GLUED_TO_SYMBOL = re.compile(rf"/[ \t]*(?P<year>(?:19|20)\d{{2}})(?P<sym>{SYMBOL_PATTERN})")
 _PASSED_ON = re.compile(r"thong\s+qua\s+ngay")
 
 # OCR confusions on the number line, repaired one character for one so offsets stay valid ("_repair_number"):
@@ -37,6 +40,8 @@ _YEAR_WITH_LETTERS = re.compile(r"/[ \t]*([12][0-9OoØø]{3})(?=[ \t]*/|[ \t]+[A
 _NO_SLASH_BEFORE_YEAR = re.compile(r"^[\s._…'`,]*\d{1,6}([ \t])[ \t]*(?:19|20)\d\d[ \t]*/")
 _NO_SLASH_BEFORE_SYMBOL = re.compile(r"/[ \t]*(?:19|20)\d\d[ \t]*([ \t])(?=[A-ZĐ]{2})")
 _D_STROKE = str.maketrans({"D": "Đ", "Đ": "D"})
+# Letters of a symbol OCR reads as digits ("T5" for "TB", "Q0" for "QĐ"); a group is changed only into a known one.
+_DIGIT_AS_LETTERS = {"0": "OĐDQ", "1": "IT", "2": "Z", "4": "A", "5": "SB", "6": "G", "8": "B"}
 _AS_DIGIT = str.maketrans({"O": "0", "o": "0", "Ø": "0", "ø": "0", "I": "1", "l": "1", "!": "1"})
 
 
@@ -59,6 +64,20 @@ def _repair_number(rest: str) -> str:
     put(_NO_SLASH_BEFORE_YEAR.match("".join(chars)), 1, "/")
     put(_NO_SLASH_BEFORE_SYMBOL.search("".join(chars)[:24]), 1, "/")
     return "".join(chars)
+
+
+def _digits_as_letters(group: str) -> set[str]:
+    """The group with its digits read back as the letters they look like ("T5" -> "TS", "TB"). A group ending in
+    two digits or more ("QH15", "C06") is a legislature's or a unit's number, and a group with no letter is a
+    figure: neither is touched."""
+    if not re.search(r"[A-ZĐ]", group) or re.search(r"\d\d$", group) or not re.search(r"\d", group):
+        return set()
+    out = [""]
+    for c in group:
+        out = [o + x for o in out for x in (_DIGIT_AS_LETTERS.get(c, c))]
+        if len(out) > 64:
+            return set()
+    return set(out) - {group}
 
 
 @dataclass(frozen=True)
@@ -115,6 +134,10 @@ class NumberDateRule(Rule):
                 rest_start = ln.start + label.end()
                 rest = _repair_number(layout.text[rest_start : ln.end])
                 sym = _SYMBOL_AFTER_SLASH.search(rest)
+                if sym is None:
+                    glued = _YEAR_GLUED_TO_SYMBOL.search(rest)
+                    if glued is not None and self._all_known(normalize_number(glued.group("sym"))):
+                        sym = glued
                 cut_symbol = sym is not None and rest.rstrip().endswith("-") and sym.end() >= len(rest.rstrip()) - 1
                 if (sym is None and (len(rest.strip()) <= 6 or rest.rstrip().endswith("/"))) or cut_symbol:
                     # HTML and some PDFs break "Số:" / "116" / "/2025/QH15" over lines (vbpl.vn pages).
@@ -147,14 +170,21 @@ class NumberDateRule(Rule):
         kept as read."""
         known = self.res.symbol_groups
         out = []
-        for group in symbol.split("-"):
+        for n, group in enumerate(symbol.split("-")):
             if group not in known:
                 swapped = group.translate(_D_STROKE)
                 undoubled = {group[:i] + group[i + 1 :] for i in range(1, len(group)) if group[i] == group[i - 1]}
                 found = [g for g in (swapped, *sorted(undoubled)) if g in known]
+                if n == 0 and not found:
+                    # Only the type's group ("T5-STP"): a type's abbreviation has no figure, while a unit's group
+                    # after it may ("C07-P6": "P6" is no misread "PG").
+                    found = sorted(g for g in _digits_as_letters(group) if g in self.res.type_by_abbr)
                 group = found[0] if len(found) == 1 else group
             out.append(group)
         return "-".join(out)
+
+    def _all_known(self, symbol: str) -> bool:
+        return all(g in self.res.symbol_groups for g in self._known_groups(symbol).split("-"))
 
     def _date(self, layout: Layout, number_hit: Hit | None) -> tuple[IssuedDate, Hit | None] | None:
         found = self._header_date(layout, number_hit)
