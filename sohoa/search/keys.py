@@ -242,14 +242,6 @@ def passage_scores(
     return out
 
 
-_EMPTY_PAGE = hashlib.blake2b(b"", digest_size=8).hexdigest()
-
-
-def passage_count(page_keys: Sequence[str]) -> int:
-    """A record's number of passages (its non-empty pages) from its pages' `page_key`s."""
-    return sum(k != _EMPTY_PAGE for k in page_keys)
-
-
 def passage_ranked(plan: QueryPlan) -> bool:
     """Whether a query of this plan is ranked by best passage: a question (more than ALL_WORDS_UP_TO words), no
     required number or code. A keyword search of up to four words needs every word in the record and has the typed
@@ -294,6 +286,14 @@ def page_key(text: str) -> str:
     """Identifies a page's text (whitespace runs count as one space)."""
     canonical = " ".join(text.split())
     return hashlib.blake2b(canonical.encode("utf-8"), digest_size=8).hexdigest()
+
+
+_EMPTY_PAGE = page_key("")  # a blank or whitespace-only page: no passage
+
+
+def passage_count(page_keys: Sequence[str]) -> int:
+    """A record's number of passages (its non-empty pages) from its pages' `page_key`s."""
+    return sum(k != _EMPTY_PAGE for k in page_keys)
 
 
 def text_key(page_keys: list[str]) -> str:
