@@ -320,14 +320,13 @@ def read_blanks(
     grey = np.asarray(image if image.mode == "L" else image.convert("L"))
     pen = np.asarray(colour.stamp_image) if colour is not None else None
     out = []
-    for _, _, line_text, ws in header_lines(words, image.height, dpi):
+    for _, _, _, ws in header_lines(words, image.height, dpi):
         read = None
         if pen is not None and pen.shape == grey.shape:
             read = read_line(pen, dpi, ws, ocr)
         if read is None:
             read = read_line(grey, dpi, ws, ocr)
-        if read is not None:
-            read["first_pass"] = line_text
+        if read is not None:  # its "first_pass" is the line's text (tesseract.join_line of its words), as here
             b = read["box"]
             out.append(Stamp("pen", (int(b[0]), int(b[1]), int(b[2]), int(b[3])), rereads=[read]))  # type: ignore[index]
     return out
