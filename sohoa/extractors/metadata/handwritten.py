@@ -1,9 +1,9 @@
-"""Number and date read from handwriting: the flag and the confidence a value taken from a pen-written blank gets.
+"""Number and date read from handwriting: which fields a re-reading of a pen-written blank gave, and their flag.
 
 The OCR step reads the blanks of a number or date line filled in by pen (``sohoa.extractors.penblanks``; on a
 colour scan also the pen's ink apart, ``penvalues``) and hands the line back as a re-reading; when the metadata
 takes it (``registration.with_rereads``), the field it gave is flagged ``number_handwritten`` /
-``date_handwritten`` so a person confirms it, with the reading's own confidence, never more than the rule's.
+``date_handwritten`` so a person confirms it; ``with_rereads`` caps its confidence at the reading's.
 """
 
 from __future__ import annotations
@@ -26,19 +26,21 @@ def doubted_fields(reread: dict[str, Any]) -> set[str]:
     return {_FIELD[f] for f in reread.get("doubted") or () if f in _FIELD}
 
 
-def mark(md: DocumentMetadata, before: DocumentMetadata, reread: dict[str, Any]) -> None:
-    """Flag the fields ``md`` holds from a handwriting re-reading (those it did not hold as ``before``, or holds
-    otherwise) and cap their confidence at the reading's."""
+def fields(reread: dict[str, Any]) -> set[str]:
+    """The metadata fields a handwriting re-reading may have given (none for any other re-reading)."""
     if reread.get("how") not in HOWS:
-        return
+        return set()
     # A blank re-reading names the fields it read; a colour-layer one (``penvalues``: a count) may hold either.
     values = reread.get("values")
-    fields = {_FIELD[f] for f in values if f in _FIELD} if isinstance(values, dict) else set(FLAGS)
-    conf = float(reread.get("conf") or 0.0) / 100
-    for field in sorted(fields):
+    return {_FIELD[f] for f in values if f in _FIELD} if isinstance(values, dict) else set(FLAGS)
+
+
+def mark(md: DocumentMetadata, before: DocumentMetadata, reread: dict[str, Any]) -> None:
+    """Flag the fields ``md`` holds from a handwriting re-reading (those it did not hold as ``before``, or holds
+    otherwise). Their confidence is capped by the caller (``registration.with_rereads``), as for any re-reading."""
+    for field in sorted(fields(reread)):
         value = getattr(md, field)
         if value is None or value == getattr(before, field):
             continue
         if FLAGS[field] not in md.flags:
             md.flags.append(FLAGS[field])
-        md.confidence[field] = round(min(md.confidence.get(field, 1.0), conf), 2)

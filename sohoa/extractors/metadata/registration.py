@@ -253,13 +253,15 @@ def with_rereads(
                 best.flags = [x for x in best.flags if x not in _SETTLED[f]]
         if taken is not None:
             handwritten.mark(best, md, taken)
-            if str(taken.get("how", "")).startswith(PRINT_REREAD):
-                _cap_confidence(best, md, float(taken.get("conf") or 0.0) / 100)
+            # A line read again as print or a handwritten blank: what it gave holds no more than its confidence.
+            printed = str(taken.get("how", "")).startswith(PRINT_REREAD)
+            capped = ("number", "issued_date") if printed else tuple(handwritten.fields(taken))
+            _cap_confidence(best, md, float(taken.get("conf") or 0.0) / 100, capped)
     return best
 
 
-def _cap_confidence(md: DocumentMetadata, before: DocumentMetadata, conf: float) -> None:
-    """A number or date taken from a line read again holds no more confidence than that reading's."""
-    for f in ("number", "issued_date"):
+def _cap_confidence(md: DocumentMetadata, before: DocumentMetadata, conf: float, fields: Sequence[str]) -> None:
+    """Each of ``fields`` that ``md`` holds otherwise than ``before`` gets no more confidence than ``conf``."""
+    for f in fields:
         if getattr(md, f) is not None and getattr(md, f) != getattr(before, f):
             md.confidence[f] = round(min(md.confidence.get(f, 1.0), conf), 2)
