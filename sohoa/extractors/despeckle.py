@@ -16,11 +16,13 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image
 
-_INK = 160  # as sohoa.extractors.preprocess: darker is ink
+# Grey level below which a pixel counts as ink (scans rarely have paper darker than this): every page step of
+# preprocess reads it from here (this module is imported by preprocess, so it cannot import preprocess's).
+INK = 160
 POOL = 4
 _RING = 2  # blocks of paper around a speck
 # 255 for ink, 0 for paper: Pillow's reduce() then averages each 4×4 block, and any ink leaves it above 0.
-_INK_LUT = [255 if v < _INK else 0 for v in range(256)]
+_INK_LUT = [255 if v < INK else 0 for v in range(256)]
 
 
 def pooled_ink(image: Image.Image) -> np.ndarray:
@@ -77,7 +79,7 @@ def despeckle(image: Image.Image, dpi: float, options: DespeckleOptions | None =
     max_px = max((options.max_speck_mm * dpi / 25.4) ** 2, 2.0)
     a = np.asarray(grey)
     windows = a[rows, cols]
-    small = ((windows < _INK).sum(axis=(1, 2)) <= max_px) & (windows.min(axis=(1, 2)) < options.max_core_grey)
+    small = ((windows < INK).sum(axis=(1, 2)) <= max_px) & (windows.min(axis=(1, 2)) < options.max_core_grey)
     count = int(np.count_nonzero(small))
     if count < options.min_specks:
         return Despeckled(image, 0, pooled)

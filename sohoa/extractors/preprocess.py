@@ -17,6 +17,7 @@ from PIL import Image
 from scipy import ndimage
 
 from sohoa.extractors.background import BackgroundOptions, flatten
+from sohoa.extractors.despeckle import INK as _INK
 from sohoa.extractors.despeckle import DespeckleOptions, despeckle
 
 
@@ -59,9 +60,6 @@ class PreparedPage:
     steps: list[str] = field(default_factory=list)
     grid: np.ndarray | None = None  # table rulings found (Rulings.grid), in the frame of `image`
     residual_skew_deg: float = 0.0  # a skew measured but too small to rotate for (the grid is still that skewed)
-
-
-_INK = 160  # grey level below which a pixel counts as ink (scans rarely have paper darker than this)
 
 
 def _skew_score(ys: np.ndarray, xs: np.ndarray, angle: float) -> float:
