@@ -187,10 +187,13 @@ def title_of(p: Passage) -> str:
     return title
 
 
-def article_records(ps: list[Passage], titles: str = "heading") -> tuple[list[Any], dict[str, str]]:
+def article_records(
+    ps: list[Passage], titles: str = "heading", context: str = "subject"
+) -> tuple[list[Any], dict[str, str]]:
     """One document record per article, with its document's metadata (what sohoa extracts from the full text).
     Its title: the article's heading, or with `titles="document"` its document's subject as sohoa reads it (the
-    heading then is only the first line of the record's text)."""
+    heading then is only the first line of the record's text). `context="subject"`: the document's subject as the
+    record's context (IndexDoc.context: weak evidence of the whole the article belongs to); "none": no context."""
     from sohoa.extractors.metadata import extract_metadata
     from sohoa.search.indexer import document_index_doc
 
@@ -202,7 +205,8 @@ def article_records(ps: list[Passage], titles: str = "heading") -> tuple[list[An
         meta = dict(metas[p.number], subject=title_of(p)) if titles == "heading" else metas[p.number]
         rid = f"article:{i:05d}"
         ids[rid] = p.pid
-        docs.append(document_index_doc(rid, p.doc_file, meta, [p.text]))
+        subject = metas[p.number].get("subject") if context == "subject" else None
+        docs.append(document_index_doc(rid, p.doc_file, meta, [p.text], context=subject))
     return docs, ids
 
 
@@ -314,6 +318,12 @@ def main() -> None:
         help="an article record's title (default: heading)",
     )
     ap.add_argument(
+        "--context",
+        choices=("subject", "none"),
+        default="subject",
+        help="an article record's context: its document's subject (default) or none (as before 07/12/2026 17:45)",
+    )
+    ap.add_argument(
         "--set",
         default="1",
         help="question set: 1 (split dev / held-out), 2, 3 or 5 (later sets, all held out), 4 (development), "
@@ -355,7 +365,7 @@ def main() -> None:
     if args.osmem or os.environ.get("SOHOA_ELASTICSEARCH_URL"):
         configs.append(("sohoa-elastic", lambda: elastic(os.environ.get("SOHOA_ELASTICSEARCH_URL"), "sohoa-pq"), False))
     for name, opener, paged in configs:
-        docs, ids = document_records(ps) if paged else article_records(ps, args.titles)
+        docs, ids = document_records(ps) if paged else article_records(ps, args.titles, args.context)
         with opener() as backend:
             for start in range(0, len(docs), 200):
                 backend.upsert(docs[start : start + 200])
