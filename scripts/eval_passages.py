@@ -22,7 +22,8 @@ amending text quoting the articles it amends) gets "#2", "#3", … in order.
 How the passages get in: the CLI has no plain-text import (digitise reads PDFs and scans, `import package` an
 export package), so each article goes through the step digitise ends with: `document_index_doc` with sohoa's own
 metadata of its document (`extract_metadata` on the whole text: number, type, issuer, date), the article's first
-line ("Điều N. <heading>") as the title and the article as the record's one page.
+line ("Điều N. <heading>") as the title, the article as the record's one page and its document's subject as sohoa
+reads it as the record's context (IndexDoc.context; `--context none`: without, the form before 07/12/2026 17:45).
 
 Split: FIXED, never tuned on: questions sorted by id, shuffled with random.Random(15), the first third held out.
 """
