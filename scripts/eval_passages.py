@@ -7,6 +7,9 @@ on: a right article must come first. sohoa's embedded index against a plain syll
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --per-question        # each question's first hits
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 2               # the second set (held out)
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 3               # the third set (held out)
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 4               # the fourth set (development)
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set dev             # sets 1-4 (160), one part
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 5               # the fifth set (held out)
 
 Data (read-only, never part of the repository): SOHOA_SAMPLES (default ../shared/data beside the project) with
 legal_texts/vbpl_docs.jsonl.gz. The questions are in scripts/data/passage_questions.jsonl; each names its relevant
@@ -19,7 +22,8 @@ amending text quoting the articles it amends) gets "#2", "#3", … in order.
 How the passages get in: the CLI has no plain-text import (digitise reads PDFs and scans, `import package` an
 export package), so each article goes through the step digitise ends with: `document_index_doc` with sohoa's own
 metadata of its document (`extract_metadata` on the whole text: number, type, issuer, date), the article's first
-line ("Điều N. <heading>") as the title and the article as the record's one page.
+line ("Điều N. <heading>") as the title, the article as the record's one page and its document's subject as sohoa
+reads it as the record's context (IndexDoc.context; `--context none`: without, the form before 07/12/2026 17:45).
 
 Split: FIXED, never tuned on: questions sorted by id, shuffled with random.Random(15), the first third held out.
 """
@@ -48,9 +52,13 @@ HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "data" / "passage_questions.jsonl"
 QUESTIONS2 = HERE / "data" / "passage_questions2.jsonl"
 QUESTIONS3 = HERE / "data" / "passage_questions3.jsonl"
+QUESTIONS4 = HERE / "data" / "passage_questions4.jsonl"
+QUESTIONS5 = HERE / "data" / "passage_questions5.jsonl"
 SEED = 20261207  # the sample of articles the questions were written about
 SEED2 = 20261208  # set 2: a fresh sample, set 1's articles excluded
 SEED3 = 20261209  # set 3: a fresh sample, sets 1 and 2's articles excluded
+SEED4 = 20261210  # set 4 (development, 40): sets 1-3's articles excluded
+SEED5 = 20261211  # set 5 (held out, 60): sets 1-4's articles excluded
 SPLIT_SEED = 15
 
 
@@ -130,6 +138,28 @@ def sample3(ps: list[Passage]) -> list[Passage]:
     return sample(ps, seed=SEED3, exclude=frozenset(seen))
 
 
+def _seen_before(ps: list[Passage], upto: int) -> set[str]:
+    """The articles sampled for, or judged relevant in, sets 1..`upto`."""
+    seen = {p.pid for p in sample(ps)} | {r for q in load_questions() for r in q["relevant"]}
+    samplers = {2: sample2, 3: sample3, 4: sample4}
+    files = {2: QUESTIONS2, 3: QUESTIONS3, 4: QUESTIONS4}
+    for k in range(2, upto + 1):
+        seen |= {p.pid for p in samplers[k](ps)}
+        if files[k].exists():
+            seen |= {r for q in load_questions(files[k]) for r in q["relevant"]}
+    return seen
+
+
+def sample4(ps: list[Passage]) -> list[Passage]:
+    """Set 4's articles (development, 40): another seed, none sampled or judged in sets 1-3."""
+    return sample(ps, n=40, seed=SEED4, exclude=frozenset(_seen_before(ps, 3)))
+
+
+def sample5(ps: list[Passage]) -> list[Passage]:
+    """Set 5's articles (held out, 60): another seed, none sampled or judged in sets 1-4."""
+    return sample(ps, seed=SEED5, exclude=frozenset(_seen_before(ps, 4)))
+
+
 def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
     return list(_jsonl(path))
 
@@ -158,10 +188,13 @@ def title_of(p: Passage) -> str:
     return title
 
 
-def article_records(ps: list[Passage], titles: str = "heading") -> tuple[list[Any], dict[str, str]]:
+def article_records(
+    ps: list[Passage], titles: str = "heading", context: str = "subject"
+) -> tuple[list[Any], dict[str, str]]:
     """One document record per article, with its document's metadata (what sohoa extracts from the full text).
     Its title: the article's heading, or with `titles="document"` its document's subject as sohoa reads it (the
-    heading then is only the first line of the record's text)."""
+    heading then is only the first line of the record's text). `context="subject"`: the document's subject as the
+    record's context (IndexDoc.context: weak evidence of the whole the article belongs to); "none": no context."""
     from sohoa.extractors.metadata import extract_metadata
     from sohoa.search.indexer import document_index_doc
 
@@ -173,7 +206,8 @@ def article_records(ps: list[Passage], titles: str = "heading") -> tuple[list[An
         meta = dict(metas[p.number], subject=title_of(p)) if titles == "heading" else metas[p.number]
         rid = f"article:{i:05d}"
         ids[rid] = p.pid
-        docs.append(document_index_doc(rid, p.doc_file, meta, [p.text]))
+        subject = metas[p.number].get("subject") if context == "subject" else None
+        docs.append(document_index_doc(rid, p.doc_file, meta, [p.text], context=subject))
     return docs, ids
 
 
@@ -285,9 +319,16 @@ def main() -> None:
         help="an article record's title (default: heading)",
     )
     ap.add_argument(
+        "--context",
+        choices=("subject", "none"),
+        default="subject",
+        help="an article record's context: its document's subject (default) or none (as before 07/12/2026 17:45)",
+    )
+    ap.add_argument(
         "--set",
         default="1",
-        help="question set: 1 (split dev / held-out), 2 or 3 (later sets, all held out), or a JSONL path",
+        help="question set: 1 (split dev / held-out), 2, 3 or 5 (later sets, all held out), 4 (development), "
+        "dev (sets 1-4 together), or a JSONL path",
     )
     ap.add_argument("--dev-only", action="store_true", help="score the dev part only (while tuning)")
     ap.add_argument("--per-question", action="store_true", help="first hits per dev question (set 2: all)")
@@ -303,10 +344,13 @@ def main() -> None:
         dev, held = split(questions)
     else:
         # set 2 (or another set) was written after set 1's held-out part had been seen: all of it is held out
-        numbered = {"2": QUESTIONS2, "3": QUESTIONS3}
-        questions = load_questions(numbered.get(args.set) or Path(args.set))
+        numbered = {"2": QUESTIONS2, "3": QUESTIONS3, "4": QUESTIONS4, "5": QUESTIONS5}
+        if args.set == "dev":  # every set seen so far: the development data of the fifth set's pass
+            questions = [q for f in (QUESTIONS, QUESTIONS2, QUESTIONS3, QUESTIONS4) for q in load_questions(f)]
+        else:
+            questions = load_questions(numbered.get(args.set) or Path(args.set))
         dev, held = [], questions
-    if args.set in ("1", "2", "3"):
+    if args.set in ("1", "2", "3", "5"):
         parts = ([("dev", dev)] if dev else []) + ([] if args.dev_only else [("held-out", held)])
     else:
         parts = [("all", questions)]
@@ -322,7 +366,7 @@ def main() -> None:
     if args.osmem or os.environ.get("SOHOA_ELASTICSEARCH_URL"):
         configs.append(("sohoa-elastic", lambda: elastic(os.environ.get("SOHOA_ELASTICSEARCH_URL"), "sohoa-pq"), False))
     for name, opener, paged in configs:
-        docs, ids = document_records(ps) if paged else article_records(ps, args.titles)
+        docs, ids = document_records(ps) if paged else article_records(ps, args.titles, args.context)
         with opener() as backend:
             for start in range(0, len(docs), 200):
                 backend.upsert(docs[start : start + 200])

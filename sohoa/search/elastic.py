@@ -60,6 +60,7 @@ from sohoa.search.keys import B_PHRASE as _B_PHRASE
 from sohoa.search.keys import B_TITLE as _B_TITLE
 from sohoa.search.keys import RESCORE_WINDOW as _RESCORE_WINDOW
 from sohoa.search.keys import (
+    context_copies,
     edit_distance,
     filter_terms,
     page_key,
@@ -85,7 +86,8 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 # The mapping file this code writes; bump with a new sohoa-records.v<N>.json, never edit a released one.
-MAPPING_VERSION = 4  # 2: the public copy (title_public, body_public); 3: word-pair shingles (.pairs); 4: passages
+# 2: the public copy (title_public, body_public); 3: word-pair shingles (.pairs); 4: passages; 5: context
+MAPPING_VERSION = 5
 FACET_FIELDS = ("kind", "doc_type", "issuer", "status")
 FACET_SIZE = 100
 MAX_LIMIT = 1000
@@ -202,6 +204,7 @@ def to_source(d: IndexDoc) -> dict[str, Any]:
     if not d.id:
         raise ValueError("IndexDoc.id must not be empty")
     public_title, public_pages = public_copy(d)
+    context, public_context = context_copies(d)
     pages = [normalize_text(p) for p in d.pages]  # empty pages kept: value i stays page i+1
     public = pages if d.public_pages is None else [normalize_text(p) for p in public_pages]
     src: dict[str, Any] = {
@@ -224,6 +227,11 @@ def to_source(d: IndexDoc) -> dict[str, Any]:
             "public_page_keys": [_page_key(p) for p in public],
         },
     }
+    if context:
+        # The whole's subject (keys.context_copies), in the record and each passage; folded fields only.
+        src["context"], src["context_public"] = context, public_context
+        for passage in src["passages"]:
+            passage["context"], passage["context_public"] = context, public_context
     for name, value in (("doc_type", d.doc_type), ("issuer", d.issuer), ("status", d.status), ("batch", d.batch)):
         if value:
             src[name] = normalize_text(value)
@@ -315,13 +323,20 @@ def _should(clauses: list[dict[str, Any]], minimum: int | None = None) -> dict[s
     return {"bool": body}
 
 
+def _context(body: str) -> str:
+    """The context field beside a body field ("body" → "context", "passages.body_public" → "passages.context_public"):
+    keys.context_copies, folded only; the embedded index holds it in the folded body field itself."""
+    head, _, name = body.rpartition(".")
+    return (f"{head}." if head else "") + name.replace("body", "context", 1)
+
+
 def _text_unit(text: str, accented: bool, tf: tuple[str, str]) -> dict[str, Any] | None:
-    """One word or phrase: folded title/body, plus the accented fields (boosted) when tones were typed.
-    `tf`: the (title, body) fields of the copy searched."""
+    """One word or phrase: folded title/body (and the body's context), plus the accented fields (boosted) when tones
+    were typed. `tf`: the (title, body) fields of the copy searched."""
     if not _indexable(text):
         return None
     title, body = tf
-    clauses = [_phrase(f"{body}.folded", text)]
+    clauses = [_phrase(f"{body}.folded", text), _phrase(_context(body), text)]
     if title:  # "" for passages, which have no title
         clauses.append(_phrase(f"{title}.folded", text, _B_TITLE))
     if accented:
@@ -346,6 +361,7 @@ def _code_unit(code: str, tf: tuple[str, str]) -> dict[str, Any]:
             _term("dossier_codes", key, _B_CODE_EXACT),
             _phrase("number.tokens", code, _B_NUMBER_PART),
             _phrase(f"{tf[1]}.folded", code),
+            _phrase(_context(tf[1]), code),
             *([_phrase(f"{tf[0]}.folded", code, _B_TITLE)] if tf[0] else []),
         ]
     )
@@ -382,6 +398,7 @@ def text_query(qt: QueryText, tf: tuple[str, str] = ("title", "body")) -> dict[s
             continue
         # The .pairs sub-field holds two-word shingles: a pair is one term, a longer unit a phrase of pairs.
         should.append(_pairs(f"{body_field}.pairs", text, weight))
+        should.append(_pairs(f"{_context(body_field)}.pairs", text, weight))
         if title_field:
             should.append(_pairs(f"{title_field}.pairs", text, weight * _B_TITLE))
         if qt.accented and text == plan.sequence:  # tones on the whole sequence only, as the embedded index

@@ -52,6 +52,7 @@ from sohoa.search.keys import RESCORE_WINDOW as _RESCORE_WINDOW
 from sohoa.search.keys import (
     QueryPlan,
     closest_term,
+    context_copies,
     filter_terms,
     id_hash,
     page_key,
@@ -344,6 +345,7 @@ class EmbeddedBackend:
             public = (normalize_text(public_title), [normalize_text(p) for p in public_pages])
             doc.add_bytes(_PUBLIC_COPY, json.dumps({"title": public[0], "pages": public[1]}).encode("utf-8"))
         pairs: tuple[str, list[str]] | None = None
+        full_context, public_context = context_copies(d)
         passages: list[tantivy.Document] = []
         for n, page in enumerate(full[1], 1):
             if page.strip():
@@ -352,7 +354,8 @@ class EmbeddedBackend:
                 passage.add_integer("id_h", id_h)
                 passage.add_integer("page", n)
                 passages.append(passage)
-        for (title_field, body_field), (title, pages) in ((text_fields("full"), full), (text_fields("public"), public)):
+        copies = ((text_fields("full"), full, full_context), (text_fields("public"), public, public_context))
+        for (title_field, body_field), (title, pages), context in copies:
             if pairs is None or public is not full:
                 pairs = (self._pairs(title), [self._pairs(p) for p in pages])
             doc.add_text(title_field, title)
@@ -367,6 +370,14 @@ class EmbeddedBackend:
                 passage.add_text(body_field, page)
                 passage.add_text(f"{body_field}_f", page)
                 passage.add_text(f"{body_field}_f2", page_pairs)
+            if context:
+                # The whole's subject (keys.context_copies): a value of its own after the pages in the folded body
+                # fields only (never stored, so never shown; no pair spans a page and the context), in the record
+                # and in each passage. No query clause is added: it scores as body text typed without tones.
+                context_pairs = self._pairs(context)
+                for target in (doc, *passages):
+                    target.add_text(f"{body_field}_f", context)
+                    target.add_text(f"{body_field}_f2", context_pairs)
         doc.add_integer("passages", len(passages))
         issued = 0
         if d.issued_date:

@@ -45,10 +45,14 @@ def document_index_doc(
     *,
     batch: str | None = None,
     status: str | None = None,
+    context: str | None = None,
 ) -> IndexDoc:
-    """The index record of a document from its metadata (a DocumentMetadata as a dict) and page texts."""
+    """The index record of a document from its metadata (a DocumentMetadata as a dict) and page texts. `context`:
+    the subject of the larger text this record is part of (an article indexed on its own), see IndexDoc.context;
+    masked with the same personal values as the record."""
     title = meta.get("subject") or meta.get("number") or filename
     public_title, public_pages = public_record(title, pages, meta.get("pii") or [])
+    public_context = public_record(context, [], meta.get("pii") or [])[0] if context else None
     return IndexDoc(
         id=doc_id,
         kind="document",
@@ -64,6 +68,8 @@ def document_index_doc(
         dossier_codes=list(meta.get("dossier_codes") or []),
         batch=batch,
         status=status,
+        context=context or None,
+        public_context=public_context,
     )
 
 

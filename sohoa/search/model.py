@@ -33,6 +33,12 @@ class IndexDoc:
     # None when the record holds no personal data there, and the full text is public as it is.
     public_title: str | None = None
     public_pages: list[str] | None = None
+    # A record that is part of a larger text indexed on its own (an article of a decree, one record per article):
+    # that text's subject ("Quy định về … trong Trung tâm tài chính quốc tế"), which a question names and the
+    # article itself rarely repeats. Searched as weak evidence (folded, at body weight, in the record and in each
+    # of its passages), never shown. public_context: its public copy (None: the same, no personal data in it).
+    context: str | None = None
+    public_context: str | None = None
 
 
 @dataclass
