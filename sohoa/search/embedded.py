@@ -632,7 +632,13 @@ class EmbeddedBackend:
             order_by_field="issued" if by_date else None,
             order=tantivy.Order.Desc,
         )
-        passage_q, gens = prep_job.result() if prep_job is not None else (None, [])
+        passage_q: _TextQueries | None = None
+        gens: list[tuple[bool, tantivy.SnippetGenerator]] = []
+        if prep_job is not None and built is not None and prep_job.cancel():
+            # Still queued behind other searches' jobs (several queries at once): built here rather than waited for.
+            passage_q, gens = self._prepare(searcher, qt, tf, plan, built, rescore)
+        elif prep_job is not None:
+            passage_q, gens = prep_job.result()
         if passage_q is not None:
             hits_raw = self._by_passage(searcher, res.hits, passage_q.rank)[offset : offset + limit]
         else:
