@@ -628,3 +628,39 @@ def test_question_passage_search_in_halves_ranks_as_one_search(tmp_path: Path, m
     whole = run(10_000)
     assert all(len(hits) == 20 for hits in whole)
     assert run(2) == whole
+
+
+def test_concurrent_questions_rank_as_one_at_a_time(tmp_path: Path) -> None:
+    """Searches from several threads at once share the worker pool (facets, the prepared passage query and snippet
+    generators, half of a passage search); a prepared job still queued behind another search's is built by the
+    caller. Every search gets the results it gets alone."""
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = random.Random(5)
+    words = ["trợ", "cấp", "thương", "binh", "hằng", "tháng", "khai", "sinh", "hộ", "tịch", "đất", "đai", "giấy", "tờ"]
+    words += [f"từ{i}" for i in range(30)]
+
+    def page() -> str:
+        return " ".join(rng.choice(words) for _ in range(rng.randint(5, 30)))
+
+    b = EmbeddedBackend(tmp_path / "ix")
+    b.upsert(
+        [IndexDoc(f"r{i}", "document", page(), pages=[page() for _ in range(rng.randint(1, 4))]) for i in range(60)]
+    )
+    queries = [
+        Query(text="Tôi là thương binh, muốn biết trợ cấp hằng tháng hiện nay là bao nhiêu?"),
+        Query(text="xin hoi khai sinh ho tich thi can giay to gi"),
+        Query(text="trợ cấp"),
+        Query(text="đất đai", sort="date"),
+    ]
+
+    def key(q: Query) -> tuple[object, ...]:
+        r = b.search(q)
+        return (r.total, r.facets, [(h.id, h.score, h.page, h.snippet) for h in r.hits])
+
+    alone = [key(q) for q in queries]
+    assert alone[0][2] and alone[1][2]
+    with ThreadPoolExecutor(max_workers=6) as callers:
+        together = list(callers.map(key, queries * 6))
+    assert together == alone * 6

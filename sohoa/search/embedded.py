@@ -493,7 +493,7 @@ class EmbeddedBackend:
         gates = self._folded(folded, tf)  # (body, title) or (body,): clause i is gated by its own field's pairs
         return [self._gate(gates[i % len(gates)], c) for i, c in enumerate(clauses)]
 
-    def _text_query(self, qt: QueryText, tf: tuple[str, str]) -> _TextQueries | None:
+    def _text_query(self, qt: QueryText, tf: tuple[str, str], plan: QueryPlan | None = None) -> _TextQueries | None:
         """Ranking query, matching query and highlight terms; None when nothing searchable was typed (blank, "*",
         punctuation): the caller browses by filters. Both queries match the same records; the matching one is
         unscored, folded-only and without the proximity boosts (an accented term implies its folded twin, a pair
@@ -503,8 +503,8 @@ class EmbeddedBackend:
         required; words all required up to ALL_WORDS_UP_TO, else BM25 over every word (fillers weighted down);
         adjacent word pairs and, for short texts, the whole sequence as phrase boosts. A question's clauses are one
         flat disjunction of term queries (the same sum of scores as word units nested in a boolean, at half the
-        cost: tantivy unions term scorers directly)."""
-        plan = plan_query(qt)
+        cost: tantivy unions term scorers directly). `plan`: plan_query(qt), when the caller has it."""
+        plan = plan if plan is not None else plan_query(qt)
         hl_folded: list[str] = []
         hl_exact: list[str] = []
         # Per free word: (ranking clauses, matching clauses).
@@ -611,7 +611,8 @@ class EmbeddedBackend:
     def search(self, query: Query) -> SearchResult:
         tf = text_fields(query.fields)
         qt = parse_query_text(query.text)
-        built = self._text_query(qt, tf)
+        plan = plan_query(qt)
+        built = self._text_query(qt, tf, plan)
         filters = [(tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in self._filters(query)]
         text_q = built.rank if built is not None else None
         q = tantivy.Query.boolean_query(
@@ -624,11 +625,16 @@ class EmbeddedBackend:
         offset = max(0, query.offset)
         by_date = query.sort == "date" or text_q is None  # browsing without text: newest first
         searcher = self._index.searcher()
-        facet_job = _facet_worker().submit(self._facets, searcher, match_q)
+        pool = _facet_worker()
+        facet_job = pool.submit(self._facets, searcher, match_q)
         # Ranked by best passage: the top RESCORE_WINDOW records by record score are rescored (keys.passage_scores); a
         # page beyond the window keeps the record order, so paging stays consistent.
         rescore = text_q is not None and not by_date and offset + limit <= _RESCORE_WINDOW
-        rescore = rescore and passage_ranked(plan_query(qt))
+        rescore = rescore and passage_ranked(plan)
+        # The passage query and the snippet generators do not depend on the record search: a worker builds them
+        # while this thread searches (tantivy releases the GIL during a search; building is Python). A question's
+        # main thread no longer waits for them after its record search (docs/search.md, "Eighth pass, speed").
+        prep_job = pool.submit(self._prepare, searcher, qt, tf, plan, built, rescore) if built is not None else None
         res = searcher.search(
             q,
             limit=_RESCORE_WINDOW if rescore else max(limit, 1),  # tantivy asserts limit > 0
@@ -637,18 +643,17 @@ class EmbeddedBackend:
             order_by_field="issued" if by_date else None,
             order=tantivy.Order.Desc,
         )
-        passage_q = self._text_query(qt, ("", tf[1])) if rescore else None  # passages have no title
+        passage_q: _TextQueries | None = None
+        gens: list[tuple[bool, tantivy.SnippetGenerator]] = []
+        if prep_job is not None and built is not None and prep_job.cancel():
+            # Still queued behind other searches' jobs (several queries at once): built here rather than waited for.
+            passage_q, gens = self._prepare(searcher, qt, tf, plan, built, rescore)
+        elif prep_job is not None:
+            passage_q, gens = prep_job.result()
         if passage_q is not None:
             hits_raw = self._by_passage(searcher, res.hits, passage_q.rank)[offset : offset + limit]
         else:
             hits_raw = [(score, addr, None) for score, addr in res.hits[:limit]]
-
-        gens: list[tuple[bool, tantivy.SnippetGenerator]] = []
-        if built is not None and hits_raw:
-            # The accented generator tells exact-tone matches apart (first: see _hit); the folded one finds every match.
-            if qt.accented:
-                gens.append((True, self._snippet_gen(searcher, built.highlight_exact, tf[1])))
-            gens.append((False, self._snippet_gen(searcher, built.highlight_folded, f"{tf[1]}_f")))
         hits = [
             self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf, page)
             for score, addr, page in hits_raw
@@ -656,6 +661,25 @@ class EmbeddedBackend:
         facets, total = facet_job.result()
         suggestion = self._suggest(searcher, qt, tf) if total == 0 and text_q is not None else None
         return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
+
+    def _prepare(
+        self,
+        searcher: tantivy.Searcher,
+        qt: QueryText,
+        tf: tuple[str, str],
+        plan: QueryPlan,
+        built: _TextQueries,
+        rescore: bool,
+    ) -> tuple[_TextQueries | None, list[tuple[bool, tantivy.SnippetGenerator]]]:
+        """What a query needs after its record search and can build before it: the passage query (when `rescore`)
+        and the snippet generators."""
+        passage_q = self._text_query(qt, ("", tf[1]), plan) if rescore else None  # passages have no title
+        gens: list[tuple[bool, tantivy.SnippetGenerator]] = []
+        # The accented generator tells exact-tone matches apart (first: see _hit); the folded one finds every match.
+        if qt.accented:
+            gens.append((True, self._snippet_gen(searcher, built.highlight_exact, tf[1])))
+        gens.append((False, self._snippet_gen(searcher, built.highlight_folded, f"{tf[1]}_f")))
+        return passage_q, gens
 
     def _by_passage(
         self, searcher: tantivy.Searcher, hits: list[tuple[float, tantivy.DocAddress]], text_q: tantivy.Query
