@@ -211,8 +211,10 @@ def article_records(
     return docs, ids
 
 
-def document_records(ps: list[Passage]) -> tuple[list[Any], dict[tuple[str, int], str]]:
-    """One record per document, its articles as its pages: a hit's page names the passage."""
+def document_records(ps: list[Passage], context: str = "subject") -> tuple[list[Any], dict[tuple[str, int], str]]:
+    """One record per document, its articles as its pages: a hit's page names the passage. `context="subject"`: as
+    the product indexes a document (indexer.whole_context: each page carries the document's subject); "none": no
+    context (the form before 07/12/2026 18:30)."""
     from sohoa.extractors.metadata import extract_metadata
     from sohoa.search.indexer import document_index_doc
 
@@ -226,7 +228,11 @@ def document_records(ps: list[Passage]) -> tuple[list[Any], dict[tuple[str, int]
             ids[(rid, k)] = p.pid
         docs.append(
             document_index_doc(
-                rid, arts[0].doc_file, extract_metadata(arts[0].doc_text).__dict__, [p.text for p in arts]
+                rid,
+                arts[0].doc_file,
+                extract_metadata(arts[0].doc_text).__dict__,
+                [p.text for p in arts],
+                context=None if context == "subject" else "",
             )
         )
     return docs, ids
@@ -325,6 +331,12 @@ def main() -> None:
         help="an article record's context: its document's subject (default) or none (as before 07/12/2026 17:45)",
     )
     ap.add_argument(
+        "--page-context",
+        choices=("subject", "none"),
+        default="subject",
+        help="with --pages: each page's context, the document's subject as the product gives it (default) or none",
+    )
+    ap.add_argument(
         "--set",
         default="1",
         help="question set: 1 (split dev / held-out), 2, 3 or 5 (later sets, all held out), 4 (development), "
@@ -366,7 +378,7 @@ def main() -> None:
     if args.osmem or os.environ.get("SOHOA_ELASTICSEARCH_URL"):
         configs.append(("sohoa-elastic", lambda: elastic(os.environ.get("SOHOA_ELASTICSEARCH_URL"), "sohoa-pq"), False))
     for name, opener, paged in configs:
-        docs, ids = document_records(ps) if paged else article_records(ps, args.titles, args.context)
+        docs, ids = document_records(ps, args.page_context) if paged else article_records(ps, args.titles, args.context)
         with opener() as backend:
             for start in range(0, len(docs), 200):
                 backend.upsert(docs[start : start + 200])
