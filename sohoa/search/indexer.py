@@ -126,6 +126,8 @@ def procedure_doc(p: Procedure, sections: dict[str, str] | None = None) -> Index
         issuer=p.issuing_agency,
         procedure_codes=[p.code],
         status=p.status,
+        # Each section passage ("Thành phần hồ sơ: …") names no procedure: its record's name says which one.
+        context=p.name if len(pages) > 1 else None,
     )
 
 
