@@ -54,11 +54,13 @@ QUESTIONS2 = HERE / "data" / "passage_questions2.jsonl"
 QUESTIONS3 = HERE / "data" / "passage_questions3.jsonl"
 QUESTIONS4 = HERE / "data" / "passage_questions4.jsonl"
 QUESTIONS5 = HERE / "data" / "passage_questions5.jsonl"
+QUESTIONS6 = HERE / "data" / "passage_questions6.jsonl"
 SEED = 20261207  # the sample of articles the questions were written about
 SEED2 = 20261208  # set 2: a fresh sample, set 1's articles excluded
 SEED3 = 20261209  # set 3: a fresh sample, sets 1 and 2's articles excluded
 SEED4 = 20261210  # set 4 (development, 40): sets 1-3's articles excluded
 SEED5 = 20261211  # set 5 (held out, 60): sets 1-4's articles excluded
+SEED6 = 20261212  # set 6 (held out, 20, desk abbreviations): sets 1-5's articles excluded
 SPLIT_SEED = 15
 
 
@@ -141,8 +143,8 @@ def sample3(ps: list[Passage]) -> list[Passage]:
 def _seen_before(ps: list[Passage], upto: int) -> set[str]:
     """The articles sampled for, or judged relevant in, sets 1..`upto`."""
     seen = {p.pid for p in sample(ps)} | {r for q in load_questions() for r in q["relevant"]}
-    samplers = {2: sample2, 3: sample3, 4: sample4}
-    files = {2: QUESTIONS2, 3: QUESTIONS3, 4: QUESTIONS4}
+    samplers = {2: sample2, 3: sample3, 4: sample4, 5: sample5}
+    files = {2: QUESTIONS2, 3: QUESTIONS3, 4: QUESTIONS4, 5: QUESTIONS5}
     for k in range(2, upto + 1):
         seen |= {p.pid for p in samplers[k](ps)}
         if files[k].exists():
@@ -158,6 +160,11 @@ def sample4(ps: list[Passage]) -> list[Passage]:
 def sample5(ps: list[Passage]) -> list[Passage]:
     """Set 5's articles (held out, 60): another seed, none sampled or judged in sets 1-4."""
     return sample(ps, seed=SEED5, exclude=frozenset(_seen_before(ps, 4)))
+
+
+def sample6(ps: list[Passage]) -> list[Passage]:
+    """Set 6's articles (held out, 20, typed with desk abbreviations): none sampled or judged in sets 1-5."""
+    return sample(ps, n=20, seed=SEED6, exclude=frozenset(_seen_before(ps, 5)))
 
 
 def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
@@ -356,13 +363,13 @@ def main() -> None:
         dev, held = split(questions)
     else:
         # set 2 (or another set) was written after set 1's held-out part had been seen: all of it is held out
-        numbered = {"2": QUESTIONS2, "3": QUESTIONS3, "4": QUESTIONS4, "5": QUESTIONS5}
+        numbered = {"2": QUESTIONS2, "3": QUESTIONS3, "4": QUESTIONS4, "5": QUESTIONS5, "6": QUESTIONS6}
         if args.set == "dev":  # every set seen so far: the development data of the fifth set's pass
             questions = [q for f in (QUESTIONS, QUESTIONS2, QUESTIONS3, QUESTIONS4) for q in load_questions(f)]
         else:
             questions = load_questions(numbered.get(args.set) or Path(args.set))
         dev, held = [], questions
-    if args.set in ("1", "2", "3", "5"):
+    if args.set in ("1", "2", "3", "5", "6"):
         parts = ([("dev", dev)] if dev else []) + ([] if args.dev_only else [("held-out", held)])
     else:
         parts = [("all", questions)]
