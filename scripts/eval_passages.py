@@ -10,6 +10,8 @@ on: a right article must come first. sohoa's embedded index against a plain syll
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 4               # the fourth set (development)
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set dev             # sets 1-4 (160), one part
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 5               # the fifth set (held out)
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 6               # desk abbreviations (held out)
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set dev --pages     # + one record per document
 
 Data (read-only, never part of the repository): SOHOA_SAMPLES (default ../shared/data beside the project) with
 legal_texts/vbpl_docs.jsonl.gz. The questions are in scripts/data/passage_questions.jsonl; each names its relevant
@@ -24,6 +26,8 @@ export package), so each article goes through the step digitise ends with: `docu
 metadata of its document (`extract_metadata` on the whole text: number, type, issuer, date), the article's first
 line ("Điều N. <heading>") as the title, the article as the record's one page and its document's subject as sohoa
 reads it as the record's context (IndexDoc.context; `--context none`: without, the form before 07/12/2026 17:45).
+`--pages` adds the product's shape: one record per document, its articles as pages, each page carrying the
+document's subject as the product gives it (indexer.whole_context; `--page-context none`: without).
 
 Split: FIXED, never tuned on: questions sorted by id, shuffled with random.Random(15), the first third held out.
 """
