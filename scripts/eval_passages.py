@@ -10,6 +10,8 @@ on: a right article must come first. sohoa's embedded index against a plain syll
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 4               # the fourth set (development)
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set dev             # sets 1-4 (160), one part
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 5               # the fifth set (held out)
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 6               # desk abbreviations (held out)
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set dev --pages     # + one record per document
 
 Data (read-only, never part of the repository): SOHOA_SAMPLES (default ../shared/data beside the project) with
 legal_texts/vbpl_docs.jsonl.gz. The questions are in scripts/data/passage_questions.jsonl; each names its relevant
@@ -24,6 +26,8 @@ export package), so each article goes through the step digitise ends with: `docu
 metadata of its document (`extract_metadata` on the whole text: number, type, issuer, date), the article's first
 line ("Điều N. <heading>") as the title, the article as the record's one page and its document's subject as sohoa
 reads it as the record's context (IndexDoc.context; `--context none`: without, the form before 07/12/2026 17:45).
+`--pages` adds the product's shape: one record per document, its articles as pages, each page carrying the
+document's subject as the product gives it (indexer.whole_context; `--page-context none`: without).
 
 Split: FIXED, never tuned on: questions sorted by id, shuffled with random.Random(15), the first third held out.
 """
@@ -54,11 +58,13 @@ QUESTIONS2 = HERE / "data" / "passage_questions2.jsonl"
 QUESTIONS3 = HERE / "data" / "passage_questions3.jsonl"
 QUESTIONS4 = HERE / "data" / "passage_questions4.jsonl"
 QUESTIONS5 = HERE / "data" / "passage_questions5.jsonl"
+QUESTIONS6 = HERE / "data" / "passage_questions6.jsonl"
 SEED = 20261207  # the sample of articles the questions were written about
 SEED2 = 20261208  # set 2: a fresh sample, set 1's articles excluded
 SEED3 = 20261209  # set 3: a fresh sample, sets 1 and 2's articles excluded
 SEED4 = 20261210  # set 4 (development, 40): sets 1-3's articles excluded
 SEED5 = 20261211  # set 5 (held out, 60): sets 1-4's articles excluded
+SEED6 = 20261212  # set 6 (held out, 20, desk abbreviations): sets 1-5's articles excluded
 SPLIT_SEED = 15
 
 
@@ -141,8 +147,8 @@ def sample3(ps: list[Passage]) -> list[Passage]:
 def _seen_before(ps: list[Passage], upto: int) -> set[str]:
     """The articles sampled for, or judged relevant in, sets 1..`upto`."""
     seen = {p.pid for p in sample(ps)} | {r for q in load_questions() for r in q["relevant"]}
-    samplers = {2: sample2, 3: sample3, 4: sample4}
-    files = {2: QUESTIONS2, 3: QUESTIONS3, 4: QUESTIONS4}
+    samplers = {2: sample2, 3: sample3, 4: sample4, 5: sample5}
+    files = {2: QUESTIONS2, 3: QUESTIONS3, 4: QUESTIONS4, 5: QUESTIONS5}
     for k in range(2, upto + 1):
         seen |= {p.pid for p in samplers[k](ps)}
         if files[k].exists():
@@ -158,6 +164,11 @@ def sample4(ps: list[Passage]) -> list[Passage]:
 def sample5(ps: list[Passage]) -> list[Passage]:
     """Set 5's articles (held out, 60): another seed, none sampled or judged in sets 1-4."""
     return sample(ps, seed=SEED5, exclude=frozenset(_seen_before(ps, 4)))
+
+
+def sample6(ps: list[Passage]) -> list[Passage]:
+    """Set 6's articles (held out, 20, typed with desk abbreviations): none sampled or judged in sets 1-5."""
+    return sample(ps, n=20, seed=SEED6, exclude=frozenset(_seen_before(ps, 5)))
 
 
 def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
@@ -211,8 +222,10 @@ def article_records(
     return docs, ids
 
 
-def document_records(ps: list[Passage]) -> tuple[list[Any], dict[tuple[str, int], str]]:
-    """One record per document, its articles as its pages: a hit's page names the passage."""
+def document_records(ps: list[Passage], context: str = "subject") -> tuple[list[Any], dict[tuple[str, int], str]]:
+    """One record per document, its articles as its pages: a hit's page names the passage. `context="subject"`: as
+    the product indexes a document (indexer.whole_context: each page carries the document's subject); "none": no
+    context (the form before 07/12/2026 18:30)."""
     from sohoa.extractors.metadata import extract_metadata
     from sohoa.search.indexer import document_index_doc
 
@@ -226,7 +239,11 @@ def document_records(ps: list[Passage]) -> tuple[list[Any], dict[tuple[str, int]
             ids[(rid, k)] = p.pid
         docs.append(
             document_index_doc(
-                rid, arts[0].doc_file, extract_metadata(arts[0].doc_text).__dict__, [p.text for p in arts]
+                rid,
+                arts[0].doc_file,
+                extract_metadata(arts[0].doc_text).__dict__,
+                [p.text for p in arts],
+                context=None if context == "subject" else "",
             )
         )
     return docs, ids
@@ -325,6 +342,12 @@ def main() -> None:
         help="an article record's context: its document's subject (default) or none (as before 07/12/2026 17:45)",
     )
     ap.add_argument(
+        "--page-context",
+        choices=("subject", "none"),
+        default="subject",
+        help="with --pages: each page's context, the document's subject as the product gives it (default) or none",
+    )
+    ap.add_argument(
         "--set",
         default="1",
         help="question set: 1 (split dev / held-out), 2, 3 or 5 (later sets, all held out), 4 (development), "
@@ -344,13 +367,13 @@ def main() -> None:
         dev, held = split(questions)
     else:
         # set 2 (or another set) was written after set 1's held-out part had been seen: all of it is held out
-        numbered = {"2": QUESTIONS2, "3": QUESTIONS3, "4": QUESTIONS4, "5": QUESTIONS5}
+        numbered = {"2": QUESTIONS2, "3": QUESTIONS3, "4": QUESTIONS4, "5": QUESTIONS5, "6": QUESTIONS6}
         if args.set == "dev":  # every set seen so far: the development data of the fifth set's pass
             questions = [q for f in (QUESTIONS, QUESTIONS2, QUESTIONS3, QUESTIONS4) for q in load_questions(f)]
         else:
             questions = load_questions(numbered.get(args.set) or Path(args.set))
         dev, held = [], questions
-    if args.set in ("1", "2", "3", "5"):
+    if args.set in ("1", "2", "3", "5", "6"):
         parts = ([("dev", dev)] if dev else []) + ([] if args.dev_only else [("held-out", held)])
     else:
         parts = [("all", questions)]
@@ -366,7 +389,7 @@ def main() -> None:
     if args.osmem or os.environ.get("SOHOA_ELASTICSEARCH_URL"):
         configs.append(("sohoa-elastic", lambda: elastic(os.environ.get("SOHOA_ELASTICSEARCH_URL"), "sohoa-pq"), False))
     for name, opener, paged in configs:
-        docs, ids = document_records(ps) if paged else article_records(ps, args.titles, args.context)
+        docs, ids = document_records(ps, args.page_context) if paged else article_records(ps, args.titles, args.context)
         with opener() as backend:
             for start in range(0, len(docs), 200):
                 backend.upsert(docs[start : start + 200])

@@ -1360,3 +1360,83 @@ def test_a_context_holding_personal_data_is_masked_like_the_record(make: Backend
         assert ids(b, text) == ["ctx-pii"]
         assert b.search(Query(text=text, fields="public")).hits == []
     assert ids(b, "hồ sơ khai sinh", fields="public") == ["ctx-pii"]
+
+
+# --- the whole a passage belongs to, and desk abbreviations (07/12/2026) ----------------------------------------
+
+
+def test_the_product_gives_each_page_its_documents_subject_and_each_section_its_procedures_name() -> None:
+    # A document of several pages: each page (an article) carries what the whole is about; one page carries
+    # nothing more than its own title. A procedure's sections carry its name. Masked like the record.
+    meta = {"subject": "Nghị định về trung tâm tài chính quốc tế"}
+    several = indexer.document_index_doc("d", "d.pdf", meta, ["Điều 1. Phạm vi", "Điều 2. Giấy phép lao động"])
+    assert several.context == meta["subject"]
+    assert indexer.document_index_doc("d", "d.pdf", meta, ["Điều 1. Phạm vi", "  "]).context is None
+    assert indexer.document_index_doc("d", "d.pdf", meta, ["a", "b"], context="").context is None
+    proc = _procedure("1.001193", "Thủ tục đăng ký khai sinh", "Hộ tịch", {"papers": "Tờ khai; giấy chứng sinh."}, [])
+    assert proc.context == "Thủ tục đăng ký khai sinh"
+    spans = _pii_spans(PII_PAGES)
+    masked = indexer.document_index_doc("p", "p.pdf", {"subject": f"Đơn của {NAME}", "pii": spans}, list(PII_PAGES))
+    assert masked.context and NAME in masked.context
+    assert masked.public_context is not None and not _shows_pii(masked.public_context)
+
+
+ABBREV_CORPUS = [
+    IndexDoc(
+        "tiep-khach",
+        "document",
+        "Điều 38. Chủ tịch Ủy ban nhân dân cấp tỉnh tiếp khách trong nước",
+        pages=["Chủ tịch Ủy ban nhân dân cấp tỉnh tiếp xã giao các đoàn đại biểu, khách đến thăm địa phương."],
+    ),
+    IndexDoc(
+        "hdnd-tiep",
+        "document",
+        "Điều 12. Chủ tịch Hội đồng nhân dân cấp tỉnh tiếp công dân",
+        pages=["Chủ tịch Hội đồng nhân dân tiếp công dân định kỳ tại trụ sở tiếp công dân của tỉnh, khách mời."],
+    ),
+    IndexDoc(
+        "khcn",
+        "document",
+        "Thông tư của Bộ Khoa học và Công nghệ về dấu thời gian",
+        pages=["Bộ Khoa học và Công nghệ ban hành quy chuẩn kỹ thuật quốc gia về dịch vụ cấp dấu thời gian."],
+    ),
+    IndexDoc(
+        "qd123",
+        "document",
+        "Quyết định của Ủy ban nhân dân tỉnh về bảng giá đất",
+        pages=["ỦY BAN NHÂN DÂN TỈNH. Số: 123/QĐ-UBND. Quyết định ban hành bảng giá đất."],
+        number="123/QĐ-UBND",
+    ),
+    IndexDoc(
+        "qd1234",
+        "document",
+        "Quyết định của UBND tỉnh về phí chợ",
+        pages=["UBND TỈNH. Số: 1234/QĐ-UBND. Quyết định về phí chợ."],
+        number="1234/QĐ-UBND",
+    ),
+]
+
+
+def test_a_question_typed_with_an_agency_abbreviation_finds_the_record_that_spells_it_out(make: Backends) -> None:
+    # "UBND", "KHCN": the words they stand for, as if typed; the text writes them out. A record that writes the
+    # abbreviation itself is found by it too.
+    b = make.new()
+    b.upsert(ABBREV_CORPUS)
+    for text in (
+        "Chủ tịch UBND tỉnh tiếp khách trong nước trong những trường hợp nào?",
+        "chu tich ubnd tinh tiep khach trong nuoc khi nao",
+    ):
+        assert ids(b, text)[:1] == ["tiep-khach"], text
+    assert ids(b, "Bộ KHCN") == ["khcn"]  # a short search: every word, the abbreviation spelt out
+    assert set(ids(b, "UBND tỉnh tiếp khách")) == {"tiep-khach"}
+    assert "qd1234" in ids(b, "quyết định của UBND tỉnh về phí chợ năm nay là gì vậy")
+
+
+def test_a_number_with_an_agency_symbol_still_finds_its_document_exactly(make: Backends) -> None:
+    # A symbol inside a number is part of a code, never an abbreviation to spell out: the lookup stays exact.
+    b = make.new()
+    b.upsert(ABBREV_CORPUS)
+    for typed in ("123/QĐ-UBND", "123/qd-ubnd", "số 123/QĐ-UBND"):
+        assert ids(b, typed)[:1] == ["qd123"], typed
+        assert "qd1234" not in ids(b, typed), typed
+    assert ids(b, "1234/QĐ-UBND")[:1] == ["qd1234"]

@@ -49,8 +49,11 @@ def document_index_doc(
 ) -> IndexDoc:
     """The index record of a document from its metadata (a DocumentMetadata as a dict) and page texts. `context`:
     the subject of the larger text this record is part of (an article indexed on its own), see IndexDoc.context;
-    masked with the same personal values as the record."""
+    None: `whole_context` (a document of several pages gives each page its own subject); "": none. Masked with the
+    same personal values as the record."""
     title = meta.get("subject") or meta.get("number") or filename
+    if context is None:
+        context = whole_context(meta, pages)
     public_title, public_pages = public_record(title, pages, meta.get("pii") or [])
     public_context = public_record(context, [], meta.get("pii") or [])[0] if context else None
     return IndexDoc(
@@ -71,6 +74,16 @@ def document_index_doc(
         context=context or None,
         public_context=public_context,
     )
+
+
+def whole_context(meta: dict[str, Any], pages: list[str]) -> str | None:
+    """The context of a page-passaged document's passages: its own subject when it has more than one non-empty
+    page, so a page (an article of a decree, a page of a letter) carries what the whole is about, as an article
+    imported on its own does (IndexDoc.context). The store models no larger text a document is part of (a dossier
+    is not a text: its papers keep their own subject only), so this is the only context a document gets."""
+    if sum(1 for p in pages if p.strip()) < 2:
+        return None
+    return meta.get("subject") or None
 
 
 # Headings of a procedure's passages, in the order a desk officer reads a record; each passage is one "page" of the
@@ -113,6 +126,8 @@ def procedure_doc(p: Procedure, sections: dict[str, str] | None = None) -> Index
         issuer=p.issuing_agency,
         procedure_codes=[p.code],
         status=p.status,
+        # Each section passage ("Thành phần hồ sơ: …") names no procedure: its record's name says which one.
+        context=p.name if len(pages) > 1 else None,
     )
 
 
