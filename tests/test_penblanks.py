@@ -99,3 +99,18 @@ def test_a_year_left_blank_after_20_is_a_blank_too() -> None:
 )  # fmt: skip
 def test_only_well_formed_values_are_taken(field: str, text: str, value: str | None) -> None:
     assert penblanks._value(field, text) == value
+
+
+def test_a_citation_below_is_never_taken_for_the_headers_date_line() -> None:
+    # The header's date line lost its "tháng" ("ngày   5 năm 2019"): the legal basis below is not read as it.
+    def line(text: str, top: int) -> list[Word]:
+        out, left = [], 100
+        for t in text.split():
+            out.append(Word(t, 95.0, left, top, 20 * len(t), 40, 1, top // 50))
+            left += 20 * len(t) + 20
+        return out
+
+    words = line("Số 1155/C07-P6 Hà Nội ngày 5 năm 2019", 300)
+    words += line("Căn cứ Luật Ban hành văn bản quy phạm pháp luật ngày 22 tháng 6 năm 2015;", 700)
+    found = penblanks.header_lines(words, 3508, 300)
+    assert [kinds for kinds, *_ in found] == [("number",)]
