@@ -304,6 +304,15 @@ def with_rereads(
             printed = str(taken.get("how", "")).startswith(PRINT_REREAD)
             capped = ("number", "issued_date") if printed else tuple(handwritten.fields(taken))
             _cap_confidence(best, md, float(taken.get("conf") or 0.0) / 100, capped)
+    # A date written by pen that the first pass read sure and wrong (the blank's re-reading refused above, or none):
+    # when the printed context contradicts it, it is no date either, flagged for the reviewer.
+    pen_date = any("issued_date" in handwritten.fields(r) for s in stamps for r in s.get("rereads") or [])
+    if pen_date and not date_fits(best):
+        best.issued_date = None
+        best.confidence.pop("issued_date", None)
+        best.flags = [f for f in best.flags if f != "date_handwritten"]
+        if "invalid_date" not in best.flags:
+            best.flags.append("invalid_date")
     return best
 
 
