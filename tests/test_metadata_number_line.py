@@ -72,6 +72,8 @@ def test_an_unknown_group_keeps_its_d(extractor: MetadataExtractor) -> None:
         ("Hà Nội, ngày 1 5 tháng 0 3 năm 2 025", "2025-03-15"),  # digits split by spaces
         ("Hà Nội, ngày O5 tháng Ol năm 2O26", "2026-01-05"),  # letters for digits
         ("Hà Nội, ngàv 05 tháng 01 năm 2026", "2026-01-05"),  # v for y
+        ("Hà Nội, ngà 05 tháng 01 năm 2026", "2026-01-05"),  # the y's tail lost
+        ("Hà Nội, ngày 28 tháng 3   2019", "2019-03-28"),  # "năm" lost before the year
         ("Hà Nội, ngày 05 tháng 01 nărn 2026", "2026-01-05"),  # rn for m
         ("Hà Nội, ngày 05tháng 01năm 2026", "2026-01-05"),  # spaces lost
         ("Hà Nội, ngày 233 tháng 6 năm 2021", "2021-06-23"),  # a digit read twice
@@ -90,3 +92,12 @@ def test_a_doubled_letter_or_digit_is_repaired_only_into_something_known(extract
     assert md.number == "12/BTC-HTQQ"
     md = extractor.extract(_HEAD + "Số: 12/2025/TT-BTC   Hà Nội, ngày 311 tháng 11 năm 2025" + _TAIL)
     assert md.issued_date is None  # "31/11" does not exist: nothing to repair it to
+
+
+def test_a_word_ending_in_nga_before_a_date_is_not_its_ngay(extractor: MetadataExtractor) -> None:
+    # Only "ngà" as a word of its own before the day's figures stands for "ngày"; no figures: no date.
+    md = extractor.extract(_HEAD + "Số: 12/2025/TT-BTC   Hà Nội, Nga tháng 01 năm 2026" + _TAIL)
+    assert md.issued_date is None
+    # Without "năm", only a year's four figures end the date ("tháng 3 20" is no year).
+    md = extractor.extract(_HEAD + "Số: 12/2025/TT-BTC   Hà Nội, ngày 28 tháng 3 20" + _TAIL)
+    assert md.issued_date is None

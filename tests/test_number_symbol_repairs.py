@@ -25,6 +25,8 @@ def extractor() -> MetadataExtractor:
         ("Số: 35/Q0-BTP", "35/QĐ-BTP"),  # Đ read as 0
         ("Số: 158/2023/T8-BTP", "158/2023/TB-BTP"),
         ("Số: 12/2023/QĐ-BTP", "12/2023/QĐ-BTP"),  # well formed: unchanged
+        ("Số: 2695/Q2Đ-BTP", "2695/QĐ-BTP"),  # a speck read as a figure between the type's letters
+        ("Số: 140/CO7-P6", "140/C07-P6"),  # a unit's figure read as a letter, into the known group
     ],
 )
 def test_symbol_repaired_into_a_known_group(extractor: MetadataExtractor, line: str, number: str) -> None:
@@ -40,6 +42,8 @@ def test_symbol_repaired_into_a_known_group(extractor: MetadataExtractor, line: 
         ("Số: 12/QH15-BTP", "12/QH15-BTP"),  # a legislature's number is no misread letter
         ("Số: 585/TB-STP", "585/TB-STP"),  # the number's own figures are never read as letters
         ("Số: 1469/C07-P6", "1469/C07-P6"),  # a unit's group after the type keeps its figure ("PG" is a type)
+        ("Số: 12/Q2X-BTP", "12/Q2X-BTP"),  # a figure dropped from the type's group only into a known type
+        ("Số: 12/BO-BTP", "12/BO-BTP"),  # a letter read as a figure only into a known group
     ],
 )
 def test_nothing_unknown_is_made(extractor: MetadataExtractor, line: str, number: str | None) -> None:

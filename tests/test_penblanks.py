@@ -99,3 +99,32 @@ def test_a_year_left_blank_after_20_is_a_blank_too() -> None:
 )  # fmt: skip
 def test_only_well_formed_values_are_taken(field: str, text: str, value: str | None) -> None:
     assert penblanks._value(field, text) == value
+
+
+def test_a_citation_below_is_never_taken_for_the_headers_date_line() -> None:
+    # The header's date line lost its "tháng" ("ngày   5 năm 2019"): the legal basis below is not read as it.
+    def line(text: str, top: int) -> list[Word]:
+        out, left = [], 100
+        for t in text.split():
+            out.append(Word(t, 95.0, left, top, 20 * len(t), 40, 1, top // 50))
+            left += 20 * len(t) + 20
+        return out
+
+    words = line("Số 1155/C07-P6 Hà Nội ngày 5 năm 2019", 300)
+    words += line("Căn cứ Luật Ban hành văn bản quy phạm pháp luật ngày 22 tháng 6 năm 2015;", 700)
+    found = penblanks.header_lines(words, 3508, 300)
+    assert [kinds for kinds, *_ in found] == [("number",)]
+
+
+def test_a_pen_date_before_a_text_the_page_cites_is_not_taken() -> None:
+    # Number 1240/2020/TT-BTC; the pen wrote 4 and 2 in the date's blanks (a misreading's values: 04/02/2020),
+    # which the first pass doubts and the blanks' re-reading gives.
+    page, truth, _ = _page(55, values={"number": "1240", "day": "4", "month": "2", "year": ""})
+    extraction, md = _read(page)
+    assert md.issued_date == "2020-02-04" and "date_handwritten" in md.flags  # the header alone: nothing against it
+    # The page's legal basis (cut off above for speed) cites a decree of 5 March 2020: the document is later.
+    body = "\nCăn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác văn thư;\n"
+    md = extract_metadata(extraction.text + body, extraction.page_starts, extraction.first_page_stamps)
+    # Neither the re-reading's 04/02 nor the first pass's own reading of the pen (02/02 here) is taken.
+    assert md.issued_date is None and "date_handwritten" not in md.flags and "invalid_date" in md.flags
+    assert md.number == truth["number"]

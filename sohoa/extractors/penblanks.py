@@ -38,6 +38,8 @@ _LABEL = re.compile(r"^\W{0,2}S[ốoôỐÔO]\s*[:;.,]?", re.IGNORECASE)
 _DAY = re.compile(r"ng[àaảạáã]y", re.IGNORECASE)
 _MONTH = re.compile(r"th[áaàạảã]ng", re.IGNORECASE)
 _YEAR = re.compile(r"n[ăaâ]m", re.IGNORECASE)
+# A line of the legal basis ("Căn cứ Nghị định … ngày 05 tháng 3 năm 2020"): printed, never the header's own line.
+_CITATION = re.compile(r"^\W{0,2}C[ăaâ][nil]\W{0,2}\s*c[ứưu]\b", re.IGNORECASE)  # "Căi: cứ" on a 1-bit page
 _DATE_SHAPE = re.compile(r"ng[àaảạáã]y\s*\S{1,3}\s+\S{3,6}\s+\S{1,3}\s+n[ăaâ]m\s*\d", re.IGNORECASE)
 # Where the number's symbol starts: the slash before a year or the symbol's letters ("/2020/TT-BCA", "/UBND-VP"),
 # or, the slash lost, a year and its slash ("6; 2023/QĐ-UBND").
@@ -344,6 +346,8 @@ def header_lines(words: list[Word], height: int, dpi: float) -> list[tuple[tuple
         if box[1] > limit or (seen_number and seen_date):
             break
         line_text = tesseract.join_line(ws)
+        if _CITATION.match(line_text):
+            break  # the legal basis starts the body: when the header's date line lost its "tháng", not a citation
         is_number = not seen_number and _LABEL.match(line_text) is not None
         is_date = not seen_date and _DAY.search(line_text) is not None and _MONTH.search(line_text) is not None
         # "tháng" itself misread ("ngày 11 thông 01 năm 2020"): a date line still, by its shape.

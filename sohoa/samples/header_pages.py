@@ -124,6 +124,12 @@ _BODY_TEXT = (
     "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, đề nghị phản ánh kịp thời về cơ quan thường trực để "
     "được hướng dẫn, giải quyết theo quy định.",
 )
+# The cited texts' dates, and what a document issued before them cites instead (the texts they replaced).
+_CITED_SINCE = {_BODY_TEXT[0]: date(2025, 2, 19), _BODY_TEXT[1]: date(2020, 3, 5)}
+_EARLIER_CITES = {
+    _BODY_TEXT[0]: "Căn cứ Luật Ban hành văn bản quy phạm pháp luật ngày 22 tháng 6 năm 2015;",
+    _BODY_TEXT[1]: "Căn cứ Nghị định số 110/2004/NĐ-CP ngày 08 tháng 4 năm 2004 của Chính phủ về công tác văn thư;",
+}
 # Five families with full Vietnamese coverage (tech-notes, "Fonts for generated pages").
 _FONT_FAMILIES = (
     ("Liberation Serif", "/usr/share/fonts/truetype/liberation2", "LiberationSerif-{}.ttf",
@@ -260,7 +266,10 @@ def header_document(seed: int, marks: bool = False, pen: bool = False) -> Genera
             _line(summary, align="C", size=14.0, bold=True, rule_below="short"),
         ]
         bands.append(Band("full", (tuple(title),), space_before_pt=4.0))
-    paras = [_para(t, italic=t.startswith("Căn cứ")) for t in rng.sample(_BODY_TEXT, k=len(_BODY_TEXT))]
+    # A document cites only texts issued before it: one issued earlier cites the texts then in force (the draw is
+    # the same, so the page is otherwise unchanged).
+    cites = {t: _EARLIER_CITES[t] for t, since in _CITED_SINCE.items() if issued < since}
+    paras = [_para(cites.get(t, t), italic=t.startswith("Căn cứ")) for t in rng.sample(_BODY_TEXT, k=len(_BODY_TEXT))]
     bands.append(Band("full", (tuple(paras),), space_before_pt=6.0))
     truth = {
         "number": number,

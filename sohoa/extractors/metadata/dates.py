@@ -10,10 +10,12 @@ from sohoa.textnorm import fold
 
 # Day, month and year may come with a space inside ("ngày 2 7 tháng0 1"): a text layer with wide character
 # spacing, as in the Government portal's stamped form fields once flattened.
-# OCR of the words themselves: "ngàv" (y read as v), "nărn" (m read as rn); tone marks do not matter (folded).
+# OCR of the words themselves: "ngàv" (y read as v), "ngà 08" (the y's faint tail lost: a word of its own before
+# the day's figures), "nărn" (m read as rn), "tháng 3   2019" ("năm" lost: only before a year's four figures);
+# tone marks do not matter (folded).
 DATE_PHRASE = re.compile(
-    r"nga[yv]\s*(?P<d>\d \d(?!\d)|[^\s]{0,3}?)\s*thang\s*(?P<m>\d \d(?!\d)|[^\s]{0,3}?)\s*"
-    r"na(?:m|rn)\s*(?P<y>\d ?\d ?\d ?\d(?!\d)|[^\s,.;)]{0,6})",
+    r"(?:nga[yv]|(?<![a-z])nga(?=\s*\d))\s*(?P<d>\d \d(?!\d)|[^\s]{0,3}?)\s*thang\s*(?P<m>\d \d(?!\d)|[^\s]{0,3}?)\s*"
+    r"(?:na(?:m|rn)|(?=\s+(?:19|20)\d\d(?!\d)))\s*(?P<y>\d ?\d ?\d ?\d(?!\d)|[^\s,.;)]{0,6})",
 )
 _OCR_DIGITS = str.maketrans({"o": "0", "ø": "0", "u": "0", "l": "1", "i": "1", "|": "1", "]": "1", "!": "1", "s": "5"})
 

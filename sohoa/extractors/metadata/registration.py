@@ -188,6 +188,46 @@ def _better_number(first: str | None, other: str | None, known: Known | None) ->
     return other.startswith(first) and known(other) >= known(first)
 
 
+def _number_year(number: str | None) -> int | None:
+    """The year group of a number ("148/2020/TT-BCA" -> 2020), None without one."""
+    m = re.search(r"/((?:19|20)\d\d)/", number or "")
+    return int(m.group(1)) if m else None
+
+
+def date_fits(md: DocumentMetadata, today: date | None = None) -> bool:
+    """The issued date agrees with what is printed around it: the year of the document's number (a number is
+    counted within the year it is signed), the texts it cites (each issued before it: only citations whose own
+    number and date agree, so a misread citation refuses nothing), and a year past next year (a clock may be
+    off, a draft dated ahead). No date: nothing to refuse."""
+    if md.issued_date is None:
+        return True
+    issued = md.issued_date
+    if int(issued[:4]) > (today or date.today()).year + 1:
+        return False
+    year = _number_year(md.number)
+    if year is not None and year != int(issued[:4]):
+        return False
+    for c in md.cited_documents:
+        cited_year = _number_year(c.number)
+        if c.issued_date is None or cited_year is None or int(c.issued_date[:4]) != cited_year:
+            continue
+        if (year is None or cited_year <= year) and c.issued_date > issued:
+            return False
+    return True
+
+
+def _keep_date(candidate: DocumentMetadata, best: DocumentMetadata) -> None:
+    """The candidate's issued date put back to ``best``'s (a re-read date the printed context refuses)."""
+    candidate.issued_date = best.issued_date
+    # Its span is put back by the caller once the candidate's spans point into the caller's text (`_remap`).
+    for table in (candidate.confidence, candidate.spans):
+        table.pop("issued_date", None)
+    if best.issued_date is not None:
+        candidate.confidence["issued_date"] = best.confidence.get("issued_date", 0.0)
+    candidate.flags = [f for f in candidate.flags if f not in _SETTLED["issued_date"]]
+    candidate.flags += [f for f in best.flags if f in _SETTLED["issued_date"]]
+
+
 def _score(md: DocumentMetadata) -> int:
     return sum(getattr(md, f) is not None for f in _CORE)
 
@@ -226,6 +266,11 @@ def with_rereads(
         candidate = extract(patched, starts)
         if _own_number_is_the_stamps(candidate, stamp):
             continue
+        # A re-read date the number's year, the cited texts or today contradict is a misreading (a pen "31" read
+        # "4"): the candidate keeps the date it had before; its other fields still count.
+        kept_date = candidate.issued_date != best.issued_date and not date_fits(candidate)
+        if kept_date:
+            _keep_date(candidate, best)
         gains = [f for f in ("number", "issued_date") if getattr(candidate, f) and not getattr(best, f)]
         lost = [f for f in _CORE if getattr(best, f) and not getattr(candidate, f)]
         fixed = _better_number(best.number, candidate.number, known) or (
@@ -244,6 +289,8 @@ def with_rereads(
             continue
         if (gains or fixed) and not lost and _score(candidate) >= best_score + (0 if fixed else 1):
             _remap(candidate, at, len(first), len(replacement), page_starts)
+            if kept_date and "issued_date" in best.spans:
+                candidate.spans["issued_date"] = best.spans["issued_date"]
             key = "print_line_reread" if str(reread.get("how", "")).startswith(PRINT_REREAD) else "stamp_line_reread"
             candidate.repairs = {**candidate.repairs, key: 1}
             best, best_score, taken = candidate, _score(candidate), reread
@@ -257,6 +304,15 @@ def with_rereads(
             printed = str(taken.get("how", "")).startswith(PRINT_REREAD)
             capped = ("number", "issued_date") if printed else tuple(handwritten.fields(taken))
             _cap_confidence(best, md, float(taken.get("conf") or 0.0) / 100, capped)
+    # A date written by pen that the first pass read sure and wrong (the blank's re-reading refused above, or none):
+    # when the printed context contradicts it, it is no date either, flagged for the reviewer.
+    pen_date = any("issued_date" in handwritten.fields(r) for s in stamps for r in s.get("rereads") or [])
+    if pen_date and not date_fits(best):
+        best.issued_date = None
+        best.confidence.pop("issued_date", None)
+        best.flags = [f for f in best.flags if f != "date_handwritten"]
+        if "invalid_date" not in best.flags:
+            best.flags.append("invalid_date")
     return best
 
 

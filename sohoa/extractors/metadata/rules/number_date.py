@@ -174,11 +174,16 @@ class NumberDateRule(Rule):
             if group not in known:
                 swapped = group.translate(_D_STROKE)
                 undoubled = {group[:i] + group[i + 1 :] for i in range(1, len(group)) if group[i] == group[i - 1]}
-                found = [g for g in (swapped, *sorted(undoubled)) if g in known]
+                # A unit's figure read as a letter ("CO7" for C07): only into a known group.
+                as_digits = group.translate(_AS_DIGIT)
+                found = [g for g in (swapped, *sorted(undoubled), as_digits) if g in known]
                 if n == 0 and not found:
                     # Only the type's group ("T5-STP"): a type's abbreviation has no figure, while a unit's group
-                    # after it may ("C07-P6": "P6" is no misread "PG").
-                    found = sorted(g for g in _digits_as_letters(group) if g in self.res.type_by_abbr)
+                    # after it may ("C07-P6": "P6" is no misread "PG"). So a figure there is a letter misread, or
+                    # a speck read as a figure between its letters ("Q2Đ-SYT"): one such figure dropped.
+                    stray = {group[:i] + group[i + 1 :] for i, c in enumerate(group) if c.isdigit()}
+                    stray = stray if sum(c.isdigit() for c in group) == 1 else set()
+                    found = sorted(g for g in _digits_as_letters(group) | stray if g in self.res.type_by_abbr)
                 group = found[0] if len(found) == 1 else group
             out.append(group)
         return "-".join(out)
