@@ -249,6 +249,10 @@ def document_records(ps: list[Passage], context: str = "subject") -> tuple[list[
     return docs, ids
 
 
+def _doc_of(pid: str) -> str:
+    return pid.split("|", 1)[0]
+
+
 def run_backend(backend: Any, questions: list[dict[str, Any]], ids: Any, paged: bool) -> dict[str, list[str]]:
     from sohoa.search.model import Query
 
@@ -394,15 +398,32 @@ def main() -> None:
             for start in range(0, len(docs), 200):
                 backend.upsert(docs[start : start + 200])
             runs[name] = run_backend(backend, questions, ids, paged)
+    if args.pages:
+        # the document right, whatever page it shows: separates a wrong document from a wrong page
+        runs["sohoa-embedded-pages-document"] = runs["sohoa-embedded-pages"]
     for name, run in runs.items():
+        if name.endswith("-document"):
+            doc_qs = [dict(q, relevant=sorted({_doc_of(r) for r in q["relevant"]})) for q in questions]
+            doc_run = {k: [_doc_of(r) for r in v] for k, v in run.items()}
+            for part, qs in parts:
+                ids_in = {q["id"] for q in qs}
+                report(f"{name} {part}", [q for q in doc_qs if q["id"] in ids_in], doc_run)
+            continue
         for part, qs in parts:
             report(f"{name} {part}", qs, run)
     if args.per_question:
+        main_run = "sohoa-embedded-pages" if args.pages else "sohoa-embedded"
         for q in dev if args.set == "1" else held:
-            m = metrics(q["relevant"], runs["sohoa-embedded"][q["id"]])
+            m = metrics(q["relevant"], runs[main_run][q["id"]])
             mb = metrics(q["relevant"], runs["bm25"][q["id"]])
             print(f"{q['id']} {q['style'][:4]} rr={m['MRR@10']:.2f} bm25={mb['MRR@10']:.2f} {q['question'][:70]}")
-            print(f"     want {q['relevant']} got {runs['sohoa-embedded'][q['id']][:3]}")
+            got = runs[main_run][q["id"]]
+            print(f"     want {q['relevant']} got {got[:3]}")
+            if args.pages and m["hit@1"] < 1:
+                docs_got = [_doc_of(r) for r in got[:5]]
+                want_docs = {_doc_of(r) for r in q["relevant"]}
+                kind = "page" if want_docs & set(docs_got) else "document"
+                print(f"     pages miss: {kind} (document at {[i for i, d in enumerate(docs_got, 1) if d in want_docs]})")
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         for name, run in runs.items():
