@@ -253,18 +253,27 @@ def _doc_of(pid: str) -> str:
     return pid.split("|", 1)[0]
 
 
-def run_backend(backend: Any, questions: list[dict[str, Any]], ids: Any, paged: bool) -> dict[str, list[str]]:
+def run_backend(
+    backend: Any, questions: list[dict[str, Any]], ids: Any, paged: bool, cards: dict[str, list[str]] | None = None
+) -> dict[str, list[str]]:
+    """Each question's hits as passage ids (paged: the page each hit shows). `cards`, when given and paged, gets
+    the hits as a reader sees each one: the page shown, or, when the page shown is not relevant but one of the
+    hit's other pages named (Hit.more_pages) is, that page, at the hit's rank."""
     from sohoa.search.model import Query
 
     out: dict[str, list[str]] = {}
     for q in questions:
         res = backend.search(Query(text=q["question"], limit=10))
-        ranked = []
+        ranked, card = [], []
         for h in res.hits:
             pid = ids.get((h.id, h.page)) if paged else ids.get(h.id)
             if pid:
                 ranked.append(pid)
+                more = [ids.get((h.id, p)) for p in h.more_pages] if paged else []
+                card.append(next((m for m in more if m in q["relevant"]), pid) if pid not in q["relevant"] else pid)
         out[q["id"]] = ranked
+        if cards is not None:
+            cards[q["id"]] = card
     return out
 
 
@@ -397,7 +406,10 @@ def main() -> None:
         with opener() as backend:
             for start in range(0, len(docs), 200):
                 backend.upsert(docs[start : start + 200])
-            runs[name] = run_backend(backend, questions, ids, paged)
+            cards: dict[str, list[str]] = {}
+            runs[name] = run_backend(backend, questions, ids, paged, cards)
+            if paged:
+                runs[f"{name}-card"] = cards
     if args.pages:
         # the document right, whatever page it shows: separates a wrong document from a wrong page
         runs["sohoa-embedded-pages-document"] = runs["sohoa-embedded-pages"]
@@ -423,7 +435,9 @@ def main() -> None:
                 docs_got = [_doc_of(r) for r in got[:5]]
                 want_docs = {_doc_of(r) for r in q["relevant"]}
                 kind = "page" if want_docs & set(docs_got) else "document"
-                print(f"     pages miss: {kind} (document at {[i for i, d in enumerate(docs_got, 1) if d in want_docs]})")
+                print(
+                    f"     pages miss: {kind} (document at {[i for i, d in enumerate(docs_got, 1) if d in want_docs]})"
+                )
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         for name, run in runs.items():
