@@ -27,7 +27,9 @@ metadata of its document (`extract_metadata` on the whole text: number, type, is
 line ("Điều N. <heading>") as the title, the article as the record's one page and its document's subject as sohoa
 reads it as the record's context (IndexDoc.context; `--context none`: without, the form before 07/12/2026 17:45).
 `--pages` adds the product's shape: one record per document, its articles as pages, each page carrying the
-document's subject as the product gives it (indexer.whole_context; `--page-context none`: without).
+document's subject as the product gives it (indexer.whole_context; `--page-context none`: without). It is scored
+three ways: the page each hit shows (`-pages`), the hit card (`-pages-card`: the page shown or one of the next best
+pages the hit names, Hit.more_pages) and the document (`-pages-document`: the document right, whatever page).
 
 Split: FIXED, never tuned on: questions sorted by id, shuffled with random.Random(15), the first third held out.
 """
