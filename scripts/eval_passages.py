@@ -27,7 +27,9 @@ metadata of its document (`extract_metadata` on the whole text: number, type, is
 line ("Điều N. <heading>") as the title, the article as the record's one page and its document's subject as sohoa
 reads it as the record's context (IndexDoc.context; `--context none`: without, the form before 07/12/2026 17:45).
 `--pages` adds the product's shape: one record per document, its articles as pages, each page carrying the
-document's subject as the product gives it (indexer.whole_context; `--page-context none`: without).
+document's subject as the product gives it (indexer.whole_context; `--page-context none`: without). It is scored
+three ways: the page each hit shows (`-pages`), the hit card (`-pages-card`: the page shown or one of the next best
+pages the hit names, Hit.more_pages) and the document (`-pages-document`: the document right, whatever page).
 
 Split: FIXED, never tuned on: questions sorted by id, shuffled with random.Random(15), the first third held out.
 """
@@ -249,18 +251,31 @@ def document_records(ps: list[Passage], context: str = "subject") -> tuple[list[
     return docs, ids
 
 
-def run_backend(backend: Any, questions: list[dict[str, Any]], ids: Any, paged: bool) -> dict[str, list[str]]:
+def _doc_of(pid: str) -> str:
+    return pid.split("|", 1)[0]
+
+
+def run_backend(
+    backend: Any, questions: list[dict[str, Any]], ids: Any, paged: bool, cards: dict[str, list[str]] | None = None
+) -> dict[str, list[str]]:
+    """Each question's hits as passage ids (paged: the page each hit shows). `cards`, when given and paged, gets
+    the hits as a reader sees each one: the page shown, or, when the page shown is not relevant but one of the
+    hit's other pages named (Hit.more_pages) is, that page, at the hit's rank."""
     from sohoa.search.model import Query
 
     out: dict[str, list[str]] = {}
     for q in questions:
         res = backend.search(Query(text=q["question"], limit=10))
-        ranked = []
+        ranked, card = [], []
         for h in res.hits:
             pid = ids.get((h.id, h.page)) if paged else ids.get(h.id)
             if pid:
                 ranked.append(pid)
+                more = [ids.get((h.id, p)) for p in h.more_pages] if paged else []
+                card.append(next((m for m in more if m in q["relevant"]), pid) if pid not in q["relevant"] else pid)
         out[q["id"]] = ranked
+        if cards is not None:
+            cards[q["id"]] = card
     return out
 
 
@@ -393,16 +408,38 @@ def main() -> None:
         with opener() as backend:
             for start in range(0, len(docs), 200):
                 backend.upsert(docs[start : start + 200])
-            runs[name] = run_backend(backend, questions, ids, paged)
+            cards: dict[str, list[str]] = {}
+            runs[name] = run_backend(backend, questions, ids, paged, cards)
+            if paged:
+                runs[f"{name}-card"] = cards
+    if args.pages:
+        # the document right, whatever page it shows: separates a wrong document from a wrong page
+        runs["sohoa-embedded-pages-document"] = runs["sohoa-embedded-pages"]
     for name, run in runs.items():
+        if name.endswith("-document"):
+            doc_qs = [dict(q, relevant=sorted({_doc_of(r) for r in q["relevant"]})) for q in questions]
+            doc_run = {k: [_doc_of(r) for r in v] for k, v in run.items()}
+            for part, qs in parts:
+                ids_in = {q["id"] for q in qs}
+                report(f"{name} {part}", [q for q in doc_qs if q["id"] in ids_in], doc_run)
+            continue
         for part, qs in parts:
             report(f"{name} {part}", qs, run)
     if args.per_question:
+        main_run = "sohoa-embedded-pages" if args.pages else "sohoa-embedded"
         for q in dev if args.set == "1" else held:
-            m = metrics(q["relevant"], runs["sohoa-embedded"][q["id"]])
+            m = metrics(q["relevant"], runs[main_run][q["id"]])
             mb = metrics(q["relevant"], runs["bm25"][q["id"]])
             print(f"{q['id']} {q['style'][:4]} rr={m['MRR@10']:.2f} bm25={mb['MRR@10']:.2f} {q['question'][:70]}")
-            print(f"     want {q['relevant']} got {runs['sohoa-embedded'][q['id']][:3]}")
+            got = runs[main_run][q["id"]]
+            print(f"     want {q['relevant']} got {got[:3]}")
+            if args.pages and m["hit@1"] < 1:
+                docs_got = [_doc_of(r) for r in got[:5]]
+                want_docs = {_doc_of(r) for r in q["relevant"]}
+                kind = "page" if want_docs & set(docs_got) else "document"
+                print(
+                    f"     pages miss: {kind} (document at {[i for i, d in enumerate(docs_got, 1) if d in want_docs]})"
+                )
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         for name, run in runs.items():

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from sohoa.search import indexer
 from sohoa.search.embedded import EmbeddedBackend
+from sohoa.search.keys import MORE_PAGES
 from sohoa.search.model import IndexDoc, Query, RebuildableBackend, SearchBackend, iter_hits
 from sohoa.settings import Settings
 from sohoa.store.db import Store
@@ -1440,3 +1441,45 @@ def test_a_number_with_an_agency_symbol_still_finds_its_document_exactly(make: B
         assert ids(b, typed)[:1] == ["qd123"], typed
         assert "qd1234" not in ids(b, typed), typed
     assert ids(b, "1234/QĐ-UBND")[:1] == ["qd1234"]
+
+
+# --- whole documents: the page a hit shows, and the pages it names (07/12/2026) ---------------------------------
+
+_FUND_DECREE = IndexDoc(
+    "nd-quy",
+    "document",
+    "Nghị định về quỹ xã hội, quỹ từ thiện",
+    pages=[
+        "CHÍNH PHỦ. Nghị định về tổ chức, hoạt động của quỹ xã hội, quỹ từ thiện.",
+        # The most words in common with the question, all of them common ones.
+        "Điều 2. Giải thích từ ngữ. Người được quỹ hỗ trợ là người có hoàn cảnh khó khăn thì được quỹ xem xét; "
+        "người có yêu cầu thì được hướng dẫn; người có đơn thì được trả lời; người được giúp thì được ghi nhận.",
+        # The answer: what a charity fund is set up for.
+        "Điều 3. Mục đích thành lập quỹ từ thiện. Quỹ từ thiện được thành lập nhằm mục đích hỗ trợ khắc phục "
+        "khó khăn do thiên tai, hỏa hoạn, sự cố nghiêm trọng, người mắc bệnh hiểm nghèo.",
+        # A sibling on the same fund, second to the answer.
+        "Điều 4. Nguyên tắc hoạt động của quỹ từ thiện. Quỹ từ thiện hoạt động không vì mục đích lợi nhuận, "
+        "tự tạo vốn, tự chịu trách nhiệm bằng tài sản của mình.",
+        "Điều 5. Hiệu lực thi hành. Nghị định này có hiệu lực thi hành từ ngày ký ban hành.",
+    ],
+    number="03/2026/NĐ-CP",
+)
+
+
+def test_a_question_answered_by_page_3_shows_page_3_and_names_the_next_best_pages(make: Backends) -> None:
+    # The page shown is the passage that answers, not the page sharing the most common words with the question.
+    # A document is one hit: its next best matching pages are named with it (Hit.more_pages), never the page shown.
+    b = make.new()
+    b.upsert([_FUND_DECREE, IndexDoc("cv", "document", "Công văn", pages=["Về việc hỗ trợ người có hoàn cảnh."])])
+    for text in (
+        "Cho tôi hỏi quỹ từ thiện được thành lập nhằm mục đích gì, có được hoạt động vì lợi nhuận thì người có "
+        "yêu cầu được hỗ trợ không?",
+        "cho toi hoi quy tu thien duoc thanh lap nham muc dich gi, co duoc hoat dong vi loi nhuan thi nguoi co "
+        "yeu cau duoc ho tro khong",
+    ):
+        hit = b.search(Query(text=text, limit=4)).hits[0]
+        assert hit.id == "nd-quy" and hit.page == 3, text
+        assert 0 < len(hit.more_pages) <= MORE_PAGES and hit.page not in hit.more_pages, text
+        assert 4 in hit.more_pages, text  # the sibling on the same fund
+    # A keyword search is not ranked by passage: no other pages named.
+    assert all(not h.more_pages for h in b.search(Query(text="quỹ từ thiện", limit=4)).hits)

@@ -58,8 +58,8 @@ from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
 from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
 from sohoa.search.keys import B_TITLE as _B_TITLE
-from sohoa.search.keys import RESCORE_WINDOW as _RESCORE_WINDOW
 from sohoa.search.keys import (
+    MORE_PAGES,
     context_copies,
     edit_distance,
     filter_terms,
@@ -73,6 +73,7 @@ from sohoa.search.keys import (
     text_fields,
     text_key,
 )
+from sohoa.search.keys import RESCORE_WINDOW as _RESCORE_WINDOW
 from sohoa.search.keys import exact_key as _key
 from sohoa.search.keys import number_key as _number
 from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
@@ -423,7 +424,7 @@ def best_passage_query(qt: QueryText, tf: tuple[str, str], ids: list[str]) -> di
             "score_mode": "max",
             "ignore_unmapped": True,  # an index of an older mapping (before `sohoa reindex`) ranks by record
             "query": passage_q,
-            "inner_hits": {"name": "best", "size": 1, "_source": ["passages.page"]},
+            "inner_hits": {"name": "best", "size": 1 + MORE_PAGES, "_source": ["passages.page"]},
         }
     }
     return {"bool": {"filter": [{"ids": {"values": ids}}], "should": [nested]}}
@@ -939,7 +940,7 @@ class ElasticBackend:
         records = res["hits"]["hits"]
         total = int(res["hits"]["total"]["value"])
         best = self._best_passages(qt, tf, [r["_id"] for r in records])
-        found = [best.get(r["_id"], (None, None)) for r in records]
+        found: list[tuple[float | None, list[int]]] = [best.get(r["_id"], (None, [])) for r in records]
         counts = [passage_count(r.get("_source", {}).get("display", {}).get("page_keys", [])) for r in records]
         combined = passage_scores([float(r.get("_score") or 0.0) for r in records], [p for p, _ in found], counts)
         ranked = sorted(
@@ -951,28 +952,32 @@ class ElasticBackend:
         )
         chosen = ranked[offset : offset + limit]
         marks = self._highlights(es_query, tf, qt.accented, [raw["_id"] for _, _, raw, _ in chosen])
-        hits = [
-            self._hit({**raw, "_score": score, "highlight": marks.get(raw["_id"], {})}, False, qt.accented, tf, page)
-            for score, _, raw, page in chosen
-        ]
+        hits = []
+        for score, _, raw, pages in chosen:
+            raw = {**raw, "_score": score, "highlight": marks.get(raw["_id"], {})}
+            hit = self._hit(raw, False, qt.accented, tf, pages[0] if pages else None)
+            if hit.kind == "document":
+                hit.more_pages = [p for p in pages if p != hit.page][:MORE_PAGES]
+            hits.append(hit)
         next_cursor = None
         if len(chosen) == limit and offset + limit < total:
             next_cursor = _encode_cursor(False, offset=offset + limit)
         suggestion = self._suggest(qt, tf) if total == 0 else None
         return SearchResult(total=total, hits=hits, facets=_facets(res), next_cursor=next_cursor, suggestion=suggestion)
 
-    def _best_passages(self, qt: QueryText, tf: tuple[str, str], ids: list[str]) -> dict[str, tuple[float, int | None]]:
-        """Record id -> (score, page) of its best passage matching the text, for the records `ids` that have one."""
+    def _best_passages(self, qt: QueryText, tf: tuple[str, str], ids: list[str]) -> dict[str, tuple[float, list[int]]]:
+        """Record id -> (score of its best passage, pages of its best 1 + MORE_PAGES passages, best first), for the
+        records `ids` with a passage matching the text."""
         q = best_passage_query(qt, tf, ids) if ids else None
         if q is None:
             return {}
         res = self._es.search(index=self._read_target, query=q, size=len(ids), source=False, track_total_hits=False)
-        out: dict[str, tuple[float, int | None]] = {}
+        out: dict[str, tuple[float, list[int]]] = {}
         for raw in res["hits"]["hits"]:
             inner = raw.get("inner_hits", {}).get("best", {}).get("hits", {}).get("hits", [])
             if inner:  # matched through a passage (the ids filter alone scores 0)
-                page = inner[0].get("_source", {}).get("page")
-                out[raw["_id"]] = (float(raw.get("_score") or 0.0), page if isinstance(page, int) else None)
+                pages = [h.get("_source", {}).get("page") for h in inner]
+                out[raw["_id"]] = (float(raw.get("_score") or 0.0), [p for p in pages if isinstance(p, int)])
         return out
 
     def _highlights(

@@ -48,8 +48,8 @@ from sohoa.search.keys import B_NUMBER_EXACT as _B_NUMBER_EXACT
 from sohoa.search.keys import B_NUMBER_PART as _B_NUMBER_PART
 from sohoa.search.keys import B_PHRASE as _B_PHRASE
 from sohoa.search.keys import B_TITLE as _B_TITLE
-from sohoa.search.keys import RESCORE_WINDOW as _RESCORE_WINDOW
 from sohoa.search.keys import (
+    MORE_PAGES,
     QueryPlan,
     closest_term,
     context_copies,
@@ -64,6 +64,7 @@ from sohoa.search.keys import (
     text_fields,
     text_key,
 )
+from sohoa.search.keys import RESCORE_WINDOW as _RESCORE_WINDOW
 from sohoa.search.keys import exact_key as _key
 from sohoa.search.keys import number_key as _number
 from sohoa.search.model import Hit, IndexDoc, Kind, Query, SearchResult
@@ -653,11 +654,13 @@ class EmbeddedBackend:
         if passage_q is not None:
             hits_raw = self._by_passage(searcher, res.hits, passage_q.rank)[offset : offset + limit]
         else:
-            hits_raw = [(score, addr, None) for score, addr in res.hits[:limit]]
-        hits = [
-            self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf, page)
-            for score, addr, page in hits_raw
-        ]
+            hits_raw = [(score, addr, []) for score, addr in res.hits[:limit]]
+        hits = []
+        for score, addr, pages in hits_raw:
+            hit = self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf, pages[0] if pages else None)
+            if hit.kind == "document":
+                hit.more_pages = [p for p in pages if p != hit.page][:MORE_PAGES]
+            hits.append(hit)
         facets, total = facet_job.result()
         suggestion = self._suggest(searcher, qt, tf) if total == 0 and text_q is not None else None
         return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
@@ -683,9 +686,10 @@ class EmbeddedBackend:
 
     def _by_passage(
         self, searcher: tantivy.Searcher, hits: list[tuple[float, tantivy.DocAddress]], text_q: tantivy.Query
-    ) -> list[tuple[float, tantivy.DocAddress, int | None]]:
-        """The records `hits` (by record score) as (keys.passage_scores of record and best passage, address, page of
-        the best passage), best first; a record without a matching passage ranks by its record score alone.
+    ) -> list[tuple[float, tantivy.DocAddress, list[int]]]:
+        """The records `hits` (by record score) as (keys.passage_scores of record and best passage, address, pages
+        of its best 1 + MORE_PAGES matching passages, best first), best first; a record without a matching passage
+        ranks by its record score alone.
         `text_q`: the query over the passages' fields (no title clauses: a passage has none)."""
         if not hits:
             return []
@@ -708,13 +712,15 @@ class EmbeddedBackend:
             found.sort(key=lambda h: (-h[0], h[1].segment_ord, h[1].doc))
             del found[_PASSAGE_HITS:]
         addrs = [addr for _, addr in found]
-        best: dict[object, tuple[float | None, int | None]] = {}
+        best: dict[object, tuple[float | None, list[int]]] = {}
         for (score, _), owner, page in zip(
             found, psearcher.fast_field_values("id_h", addrs), psearcher.fast_field_values("page", addrs), strict=True
         ):
-            if owner not in best:  # hits come best first: the first passage of a record is its best
-                best[owner] = (float(score), int(page) if isinstance(page, int) else None)
-        found_best = [best.get(key, (None, None)) for key in keys]
+            # hits come best first: the first passage of a record is its best, the next ones its other pages shown
+            entry = best.setdefault(owner, (float(score), []))
+            if isinstance(page, int) and len(entry[1]) <= MORE_PAGES:
+                entry[1].append(page)
+        found_best = [best.get(key, (None, [])) for key in keys]
         combined = passage_scores([float(s) for s, _ in hits], [p for p, _ in found_best], _counts(searcher, hits))
         ranked = [
             (total, rank, addr, page)

@@ -71,6 +71,9 @@ class Hit:
     number: str | None = None
     snippet: str = ""
     page: int | None = None  # 1-based page of the best match, for documents
+    # A question ranked by best passage: the document's next best matching pages (1-based, best first, at most
+    # keys.MORE_PAGES, never `page`). A document is one hit, so the article that answers may be its second passage.
+    more_pages: list[int] = field(default_factory=list)
     # Documents: identifies the whole text (keys.text_key); the same paper digitised as PDF, TIFF and PNG shares it.
     text_key: str | None = None
     # Set by group_variants: the ids of the other records with the same text, shown as formats of this one.

@@ -130,6 +130,7 @@ def run_search(ctx: Ctx, params: SearchParams) -> dict[str, Any]:
                 "title": h.title,
                 "number": h.number,
                 "page": h.page,
+                "more_pages": list(h.more_pages),
                 "score": round(h.score, 3),
                 "snippet": safe_snippet(h.snippet),
                 "url": hit_url(h, params.q),
