@@ -97,9 +97,11 @@ def read_lines(
     out = []
     header = penblanks.header_lines(words, image.height, dpi) if header is None else header
     for kinds, box, text, _ in header:
-        lacking = to_read(kinds, text)
-        if not lacking:
+        # Read only when the metadata lacks something here; a reading is then kept, as before, only when it makes
+        # every value `_lacks` names well formed (the gate decides what runs, not what a reading must give).
+        if not to_read(kinds, text):
             continue
+        lacking = _lacks(kinds, text)
         pad = max(4, (box[3] - box[1]) // 3)
         crop_box = (max(0, box[0] - 2 * pad), max(0, box[1] - pad), min(image.width, box[2] + 2 * pad),
                     min(image.height, box[3] + pad))  # fmt: skip
