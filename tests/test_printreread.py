@@ -76,3 +76,27 @@ def test_a_date_line_with_its_month_word_misread_is_still_the_date_line() -> Non
     assert not printreread.date_ok(text)
     words = [Word(t, 90, 100 + 120 * i, 300, 100, 30, 1, 1) for i, t in enumerate("CỘNG HÒA VIỆT NAM".split())]
     assert penblanks.header_lines(words, 3000, 300) == []
+
+
+def test_a_date_line_the_metadata_reads_is_not_read_again() -> None:
+    """ "ngày 15_ tháng" and "thángU7" fail `date_ok` but the metadata's own date rule reads them (its OCR repairs),
+    and a re-read date is taken only when the text gave none: no Tesseract run for them (issue 16, speed)."""
+    extractor = MetadataExtractor()
+    head = "ỦY BAN NHÂN DÂN   CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n   Độc lập - Tự do - Hạnh phúc\n"
+    for line, iso in (
+        ("Số: 70 /KH-UBND   Cần Thơ, ngày 15_ tháng 9 năm 2025", "2025-09-15"),
+        ("Hà Nội, ngày 23 thángU7 năm 2025", "2025-07-23"),
+    ):
+        assert not printreread.date_ok(line) and printreread.metadata_reads_date(line)
+        kinds = ("number", "date") if line.startswith("Số") else ("date",)
+        assert printreread.to_read(kinds, line) == []
+        assert extractor.extract(head + line + "\nKẾ HOẠCH\nVề việc thực hiện\n", None).issued_date == iso
+    img, box = _page()
+    words = [Word(t, 90, box[0] + 110 * i, box[1], 100, box[3] - box[1], 1, 1) for i, t in
+             enumerate("Hà Nội, ngày 23 thángU7 năm 2025".split())]  # fmt: skip
+    started = time.process_time()
+    assert printreread.read_lines(img, _DPI, words) == []
+    assert time.process_time() - started < 0.5  # no Tesseract run (the metadata's first import aside)
+    # What the metadata does not read is still read again: a month word lost, a day that is no day, no place.
+    for line in ("Nghệ An, ngày 11 thông 01 năm 2020", "Hà Nội, ngày 32 tháng 1 năm 2020", "ngày 15_ tháng 9 năm 2025"):
+        assert printreread.to_read(("date",), line) == ["date"]

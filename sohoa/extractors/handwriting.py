@@ -74,7 +74,7 @@ def band_text(
     crop: Image.Image, dpi: float, opts: tesseract.OcrOptions, variables: dict[str, str] | None
 ) -> tuple[str, float] | None:
     """One Tesseract reading of a band: (text, mean word confidence), None when it read nothing."""
-    words = tesseract.parse_tsv(tesseract.read(crop, dpi, opts, "tsv", variables))
+    words = tesseract.read_words(crop, dpi, opts, variables)
     if not words:
         return None
     confs = [w.conf for w in words if w.conf >= 0]

@@ -25,6 +25,8 @@ from sohoa.extractors.stamps import Stamp, line_boxes
 from sohoa.extractors.types import Word
 
 Box = tuple[int, int, int, int]
+# A header line (`header_lines`): what it holds ("number" and/or "date"), its box, its text and its words.
+HeaderLine = tuple[tuple[str, ...], Box, str, list[Word]]
 
 HOW = "handwritten blank"
 # A value the first pass read in a blank with less confidence than this is doubted and read again: Tesseract reads
@@ -240,6 +242,25 @@ def _date_ok(values: dict[str, str], first: dict[str, str], year_text: str) -> b
     return True
 
 
+def _to_read(text: str, blanks: list[Blank]) -> tuple[dict[str, str], str, bool, list[Blank]]:
+    """What the first pass gave a line's blanks: their well-formed values, the printed year, whether the day and
+    month make no valid date; and the blanks to read again (not well formed and sure, of a bad date, a year's)."""
+    firsts = {b.field: v for b in blanks if (v := _value(b.field, b.first)) is not None}
+    year_m = re.search(r"n[ăaâ]m\s*(\d{4})", text, re.IGNORECASE)
+    year_text = year_m.group(1) if year_m else "0"
+    date_bad = any(b.field in ("day", "month") for b in blanks) and not _date_ok({}, firsts, year_text)
+    todo = [
+        b for b in blanks if not _first_ok(b) or (date_bad and b.field in ("day", "month", "year")) or b.field == "year"
+    ]
+    return firsts, year_text, date_bad, todo
+
+
+def _blanks_to_read(ws: list[Word], dpi: float) -> bool:
+    """Whether `read_line` would read any blank of the line again (checked before the page is converted)."""
+    text, blanks = find_blanks(ws, dpi / 25.4)
+    return bool(_to_read(text, blanks)[3])
+
+
 def read_line(
     grey: np.ndarray, dpi: float, ws: list[Word], ocr: tesseract.OcrOptions | None = None
 ) -> dict[str, object] | None:
@@ -248,13 +269,7 @@ def read_line(
     when no blank needed reading or none gave a value."""
     px = dpi / 25.4
     text, blanks = find_blanks(ws, px)
-    firsts = {b.field: v for b in blanks if (v := _value(b.field, b.first)) is not None}
-    year_m = re.search(r"n[ăaâ]m\s*(\d{4})", text, re.IGNORECASE)
-    year_text = year_m.group(1) if year_m else "0"
-    date_bad = any(b.field in ("day", "month") for b in blanks) and not _date_ok({}, firsts, year_text)
-    todo = [
-        b for b in blanks if not _first_ok(b) or (date_bad and b.field in ("day", "month", "year")) or b.field == "year"
-    ]
+    firsts, year_text, date_bad, todo = _to_read(text, blanks)
     if not todo:
         return None
     values: dict[str, tuple[str, float]] = {}
@@ -315,14 +330,20 @@ def read_blanks(
     words: list[Word],
     ocr: tesseract.OcrOptions | None = None,
     colour: inkcolour.PageLayers | None = None,
+    header: list[HeaderLine] | None = None,
 ) -> list[Stamp]:
     """The first page's number and date lines (in the header zone) whose blanks the first pass did not read well
     formed and sure, read again from their blanks: a ``Stamp("pen")`` carrying each line's re-reading. On a
-    colour page the pen's ink is read on the colour layer (none of the print), where it has any."""
+    colour page the pen's ink is read on the colour layer (none of the print), where it has any. ``header``: the
+    page's `header_lines` when the caller has found them already (``text._ocr_once`` finds them once per page)."""
+    header = header_lines(words, image.height, dpi) if header is None else header
+    todo = [ws for _, _, _, ws in header if _blanks_to_read(ws, dpi)]
+    if not todo:
+        return []  # every blank read well formed and sure: no image is converted, nothing is read
     grey = np.asarray(image if image.mode == "L" else image.convert("L"))
     pen = np.asarray(colour.stamp_image) if colour is not None else None
     out = []
-    for _, _, _, ws in header_lines(words, image.height, dpi):
+    for ws in todo:
         read = None
         if pen is not None and pen.shape == grey.shape:
             read = read_line(pen, dpi, ws, ocr)
@@ -334,15 +355,17 @@ def read_blanks(
     return out
 
 
-def header_lines(words: list[Word], height: int, dpi: float) -> list[tuple[tuple[str, ...], Box, str, list[Word]]]:
+def header_lines(
+    words: list[Word], height: int, dpi: float, lines: list[tuple[Box, list[Word]]] | None = None
+) -> list[HeaderLine]:
     """The header's own number line and date line, top down: (what it holds, "number" and/or "date"; its box,
     text and words; one line when the two columns are read as one). Only the
     first of each from the top (a citation below them, "Căn cứ Nghị định … ngày 05 tháng 3 năm 2020", is printed,
-    never left blank), in the header zone."""
+    never left blank), in the header zone. ``lines``: the words' `stamps.line_boxes` when the caller has them."""
     limit = max(_HEADER_SHARE * height, 100 * dpi / 25.4)  # a page cut short keeps its header zone
-    out: list[tuple[tuple[str, ...], Box, str, list[Word]]] = []
+    out: list[HeaderLine] = []
     seen_number = seen_date = False
-    for box, ws in sorted(line_boxes(words), key=lambda lw: lw[0][1]):
+    for box, ws in sorted(line_boxes(words) if lines is None else lines, key=lambda lw: lw[0][1]):
         if box[1] > limit or (seen_number and seen_date):
             break
         line_text = tesseract.join_line(ws)

@@ -73,7 +73,7 @@ def _skew_score(ys: np.ndarray, xs: np.ndarray, angle: float) -> float:
 
 def estimate_skew(image: Image.Image, max_deg: float = 3.0) -> float:
     """Skew in degrees by projection profiles on a quarter-size image: coarse 0.5° steps, then 0.1°."""
-    small = image.convert("L").reduce(4)
+    small = (image if image.mode == "L" else image.convert("L")).reduce(4)  # convert() would copy a grey page
     ys, xs = np.nonzero(np.asarray(small) < _INK)
     if ys.size < 100:
         return 0.0
@@ -164,9 +164,11 @@ def remove_rulings(
     are decided on the pooled masks: 0.1 s a page where full-size filters took 0.6 s (measured at 300 dpi).
     ``pooled``: that copy when the caller already made it (``despeckle.pooled_ink`` of this image).
     """
-    out = np.array(image if image.mode == "L" else image.convert("L"))  # the one full-size copy, whitened below
-    dark = out < _INK
-    pooled = (_pool4(dark) if pooled is None else pooled).astype(np.float32)
+    dark = None
+    if pooled is None:
+        dark = np.asarray(image if image.mode == "L" else image.convert("L")) < _INK
+        pooled = _pool4(dark)
+    pooled = pooled.astype(np.float32)
     length = max(int(dpi * min_inches), 10)
     h_pooled, v_pooled = _line_masks(pooled, max(length // 4, 5))
     if not h_pooled.any() or not v_pooled.any():
@@ -175,6 +177,9 @@ def remove_rulings(
     # Junctions closer than a few pixels merge when pooled: count loosely here, strictly on the full-size runs.
     if _junction_count(h_pooled, v_pooled, near)[1] < max(min_junctions // 2, 1):
         return Rulings(image, 0)
+    # Past the pooled tests (most pages, without a table, stop there): the one full-size copy, whitened below.
+    out = np.array(image if image.mode == "L" else image.convert("L"))
+    dark = out < _INK if dark is None else dark
     lines = np.zeros_like(dark)
     rows = _band(h_pooled, 0, dark.shape[0])
     lines[rows] = _runs(dark[rows].astype(np.float32), length, 1)

@@ -4,7 +4,9 @@ A desk scan's faded or broken strokes lose a figure or the slash of the number (
 or a figure of the date in Tesseract's page reading, though the line's own crop, read alone as one line (psm 7),
 upscaled when the scan is under 300 dpi, and by the `best` model when it is installed, often gives them. Only the
 header's first number line and first date line (``penblanks.header_lines``) whose value is not well formed are
-read: a page whose header reads well pays nothing. Each reading that makes the missing value well formed is handed
+read: a page whose header reads well pays nothing. A date line the metadata's own date rule reads
+(``metadata_reads_date``: its OCR repairs, "ngày 15_ tháng", "thángU7") is not read either: a re-read date is
+taken only when the text gave none. Each reading that makes the missing value well formed is handed
 back as a re-reading of the line (``Stamp("print")``), which the metadata takes only when it gives a field or a
 better-known number (``metadata.registration.with_rereads``), at the reading's confidence.
 """
@@ -18,6 +20,7 @@ from datetime import date
 from PIL import Image
 
 from sohoa.extractors import penblanks, tesseract, tonefix
+from sohoa.extractors.codes import fold_same_length
 from sohoa.extractors.stamps import Stamp
 from sohoa.extractors.types import Word
 from sohoa.textnorm import fold
@@ -52,20 +55,53 @@ def _lacks(kinds: tuple[str, ...], text: str) -> list[str]:
     return [k for k in kinds if not checks[k](text)]
 
 
+def metadata_reads_date(text: str) -> bool:
+    """The metadata's own date rule reads a valid date after "<place>," on the line ("Cần Thơ, ngày 15_ tháng 9",
+    "ngày 23 thángU7": its OCR repairs), though `date_ok` does not. ``registration.with_rereads`` takes a re-read
+    date only when the text gave none, so reading such a line again is paid for nothing (two of the five real
+    scans, 0.1-0.2 s each)."""
+    # Imported here: the metadata package costs 0.3 s to import, which the isolated extraction child has already
+    # paid (pipelines.isolate preloads it) and a lone OCR run pays only when a date line fails `date_ok`.
+    from sohoa.extractors.metadata.dates import DATE_PHRASE, parse_date_parts
+
+    folded = fold_same_length(text)
+    for m in DATE_PHRASE.finditer(folded):
+        # As the metadata's header date: after "<place>," (without the comma it may still take the date after a
+        # known province; that case is read again, as before).
+        placed = re.search(r"[a-z.)]\s*,\s*$", folded[: m.start()]) is not None
+        if placed and parse_date_parts(m.group("d"), m.group("m"), m.group("y"))[1] == "ok":
+            return True
+    return False
+
+
+def to_read(kinds: tuple[str, ...], text: str) -> list[str]:
+    """What a header line lacks that a print re-reading could bring: a number `number_ok` rejects, a date neither
+    `date_ok` nor the metadata's own date rule reads."""
+    return [k for k in _lacks(kinds, text) if not (k == "date" and metadata_reads_date(text))]
+
+
 def read_lines(
-    image: Image.Image, dpi: float, words: list[Word], ocr: tesseract.OcrOptions | None = None
+    image: Image.Image,
+    dpi: float,
+    words: list[Word],
+    ocr: tesseract.OcrOptions | None = None,
+    header: list[penblanks.HeaderLine] | None = None,
 ) -> list[Stamp]:
     """The first page's header number and date lines without a well-formed value, each read again alone: a
-    ``Stamp("print")`` per line with the readings that make its value well formed (best model first)."""
+    ``Stamp("print")`` per line with the readings that make its value well formed (best model first).
+    ``header``: the page's `penblanks.header_lines` when the caller has found them already."""
     base = ocr or tesseract.OcrOptions()
     models = [tonefix.second_reader(base, tonefix.ToneOptions()), base]
     models = [replace(m, psm=7) for i, m in enumerate(models) if i == 0 or m.model != models[0].model]
     scale = 2 if dpi < UPSCALE_UNDER_DPI else 1
     out = []
-    for kinds, box, text, _ in penblanks.header_lines(words, image.height, dpi):
-        lacking = _lacks(kinds, text)
-        if not lacking:
+    header = penblanks.header_lines(words, image.height, dpi) if header is None else header
+    for kinds, box, text, _ in header:
+        # Read only when the metadata lacks something here; a reading is then kept, as before, only when it makes
+        # every value `_lacks` names well formed (the gate decides what runs, not what a reading must give).
+        if not to_read(kinds, text):
             continue
+        lacking = _lacks(kinds, text)
         pad = max(4, (box[3] - box[1]) // 3)
         crop_box = (max(0, box[0] - 2 * pad), max(0, box[1] - pad), min(image.width, box[2] + 2 * pad),
                     min(image.height, box[3] + pad))  # fmt: skip

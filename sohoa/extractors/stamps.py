@@ -728,10 +728,12 @@ def stamps_on_page(
     words: list[Word],
     ocr: tesseract.OcrOptions | None = None,
     colour: inkcolour.PageLayers | None = None,
+    lines: list[tuple[Box, list[Word]]] | None = None,
 ) -> list[Stamp]:
     """Find the stamps of a first page, read the received ones, and re-read the number and date lines they touch
     when those did not come out well formed (a number line always: a well-formed misread is judged by the
-    metadata). ``colour``: the page's coloured ink, aligned with ``image``, when the scan is in colour."""
+    metadata). ``colour``: the page's coloured ink, aligned with ``image``, when the scan is in colour.
+    ``lines``: the words' `line_boxes` when the caller has them (``text._ocr_once`` groups them once a page)."""
     found: list[Stamp] = []
     stamp_layer = print_layer = None
     if colour is not None:
@@ -742,7 +744,7 @@ def stamps_on_page(
         found = find_stamps(image, dpi)
     base = ocr or tesseract.OcrOptions()
     margin = round(5 * dpi / 25.4)
-    lines = line_boxes(words)
+    lines = line_boxes(words) if lines is None else lines
     line_ocr = tesseract.OcrOptions(psm=7, model=base.model, tessdata_dir=base.tessdata_dir)
     block = tesseract.OcrOptions(psm=6, model=base.model, tessdata_dir=base.tessdata_dir)
     for stamp in found:

@@ -150,14 +150,18 @@ def _ocr_once(image: Image.Image, dpi: float, options: TextOptions, first_page: 
         lap = _Lap(stages)
         # A frame has 4 ruling junctions, fewer than ruling removal needs (6): it is still on the prepared image.
         aligned = None if colour is None else colour.aligned(page.image.size, page.skew_deg)
-        found_stamps = stamps.stamps_on_page(page.image, page.dpi, ocr.words, options.ocr, aligned)
+        # The page's lines and its header's number and date lines, found once for the three steps below.
+        lines = stamps.line_boxes(ocr.words)
+        header = penblanks.header_lines(ocr.words, page.image.height, page.dpi, lines)
+        found_stamps = stamps.stamps_on_page(page.image, page.dpi, ocr.words, options.ocr, aligned, lines)
         lap("stamps")
         # The number and the day/month written by pen into printed blanks: read again from the blanks, only on
         # a number or date line without a well-formed, sure value.
-        found_stamps += penblanks.read_blanks(page.image, page.dpi, ocr.words, options.ocr, aligned)
+        found_stamps += penblanks.read_blanks(page.image, page.dpi, ocr.words, options.ocr, aligned, header)
         lap("pen_blanks")
-        # The same lines read again alone as print (best model, upscaled), only when they gave no well-formed value.
-        found_stamps += printreread.read_lines(page.image, page.dpi, ocr.words, options.ocr)
+        # The same lines read again alone as print (best model, upscaled), only when they gave no value that is
+        # well formed or that the metadata reads.
+        found_stamps += printreread.read_lines(page.image, page.dpi, ocr.words, options.ocr, header)
         lap("print_reread")
     # The cells the removed rulings enclosed, filled with the words whose centre they hold: no second OCR pass.
     found = (
