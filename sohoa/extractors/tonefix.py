@@ -60,6 +60,9 @@ class ToneOptions:
     # binarised once at its Otsu level before the cut, so both halves are thresholded alike). See
     # docs/ocr-correction.md, "The second reading on two cores".
     split: Literal["off", "grey", "otsu"] = "off"
+    # Tesseract's `thresholding_method` for the second reading: 0 global Otsu (the default: one level for the whole
+    # sheet, so a half is thresholded unlike the whole), 1 Leptonica's tiled Otsu, 2 Sauvola (both local).
+    thresholding: Literal[0, 1, 2] = 0
 
 
 @dataclass
@@ -303,6 +306,9 @@ def reread(
         return []
     sheet, placed = _sheet(crops)
     ocr = replace(ocr or tesseract.OcrOptions(), psm=6, timeout_s=options.timeout_s)
+    variables = {"lstm_choice_mode": "2"}
+    if options.thresholding:
+        variables["thresholding_method"] = str(options.thresholding)
     rows = sorted({y1 for _, _, _, y1 in placed})
     if options.split == "off" or workers < 2 or len(rows) < 2:
         parts = [(sheet, 0)]
@@ -315,11 +321,11 @@ def reread(
         parts = [(sheet.crop((0, 0, sheet.width, cut)), 0), (sheet.crop((0, cut, sheet.width, sheet.height)), cut)]
     try:
         if len(parts) == 1:
-            hocrs = [tesseract.read(sheet, dpi, ocr, "hocr", {"lstm_choice_mode": "2"})]
+            hocrs = [tesseract.read(sheet, dpi, ocr, "hocr", variables)]
         else:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sohoa-tones") as pool:
-                other = pool.submit(tesseract.read, parts[1][0], dpi, ocr, "hocr", {"lstm_choice_mode": "2"})
-                hocrs = [tesseract.read(parts[0][0], dpi, ocr, "hocr", {"lstm_choice_mode": "2"}), other.result()]
+                other = pool.submit(tesseract.read, parts[1][0], dpi, ocr, "hocr", variables)
+                hocrs = [tesseract.read(parts[0][0], dpi, ocr, "hocr", variables), other.result()]
     except (ExtractionError, OSError):
         return [None] * len(crops)  # no second reading: no correction, the first reading stands
     words = [
