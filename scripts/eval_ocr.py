@@ -287,6 +287,13 @@ def main() -> int:
         default="best",
         help="the tone correction's second reading: tessdata_best when installed (default), or the first's model",
     )
+    ap.add_argument(
+        "--tone-split",
+        choices=["off", "grey", "otsu"],
+        default="off",
+        help="the second reading's sheet cut in two halves read on two threads (ToneOptions.split; 2 workers)",
+    )
+    ap.add_argument("--tone-thresholding", type=int, choices=[0, 1, 2], default=0, help="ToneOptions.thresholding")
     args = ap.parse_args()
     ocr = OcrOptions(model=args.model, tessdata_dir=Settings(ocr_model=args.model).ocr_tessdata_dir, engine=args.engine)
     if ocr.tessdata_dir and not (ocr.tessdata_dir / "vie.traineddata").is_file():
@@ -303,10 +310,13 @@ def main() -> int:
     if not sources:
         print(f"no pages under {root}; set SOHOA_SAMPLES", file=sys.stderr)
         return 2
-    tones = tonefix.ToneOptions(reread_model=args.tone_reread)
+    tones = tonefix.ToneOptions(
+        reread_model=args.tone_reread, split=args.tone_split, thresholding=args.tone_thresholding
+    )
     if args.tone_sweep:
         tones = replace(tones, min_margin=2.0, min_alt_conf=0.0, min_margin_reread=2.0)
-    options = TextOptions(ocr=ocr, workers=1, tones=tones)
+    # One page a document here: 2 workers only change the second reading, and only with --tone-split.
+    options = TextOptions(ocr=ocr, workers=1 if args.tone_split == "off" else 2, tones=tones)
     rows, corrections = [], []
     swept: dict[str, list[tuple[str, PageResult]]] = {}
     refs_by_key: dict[str, str] = {}

@@ -383,7 +383,9 @@ def _restore_tones(
         return
     lap = _Lap(stages)
     todo = [p for p in pages if p.number in pending]
-    changes = tonefix.correct_pages([(p.words, pending[p.number]) for p in todo], options.tones, options.ocr)
+    changes = tonefix.correct_pages(
+        [(p.words, pending[p.number]) for p in todo], options.tones, options.ocr, options.workers
+    )
     for page, made in zip(todo, changes, strict=True):
         if made:
             page.corrections = [{"page": page.number, **c.to_dict()} for c in made]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -54,6 +55,14 @@ class ToneOptions:
     # the first reading's model. `best_tessdata_dir` None: where `make install` puts it (Settings' default).
     reread_model: Literal["best", "same"] = "best"
     best_tessdata_dir: Path | None = None
+    # The second reading's sheet cut at a line boundary into two halves read on two threads when the document
+    # is read with 2+ workers: "off" (one sheet), "grey" (the halves as they are), "otsu" (the whole sheet
+    # binarised once at its Otsu level before the cut, so both halves are thresholded alike). See
+    # docs/ocr-correction.md, "The second reading on two cores".
+    split: Literal["off", "grey", "otsu"] = "off"
+    # Tesseract's `thresholding_method` for the second reading: 0 global Otsu (the default: one level for the whole
+    # sheet, so a half is thresholded unlike the whole), 1 Leptonica's tiled Otsu, 2 Sauvola (both local).
+    thresholding: Literal[0, 1, 2] = 0
 
 
 @dataclass
@@ -265,8 +274,30 @@ def parse_choices_hocr(hocr: str) -> list[tuple[tuple[int, int, int, int], Rerea
     return out
 
 
+def _otsu(sheet: Image.Image) -> Image.Image:
+    """The sheet at one Otsu level (its greyscale histogram's), black on white."""
+    hist = sheet.histogram()[:256]
+    total = sum(hist)
+    sum_all = sum(i * h for i, h in enumerate(hist))
+    best, level, w0, sum0 = -1.0, 128, 0, 0
+    for t in range(256):
+        w0 += hist[t]
+        if w0 == 0 or w0 == total:
+            continue
+        sum0 += t * hist[t]
+        m0, m1 = sum0 / w0, (sum_all - sum0) / (total - w0)
+        between = w0 * (total - w0) * (m0 - m1) ** 2
+        if between > best:
+            best, level = between, t
+    return sheet.point(lambda v: 255 if v > level else 0)
+
+
 def reread(
-    crops: list[Image.Image], dpi: float, options: ToneOptions, ocr: tesseract.OcrOptions | None = None
+    crops: list[Image.Image],
+    dpi: float,
+    options: ToneOptions,
+    ocr: tesseract.OcrOptions | None = None,
+    workers: int = 1,
 ) -> list[Reread | None]:
     """Read the crops again in one reading (through the program, a run cost ~0.09 s CPU before it read anything, so
     one per document, not per page), with the LSTM's per-character alternatives; None where no one word was read.
@@ -275,12 +306,35 @@ def reread(
         return []
     sheet, placed = _sheet(crops)
     ocr = replace(ocr or tesseract.OcrOptions(), psm=6, timeout_s=options.timeout_s)
+    variables = {"lstm_choice_mode": "2"}
+    if options.thresholding:
+        variables["thresholding_method"] = str(options.thresholding)
+    rows = sorted({y1 for _, _, _, y1 in placed})
+    if options.split == "off" or workers < 2 or len(rows) < 2:
+        parts = [(sheet, 0)]
+    else:
+        # Cut in the gap below the middle line: the halves are read at once (tessapi: one loaded API a thread).
+        if options.split == "otsu":
+            sheet = _otsu(sheet)
+        mid = rows[len(rows) // 2 - 1]
+        cut = mid + (min(y0 for _, y0, _, _ in placed if y0 > mid) - mid) // 2
+        parts = [(sheet.crop((0, 0, sheet.width, cut)), 0), (sheet.crop((0, cut, sheet.width, sheet.height)), cut)]
     try:
-        hocr = tesseract.read(sheet, dpi, ocr, "hocr", {"lstm_choice_mode": "2"})
+        if len(parts) == 1:
+            hocrs = [tesseract.read(sheet, dpi, ocr, "hocr", variables)]
+        else:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sohoa-tones") as pool:
+                other = pool.submit(tesseract.read, parts[1][0], dpi, ocr, "hocr", variables)
+                hocrs = [tesseract.read(parts[0][0], dpi, ocr, "hocr", variables), other.result()]
     except (ExtractionError, OSError):
         return [None] * len(crops)  # no second reading: no correction, the first reading stands
+    words = [
+        ((x0, y0 + dy, x1, y1 + dy), read)
+        for hocr, (_, dy) in zip(hocrs, parts, strict=True)
+        for (x0, y0, x1, y1), read in parse_choices_hocr(hocr)
+    ]
     found: list[list[Reread]] = [[] for _ in crops]
-    for (x0, y0, x1, y1), read in parse_choices_hocr(hocr):
+    for (x0, y0, x1, y1), read in words:
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         for n, (tx0, ty0, tx1, ty1) in enumerate(placed):
             if tx0 <= cx <= tx1 and ty0 <= cy <= ty1:
@@ -348,7 +402,10 @@ def apply(
 
 
 def correct_pages(
-    pages: list[tuple[list[Word], Pending]], options: ToneOptions | None = None, ocr: tesseract.OcrOptions | None = None
+    pages: list[tuple[list[Word], Pending]],
+    options: ToneOptions | None = None,
+    ocr: tesseract.OcrOptions | None = None,
+    workers: int = 1,
 ) -> list[list[Correction]]:
     """Restore tone marks on the pages of one document with one second reading per resolution. `ocr`: the first
     reading's model and engine (the second reads with `best` instead when `options.reread_model` asks for it)."""
@@ -360,7 +417,7 @@ def correct_pages(
         crops = [c for n in mine for c in pages[n][1].crops]
         if len(crops) < _PER_LINE // 2:  # too few to be a line: sure words beside them (their reads unused)
             crops += [f for n in mine for f in pages[n][1].fillers][:_FILLERS]
-        got = reread(crops, dpi, options, ocr)
+        got = reread(crops, dpi, options, ocr, workers)
         for n in mine:
             k = len(pages[n][1].crops)
             reads[n], got = got[:k], got[k:]
