@@ -14,7 +14,7 @@ import os
 import shlex
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -173,7 +173,12 @@ def read_words(
     if not in_process(options):
         return parse_tsv(read(image, dpi, options, "tsv", variables))
     with _loaded(options, variables) as reader:
-        raw = reader.words(image, dpi, options.psm, options.timeout_s)
+        return _to_words(reader.words(image, dpi, options.psm, options.timeout_s))
+
+
+def _to_words(raw: Iterable[tessapi.RawWord]) -> list[Word]:
+    """Words from the TSV's word rows (the library's walk or the parsed TSV): text stripped and normalised, rows
+    without text dropped, the line numbered within its block (paragraph × 1000 + line)."""
     return [
         Word(
             text=normalize_text(text),
@@ -224,24 +229,22 @@ def detect_orientation(
 
 
 def parse_tsv(tsv: str) -> list[Word]:
-    words: list[Word] = []
-    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
-        text = (row.get("text") or "").strip()
-        if row.get("level") != "5" or not text:
-            continue
-        words.append(
-            Word(
-                text=normalize_text(text),
-                conf=float(row["conf"]),
-                left=int(row["left"]),
-                top=int(row["top"]),
-                width=int(row["width"]),
-                height=int(row["height"]),
-                block=int(row["block_num"]),
-                line=int(row["par_num"]) * 1000 + int(row["line_num"]),
-            )
+    rows = csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
+    return _to_words(
+        (
+            row.get("text") or "",
+            float(row["conf"]),
+            int(row["left"]),
+            int(row["top"]),
+            int(row["width"]),
+            int(row["height"]),
+            int(row["block_num"]),
+            int(row["par_num"]),
+            int(row["line_num"]),
         )
-    return words
+        for row in rows
+        if row.get("level") == "5" and (row.get("text") or "").strip()
+    )
 
 
 # Two words of one Tesseract line further apart than this many word heights stand in two columns: the header's
