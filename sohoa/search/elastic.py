@@ -63,6 +63,7 @@ from sohoa.search.keys import (
     context_copies,
     edit_distance,
     filter_terms,
+    more_pages,
     page_key,
     passage_count,
     passage_ranked,
@@ -956,8 +957,7 @@ class ElasticBackend:
         for score, _, raw, pages in chosen:
             raw = {**raw, "_score": score, "highlight": marks.get(raw["_id"], {})}
             hit = self._hit(raw, False, qt.accented, tf, pages[0] if pages else None)
-            if hit.kind == "document":
-                hit.more_pages = [p for p in pages if p != hit.page][:MORE_PAGES]
+            hit.more_pages = more_pages(hit.kind, hit.page, pages)
             hits.append(hit)
         next_cursor = None
         if len(chosen) == limit and offset + limit < total:

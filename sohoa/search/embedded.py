@@ -55,6 +55,7 @@ from sohoa.search.keys import (
     context_copies,
     filter_terms,
     id_hash,
+    more_pages,
     page_key,
     passage_ranked,
     passage_scores,
@@ -658,8 +659,7 @@ class EmbeddedBackend:
         hits = []
         for score, addr, pages in hits_raw:
             hit = self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf, pages[0] if pages else None)
-            if hit.kind == "document":
-                hit.more_pages = [p for p in pages if p != hit.page][:MORE_PAGES]
+            hit.more_pages = more_pages(hit.kind, hit.page, pages)
             hits.append(hit)
         facets, total = facet_job.result()
         suggestion = self._suggest(searcher, qt, tf) if total == 0 and text_q is not None else None

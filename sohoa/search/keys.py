@@ -330,6 +330,12 @@ B_ONE_PASSAGE_BEYOND = 0.25
 MORE_PAGES = 2
 
 
+def more_pages(kind: str, shown: int | None, pages: list[int]) -> list[int]:
+    """A hit's `Hit.more_pages`: a document's best matching pages (`pages`, best first) other than the one it shows,
+    at most MORE_PAGES; none for other kinds."""
+    return [p for p in pages if p != shown][:MORE_PAGES] if kind == "document" else []
+
+
 def passage_scores(
     records: Sequence[float], passages: Sequence[float | None], counts: Sequence[int | None] | None = None
 ) -> list[float]:
