@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from sohoa.extractors.codes import parse_document_number
 from sohoa.extractors.metadata import handwritten
 from sohoa.extractors.metadata.lexicon import Resources
 from sohoa.extractors.types import DocumentMetadata, Span
@@ -190,8 +191,8 @@ def _better_number(first: str | None, other: str | None, known: Known | None) ->
 
 def _number_year(number: str | None) -> int | None:
     """The year group of a number ("148/2020/TT-BCA" -> 2020), None without one."""
-    m = re.search(r"/((?:19|20)\d\d)/", number or "")
-    return int(m.group(1)) if m else None
+    parsed = parse_document_number(number) if number else None
+    return int(parsed.year) if parsed is not None and parsed.year else None
 
 
 def date_fits(md: DocumentMetadata, today: date | None = None) -> bool:
