@@ -28,6 +28,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import tantivy
@@ -83,7 +84,7 @@ def bench(index: str, queries: str) -> None:
     sys.path.insert(0, "scripts")
     import bench_search as bs
 
-    b = E.EmbeddedBackend(index)
+    b = E.EmbeddedBackend(Path(index))
     s = b._index.searcher()
     qs = pickle.load(open(queries, "rb"))
     questions = [q for i, q in enumerate(qs) if i % 7 == bs.QUERY_TYPES.index("question")]
