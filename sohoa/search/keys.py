@@ -354,35 +354,61 @@ def more_pages(kind: str, shown: int | None, pages: list[int]) -> list[int]:
 # six development sets, rounded; cross-validated across sets 1-3 and 4-6 in docs/search.md ("Ninth pass").
 PAGE_CHOICE_WEIGHTS = (4.0, 2.0, 3.0, 2.5, -0.5)  # z, words, pairs, heading, length
 _HEADING_CHARS = 160  # a page's first line counts as its heading up to this length
+PAGE_CHOICE_CHARS = 3000  # words and pairs are looked for in this much of a page (most of an A4 page): bounds the cost
 _WORD = re.compile(r"\w+")
 
 
-@functools.lru_cache(maxsize=65536)
+_FIRST_LINE = re.compile(r"\s*([^\n]*)")
+
+
+@functools.lru_cache(maxsize=100_000)
 def _folded_word(word: str) -> str:
     return fold(word)
 
 
 def _folded_words(text: str) -> list[str]:
-    """The folded words of a text, each word folded once (cached): a page is read for each of a question's hits."""
+    """The folded lower-case words of a short text (a question's word or pair, a heading)."""
     return [_folded_word(w) for w in _WORD.findall(text.lower())]
 
 
 def _page_features(
     content: frozenset[str], pairs: dict[tuple[str, str], float], score: float, best: float, text: str
 ) -> tuple[float, ...]:
-    words = _folded_words(text)
-    have = set(words)
+    # The page's words as written, each distinct one folded once (cached): folding a page character by character
+    # costs four times as much, and a question reads three pages for each of its hits.
+    words = _WORD.findall(text[:PAGE_CHOICE_CHARS].lower())
+    written: dict[str, list[str]] = {}
+    for w in set(words):
+        written.setdefault(_folded_word(w), []).append(w)
     adjacent = set(zip(words, words[1:], strict=False))
-    heading = set(_folded_words(text.strip().split("\n", 1)[0][:_HEADING_CHARS]))
+    first = _FIRST_LINE.match(text)
+    heading = set(_folded_words(first.group(1)[:_HEADING_CHARS] if first else ""))
     n = max(len(content), 1)
-    pair_total = sum(pairs.values()) or 1.0
+    found_pairs = sum(
+        wt
+        for (a, b), wt in pairs.items()
+        if a in written and b in written and any((x, y) in adjacent for x in written[a] for y in written[b])
+    )
     return (
         score / best if best > 0 else 0.0,
-        sum(w in have for w in content) / n,
-        sum(wt for p, wt in pairs.items() if p in adjacent) / pair_total,
+        sum(w in written for w in content) / n,
+        found_pairs / (sum(pairs.values()) or 1.0),
         sum(w in heading for w in content) / n,
-        math.log(len(words) + 1),
+        # characters, not words: the same feature up to a constant, which leaves the order unchanged
+        math.log(len(text) + 1),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _question_words(plan: QueryPlan) -> tuple[frozenset[str], dict[tuple[str, str], float]]:
+    """(content words, word pairs with their weights) of a question, folded: once per question, not per hit."""
+    content = frozenset(w for u in plan.words if u.weight >= 1.0 for w in _folded_words(u.text))
+    pairs: dict[tuple[str, str], float] = {}
+    for u in plan.pairs:
+        words = _folded_words(u.text)
+        if len(words) == 2:
+            pairs[(words[0], words[1])] = u.weight
+    return content, pairs
 
 
 def page_order(plan: QueryPlan, candidates: Sequence[tuple[int, float, str]]) -> list[int]:
@@ -391,12 +417,7 @@ def page_order(plan: QueryPlan, candidates: Sequence[tuple[int, float, str]]) ->
     passage order."""
     if len(candidates) < 2:
         return [p for p, _, _ in candidates]
-    content = frozenset(w for u in plan.words if u.weight >= 1.0 for w in _folded_words(u.text))
-    pairs: dict[tuple[str, str], float] = {}
-    for u in plan.pairs:
-        words = _folded_words(u.text)
-        if len(words) == 2:
-            pairs[(words[0], words[1])] = u.weight
+    content, pairs = _question_words(plan)
     best = max(s for _, s, _ in candidates)
     scored = [
         (sum(w * f for w, f in zip(PAGE_CHOICE_WEIGHTS, _page_features(content, pairs, s, best, t), strict=True)), i, p)
