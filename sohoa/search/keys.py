@@ -354,7 +354,7 @@ def more_pages(kind: str, shown: int | None, pages: list[int]) -> list[int]:
 # six development sets, rounded; cross-validated across sets 1-3 and 4-6 in docs/search.md ("Ninth pass").
 PAGE_CHOICE_WEIGHTS = (4.0, 2.0, 3.0, 2.5, -0.5)  # z, words, pairs, heading, length
 _HEADING_CHARS = 160  # a page's first line counts as its heading up to this length
-PAGE_CHOICE_CHARS = 3000  # words and pairs are looked for in this much of a page (most of an A4 page): bounds the cost
+PAGE_CHOICE_CHARS = 2000  # words and pairs are looked for in this much of a page (about two thirds of an A4 page)
 _WORD = re.compile(r"\w+")
 
 
