@@ -339,9 +339,9 @@ def more_pages(kind: str, shown: int | None, pages: list[int]) -> list[int]:
 
 
 # Which page of a document a question's hit shows. A document is one hit, and its pages (the articles of a decree)
-# share one record score, so the page shown was the best passage by BM25 alone: on the development questions of
-# six passage sets in the product's shape (`eval_passages.py --pages`), 44 of 45 first hits that showed a wrong page
-# had the right document, the answer being a sibling page often. The hit's candidate pages (its best 1 + MORE_PAGES
+# share one record score, so the page shown was the best passage by BM25 alone: on the 220 development questions of
+# passage sets 1-4 in the product's shape (`eval_passages.py --pages`), 44 of 45 first hits that showed a wrong page
+# had the right document. The hit's candidate pages (its best 1 + MORE_PAGES
 # passages, which both backends already have) are reordered by a linear score of five features read from the
 # question's plan and the page's text, no corpus statistics (so both backends compute the same from what they hold):
 #   z: the page's passage score / the document's best passage score (1.0 for the best),
@@ -349,15 +349,15 @@ def more_pages(kind: str, shown: int | None, pages: list[int]) -> list[int]:
 #   pairs: share of the question's word pairs (by their plan weight) the page has side by side,
 #   heading: share of the content words in the page's first line (an article's heading "Điều 5. Hỗ trợ chi phí
 #            mai táng"), the heading evidence a page lacks (a record's title is the document's),
-#   length: log of the page's word count (a long page holds many words without being about them).
+#   length: log of the page's length in characters (a long page holds many words without being about them).
 # Weights fitted as a conditional logit (which candidate page of the right document is relevant), L2 1.0, on the
-# six development sets, rounded; cross-validated across sets 1-3 and 4-6 in docs/search.md ("Ninth pass").
+# six development sets (300 questions), rounded; cross-validated across sets 1-3 and 4-6 in docs/search.md ("Ninth
+# pass"). Words and pairs are looked for in the page's first PAGE_CHOICE_CHARS characters: the cost of a question
+# is three pages per hit whatever the page's length.
 PAGE_CHOICE_WEIGHTS = (4.0, 2.0, 3.0, 2.5, -0.5)  # z, words, pairs, heading, length
 _HEADING_CHARS = 160  # a page's first line counts as its heading up to this length
 PAGE_CHOICE_CHARS = 2000  # words and pairs are looked for in this much of a page (about two thirds of an A4 page)
 _WORD = re.compile(r"\w+")
-
-
 _FIRST_LINE = re.compile(r"\s*([^\n]*)")
 
 
