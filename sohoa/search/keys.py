@@ -371,27 +371,25 @@ def _folded_words(text: str) -> list[str]:
     return [_folded_word(w) for w in _WORD.findall(text.lower())]
 
 
+def _fold_words(words: list[str]) -> str:
+    """The words folded (each distinct word once, cached), one space apart and one space around: " a b c ", so
+    that a word or a pair of adjacent words is a substring test."""
+    return f" {' '.join(map(_folded_word, words))} "
+
+
 def _page_features(
     content: frozenset[str], pairs: dict[tuple[str, str], float], score: float, best: float, text: str
 ) -> tuple[float, ...]:
-    # The page's words as written, each distinct one folded once (cached): folding a page character by character
-    # costs four times as much, and a question reads three pages for each of its hits.
-    words = _WORD.findall(text[:PAGE_CHOICE_CHARS].lower())
-    written: dict[str, list[str]] = {}
-    for w in set(words):
-        written.setdefault(_folded_word(w), []).append(w)
-    adjacent = set(zip(words, words[1:], strict=False))
+    # The page's words folded and looked up as substrings: a question reads three pages for each of its hits, and
+    # sets of the page's words and of its adjacent pairs cost twice as much.
+    page = _fold_words(_WORD.findall(text[:PAGE_CHOICE_CHARS].lower()))
     first = _FIRST_LINE.match(text)
     heading = set(_folded_words(first.group(1)[:_HEADING_CHARS] if first else ""))
     n = max(len(content), 1)
-    found_pairs = sum(
-        wt
-        for (a, b), wt in pairs.items()
-        if a in written and b in written and any((x, y) in adjacent for x in written[a] for y in written[b])
-    )
+    found_pairs = sum(wt for (a, b), wt in pairs.items() if f" {a} {b} " in page)
     return (
         score / best if best > 0 else 0.0,
-        sum(w in written for w in content) / n,
+        sum(f" {w} " in page for w in content) / n,
         found_pairs / (sum(pairs.values()) or 1.0),
         sum(w in heading for w in content) / n,
         # characters, not words: the same feature up to a constant, which leaves the order unchanged
