@@ -1483,3 +1483,37 @@ def test_a_question_answered_by_page_3_shows_page_3_and_names_the_next_best_page
         assert 4 in hit.more_pages, text  # the sibling on the same fund
     # A keyword search is not ranked by passage: no other pages named.
     assert all(not h.more_pages for h in b.search(Query(text="quỹ từ thiện", limit=4)).hits)
+
+
+_PENSION_DECREE = IndexDoc(
+    "nd-huu",
+    "document",
+    "Nghị định về trợ cấp hưu trí xã hội",
+    pages=[
+        "NGHỊ ĐỊNH\nQuy định chính sách trợ cấp hưu trí xã hội\nCăn cứ Luật Bảo hiểm xã hội.",
+        "Điều 1. Phạm vi điều chỉnh\nNghị định này quy định về trợ cấp hưu trí xã hội, hỗ trợ gia đình người hưởng "
+        "trợ cấp hưu trí xã hội, hỗ trợ người hưởng trợ cấp hưu trí xã hội tham gia bảo hiểm y tế và chi phí quản "
+        "lý. Gia đình người hưởng trợ cấp hưu trí xã hội được hỗ trợ theo quy định của Nghị định này khi đang hưởng "
+        "trợ cấp.",
+        "Điều 5. Hỗ trợ chi phí mai táng\nNgười đang hưởng trợ cấp hưu trí xã hội khi chết thì người tổ chức mai táng "
+        "được nhận hỗ trợ chi phí mai táng bằng 10 lần mức chuẩn, do Ủy ban nhân dân cấp xã chi trả.",
+        "Điều 6. Hiệu lực thi hành\nNghị định này có hiệu lực từ ngày 01/7/2025.",
+    ],
+)
+
+
+def test_a_question_shows_the_page_whose_heading_and_word_pairs_answer_over_a_page_repeating_its_words(
+    make: Backends,
+) -> None:
+    # keys.page_order: page 2 repeats the question's common words ("trợ cấp hưu trí xã hội", "gia đình", "hỗ trợ")
+    # and has the best passage score on both backends; page 3 has the question's "mai táng" in its heading and the
+    # question's word pairs side by side. The hit shows page 3 and still names page 2.
+    b = make.new()
+    b.upsert([_PENSION_DECREE, IndexDoc("cv", "document", "Công văn", pages=["Về việc hỗ trợ người khó khăn."])])
+    for text in (
+        "Bố tôi đang hưởng trợ cấp hưu trí xã hội thì mất, gia đình có được hỗ trợ tiền mai táng không?",
+        "bo toi dang huong tro cap huu tri xa hoi thi mat, gia dinh co duoc ho tro tien mai tang khong",
+    ):
+        hit = b.search(Query(text=text, limit=4)).hits[0]
+        assert hit.id == "nd-huu" and hit.page == 3, text
+        assert 2 in hit.more_pages and 3 not in hit.more_pages, text

@@ -65,6 +65,7 @@ from sohoa.search.keys import (
     filter_terms,
     more_pages,
     page_key,
+    page_order,
     passage_count,
     passage_ranked,
     passage_scores,
@@ -425,7 +426,8 @@ def best_passage_query(qt: QueryText, tf: tuple[str, str], ids: list[str]) -> di
             "score_mode": "max",
             "ignore_unmapped": True,  # an index of an older mapping (before `sohoa reindex`) ranks by record
             "query": passage_q,
-            "inner_hits": {"name": "best", "size": 1 + MORE_PAGES, "_source": ["passages.page"]},
+            # The pages' texts too: keys.page_order chooses the page a document hit shows from them.
+            "inner_hits": {"name": "best", "size": 1 + MORE_PAGES, "_source": ["passages.page", f"passages.{tf[1]}"]},
         }
     }
     return {"bool": {"filter": [{"ids": {"values": ids}}], "should": [nested]}}
@@ -941,7 +943,9 @@ class ElasticBackend:
         records = res["hits"]["hits"]
         total = int(res["hits"]["total"]["value"])
         best = self._best_passages(qt, tf, [r["_id"] for r in records])
-        found: list[tuple[float | None, list[int]]] = [best.get(r["_id"], (None, [])) for r in records]
+        found: list[tuple[float | None, list[tuple[int, float, str]]]] = [
+            best.get(r["_id"], (None, [])) for r in records
+        ]
         counts = [passage_count(r.get("_source", {}).get("display", {}).get("page_keys", [])) for r in records]
         combined = passage_scores([float(r.get("_score") or 0.0) for r in records], [p for p, _ in found], counts)
         ranked = sorted(
@@ -953,9 +957,13 @@ class ElasticBackend:
         )
         chosen = ranked[offset : offset + limit]
         marks = self._highlights(es_query, tf, qt.accented, [raw["_id"] for _, _, raw, _ in chosen])
+        plan = plan_query(qt)
         hits = []
-        for score, _, raw, pages in chosen:
+        for score, _, raw, passages in chosen:
             raw = {**raw, "_score": score, "highlight": marks.get(raw["_id"], {})}
+            pages = [p for p, _, _ in passages]
+            if raw.get("_source", {}).get("kind") == "document" and len(passages) > 1:
+                pages = page_order(plan, passages)  # as EmbeddedBackend._hit: the page shown, then the others
             hit = self._hit(raw, False, qt.accented, tf, pages[0] if pages else None)
             hit.more_pages = more_pages(hit.kind, hit.page, pages)
             hits.append(hit)
@@ -965,19 +973,22 @@ class ElasticBackend:
         suggestion = self._suggest(qt, tf) if total == 0 else None
         return SearchResult(total=total, hits=hits, facets=_facets(res), next_cursor=next_cursor, suggestion=suggestion)
 
-    def _best_passages(self, qt: QueryText, tf: tuple[str, str], ids: list[str]) -> dict[str, tuple[float, list[int]]]:
-        """Record id -> (score of its best passage, pages of its best 1 + MORE_PAGES passages, best first), for the
-        records `ids` with a passage matching the text."""
+    def _best_passages(
+        self, qt: QueryText, tf: tuple[str, str], ids: list[str]
+    ) -> dict[str, tuple[float, list[tuple[int, float, str]]]]:
+        """Record id -> (score of its best passage, (page, score, text) of its best 1 + MORE_PAGES passages, best
+        first), for the records `ids` with a passage matching the text."""
         q = best_passage_query(qt, tf, ids) if ids else None
         if q is None:
             return {}
         res = self._es.search(index=self._read_target, query=q, size=len(ids), source=False, track_total_hits=False)
-        out: dict[str, tuple[float, list[int]]] = {}
+        out: dict[str, tuple[float, list[tuple[int, float, str]]]] = {}
         for raw in res["hits"]["hits"]:
             inner = raw.get("inner_hits", {}).get("best", {}).get("hits", {}).get("hits", [])
             if inner:  # matched through a passage (the ids filter alone scores 0)
-                pages = [h.get("_source", {}).get("page") for h in inner]
-                out[raw["_id"]] = (float(raw.get("_score") or 0.0), [p for p in pages if isinstance(p, int)])
+                found = [(h.get("_source", {}), float(h.get("_score") or 0.0)) for h in inner]
+                pages = [(p["page"], s, str(p.get(tf[1]) or "")) for p, s in found if isinstance(p.get("page"), int)]
+                out[raw["_id"]] = (float(raw.get("_score") or 0.0), pages)
         return out
 
     def _highlights(

@@ -57,6 +57,7 @@ from sohoa.search.keys import (
     id_hash,
     more_pages,
     page_key,
+    page_order,
     passage_ranked,
     passage_scores,
     period_bound,
@@ -656,11 +657,10 @@ class EmbeddedBackend:
             hits_raw = self._by_passage(searcher, res.hits, passage_q.rank)[offset : offset + limit]
         else:
             hits_raw = [(score, addr, []) for score, addr in res.hits[:limit]]
-        hits = []
-        for score, addr, pages in hits_raw:
-            hit = self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf, pages[0] if pages else None)
-            hit.more_pages = more_pages(hit.kind, hit.page, pages)
-            hits.append(hit)
+        hits = [
+            self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf, pages, plan)
+            for score, addr, pages in hits_raw
+        ]
         facets, total = facet_job.result()
         suggestion = self._suggest(searcher, qt, tf) if total == 0 and text_q is not None else None
         return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
@@ -686,10 +686,10 @@ class EmbeddedBackend:
 
     def _by_passage(
         self, searcher: tantivy.Searcher, hits: list[tuple[float, tantivy.DocAddress]], text_q: tantivy.Query
-    ) -> list[tuple[float, tantivy.DocAddress, list[int]]]:
-        """The records `hits` (by record score) as (keys.passage_scores of record and best passage, address, pages
-        of its best 1 + MORE_PAGES matching passages, best first), best first; a record without a matching passage
-        ranks by its record score alone.
+    ) -> list[tuple[float, tantivy.DocAddress, list[tuple[int, float]]]]:
+        """The records `hits` (by record score) as (keys.passage_scores of record and best passage, address, (page,
+        passage score) of its best 1 + MORE_PAGES matching passages, best first), best first; a record without a
+        matching passage ranks by its record score alone.
         `text_q`: the query over the passages' fields (no title clauses: a passage has none)."""
         if not hits:
             return []
@@ -712,14 +712,14 @@ class EmbeddedBackend:
             found.sort(key=lambda h: (-h[0], h[1].segment_ord, h[1].doc))
             del found[_PASSAGE_HITS:]
         addrs = [addr for _, addr in found]
-        best: dict[object, tuple[float | None, list[int]]] = {}
+        best: dict[object, tuple[float | None, list[tuple[int, float]]]] = {}
         for (score, _), owner, page in zip(
             found, psearcher.fast_field_values("id_h", addrs), psearcher.fast_field_values("page", addrs), strict=True
         ):
             # hits come best first: the first passage of a record is its best, the next ones its other pages shown
             entry = best.setdefault(owner, (float(score), []))
             if isinstance(page, int) and len(entry[1]) <= MORE_PAGES:
-                entry[1].append(page)
+                entry[1].append((page, float(score)))
         found_best = [best.get(key, (None, [])) for key in keys]
         combined = passage_scores([float(s) for s, _ in hits], [p for p, _ in found_best], _counts(searcher, hits))
         ranked = [
@@ -800,11 +800,14 @@ class EmbeddedBackend:
         score: float,
         gens: list[tuple[bool, tantivy.SnippetGenerator]],
         tf: tuple[str, str],
-        best_passage: int | None = None,
+        passages: Sequence[tuple[int, float]] = (),
+        plan: QueryPlan | None = None,
     ) -> Hit:
         """Title, best page and snippet, all from the copy (`tf`: title and body fields) the query searched. The
-        page is `best_passage` (1-based, from the passage ranking) when it has a highlight; otherwise the page with
-        the most highlights (exact tones counting more)."""
+        page is the first of `passages` (its best matching passages, (1-based page, passage score), from the passage
+        ranking; a document's reordered by keys.page_order when `plan` is given) when it has a highlight; otherwise
+        the page with the most highlights (exact tones counting more). A document hit names the others as more_pages.
+        """
         body_field = tf[1]
         stored = searcher.doc(addr).to_dict()
         kind: Kind = stored["kind"][0]
@@ -814,6 +817,11 @@ class EmbeddedBackend:
             copy = json.loads(bytes(stored[_PUBLIC_COPY][0]).decode("utf-8"))
             title, pages = copy["title"], copy["pages"]
         number = stored.get("number")
+        shown = [p for p, _ in passages]
+        if kind == "document" and plan is not None and len(passages) > 1:
+            # The page texts are already read for the snippet: the choice of the page shown costs no search.
+            shown = page_order(plan, [(p, s, pages[p - 1]) for p, s in passages if 0 < p <= len(pages)])
+        best_passage = shown[0] if shown else None
         best_page: int | None = None
         snippet = ""
         best = 0.0
@@ -845,6 +853,7 @@ class EmbeddedBackend:
         if not snippet:
             source = pages[0] if pages and pages[0] else title
             snippet = html.escape(source[:SNIPPET_CHARS])
+        shown_page = best_page if kind == "document" else None
         return Hit(
             id=stored["id"][0],
             kind=kind,
@@ -852,8 +861,9 @@ class EmbeddedBackend:
             score=score,
             number=number[0] if number else None,
             snippet=snippet,
-            page=best_page if kind == "document" else None,
+            page=shown_page,
             text_key=text_key([page_key(p) for p in pages]) if kind == "document" and pages else None,
+            more_pages=more_pages(kind, shown_page, shown),
         )
 
     def _facets(self, searcher: tantivy.Searcher, q: tantivy.Query) -> tuple[dict[str, dict[str, int]], int]:

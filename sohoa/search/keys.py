@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import hashlib
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -334,6 +336,93 @@ def more_pages(kind: str, shown: int | None, pages: list[int]) -> list[int]:
     """A hit's `Hit.more_pages`: a document's best matching pages (`pages`, best first) other than the one it shows,
     at most MORE_PAGES; none for other kinds."""
     return [p for p in pages if p != shown][:MORE_PAGES] if kind == "document" else []
+
+
+# Which page of a document a question's hit shows. A document is one hit, and its pages (the articles of a decree)
+# share one record score, so the page shown was the best passage by BM25 alone: on the 220 development questions of
+# passage sets 1-4 in the product's shape (`eval_passages.py --pages`), 44 of 45 first hits that showed a wrong page
+# had the right document. The hit's candidate pages (its best 1 + MORE_PAGES
+# passages, which both backends already have) are reordered by a linear score of five features read from the
+# question's plan and the page's text, no corpus statistics (so both backends compute the same from what they hold):
+#   z: the page's passage score / the document's best passage score (1.0 for the best),
+#   words: share of the question's content words (plan words of full weight) the page has,
+#   pairs: share of the question's word pairs (by their plan weight) the page has side by side,
+#   heading: share of the content words in the page's first line (an article's heading "Điều 5. Hỗ trợ chi phí
+#            mai táng"), the heading evidence a page lacks (a record's title is the document's),
+#   length: log of the page's length in characters (a long page holds many words without being about them).
+# Weights fitted as a conditional logit (which candidate page of the right document is relevant), L2 1.0, on the
+# six development sets (300 questions), rounded; cross-validated across sets 1-3 and 4-6 in docs/search.md ("Ninth
+# pass"). Words and pairs are looked for in the page's first PAGE_CHOICE_CHARS characters: the cost of a question
+# is three pages per hit whatever the page's length.
+PAGE_CHOICE_WEIGHTS = (4.0, 2.0, 3.0, 2.5, -0.5)  # z, words, pairs, heading, length
+_HEADING_CHARS = 160  # a page's first line counts as its heading up to this length
+PAGE_CHOICE_CHARS = 2000  # words and pairs are looked for in this much of a page (about two thirds of an A4 page)
+_WORD = re.compile(r"\w+")
+_FIRST_LINE = re.compile(r"\s*([^\n]*)")
+
+
+@functools.lru_cache(maxsize=100_000)
+def _folded_word(word: str) -> str:
+    return fold(word)
+
+
+def _folded_words(text: str) -> list[str]:
+    """The folded lower-case words of a short text (a question's word or pair, a heading)."""
+    return [_folded_word(w) for w in _WORD.findall(text.lower())]
+
+
+def _fold_words(words: list[str]) -> str:
+    """The words folded (each distinct word once, cached), one space apart and one space around: " a b c ", so
+    that a word or a pair of adjacent words is a substring test."""
+    return f" {' '.join(map(_folded_word, words))} "
+
+
+def _page_features(
+    content: frozenset[str], pairs: dict[tuple[str, str], float], score: float, best: float, text: str
+) -> tuple[float, ...]:
+    # The page's words folded and looked up as substrings: a question reads three pages for each of its hits, and
+    # sets of the page's words and of its adjacent pairs cost twice as much.
+    page = _fold_words(_WORD.findall(text[:PAGE_CHOICE_CHARS].lower()))
+    first = _FIRST_LINE.match(text)
+    heading = set(_folded_words(first.group(1)[:_HEADING_CHARS] if first else ""))
+    n = max(len(content), 1)
+    found_pairs = sum(wt for (a, b), wt in pairs.items() if f" {a} {b} " in page)
+    return (
+        score / best if best > 0 else 0.0,
+        sum(f" {w} " in page for w in content) / n,
+        found_pairs / (sum(pairs.values()) or 1.0),
+        sum(w in heading for w in content) / n,
+        # characters, not words: the same feature up to a constant, which leaves the order unchanged
+        math.log(len(text) + 1),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _question_words(plan: QueryPlan) -> tuple[frozenset[str], dict[tuple[str, str], float]]:
+    """(content words, word pairs with their weights) of a question, folded: once per question, not per hit."""
+    content = frozenset(w for u in plan.words if u.weight >= 1.0 for w in _folded_words(u.text))
+    pairs: dict[tuple[str, str], float] = {}
+    for u in plan.pairs:
+        words = _folded_words(u.text)
+        if len(words) == 2:
+            pairs[(words[0], words[1])] = u.weight
+    return content, pairs
+
+
+def page_order(plan: QueryPlan, candidates: Sequence[tuple[int, float, str]]) -> list[int]:
+    """A document hit's candidate pages (page, passage score, page text; best passage first) in the order shown:
+    the first is the page the hit shows, the next ones its Hit.more_pages (PAGE_CHOICE_WEIGHTS). Ties keep the
+    passage order."""
+    if len(candidates) < 2:
+        return [p for p, _, _ in candidates]
+    content, pairs = _question_words(plan)
+    best = max(s for _, s, _ in candidates)
+    scored = [
+        (sum(w * f for w, f in zip(PAGE_CHOICE_WEIGHTS, _page_features(content, pairs, s, best, t), strict=True)), i, p)
+        for i, (p, s, t) in enumerate(candidates)
+    ]
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    return [p for _, _, p in scored]
 
 
 def passage_scores(
