@@ -191,6 +191,10 @@ def region(seal: Seal, size: tuple[int, int], dpi: float, words: list[Word]) -> 
             top = max(top, box[3] + 1)
         elif box[1] >= y1 - 2 * px:
             bottom = min(bottom, box[1] - 1)
+    # A word running over the block's right edge is taken whole (an e-mail in a stamp beside the seal).
+    for w in words:
+        if w.left < right < w.left + w.width and w.top >= top and w.top + w.height <= bottom:
+            right = min(size[0], max(right, w.left + w.width + round(2 * px)))
     return left, top, right, max(top + 1, bottom)
 
 
@@ -264,17 +268,21 @@ def _reread(clean: Image.Image, dpi: float, words: list[Word], seal: Seal, ocr: 
         w.left, w.top = w.left + box[0], w.top + box[1]
     if sum(map(_good, new)) <= sum(map(_good, old)):
         return words
-    # Nothing real is lost: a first-pass e-mail, address, code or time the second reading has not is kept.
-    texts = {w.text.strip(ocrclean._EDGE_PUNCT) for w in new}
-    keep_old = [
-        w
-        for w in old
-        if ocrclean.is_real(w.text.strip(ocrclean._EDGE_PUNCT)) and w.text.strip(ocrclean._EDGE_PUNCT) not in texts
-    ]
+    # Nothing real is lost: a first-pass e-mail, address, code or time stays as the first pass read it (it lies
+    # beside the seal's ink, not under it), and the second reading's words on its place give way.
+    keep_old = [w for w in old if ocrclean.is_real(w.text.strip(ocrclean._EDGE_PUNCT))]
+    new = [w for w in new if not any(_overlaps(w, k) for k in keep_old)]
     gone = [w for w in old if w not in keep_old]
     seal.dropped = [_record(w) for w in gone]
     seal.added = [_record(w) for w in new]
     return _merge([w for w in words if not any(w is g for g in gone)], new)
+
+
+def _overlaps(a: Word, b: Word) -> bool:
+    """Boxes sharing at least half of the smaller one's width, on the same row."""
+    dx = min(a.left + a.width, b.left + b.width) - max(a.left, b.left)
+    dy = min(a.top + a.height, b.top + b.height) - max(a.top, b.top)
+    return dx > 0.5 * min(a.width, b.width) and dy > 0.5 * min(a.height, b.height)
 
 
 def _merge(words: list[Word], new: list[Word]) -> list[Word]:
