@@ -1,12 +1,13 @@
 """Seals over signature blocks, generated: sohoa with and without the seal step against bare Tesseract.
 
 Pages: the signature page of generated documents (sohoa.samples.sealpages) with a round seal pressed over the
-signature block, in three styles: a colour scan (red pad, 300 dpi), the same scanned in grey and degraded
-(200 dpi, as scripts/eval_ocr.py degrades), and a dark photocopy (the seal as dark as the print, 300 dpi).
+signature block, in four styles: a colour scan (red pad, 300 dpi), the same scanned in grey and degraded
+(200 dpi, as scripts/eval_ocr.py degrades), a dark photocopy (the seal ink 50, 300 dpi) and a 1-bit scan
+(seal and print the same black, 300 dpi).
 Scored: CER against the rendered text (the seal's own words are not in it), and whether the signer's title and
 name are read (every word of each, in order, in the page's text).
 
-Usage: python scripts/eval_seals.py [--seeds 1,2] [--styles colour,grey,dark] [--json FILE]
+Usage: python scripts/eval_seals.py [--seeds 1,2] [--styles colour,grey,dark,bilevel] [--json FILE]
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def read(page_image, dpi: int, options: TextOptions) -> tuple[str, list[dict[str
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", default="1,2")
-    ap.add_argument("--styles", default="colour,grey,dark")
+    ap.add_argument("--styles", default="colour,grey,dark,bilevel")
     ap.add_argument("--no-bare", action="store_true")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()

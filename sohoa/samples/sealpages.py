@@ -3,7 +3,7 @@
 Offices press the seal over the left part of the signature: its ring crosses the signer's title above and the
 name below, its ring text and star over whatever print lies there. The page is the last page of a generated
 document (the one with the signature), the seal drawn on the rendering as a colour scan (red pad), a grey scan of
-it, or a dark photocopy; the reference text is the rendered text (the seal's own words are not in it).
+it, a dark photocopy or a 1-bit scan; the reference text is the rendered text (the seal's own words are not in it).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sohoa.samples.scan import ScanProfile, _rng, degrade, rasterise
 from sohoa.samples.stampdraw import draw_official_seal
 from sohoa.samples.texts import DocKind, generate_document
 
-SealStyle = Literal["colour", "grey", "dark"]
+SealStyle = Literal["colour", "grey", "dark", "bilevel"]
 RED = (190, 30, 45)
 
 
@@ -78,8 +78,11 @@ def seal_page(kind: DocKind, seed: int, style: SealStyle, dpi: int = 300) -> Sea
     cx = x_title * mm + rng.uniform(-4.0, 6.0)
     cy = (title_bottom + name_top) / 2 * mm + rng.uniform(-6.0, 2.0)
     page = rasterise(rendered.data, dpi)[page_no - 1]
-    if style == "dark":  # a photocopy: the seal as dark as the print
+    if style == "dark":  # a photocopy: the seal nearly as dark as the print
         box = draw_official_seal(page, dpi, cx, cy, issuer, diameter_mm=diameter, ink=50)
+    elif style == "bilevel":  # a 1-bit scan: seal and print the same black
+        box = draw_official_seal(page, dpi, cx, cy, issuer, diameter_mm=diameter, ink=0)
+        page = page.point(lambda v: 255 if v >= 160 else 0).convert("1")
     elif style == "colour":
         page = page.convert("RGB")
         box = draw_official_seal(page, dpi, cx, cy, issuer, diameter_mm=diameter, colour=RED)
