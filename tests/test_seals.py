@@ -87,10 +87,11 @@ def test_a_dark_seal_drops_only_doubtful_non_words_inside_its_ring() -> None:
         Word("c\\", 40.0, 250, 250, 30, 30),  # dropped
         Word(EMAIL, 12.0, 120, 300, 200, 30),  # real whatever its confidence: kept
         Word("08:30", 5.0, 200, 100, 60, 30),  # a time: kept
+        Word("1.", 20.0, 100, 200, 20, 30),  # a list's number under the seal: kept
         Word("TỊCH", 20.0, 180, 60, 80, 30),  # a syllable (a title under the seal): kept
         Word("Z", 10.0, 600, 600, 20, 20),  # outside the seal: not this step's
     ]
     kept = _drop_in_ring(words, seal, SealOptions())
-    assert [w.text for w in kept] == [EMAIL, "08:30", "TỊCH", "Z"]
+    assert [w.text for w in kept] == [EMAIL, "08:30", "1.", "TỊCH", "Z"]
     assert [d["text"] for d in seal.dropped] == ["NG)", "c\\"]
     assert seal.dropped[0]["box"] == [150, 150, 200, 180]

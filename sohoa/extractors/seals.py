@@ -314,14 +314,21 @@ def _merge(words: list[Word], new: list[Word]) -> list[Word]:
 
 
 def _drop_in_ring(words: list[Word], seal: Seal, options: SealOptions) -> list[Word]:
-    """A dark seal: the words inside its disc that Tesseract doubts and that are no syllable, no real token."""
+    """A dark seal: the words inside its disc that Tesseract doubts and that are no syllable, no real token and
+    no number."""
     cx, cy = seal.centre
     keep = []
     for w in words:
         mx, my = w.left + w.width / 2, w.top + w.height / 2
         core = w.text.strip(ocrclean._EDGE_PUNCT)
         inside = np.hypot(mx - cx, my - cy) <= seal.radius
-        doubtful = w.conf < options.doubt_conf and not ocrclean.is_real(core) and not is_syllable(core.lower())
+        # A number is never the seal's ("1." of a list under it): only doubtful words without digits go.
+        doubtful = (
+            w.conf < options.doubt_conf
+            and not ocrclean.is_real(core)
+            and not is_syllable(core.lower())
+            and not any(ch.isdigit() for ch in core)
+        )
         if inside and (doubtful or not core):
             seal.dropped.append(_record(w))
             continue
