@@ -213,6 +213,16 @@ def vbpl_pages(
     return out
 
 
+def dump_page(folder: Path, key: str, ref: str, page: PageResult, hyps: dict[str, str]) -> None:
+    """One JSON a page: the texts and sohoa's words with boxes and the stamps it found (to attribute errors)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    words = [[w.text, w.conf, w.left, w.top, w.width, w.height, w.block, w.line] for w in page.words]
+    record = {"key": key, "reference": ref, "texts": hyps, "words": words, "stamps": page.stamps}
+    record["size"] = [page.ocr_width_px, page.ocr_height_px]
+    name = re.sub(r"[^\w.-]+", "_", key)
+    (folder / f"{name}.json").write_text(json.dumps(record, ensure_ascii=False, indent=0), encoding="utf-8")
+
+
 _SWEEP_MARGINS = (2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
 _SWEEP_ALTS = (0.0, 1.0, 5.0, 10.0, 20.0)
 _SWEEP_REREAD = (2.0, 3.0, 4.0, 6.0, 99.0)
@@ -281,6 +291,7 @@ def main() -> int:
         help="sohoa's Tesseract: libtesseract in process (default) or the program (SOHOA_OCR_ENGINE)",
     )
     ap.add_argument("--no-bare", action="store_true", help="skip bare Tesseract")
+    ap.add_argument("--dump", type=Path, help="write each page's texts (reference, sohoa, bare) and sohoa's words here")
     ap.add_argument(
         "--tone-reread",
         choices=["best", "same"],
@@ -335,6 +346,8 @@ def main() -> int:
                 corrections += [{"file": name, "condition": cond, **c} for c in page.corrections]
                 if not args.no_bare and not args.tone_sweep:
                     hyps["tesseract"] = bare_tesseract(img, dpi, ocr)
+                if args.dump:
+                    dump_page(args.dump, key, ref, page, {s: h for s, (h, _) in hyps.items()})
                 for system, (hyp, secs) in hyps.items():
                     rows.append(
                         {

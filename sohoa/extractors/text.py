@@ -29,6 +29,7 @@ from sohoa.extractors import (
     pdftext,
     penblanks,
     printreread,
+    seals,
     sniff,
     stamps,
     tables,
@@ -64,6 +65,9 @@ class TextOptions:
     tones: tonefix.ToneOptions = field(default_factory=tonefix.ToneOptions)
     # Page 1: received stamps and seals in the header zone found and read, the lines they spoil read again.
     find_stamps: bool = True
+    # Every page: round seals found by their ring, taken off and the signature block under them read again
+    # (seals.py); the words changed are recorded with the page's stamps.
+    find_seals: bool = True
     # Quality gate: an OCR page below either goes to review (mean word confidence 0-100; share of tokens that are
     # well-formed Vietnamese syllables, judged on pages with at least `gate_min_tokens` tokens).
     min_confidence: float = 60.0
@@ -101,6 +105,7 @@ class _Ocred:
     stage_s: dict[str, float] = field(default_factory=dict)
     pending: tonefix.Pending | None = None  # tone candidates waiting for the document's second reading
     stamps: list[stamps.Stamp] = field(default_factory=list)
+    seals: list[seals.Seal] = field(default_factory=list)
 
 
 class _Lap:
@@ -139,6 +144,14 @@ def _ocr_once(image: Image.Image, dpi: float, options: TextOptions, first_page: 
         ocr.text = tesseract.words_to_text(ocr.words)
         if dropped:
             page.steps.append(f"dropped {dropped} noise word{'s' if dropped > 1 else ''}")
+    found_seals: list[seals.Seal] = []
+    if options.find_seals:
+        lap = _Lap(stages)
+        ocr.words, found_seals = seals.clean_page(page.image, page.dpi, ocr.words, options.ocr)
+        if any(s.dropped or s.added for s in found_seals):
+            ocr.text = tesseract.words_to_text(ocr.words)
+            page.steps.append(f"read {len(found_seals)} seal region{'s' if len(found_seals) > 1 else ''} again")
+        lap("seals")
     pending = None
     if options.correct_tones:
         # The candidates only, cut out: the second reading runs once for the whole document (_restore_tones).
@@ -170,7 +183,7 @@ def _ocr_once(image: Image.Image, dpi: float, options: TextOptions, first_page: 
         else tables.read_tables(ocr.words, tables.find_tables(page.grid, skew_deg=page.residual_skew_deg), POOL)
     )
     return _Ocred(ocr, page.skew_deg, page.steps, size=page.image.size, tables=found, stage_s=stages,
-                  pending=pending, stamps=found_stamps)  # fmt: skip
+                  pending=pending, stamps=found_stamps, seals=found_seals)  # fmt: skip
 
 
 def _add_stages(total: dict[str, float], more: dict[str, float]) -> dict[str, float]:
@@ -356,7 +369,7 @@ def _collect(job: _Job, stages: dict[str, float], pending: dict[int, tonefix.Pen
         rotated_deg=done.rotated_deg,
         syllable_share=share,
         review_reasons=review,
-        stamps=[s.to_dict() for s in done.stamps],
+        stamps=[s.to_dict() for s in done.stamps] + [s.to_dict() for s in done.seals],
     )
 
 

@@ -236,3 +236,54 @@ def darken(
     inked = drawing.point(lambda v: ink + (255 - ink) * v // 255)
     merged = Image.fromarray(np.minimum(np.asarray(under), np.asarray(inked)))
     page.paste(merged.convert(page.mode) if page.mode != "L" else merged, region[:2])
+
+
+def draw_official_seal(
+    page: Image.Image,
+    dpi: float,
+    cx_mm: float,
+    cy_mm: float,
+    ring_text: str,
+    *,
+    diameter_mm: float = 38.0,
+    colour: tuple[int, int, int] | None = None,
+    ink: int = 120,
+) -> tuple[int, int, int, int]:
+    """An office's round seal (con dấu) as it is pressed over a signature: an outer ring, the office's name in
+    capitals around the ring's inside, an inner ring and a star, multiplied over the page — in ``colour`` on an RGB
+    page (red pad), else as grey level ``ink`` (a red seal scanned in grey is lighter than the print). Its box."""
+    px = dpi / 25.4
+    r = round(diameter_mm / 2 * px)
+    size = 2 * r + 2
+    seal = Image.new("L", (size, size), 255)
+    d = ImageDraw.Draw(seal)
+    d.ellipse((1, 1, 2 * r, 2 * r), outline=0, width=max(2, round(0.8 * px)))
+    inner = round(r - 6.0 * px)
+    d.ellipse((r - inner, r - inner, r + inner, r + inner), outline=0, width=max(1, round(0.4 * px)))
+    font = _font(_SANS_BOLD, round(3.2 * px))
+    text = ring_text.upper()
+    # The name runs clockwise over the top from the lower left, each letter's top towards the ring.
+    span = 300.0
+    step = span / max(1, len(text) - 1)
+    mid = (r + inner) / 2
+    for k, ch in enumerate(text):
+        if ch == " ":
+            continue
+        theta = math.radians(-span / 2 + k * step)  # clockwise from 12 o'clock
+        x, y = r + mid * math.sin(theta), r - mid * math.cos(theta)
+        glyph = Image.new("L", (round(4.5 * px), round(4.5 * px)), 255)
+        ImageDraw.Draw(glyph).text((glyph.width / 2, glyph.height / 2), ch, font=font, fill=0, anchor="mm")
+        glyph = glyph.rotate(-math.degrees(theta), resample=Image.Resampling.BICUBIC, fillcolor=255)
+        at = (round(x - glyph.width / 2), round(y - glyph.height / 2))
+        region = (*at, at[0] + glyph.width, at[1] + glyph.height)
+        seal.paste(Image.fromarray(np.minimum(np.asarray(seal.crop(region)), np.asarray(glyph))), at)
+    star_r = 0.45 * inner
+    star = []
+    for k in range(10):
+        rad = star_r if k % 2 == 0 else 0.4 * star_r
+        a = math.radians(90 + 36 * k)
+        star.append((r + rad * math.cos(a), r - rad * math.sin(a)))
+    d.polygon(star, fill=0)
+    x0, y0 = round(cx_mm * px) - r, round(cy_mm * px) - r
+    darken(page, seal, (x0, y0), ink if colour is None else 40, colour)
+    return x0, y0, x0 + seal.width, y0 + seal.height
