@@ -671,7 +671,7 @@ def worker(
     batch: Annotated[str, typer.Option(help="The batch to work on (queued by `sohoa digitise --enqueue-only`)")],
 ) -> None:
     """Process a queued batch alongside other workers (this machine or others sharing the store and archive)."""
-    from sohoa.pipelines.prefect_env import configure_prefect
+    from sohoa.pipelines.prefect_env import ServerStart, configure_prefect
     from sohoa.store import queries
 
     settings = _pipeline_settings()
@@ -680,7 +680,7 @@ def worker(
             if not queries.batch_exists(s, batch):
                 fail(f"no batch named {batch!r}")
         configure_prefect(settings)
-        result = _run_with_progress(store, [], batch, settings)
+        result = _run_with_progress(store, [], batch, settings, ServerStart())
         report_paths = _write_batch_report(store, settings, batch)
     out.print(terminal.worker_summary(batch, result["items"], report_paths[1]), soft_wrap=True, highlight=False)
 
