@@ -1,8 +1,10 @@
 """OCR throughput on the real scans of ../shared/data/scans, against bare Tesseract and OCRmyPDF.
 
-- sohoa: `extract_text` per file (rasterise at native resolution, deskew, rulings, OCR with TSV + text-only PDF,
-  quality gate, searchable PDF), pages over `--jobs` Tesseract processes (OMP_THREAD_LIMIT=1 each);
-- bare: `tesseract IMG - -l vie` over the same page images (rendered beforehand, not timed), `--jobs` at a time;
+- sohoa: `extract_text` per file (rasterise at native resolution, deskew, rulings, OCR, tone marks, stamps,
+  quality gate, searchable PDF/A), pages over `--jobs` Tesseract threads (OMP_THREAD_LIMIT=1); `--in-flight`
+  files at once sharing those threads, as a batch runs them (default: the batch's `slots`, 2), or file by file;
+- bare: `tesseract IMG - -l vie` over the same page images (rendered beforehand, not timed), `--jobs` at a time
+  (all the files' pages at once, or file by file with `--in-flight 1`);
 - ocrmypdf: `ocrmypdf -l vie --jobs N --output-type pdfa` per file, if OCRmyPDF is installed (`pip install ocrmypdf`);
 - born-digital pages/s (text layer route) on ../shared/data/born_digital;
 - peak memory (max RSS of a child process) for long documents made by repeating the scans' pages, each copy with
@@ -12,7 +14,7 @@ With `--model best` sohoa and bare Tesseract read with the tessdata_best model o
 (SOHOA_OCR_MODEL=best); OCRmyPDF keeps the system's model. `--model-cpu` measures only what best costs: bare
 Tesseract CPU a page with each model on the scans' pages.
 
-Usage: python scripts/bench_ocr.py [--jobs 2] [--rounds 1] [--long-pages 10,40,160] [--skip-ocrmypdf]
+Usage: python scripts/bench_ocr.py [--jobs 2] [--in-flight 2] [--rounds 1] [--long-pages 10,40,160] [--skip-ocrmypdf]
   [--model fast|best] [--model-cpu] [--only-long [--pipeline]] [--plain-too] [--program-too]
   [--engine library|cli]   (SOHOA_SAMPLES, default ../shared/data)
 Numbers from one run on a shared machine: compare ratios, not absolute seconds.
@@ -38,6 +40,7 @@ import pikepdf
 from sohoa.extractors import pdftext
 from sohoa.extractors.tesseract import OcrOptions, language_pack
 from sohoa.extractors.text import TextOptions, extract_text
+from sohoa.pipelines.config import PipelineSettings
 from sohoa.settings import Settings
 
 
@@ -96,14 +99,24 @@ def model_cpu(images: list[Path], best: Path) -> dict[str, float]:
 
 
 def sohoa_run(
-    pdfs: list[Path], jobs: int, ocr: OcrOptions, stages: dict[str, float] | None = None, plain: bool = False
+    pdfs: list[Path],
+    jobs: int,
+    ocr: OcrOptions,
+    stages: dict[str, float] | None = None,
+    plain: bool = False,
+    in_flight: int = 1,
 ) -> float:
-    """`plain`: without the tone correction and the stamp search (issue 16), to measure what they cost."""
+    """`plain`: without the tone correction and the stamp search (issue 16), to measure what they cost.
+    `in_flight`: documents extracted at once, their pages sharing one pool of `jobs` OCR threads, as a batch does
+    (`runner.process_batch`: `slots` documents in flight, OCR capped at `ocr_workers`); a document's serial end
+    (its tone marks' second reading, its PDF/A) then runs beside the next document's pages."""
     t = time.monotonic()
     extra = {"correct_tones": False, "find_stamps": False} if plain else {}
-    with ThreadPoolExecutor(jobs) as pool:
-        for pdf in pdfs:
-            out = extract_text(pdf.read_bytes(), TextOptions(ocr=ocr, workers=jobs, **extra), executor=pool)
+    options = TextOptions(ocr=ocr, workers=jobs, **extra)
+    with ThreadPoolExecutor(jobs) as pool, ThreadPoolExecutor(in_flight, thread_name_prefix="sohoa-doc") as docs:
+        running = [docs.submit(extract_text, pdf.read_bytes(), options, pool) for pdf in pdfs]
+        for done in running:
+            out = done.result()
             if stages is not None:
                 for run in out.extraction.tool_runs:
                     for key, value in (run.params.get("stage_s") or {}).items():
@@ -215,6 +228,14 @@ def main() -> int:
         help="page counts of the long documents whose peak memory is measured (comma-separated; empty: none)",
     )
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument(
+        "--in-flight",
+        type=int,
+        default=PipelineSettings().slots,
+        help="documents extracted at once, as a batch runs them (default: the batch's slots); 1: file by file, "
+        "each file's sohoa and bare runs in turn (the shape before 07/12/2026); --plain-too, --program-too and "
+        "OCRmyPDF need 1",
+    )
     ap.add_argument("--skip-ocrmypdf", action="store_true")
     ap.add_argument("--only-long", action="store_true", help="only the long documents' peak memory")
     ap.add_argument("--pipeline", action="store_true", help="with --only-long: the whole batch path, not extraction")
@@ -231,6 +252,8 @@ def main() -> int:
     )
     ap.add_argument("--model-cpu", action="store_true", help="only: Tesseract CPU a page, fast against best")
     args = ap.parse_args()
+    if args.in_flight > 1 and (args.plain_too or args.program_too):
+        ap.error("--plain-too and --program-too are measured file by file: add --in-flight 1")
     ocr = OcrOptions(model=args.model, tessdata_dir=Settings(ocr_model=args.model).ocr_tessdata_dir, engine=args.engine)
     if ocr.tessdata_dir and not (ocr.tessdata_dir / "vie.traineddata").is_file():
         print(f"no vie.traineddata in {ocr.tessdata_dir}: run `make install`", file=sys.stderr)
@@ -269,8 +292,21 @@ def main() -> int:
         # Tesseracts: load-proof
         stages: dict[str, float] = {}
         program_stages: dict[str, float] = {}
-        have_ocrmypdf = not args.skip_ocrmypdf
-        for _ in range(args.rounds):
+        have_ocrmypdf = not args.skip_ocrmypdf and args.in_flight == 1  # OCRmyPDF: file by file only
+        for round_ in range(args.rounds):
+            if args.in_flight > 1:
+                # The product's shape: the round's files as one batch, `--in-flight` documents at once; bare
+                # Tesseract over all their page images, `--jobs` at a time. The two alternate, first one then the
+                # other every round, so the machine's other load falls on both alike.
+                pages = [p for pdf in scans for p in images[pdf]]
+                for name in ("sohoa", "tesseract") if round_ % 2 == 0 else ("tesseract", "sohoa"):
+                    before = cpu_seconds()
+                    if name == "sohoa":
+                        totals[name] += sohoa_run(scans, args.jobs, ocr, stages, in_flight=args.in_flight)
+                    else:
+                        totals[name] += bare(pages, args.jobs, ocr)
+                    cpu[name] += cpu_seconds() - before
+                continue
             for pdf in scans:
                 before = cpu_seconds()
                 totals["sohoa"] += sohoa_run([pdf], args.jobs, ocr, stages)
@@ -302,7 +338,8 @@ def main() -> int:
         born_rate = 5 * born_pages / (time.monotonic() - t)
     load_after = os.getloadavg()
     pages_run = n * args.rounds
-    print(f"scanned pages: {n} from {len(scans)} files × {args.rounds} round(s), {args.jobs} jobs")
+    shape = f"{args.in_flight} documents in flight" if args.in_flight > 1 else "file by file"
+    print(f"scanned pages: {n} from {len(scans)} files × {args.rounds} round(s), {args.jobs} jobs, {shape}")
     print(f"model {args.model}: {language_pack('vie', ocr.tessdata_dir)}")
     print(f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} ({os.cpu_count()} cores)")
     print(f"{'system':10} {'seconds':>8} {'pages/min':>10} {'sohoa ×':>8}")

@@ -70,7 +70,7 @@ def digitise(
 ) -> None:
     """Digitise scans and PDFs: OCR or text layer, metadata, searchable PDF, record store, index."""
     from sohoa.pipelines.discover import discover
-    from sohoa.pipelines.prefect_env import configure_prefect
+    from sohoa.pipelines.prefect_env import ServerStart, configure_prefect
 
     settings = _pipeline_settings(workers)
     if retry and batch and retry != batch:
@@ -99,7 +99,8 @@ def digitise(
             out.print(terminal.queued_line(batch_id, len(files), pending), highlight=False)
             return
         configure_prefect(settings)
-        result = _run_with_progress(store, files, batch_id, settings, retry_failed=bool(retry), force=force)
+        server = ServerStart()  # Prefect's temporary API server boots while the flows and the extractors load
+        result = _run_with_progress(store, files, batch_id, settings, server, retry_failed=bool(retry), force=force)
         report_paths = _write_batch_report(store, settings, batch_id)
     _print_batch(result, paths or [], report_paths[1])
     counts = terminal.count_statuses(result["items"])
@@ -152,6 +153,7 @@ def _run_with_progress(
     files: list[Path],
     batch_id: str,
     settings: Any,
+    server: Any = None,
     retry_failed: bool = False,
     force: bool = False,
 ) -> dict[str, Any]:
@@ -182,7 +184,7 @@ def _run_with_progress(
         poller = threading.Thread(target=poll, args=(progress, task_id), daemon=True)
         poller.start()
         try:
-            return run_digitise(files, batch_id, settings, retry_failed, force)
+            return run_digitise(files, batch_id, settings, retry_failed, force, server=server)
         finally:
             done.set()
             poller.join()
@@ -669,7 +671,7 @@ def worker(
     batch: Annotated[str, typer.Option(help="The batch to work on (queued by `sohoa digitise --enqueue-only`)")],
 ) -> None:
     """Process a queued batch alongside other workers (this machine or others sharing the store and archive)."""
-    from sohoa.pipelines.prefect_env import configure_prefect
+    from sohoa.pipelines.prefect_env import ServerStart, configure_prefect
     from sohoa.store import queries
 
     settings = _pipeline_settings()
@@ -678,7 +680,7 @@ def worker(
             if not queries.batch_exists(s, batch):
                 fail(f"no batch named {batch!r}")
         configure_prefect(settings)
-        result = _run_with_progress(store, [], batch, settings)
+        result = _run_with_progress(store, [], batch, settings, ServerStart())
         report_paths = _write_batch_report(store, settings, batch)
     out.print(terminal.worker_summary(batch, result["items"], report_paths[1]), soft_wrap=True, highlight=False)
 

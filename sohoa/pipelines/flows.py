@@ -18,11 +18,12 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 from pydantic import SecretStr
 
-from sohoa.pipelines import batchqueue
+from sohoa.pipelines import batchqueue, isolate
 from sohoa.pipelines.batchqueue import Claimed
 from sohoa.pipelines.config import PipelineSettings
 from sohoa.pipelines.discover import discover
-from sohoa.pipelines.ingest import DigitiseContext, ItemOutcome, digitise_item
+from sohoa.pipelines.ingest import DigitiseContext, ItemOutcome, digitise_item, text_options
+from sohoa.pipelines.prefect_env import ServerStart
 from sohoa.pipelines.runner import Future, batch_items, process_batch, sync_index_now
 from sohoa.search import indexer
 from sohoa.search.factory import open_backend
@@ -121,18 +122,26 @@ def run_digitise(
     retry_failed: bool = False,
     force: bool = False,
     enqueue_only: bool = False,
+    server: ServerStart | None = None,
 ) -> dict[str, Any]:
+    """`server`: Prefect's temporary API server being started (prefect_env.ServerStart); the extracting processes
+    start meanwhile, so the two start-ups overlap instead of following each other."""
     # Each task thread mostly waits on its extracting process; `slots` of them keep the cores busy.
     runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=settings.slots)
     configured = digitise_flow.with_options(task_runner=runner)  # type: ignore[arg-type]
-    result: dict[str, Any] = configured(
-        [str(p) for p in paths],
-        batch_id,
-        flow_settings(settings),
-        retry_failed,
-        force,
-        enqueue_only,
-    )
+    params = flow_settings(settings)
+    try:
+        if server is not None and settings.isolate and not enqueue_only and (paths or retry_failed or force):
+            # The flow rebuilds its settings from `params`: the same values, so process_batch takes this pool.
+            cfg = PipelineSettings(**params)
+            isolate.start_early(cfg, text_options(cfg), min(cfg.slots, len(paths) or cfg.slots))
+        if server is not None:
+            server.wait()
+        result: dict[str, Any] = configured(
+            [str(p) for p in paths], batch_id, params, retry_failed, force, enqueue_only
+        )
+    finally:
+        isolate.discard_early()
     return result
 
 

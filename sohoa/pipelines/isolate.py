@@ -400,3 +400,37 @@ class ExtractorPool:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+# ------------------------------------------------------------------------------------------ started in advance
+_started_early: list[ExtractorPool] = []
+_early_lock = threading.Lock()
+
+
+def start_early(settings: PipelineSettings, options: TextOptions, size: int) -> None:
+    """Start a batch's extracting processes before its flow run, so their start-up (the fork server's imports, the
+    metadata rules) overlaps Prefect's own (its temporary API server); `process_batch` takes them over."""
+    pool = ExtractorPool(settings, options, size)
+    with _early_lock:
+        old, _started_early[:] = list(_started_early), [pool]
+    for stale in old:
+        stale.close()
+
+
+def take_early(settings: PipelineSettings, options: TextOptions) -> ExtractorPool | None:
+    """The pool started in advance for these very settings and options, or None (then the caller starts one)."""
+    with _early_lock:
+        pools, _started_early[:] = list(_started_early), []
+    pool = next((p for p in pools if p.settings == settings and p.options == options), None)
+    for other in pools:
+        if other is not pool:
+            other.close()
+    return pool
+
+
+def discard_early() -> None:
+    """Stop a pool started in advance that no batch took (the flow run failed before it)."""
+    with _early_lock:
+        pools, _started_early[:] = list(_started_early), []
+    for pool in pools:
+        pool.close()

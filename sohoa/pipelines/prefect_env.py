@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from sohoa.settings import Settings
 
 PREFECT_LOG = "prefect.log"
+log = logging.getLogger(__name__)
 
 
 def configure_prefect(settings: Settings) -> None:
@@ -53,3 +58,63 @@ def _logging_config(settings: Settings) -> Path:
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+class ServerStart:
+    """Prefect's temporary API server, started in a thread while the caller does other work (imports, the
+    extracting processes); `wait()` before the first flow run.
+
+    Prefect 3 runs no flow without an API: with no PREFECT_API_URL, its `get_client` starts a temporary server (a
+    uvicorn subprocess: ~4 s of imports, its database migrated on a new PREFECT_HOME) and waits for it, before the
+    flow does anything. The server object is Prefect's own per-port singleton, whose `start()` does nothing once it
+    runs, so the flow's `get_client` finds it started and uses it (docs/ocr.md, ninth pass)."""
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+        if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+            return  # a real server is configured (or none may be started): the flow run talks to it as before
+        # Imported here, in the caller's thread: importing Prefect's modules from two threads at once risks a
+        # half-initialised module; the thread below only launches the subprocess and polls its health.
+        from prefect.server.api.server import SubprocessASGIServer
+
+        server = SubprocessASGIServer()
+        self._thread = threading.Thread(target=self._start, args=(server,), name="sohoa-prefect-server", daemon=True)
+        self._thread.start()
+
+    def _start(self, server: Any) -> None:
+        try:
+            server.start()
+        except Exception as exc:
+            # Prefect's health check asks with httpx's 5 s read timeout; a server still migrating on a busy machine
+            # can miss it, and Prefect gives up on a process that is starting well. Wait for it here instead; never
+            # leave it running unowned (the flow's `get_client` would start a second one and orphan this one).
+            process = server.server_process
+            if process is not None and process.poll() is None and _answers(server.api_url):
+                server.running = True
+                log.info("Prefect's temporary API server answered after its start-up check gave up (%s)", exc)
+                return
+            log.warning("Prefect's temporary API server did not start early (%s); the flow run starts it", exc)
+            server.stop()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+
+def _answers(api_url: str) -> bool:
+    """Whether the server's health endpoint answers 200 within Prefect's own start-up timeout."""
+    import httpx
+    from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+
+    deadline = time.monotonic() + PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()
+    with httpx.Client(timeout=30) as client:
+        while time.monotonic() < deadline:
+            try:
+                if client.get(f"{api_url}/health").status_code == 200:
+                    return True
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+    return False

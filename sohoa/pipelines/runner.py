@@ -32,7 +32,7 @@ from sohoa.pipelines.ingest import (
     digitise_item,
     text_options,
 )
-from sohoa.pipelines.isolate import ExtractorPool
+from sohoa.pipelines.isolate import ExtractorPool, take_early
 from sohoa.pipelines.leases import Heartbeat
 from sohoa.search import indexer
 from sohoa.search.factory import open_backend
@@ -206,8 +206,10 @@ def process_batch(
     ctx = _context(cfg, store, force)
     if cfg.isolate:
         # Extracting processes start now, ready for the first claims; a rerun with nothing left starts none.
-        prestart = cfg.slots if batchqueue.unfinished(store, batch_id) else 0
-        with ExtractorPool(cfg, text_options(cfg), prestart) as pool:
+        options = text_options(cfg)
+        early = take_early(cfg, options)  # started by `run_digitise` while Prefect started
+        prestart = 0 if early else min(cfg.slots, batchqueue.unfinished(store, batch_id))
+        with early or ExtractorPool(cfg, options, prestart) as pool:
             ctx.extractors = pool
             return drain(ctx, batch_id, submit, index, stop)
     with ThreadPoolExecutor(max_workers=cfg.ocr_workers, thread_name_prefix="sohoa-ocr") as ocr:
