@@ -150,6 +150,24 @@ def ink_layers(image: Image.Image, dpi: float, options: ColourOptions | None = N
     return InkLayers(full, grey_under)
 
 
+def ink_over_print(
+    area: np.ndarray, ink_level: float, around: np.ndarray, min_gap: float
+) -> tuple[float, np.ndarray] | None:
+    """A stamp's or seal's ink lying at grey level `ink_level` over the print: (the level splitting ink from print,
+    the mask of `area`'s pixels at or above it, darker than paper, and not touching the print's strokes). The
+    print's level is the darkest quarter of the dark pixels of `around`; None when too few of those, or when the
+    ink is not at least `min_gap` lighter than the print (a black stamp on black print cannot be told apart)."""
+    dark = around[around < 128]
+    if dark.size < 100:
+        return None
+    print_level = float(np.percentile(dark, 25))
+    if ink_level - print_level < min_gap:
+        return None
+    split = (ink_level + print_level) / 2
+    near_print = ndimage.binary_dilation(area < split, iterations=1)
+    return split, (area >= split) & (area < 235) & ~near_print
+
+
 def lighter_ink(grey: Image.Image, box: tuple[int, int, int, int], dpi: float, min_gap: int = 40) -> PageLayers | None:
     """On a grey scan, a stamp lighter than the print (a red or blue pad scanned in grey is mid-grey, the print
     near black), told apart by grey level inside the stamp's box: the level of the frame's strokes against the
@@ -177,16 +195,10 @@ def lighter_ink(grey: Image.Image, box: tuple[int, int, int, int], dpi: float, m
     wy0, wx0 = max(0, y0 - m), max(0, x0 - m)
     outside = g[wy0 : y1 + m, wx0 : x1 + m].copy()
     outside[max(0, y0 - t) - wy0 : y1 + t - wy0, max(0, x0 - t) - wx0 : x1 + t - wx0] = 255
-    dark = outside[outside < 128]
-    if dark.size < 100:
+    lighter = ink_over_print(area, stamp_level, outside, min_gap)
+    if lighter is None:
         return None
-    print_level = float(np.percentile(dark, 25))
-    if stamp_level - print_level < min_gap:
-        return None
-    split = (stamp_level + print_level) / 2
-    core = area < split
-    near_print = ndimage.binary_dilation(core, iterations=1)
-    stamp = (area >= split) & (area < 235) & ~near_print
+    split, stamp = lighter
     # The print's anti-aliased edges that escaped: specks, not strokes.
     labels, count = ndimage.label(stamp, structure=np.ones((3, 3), bool))
     sizes = np.bincount(labels.ravel(), minlength=count + 1)

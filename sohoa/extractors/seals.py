@@ -24,7 +24,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage, signal
 
-from sohoa.extractors import ocrclean, tesseract
+from sohoa.extractors import inkcolour, ocrclean, tesseract
 from sohoa.extractors.types import Word
 from sohoa.extractors.vietnamese import is_syllable
 
@@ -158,17 +158,12 @@ def take_off(image: Image.Image, seal: Seal, dpi: float, min_gap: int = 40) -> I
     seal_level = float(np.median(area[ring]))
     # The print: the darkest quarter of the dark pixels in and around the disc.
     around = g[max(0, cy - 2 * r) : cy + 2 * r, max(0, cx - 2 * r) : cx + 2 * r]
-    dark = around[around < 128]
-    if dark.size < 100:
+    lighter = inkcolour.ink_over_print(area, seal_level, around, min_gap)
+    if lighter is None:
         return None
-    print_level = float(np.percentile(dark, 25))
-    if seal_level - print_level < min_gap:
-        return None
-    split = (seal_level + print_level) / 2
+    split, ink = lighter
     disc = dist <= r
-    core = area < split
-    near_print = ndimage.binary_dilation(core, iterations=1)
-    stamp = disc & (area >= split) & (area < 235) & ~near_print
+    stamp = disc & ink
     halo = ndimage.binary_dilation(stamp, iterations=1) & ~stamp & disc & (area > split)
     out = np.array(g)
     part = out[y0:y1, x0:x1]
