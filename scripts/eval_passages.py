@@ -12,7 +12,8 @@ on: a right article must come first. sohoa's embedded index against a plain syll
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 5               # the fifth set (held out)
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 6               # desk abbreviations (held out)
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 7               # the seventh set (held out)
-    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --print-sample 7      # a set's articles (no search)
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 8               # the eighth set (held out)
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --print-sample 8      # a set's articles (no search)
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set dev --pages     # + one record per document
 
 Data (read-only, never part of the repository): SOHOA_SAMPLES (default ../shared/data beside the project) with
@@ -64,6 +65,7 @@ QUESTIONS4 = HERE / "data" / "passage_questions4.jsonl"
 QUESTIONS5 = HERE / "data" / "passage_questions5.jsonl"
 QUESTIONS6 = HERE / "data" / "passage_questions6.jsonl"
 QUESTIONS7 = HERE / "data" / "passage_questions7.jsonl"
+QUESTIONS8 = HERE / "data" / "passage_questions8.jsonl"
 SEED = 20261207  # the sample of articles the questions were written about
 SEED2 = 20261208  # set 2: a fresh sample, set 1's articles excluded
 SEED3 = 20261209  # set 3: a fresh sample, sets 1 and 2's articles excluded
@@ -71,6 +73,7 @@ SEED4 = 20261210  # set 4 (development, 40): sets 1-3's articles excluded
 SEED5 = 20261211  # set 5 (held out, 60): sets 1-4's articles excluded
 SEED6 = 20261212  # set 6 (held out, 20, desk abbreviations): sets 1-5's articles excluded
 SEED7 = 20261213  # set 7 (held out, 60, written before any run): sets 1-6's articles excluded
+SEED8 = 20261214  # set 8 (held out, 60, written before any run): sets 1-7's articles excluded
 SPLIT_SEED = 15
 
 
@@ -153,8 +156,8 @@ def sample3(ps: list[Passage]) -> list[Passage]:
 def _seen_before(ps: list[Passage], upto: int) -> set[str]:
     """The articles sampled for, or judged relevant in, sets 1..`upto`."""
     seen = {p.pid for p in sample(ps)} | {r for q in load_questions() for r in q["relevant"]}
-    samplers = {2: sample2, 3: sample3, 4: sample4, 5: sample5, 6: sample6}
-    files = {2: QUESTIONS2, 3: QUESTIONS3, 4: QUESTIONS4, 5: QUESTIONS5, 6: QUESTIONS6}
+    samplers = {2: sample2, 3: sample3, 4: sample4, 5: sample5, 6: sample6, 7: sample7}
+    files = {2: QUESTIONS2, 3: QUESTIONS3, 4: QUESTIONS4, 5: QUESTIONS5, 6: QUESTIONS6, 7: QUESTIONS7}
     for k in range(2, upto + 1):
         seen |= {p.pid for p in samplers[k](ps)}
         if files[k].exists():
@@ -182,7 +185,21 @@ def sample7(ps: list[Passage]) -> list[Passage]:
     return sample(ps, seed=SEED7, exclude=frozenset(_seen_before(ps, 6)))
 
 
-SAMPLERS = {"1": sample, "2": sample2, "3": sample3, "4": sample4, "5": sample5, "6": sample6, "7": sample7}
+def sample8(ps: list[Passage]) -> list[Passage]:
+    """Set 8's articles (held out, 60, written before any run): none sampled or judged in sets 1-7."""
+    return sample(ps, seed=SEED8, exclude=frozenset(_seen_before(ps, 7)))
+
+
+SAMPLERS = {
+    "1": sample,
+    "2": sample2,
+    "3": sample3,
+    "4": sample4,
+    "5": sample5,
+    "6": sample6,
+    "7": sample7,
+    "8": sample8,
+}
 
 
 def print_sample(ps: list[Passage], which: str) -> None:
@@ -390,7 +407,7 @@ def main() -> None:
     ap.add_argument(
         "--set",
         default="1",
-        help="question set: 1 (split dev / held-out), 2, 3, 5, 6 or 7 (later sets, all held out), 4 (development), "
+        help="question set: 1 (split dev / held-out), 2, 3, 5, 6, 7 or 8 (later sets, all held out), 4 (development), "
         "dev (sets 1-4 together), or a JSONL path",
     )
     ap.add_argument("--dev-only", action="store_true", help="score the dev part only (while tuning)")
@@ -423,13 +440,14 @@ def main() -> None:
             "5": QUESTIONS5,
             "6": QUESTIONS6,
             "7": QUESTIONS7,
+            "8": QUESTIONS8,
         }
         if args.set == "dev":  # every set seen so far: the development data of the fifth set's pass
             questions = [q for f in (QUESTIONS, QUESTIONS2, QUESTIONS3, QUESTIONS4) for q in load_questions(f)]
         else:
             questions = load_questions(numbered.get(args.set) or Path(args.set))
         dev, held = [], questions
-    if args.set in ("1", "2", "3", "5", "6", "7"):
+    if args.set in ("1", "2", "3", "5", "6", "7", "8"):
         parts = ([("dev", dev)] if dev else []) + ([] if args.dev_only else [("held-out", held)])
     else:
         parts = [("all", questions)]
