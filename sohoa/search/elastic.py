@@ -414,9 +414,12 @@ def text_query(qt: QueryText, tf: tuple[str, str] = ("title", "body")) -> dict[s
     return {"bool": body}
 
 
-def best_passage_query(qt: QueryText, tf: tuple[str, str], ids: list[str]) -> dict[str, Any] | None:
+def best_passage_query(
+    qt: QueryText, tf: tuple[str, str], ids: list[str], texts: bool = False
+) -> dict[str, Any] | None:
     """The records `ids` scored by their best passage for the text (nested, score_mode max; the page in inner_hits
-    "best"); a record without a matching passage scores 0. None when the text has nothing searchable."""
+    "best", and with `texts` the passage's text); a record without a matching passage scores 0. None when the text
+    has nothing searchable."""
     passage_q = text_query(qt, ("", f"passages.{tf[1]}"))  # a passage has no title
     if passage_q is None:
         return None
@@ -426,8 +429,11 @@ def best_passage_query(qt: QueryText, tf: tuple[str, str], ids: list[str]) -> di
             "score_mode": "max",
             "ignore_unmapped": True,  # an index of an older mapping (before `sohoa reindex`) ranks by record
             "query": passage_q,
-            # The pages' texts too: keys.page_order chooses the page a document hit shows from them.
-            "inner_hits": {"name": "best", "size": 1 + MORE_PAGES, "_source": ["passages.page", f"passages.{tf[1]}"]},
+            "inner_hits": {
+                "name": "best",
+                "size": 1 + MORE_PAGES,
+                "_source": ["passages.page", *([f"passages.{tf[1]}"] if texts else [])],
+            },
         }
     }
     return {"bool": {"filter": [{"ids": {"values": ids}}], "should": [nested]}}
@@ -930,7 +936,8 @@ class ElasticBackend:
     ) -> SearchResult:
         """A question, as `EmbeddedBackend._by_passage` ranks it: its top RESCORE_WINDOW records by record score
         (request 1, with the total and facets), their best passages' scores (request 2, nested passages of those
-        records only), combined by keys.passage_scores; then the highlights of the page's hits (request 3)."""
+        records only), combined by keys.passage_scores; then the highlights of the page's hits (request 3) and the
+        texts of their candidate pages (request 4, documents of several matching pages only)."""
         res = self._es.search(
             index=self._read_target,
             query=es_query,
@@ -957,13 +964,19 @@ class ElasticBackend:
         )
         chosen = ranked[offset : offset + limit]
         marks = self._highlights(es_query, tf, qt.accented, [raw["_id"] for _, _, raw, _ in chosen])
+        # keys.page_order chooses the page a document hit shows from its candidate pages' texts: fetched for the
+        # hits shown only (request 4), not for the whole window's passages.
+        choose = [
+            raw["_id"] for _, _, raw, p in chosen if raw.get("_source", {}).get("kind") == "document" and len(p) > 1
+        ]
+        with_texts = self._best_passages(qt, tf, choose, texts=True) if choose else {}
         plan = plan_query(qt)
         hits = []
         for score, _, raw, passages in chosen:
             raw = {**raw, "_score": score, "highlight": marks.get(raw["_id"], {})}
             pages = [p for p, _, _ in passages]
-            if raw.get("_source", {}).get("kind") == "document" and len(passages) > 1:
-                pages = page_order(plan, passages)  # as EmbeddedBackend._hit: the page shown, then the others
+            if raw["_id"] in with_texts:
+                pages = page_order(plan, with_texts[raw["_id"]][1])  # as EmbeddedBackend._hit
             hit = self._hit(raw, False, qt.accented, tf, pages[0] if pages else None)
             hit.more_pages = more_pages(hit.kind, hit.page, pages)
             hits.append(hit)
@@ -974,11 +987,11 @@ class ElasticBackend:
         return SearchResult(total=total, hits=hits, facets=_facets(res), next_cursor=next_cursor, suggestion=suggestion)
 
     def _best_passages(
-        self, qt: QueryText, tf: tuple[str, str], ids: list[str]
+        self, qt: QueryText, tf: tuple[str, str], ids: list[str], texts: bool = False
     ) -> dict[str, tuple[float, list[tuple[int, float, str]]]]:
         """Record id -> (score of its best passage, (page, score, text) of its best 1 + MORE_PAGES passages, best
-        first), for the records `ids` with a passage matching the text."""
-        q = best_passage_query(qt, tf, ids) if ids else None
+        first), for the records `ids` with a passage matching the text; the texts are empty unless `texts`."""
+        q = best_passage_query(qt, tf, ids, texts) if ids else None
         if q is None:
             return {}
         res = self._es.search(index=self._read_target, query=q, size=len(ids), source=False, track_total_hits=False)
