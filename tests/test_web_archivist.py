@@ -39,6 +39,15 @@ def test_labels_dates_and_reasons_read_as_vietnamese() -> None:
     assert "OCR confidence 41" in explained.detail  # the technical text is kept for the disclosure
     route = labels.explain("image/png page; rescaled 150→300 dpi; deskewed +1.2°")
     assert route.plain == "Trang ảnh: nhận dạng chữ; đổi độ phân giải; chỉnh nghiêng"
+    # every preprocessing and seal step a page can record is said in Vietnamese, not left to the detail alone
+    steps = labels.explain(
+        "image/tiff page; declared 72 dpi implausible for a 2480 px page: read as 300; flattened the paper background "
+        "(darkest 140); removed 37 specks; read 2 seal regions again"
+    )
+    assert steps.plain == (
+        "Trang ảnh: nhận dạng chữ; độ phân giải khai báo không hợp lý: tính lại; làm phẳng nền giấy; xóa 37 đốm bẩn; "
+        "đọc lại 2 vùng chữ bị con dấu đè"
+    )
 
 
 def _held(store: Store, reason: str, flags: list[str]) -> None:
