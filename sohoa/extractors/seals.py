@@ -25,10 +25,10 @@ from PIL import Image
 from scipy import ndimage, signal
 
 from sohoa.extractors import inkcolour, ocrclean, tesseract
+from sohoa.extractors.stamps import Box, line_boxes
 from sohoa.extractors.types import Word
 from sohoa.extractors.vietnamese import is_syllable
 
-Box = tuple[int, int, int, int]
 _POOL = 4
 _POOL_INK = 215
 
@@ -191,24 +191,6 @@ def region(seal: Seal, size: tuple[int, int], dpi: float, words: list[Word]) -> 
         if w.left < right < w.left + w.width and w.top >= top and w.top + w.height <= bottom:
             right = min(size[0], max(right, w.left + w.width + round(2 * px)))
     return left, top, right, max(top + 1, bottom)
-
-
-def line_boxes(words: list[Word]) -> list[tuple[Box, list[Word]]]:
-    lines: dict[tuple[int, int], list[Word]] = {}
-    for w in words:
-        lines.setdefault((w.block, w.line), []).append(w)
-    return [
-        (
-            (
-                min(w.left for w in ws),
-                min(w.top for w in ws),
-                max(w.left + w.width for w in ws),
-                max(w.top + w.height for w in ws),
-            ),
-            ws,
-        )
-        for ws in lines.values()
-    ]
 
 
 def _inside(w: Word, box: Box) -> bool:
