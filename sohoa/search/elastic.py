@@ -72,6 +72,7 @@ from sohoa.search.keys import (
     period_bound,
     plan_query,
     public_copy,
+    sibling_order,
     text_fields,
     text_key,
 )
@@ -969,6 +970,14 @@ class ElasticBackend:
         choose = [
             raw["_id"] for _, _, raw, p in chosen if raw.get("_source", {}).get("kind") == "document" and len(p) > 1
         ]
+        # keys.sibling_order: one-passage records of one document number (articles as records) shown together are
+        # ordered by their passages' texts, fetched with the same request.
+        sibling = [
+            raw.get("_source", {}).get("number") if p and counts[rank] == 1 else None for _, rank, raw, p in chosen
+        ]
+        named = [k for k in sibling if k]
+        sibling = [k if k and named.count(k) > 1 else None for k in sibling]
+        choose += [raw["_id"] for (_, _, raw, _), k in zip(chosen, sibling, strict=True) if k]
         with_texts = self._best_passages(qt, tf, choose, texts=True) if choose else {}
         plan = plan_query(qt)
         hits = []
@@ -980,6 +989,16 @@ class ElasticBackend:
             hit = self._hit(raw, False, qt.accented, tf, pages[0] if pages else None)
             hit.more_pages = more_pages(hit.kind, hit.page, pages)
             hits.append(hit)
+        if any(sibling):
+            texts = [with_texts.get(raw["_id"], (0.0, [(0, 0.0, "")]))[1][:1] for _, _, raw, _ in chosen]
+            order = sibling_order(
+                plan,
+                [
+                    (k, p[0][1] if p else 0.0, t[0][2] if t and k else "")
+                    for k, (_, _, _, p), t in zip(sibling, chosen, texts, strict=True)
+                ],
+            )
+            hits = [hits[i] for i in order]
         next_cursor = None
         if len(chosen) == limit and offset + limit < total:
             next_cursor = _encode_cursor(False, offset=offset + limit)

@@ -63,6 +63,7 @@ from sohoa.search.keys import (
     period_bound,
     plan_query,
     public_copy,
+    sibling_order,
     text_fields,
     text_key,
 )
@@ -661,9 +662,48 @@ class EmbeddedBackend:
             self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf, pages, plan)
             for score, addr, pages in hits_raw
         ]
+        if passage_q is not None:
+            hits = self._siblings(searcher, hits_raw, hits, plan, tf)
         facets, total = facet_job.result()
         suggestion = self._suggest(searcher, qt, tf) if total == 0 and text_q is not None else None
         return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
+
+    def _siblings(
+        self,
+        searcher: tantivy.Searcher,
+        hits_raw: list[tuple[float, tantivy.DocAddress, list[tuple[int, float]]]],
+        hits: list[Hit],
+        plan: QueryPlan,
+        tf: tuple[str, str],
+    ) -> list[Hit]:
+        """The hits shown with each document's one-passage records (articles indexed as records, same number)
+        ordered among their ranks by keys.sibling_order. Their texts are read only when two such records share a
+        number (the same passage text page_order reads for a document's pages)."""
+        counts = _counts(searcher, [(s, a) for s, a, _ in hits_raw])
+        keys_ = [
+            h.number if h.number and c == 1 and pages else None
+            for h, c, (_, _, pages) in zip(hits, counts, hits_raw, strict=True)
+        ]
+        named = [k for k in keys_ if k]
+        if len(named) == len(set(named)):
+            return hits
+        texts = [""] * len(hits)
+        for i, (key, (_, addr, pages)) in enumerate(zip(keys_, hits_raw, strict=True)):
+            if key and named.count(key) > 1:
+                stored = searcher.doc(addr).to_dict()
+                bodies: list[str] = stored.get("body", [])
+                if tf[1] != "body" and stored.get(_PUBLIC_COPY):
+                    bodies = json.loads(bytes(stored[_PUBLIC_COPY][0]).decode("utf-8"))["pages"]
+                page = pages[0][0]
+                texts[i] = bodies[page - 1] if 0 < page <= len(bodies) else ""
+        order = sibling_order(
+            plan,
+            [
+                (k if k and named.count(k) > 1 else None, r[2][0][1] if r[2] else 0.0, t)
+                for k, r, t in zip(keys_, hits_raw, texts, strict=True)
+            ],
+        )
+        return [hits[i] for i in order]
 
     def _prepare(
         self,

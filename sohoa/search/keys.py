@@ -425,6 +425,32 @@ def page_order(plan: QueryPlan, candidates: Sequence[tuple[int, float, str]]) ->
     return [p for _, _, p in scored]
 
 
+# The articles of one law indexed each as its own record (one passage a record, the same document number: the shape
+# of a legal-passage benchmark, or of an import that cuts a law into articles) are siblings: they share the law's
+# number, theme and context, so their record scores differ by their headings, and a long heading repeating the law's
+# theme words outscored the article that answers (docs/search.md, "Tenth pass": on the 360 questions of passage
+# sets 1-7, 53 of the 69 questions whose answering article was not first had a sibling first). The hits shown of
+# one such document are ordered among the ranks they hold by page_order, the score that picks a document's page
+# among its candidate pages (the same question: which article of this law answers). Other documents keep their
+# ranks, so the order across documents, where a heading's theme words do discriminate, is untouched.
+
+
+def sibling_order(plan: QueryPlan, hits: Sequence[tuple[str | None, float, str]]) -> list[int]:
+    """A question's shown hits (sibling key: the document number of a one-passage record, else None; best passage
+    score; that passage's text), ranked, as their indices in the order shown: each document's siblings reordered by
+    page_order among the ranks they hold, every other hit in place."""
+    groups: dict[str, list[int]] = {}
+    for i, (key, _, _) in enumerate(hits):
+        if key:
+            groups.setdefault(key, []).append(i)
+    order = list(range(len(hits)))
+    for members in groups.values():
+        if len(members) > 1:
+            for rank, i in zip(members, page_order(plan, [(i, hits[i][1], hits[i][2]) for i in members]), strict=True):
+                order[rank] = i
+    return order
+
+
 def passage_scores(
     records: Sequence[float], passages: Sequence[float | None], counts: Sequence[int | None] | None = None
 ) -> list[float]:
