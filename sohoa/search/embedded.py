@@ -558,6 +558,7 @@ class EmbeddedBackend:
                 match += [(_SHOULD, q) for _, m in words for q in m]
                 match += [(_SHOULD, o) for o in optional]
         rank += [(_SHOULD, b) for b in self._proximity(plan, qt.accented, tf)]
+        rank += [(_SHOULD, b) for b in self._retoned(plan, tf)]
         return _TextQueries(tantivy.Query.boolean_query(rank), tantivy.Query.boolean_query(match), hl_folded, hl_exact)
 
     def _code_unit(self, code: str, tf: tuple[str, str]) -> tantivy.Query:
@@ -596,6 +597,22 @@ class EmbeddedBackend:
                 gates = self._folded(folded, tf)
                 boosts += [self._gate(g, e) for g, e in zip(gates, self._exact(exact, tf, weight), strict=True)]
         return boosts
+
+    def _retoned(self, plan: QueryPlan, tf: tuple[str, str]) -> list[tantivy.Query]:
+        """The accented readings restored for a query typed without diacritics (keys.plan_query, retone.py): exact
+        tone clauses of each likely word, and each likely pair as an accented phrase gated by its folded pair. Extra
+        score only: every one implies a folded clause the query has."""
+        out: list[tantivy.Query] = []
+        for u in plan.retoned:
+            exact = self._text.analyze(u.text)
+            if len(exact) == 1:
+                out += self._exact(exact, tf, u.weight)
+        for u in plan.retoned_pairs:
+            exact = self._text.analyze(u.text)
+            if len(exact) == 2:
+                gates = self._folded(self._fold.analyze(u.text), tf)
+                out += [self._gate(g, e) for g, e in zip(gates, self._exact(exact, tf, u.weight), strict=True)]
+        return out
 
     def _filters(self, query: Query) -> list[tantivy.Query]:
         def term(field: str, value: str) -> tantivy.Query:

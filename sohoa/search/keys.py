@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sohoa.search.model import Fields, IndexDoc, Query
+from sohoa.search import retone
 from sohoa.search.querytext import QueryText
 from sohoa.textnorm import fold, has_diacritics, normalize_text
 
@@ -228,6 +229,11 @@ class QueryPlan:
     optional_codes: tuple[str, ...] = ()
     pairs: tuple[WordUnit, ...] = ()
     sequence: str | None = None
+    # A query typed without any diacritics: the likely accented readings of its words and adjacent pairs
+    # (retone.py), weighted by their posterior; searched on the accented fields as extra score only, beside the
+    # folded clauses that decide what matches.
+    retoned: tuple[WordUnit, ...] = ()
+    retoned_pairs: tuple[WordUnit, ...] = ()
 
 
 # A calendar date ("1/7/2025", "01-07-2025", "7/2025"): a question's "from 1/7/2025" is written "01/7/2025" or
@@ -237,6 +243,38 @@ _DATE = re.compile(r"(?:\d{1,2}[/.-])?\d{1,2}[/.-](?:19|20)\d{2}")
 
 def _is_structured_code(code: str) -> bool:
     return not code.isdigit() and not _DATE.fullmatch(code)
+
+
+# Tone restoration of a query typed without diacritics (retone.py): a reading is searched on the accented fields
+# when its posterior is at least RETONE_MIN, at most RETONE_READINGS readings a word, with the weight
+# RETONE_WORD (RETONE_PAIR for a pair) x posterior x the word's (pair's) own weight; the accented fields' B_ACCENT
+# applies on top, as for a word typed with tones.
+RETONE_MIN = 0.2
+RETONE_READINGS = 2
+RETONE_WORD = 1.0
+RETONE_PAIR = 1.0
+RETONE_FROM = 0.0
+
+
+def _retoned(words: Sequence[WordUnit]) -> tuple[tuple[WordUnit, ...], tuple[WordUnit, ...]]:
+    """The restored readings of a question's words (one syllable each; an expansion or a hyphenated term breaks or
+    fixes the run) and of its adjacent pairs, as plan units."""
+    restored = retone.retoner().restore([w.text if " " not in w.text else "-" for w in words])
+    out: list[WordUnit] = []
+    for w, readings in zip(words, restored.words, strict=True):
+        if w.weight < RETONE_FROM:
+            continue
+        out += [WordUnit(r, RETONE_WORD * p * w.weight) for r, p in readings[:RETONE_READINGS] if p >= RETONE_MIN]
+    pairs: list[WordUnit] = []
+    seen: set[str] = set()
+    for a, b, readings in zip(words, words[1:], restored.pairs, strict=False):
+        if min(a.weight, b.weight) < RETONE_FROM:
+            continue
+        for r, p in readings[:RETONE_READINGS]:
+            if p >= RETONE_MIN and r not in seen:
+                seen.add(r)
+                pairs.append(WordUnit(r, RETONE_PAIR * p * B_PAIR * min(a.weight, b.weight) ** 0.5))
+    return tuple(out), tuple(pairs)
 
 
 def plan_query(qt: QueryText) -> QueryPlan:
@@ -287,6 +325,7 @@ def plan_query(qt: QueryText) -> QueryPlan:
     sequence = None
     if 1 < len(qt.terms) <= MAX_SEQUENCE_WORDS:
         sequence = " ".join(spelt)
+    retoned, retoned_pairs = _retoned(words) if not qt.accented else ((), ())
     if not all_words:
         words += literals
     return QueryPlan(
@@ -297,6 +336,8 @@ def plan_query(qt: QueryText) -> QueryPlan:
         optional_codes=tuple(c for c in qt.codes if not _is_structured_code(c)),
         pairs=tuple(pairs) if not all_words or len(words) > 1 else (),
         sequence=sequence,
+        retoned=retoned,
+        retoned_pairs=retoned_pairs if not all_words or len(words) > 1 else (),
     )
 
 
