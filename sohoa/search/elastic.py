@@ -410,14 +410,10 @@ def text_query(qt: QueryText, tf: tuple[str, str] = ("title", "body")) -> dict[s
                 should.append(_phrase(title_field, text, weight * _B_ACCENT * _B_TITLE))
     # The accented readings restored for a query typed without diacritics (keys.plan_query, retone.py), as the
     # embedded index renders them: exact-tone word clauses and accented pair phrases, extra score only.
-    for u in plan.retoned:
-        should.append(_phrase(body_field, u.text, u.weight * _B_ACCENT))
+    for restored in (*plan.retoned, *plan.retoned_pairs):
+        should.append(_phrase(body_field, restored.text, restored.weight * _B_ACCENT))
         if title_field:
-            should.append(_phrase(title_field, u.text, u.weight * _B_ACCENT * _B_TITLE))
-    for u in plan.retoned_pairs:
-        should.append(_phrase(body_field, u.text, u.weight * _B_ACCENT))
-        if title_field:
-            should.append(_phrase(title_field, u.text, u.weight * _B_ACCENT * _B_TITLE))
+            should.append(_phrase(title_field, restored.text, restored.weight * _B_ACCENT * _B_TITLE))
     body: dict[str, Any] = {"must": must}
     if should:
         body["should"] = should

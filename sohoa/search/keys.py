@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sohoa.search.model import Fields, IndexDoc, Query
 from sohoa.search import retone
+from sohoa.search.model import Fields, IndexDoc, Query
 from sohoa.search.querytext import QueryText
 from sohoa.textnorm import fold, has_diacritics, normalize_text
 
@@ -245,31 +245,28 @@ def _is_structured_code(code: str) -> bool:
     return not code.isdigit() and not _DATE.fullmatch(code)
 
 
-# Tone restoration of a query typed without diacritics (retone.py): a reading is searched on the accented fields
-# when its posterior is at least RETONE_MIN, at most RETONE_READINGS readings a word, with the weight
-# RETONE_WORD (RETONE_PAIR for a pair) x posterior x the word's (pair's) own weight; the accented fields' B_ACCENT
-# applies on top, as for a word typed with tones.
+# Tone restoration of a query typed without diacritics (retone.py): a word's reading is searched on the accented
+# fields when its posterior is at least RETONE_MIN, at most RETONE_READINGS readings a word, weighing RETONE_WORD x
+# posterior x the word's own weight (the accented fields' B_ACCENT on top, as for a word typed with tones). Pairs
+# of readings as accented phrases (RETONE_PAIR x posterior x the pair's weight) lost on every development fold, so
+# their weight is 0 and none is built. Fitted on the development passage sets typed without marks, docs/search.md
+# ("Tenth pass"): the gain is small and did not hold on both folds.
 RETONE_MIN = 0.2
 RETONE_READINGS = 2
-RETONE_WORD = 1.0
-RETONE_PAIR = 1.0
-RETONE_FROM = 0.0
+RETONE_WORD = 0.2
+RETONE_PAIR = 0.0
 
 
 def _retoned(words: Sequence[WordUnit]) -> tuple[tuple[WordUnit, ...], tuple[WordUnit, ...]]:
     """The restored readings of a question's words (one syllable each; an expansion or a hyphenated term breaks or
     fixes the run) and of its adjacent pairs, as plan units."""
-    restored = retone.retoner().restore([w.text if " " not in w.text else "-" for w in words])
+    restored = retone.retoner().restore([w.text if " " not in w.text else "-" for w in words], RETONE_PAIR > 0)
     out: list[WordUnit] = []
     for w, readings in zip(words, restored.words, strict=True):
-        if w.weight < RETONE_FROM:
-            continue
         out += [WordUnit(r, RETONE_WORD * p * w.weight) for r, p in readings[:RETONE_READINGS] if p >= RETONE_MIN]
     pairs: list[WordUnit] = []
     seen: set[str] = set()
-    for a, b, readings in zip(words, words[1:], restored.pairs, strict=False):
-        if min(a.weight, b.weight) < RETONE_FROM:
-            continue
+    for a, b, readings in zip(words, words[1:], restored.pairs if RETONE_PAIR > 0 else (), strict=False):
         for r, p in readings[:RETONE_READINGS]:
             if p >= RETONE_MIN and r not in seen:
                 seen.add(r)

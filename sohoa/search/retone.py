@@ -51,6 +51,7 @@ class Retoner:
         for syllable, n in lm.unigrams.items():
             if syllable != BOUNDARY:
                 by_fold.setdefault(fold(syllable), []).append((n, syllable))
+        self._memo: dict[tuple[str, str], float] = {}
         self.readings: dict[str, tuple[str, ...]] = {}
         for key, found in by_fold.items():
             found.sort(reverse=True)
@@ -58,24 +59,37 @@ class Retoner:
             kept = [s for n, s in found[:MAX_READINGS] if n >= MIN_SHARE * total]
             self.readings[key] = tuple(kept)
 
+    def _p(self, left: str, right: str) -> float:
+        """P(right | left), memoised: a question's candidate pairs recur from one question to the next."""
+        key = (left, right)
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) > 200_000:
+                self._memo.clear()
+            found = self._memo[key] = self.lm.p_bigram(left, right)
+        return found
+
     def candidates(self, word: str) -> tuple[str, ...] | None:
         """The readings of one typed word; None when it is no restorable syllable (a boundary). A word typed with
         tones is its own only reading when the model knows it."""
         if not word.isalpha() or (len(word) > 1 and word.isupper()):
             return None  # codes, numbers, "UBND", "KS": never restored
         low = word.lower()
-        if has_diacritics(low):
+        if _toned(low):
             return (low,) if low in self.lm.unigrams else None
         return self.readings.get(low) or None
 
-    def restore(self, words: Sequence[str]) -> Restored:
-        """Posteriors of every restorable word's readings and of adjacent pairs, over runs between boundaries."""
-        return _restore(self, tuple(words))
+    def restore(self, words: Sequence[str], pairs: bool = True) -> Restored:
+        """Posteriors of every restorable word's readings and (with `pairs`) of adjacent pairs, over runs between
+        boundaries."""
+        return _restore(self, tuple(words), pairs)
 
-    def _run(self, cands: list[tuple[str, ...]]) -> tuple[list[list[float]], list[list[list[float]]]]:
+    def _run(
+        self, cands: list[tuple[str, ...]], pairs: bool = True
+    ) -> tuple[list[list[float]], list[list[list[float]]]]:
         """Forward-backward over one run: per position the posteriors of its candidates, per adjacent positions
         the joint posteriors (left candidate × right candidate). Probabilities rescaled at every step."""
-        p = self.lm.p_bigram
+        p = self._p
         n = len(cands)
         trans = [[[p(a, b) for b in cands[i + 1]] for a in cands[i]] for i in range(n - 1)]
         alpha: list[list[float]] = [[p(BOUNDARY, c) for c in cands[0]]]
@@ -96,18 +110,26 @@ class Retoner:
             row = [x * y for x, y in zip(a, b, strict=True)]
             s = sum(row) or 1.0
             post.append([x / s for x in row])
-        joint = []
-        for i in range(n - 1):
-            m = [[alpha[i][k] * trans[i][k][j] * beta[i + 1][j] for j in range(len(cands[i + 1]))] for k in
-                 range(len(cands[i]))]
+        joint: list[list[list[float]]] = []
+        for i in range(n - 1 if pairs else 0):
+            m = [
+                [alpha[i][k] * trans[i][k][j] * beta[i + 1][j] for j in range(len(cands[i + 1]))]
+                for k in range(len(cands[i]))
+            ]
             s = sum(map(sum, m)) or 1.0
             joint.append([[x / s for x in r] for r in m])
         return post, joint
 
 
+@functools.lru_cache(maxsize=20_000)
+def _toned(word: str) -> bool:
+    return has_diacritics(word)
+
+
 @functools.lru_cache(maxsize=256)
-def _restore(retoner: Retoner, words: tuple[str, ...]) -> Restored:
+def _restore(retoner: Retoner, words: tuple[str, ...], pairs: bool) -> Restored:
     cands = [retoner.candidates(w) for w in words]
+    toned = [_toned(w) for w in words]
     out_words: list[tuple[tuple[str, float], ...]] = [() for _ in words]
     out_pairs: list[tuple[tuple[str, float], ...]] = [() for _ in words[1:]]
     i = 0
@@ -119,15 +141,15 @@ def _restore(retoner: Retoner, words: tuple[str, ...]) -> Restored:
         while j < len(words) and cands[j] is not None:
             j += 1
         run = [c for c in cands[i:j] if c is not None]
-        post, joint = retoner._run(run)
+        post, joint = retoner._run(run, pairs)
         for k, (cs, ps) in enumerate(zip(run, post, strict=True)):
-            if not has_diacritics(words[i + k]):
+            if not toned[i + k]:
                 out_words[i + k] = tuple(sorted(zip(cs, ps, strict=True), key=lambda x: -x[1]))
         for k, m in enumerate(joint):
-            if has_diacritics(words[i + k]) and has_diacritics(words[i + k + 1]):
+            if toned[i + k] and toned[i + k + 1]:
                 continue  # both typed with tones: nothing restored
-            pairs = [(f"{a} {b}", m[x][y]) for x, a in enumerate(run[k]) for y, b in enumerate(run[k + 1])]
-            out_pairs[i + k] = tuple(sorted(pairs, key=lambda x: -x[1]))
+            found = [(f"{a} {b}", m[x][y]) for x, a in enumerate(run[k]) for y, b in enumerate(run[k + 1])]
+            out_pairs[i + k] = tuple(sorted(found, key=lambda x: -x[1]))
         i = j
     return Restored(tuple(out_words), tuple(out_pairs))
 
