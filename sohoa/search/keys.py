@@ -486,6 +486,16 @@ def passage_ranked(plan: QueryPlan) -> bool:
     return not plan.all_words and bool(plan.words) and not plan.required_codes
 
 
+def retoned(plan: QueryPlan, passages: bool) -> tuple[WordUnit, ...]:
+    """The restored readings (QueryPlan.retoned, retoned_pairs) a query of this plan searches: a question ranked by
+    best passage, in its passage query only (where the words that answer are; a reading in the record stage too
+    lifted short records holding a few of the words on a server whose BM25 ignores the average length, and costs
+    clauses over every record); any other query, in its record query."""
+    if passage_ranked(plan) != passages:
+        return ()
+    return (*plan.retoned, *plan.retoned_pairs)
+
+
 def id_hash(record_id: str) -> int:
     """A record id as a signed 64-bit integer: the key that ties an embedded passage to its record."""
     return int.from_bytes(hashlib.blake2b(record_id.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
