@@ -60,9 +60,13 @@ def test_a_word_typed_with_tones_is_context_not_restored(retoner: Retoner) -> No
 
 
 def test_plan_adds_readings_only_to_queries_without_diacritics() -> None:
-    plan = keys.plan_query(parse_query_text("muc phat tien doi voi hanh vi vi pham"))
-    assert "phạt" in {u.text for u in plan.retoned}
-    assert all(0 < u.weight <= keys.RETONE_WORD for u in plan.retoned)
-    assert [w.text for w in plan.words][:3] == ["muc", "phat", "tien"]  # the folded words stay as typed
-    assert keys.plan_query(parse_query_text("mức phạt tiền đối với hành vi")).retoned == ()
-    assert keys.plan_query(parse_query_text("45/2020/NĐ-CP")).retoned == ()
+    question = keys.plan_query(parse_query_text("muc phat tien doi voi hanh vi vi pham"))
+    restored = keys.retoned(question, passages=True)
+    assert "phạt" in {u.text for u in restored}
+    assert all(0 < u.weight <= keys.RETONE_WORD for u in restored)
+    assert keys.retoned(question, passages=False) == ()  # a question's record stage stays folded
+    assert [w.text for w in question.words][:3] == ["muc", "phat", "tien"]  # the folded words stay as typed
+    short = keys.plan_query(parse_query_text("muc phat tien"))
+    assert "phạt" in {u.text for u in keys.retoned(short, passages=False)}
+    assert keys.retoned(keys.plan_query(parse_query_text("mức phạt tiền đối với hành vi")), passages=True) == ()
+    assert keys.retoned(keys.plan_query(parse_query_text("45/2020/NĐ-CP")), passages=False) == ()

@@ -229,11 +229,9 @@ class QueryPlan:
     optional_codes: tuple[str, ...] = ()
     pairs: tuple[WordUnit, ...] = ()
     sequence: str | None = None
-    # A query typed without any diacritics: the likely accented readings of its words and adjacent pairs
-    # (retone.py), weighted by their posterior; searched on the accented fields as extra score only, beside the
-    # folded clauses that decide what matches.
-    retoned: tuple[WordUnit, ...] = ()
-    retoned_pairs: tuple[WordUnit, ...] = ()
+    # A query typed without any diacritics: its words in typed order (desk abbreviations spelt out, not as typed),
+    # whose likely accented readings `retoned` adds (retone.py); empty for a query typed with tones.
+    untoned: tuple[WordUnit, ...] = ()
 
 
 # A calendar date ("1/7/2025", "01-07-2025", "7/2025"): a question's "from 1/7/2025" is written "01/7/2025" or
@@ -257,9 +255,10 @@ RETONE_WORD = 0.2
 RETONE_PAIR = 0.0
 
 
-def _retoned(words: Sequence[WordUnit]) -> tuple[tuple[WordUnit, ...], tuple[WordUnit, ...]]:
-    """The restored readings of a question's words (one syllable each; an expansion or a hyphenated term breaks or
-    fixes the run) and of its adjacent pairs, as plan units."""
+@functools.lru_cache(maxsize=64)
+def _retoned(words: tuple[WordUnit, ...]) -> tuple[WordUnit, ...]:
+    """The restored readings of a query's words (one syllable each; a multi-word expansion or a hyphenated term
+    breaks the run, an accented word is fixed context) and, with RETONE_PAIR, of its adjacent pairs, as units."""
     restored = retone.retoner().restore([w.text if " " not in w.text else "-" for w in words], RETONE_PAIR > 0)
     out: list[WordUnit] = []
     for w, readings in zip(words, restored.words, strict=True):
@@ -271,7 +270,7 @@ def _retoned(words: Sequence[WordUnit]) -> tuple[tuple[WordUnit, ...], tuple[Wor
             if p >= RETONE_MIN and r not in seen:
                 seen.add(r)
                 pairs.append(WordUnit(r, RETONE_PAIR * p * B_PAIR * min(a.weight, b.weight) ** 0.5))
-    return tuple(out), tuple(pairs)
+    return (*out, *pairs)
 
 
 def plan_query(qt: QueryText) -> QueryPlan:
@@ -322,7 +321,7 @@ def plan_query(qt: QueryText) -> QueryPlan:
     sequence = None
     if 1 < len(qt.terms) <= MAX_SEQUENCE_WORDS:
         sequence = " ".join(spelt)
-    retoned, retoned_pairs = _retoned(words) if not qt.accented else ((), ())
+    untoned = () if qt.accented else tuple(words)
     if not all_words:
         words += literals
     return QueryPlan(
@@ -333,8 +332,7 @@ def plan_query(qt: QueryText) -> QueryPlan:
         optional_codes=tuple(c for c in qt.codes if not _is_structured_code(c)),
         pairs=tuple(pairs) if not all_words or len(words) > 1 else (),
         sequence=sequence,
-        retoned=retoned,
-        retoned_pairs=retoned_pairs if not all_words or len(words) > 1 else (),
+        untoned=untoned,
     )
 
 
@@ -487,13 +485,15 @@ def passage_ranked(plan: QueryPlan) -> bool:
 
 
 def retoned(plan: QueryPlan, passages: bool) -> tuple[WordUnit, ...]:
-    """The restored readings (QueryPlan.retoned, retoned_pairs) a query of this plan searches: a question ranked by
-    best passage, in its passage query only (where the words that answer are; a reading in the record stage too
-    lifted short records holding a few of the words on a server whose BM25 ignores the average length, and costs
-    clauses over every record); any other query, in its record query."""
-    if passage_ranked(plan) != passages:
+    """The accented readings restored for a query typed without diacritics (retone.py, weighted by RETONE_*), as
+    extra score beside its folded clauses, on the accented fields: of a question ranked by best passage in its
+    passage query only (where the words that answer are; in the record stage too they lifted short records holding
+    a few of the words on a server whose BM25 ignores the average length, and cost clauses over every record), of
+    any other query in its record query. Computed here, not in plan_query, so that the embedded index restores a
+    question's tones on the worker that builds its passage query, beside the record search."""
+    if not plan.untoned or passage_ranked(plan) != passages:
         return ()
-    return (*plan.retoned, *plan.retoned_pairs)
+    return _retoned(plan.untoned)
 
 
 def id_hash(record_id: str) -> int:
