@@ -127,6 +127,9 @@ def main() -> int:
         help="an evaluation model: also leave out every document a passage question set draws from",
     )
     ap.add_argument("--add-catalogue", type=Path, default=None, help="an evaluation model: add the procedure records")
+    ap.add_argument(
+        "--exclude", action="append", default=[], help="an evaluation model: also leave out this document number"
+    )
     args = ap.parse_args()
     if not args.source.is_file():
         print(f"no {args.source}: the vbpl texts are the model's source", file=sys.stderr)
@@ -138,6 +141,9 @@ def main() -> int:
         seen = passage_set_numbers()
         train = [d for d in train if doc_number(d) not in seen]
         note += f", passage sets' {len(seen)} documents left out"
+    if args.exclude:
+        train = [d for d in train if doc_number(d) not in set(args.exclude)]
+        note += f", {' '.join(args.exclude)} left out"
     n_vbpl = len(train)
     if args.add_catalogue:
         extra = catalogue_texts(args.add_catalogue)
