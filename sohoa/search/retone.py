@@ -5,12 +5,13 @@ folded forms, so "ban" matches bán, bạn, bàn and ban alike and a rare accent
 syllable model of legal text (sohoa/extractors/syllable_lm.py: syllable and syllable-pair counts) tells which
 reading of each folded syllable fits its neighbours: every syllable's candidates are the model's syllables with
 the same folded letters, and a forward-backward pass over each run of such syllables gives every candidate's
-posterior probability and every adjacent pair's. The query model (keys.plan_query) adds the likely readings as
+posterior probability and every adjacent pair's. The query model (keys.retoned) adds the likely readings as
 extra, soft clauses on the accented fields, weighted by those posteriors, beside the folded clauses it keeps.
 
-Only lower-case-able Vietnamese syllables typed without any mark are restored. A word written with tones (a desk
-abbreviation spelt out, "đăng ký") is fixed context; anything else (a code, a number, an all-capitals
-abbreviation, a word the model does not know: a foreign name) breaks the run, its neighbours seeing a boundary.
+Only Vietnamese syllables the model knows, typed without any mark, are restored. A word written with tones (a
+desk abbreviation spelt out, "ủy ban nhân dân") is fixed context; anything else (a code, a number, an
+all-capitals abbreviation, a word the model does not know: a foreign name) breaks the run, its neighbours seeing
+a boundary. The model is loaded once per process, when a first query needs it (about 0.1 s).
 
 SOHOA_RETONE_LM: the path of another table in the syllable model's format (an evaluation model that never saw the
 documents a question set is drawn from: scripts/build_syllable_lm.py --exclude-passage-sets); empty: the packaged
