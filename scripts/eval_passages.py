@@ -48,6 +48,7 @@ import random
 import re
 import sys
 import tempfile
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,6 +223,13 @@ def print_sample(ps: list[Passage], which: str) -> None:
         print("--- headings of the document:")
         print("\n".join(f"  {h}" for h in by_doc[p.number]))
         print()
+
+
+def typed_without_marks(text: str) -> str:
+    """A question as typed without a Vietnamese keyboard: tone and vowel marks removed, đ → d, case kept."""
+    decomposed = unicodedata.normalize("NFD", normalize_text(text))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", stripped).replace("đ", "d").replace("Đ", "D")
 
 
 def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
@@ -419,6 +427,12 @@ def main() -> None:
         help="question set: 1 (split dev / held-out), 2, 3, 5, 6, 7, 8 or 9 (later sets, all held out), "
         "4 (development), dev (sets 1-4 together), or a JSONL path",
     )
+    ap.add_argument(
+        "--fold",
+        action="store_true",
+        help="every question typed without diacritics: marks removed, đ → d, case kept (the accented questions of a "
+        "set become more questions of the no-diacritics kind; styles keep their names)",
+    )
     ap.add_argument("--dev-only", action="store_true", help="score the dev part only (while tuning)")
     ap.add_argument("--per-question", action="store_true", help="first hits per dev question (set 2: all)")
     ap.add_argument("--out", type=Path, default=None, help="write the runs (JSONL) into this directory")
@@ -457,6 +471,10 @@ def main() -> None:
         else:
             questions = load_questions(numbered.get(args.set) or Path(args.set))
         dev, held = [], questions
+    if args.fold:
+        questions = [dict(q, question=typed_without_marks(q["question"])) for q in questions]
+        folded = {q["id"]: q for q in questions}
+        dev, held = [folded[q["id"]] for q in dev], [folded[q["id"]] for q in held]
     if args.set in ("1", "2", "3", "5", "6", "7", "8", "9"):
         parts = ([("dev", dev)] if dev else []) + ([] if args.dev_only else [("held-out", held)])
     else:

@@ -1558,3 +1558,32 @@ def test_a_question_ranks_first_the_article_record_whose_heading_and_word_pairs_
         # the same records in the same ranks, only the law's articles permuted among them
         assert sorted(shown) == sorted(i.replace("a-", "s-") for i in alone), (text, shown)
         assert [i for i in shown if not i.startswith("s-")] == [i for i in alone if not i.startswith("a-")]
+
+
+# Two records with the same letters once folded, in other words ("phạt" a fine, "phát" to hand out), of the same
+# length: folded BM25 ties them (and the other one, indexed first, comes first on a tie); a question typed without
+# diacritics means the one whose accented words the syllable model reads (sohoa/search/retone.py).
+TONE_PAIR = [
+    IndexDoc(
+        "grant", "document", "Văn bản hai", pages=["Mức phát tiền đối với hành vi vi phạm quy định về đăng ký tàu"]
+    ),
+    IndexDoc("fine", "document", "Văn bản một", pages=["Mức phạt tiền đối với hành vi vi phạm quy định về đăng ký xe"]),
+    *(IndexDoc(f"other{i}", "document", "Văn bản khác", pages=[f"Quy định về hồ sơ số {i}"]) for i in range(8)),
+]
+
+
+@pytest.mark.parametrize(
+    "text", ["muc phat tien doi voi hanh vi vi pham quy dinh ve dang ky", "Muc phat tien vi pham", "muc phat tien"]
+)
+def test_question_without_diacritics_means_its_accented_words(make: Backends, text: str) -> None:
+    b = make.new()
+    b.upsert(TONE_PAIR)
+    found = ids(b, text)
+    assert found[0] == "fine"
+    assert "grant" in found  # restored readings only add score: the folded match stays
+
+
+def test_restoration_leaves_typed_tones_alone(make: Backends) -> None:
+    b = make.new()
+    b.upsert(TONE_PAIR)
+    assert ids(b, "mức phát tiền")[0] == "grant"  # typed with tones: exact tones decide, nothing restored

@@ -72,6 +72,7 @@ from sohoa.search.keys import (
     period_bound,
     plan_query,
     public_copy,
+    retoned,
     sibling_order,
     text_fields,
     text_key,
@@ -409,6 +410,12 @@ def text_query(qt: QueryText, tf: tuple[str, str] = ("title", "body")) -> dict[s
             should.append(_phrase(body_field, text, weight * _B_ACCENT))
             if title_field:
                 should.append(_phrase(title_field, text, weight * _B_ACCENT * _B_TITLE))
+    # The accented readings restored for a query typed without diacritics (keys.retoned, retone.py), as the
+    # embedded index renders them: exact-tone word clauses and accented pair phrases, extra score only.
+    for restored in retoned(plan, passages=not title_field):
+        should.append(_phrase(body_field, restored.text, restored.weight * _B_ACCENT))
+        if title_field:
+            should.append(_phrase(title_field, restored.text, restored.weight * _B_ACCENT * _B_TITLE))
     body: dict[str, Any] = {"must": must}
     if should:
         body["should"] = should

@@ -51,6 +51,7 @@ from sohoa.search.keys import B_TITLE as _B_TITLE
 from sohoa.search.keys import (
     MORE_PAGES,
     QueryPlan,
+    WordUnit,
     closest_term,
     context_copies,
     filter_terms,
@@ -63,6 +64,7 @@ from sohoa.search.keys import (
     period_bound,
     plan_query,
     public_copy,
+    retoned,
     sibling_order,
     text_fields,
     text_key,
@@ -559,6 +561,7 @@ class EmbeddedBackend:
                 match += [(_SHOULD, q) for _, m in words for q in m]
                 match += [(_SHOULD, o) for o in optional]
         rank += [(_SHOULD, b) for b in self._proximity(plan, qt.accented, tf)]
+        rank += [(_SHOULD, b) for b in self._retoned(retoned(plan, passages=not tf[0]), tf)]
         return _TextQueries(tantivy.Query.boolean_query(rank), tantivy.Query.boolean_query(match), hl_folded, hl_exact)
 
     def _code_unit(self, code: str, tf: tuple[str, str]) -> tantivy.Query:
@@ -597,6 +600,20 @@ class EmbeddedBackend:
                 gates = self._folded(folded, tf)
                 boosts += [self._gate(g, e) for g, e in zip(gates, self._exact(exact, tf, weight), strict=True)]
         return boosts
+
+    def _retoned(self, units: Sequence[WordUnit], tf: tuple[str, str]) -> list[tantivy.Query]:
+        """The accented readings restored for a query typed without diacritics (keys.retoned, retone.py): exact tone
+        clauses of each likely word, and each likely pair as an accented phrase gated by its folded pair. Extra
+        score only: every one implies a folded clause the query has."""
+        out: list[tantivy.Query] = []
+        for u in units:
+            exact = self._text.analyze(u.text)
+            if len(exact) == 1:
+                out += self._exact(exact, tf, u.weight)
+            elif len(exact) == 2:
+                gates = self._folded(self._fold.analyze(u.text), tf)
+                out += [self._gate(g, e) for g, e in zip(gates, self._exact(exact, tf, u.weight), strict=True)]
+        return out
 
     def _filters(self, query: Query) -> list[tantivy.Query]:
         def term(field: str, value: str) -> tantivy.Query:
