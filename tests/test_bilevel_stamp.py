@@ -54,6 +54,17 @@ def test_a_year_whose_second_figure_a_stamp_crossed_is_put_back_and_nothing_else
         assert bilevelstamp.repair_year(text) == text
 
 
+def test_the_comma_before_the_date_is_put_back_only_on_the_number_lines_row() -> None:
+    line = "Số: 446/KH-UBND   Đồng .Vai -ngày 24 tháng 10 năm 2L22"
+    assert bilevelstamp.repair_line(line, True) == "Số: 446/KH-UBND   Đồng .Vai, ngày 24 tháng 10 năm 2022"
+    # Elsewhere a date phrase may be a citation; a date with no well-formed figures is not touched either.
+    assert bilevelstamp.repair_line("Căn cứ Nghị định -ngày 24 tháng 10 năm 2022", False).endswith(
+        "-ngày 24 tháng 10 năm 2022"
+    )
+    assert bilevelstamp.repair_line("Lào (di mgày ỦB thang # năm 2022", True) == "Lào (di mgày ỦB thang # năm 2022"
+    assert bilevelstamp.repair_line("Hà Nội, ngày 5 tháng 3 năm 2026", True) == "Hà Nội, ngày 5 tháng 3 năm 2026"
+
+
 def test_a_1bit_page_with_a_stamp_over_the_number_line_keeps_number_date_and_the_stamps_fields() -> None:
     doc = generate_document("cong_van", seed=3)
     page = rasterise(render_pdf(doc).data, 300)[0]

@@ -7,8 +7,8 @@ print's baseline (known from the line's words left and right of the stamp, which
 stamp's on its own rows. `print_row` gives the row's band, the frame removed and, inside the stamp, every ink
 component that does not stand on the print's baseline whitened (a tone mark or a dot above a kept glyph is kept);
 glyphs reaching beyond the band (a descender, a stamp glyph touching the print) are cut at its edge instead of
-whitened whole. `stamps.reread_print_baseline` reads the result; `repair_year` puts back a year's second figure
-a stamp glyph crossed ("năm 2L22").
+whitened whole. `stamps.reread_print_baseline` reads the result; `repair_line` puts back what the stamp took
+from a re-read line in a way only one reading allows (a year's second figure, the comma before the date).
 """
 
 from __future__ import annotations
@@ -127,3 +127,21 @@ _CROSSED_YEAR = re.compile(r"(\bn[ăa]m\s*)([12])([^\d\s])(\d{2})(?!\d)")
 def repair_year(text: str) -> str:
     """A re-read print line under a stamp with a year whose second figure the stamp damaged, put back."""
     return _CROSSED_YEAR.sub(lambda m: m.group(1) + m.group(2) + ("0" if m.group(2) == "2" else "9") + m.group(4), text)
+
+
+# The place-and-date phrase on the number line's row, its comma lost under the stamp's side ("Đồng .Vai -ngày 24
+# tháng 10 năm 2022"): only a well-formed day, month and year count.
+_ROW_DATE = re.compile(
+    r"[\s.,:;_~\-–—‹›“”\"'`]*(ng[àa]y\W{0,2}\d{1,2}\s+th[áa]ng\s+\d{1,2}\s+n[ăa]m\s+\d{4})(?!\d)", re.IGNORECASE
+)
+
+
+def repair_line(text: str, number_row: bool) -> str:
+    """A print line re-read under a stamp: a crossed year put back (`repair_year`) and, on the number line's row
+    (Decree 30 puts the place and date beside the number, nothing else), the comma before a well-formed date
+    phrase that the stamp's side or glyphs took: the metadata takes a header date only after a place and a comma,
+    which tells it from a date cited in the text."""
+    text = repair_year(text)
+    if number_row:
+        text = _ROW_DATE.sub(lambda m: ", " + m.group(1), text, count=1)
+    return text

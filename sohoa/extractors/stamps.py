@@ -630,7 +630,7 @@ def reread_print_row(
     page = tesseract.ocr_image(Image.fromarray(grey), dpi, ocr)
     if not page.words:
         return None
-    text = bilevelstamp.repair_year(page.text.replace("\n", " "))
+    text = page.text.replace("\n", " ")
     return {"box": [x0, y0, x1, y1], "text": text, "conf": page.confidence or 0.0, "how": "print row"}
 
 
@@ -650,7 +650,7 @@ def reread_print_baseline(
         return None
     return {
         "box": list(box),
-        "text": bilevelstamp.repair_year(page.text.replace("\n", " ")),
+        "text": page.text.replace("\n", " "),
         "conf": page.confidence or 0.0,
         "how": "print baseline",
     }
@@ -800,6 +800,9 @@ def stamps_on_page(
                 reads = read_print_line(layers.print_image, dpi, box, stamp.box, line_ocr)
             if not on_colour:
                 reads += reread_line(image, dpi, box, stamp.box, line_ocr)
+            if layers is None:  # the stamp's glyphs still on the line: what they took that one reading allows
+                for r in reads:
+                    r["text"] = bilevelstamp.repair_line(str(r["text"]), is_number_line(text))
             stamp.rereads += [{"first_pass": text, **r} for r in reads]
         # The metadata finds a re-read line in the text with the stamp's own words already blanked: a print line
         # the stamp's office words were blanked in ("Phòng," of "Hải Phòng, ngày …" under "VĂN PHÒNG BỘ") is
