@@ -4,7 +4,8 @@ Each page of ``scripts/eval_stamps.py`` (same seeds and styles) goes through ``e
 ``sohoa.extractors.stamps`` are timed in process time (Tesseract runs in this process), nested: ``stamps_on_page``
 holds the rest; ``read_stamp`` holds ``read_rows``, which holds ``_read_row`` (the row bands' Tesseract runs).
 
-Usage: ``PYTHONPATH=. nice -n 10 .venv/bin/python scripts/stamp_cost.py [--style real] [--seed0 0] [--pages 8]``
+Usage: ``PYTHONPATH=. nice -n 10 .venv/bin/python scripts/stamp_cost.py [--style real] [--seed0 0] [--pages 8]
+[--modes 1]``
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from scripts.eval_stamps import make_page
+from scripts.eval_stamps import MODES, make_page
 from sohoa.extractors import stamps
 from sohoa.extractors.text import TextOptions, extract_text
 
 STEPS = (
     "stamps_on_page", "find_stamps", "find_layer_stamps", "_read_best", "read_stamp", "read_rows", "_read_row",
-    "reread_line", "reread_print_row", "read_print_line",
+    "reread_line", "reread_print_row", "read_print_line", "_read_bilevel", "reread_print_baseline",
 )  # fmt: skip
 
 
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--style", default="wide", choices=("wide", "real"))
     parser.add_argument("--seed0", type=int, default=0)
     parser.add_argument("--pages", type=int, default=8)
+    parser.add_argument("--modes", default=",".join(MODES), help="only the pages of these modes, e.g. 1")
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     cost: dict[str, float] = defaultdict(float)
@@ -52,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
             setattr(stamps, name, timed(name, getattr(stamps, name)))
     total, n = 0.0, 0
     for i in range(args.pages):
+        if MODES[(i // 2) % len(MODES)] not in args.modes.split(","):
+            continue
         made = make_page(i, args.seed0, args.style)
         if made is None:
             continue

@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from sohoa.extractors import handwriting, inkcolour, penvalues, tesseract
+from sohoa.extractors import bilevelstamp, handwriting, inkcolour, penvalues, tesseract
 from sohoa.extractors.types import Word
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (pixels, x1/y1 exclusive)
@@ -634,6 +634,28 @@ def reread_print_row(
     return {"box": [x0, y0, x1, y1], "text": text, "conf": page.confidence or 0.0, "how": "print row"}
 
 
+def reread_print_baseline(
+    image: Image.Image, dpi: float, words: list[Word], stamp: Box, ocr: tesseract.OcrOptions
+) -> dict[str, object] | None:
+    """A print line the stamp covers, read again with the stamp's glyphs told from the print's by the print's
+    baseline (`bilevelstamp.print_row`): a second reading beside `reread_print_row`, which whitens whole every
+    glyph its tight band cuts (a "g" or "y" of "ngày", a stamp glyph touching the print) and so loses the date
+    words under a stamp's row."""
+    made = bilevelstamp.print_row(image, words, stamp, _without_frame(image, stamp, dpi))
+    if made is None:
+        return None
+    box, row = made
+    page = tesseract.ocr_image(row, dpi, ocr)
+    if not page.words:
+        return None
+    return {
+        "box": list(box),
+        "text": page.text.replace("\n", " "),
+        "conf": page.confidence or 0.0,
+        "how": "print baseline",
+    }
+
+
 _LABELS = {"đến", "số", "ngày", "giờ", "chuyển", "lưu", "hồ", "sơ", "số:", "ngày:", "giờ:", "đến:"}
 
 
@@ -772,11 +794,15 @@ def stamps_on_page(
                 continue
             if layers is None:
                 row = reread_print_row(image, dpi, ws, stamp.box, line_ocr)
-                reads = [] if row is None else [row]
+                based = reread_print_baseline(image, dpi, ws, stamp.box, line_ocr)
+                reads = [r for r in (row, based) if r is not None]
             else:
                 reads = read_print_line(layers.print_image, dpi, box, stamp.box, line_ocr)
             if not on_colour:
                 reads += reread_line(image, dpi, box, stamp.box, line_ocr)
+            if layers is None:  # the stamp's glyphs still on the line: what they took that one reading allows
+                for r in reads:
+                    r["text"] = bilevelstamp.repair_line(str(r["text"]), is_number_line(text))
             stamp.rereads += [{"first_pass": text, **r} for r in reads]
         # The metadata finds a re-read line in the text with the stamp's own words already blanked: a print line
         # the stamp's office words were blanked in ("Phòng," of "Hải Phòng, ngày …" under "VĂN PHÒNG BỘ") is
