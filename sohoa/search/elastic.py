@@ -66,12 +66,14 @@ from sohoa.search.keys import (
     more_pages,
     page_key,
     page_order,
+    page_words,
     passage_count,
     passage_ranked,
     passage_scores,
     period_bound,
     plan_query,
     public_copy,
+    question_words,
     text_fields,
     text_key,
 )
@@ -970,13 +972,15 @@ class ElasticBackend:
             raw["_id"] for _, _, raw, p in chosen if raw.get("_source", {}).get("kind") == "document" and len(p) > 1
         ]
         with_texts = self._best_passages(qt, tf, choose, texts=True) if choose else {}
-        plan = plan_query(qt)
+        question = question_words(plan_query(qt))
         hits = []
         for score, _, raw, passages in chosen:
             raw = {**raw, "_score": score, "highlight": marks.get(raw["_id"], {})}
             pages = [p for p, _, _ in passages]
             if raw["_id"] in with_texts:
-                pages = page_order(plan, with_texts[raw["_id"]][1])  # as EmbeddedBackend._hit
+                # as EmbeddedBackend._hit, whose index stores the pages' words; here they come with the texts
+                candidates = [(p, s, page_words(text)) for p, s, text in with_texts[raw["_id"]][1]]
+                pages = page_order(question, candidates)
             hit = self._hit(raw, False, qt.accented, tf, pages[0] if pages else None)
             hit.more_pages = more_pages(hit.kind, hit.page, pages)
             hits.append(hit)

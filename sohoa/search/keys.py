@@ -377,29 +377,40 @@ def _fold_words(words: list[str]) -> str:
     return f" {' '.join(map(_folded_word, words))} "
 
 
-def _page_features(
-    content: frozenset[str], pairs: dict[tuple[str, str], float], score: float, best: float, text: str
-) -> tuple[float, ...]:
-    # The page's words folded and looked up as substrings: a question reads three pages for each of its hits, and
-    # sets of the page's words and of its adjacent pairs cost twice as much.
-    page = _fold_words(_WORD.findall(text[:PAGE_CHOICE_CHARS].lower()))
+def page_words(text: str) -> str:
+    """What keys.page_order reads of a page, computed once per page rather than per question (the embedded index
+    stores it with the record): "<characters>\n<heading>\n<words>", heading the folded words of the page's first
+    line (up to _HEADING_CHARS), words those of its first PAGE_CHOICE_CHARS characters, each one space apart and one
+    space around, so that a word, or a pair of adjacent words, is a substring test. Folding the words is nearly all
+    of the page choice's cost (about 0.1 ms a page, three pages for each of a question's ten hits)."""
     first = _FIRST_LINE.match(text)
-    heading = set(_folded_words(first.group(1)[:_HEADING_CHARS] if first else ""))
+    heading = _folded_words(first.group(1)[:_HEADING_CHARS] if first else "")
+    return f"{len(text)}\n {' '.join(heading)} \n{_fold_words(_WORD.findall(text[:PAGE_CHOICE_CHARS].lower()))}"
+
+
+def _page_features(
+    content: frozenset[str], pairs: dict[tuple[str, str], float], score: float, best: float, words: str
+) -> tuple[float, ...]:
+    chars, heading, page = words.split("\n", 2)  # page_words: folded words have no line break
     n = max(len(content), 1)
     found_pairs = sum(wt for (a, b), wt in pairs.items() if f" {a} {b} " in page)
     return (
         score / best if best > 0 else 0.0,
         sum(f" {w} " in page for w in content) / n,
         found_pairs / (sum(pairs.values()) or 1.0),
-        sum(w in heading for w in content) / n,
+        sum(f" {w} " in heading for w in content) / n,  # a folded word holds no space: a word of the heading
         # characters, not words: the same feature up to a constant, which leaves the order unchanged
-        math.log(len(text) + 1),
+        math.log(int(chars) + 1),
     )
 
 
+QuestionWords = tuple[frozenset[str], dict[tuple[str, str], float]]
+
+
 @functools.lru_cache(maxsize=64)
-def _question_words(plan: QueryPlan) -> tuple[frozenset[str], dict[tuple[str, str], float]]:
-    """(content words, word pairs with their weights) of a question, folded: once per question, not per hit."""
+def question_words(plan: QueryPlan) -> QuestionWords:
+    """(content words, word pairs with their weights) of a question, folded: what keys.page_order compares with a
+    page. Once per question, not per hit (hashing a plan for the cache costs about as much as a page's features)."""
     content = frozenset(w for u in plan.words if u.weight >= 1.0 for w in _folded_words(u.text))
     pairs: dict[tuple[str, str], float] = {}
     for u in plan.pairs:
@@ -409,13 +420,13 @@ def _question_words(plan: QueryPlan) -> tuple[frozenset[str], dict[tuple[str, st
     return content, pairs
 
 
-def page_order(plan: QueryPlan, candidates: Sequence[tuple[int, float, str]]) -> list[int]:
-    """A document hit's candidate pages (page, passage score, page text; best passage first) in the order shown:
-    the first is the page the hit shows, the next ones its Hit.more_pages (PAGE_CHOICE_WEIGHTS). Ties keep the
-    passage order."""
+def page_order(question: QuestionWords, candidates: Sequence[tuple[int, float, str]]) -> list[int]:
+    """A document hit's candidate pages (page, passage score, its page_words; best passage first) in the order
+    shown: the first is the page the hit shows, the next ones its Hit.more_pages (PAGE_CHOICE_WEIGHTS); `question`:
+    question_words of the query's plan. Ties keep the passage order."""
     if len(candidates) < 2:
         return [p for p, _, _ in candidates]
-    content, pairs = _question_words(plan)
+    content, pairs = question
     best = max(s for _, s, _ in candidates)
     scored = [
         (sum(w * f for w, f in zip(PAGE_CHOICE_WEIGHTS, _page_features(content, pairs, s, best, t), strict=True)), i, p)
