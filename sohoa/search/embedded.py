@@ -838,7 +838,7 @@ class EmbeddedBackend:
         kind: Kind = stored["kind"][0]
         title: str = stored["title"][0]
         pages: list[str] = stored.get("body", [])
-        words: list[str] = [bytes(w).decode("utf-8") for w in stored.get(_PAGE_WORDS, ())]
+        words: list[bytes] | list[str] = stored.get(_PAGE_WORDS, [])  # bytes: decoded when read, three at most
         keys = stored.get(_TEXT_KEY)
         key: str | None = bytes(keys[0]).decode("ascii") if keys else None
         if body_field != "body" and stored.get(_PUBLIC_COPY):
@@ -849,7 +849,8 @@ class EmbeddedBackend:
         shown = [p for p, _ in passages]
         if kind == "document" and question is not None and len(passages) > 1:
             # The pages' words are stored with the record: the choice of the page shown costs no search, no folding.
-            shown = page_order(question, [(p, s, words[p - 1]) for p, s in passages if 0 < p <= len(words)])
+            candidates = [(p, s, words[p - 1]) for p, s in passages if 0 < p <= len(words)]
+            shown = page_order(question, [(p, s, w if isinstance(w, str) else w.decode()) for p, s, w in candidates])
         best_passage = shown[0] if shown else None
         best_page: int | None = None
         snippet = ""
