@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sohoa.search.model import Fields, IndexDoc, Query
 from sohoa.search.querytext import QueryText
@@ -388,36 +389,42 @@ def page_words(text: str) -> str:
     return f"{len(text)}\n {' '.join(heading)} \n{_fold_words(_WORD.findall(text[:PAGE_CHOICE_CHARS].lower()))}"
 
 
-def _page_features(
-    content: frozenset[str], pairs: dict[tuple[str, str], float], score: float, best: float, words: str
-) -> tuple[float, ...]:
+def _page_features(question: QuestionWords, score: float, best: float, words: str) -> tuple[float, ...]:
     chars, heading, page = words.split("\n", 2)  # page_words: folded words have no line break
-    n = max(len(content), 1)
-    found_pairs = sum(wt for (a, b), wt in pairs.items() if f" {a} {b} " in page)
+    n = max(len(question.words), 1)
     return (
         score / best if best > 0 else 0.0,
-        sum(f" {w} " in page for w in content) / n,
-        found_pairs / (sum(pairs.values()) or 1.0),
-        sum(f" {w} " in heading for w in content) / n,  # a folded word holds no space: a word of the heading
+        sum(w in page for w in question.words) / n,
+        sum(wt for pair, wt in question.pairs if pair in page) / question.pair_weight,
+        sum(w in heading for w in question.words) / n,  # a folded word holds no space: a word of the heading
         # characters, not words: the same feature up to a constant, which leaves the order unchanged
         math.log(int(chars) + 1),
     )
 
 
-QuestionWords = tuple[frozenset[str], dict[tuple[str, str], float]]
+class QuestionWords(NamedTuple):
+    """What keys.page_order compares with a page, as the substrings it looks for in page_words."""
+
+    words: tuple[str, ...]  # the content words (plan words of full weight), folded, distinct: " word "
+    pairs: tuple[tuple[str, float], ...]  # the word pairs with their plan weight: " first second "
+    pair_weight: float  # the pairs' weights summed (1.0 when none)
 
 
 @functools.lru_cache(maxsize=64)
 def question_words(plan: QueryPlan) -> QuestionWords:
-    """(content words, word pairs with their weights) of a question, folded: what keys.page_order compares with a
-    page. Once per question, not per hit (hashing a plan for the cache costs about as much as a page's features)."""
+    """A question's content words and word pairs, folded: once per question, not per hit (hashing a plan for the
+    cache costs about as much as a page's features)."""
     content = frozenset(w for u in plan.words if u.weight >= 1.0 for w in _folded_words(u.text))
     pairs: dict[tuple[str, str], float] = {}
     for u in plan.pairs:
         words = _folded_words(u.text)
         if len(words) == 2:
             pairs[(words[0], words[1])] = u.weight
-    return content, pairs
+    return QuestionWords(
+        tuple(f" {w} " for w in content),
+        tuple((f" {a} {b} ", wt) for (a, b), wt in pairs.items()),
+        sum(pairs.values()) or 1.0,
+    )
 
 
 def page_order(question: QuestionWords, candidates: Sequence[tuple[int, float, str]]) -> list[int]:
@@ -426,10 +433,9 @@ def page_order(question: QuestionWords, candidates: Sequence[tuple[int, float, s
     question_words of the query's plan. Ties keep the passage order."""
     if len(candidates) < 2:
         return [p for p, _, _ in candidates]
-    content, pairs = question
     best = max(s for _, s, _ in candidates)
     scored = [
-        (sum(w * f for w, f in zip(PAGE_CHOICE_WEIGHTS, _page_features(content, pairs, s, best, t), strict=True)), i, p)
+        (sum(w * f for w, f in zip(PAGE_CHOICE_WEIGHTS, _page_features(question, s, best, t), strict=True)), i, p)
         for i, (p, s, t) in enumerate(candidates)
     ]
     scored.sort(key=lambda x: (-x[0], x[1]))
