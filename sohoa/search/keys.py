@@ -353,8 +353,8 @@ def more_pages(kind: str, shown: int | None, pages: list[int]) -> list[int]:
 #   length: log of the page's length in characters (a long page holds many words without being about them).
 # Weights fitted as a conditional logit (which candidate page of the right document is relevant), L2 1.0, on the
 # six development sets (300 questions), rounded; cross-validated across sets 1-3 and 4-6 in docs/search.md ("Ninth
-# pass"). Words and pairs are looked for in the page's first PAGE_CHOICE_CHARS characters: the cost of a question
-# is three pages per hit whatever the page's length.
+# pass"). Words and pairs are looked for in the page's first PAGE_CHOICE_CHARS characters, folded once per page
+# (page_words; the embedded index stores them): a question's cost is substring tests on three pages per hit.
 PAGE_CHOICE_WEIGHTS = (4.0, 2.0, 3.0, 2.5, -0.5)  # z, words, pairs, heading, length
 _HEADING_CHARS = 160  # a page's first line counts as its heading up to this length
 PAGE_CHOICE_CHARS = 2000  # words and pairs are looked for in this much of a page (about two thirds of an A4 page)
