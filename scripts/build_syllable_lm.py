@@ -17,6 +17,15 @@ sentences for the bigrams ("<s>" marks a boundary). Only well-formed Vietnamese 
 abbreviations and names of foreign things are left out). Bigrams seen fewer than MIN_BIGRAM times are pruned.
 
 Usage: python scripts/build_syllable_lm.py [--source FILE] [--out FILE]
+
+Evaluation models (never shipped): `--exclude-passage-sets` leaves out, besides the held-out documents, every
+document a passage question set (scripts/data/passage_questions*.jsonl) draws an article from, so that search's
+tone restoration (sohoa/search/retone.py) is measured on questions whose documents the model never saw;
+`--add-catalogue DIR` adds the procedure records' text (DIR/procedures_detail.jsonl.gz, DIR/bqp_procedures.jsonl.gz)
+to make up for the documents left out. Such a table goes to /tmp, read through SOHOA_RETONE_LM:
+
+    python scripts/build_syllable_lm.py --source ../shared/data/legal_texts/vbpl_docs.jsonl.gz \
+        --exclude-passage-sets --add-catalogue ../shared/data/catalogue --out /tmp/lm-eval.tsv.gz
 """
 
 from __future__ import annotations
@@ -70,6 +79,33 @@ def syllable_runs(text: str) -> list[list[str]]:
     return runs
 
 
+def passage_set_numbers() -> set[str]:
+    """The document numbers every passage question set names in its relevant articles ("<number>|Điều N")."""
+    numbers: set[str] = set()
+    for path in sorted((Path(__file__).resolve().parent / "data").glob("passage_questions*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                numbers.update(r.split("|", 1)[0] for r in json.loads(line)["relevant"])
+    return numbers
+
+
+def doc_number(doc: dict[str, str]) -> str:
+    """A document's number as the passage sets write it (eval_passages.passages: Ð U+00D0 read as Đ)."""
+    return normalize_text(doc["number_from_title"]).replace("\u00d0", "\u0110")
+
+
+def catalogue_texts(root: Path) -> list[dict[str, str]]:
+    """Every procedure record's string values, one pseudo-document per record."""
+    out: list[dict[str, str]] = []
+    for name in ("procedures_detail.jsonl.gz", "bqp_procedures.jsonl.gz"):
+        with gzip.open(root / name, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    rec = json.loads(line)
+                    out.append({"body_text": "\n".join(v for v in rec.values() if isinstance(v, str))})
+    return out
+
+
 def count(docs: list[dict[str, str]]) -> tuple[Counter[str], Counter[tuple[str, str]]]:
     unigrams: Counter[str] = Counter()
     bigrams: Counter[tuple[str, str]] = Counter()
@@ -85,16 +121,38 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--source", type=Path, default=Path("../shared/data/legal_texts/vbpl_docs.jsonl.gz"))
     ap.add_argument("--out", type=Path, default=DEFAULT_TABLE)
+    ap.add_argument(
+        "--exclude-passage-sets",
+        action="store_true",
+        help="an evaluation model: also leave out every document a passage question set draws from",
+    )
+    ap.add_argument("--add-catalogue", type=Path, default=None, help="an evaluation model: add the procedure records")
+    ap.add_argument(
+        "--exclude", action="append", default=[], help="an evaluation model: also leave out this document number"
+    )
     args = ap.parse_args()
     if not args.source.is_file():
         print(f"no {args.source}: the vbpl texts are the model's source", file=sys.stderr)
         return 2
     docs = documents(args.source)
     train = training(docs)
+    note = ""
+    if args.exclude_passage_sets:
+        seen = passage_set_numbers()
+        train = [d for d in train if doc_number(d) not in seen]
+        note += f", passage sets' {len(seen)} documents left out"
+    if args.exclude:
+        train = [d for d in train if doc_number(d) not in set(args.exclude)]
+        note += f", {' '.join(args.exclude)} left out"
+    n_vbpl = len(train)
+    if args.add_catalogue:
+        extra = catalogue_texts(args.add_catalogue)
+        train = train + extra
+        note += f", + {len(extra)} procedure records"
     unigrams, bigrams = count(train)
     kept = {k: v for k, v in bigrams.items() if v >= MIN_BIGRAM}
     lines = [
-        f"# sohoa syllable LM: {len(train)} of {len(docs)} vbpl documents (held out: index % {HOLDOUT_EVERY} == 0)"
+        f"# sohoa syllable LM: {n_vbpl} of {len(docs)} vbpl documents (held out: index % {HOLDOUT_EVERY} == 0{note})"
     ]
     lines += [f"{w}\t{n}" for w, n in sorted(unigrams.items(), key=lambda kv: (-kv[1], kv[0]))]
     lines += [f"{a} {b}\t{n}" for (a, b), n in sorted(kept.items(), key=lambda kv: (-kv[1], kv[0]))]

@@ -13,7 +13,8 @@ on: a right article must come first. sohoa's embedded index against a plain syll
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 6               # desk abbreviations (held out)
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 7               # the seventh set (held out)
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 8               # the eighth set (held out)
-    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --print-sample 8      # a set's articles (no search)
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 9               # the ninth set (held out)
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --print-sample 9      # a set's articles (no search)
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set dev --pages     # + one record per document
 
 Data (read-only, never part of the repository): SOHOA_SAMPLES (default ../shared/data beside the project) with
@@ -47,6 +48,7 @@ import random
 import re
 import sys
 import tempfile
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +68,7 @@ QUESTIONS5 = HERE / "data" / "passage_questions5.jsonl"
 QUESTIONS6 = HERE / "data" / "passage_questions6.jsonl"
 QUESTIONS7 = HERE / "data" / "passage_questions7.jsonl"
 QUESTIONS8 = HERE / "data" / "passage_questions8.jsonl"
+QUESTIONS9 = HERE / "data" / "passage_questions9.jsonl"
 SEED = 20261207  # the sample of articles the questions were written about
 SEED2 = 20261208  # set 2: a fresh sample, set 1's articles excluded
 SEED3 = 20261209  # set 3: a fresh sample, sets 1 and 2's articles excluded
@@ -74,6 +77,7 @@ SEED5 = 20261211  # set 5 (held out, 60): sets 1-4's articles excluded
 SEED6 = 20261212  # set 6 (held out, 20, desk abbreviations): sets 1-5's articles excluded
 SEED7 = 20261213  # set 7 (held out, 60, written before any run): sets 1-6's articles excluded
 SEED8 = 20261214  # set 8 (held out, 60, written before any run): sets 1-7's articles excluded
+SEED9 = 20261215  # set 9 (held out, 60, written before any run): sets 1-8's articles excluded
 SPLIT_SEED = 15
 
 
@@ -156,8 +160,8 @@ def sample3(ps: list[Passage]) -> list[Passage]:
 def _seen_before(ps: list[Passage], upto: int) -> set[str]:
     """The articles sampled for, or judged relevant in, sets 1..`upto`."""
     seen = {p.pid for p in sample(ps)} | {r for q in load_questions() for r in q["relevant"]}
-    samplers = {2: sample2, 3: sample3, 4: sample4, 5: sample5, 6: sample6, 7: sample7}
-    files = {2: QUESTIONS2, 3: QUESTIONS3, 4: QUESTIONS4, 5: QUESTIONS5, 6: QUESTIONS6, 7: QUESTIONS7}
+    samplers = {2: sample2, 3: sample3, 4: sample4, 5: sample5, 6: sample6, 7: sample7, 8: sample8}
+    files = {2: QUESTIONS2, 3: QUESTIONS3, 4: QUESTIONS4, 5: QUESTIONS5, 6: QUESTIONS6, 7: QUESTIONS7, 8: QUESTIONS8}
     for k in range(2, upto + 1):
         seen |= {p.pid for p in samplers[k](ps)}
         if files[k].exists():
@@ -190,6 +194,11 @@ def sample8(ps: list[Passage]) -> list[Passage]:
     return sample(ps, seed=SEED8, exclude=frozenset(_seen_before(ps, 7)))
 
 
+def sample9(ps: list[Passage]) -> list[Passage]:
+    """Set 9's articles (held out, 60, written before any run): none sampled or judged in sets 1-8."""
+    return sample(ps, seed=SEED9, exclude=frozenset(_seen_before(ps, 8)))
+
+
 SAMPLERS = {
     "1": sample,
     "2": sample2,
@@ -199,6 +208,7 @@ SAMPLERS = {
     "6": sample6,
     "7": sample7,
     "8": sample8,
+    "9": sample9,
 }
 
 
@@ -213,6 +223,13 @@ def print_sample(ps: list[Passage], which: str) -> None:
         print("--- headings of the document:")
         print("\n".join(f"  {h}" for h in by_doc[p.number]))
         print()
+
+
+def typed_without_marks(text: str) -> str:
+    """A question as typed without a Vietnamese keyboard: tone and vowel marks removed, đ → d, case kept."""
+    decomposed = unicodedata.normalize("NFD", normalize_text(text))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", stripped).replace("đ", "d").replace("Đ", "D")
 
 
 def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
@@ -407,8 +424,14 @@ def main() -> None:
     ap.add_argument(
         "--set",
         default="1",
-        help="question set: 1 (split dev / held-out), 2, 3, 5, 6, 7 or 8 (later sets, all held out), 4 (development), "
-        "dev (sets 1-4 together), or a JSONL path",
+        help="question set: 1 (split dev / held-out), 2, 3, 5, 6, 7, 8 or 9 (later sets, all held out), "
+        "4 (development), dev (sets 1-4 together), or a JSONL path",
+    )
+    ap.add_argument(
+        "--fold",
+        action="store_true",
+        help="every question typed without diacritics: marks removed, đ → d, case kept (the accented questions of a "
+        "set become more questions of the no-diacritics kind; styles keep their names)",
     )
     ap.add_argument("--dev-only", action="store_true", help="score the dev part only (while tuning)")
     ap.add_argument("--per-question", action="store_true", help="first hits per dev question (set 2: all)")
@@ -441,13 +464,18 @@ def main() -> None:
             "6": QUESTIONS6,
             "7": QUESTIONS7,
             "8": QUESTIONS8,
+            "9": QUESTIONS9,
         }
         if args.set == "dev":  # every set seen so far: the development data of the fifth set's pass
             questions = [q for f in (QUESTIONS, QUESTIONS2, QUESTIONS3, QUESTIONS4) for q in load_questions(f)]
         else:
             questions = load_questions(numbered.get(args.set) or Path(args.set))
         dev, held = [], questions
-    if args.set in ("1", "2", "3", "5", "6", "7", "8"):
+    if args.fold:
+        questions = [dict(q, question=typed_without_marks(q["question"])) for q in questions]
+        folded = {q["id"]: q for q in questions}
+        dev, held = [folded[q["id"]] for q in dev], [folded[q["id"]] for q in held]
+    if args.set in ("1", "2", "3", "5", "6", "7", "8", "9"):
         parts = ([("dev", dev)] if dev else []) + ([] if args.dev_only else [("held-out", held)])
     else:
         parts = [("all", questions)]

@@ -1517,3 +1517,73 @@ def test_a_question_shows_the_page_whose_heading_and_word_pairs_answer_over_a_pa
         hit = b.search(Query(text=text, limit=4)).hits[0]
         assert hit.id == "nd-huu" and hit.page == 3, text
         assert 2 in hit.more_pages and 3 not in hit.more_pages, text
+
+
+def _articles(number: str | None, prefix: str) -> list[IndexDoc]:
+    """The pension decree's articles, each a record of its own (a law cut into articles), all titled as the law."""
+    return [
+        IndexDoc(
+            f"{prefix}-{n}",
+            "document",
+            "Nghị định về trợ cấp hưu trí xã hội",
+            number=number if number else f"{n}/2025/NĐ-CP",
+            pages=[page],
+        )
+        for n, page in enumerate(_PENSION_DECREE.pages[1:], 1)
+    ]
+
+
+def test_a_question_ranks_first_the_article_record_whose_heading_and_word_pairs_answer_among_its_law_s_articles(
+    make: Backends,
+) -> None:
+    # keys.sibling_order: records of one number holding one passage each are the articles of one law; among the ranks
+    # they hold they are ordered as a document's pages are (keys.page_order). Article 1 repeats the question's common
+    # words and has the best passage; article 5's heading says "mai táng". With a number each (no siblings), the
+    # passage order stands, so the reordering is what the shared number does.
+    questions = (
+        "Bố tôi đang hưởng trợ cấp hưu trí xã hội thì mất, gia đình có được hỗ trợ tiền mai táng không?",
+        "bo toi dang huong tro cap huu tri xa hoi thi mat, gia dinh co duoc ho tro tien mai tang khong",
+    )
+    other = IndexDoc("cv", "document", "Công văn", number="9/CV", pages=["Về việc hỗ trợ người khó khăn."])
+    apart = make.new()
+    apart.upsert([*_articles(None, "a"), other])
+    together = make.new()
+    together.upsert([*_articles("15/2025/NĐ-CP", "s"), other])
+    for text in questions:
+        alone = [h.id for h in apart.search(Query(text=text, limit=5)).hits]
+        if make.kind == "embedded":  # osmem-server's length normalisation already prefers the short article 5
+            assert alone[0] == "a-1", (text, alone)
+        shown = [h.id for h in together.search(Query(text=text, limit=5)).hits]
+        assert shown[0] == "s-2", (text, shown)  # "Điều 5. Hỗ trợ chi phí mai táng"
+        # the same records in the same ranks, only the law's articles permuted among them
+        assert sorted(shown) == sorted(i.replace("a-", "s-") for i in alone), (text, shown)
+        assert [i for i in shown if not i.startswith("s-")] == [i for i in alone if not i.startswith("a-")]
+
+
+# Two records with the same letters once folded, in other words ("phạt" a fine, "phát" to hand out), of the same
+# length: folded BM25 ties them (and the other one, indexed first, comes first on a tie); a question typed without
+# diacritics means the one whose accented words the syllable model reads (sohoa/search/retone.py).
+TONE_PAIR = [
+    IndexDoc(
+        "grant", "document", "Văn bản hai", pages=["Mức phát tiền đối với hành vi vi phạm quy định về đăng ký tàu"]
+    ),
+    IndexDoc("fine", "document", "Văn bản một", pages=["Mức phạt tiền đối với hành vi vi phạm quy định về đăng ký xe"]),
+    *(IndexDoc(f"other{i}", "document", "Văn bản khác", pages=[f"Quy định về hồ sơ số {i}"]) for i in range(8)),
+]
+
+
+@pytest.mark.parametrize(
+    "text", ["muc phat tien doi voi hanh vi vi pham quy dinh ve dang ky", "Muc phat tien vi pham", "muc phat tien"]
+)
+def test_question_without_diacritics_means_its_accented_words(make: Backends, text: str) -> None:
+    b = make.new()
+    b.upsert(TONE_PAIR)
+    found = ids(b, text)
+    assert found[0] == "fine"
+    assert "grant" in found  # restored readings only add score: the folded match stays
+
+
+def test_restoration_leaves_typed_tones_alone(make: Backends) -> None:
+    b = make.new()
+    b.upsert(TONE_PAIR)
+    assert ids(b, "mức phát tiền")[0] == "grant"  # typed with tones: exact tones decide, nothing restored

@@ -74,6 +74,8 @@ from sohoa.search.keys import (
     plan_query,
     public_copy,
     question_words,
+    retoned,
+    sibling_order,
     text_fields,
     text_key,
 )
@@ -410,6 +412,12 @@ def text_query(qt: QueryText, tf: tuple[str, str] = ("title", "body")) -> dict[s
             should.append(_phrase(body_field, text, weight * _B_ACCENT))
             if title_field:
                 should.append(_phrase(title_field, text, weight * _B_ACCENT * _B_TITLE))
+    # The accented readings restored for a query typed without diacritics (keys.retoned, retone.py), as the
+    # embedded index renders them: exact-tone word clauses and accented pair phrases, extra score only.
+    for restored in retoned(plan, passages=not title_field):
+        should.append(_phrase(body_field, restored.text, restored.weight * _B_ACCENT))
+        if title_field:
+            should.append(_phrase(title_field, restored.text, restored.weight * _B_ACCENT * _B_TITLE))
     body: dict[str, Any] = {"must": must}
     if should:
         body["should"] = should
@@ -971,6 +979,14 @@ class ElasticBackend:
         choose = [
             raw["_id"] for _, _, raw, p in chosen if raw.get("_source", {}).get("kind") == "document" and len(p) > 1
         ]
+        # keys.sibling_order: one-passage records of one document number (articles as records) shown together are
+        # ordered by their passages' texts, fetched with the same request.
+        sibling = [
+            raw.get("_source", {}).get("number") if p and counts[rank] == 1 else None for _, rank, raw, p in chosen
+        ]
+        named = [k for k in sibling if k]
+        sibling = [k if k and named.count(k) > 1 else None for k in sibling]
+        choose += [raw["_id"] for (_, _, raw, _), k in zip(chosen, sibling, strict=True) if k]
         with_texts = self._best_passages(qt, tf, choose, texts=True) if choose else {}
         question = question_words(plan_query(qt))
         hits = []
@@ -984,6 +1000,16 @@ class ElasticBackend:
             hit = self._hit(raw, False, qt.accented, tf, pages[0] if pages else None)
             hit.more_pages = more_pages(hit.kind, hit.page, pages)
             hits.append(hit)
+        if any(sibling):
+            texts = [with_texts.get(raw["_id"], (0.0, [(0, 0.0, "")]))[1][:1] for _, _, raw, _ in chosen]
+            order = sibling_order(
+                question,
+                [
+                    (k, p[0][1] if p else 0.0, page_words(t[0][2] if t else "") if k else "")
+                    for k, (_, _, _, p), t in zip(sibling, chosen, texts, strict=True)
+                ],
+            )
+            hits = [hits[i] for i in order]
         next_cursor = None
         if len(chosen) == limit and offset + limit < total:
             next_cursor = _encode_cursor(False, offset=offset + limit)

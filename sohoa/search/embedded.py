@@ -52,6 +52,7 @@ from sohoa.search.keys import (
     MORE_PAGES,
     QueryPlan,
     QuestionWords,
+    WordUnit,
     closest_term,
     context_copies,
     filter_terms,
@@ -66,6 +67,8 @@ from sohoa.search.keys import (
     plan_query,
     public_copy,
     question_words,
+    retoned,
+    sibling_order,
     text_fields,
     text_key,
 )
@@ -582,6 +585,7 @@ class EmbeddedBackend:
                 match += [(_SHOULD, q) for _, m in words for q in m]
                 match += [(_SHOULD, o) for o in optional]
         rank += [(_SHOULD, b) for b in self._proximity(plan, qt.accented, tf)]
+        rank += [(_SHOULD, b) for b in self._retoned(retoned(plan, passages=not tf[0]), tf)]
         return _TextQueries(tantivy.Query.boolean_query(rank), tantivy.Query.boolean_query(match), hl_folded, hl_exact)
 
     def _code_unit(self, code: str, tf: tuple[str, str]) -> tantivy.Query:
@@ -620,6 +624,20 @@ class EmbeddedBackend:
                 gates = self._folded(folded, tf)
                 boosts += [self._gate(g, e) for g, e in zip(gates, self._exact(exact, tf, weight), strict=True)]
         return boosts
+
+    def _retoned(self, units: Sequence[WordUnit], tf: tuple[str, str]) -> list[tantivy.Query]:
+        """The accented readings restored for a query typed without diacritics (keys.retoned, retone.py): exact tone
+        clauses of each likely word, and each likely pair as an accented phrase gated by its folded pair. Extra
+        score only: every one implies a folded clause the query has."""
+        out: list[tantivy.Query] = []
+        for u in units:
+            exact = self._text.analyze(u.text)
+            if len(exact) == 1:
+                out += self._exact(exact, tf, u.weight)
+            elif len(exact) == 2:
+                gates = self._folded(self._fold.analyze(u.text), tf)
+                out += [self._gate(g, e) for g, e in zip(gates, self._exact(exact, tf, u.weight), strict=True)]
+        return out
 
     def _filters(self, query: Query) -> list[tantivy.Query]:
         def term(field: str, value: str) -> tantivy.Query:
@@ -686,9 +704,55 @@ class EmbeddedBackend:
             self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf, pages, question)
             for score, addr, pages in hits_raw
         ]
+        if passage_q is not None:
+            hits = self._siblings(searcher, hits_raw, hits, question_words(plan), tf)
         facets, total = facet_job.result()
         suggestion = self._suggest(searcher, qt, tf) if total == 0 and text_q is not None else None
         return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
+
+    def _siblings(
+        self,
+        searcher: tantivy.Searcher,
+        hits_raw: list[tuple[float, tantivy.DocAddress, list[tuple[int, float]]]],
+        hits: list[Hit],
+        question: QuestionWords,
+        tf: tuple[str, str],
+    ) -> list[Hit]:
+        """The hits shown with each document's one-passage records (articles indexed as records, same number)
+        ordered among their ranks by keys.sibling_order. Their texts are read only when two such records share a
+        number (the same passage words page_order reads for a document's pages: stored for a document, else folded
+        from its text)."""
+        counts = _counts(searcher, [(s, a) for s, a, _ in hits_raw])
+        keys_ = [
+            h.number if h.number and c == 1 and pages else None
+            for h, c, (_, _, pages) in zip(hits, counts, hits_raw, strict=True)
+        ]
+        named = [k for k in keys_ if k]
+        if len(named) == len(set(named)):
+            return hits
+        texts = [""] * len(hits)
+        for i, (key, (_, addr, pages)) in enumerate(zip(keys_, hits_raw, strict=True)):
+            if key and named.count(key) > 1:
+                stored = searcher.doc(addr).to_dict()
+                bodies: list[str] = stored.get("body", [])
+                words: list[bytes] | list[str] = stored.get(_PAGE_WORDS, [])
+                if tf[1] != "body" and stored.get(_PUBLIC_COPY):
+                    copy = json.loads(bytes(stored[_PUBLIC_COPY][0]).decode("utf-8"))
+                    bodies, words = copy["pages"], copy.get("page_words", [])
+                page = pages[0][0]
+                if 0 < page <= len(words):
+                    w = words[page - 1]
+                    texts[i] = w if isinstance(w, str) else w.decode()
+                else:
+                    texts[i] = page_words(bodies[page - 1] if 0 < page <= len(bodies) else "")
+        order = sibling_order(
+            question,
+            [
+                (k if k and named.count(k) > 1 else None, r[2][0][1] if r[2] else 0.0, t)
+                for k, r, t in zip(keys_, hits_raw, texts, strict=True)
+            ],
+        )
+        return [hits[i] for i in order]
 
     def _prepare(
         self,

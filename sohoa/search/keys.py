@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from sohoa.search import retone
 from sohoa.search.model import Fields, IndexDoc, Query
 from sohoa.search.querytext import QueryText
 from sohoa.textnorm import fold, has_diacritics, normalize_text
@@ -229,6 +230,9 @@ class QueryPlan:
     optional_codes: tuple[str, ...] = ()
     pairs: tuple[WordUnit, ...] = ()
     sequence: str | None = None
+    # A query typed without any diacritics: its words in typed order (desk abbreviations spelt out, not as typed),
+    # whose likely accented readings `retoned` adds (retone.py); empty for a query typed with tones.
+    untoned: tuple[WordUnit, ...] = ()
 
 
 # A calendar date ("1/7/2025", "01-07-2025", "7/2025"): a question's "from 1/7/2025" is written "01/7/2025" or
@@ -238,6 +242,36 @@ _DATE = re.compile(r"(?:\d{1,2}[/.-])?\d{1,2}[/.-](?:19|20)\d{2}")
 
 def _is_structured_code(code: str) -> bool:
     return not code.isdigit() and not _DATE.fullmatch(code)
+
+
+# Tone restoration of a query typed without diacritics (retone.py): a word's reading is searched on the accented
+# fields when its posterior is at least RETONE_MIN, at most RETONE_READINGS readings a word, weighing RETONE_WORD x
+# posterior x the word's own weight (the accented fields' B_ACCENT on top, as for a word typed with tones). Pairs
+# of readings as accented phrases (RETONE_PAIR x posterior x the pair's weight) lost on every development fold, so
+# their weight is 0 and none is built. Fitted on the development passage sets typed without marks, docs/search.md
+# ("Tenth pass"): the gain is small and did not hold on both folds.
+RETONE_MIN = 0.2
+RETONE_READINGS = 2
+RETONE_WORD = 0.2
+RETONE_PAIR = 0.0
+
+
+@functools.lru_cache(maxsize=64)
+def _retoned(words: tuple[WordUnit, ...]) -> tuple[WordUnit, ...]:
+    """The restored readings of a query's words (one syllable each; a multi-word expansion or a hyphenated term
+    breaks the run, an accented word is fixed context) and, with RETONE_PAIR, of its adjacent pairs, as units."""
+    restored = retone.retoner().restore([w.text if " " not in w.text else "-" for w in words], RETONE_PAIR > 0)
+    out: list[WordUnit] = []
+    for w, readings in zip(words, restored.words, strict=True):
+        out += [WordUnit(r, RETONE_WORD * p * w.weight) for r, p in readings[:RETONE_READINGS] if p >= RETONE_MIN]
+    pairs: list[WordUnit] = []
+    seen: set[str] = set()
+    for a, b, readings in zip(words, words[1:], restored.pairs if RETONE_PAIR > 0 else (), strict=False):
+        for r, p in readings[:RETONE_READINGS]:
+            if p >= RETONE_MIN and r not in seen:
+                seen.add(r)
+                pairs.append(WordUnit(r, RETONE_PAIR * p * B_PAIR * min(a.weight, b.weight) ** 0.5))
+    return (*out, *pairs)
 
 
 def plan_query(qt: QueryText) -> QueryPlan:
@@ -288,6 +322,7 @@ def plan_query(qt: QueryText) -> QueryPlan:
     sequence = None
     if 1 < len(qt.terms) <= MAX_SEQUENCE_WORDS:
         sequence = " ".join(spelt)
+    untoned = () if qt.accented else tuple(words)
     if not all_words:
         words += literals
     return QueryPlan(
@@ -298,6 +333,7 @@ def plan_query(qt: QueryText) -> QueryPlan:
         optional_codes=tuple(c for c in qt.codes if not _is_structured_code(c)),
         pairs=tuple(pairs) if not all_words or len(words) > 1 else (),
         sequence=sequence,
+        untoned=untoned,
     )
 
 
@@ -442,6 +478,35 @@ def page_order(question: QuestionWords, candidates: Sequence[tuple[int, float, s
     return [p for _, _, p in scored]
 
 
+# The articles of one law indexed each as its own record (one passage a record, the same document number: the shape
+# of a legal-passage benchmark, or of an import that cuts a law into articles) are siblings: they share the law's
+# number, theme and context, so their record scores differ by their headings, and a long heading repeating the law's
+# theme words outscored the article that answers (docs/search.md, "Tenth pass": on the 360 questions of passage
+# sets 1-7, 53 of the 69 questions whose answering article was not first had a sibling first). The hits shown of
+# one such document are ordered among the ranks they hold by page_order, the score that picks a document's page
+# among its candidate pages (the same question: which article of this law answers). Other documents keep their
+# ranks, so the order across documents, where a heading's theme words do discriminate, is untouched.
+
+
+def sibling_order(question: QuestionWords, hits: Sequence[tuple[str | None, float, str]]) -> list[int]:
+    """A question's shown hits (sibling key: the document number of a one-passage record, else None; best passage
+    score; that passage's page_words, read for siblings only), ranked, as their indices in the order shown: each
+    document's siblings reordered by page_order among the ranks they hold, every other hit in place; `question`:
+    question_words of the query's plan."""
+    groups: dict[str, list[int]] = {}
+    for i, (key, _, _) in enumerate(hits):
+        if key:
+            groups.setdefault(key, []).append(i)
+    order = list(range(len(hits)))
+    for members in groups.values():
+        if len(members) > 1:
+            for rank, i in zip(
+                members, page_order(question, [(i, hits[i][1], hits[i][2]) for i in members]), strict=True
+            ):
+                order[rank] = i
+    return order
+
+
 def passage_scores(
     records: Sequence[float], passages: Sequence[float | None], counts: Sequence[int | None] | None = None
 ) -> list[float]:
@@ -463,6 +528,18 @@ def passage_ranked(plan: QueryPlan) -> bool:
     sequence as a phrase boost already; on the question set all-question rescoring and question-only rescoring
     score the same, and keyword searches skip the passage query's cost."""
     return not plan.all_words and bool(plan.words) and not plan.required_codes
+
+
+def retoned(plan: QueryPlan, passages: bool) -> tuple[WordUnit, ...]:
+    """The accented readings restored for a query typed without diacritics (retone.py, weighted by RETONE_*), as
+    extra score beside its folded clauses, on the accented fields: of a question ranked by best passage in its
+    passage query only (where the words that answer are; in the record stage too they lifted short records holding
+    a few of the words on a server whose BM25 ignores the average length, and cost clauses over every record), of
+    any other query in its record query. Computed here, not in plan_query, so that the embedded index restores a
+    question's tones on the worker that builds its passage query, beside the record search."""
+    if not plan.untoned or passage_ranked(plan) != passages:
+        return ()
+    return _retoned(plan.untoned)
 
 
 def id_hash(record_id: str) -> int:
