@@ -57,7 +57,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from sohoa.search.embedded import EmbeddedBackend
-from sohoa.search.keys import id_hash
+from sohoa.search.keys import id_hash, page_key, page_words, text_key
 from sohoa.search.model import IndexDoc, Kind, Query
 from sohoa.search.querytext import parse_query_text
 from sohoa.textnorm import fold, normalize_text
@@ -365,11 +365,17 @@ def bench_raw_tantivy(docs: list[IndexDoc], qs: list[Query], workdir: Path, batc
     def pairs(text: str) -> str:
         return embedded.pair_tokens(folded.analyze(text))
 
-    # Texts normalised and their word-pair texts built before the clock: the floor for the same fields.
+    # Texts normalised and their word-pair texts built before the clock: the floor for the same fields; so are a
+    # document's stored page words and text key (schema 9; the public copy's are in its JSON, which this omits).
     ready = [
         (d, (t := normalize_text(d.title)), pairs(t), [((n := normalize_text(p)), pairs(n)) for p in d.pages])
         for d in docs
     ]
+    stored = {
+        d.id: ([page_words(p).encode() for p, _ in pages], text_key([page_key(p) for p, _ in pages]).encode())
+        for d, _, _, pages in ready
+        if d.kind == "document"
+    }
     keys = {d.id: id_hash(d.id) for d in docs}
     writer = index.writer(heap_size=64_000_000)
     pwriter = pindex.writer(heap_size=64_000_000)
@@ -396,6 +402,10 @@ def bench_raw_tantivy(docs: list[IndexDoc], qs: list[Query], workdir: Path, batc
                     doc.add_text(f"{b_field}_f2", page_pairs)
             doc.add_integer("issued", int(d.issued_date.replace("-", "")) if d.issued_date else 0)
             doc.add_integer("id_h", keys[d.id])
+            if d.id in stored:
+                for words in stored[d.id][0]:
+                    doc.add_bytes("page_words", words)
+                doc.add_bytes("text_key", stored[d.id][1])
             writer.delete_documents_by_term("id", d.id)
             writer.add_document(doc)
             pwriter.delete_documents_by_term("id", d.id)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 import subprocess
 import sys
 import textwrap
@@ -10,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import tantivy
 
 from sohoa.search.embedded import (
     SCHEMA_VERSION,
@@ -20,10 +23,11 @@ from sohoa.search.embedded import (
     pair_tokens,
 )
 from sohoa.search.factory import open_backend
+from sohoa.search.keys import QueryPlan, page_key, page_order, page_words, plan_query, question_words, text_key
 from sohoa.search.model import IndexDoc, Query, SearchBackend
 from sohoa.search.querytext import MAX_UNITS, parse_query_text
 from sohoa.settings import Settings
-from sohoa.textnorm import fold
+from sohoa.textnorm import fold, normalize_text
 
 VI_LETTERS = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
 
@@ -664,3 +668,82 @@ def test_concurrent_questions_rank_as_one_at_a_time(tmp_path: Path) -> None:
     with ThreadPoolExecutor(max_workers=6) as callers:
         together = list(callers.map(key, queries * 6))
     assert together == alone * 6
+
+
+# --- the page choice's words, stored at index time (schema 9) --------------------------------------------------------
+
+_DECREE_PAGES = [
+    "NGHỊ ĐỊNH\nQuy định chính sách trợ cấp hưu trí xã hội",
+    "",  # an empty page keeps its place: value i of the stored words is page i+1
+    "Điều 5. Hỗ trợ chi phí mai táng\nNgười đang hưởng trợ cấp hưu trí xã hội khi chết thì được hỗ trợ mai táng.",
+    "Điều 6. " + "Ðiều khoản chuyển tiếp về trợ cấp " * 80 + "mai táng phí",  # Ð (U+00D0); "mai táng" past 2,000
+    "Điều 7. " + "Quy định về hồ sơ đề nghị hưởng trợ cấp " * 6 + "\nmai táng, hỗ trợ gia đình người hưởng trợ cấp.",
+]
+
+
+def _page_order_from_texts(plan: QueryPlan, candidates: list[tuple[int, float, str]]) -> list[int]:
+    """keys.page_order as the ninth pass computed it at query time, from the page texts (its features written out
+    again here): the stored words must give the same order."""
+    from sohoa.search import keys
+
+    def folded(text: str) -> list[str]:
+        return [fold(w) for w in re.findall(r"\w+", text.lower())]
+
+    content = {w for u in plan.words if u.weight >= 1.0 for w in folded(u.text)}
+    pairs = {tuple(folded(u.text)): u.weight for u in plan.pairs if len(folded(u.text)) == 2}
+    best = max(s for _, s, _ in candidates)
+    scored = []
+    for i, (p, s, text) in enumerate(candidates):
+        page = f" {' '.join(folded(text[: keys.PAGE_CHOICE_CHARS]))} "
+        heading = set(folded(text.lstrip().split("\n", 1)[0][:160]))
+        n = max(len(content), 1)
+        features = (
+            s / best,
+            sum(f" {w} " in page for w in content) / n,
+            sum(wt for (a, b), wt in pairs.items() if f" {a} {b} " in page) / (sum(pairs.values()) or 1.0),
+            sum(w in heading for w in content) / n,
+            math.log(len(text) + 1),
+        )
+        scored.append((sum(w * f for w, f in zip(keys.PAGE_CHOICE_WEIGHTS, features, strict=True)), i, p))
+    return [p for _, i, p in sorted(scored, key=lambda x: (-x[0], x[1]))]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Bố tôi đang hưởng trợ cấp hưu trí xã hội thì mất, gia đình có được hỗ trợ tiền mai táng không?",
+        "bo toi dang huong tro cap huu tri xa hoi thi mat gia dinh co duoc ho tro tien mai tang khong",
+        "Điều khoản chuyển tiếp về hồ sơ đề nghị hưởng trợ cấp mai táng phí là gì vậy?",
+    ],
+)
+def test_page_order_from_stored_page_words_is_the_order_of_the_page_texts(question: str) -> None:
+    plan = plan_query(parse_query_text(question))
+    pages = [p for p in _DECREE_PAGES if p]
+    for scores in ([3.0, 2.0, 1.0, 0.5], [1.0, 1.0, 1.0, 1.0], [0.5, 2.0, 1.5, 2.0]):
+        texts = [(n, s, t) for n, (s, t) in enumerate(zip(scores, pages, strict=True), 1)]
+        for candidates in (texts, texts[1:], texts[::-1], texts[2:]):
+            stored = [(n, s, page_words(t)) for n, s, t in candidates]
+            assert page_order(question_words(plan), stored) == _page_order_from_texts(plan, candidates)
+
+
+def test_a_documents_page_words_and_text_key_are_stored_for_both_copies(tmp_path: Path) -> None:
+    public = [p.replace("hưu trí", "***") for p in _DECREE_PAGES]
+    decree = IndexDoc("nd", "document", "Nghị định trợ cấp", pages=_DECREE_PAGES, public_pages=public)
+    with EmbeddedBackend(tmp_path) as b:
+        b.upsert([decree, IndexDoc("tt", "procedure", "Thủ tục mai táng phí", pages=["Hồ sơ mai táng phí"])])
+        searcher = b._index.searcher()
+        stored = {}
+        for _, addr in searcher.search(tantivy.Query.all_query(), limit=2).hits:
+            d = searcher.doc(addr).to_dict()
+            stored[d["id"][0]] = d
+        words = [bytes(w).decode("utf-8") for w in stored["nd"]["page_words"]]
+        assert words == [page_words(normalize_text(p)) for p in _DECREE_PAGES]
+        copy = json.loads(bytes(stored["nd"]["public_copy"][0]).decode("utf-8"))
+        assert copy["page_words"] == [page_words(normalize_text(p)) for p in public]
+        assert "page_words" not in stored["tt"] and "text_key" not in stored["tt"]  # read for documents only
+        question = "gia đình được hỗ trợ mai táng khi người hưởng trợ cấp mất thì làm thế nào?"
+        for fields, pages in (("full", _DECREE_PAGES), ("public", public)):
+            hits = b.search(Query(text=question, fields=fields)).hits
+            hit = next(h for h in hits if h.id == "nd")
+            assert hit.text_key == text_key([page_key(normalize_text(p)) for p in pages])
+            assert hit.page == 3 and hit.more_pages  # the heading "Hỗ trợ chi phí mai táng" answers

@@ -66,12 +66,14 @@ from sohoa.search.keys import (
     more_pages,
     page_key,
     page_order,
+    page_words,
     passage_count,
     passage_ranked,
     passage_scores,
     period_bound,
     plan_query,
     public_copy,
+    question_words,
     retoned,
     sibling_order,
     text_fields,
@@ -986,22 +988,24 @@ class ElasticBackend:
         sibling = [k if k and named.count(k) > 1 else None for k in sibling]
         choose += [raw["_id"] for (_, _, raw, _), k in zip(chosen, sibling, strict=True) if k]
         with_texts = self._best_passages(qt, tf, choose, texts=True) if choose else {}
-        plan = plan_query(qt)
+        question = question_words(plan_query(qt))
         hits = []
         for score, _, raw, passages in chosen:
             raw = {**raw, "_score": score, "highlight": marks.get(raw["_id"], {})}
             pages = [p for p, _, _ in passages]
             if raw["_id"] in with_texts:
-                pages = page_order(plan, with_texts[raw["_id"]][1])  # as EmbeddedBackend._hit
+                # as EmbeddedBackend._hit, whose index stores the pages' words; here they come with the texts
+                candidates = [(p, s, page_words(text)) for p, s, text in with_texts[raw["_id"]][1]]
+                pages = page_order(question, candidates)
             hit = self._hit(raw, False, qt.accented, tf, pages[0] if pages else None)
             hit.more_pages = more_pages(hit.kind, hit.page, pages)
             hits.append(hit)
         if any(sibling):
             texts = [with_texts.get(raw["_id"], (0.0, [(0, 0.0, "")]))[1][:1] for _, _, raw, _ in chosen]
             order = sibling_order(
-                plan,
+                question,
                 [
-                    (k, p[0][1] if p else 0.0, t[0][2] if t and k else "")
+                    (k, p[0][1] if p else 0.0, page_words(t[0][2] if t else "") if k else "")
                     for k, (_, _, _, p), t in zip(sibling, chosen, texts, strict=True)
                 ],
             )

@@ -51,6 +51,7 @@ from sohoa.search.keys import B_TITLE as _B_TITLE
 from sohoa.search.keys import (
     MORE_PAGES,
     QueryPlan,
+    QuestionWords,
     WordUnit,
     closest_term,
     context_copies,
@@ -59,11 +60,13 @@ from sohoa.search.keys import (
     more_pages,
     page_key,
     page_order,
+    page_words,
     passage_ranked,
     passage_scores,
     period_bound,
     plan_query,
     public_copy,
+    question_words,
     retoned,
     sibling_order,
     text_fields,
@@ -81,8 +84,9 @@ _log = logging.getLogger(__name__)
 # Bump when fields or analyzers change; an index built with another version must be rebuilt from the store.
 # 2: the public copy of title and body; 3: word-pair fields (`_f2`); 4: the passage index; 5: passages store nothing;
 # 6: `seq`, a write-time cut of a question's record search; 7: a record's passage count (fast field `passages`);
-# 8: `seq` dropped (the halved record search was slower on two cores, docs/search.md)
-SCHEMA_VERSION = 8
+# 8: `seq` dropped (the halved record search was slower on two cores, docs/search.md); 9: a document's page words
+# and text key stored (_PAGE_WORDS, _TEXT_KEY: read by every hit, no longer computed per query)
+SCHEMA_VERSION = 9
 _MARKER = "sohoa-index.json"
 _PASSAGES = "passages"  # subdirectory: the passage index (one tantivy document per non-empty page of a record)
 _TEXT = "sohoa_text"  # simple tokenizer + lower-case: the accented field
@@ -90,6 +94,11 @@ _FOLD = "sohoa_fold"  # the same + ascii folding: the folded field
 _PAIR = "sohoa_pair"  # whitespace: the word-pair field, whose tokens ("dang_ky") are built at index time
 _PAIR_SEP = "_"  # never inside a token of the folded analyzer (simple tokenizer: letters and digits only)
 _PUBLIC_COPY = "public_copy"  # stored JSON {"title", "pages"}: the public copy of a record holding personal data
+# A document's keys.page_words of each page (one value per page, in order) and its keys.text_key, stored with it (the
+# public copy's in its JSON, "page_words" and "text_key"): a question's page choice folded three pages of each of
+# its ten hits, 2.4 ms of its main thread at 100,000 records (docs/search.md, "Tenth pass, speed").
+_PAGE_WORDS = "page_words"
+_TEXT_KEY = "text_key"
 _PASSAGE_HITS = 1000  # passages read per rescoring: a record whose best passage is not among them scores by record
 _MAX_TOKEN_CHARS = 40  # longer "words" are OCR garbage or base64; tantivy's default analyzer drops them too
 
@@ -194,6 +203,8 @@ def _schema(passages: bool = False) -> tantivy.Schema:
         sb.add_text_field(f"{title}_f2", tokenizer_name=_PAIR)
         sb.add_text_field(f"{body}_f2", tokenizer_name=_PAIR)
     sb.add_bytes_field(_PUBLIC_COPY, stored=not passages, indexed=False, fast=False)
+    sb.add_bytes_field(_PAGE_WORDS, stored=not passages, indexed=False, fast=False)
+    sb.add_bytes_field(_TEXT_KEY, stored=not passages, indexed=False, fast=False)
     # keys.id_hash of the record id (in a passage: of its record's), read as a fast field to tie passages to records.
     sb.add_integer_field("id_h", indexed=True, fast=True)
     sb.add_integer_field("page", fast=True)  # a passage's 1-based page in its record
@@ -206,6 +217,11 @@ def _schema(passages: bool = False) -> tantivy.Schema:
 def _counts(searcher: tantivy.Searcher, hits: Sequence[tuple[float, tantivy.DocAddress]]) -> list[int | None]:
     """The records' numbers of passages (keys.passage_scores), from the fast field."""
     return [c if isinstance(c, int) else None for c in searcher.fast_field_values("passages", [a for _, a in hits])]
+
+
+def _page_words(pages: Sequence[str]) -> list[str]:
+    """keys.page_words of each page, an empty page's included (value i is page i+1, as in the body field)."""
+    return [page_words(p) for p in pages]
 
 
 def pair_tokens(tokens: Sequence[str]) -> str:
@@ -347,9 +363,17 @@ class EmbeddedBackend:
         public_title, public_pages = public_copy(d)
         full = (normalize_text(d.title), [normalize_text(p) for p in d.pages])
         public = full
+        if d.kind == "document":
+            for words in _page_words(full[1]):
+                doc.add_bytes(_PAGE_WORDS, words.encode("utf-8"))
+            doc.add_bytes(_TEXT_KEY, text_key([page_key(p) for p in full[1]]).encode("ascii"))
         if d.public_title is not None or d.public_pages is not None:
             public = (normalize_text(public_title), [normalize_text(p) for p in public_pages])
-            doc.add_bytes(_PUBLIC_COPY, json.dumps({"title": public[0], "pages": public[1]}).encode("utf-8"))
+            copy: dict[str, object] = {"title": public[0], "pages": public[1]}
+            if d.kind == "document":
+                copy["page_words"] = _page_words(public[1])
+                copy["text_key"] = text_key([page_key(p) for p in public[1]])
+            doc.add_bytes(_PUBLIC_COPY, json.dumps(copy).encode("utf-8"))
         pairs: tuple[str, list[str]] | None = None
         full_context, public_context = context_copies(d)
         passages: list[tantivy.Document] = []
@@ -675,12 +699,13 @@ class EmbeddedBackend:
             hits_raw = self._by_passage(searcher, res.hits, passage_q.rank)[offset : offset + limit]
         else:
             hits_raw = [(score, addr, []) for score, addr in res.hits[:limit]]
+        question = question_words(plan) if passage_q is not None else None  # once, not per hit
         hits = [
-            self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf, pages, plan)
+            self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf, pages, question)
             for score, addr, pages in hits_raw
         ]
         if passage_q is not None:
-            hits = self._siblings(searcher, hits_raw, hits, plan, tf)
+            hits = self._siblings(searcher, hits_raw, hits, question_words(plan), tf)
         facets, total = facet_job.result()
         suggestion = self._suggest(searcher, qt, tf) if total == 0 and text_q is not None else None
         return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
@@ -690,12 +715,13 @@ class EmbeddedBackend:
         searcher: tantivy.Searcher,
         hits_raw: list[tuple[float, tantivy.DocAddress, list[tuple[int, float]]]],
         hits: list[Hit],
-        plan: QueryPlan,
+        question: QuestionWords,
         tf: tuple[str, str],
     ) -> list[Hit]:
         """The hits shown with each document's one-passage records (articles indexed as records, same number)
         ordered among their ranks by keys.sibling_order. Their texts are read only when two such records share a
-        number (the same passage text page_order reads for a document's pages)."""
+        number (the same passage words page_order reads for a document's pages: stored for a document, else folded
+        from its text)."""
         counts = _counts(searcher, [(s, a) for s, a, _ in hits_raw])
         keys_ = [
             h.number if h.number and c == 1 and pages else None
@@ -709,12 +735,18 @@ class EmbeddedBackend:
             if key and named.count(key) > 1:
                 stored = searcher.doc(addr).to_dict()
                 bodies: list[str] = stored.get("body", [])
+                words: list[bytes] | list[str] = stored.get(_PAGE_WORDS, [])
                 if tf[1] != "body" and stored.get(_PUBLIC_COPY):
-                    bodies = json.loads(bytes(stored[_PUBLIC_COPY][0]).decode("utf-8"))["pages"]
+                    copy = json.loads(bytes(stored[_PUBLIC_COPY][0]).decode("utf-8"))
+                    bodies, words = copy["pages"], copy.get("page_words", [])
                 page = pages[0][0]
-                texts[i] = bodies[page - 1] if 0 < page <= len(bodies) else ""
+                if 0 < page <= len(words):
+                    w = words[page - 1]
+                    texts[i] = w if isinstance(w, str) else w.decode()
+                else:
+                    texts[i] = page_words(bodies[page - 1] if 0 < page <= len(bodies) else "")
         order = sibling_order(
-            plan,
+            question,
             [
                 (k if k and named.count(k) > 1 else None, r[2][0][1] if r[2] else 0.0, t)
                 for k, r, t in zip(keys_, hits_raw, texts, strict=True)
@@ -858,11 +890,11 @@ class EmbeddedBackend:
         gens: list[tuple[bool, tantivy.SnippetGenerator]],
         tf: tuple[str, str],
         passages: Sequence[tuple[int, float]] = (),
-        plan: QueryPlan | None = None,
+        question: QuestionWords | None = None,
     ) -> Hit:
         """Title, best page and snippet, all from the copy (`tf`: title and body fields) the query searched. The
         page is the first of `passages` (its best matching passages, (1-based page, passage score), from the passage
-        ranking; a document's reordered by keys.page_order when `plan` is given) when it has a highlight; otherwise
+        ranking; a document's reordered by keys.page_order when `question` is given) when it has a highlight; otherwise
         the page with the most highlights (exact tones counting more). A document hit names the others as more_pages.
         """
         body_field = tf[1]
@@ -870,14 +902,19 @@ class EmbeddedBackend:
         kind: Kind = stored["kind"][0]
         title: str = stored["title"][0]
         pages: list[str] = stored.get("body", [])
+        words: list[bytes] | list[str] = stored.get(_PAGE_WORDS, [])  # bytes: decoded when read, three at most
+        keys = stored.get(_TEXT_KEY)
+        key: str | None = bytes(keys[0]).decode("ascii") if keys else None
         if body_field != "body" and stored.get(_PUBLIC_COPY):
             copy = json.loads(bytes(stored[_PUBLIC_COPY][0]).decode("utf-8"))
             title, pages = copy["title"], copy["pages"]
+            words, key = copy.get("page_words", []), copy.get("text_key")
         number = stored.get("number")
         shown = [p for p, _ in passages]
-        if kind == "document" and plan is not None and len(passages) > 1:
-            # The page texts are already read for the snippet: the choice of the page shown costs no search.
-            shown = page_order(plan, [(p, s, pages[p - 1]) for p, s in passages if 0 < p <= len(pages)])
+        if kind == "document" and question is not None and len(passages) > 1:
+            # The pages' words are stored with the record: the choice of the page shown costs no search, no folding.
+            candidates = [(p, s, words[p - 1]) for p, s in passages if 0 < p <= len(words)]
+            shown = page_order(question, [(p, s, w if isinstance(w, str) else w.decode()) for p, s, w in candidates])
         best_passage = shown[0] if shown else None
         best_page: int | None = None
         snippet = ""
@@ -919,7 +956,7 @@ class EmbeddedBackend:
             number=number[0] if number else None,
             snippet=snippet,
             page=shown_page,
-            text_key=text_key([page_key(p) for p in pages]) if kind == "document" and pages else None,
+            text_key=key if kind == "document" and pages else None,
             more_pages=more_pages(kind, shown_page, shown),
         )
 

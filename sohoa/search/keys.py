@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sohoa.search import retone
 from sohoa.search.model import Fields, IndexDoc, Query
@@ -388,8 +389,8 @@ def more_pages(kind: str, shown: int | None, pages: list[int]) -> list[int]:
 #   length: log of the page's length in characters (a long page holds many words without being about them).
 # Weights fitted as a conditional logit (which candidate page of the right document is relevant), L2 1.0, on the
 # six development sets (300 questions), rounded; cross-validated across sets 1-3 and 4-6 in docs/search.md ("Ninth
-# pass"). Words and pairs are looked for in the page's first PAGE_CHOICE_CHARS characters: the cost of a question
-# is three pages per hit whatever the page's length.
+# pass"). Words and pairs are looked for in the page's first PAGE_CHOICE_CHARS characters, folded once per page
+# (page_words; the embedded index stores them): a question's cost is substring tests on three pages per hit.
 PAGE_CHOICE_WEIGHTS = (4.0, 2.0, 3.0, 2.5, -0.5)  # z, words, pairs, heading, length
 _HEADING_CHARS = 160  # a page's first line counts as its heading up to this length
 PAGE_CHOICE_CHARS = 2000  # words and pairs are looked for in this much of a page (about two thirds of an A4 page)
@@ -413,48 +414,64 @@ def _fold_words(words: list[str]) -> str:
     return f" {' '.join(map(_folded_word, words))} "
 
 
-def _page_features(
-    content: frozenset[str], pairs: dict[tuple[str, str], float], score: float, best: float, text: str
-) -> tuple[float, ...]:
-    # The page's words folded and looked up as substrings: a question reads three pages for each of its hits, and
-    # sets of the page's words and of its adjacent pairs cost twice as much.
-    page = _fold_words(_WORD.findall(text[:PAGE_CHOICE_CHARS].lower()))
+def page_words(text: str) -> str:
+    """What keys.page_order reads of a page, computed once per page rather than per question (the embedded index
+    stores it with the record): "<characters>\n<heading>\n<words>", heading the folded words of the page's first
+    line (up to _HEADING_CHARS), words those of its first PAGE_CHOICE_CHARS characters, each one space apart and one
+    space around, so that a word, or a pair of adjacent words, is a substring test. Folding the words is nearly all
+    of the page choice's cost (about 0.1 ms a page, three pages for each of a question's ten hits)."""
     first = _FIRST_LINE.match(text)
-    heading = set(_folded_words(first.group(1)[:_HEADING_CHARS] if first else ""))
-    n = max(len(content), 1)
-    found_pairs = sum(wt for (a, b), wt in pairs.items() if f" {a} {b} " in page)
+    heading = _folded_words(first.group(1)[:_HEADING_CHARS] if first else "")
+    return f"{len(text)}\n {' '.join(heading)} \n{_fold_words(_WORD.findall(text[:PAGE_CHOICE_CHARS].lower()))}"
+
+
+def _page_features(question: QuestionWords, score: float, best: float, words: str) -> tuple[float, ...]:
+    chars, heading, page = words.split("\n", 2)  # page_words: folded words have no line break
+    n = max(len(question.words), 1)
     return (
         score / best if best > 0 else 0.0,
-        sum(f" {w} " in page for w in content) / n,
-        found_pairs / (sum(pairs.values()) or 1.0),
-        sum(w in heading for w in content) / n,
+        sum(w in page for w in question.words) / n,
+        sum(wt for pair, wt in question.pairs if pair in page) / question.pair_weight,
+        sum(w in heading for w in question.words) / n,  # a folded word holds no space: a word of the heading
         # characters, not words: the same feature up to a constant, which leaves the order unchanged
-        math.log(len(text) + 1),
+        math.log(int(chars) + 1),
     )
 
 
+class QuestionWords(NamedTuple):
+    """What keys.page_order compares with a page, as the substrings it looks for in page_words."""
+
+    words: tuple[str, ...]  # the content words (plan words of full weight), folded, distinct: " word "
+    pairs: tuple[tuple[str, float], ...]  # the word pairs with their plan weight: " first second "
+    pair_weight: float  # the pairs' weights summed (1.0 when none)
+
+
 @functools.lru_cache(maxsize=64)
-def _question_words(plan: QueryPlan) -> tuple[frozenset[str], dict[tuple[str, str], float]]:
-    """(content words, word pairs with their weights) of a question, folded: once per question, not per hit."""
+def question_words(plan: QueryPlan) -> QuestionWords:
+    """A question's content words and word pairs, folded: once per question, not per hit (hashing a plan for the
+    cache costs about as much as a page's features)."""
     content = frozenset(w for u in plan.words if u.weight >= 1.0 for w in _folded_words(u.text))
     pairs: dict[tuple[str, str], float] = {}
     for u in plan.pairs:
         words = _folded_words(u.text)
         if len(words) == 2:
             pairs[(words[0], words[1])] = u.weight
-    return content, pairs
+    return QuestionWords(
+        tuple(f" {w} " for w in content),
+        tuple((f" {a} {b} ", wt) for (a, b), wt in pairs.items()),
+        sum(pairs.values()) or 1.0,
+    )
 
 
-def page_order(plan: QueryPlan, candidates: Sequence[tuple[int, float, str]]) -> list[int]:
-    """A document hit's candidate pages (page, passage score, page text; best passage first) in the order shown:
-    the first is the page the hit shows, the next ones its Hit.more_pages (PAGE_CHOICE_WEIGHTS). Ties keep the
-    passage order."""
+def page_order(question: QuestionWords, candidates: Sequence[tuple[int, float, str]]) -> list[int]:
+    """A document hit's candidate pages (page, passage score, its page_words; best passage first) in the order
+    shown: the first is the page the hit shows, the next ones its Hit.more_pages (PAGE_CHOICE_WEIGHTS); `question`:
+    question_words of the query's plan. Ties keep the passage order."""
     if len(candidates) < 2:
         return [p for p, _, _ in candidates]
-    content, pairs = _question_words(plan)
     best = max(s for _, s, _ in candidates)
     scored = [
-        (sum(w * f for w, f in zip(PAGE_CHOICE_WEIGHTS, _page_features(content, pairs, s, best, t), strict=True)), i, p)
+        (sum(w * f for w, f in zip(PAGE_CHOICE_WEIGHTS, _page_features(question, s, best, t), strict=True)), i, p)
         for i, (p, s, t) in enumerate(candidates)
     ]
     scored.sort(key=lambda x: (-x[0], x[1]))
@@ -471,10 +488,11 @@ def page_order(plan: QueryPlan, candidates: Sequence[tuple[int, float, str]]) ->
 # ranks, so the order across documents, where a heading's theme words do discriminate, is untouched.
 
 
-def sibling_order(plan: QueryPlan, hits: Sequence[tuple[str | None, float, str]]) -> list[int]:
+def sibling_order(question: QuestionWords, hits: Sequence[tuple[str | None, float, str]]) -> list[int]:
     """A question's shown hits (sibling key: the document number of a one-passage record, else None; best passage
-    score; that passage's text), ranked, as their indices in the order shown: each document's siblings reordered by
-    page_order among the ranks they hold, every other hit in place."""
+    score; that passage's page_words, read for siblings only), ranked, as their indices in the order shown: each
+    document's siblings reordered by page_order among the ranks they hold, every other hit in place; `question`:
+    question_words of the query's plan."""
     groups: dict[str, list[int]] = {}
     for i, (key, _, _) in enumerate(hits):
         if key:
@@ -482,7 +500,9 @@ def sibling_order(plan: QueryPlan, hits: Sequence[tuple[str | None, float, str]]
     order = list(range(len(hits)))
     for members in groups.values():
         if len(members) > 1:
-            for rank, i in zip(members, page_order(plan, [(i, hits[i][1], hits[i][2]) for i in members]), strict=True):
+            for rank, i in zip(
+                members, page_order(question, [(i, hits[i][1], hits[i][2]) for i in members]), strict=True
+            ):
                 order[rank] = i
     return order
 
