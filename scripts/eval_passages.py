@@ -14,7 +14,8 @@ on: a right article must come first. sohoa's embedded index against a plain syll
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 7               # the seventh set (held out)
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 8               # the eighth set (held out)
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 9               # the ninth set (held out)
-    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --print-sample 9      # a set's articles (no search)
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set 10              # the tenth set (held out)
+    PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --print-sample 10     # a set's articles (no search)
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_passages.py --set dev --pages     # + one record per document
 
 Data (read-only, never part of the repository): SOHOA_SAMPLES (default ../shared/data beside the project) with
@@ -69,6 +70,7 @@ QUESTIONS6 = HERE / "data" / "passage_questions6.jsonl"
 QUESTIONS7 = HERE / "data" / "passage_questions7.jsonl"
 QUESTIONS8 = HERE / "data" / "passage_questions8.jsonl"
 QUESTIONS9 = HERE / "data" / "passage_questions9.jsonl"
+QUESTIONS10 = HERE / "data" / "passage_questions10.jsonl"
 SEED = 20261207  # the sample of articles the questions were written about
 SEED2 = 20261208  # set 2: a fresh sample, set 1's articles excluded
 SEED3 = 20261209  # set 3: a fresh sample, sets 1 and 2's articles excluded
@@ -78,6 +80,7 @@ SEED6 = 20261212  # set 6 (held out, 20, desk abbreviations): sets 1-5's article
 SEED7 = 20261213  # set 7 (held out, 60, written before any run): sets 1-6's articles excluded
 SEED8 = 20261214  # set 8 (held out, 60, written before any run): sets 1-7's articles excluded
 SEED9 = 20261215  # set 9 (held out, 60, written before any run): sets 1-8's articles excluded
+SEED10 = 20261216  # set 10 (held out, 60, written before any run): sets 1-9's articles excluded
 SPLIT_SEED = 15
 
 
@@ -160,8 +163,17 @@ def sample3(ps: list[Passage]) -> list[Passage]:
 def _seen_before(ps: list[Passage], upto: int) -> set[str]:
     """The articles sampled for, or judged relevant in, sets 1..`upto`."""
     seen = {p.pid for p in sample(ps)} | {r for q in load_questions() for r in q["relevant"]}
-    samplers = {2: sample2, 3: sample3, 4: sample4, 5: sample5, 6: sample6, 7: sample7, 8: sample8}
-    files = {2: QUESTIONS2, 3: QUESTIONS3, 4: QUESTIONS4, 5: QUESTIONS5, 6: QUESTIONS6, 7: QUESTIONS7, 8: QUESTIONS8}
+    samplers = {2: sample2, 3: sample3, 4: sample4, 5: sample5, 6: sample6, 7: sample7, 8: sample8, 9: sample9}
+    files = {
+        2: QUESTIONS2,
+        3: QUESTIONS3,
+        4: QUESTIONS4,
+        5: QUESTIONS5,
+        6: QUESTIONS6,
+        7: QUESTIONS7,
+        8: QUESTIONS8,
+        9: QUESTIONS9,
+    }
     for k in range(2, upto + 1):
         seen |= {p.pid for p in samplers[k](ps)}
         if files[k].exists():
@@ -199,6 +211,11 @@ def sample9(ps: list[Passage]) -> list[Passage]:
     return sample(ps, seed=SEED9, exclude=frozenset(_seen_before(ps, 8)))
 
 
+def sample10(ps: list[Passage]) -> list[Passage]:
+    """Set 10's articles (held out, 60, written before any run): none sampled or judged in sets 1-9."""
+    return sample(ps, seed=SEED10, exclude=frozenset(_seen_before(ps, 9)))
+
+
 SAMPLERS = {
     "1": sample,
     "2": sample2,
@@ -209,6 +226,7 @@ SAMPLERS = {
     "7": sample7,
     "8": sample8,
     "9": sample9,
+    "10": sample10,
 }
 
 
@@ -424,7 +442,7 @@ def main() -> None:
     ap.add_argument(
         "--set",
         default="1",
-        help="question set: 1 (split dev / held-out), 2, 3, 5, 6, 7, 8 or 9 (later sets, all held out), "
+        help="question set: 1 (split dev / held-out), 2, 3, 5, 6, 7, 8, 9 or 10 (later sets, all held out), "
         "4 (development), dev (sets 1-4 together), or a JSONL path",
     )
     ap.add_argument(
@@ -465,6 +483,7 @@ def main() -> None:
             "7": QUESTIONS7,
             "8": QUESTIONS8,
             "9": QUESTIONS9,
+            "10": QUESTIONS10,
         }
         if args.set == "dev":  # every set seen so far: the development data of the fifth set's pass
             questions = [q for f in (QUESTIONS, QUESTIONS2, QUESTIONS3, QUESTIONS4) for q in load_questions(f)]
@@ -475,7 +494,7 @@ def main() -> None:
         questions = [dict(q, question=typed_without_marks(q["question"])) for q in questions]
         folded = {q["id"]: q for q in questions}
         dev, held = [folded[q["id"]] for q in dev], [folded[q["id"]] for q in held]
-    if args.set in ("1", "2", "3", "5", "6", "7", "8", "9"):
+    if args.set in ("1", "2", "3", "5", "6", "7", "8", "9", "10"):
         parts = ([("dev", dev)] if dev else []) + ([] if args.dev_only else [("held-out", held)])
     else:
         parts = [("all", questions)]
