@@ -58,13 +58,9 @@ class _Row:
         return cbot - ctop < 0.6 * self.xh and width <= self.xh and cbot < self.base - self.xh // 2
 
 
-def _row(ink: np.ndarray, origin: tuple[int, int], words: list[Word], stamp: Box) -> _Row | None:
-    """The row of ``words`` from the ink (``origin``: page pixels of ink[0, 0]) outside the stamp."""
-    sx0, _, sx1, _ = stamp
-    outside = [w for w in words if w.left + w.width <= sx0 or w.left >= sx1]
-    if not outside:
-        return None
-    top, bottom = min(w.top for w in outside), max(w.top + w.height for w in outside)
+def _row(ink: np.ndarray, origin: tuple[int, int], outside: list[Word], top: int, bottom: int) -> _Row | None:
+    """The row of a line from the ink (``origin``: page pixels of ink[0, 0]) of its words ``outside`` the stamp,
+    which span page rows ``top``..``bottom``."""
     ox, oy = origin
     y0, y1 = max(0, top - oy), max(0, bottom - oy)
     band = np.zeros_like(ink[y0:y1])
@@ -95,7 +91,7 @@ def print_row(
     y0, y1 = max(0, top - round(0.3 * h)), min(image.height, bottom + round(0.4 * h))
     grey = np.array(unframed.crop((x0, y0, x1, y1)))
     ink = grey < _INK
-    row = _row(ink, (x0, y0), words, stamp)
+    row = _row(ink, (x0, y0), outside, top, bottom)
     if row is None:
         return None
     labels, _ = ndimage.label(ink, structure=np.ones((3, 3), bool))

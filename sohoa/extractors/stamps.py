@@ -564,10 +564,16 @@ def _without_frame(image: Image.Image, box: Box, dpi: float) -> Image.Image:
 
 
 def reread_line(
-    image: Image.Image, dpi: float, line: Box, stamp: Box, ocr: tesseract.OcrOptions | None = None
+    image: Image.Image,
+    dpi: float,
+    line: Box,
+    stamp: Box,
+    ocr: tesseract.OcrOptions | None = None,
+    unframed: Image.Image | None = None,
 ) -> list[dict[str, object]]:
     """The line read again (1) with the stamp's frame whitened and (2) in crops beside the stamp (the parts of the
-    line left and right of it): each {"box", "text", "conf", "how"}, best first (the higher mean confidence)."""
+    line left and right of it): each {"box", "text", "conf", "how"}, best first (the higher mean confidence).
+    `unframed`: the page with this stamp's frame already whitened (`_without_frame`), when the caller has it."""
     ocr = ocr or tesseract.OcrOptions(psm=7)
     lx0, ly0, lx1, ly1 = line
     pad = max(4, (ly1 - ly0) // 3)
@@ -578,7 +584,7 @@ def reread_line(
         min(image.height, ly1 + pad),
     )
     reads = []
-    unframed = _without_frame(image, stamp, dpi).crop(band)
+    unframed = (_without_frame(image, stamp, dpi) if unframed is None else unframed).crop(band)
     left_part = (band[0], band[1], max(band[0], stamp[0] - 2), band[3])
     right_part = (min(band[2], stamp[2] + 2), band[1], band[2], band[3])
     wide = 8 * dpi / 25.4  # a side narrower than this holds no number or date worth a Tesseract run
@@ -600,12 +606,17 @@ def reread_line(
 
 
 def reread_print_row(
-    image: Image.Image, dpi: float, words: list[Word], stamp: Box, ocr: tesseract.OcrOptions
+    image: Image.Image,
+    dpi: float,
+    words: list[Word],
+    stamp: Box,
+    ocr: tesseract.OcrOptions,
+    unframed: Image.Image | None = None,
 ) -> dict[str, object] | None:
     """A print line the stamp covers, read again where the stamp is not told apart by its ink (1-bit, or as dark
     as the print): the row the line's words left and right of the stamp sit on, across the line and the stamp,
     the frame removed and, inside the stamp, the ink of other rows (the stamp's text between the print's lines)
-    blanked. None when no word of the line lies outside the stamp."""
+    blanked. None when no word of the line lies outside the stamp. `unframed`: as for `reread_line`."""
     sx0, sy0, sx1, sy1 = stamp
     outside = [w for w in words if w.left + w.width <= sx0 or w.left >= sx1]
     if not outside:
@@ -615,7 +626,8 @@ def reread_print_row(
     x0 = max(0, min(min(w.left for w in words), sx0) - pad)
     x1 = min(image.width, max(max(w.left + w.width for w in words), sx1) + pad)
     y0, y1 = max(0, top - pad), min(image.height, bottom + pad)
-    grey = np.array(_without_frame(image, stamp, dpi).crop((x0, y0, x1, y1)))
+    unframed = _without_frame(image, stamp, dpi) if unframed is None else unframed
+    grey = np.array(unframed.crop((x0, y0, x1, y1)))
     ink = grey < _INK
     labels, _ = ndimage.label(ink, structure=np.ones((3, 3), bool))
     for n, sl in enumerate(ndimage.find_objects(labels), start=1):
@@ -635,13 +647,19 @@ def reread_print_row(
 
 
 def reread_print_baseline(
-    image: Image.Image, dpi: float, words: list[Word], stamp: Box, ocr: tesseract.OcrOptions
+    image: Image.Image,
+    dpi: float,
+    words: list[Word],
+    stamp: Box,
+    ocr: tesseract.OcrOptions,
+    unframed: Image.Image | None = None,
 ) -> dict[str, object] | None:
     """A print line the stamp covers, read again with the stamp's glyphs told from the print's by the print's
     baseline (`bilevelstamp.print_row`): a second reading beside `reread_print_row`, which whitens whole every
     glyph its tight band cuts (a "g" or "y" of "ngày", a stamp glyph touching the print) and so loses the date
-    words under a stamp's row."""
-    made = bilevelstamp.print_row(image, words, stamp, _without_frame(image, stamp, dpi))
+    words under a stamp's row. `unframed`: as for `reread_line`."""
+    unframed = _without_frame(image, stamp, dpi) if unframed is None else unframed
+    made = bilevelstamp.print_row(image, words, stamp, unframed)
     if made is None:
         return None
     box, row = made
@@ -787,19 +805,22 @@ def stamps_on_page(
                 stamp.own_words = _coloured_words(stamp, lines, layers.colour, image)
             else:
                 stamp.own_words = _own_words(stamp, lines, rows)
+        unframed: Image.Image | None = None  # the page without this stamp's frame: made once, for every line
         for box, ws in lines:
             inside = box[0] >= sx0 and box[2] <= sx1 and box[1] >= sy0 and box[3] <= sy1
             text = tesseract.join_line(ws)  # as the page text holds the line (column gaps kept)
             if inside or not _touches(box, stamp.box, margin) or not (needs_reread(text) or is_number_line(text)):
                 continue
+            if unframed is None and (layers is None or not on_colour):
+                unframed = _without_frame(image, stamp.box, dpi)
             if layers is None:
-                row = reread_print_row(image, dpi, ws, stamp.box, line_ocr)
-                based = reread_print_baseline(image, dpi, ws, stamp.box, line_ocr)
+                row = reread_print_row(image, dpi, ws, stamp.box, line_ocr, unframed)
+                based = reread_print_baseline(image, dpi, ws, stamp.box, line_ocr, unframed)
                 reads = [r for r in (row, based) if r is not None]
             else:
                 reads = read_print_line(layers.print_image, dpi, box, stamp.box, line_ocr)
             if not on_colour:
-                reads += reread_line(image, dpi, box, stamp.box, line_ocr)
+                reads += reread_line(image, dpi, box, stamp.box, line_ocr, unframed)
             if layers is None:  # the stamp's glyphs still on the line: what they took that one reading allows
                 for r in reads:
                     r["text"] = bilevelstamp.repair_line(str(r["text"]), is_number_line(text))
