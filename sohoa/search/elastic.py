@@ -413,7 +413,7 @@ def text_query(qt: QueryText, tf: tuple[str, str] = ("title", "body")) -> dict[s
             if title_field:
                 should.append(_phrase(title_field, text, weight * _B_ACCENT * _B_TITLE))
     # The accented readings restored for a query typed without diacritics (keys.retoned, retone.py), as the
-    # embedded index renders them: exact-tone word clauses and accented pair phrases, extra score only.
+    # embedded index renders them: exact-tone word clauses, extra score only.
     for restored in retoned(plan, passages=not title_field):
         should.append(_phrase(body_field, restored.text, restored.weight * _B_ACCENT))
         if title_field:

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import tantivy
 
@@ -222,6 +222,29 @@ def _counts(searcher: tantivy.Searcher, hits: Sequence[tuple[float, tantivy.DocA
 def _page_words(pages: Sequence[str]) -> list[str]:
     """keys.page_words of each page, an empty page's included (value i is page i+1, as in the body field)."""
     return [page_words(p) for p in pages]
+
+
+def _stored_copy(
+    stored: dict[str, Any], tf: tuple[str, str]
+) -> tuple[str, list[str], list[bytes] | list[str], str | None]:
+    """A stored record's title, pages, page words and text key, from the copy (`tf`) the query searched: the
+    public copy's when the query searched it and the record has one. Page words stay as stored (bytes in the
+    record, str in the public copy's JSON) until read: a hit reads three at most (`_word_string`)."""
+    title: str = stored["title"][0]
+    pages: list[str] = stored.get("body", [])
+    words: list[bytes] | list[str] = stored.get(_PAGE_WORDS, [])
+    keys = stored.get(_TEXT_KEY)
+    key: str | None = bytes(keys[0]).decode("ascii") if keys else None
+    if tf[1] != "body" and stored.get(_PUBLIC_COPY):
+        copy = json.loads(bytes(stored[_PUBLIC_COPY][0]).decode("utf-8"))
+        title, pages = copy["title"], copy["pages"]
+        words, key = copy.get("page_words", []), copy.get("text_key")
+    return title, pages, words, key
+
+
+def _word_string(words: bytes | str) -> str:
+    """One page's stored page words as keys.page_order reads them."""
+    return words if isinstance(words, str) else words.decode()
 
 
 def pair_tokens(tokens: Sequence[str]) -> str:
@@ -626,17 +649,13 @@ class EmbeddedBackend:
         return boosts
 
     def _retoned(self, units: Sequence[WordUnit], tf: tuple[str, str]) -> list[tantivy.Query]:
-        """The accented readings restored for a query typed without diacritics (keys.retoned, retone.py): exact tone
-        clauses of each likely word, and each likely pair as an accented phrase gated by its folded pair. Extra
-        score only: every one implies a folded clause the query has."""
+        """The accented readings restored for a query typed without diacritics (keys.retoned, retone.py): an exact
+        tone clause of each likely word. Extra score only: every one implies a folded clause the query has."""
         out: list[tantivy.Query] = []
         for u in units:
             exact = self._text.analyze(u.text)
             if len(exact) == 1:
                 out += self._exact(exact, tf, u.weight)
-            elif len(exact) == 2:
-                gates = self._folded(self._fold.analyze(u.text), tf)
-                out += [self._gate(g, e) for g, e in zip(gates, self._exact(exact, tf, u.weight), strict=True)]
         return out
 
     def _filters(self, query: Query) -> list[tantivy.Query]:
@@ -704,8 +723,8 @@ class EmbeddedBackend:
             self._hit(searcher, addr, 0.0 if by_date else float(score), gens, tf, pages, question)
             for score, addr, pages in hits_raw
         ]
-        if passage_q is not None:
-            hits = self._siblings(searcher, hits_raw, hits, question_words(plan), tf)
+        if question is not None:
+            hits = self._siblings(searcher, hits_raw, hits, question, tf)
         facets, total = facet_job.result()
         suggestion = self._suggest(searcher, qt, tf) if total == 0 and text_q is not None else None
         return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
@@ -733,16 +752,10 @@ class EmbeddedBackend:
         texts = [""] * len(hits)
         for i, (key, (_, addr, pages)) in enumerate(zip(keys_, hits_raw, strict=True)):
             if key and named.count(key) > 1:
-                stored = searcher.doc(addr).to_dict()
-                bodies: list[str] = stored.get("body", [])
-                words: list[bytes] | list[str] = stored.get(_PAGE_WORDS, [])
-                if tf[1] != "body" and stored.get(_PUBLIC_COPY):
-                    copy = json.loads(bytes(stored[_PUBLIC_COPY][0]).decode("utf-8"))
-                    bodies, words = copy["pages"], copy.get("page_words", [])
+                _, bodies, words, _ = _stored_copy(searcher.doc(addr).to_dict(), tf)
                 page = pages[0][0]
                 if 0 < page <= len(words):
-                    w = words[page - 1]
-                    texts[i] = w if isinstance(w, str) else w.decode()
+                    texts[i] = _word_string(words[page - 1])
                 else:
                     texts[i] = page_words(bodies[page - 1] if 0 < page <= len(bodies) else "")
         order = sibling_order(
@@ -900,21 +913,13 @@ class EmbeddedBackend:
         body_field = tf[1]
         stored = searcher.doc(addr).to_dict()
         kind: Kind = stored["kind"][0]
-        title: str = stored["title"][0]
-        pages: list[str] = stored.get("body", [])
-        words: list[bytes] | list[str] = stored.get(_PAGE_WORDS, [])  # bytes: decoded when read, three at most
-        keys = stored.get(_TEXT_KEY)
-        key: str | None = bytes(keys[0]).decode("ascii") if keys else None
-        if body_field != "body" and stored.get(_PUBLIC_COPY):
-            copy = json.loads(bytes(stored[_PUBLIC_COPY][0]).decode("utf-8"))
-            title, pages = copy["title"], copy["pages"]
-            words, key = copy.get("page_words", []), copy.get("text_key")
+        title, pages, words, key = _stored_copy(stored, tf)
         number = stored.get("number")
         shown = [p for p, _ in passages]
         if kind == "document" and question is not None and len(passages) > 1:
             # The pages' words are stored with the record: the choice of the page shown costs no search, no folding.
             candidates = [(p, s, words[p - 1]) for p, s in passages if 0 < p <= len(words)]
-            shown = page_order(question, [(p, s, w if isinstance(w, str) else w.decode()) for p, s, w in candidates])
+            shown = page_order(question, [(p, s, _word_string(w)) for p, s, w in candidates])
         best_passage = shown[0] if shown else None
         best_page: int | None = None
         snippet = ""

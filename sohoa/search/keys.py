@@ -247,31 +247,25 @@ def _is_structured_code(code: str) -> bool:
 # Tone restoration of a query typed without diacritics (retone.py): a word's reading is searched on the accented
 # fields when its posterior is at least RETONE_MIN, at most RETONE_READINGS readings a word, weighing RETONE_WORD x
 # posterior x the word's own weight (the accented fields' B_ACCENT on top, as for a word typed with tones). Pairs
-# of readings as accented phrases (RETONE_PAIR x posterior x the pair's weight) lost on every development fold, so
-# their weight is 0 and none is built. Fitted on the development passage sets typed without marks, docs/search.md
-# ("Tenth pass"): the gain is small and did not hold on both folds.
+# of readings as accented phrases (the restorer's pair posteriors) lost on every development fold, so none is
+# searched. Fitted on the development passage sets typed without marks, docs/search.md ("Tenth pass"): the gain is
+# small and did not hold on both folds.
 RETONE_MIN = 0.2
 RETONE_READINGS = 2
 RETONE_WORD = 0.2
-RETONE_PAIR = 0.0
 
 
 @functools.lru_cache(maxsize=64)
 def _retoned(words: tuple[WordUnit, ...]) -> tuple[WordUnit, ...]:
     """The restored readings of a query's words (one syllable each; a multi-word expansion or a hyphenated term
-    breaks the run, an accented word is fixed context) and, with RETONE_PAIR, of its adjacent pairs, as units."""
-    restored = retone.retoner().restore([w.text if " " not in w.text else "-" for w in words], RETONE_PAIR > 0)
-    out: list[WordUnit] = []
-    for w, readings in zip(words, restored.words, strict=True):
-        out += [WordUnit(r, RETONE_WORD * p * w.weight) for r, p in readings[:RETONE_READINGS] if p >= RETONE_MIN]
-    pairs: list[WordUnit] = []
-    seen: set[str] = set()
-    for a, b, readings in zip(words, words[1:], restored.pairs if RETONE_PAIR > 0 else (), strict=False):
-        for r, p in readings[:RETONE_READINGS]:
-            if p >= RETONE_MIN and r not in seen:
-                seen.add(r)
-                pairs.append(WordUnit(r, RETONE_PAIR * p * B_PAIR * min(a.weight, b.weight) ** 0.5))
-    return (*out, *pairs)
+    breaks the run, an accented word is fixed context), as units."""
+    restored = retone.retoner().restore([w.text if " " not in w.text else "-" for w in words], pairs=False)
+    return tuple(
+        WordUnit(r, RETONE_WORD * p * w.weight)
+        for w, readings in zip(words, restored.words, strict=True)
+        for r, p in readings[:RETONE_READINGS]
+        if p >= RETONE_MIN
+    )
 
 
 def plan_query(qt: QueryText) -> QueryPlan:
