@@ -597,26 +597,29 @@ def reread_line(
     for how, crop, box in tries:
         if crop.width < 10:
             continue
-        page = tesseract.ocr_image(crop, dpi, ocr)
-        if page.words:
-            reads.append(
-                {"box": list(box), "text": page.text.replace("\n", " "), "conf": page.confidence or 0.0, "how": how}
-            )
+        read = _reading(crop, box, dpi, ocr, how)
+        if read is not None:
+            reads.append(read)
     return sorted(reads, key=lambda r: -float(str(r["conf"])))
 
 
+def _reading(crop: Image.Image, box: Box, dpi: float, ocr: tesseract.OcrOptions, how: str) -> dict[str, object] | None:
+    """One re-reading of a line's crop as the stamp's rereads hold it ({"box", "text", "conf", "how"}, the text on
+    one line); None when Tesseract reads no word."""
+    page = tesseract.ocr_image(crop, dpi, ocr)
+    if not page.words:
+        return None
+    return {"box": list(box), "text": page.text.replace("\n", " "), "conf": page.confidence or 0.0, "how": how}
+
+
 def reread_print_row(
-    image: Image.Image,
-    dpi: float,
-    words: list[Word],
-    stamp: Box,
-    ocr: tesseract.OcrOptions,
-    unframed: Image.Image | None = None,
+    image: Image.Image, dpi: float, words: list[Word], stamp: Box, ocr: tesseract.OcrOptions, unframed: Image.Image
 ) -> dict[str, object] | None:
     """A print line the stamp covers, read again where the stamp is not told apart by its ink (1-bit, or as dark
     as the print): the row the line's words left and right of the stamp sit on, across the line and the stamp,
     the frame removed and, inside the stamp, the ink of other rows (the stamp's text between the print's lines)
-    blanked. None when no word of the line lies outside the stamp. `unframed`: as for `reread_line`."""
+    blanked. None when no word of the line lies outside the stamp. `unframed`: the page with the stamp's frame
+    whitened (`_without_frame`)."""
     sx0, sy0, sx1, sy1 = stamp
     outside = [w for w in words if w.left + w.width <= sx0 or w.left >= sx1]
     if not outside:
@@ -626,7 +629,6 @@ def reread_print_row(
     x0 = max(0, min(min(w.left for w in words), sx0) - pad)
     x1 = min(image.width, max(max(w.left + w.width for w in words), sx1) + pad)
     y0, y1 = max(0, top - pad), min(image.height, bottom + pad)
-    unframed = _without_frame(image, stamp, dpi) if unframed is None else unframed
     grey = np.array(unframed.crop((x0, y0, x1, y1)))
     ink = grey < _INK
     labels, _ = ndimage.label(ink, structure=np.ones((3, 3), bool))
@@ -639,39 +641,21 @@ def reread_print_row(
         cut = sl[0].start == 0 or sl[0].stop == grey.shape[0]
         if sx0 <= cx <= sx1 and (cut or not (top <= cy <= bottom)):
             grey[sl][labels[sl] == n] = 255
-    page = tesseract.ocr_image(Image.fromarray(grey), dpi, ocr)
-    if not page.words:
-        return None
-    text = page.text.replace("\n", " ")
-    return {"box": [x0, y0, x1, y1], "text": text, "conf": page.confidence or 0.0, "how": "print row"}
+    return _reading(Image.fromarray(grey), (x0, y0, x1, y1), dpi, ocr, "print row")
 
 
 def reread_print_baseline(
-    image: Image.Image,
-    dpi: float,
-    words: list[Word],
-    stamp: Box,
-    ocr: tesseract.OcrOptions,
-    unframed: Image.Image | None = None,
+    image: Image.Image, dpi: float, words: list[Word], stamp: Box, ocr: tesseract.OcrOptions, unframed: Image.Image
 ) -> dict[str, object] | None:
     """A print line the stamp covers, read again with the stamp's glyphs told from the print's by the print's
     baseline (`bilevelstamp.print_row`): a second reading beside `reread_print_row`, which whitens whole every
     glyph its tight band cuts (a "g" or "y" of "ngày", a stamp glyph touching the print) and so loses the date
-    words under a stamp's row. `unframed`: as for `reread_line`."""
-    unframed = _without_frame(image, stamp, dpi) if unframed is None else unframed
+    words under a stamp's row. `unframed`: as for `reread_print_row`."""
     made = bilevelstamp.print_row(image, words, stamp, unframed)
     if made is None:
         return None
     box, row = made
-    page = tesseract.ocr_image(row, dpi, ocr)
-    if not page.words:
-        return None
-    return {
-        "box": list(box),
-        "text": page.text.replace("\n", " "),
-        "conf": page.confidence or 0.0,
-        "how": "print baseline",
-    }
+    return _reading(row, box, dpi, ocr, "print baseline")
 
 
 _LABELS = {"đến", "số", "ngày", "giờ", "chuyển", "lưu", "hồ", "sơ", "số:", "ngày:", "giờ:", "đến:"}
@@ -811,15 +795,15 @@ def stamps_on_page(
             text = tesseract.join_line(ws)  # as the page text holds the line (column gaps kept)
             if inside or not _touches(box, stamp.box, margin) or not (needs_reread(text) or is_number_line(text)):
                 continue
-            if unframed is None and (layers is None or not on_colour):
-                unframed = _without_frame(image, stamp.box, dpi)
             if layers is None:
+                unframed = _without_frame(image, stamp.box, dpi) if unframed is None else unframed
                 row = reread_print_row(image, dpi, ws, stamp.box, line_ocr, unframed)
                 based = reread_print_baseline(image, dpi, ws, stamp.box, line_ocr, unframed)
                 reads = [r for r in (row, based) if r is not None]
             else:
                 reads = read_print_line(layers.print_image, dpi, box, stamp.box, line_ocr)
             if not on_colour:
+                unframed = _without_frame(image, stamp.box, dpi) if unframed is None else unframed
                 reads += reread_line(image, dpi, box, stamp.box, line_ocr, unframed)
             if layers is None:  # the stamp's glyphs still on the line: what they took that one reading allows
                 for r in reads:
